@@ -1,0 +1,273 @@
+//! The development server behind the demo and every browser test.
+//!
+//! ```text
+//! cargo run --release --example serve [-- --port 8080]
+//! ```
+//!
+//! | path | serves |
+//! |---|---|
+//! | `/`, `/index.html`, ... | the demo app in `www/` |
+//! | `/pkg/...` | the built npm package (`pkg/`) |
+//! | `/fixtures/...` | the media fixtures (`tests/fixtures/`) |
+//! | `/tests/...` | everything under `tests/` (browser test pages) |
+//! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast |
+//!
+//! Files answer byte-range requests (206 with `Content-Range`; 416 past the end). The live simulation and the
+//! fault injection are driven by query parameters, listed in `options.rs`. Broadcasts are keyed by their
+//! query string: the first request with a given query string starts that broadcast's clock, and every
+//! fixture requested with the same query string shares it (so the variants of a master playlist stay aligned).
+
+mod http;
+mod live;
+mod options;
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use http::{Body, RangeRequest, Request, Response};
+use live::SourcePlaylist;
+use options::Options;
+
+const DEFAULT_PORT: u16 = 8080;
+
+fn main() -> ExitCode {
+    let port = match parse_port(std::env::args().skip(1)) {
+        Ok(port) => port,
+        Err(message) => {
+            eprintln!("serve: {message}\nusage: serve [--port N]   (N = 0 picks a free port)");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match TcpListener::bind(("127.0.0.1", port)) {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("serve: cannot listen on 127.0.0.1:{port}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let port = listener
+        .local_addr()
+        .map(|addr| addr.port())
+        .unwrap_or(port);
+    // Tests read this first line to learn the port.
+    println!("serve: listening on http://127.0.0.1:{port}/");
+    println!("  demo       http://localhost:{port}/");
+    println!("  live HLS   http://localhost:{port}/live/hls_ts/index.m3u8  (?window=6&mode=event&speed=1)");
+    let _ = std::io::stdout().flush();
+
+    let server = Server {
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        broadcasts: Mutex::new(HashMap::new()),
+    };
+    http::serve(listener, move |request| server.handle(request));
+    ExitCode::SUCCESS
+}
+
+fn parse_port(mut args: impl Iterator<Item = String>) -> Result<u16, String> {
+    let mut port = DEFAULT_PORT;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => {
+                let value = args.next().ok_or("--port needs a number")?;
+                port = value.parse().map_err(|_| format!("bad port {value:?}"))?;
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(port)
+}
+
+struct Server {
+    /// The repository root: `www/`, `pkg/` and `tests/` are found under it.
+    root: PathBuf,
+    /// Start of each broadcast, by query string: (monotonic instant, wall clock in Unix milliseconds).
+    broadcasts: Mutex<HashMap<String, (Instant, i64)>>,
+}
+
+impl Server {
+    fn handle(&self, request: &Request) -> Response {
+        let options = match Options::parse(&request.query) {
+            Ok(options) => options,
+            Err(message) => return Response::text(400, message),
+        };
+        let parts: Vec<&str> = request
+            .path
+            .split('/')
+            .filter(|part| !part.is_empty())
+            .collect();
+        if parts
+            .iter()
+            .any(|part| *part == ".." || *part == "." || part.contains('\\'))
+        {
+            return Response::text(403, "path escapes the served folders");
+        }
+        let response = match parts.split_first() {
+            Some((&"pkg", rest)) => {
+                self.file(&self.root.join("pkg"), rest, request, &options, None)
+            }
+            Some((&"fixtures", rest)) => self.file(&self.fixtures(), rest, request, &options, None),
+            Some((&"tests", rest)) => {
+                self.file(&self.root.join("tests"), rest, request, &options, None)
+            }
+            Some((&"live", rest)) => self.live(rest, request, &options),
+            _ => self.file(&self.root.join("www"), &parts, request, &options, None),
+        };
+        // A development server: never let the browser keep a stale build or a stale live playlist.
+        response.with_header("Cache-Control", "no-store")
+    }
+
+    fn fixtures(&self) -> PathBuf {
+        self.root.join("tests").join("fixtures")
+    }
+
+    /// A file under `base`, honouring `Range`, with faults applied. `segment` is the live media sequence
+    /// number when the file is served as a live segment.
+    fn file(
+        &self,
+        base: &Path,
+        parts: &[&str],
+        request: &Request,
+        options: &Options,
+        segment: Option<u64>,
+    ) -> Response {
+        if let Some(status) = options.faults.status(segment) {
+            return Response::text(status, format!("injected fault: {status}"));
+        }
+        let mut path = parts
+            .iter()
+            .fold(base.to_path_buf(), |path, part| path.join(part));
+        if path.is_dir() {
+            path.push("index.html");
+        }
+        let Ok(file) = File::open(&path) else {
+            return Response::text(404, format!("not found: {}", request.path));
+        };
+        let Ok(len) = file.metadata().map(|meta| meta.len()) else {
+            return Response::text(500, format!("cannot read {}", request.path));
+        };
+        let content_type = mime_type(&path);
+        let mut response = match http::parse_range(request.header("Range"), len) {
+            RangeRequest::Whole => Response::new(
+                200,
+                content_type,
+                Body::File {
+                    file,
+                    start: 0,
+                    len,
+                },
+            ),
+            RangeRequest::Part { start, len: part } => {
+                let end = start + part - 1;
+                Response::new(
+                    206,
+                    content_type,
+                    Body::File {
+                        file,
+                        start,
+                        len: part,
+                    },
+                )
+                .with_header("Content-Range", format!("bytes {start}-{end}/{len}"))
+            }
+            RangeRequest::Unsatisfiable => Response::text(416, "range not satisfiable")
+                .with_header("Content-Range", format!("bytes */{len}")),
+        };
+        response.delivery = options.faults.delivery(segment, len);
+        response.with_header("Accept-Ranges", "bytes")
+    }
+
+    /// `/live/<fixture>/...`: a playlist rendered live, a numbered segment, or another fixture file.
+    fn live(&self, parts: &[&str], request: &Request, options: &Options) -> Response {
+        let Some((fixture, rest)) = parts.split_first() else {
+            return Response::text(404, "usage: /live/<fixture>/index.m3u8");
+        };
+        let folder = self.fixtures().join(fixture);
+        match rest {
+            [name] if name.ends_with(".m3u8") => {
+                self.live_playlist(&folder.join(name), request, options)
+            }
+            [number, file @ ..] if !file.is_empty() && number.parse::<u64>().is_ok() => {
+                let segment = number.parse().ok();
+                self.file(&folder, file, request, options, segment)
+            }
+            _ => self.file(&folder, rest, request, options, None),
+        }
+    }
+
+    fn live_playlist(&self, path: &Path, request: &Request, options: &Options) -> Response {
+        if let Some(status) = options.faults.status(None) {
+            return Response::text(status, format!("injected fault: {status}"));
+        }
+        let Ok(text) = fs::read_to_string(path) else {
+            return Response::text(404, format!("no fixture playlist for {}", request.path));
+        };
+        let body = if live::is_master(&text) {
+            live::rewrite_master(&text, &request.query)
+        } else {
+            let source = match SourcePlaylist::parse(&text) {
+                Ok(source) => source,
+                Err(message) => {
+                    return Response::text(500, format!("{}: {message}", path.display()))
+                }
+            };
+            let (elapsed, epoch_unix_ms) = self.broadcast_clock(&request.query);
+            live::render(
+                &source,
+                &options.live,
+                elapsed,
+                epoch_unix_ms,
+                &request.query,
+            )
+        };
+        let mut response = Response::new(
+            200,
+            "application/vnd.apple.mpegurl",
+            Body::Bytes(body.into_bytes()),
+        );
+        response.delivery = options.faults.delivery(None, 0);
+        response
+    }
+
+    /// Real seconds since the broadcast keyed by `query` started (starting it now if new), and its start
+    /// as a Unix time in milliseconds.
+    fn broadcast_clock(&self, query: &str) -> (f64, i64) {
+        let mut broadcasts = self
+            .broadcasts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (started, epoch_unix_ms) = *broadcasts.entry(query.to_owned()).or_insert_with(|| {
+            let wall = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            (Instant::now(), wall.as_millis() as i64)
+        });
+        (started.elapsed().as_secs_f64(), epoch_unix_ms)
+    }
+}
+
+fn mime_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|ext| ext.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "wasm" => "application/wasm",
+        "m3u8" => "application/vnd.apple.mpegurl",
+        "ts" => "video/mp2t",
+        "mp4" | "m4s" | "m4v" => "video/mp4",
+        "m4a" => "audio/mp4",
+        "opus" | "ogg" => "audio/ogg",
+        "wav" => "audio/wav",
+        "mp3" => "audio/mpeg",
+        "webm" => "video/webm",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}

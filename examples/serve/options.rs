@@ -1,0 +1,251 @@
+//! The query-string knobs of the server: how a simulated live broadcast runs and which faults to inject.
+//!
+//! | key | meaning | default |
+//! |---|---|---|
+//! | `window=N` | segments kept in a sliding live playlist | 6 |
+//! | `mode=event` | an event playlist: nothing leaves it, the replay grows (`window` is then only the backlog at start) | sliding |
+//! | `speed=X` | run the broadcast clock X times faster than real time | 1 |
+//! | `freeze_after=S` | the live playlist stops changing S seconds (real time) after the broadcast started | never |
+//! | `session=ID` | any label: broadcasts with different query strings run on separate clocks | |
+//! | `fail404=LIST`, `fail500=LIST` | live segments with these media sequence numbers answer 404 / 500 | |
+//! | `slow=LIST`, `slow_ms=MS` | these live segments wait MS milliseconds before answering | 3000 ms |
+//! | `truncate=LIST` | these live segments announce their full length but the connection closes halfway | |
+//! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
+//! | `fault=404\|500\|slow\|truncate` | this request (any file) fails that way | |
+//!
+//! A LIST is comma-separated numbers and inclusive ranges: `3,7-9`.
+
+use std::time::Duration;
+
+use crate::http::Delivery;
+
+/// How a live broadcast simulated from a VOD playlist runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveOptions {
+    /// Segments in the sliding window; in event mode, the backlog published at the start.
+    pub window: usize,
+    /// Event playlist: segments never leave.
+    pub event: bool,
+    /// Broadcast seconds per real second.
+    pub speed: f64,
+    /// Real seconds after the start at which the playlist stops updating.
+    pub freeze_after: Option<f64>,
+}
+
+/// Failures to inject.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Faults {
+    not_found: SegmentSet,
+    server_error: SegmentSet,
+    slow: SegmentSet,
+    slow_delay: Option<Duration>,
+    truncate: SegmentSet,
+    kilobits_per_second: Option<u64>,
+    this_request: Option<Fault>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fault {
+    NotFound,
+    ServerError,
+    Slow,
+    Truncate,
+}
+
+/// Everything a query string can ask for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub live: LiveOptions,
+    pub faults: Faults,
+}
+
+const DEFAULT_SLOW_DELAY: Duration = Duration::from_millis(3000);
+
+impl Options {
+    /// Parses a raw query string; an unknown key or a bad value is an error naming it, so a typo in a test
+    /// URL fails loudly instead of silently testing nothing.
+    pub fn parse(query: &str) -> Result<Options, String> {
+        let mut live = LiveOptions {
+            window: 6,
+            event: false,
+            speed: 1.0,
+            freeze_after: None,
+        };
+        let mut faults = Faults::default();
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let bad = || format!("bad value {value:?} for query parameter {key:?}");
+            match key {
+                "window" => {
+                    live.window = value.parse().ok().filter(|n| *n >= 1).ok_or_else(bad)?;
+                }
+                "mode" => {
+                    live.event = match value {
+                        "event" => true,
+                        "sliding" => false,
+                        _ => return Err(bad()),
+                    };
+                }
+                "speed" => live.speed = positive_number(value).ok_or_else(bad)?,
+                "freeze_after" => live.freeze_after = Some(non_negative(value).ok_or_else(bad)?),
+                "session" => {}
+                "fail404" => faults.not_found = SegmentSet::parse(value).ok_or_else(bad)?,
+                "fail500" => faults.server_error = SegmentSet::parse(value).ok_or_else(bad)?,
+                "slow" => faults.slow = SegmentSet::parse(value).ok_or_else(bad)?,
+                "slow_ms" => {
+                    let millis = value.parse().map_err(|_| bad())?;
+                    faults.slow_delay = Some(Duration::from_millis(millis));
+                }
+                "truncate" => faults.truncate = SegmentSet::parse(value).ok_or_else(bad)?,
+                "kbps" => {
+                    faults.kilobits_per_second =
+                        Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
+                }
+                "fault" => {
+                    faults.this_request = Some(match value {
+                        "404" => Fault::NotFound,
+                        "500" => Fault::ServerError,
+                        "slow" => Fault::Slow,
+                        "truncate" => Fault::Truncate,
+                        _ => return Err(bad()),
+                    });
+                }
+                _ => return Err(format!("unknown query parameter {key:?}")),
+            }
+        }
+        Ok(Options { live, faults })
+    }
+}
+
+fn positive_number(text: &str) -> Option<f64> {
+    text.parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite() && *x > 0.0)
+}
+
+fn non_negative(text: &str) -> Option<f64> {
+    text.parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+}
+
+impl Faults {
+    /// The error status to answer instead of the file, if any. `segment` is the live media sequence number
+    /// of the request, `None` for other files.
+    pub fn status(&self, segment: Option<u64>) -> Option<u16> {
+        let hits = |set, fault| self.hits(set, fault, segment);
+        if hits(&self.not_found, Fault::NotFound) {
+            Some(404)
+        } else if hits(&self.server_error, Fault::ServerError) {
+            Some(500)
+        } else {
+            None
+        }
+    }
+
+    /// How to deliver a body of `len` bytes for this request.
+    pub fn delivery(&self, segment: Option<u64>, len: u64) -> Delivery {
+        let hits = |set, fault| self.hits(set, fault, segment);
+        Delivery {
+            delay: if hits(&self.slow, Fault::Slow) {
+                self.slow_delay.unwrap_or(DEFAULT_SLOW_DELAY)
+            } else {
+                Duration::ZERO
+            },
+            bytes_per_second: self.kilobits_per_second.map(|kbps| kbps * 1000 / 8),
+            cut_after: hits(&self.truncate, Fault::Truncate).then_some(len / 2),
+        }
+    }
+
+    /// Whether `fault` applies: asked for this request, or listed for its live segment.
+    fn hits(&self, listed: &SegmentSet, fault: Fault, segment: Option<u64>) -> bool {
+        self.this_request == Some(fault) || segment.is_some_and(|n| listed.contains(n))
+    }
+}
+
+/// A set of media sequence numbers, written `3,7-9`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SegmentSet(Vec<(u64, u64)>);
+
+impl SegmentSet {
+    fn parse(text: &str) -> Option<SegmentSet> {
+        text.split(',')
+            .map(|item| match item.split_once('-') {
+                Some((first, last)) => {
+                    let (first, last) = (first.parse().ok()?, last.parse().ok()?);
+                    (first <= last).then_some((first, last))
+                }
+                None => item.parse().ok().map(|n| (n, n)),
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(SegmentSet)
+    }
+
+    fn contains(&self, n: u64) -> bool {
+        self.0
+            .iter()
+            .any(|(first, last)| (*first..=*last).contains(&n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_values() {
+        let options = Options::parse("").unwrap();
+        assert_eq!(options.live.window, 6);
+        assert!(!options.live.event);
+        assert_eq!(options.live.speed, 1.0);
+        let options =
+            Options::parse("window=3&mode=event&speed=8&freeze_after=2.5&session=x").unwrap();
+        assert_eq!(
+            options.live,
+            LiveOptions {
+                window: 3,
+                event: true,
+                speed: 8.0,
+                freeze_after: Some(2.5)
+            }
+        );
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_errors() {
+        assert!(Options::parse("windw=3").unwrap_err().contains("windw"));
+        assert!(Options::parse("window=0").is_err());
+        assert!(Options::parse("speed=-1").is_err());
+        assert!(Options::parse("speed=inf").is_err());
+        assert!(Options::parse("fail404=3-1").is_err());
+        assert!(Options::parse("fault=teapot").is_err());
+    }
+
+    #[test]
+    fn segment_faults_hit_only_their_segments() {
+        let faults =
+            Options::parse("fail404=3,7-9&fail500=4&slow=5&slow_ms=10&truncate=6&kbps=800")
+                .unwrap()
+                .faults;
+        assert_eq!(faults.status(Some(3)), Some(404));
+        assert_eq!(faults.status(Some(8)), Some(404));
+        assert_eq!(faults.status(Some(4)), Some(500));
+        assert_eq!(faults.status(Some(5)), None);
+        assert_eq!(faults.status(None), None);
+        assert_eq!(
+            faults.delivery(Some(5), 100).delay,
+            Duration::from_millis(10)
+        );
+        assert_eq!(faults.delivery(Some(6), 100).cut_after, Some(50));
+        assert_eq!(faults.delivery(Some(7), 100).cut_after, None);
+        assert_eq!(faults.delivery(None, 100).bytes_per_second, Some(100_000));
+    }
+
+    #[test]
+    fn a_request_fault_hits_any_file() {
+        let faults = Options::parse("fault=500").unwrap().faults;
+        assert_eq!(faults.status(None), Some(500));
+        let faults = Options::parse("fault=truncate").unwrap().faults;
+        assert_eq!(faults.delivery(None, 10).cut_after, Some(5));
+    }
+}

@@ -1,0 +1,106 @@
+//! The one error type of the crate.
+//!
+//! Every failure a caller can see is an [`Error`] carrying an [`ErrorCode`]; the JS API turns it into an
+//! `Error` whose `name` is `"ReelcutError"` and whose `code` is [`ErrorCode::as_str`].
+
+use std::fmt;
+
+/// What kind of failure happened: the stable, documented part of an error that programs branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The bytes are not a valid file of the format they claim to be (truncated, inconsistent, random).
+    MalformedInput,
+    /// The file is valid but uses a codec this browser or this library cannot handle.
+    UnsupportedCodec,
+    /// The input is valid but uses a feature the library does not handle yet.
+    Unsupported,
+    /// Fetching bytes failed (HTTP error status, connection lost, body shorter than announced).
+    Network,
+    /// The caller cancelled the operation (an `AbortSignal` fired).
+    Aborted,
+    /// A time or index lies outside what the media holds.
+    OutOfRange,
+    /// The input asks for more than the library's safety limits allow (counts, sizes, nesting).
+    LimitExceeded,
+    /// A browser API failed in a way the library did not expect; the message carries the browser's words.
+    Browser,
+}
+
+impl ErrorCode {
+    /// The code as JS sees it in `error.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedInput => "malformed_input",
+            ErrorCode::UnsupportedCodec => "unsupported_codec",
+            ErrorCode::Unsupported => "unsupported",
+            ErrorCode::Network => "network",
+            ErrorCode::Aborted => "aborted",
+            ErrorCode::OutOfRange => "out_of_range",
+            ErrorCode::LimitExceeded => "limit_exceeded",
+            ErrorCode::Browser => "browser",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error with a code to branch on and a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Error {
+    /// An error of kind `code` explained by `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable explanation.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_leads_with_the_code() {
+        let err = Error::new(
+            ErrorCode::OutOfRange,
+            "clip end 12.5 s is past the end (10 s)",
+        );
+        assert_eq!(
+            err.to_string(),
+            "out_of_range: clip end 12.5 s is past the end (10 s)"
+        );
+        assert_eq!(err.code().as_str(), "out_of_range");
+    }
+}

@@ -1,0 +1,20 @@
+//! reelcut: an in-browser video player and clip editor.
+//!
+//! The crate has two halves with a hard seam between them:
+//!
+//! - the **core** (every module outside `web/`): pure Rust over byte slices, no browser types and no
+//!   async runtime, so it builds and is tested natively and backs the command-line examples;
+//! - the **browser layer** (`web/`, only on `wasm32`): WebCodecs, WebGL2, WebAudio and the
+//!   `#[wasm_bindgen]` JavaScript API, owning every JS resource it creates.
+
+pub mod error;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::{Error, ErrorCode, Result};
+pub use time::Time;
+
+/// The crate version, which is also the npm package version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,29 @@
+//! Crossing the seam: core [`Error`]s become JS `Error`s, JS exceptions become core errors.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{Error, ErrorCode};
+
+/// A JS `Error` with `name = "ReelcutError"` and `code` set to the documented code string, so callers
+/// can `catch (e) { if (e.code === 'aborted') ... }`.
+pub(crate) fn to_js(error: &Error) -> JsValue {
+    let js_error = js_sys::Error::new(error.message());
+    js_error.set_name("ReelcutError");
+    // Setting a plain data property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(
+        &js_error,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(error.code().as_str()),
+    );
+    js_error.into()
+}
+
+/// A browser API threw or rejected: keep the browser's own message, labelled with what we were doing.
+pub(crate) fn from_js(code: ErrorCode, doing: &str, thrown: &JsValue) -> Error {
+    let detail = thrown
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| format!("{}: {}", String::from(e.name()), String::from(e.message())))
+        .or_else(|| thrown.as_string())
+        .unwrap_or_else(|| format!("{thrown:?}"));
+    Error::new(code, format!("{doing} failed: {detail}"))
+}

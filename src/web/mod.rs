@@ -1,0 +1,13 @@
+//! The browser layer: everything that touches JS objects. Compiled only for `wasm32`.
+//!
+//! Modules here own the JS resources they create and release them in `Drop`.
+
+mod api;
+mod codecs;
+mod error;
+
+pub use api::version;
+pub use codecs::{
+    supports_audio_decoding, supports_audio_encoding, supports_video_decoding,
+    supports_video_encoding,
+};
