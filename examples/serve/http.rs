@@ -260,16 +260,20 @@ fn write_body(writer: &mut TcpStream, body: &Body, delivery: &Delivery) -> io::R
         }
     };
     let limit = delivery.cut_after.unwrap_or(u64::MAX).min(body.len());
+    let rate = delivery.bytes_per_second.filter(|rate| *rate > 0);
+    // Throttled bodies go out in twentieths of a second's worth, each after its share of time, so the
+    // client sees a steady rate rather than bursts.
+    let piece = rate.map_or(CHUNK_BYTES as u64, |rate| (rate / 20).clamp(1024, CHUNK_BYTES as u64));
     let mut sent = 0u64;
-    let mut chunk = vec![0u8; CHUNK_BYTES];
+    let mut chunk = vec![0u8; piece as usize];
     while sent < limit {
-        let want = (limit - sent).min(CHUNK_BYTES as u64) as usize;
+        let want = (limit - sent).min(piece) as usize;
         source.read_exact(&mut chunk[..want])?;
-        writer.write_all(&chunk[..want])?;
-        sent += want as u64;
-        if let Some(rate) = delivery.bytes_per_second.filter(|rate| *rate > 0) {
+        if let Some(rate) = rate {
             thread::sleep(Duration::from_secs_f64(want as f64 / rate as f64));
         }
+        writer.write_all(&chunk[..want])?;
+        sent += want as u64;
     }
     Ok(())
 }

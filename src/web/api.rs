@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 /// Runs once when `init()` instantiates the module: Rust panics are reported on the console with their
 /// message and location instead of an opaque `unreachable` trap.
-#[wasm_bindgen(start)]
+#[wasm_bindgen(start, skip_typescript)]
 fn start() {
     console_error_panic_hook::set_once();
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (ignored by git):
+#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)   wasm-bindgen --target web, then wasm-opt -O
+#   package.json                                       pkg-config/package.json with the crate's version
+#   embed.js, embed.d.ts, README.md                    copied from pkg-config/
+# Run .ci/setup.sh first (the Makefile targets do).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=pkg
+wasm=target/wasm32-unknown-unknown/release/reelcut.wasm
+
+cargo build --locked --release --target wasm32-unknown-unknown --lib
+
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
+
+# The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept the same ones.
+.ci/node_modules/.bin/wasm-opt -O \
+  --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+  "$out/reelcut_bg.wasm" -o "$out/reelcut_bg.wasm"
+
+version=$(cargo metadata --locked --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages[0].version))')
+node -e '
+  const fs = require("fs");
+  const manifest = JSON.parse(fs.readFileSync("pkg-config/package.json", "utf8"));
+  manifest.version = process.argv[1];
+  fs.writeFileSync(process.argv[2], JSON.stringify(manifest, null, 2) + "\n");
+' "$version" "$out/package.json"
+cp pkg-config/embed.js pkg-config/embed.d.ts pkg-config/README.md "$out/"
+
+printf 'build: %s reelcut %s, wasm %s bytes\n' "$out/" "$version" "$(stat -c %s "$out/reelcut_bg.wasm")"

@@ -1,0 +1,112 @@
+// The first browser tier: the built package loads in real headless Chromium and its exports round-trip
+// through the wasm into WebCodecs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { crateVersion, ffprobeOf, launchChromium, openPage, startServer } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** WebCodecs codec string `avc1.PPCCLL` from ffprobe's profile name and level of an H.264 stream. */
+function avcCodecString(stream) {
+  const profiles = { High: '6400', Main: '4d40', 'Constrained Baseline': '42c0' };
+  const profile = profiles[stream.profile];
+  assert.ok(profile, `no codec string mapping for H.264 profile ${stream.profile}`);
+  return `avc1.${profile}${stream.level.toString(16).padStart(2, '0')}`;
+}
+
+test('the package loads and reports the crate version', async () => {
+  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const version = await page.evaluate(async () => {
+    const { default: init, version } = await import('/pkg/reelcut.js');
+    await init();
+    return version();
+  });
+  assert.equal(version, crateVersion());
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("WebCodecs support for each fixture's codecs, asked through the wasm", async () => {
+  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const video = ['high_bframes_moovend.mp4', 'baseline_mono44k_faststart.mp4'].map((name) => {
+    const stream = ffprobeOf(name).streams.find((s) => s.codec_type === 'video');
+    return { name, codec: avcCodecString(stream), width: stream.width, height: stream.height };
+  });
+  const audio = ffprobeOf('high_bframes_moovend.mp4').streams.find((s) => s.codec_type === 'audio');
+  const result = await page.evaluate(async ({ video, audio }) => {
+    const lib = await import('/pkg/reelcut.js');
+    await lib.default();
+    const out = {};
+    for (const v of video) out[v.codec] = await lib.supportsVideoDecoding(v.codec, v.width, v.height);
+    out.aacDecode = await lib.supportsAudioDecoding('mp4a.40.2', Number(audio.sample_rate), audio.channels);
+    out.opusEncode = await lib.supportsAudioEncoding('opus', 48000, 2);
+    out.avcEncode = await lib.supportsVideoEncoding('avc1.42c01e', 640, 360);
+    out.hevcDecode = await lib.supportsVideoDecoding('hvc1.1.6.L93.B0', 640, 360);
+    return out;
+  }, { video, audio });
+  for (const v of video) assert.equal(result[v.codec], true, `${v.name}: ${v.codec} should decode`);
+  assert.equal(result.aacDecode, true, 'AAC-LC should decode');
+  assert.equal(result.opusEncode, true, 'Opus should encode');
+  assert.equal(result.avcEncode, true, 'H.264 should encode');
+  // Debian's Chromium has no HEVC decoder (DESIGN.md); the probe must say so rather than fail.
+  assert.equal(result.hevcDecode, false, 'HEVC is not decodable in this Chromium');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an invalid configuration rejects with a ReelcutError carrying a code', async () => {
+  const { page } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const error = await page.evaluate(async () => {
+    const lib = await import('/pkg/reelcut.js');
+    await lib.default();
+    try {
+      await lib.supportsVideoDecoding('', 640, 360);
+      return null;
+    } catch (e) {
+      return { isError: e instanceof Error, name: e.name, code: e.code, message: e.message };
+    }
+  });
+  assert.ok(error, 'an empty codec string must reject');
+  assert.equal(error.isError, true);
+  assert.equal(error.name, 'ReelcutError');
+  assert.equal(error.code, 'malformed_input');
+  assert.match(error.message, /VideoDecoder\.isConfigSupported failed: TypeError/);
+  await page.close();
+});
+
+test('the embed snippet defines <reelcut-player> and loads the library', async () => {
+  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const state = await page.evaluate(async () => {
+    const element = document.getElementById('player');
+    await element.ready;
+    return {
+      defined: customElements.get('reelcut-player') === element.constructor,
+      version: element.version,
+      hasCanvas: element.canvas instanceof HTMLCanvasElement,
+    };
+  });
+  assert.deepEqual(state, { defined: true, version: crateVersion(), hasCanvas: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the demo page shows the version and the codec support table', async () => {
+  const { page, errors } = await openPage(browser, server.base, '/');
+  await page.waitForSelector('#support[data-ready="true"]');
+  assert.equal(await page.textContent('#version'), crateVersion());
+  const rows = await page.$$eval('#support tbody tr', (trs) => trs.map((tr) => tr.innerText));
+  assert.ok(rows.some((row) => row.startsWith('avc1.64001e') && /\tyes\t/.test(row)), rows.join('\n'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,199 @@
+// The dev server (examples/serve.rs) as browsers and players see it over HTTP: byte ranges, MIME types, the
+// simulated live broadcast and the injected faults.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fixtures, startServer } from './support.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.close(); });
+
+const MP4 = 'high_bframes_moovend.mp4';
+let sessions = 0;
+/** A query string that starts a broadcast of its own, so each test sees a fresh clock. */
+const fresh = (params = '') => `session=t${process.pid}x${++sessions}${params ? '&' + params : ''}`;
+
+function tag(playlist, name) {
+  const line = playlist.split('\n').find((l) => l.startsWith(name + ':'));
+  return line?.slice(name.length + 1);
+}
+const segmentUris = (playlist) => playlist.split('\n').filter((l) => l && !l.startsWith('#'));
+
+test('whole files: 200, Content-Length, Accept-Ranges', async () => {
+  const response = await fetch(`${server.base}/fixtures/${MP4}`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('accept-ranges'), 'bytes');
+  const body = Buffer.from(await response.arrayBuffer());
+  assert.equal(Number(response.headers.get('content-length')), statSync(join(fixtures, MP4)).size);
+  assert.ok(body.equals(readFileSync(join(fixtures, MP4))));
+});
+
+test('byte ranges: 206 with Content-Range, suffix ranges, 416 past the end', async () => {
+  const file = readFileSync(join(fixtures, MP4));
+  const url = `${server.base}/fixtures/${MP4}`;
+  let response = await fetch(url, { headers: { Range: 'bytes=100-199' } });
+  assert.equal(response.status, 206);
+  assert.equal(response.headers.get('content-range'), `bytes 100-199/${file.length}`);
+  assert.ok(Buffer.from(await response.arrayBuffer()).equals(file.subarray(100, 200)));
+
+  response = await fetch(url, { headers: { Range: 'bytes=-16' } });
+  assert.equal(response.status, 206);
+  assert.equal(response.headers.get('content-range'), `bytes ${file.length - 16}-${file.length - 1}/${file.length}`);
+  assert.ok(Buffer.from(await response.arrayBuffer()).equals(file.subarray(file.length - 16)));
+
+  response = await fetch(url, { headers: { Range: `bytes=${file.length}-` } });
+  assert.equal(response.status, 416);
+  assert.equal(response.headers.get('content-range'), `bytes */${file.length}`);
+  await response.arrayBuffer();
+});
+
+test('MIME types', async () => {
+  const expected = {
+    '/pkg/reelcut_bg.wasm': 'application/wasm',
+    '/pkg/reelcut.js': 'text/javascript; charset=utf-8',
+    '/': 'text/html; charset=utf-8',
+    '/fixtures/hls_ts/index.m3u8': 'application/vnd.apple.mpegurl',
+    '/fixtures/hls_ts/seg0.ts': 'video/mp2t',
+    '/fixtures/hls_fmp4/seg0.m4s': 'video/mp4',
+    [`/fixtures/${MP4}`]: 'video/mp4',
+    '/live/hls_ts/index.m3u8': 'application/vnd.apple.mpegurl',
+    '/fixtures/voice.wav': 'audio/wav',
+  };
+  for (const [path, type] of Object.entries(expected)) {
+    const response = await fetch(server.base + path, { method: 'HEAD' });
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get('content-type'), type, path);
+  }
+});
+
+test('paths cannot escape the served folders', async () => {
+  const port = new URL(server.base).port;
+  const reply = await new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.end('GET /fixtures/../../Cargo.toml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+    let data = '';
+    socket.on('data', (chunk) => { data += chunk; });
+    socket.on('end', () => resolve(data));
+    socket.on('error', reject);
+  });
+  assert.match(reply, /^HTTP\/1\.1 403 /);
+  assert.doesNotMatch(reply, /\[package\]/);
+});
+
+test('live: the media sequence advances one segment per target duration', async () => {
+  const url = `${server.base}/live/hls_ts/index.m3u8?${fresh()}`;
+  const first = await (await fetch(url)).text();
+  const targetDuration = Number(tag(first, '#EXT-X-TARGETDURATION'));
+  assert.equal(targetDuration, 2);
+  await sleep(targetDuration * 1000 + 150);
+  const second = await (await fetch(url)).text();
+  assert.equal(tag(first, '#EXT-X-MEDIA-SEQUENCE'), '0');
+  assert.equal(tag(second, '#EXT-X-MEDIA-SEQUENCE'), '1');
+  assert.equal(segmentUris(first).length, 6, 'default window is 6 segments');
+  assert.equal(segmentUris(second).length, 6);
+  assert.equal(segmentUris(second)[5].split('?')[0], '6/seg0.ts', 'the source loops: segment 6 is seg0 again');
+  assert.ok(!first.includes('#EXT-X-ENDLIST'));
+  // Every segment has a wall-clock time, 2 s apart.
+  const dates = second.split('\n').filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:'))
+    .map((l) => Date.parse(l.split(':').slice(1).join(':')));
+  assert.equal(dates.length, 6);
+  dates.slice(1).forEach((d, i) => assert.equal(d - dates[i], 2000));
+});
+
+test('live: the loop restarts behind a discontinuity, counted once it leaves the window', async () => {
+  const playlist = await (await fetch(`${server.base}/live/hls_ts/index.m3u8?${fresh('speed=30')}`)).text();
+  await sleep(500); // 15 broadcast seconds: 7 more segments
+  const later = await (await fetch(`${server.base}/live/hls_ts/index.m3u8?session=t${process.pid}x${sessions}&speed=30`)).text();
+  assert.equal(playlist.split('#EXT-X-DISCONTINUITY\n').length - 1, 1);
+  const sequence = Number(tag(later, '#EXT-X-MEDIA-SEQUENCE'));
+  assert.ok(sequence >= 7, `sequence ${sequence} after 15 broadcast seconds`);
+  assert.equal(Number(tag(later, '#EXT-X-DISCONTINUITY-SEQUENCE')), Math.floor(sequence / 3));
+});
+
+test('live: event mode keeps every segment; window and fMP4 init segment', async () => {
+  const query = fresh('mode=event&window=3&speed=20');
+  const url = `${server.base}/live/hls_fmp4/index.m3u8?${query}`;
+  const first = await (await fetch(url)).text();
+  await sleep(400); // 8 broadcast seconds: 4 more segments
+  const later = await (await fetch(url)).text();
+  assert.equal(tag(first, '#EXT-X-PLAYLIST-TYPE'), 'EVENT');
+  assert.equal(tag(later, '#EXT-X-MEDIA-SEQUENCE'), '0');
+  assert.equal(segmentUris(first).length, 3);
+  assert.ok(segmentUris(later).length >= 7, later);
+  assert.equal(tag(later, '#EXT-X-MAP'), 'URI="init.mp4"');
+  // The relative URIs resolve under /live/ and serve the fixture's bytes.
+  const init = await fetch(new URL('init.mp4', url));
+  assert.ok(Buffer.from(await init.arrayBuffer()).equals(readFileSync(join(fixtures, 'hls_fmp4', 'init.mp4'))));
+  const segment = await fetch(new URL(segmentUris(later)[4], url)); // k = 4 is seg1 of the loop
+  assert.ok(Buffer.from(await segment.arrayBuffer()).equals(readFileSync(join(fixtures, 'hls_fmp4', 'seg1.m4s'))));
+});
+
+test('live: a master playlist passes its query to the variants, which share one clock', async () => {
+  const query = fresh('speed=4');
+  const master = await (await fetch(`${server.base}/live/hls_master/index.m3u8?${query}`)).text();
+  const variants = segmentUris(master);
+  assert.deepEqual(variants, [`../hls_ts/index.m3u8?${query}`, `../hls_low/index.m3u8?${query}`]);
+  const base = `${server.base}/live/hls_master/index.m3u8`;
+  const [high, low] = await Promise.all(variants.map(async (v) => (await fetch(new URL(v, base))).text()));
+  assert.equal(tag(high, '#EXT-X-MEDIA-SEQUENCE'), tag(low, '#EXT-X-MEDIA-SEQUENCE'));
+});
+
+test('live: a frozen playlist stops changing', async () => {
+  const url = `${server.base}/live/hls_ts/index.m3u8?${fresh('speed=40&freeze_after=0.1')}`;
+  await fetch(url);
+  await sleep(300);
+  const frozen = await (await fetch(url)).text();
+  await sleep(300);
+  assert.equal(await (await fetch(url)).text(), frozen);
+  assert.equal(tag(frozen, '#EXT-X-MEDIA-SEQUENCE'), '2'); // 4 broadcast seconds before the freeze
+});
+
+test('faults: 404 / 500 / slow / truncated live segments, by media sequence number', async () => {
+  const query = fresh('fail404=1&fail500=2&slow=3&slow_ms=400&truncate=4');
+  const url = `${server.base}/live/hls_ts/index.m3u8?${query}`;
+  const uris = segmentUris(await (await fetch(url)).text()).map((u) => new URL(u, url));
+  const statuses = [];
+  for (const uri of uris.slice(0, 3)) {
+    const response = await fetch(uri);
+    await response.arrayBuffer();
+    statuses.push(response.status);
+  }
+  assert.deepEqual(statuses, [200, 404, 500]);
+
+  const started = performance.now();
+  const slow = await fetch(uris[3]);
+  await slow.arrayBuffer();
+  assert.equal(slow.status, 200);
+  assert.ok(performance.now() - started >= 390, 'slow segment answered early');
+
+  const truncated = await fetch(uris[4]);
+  assert.equal(truncated.status, 200);
+  const fullLength = Number(truncated.headers.get('content-length'));
+  assert.equal(fullLength, statSync(join(fixtures, 'hls_ts', 'seg1.ts')).size);
+  await assert.rejects(truncated.arrayBuffer(), 'a body cut short must fail to read');
+
+  const fine = await fetch(uris[5]);
+  assert.equal(fine.status, 200);
+  assert.equal((await fine.arrayBuffer()).byteLength, statSync(join(fixtures, 'hls_ts', 'seg2.ts')).size);
+});
+
+test('faults on any file, throttling, and unknown parameters', async () => {
+  let response = await fetch(`${server.base}/fixtures/${MP4}?fault=500`);
+  assert.equal(response.status, 500);
+  await response.arrayBuffer();
+
+  const started = performance.now();
+  response = await fetch(`${server.base}/fixtures/voice.wav?kbps=8000`, { headers: { Range: 'bytes=0-131071' } });
+  assert.equal((await response.arrayBuffer()).byteLength, 131072);
+  // 128 KiB at 1 MB/s takes 131 ms.
+  assert.ok(performance.now() - started >= 120, 'throttled body arrived too fast');
+
+  response = await fetch(`${server.base}/live/hls_ts/index.m3u8?windw=3`);
+  assert.equal(response.status, 400);
+  assert.match(await response.text(), /unknown query parameter "windw"/);
+});

@@ -1,0 +1,91 @@
+// Shared set-up for the end-to-end tests: the dev server (examples/serve.rs) on a free port, and Debian's
+// headless Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const fixtures = join(repoRoot, 'tests', 'fixtures');
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The flags DESIGN.md fixes for tests: no sandbox (root), no background traffic to the closed network. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The crate version from Cargo.toml, which the package must report. */
+export function crateVersion() {
+  const manifest = readFileSync(join(repoRoot, 'Cargo.toml'), 'utf8');
+  return manifest.match(/^version = "([^"]+)"/m)[1];
+}
+
+/** Reads a committed ffprobe JSON (tests/fixtures/<name>.ffprobe.json). */
+export function ffprobeOf(name) {
+  return JSON.parse(readFileSync(join(fixtures, `${name}.ffprobe.json`), 'utf8'));
+}
+
+/**
+ * Starts the dev server on a free port and resolves with `{ base, close }`. Uses the debug build that
+ * `cargo test` / `cargo build --example serve` leaves in target/ (the test command builds it first).
+ */
+export async function startServer() {
+  const binary = join(repoRoot, 'target', 'debug', 'examples', 'serve');
+  if (!existsSync(binary)) {
+    throw new Error(`the dev server is not built (${binary} missing): run 'cargo build --example serve'`);
+  }
+  const child = spawn(binary, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before listening:\n${output}`)));
+  });
+  child.stdout.resume();
+  return {
+    base,
+    close: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill();
+    }),
+  };
+}
+
+/** Launches headless Chromium; fails with instructions when the Debian package is not installed. */
+export async function launchChromium(extraArgs = []) {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing: ${CHROMIUM} not found. Install it with 'apt-get install chromium' ` +
+      `(the test command 'make test' does this in its set-up).`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/**
+ * Opens `path` on the server in a fresh page and collects console errors and uncaught exceptions, so a
+ * test can assert the page ran cleanly.
+ */
+export async function openPage(browser, base, path) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  await page.goto(base + path);
+  return { page, errors };
+}

@@ -1,0 +1,84 @@
+// The demo shell: loads the package from /pkg/, shows its version and what this browser's WebCodecs can do
+// with the codecs of the sample media.
+import init, {
+  version,
+  supportsVideoDecoding,
+  supportsVideoEncoding,
+  supportsAudioDecoding,
+  supportsAudioEncoding,
+} from '/pkg/reelcut.js';
+
+// The codecs of the fixtures in tests/fixtures (see make.sh), plus HEVC, which Chromium on Linux lacks.
+const CODECS = [
+  { codec: 'avc1.64001e', kind: 'video', width: 640, height: 360, usedBy: 'H.264 High 3.0: high_bframes_moovend.mp4, HLS' },
+  { codec: 'avc1.42c01e', kind: 'video', width: 640, height: 360, usedBy: 'H.264 Constrained Baseline 3.0: baseline_mono44k_faststart.mp4' },
+  { codec: 'avc1.42c015', kind: 'video', width: 320, height: 180, usedBy: 'H.264 Constrained Baseline 2.1: HLS low variant' },
+  { codec: 'hvc1.1.6.L93.B0', kind: 'video', width: 640, height: 360, usedBy: 'HEVC Main (not in the fixtures)' },
+  { codec: 'mp4a.40.2', kind: 'audio', sampleRate: 48000, channels: 2, usedBy: 'AAC-LC 48 kHz stereo' },
+  { codec: 'mp4a.40.2', kind: 'audio', sampleRate: 44100, channels: 1, usedBy: 'AAC-LC 44.1 kHz mono' },
+  { codec: 'opus', kind: 'audio', sampleRate: 48000, channels: 1, usedBy: 'Opus 48 kHz mono: voice.opus' },
+];
+
+const MEDIA = [
+  ['/fixtures/high_bframes_moovend.mp4', 'MP4, H.264 High with B-frames + AAC stereo, moov at the end'],
+  ['/fixtures/baseline_mono44k_faststart.mp4', 'MP4, H.264 baseline + AAC mono 44.1 kHz, faststart'],
+  ['/fixtures/hls_master/index.m3u8', 'HLS master playlist, two variants (MPEG-TS)'],
+  ['/fixtures/hls_fmp4/index.m3u8', 'HLS VOD, fMP4 segments'],
+  ['/live/hls_ts/index.m3u8', 'HLS live broadcast (simulated, sliding 6-segment window)'],
+  ['/live/hls_ts/index.m3u8?mode=event', 'HLS live broadcast whose replay grows (event playlist)'],
+  ['/fixtures/voice.wav', 'Voice clip for dubbing (WAV)'],
+];
+
+async function check(entry) {
+  const { codec } = entry;
+  try {
+    if (entry.kind === 'video') {
+      return [await supportsVideoDecoding(codec, entry.width, entry.height),
+              await supportsVideoEncoding(codec, entry.width, entry.height)];
+    }
+    return [await supportsAudioDecoding(codec, entry.sampleRate, entry.channels),
+            await supportsAudioEncoding(codec, entry.sampleRate, entry.channels)];
+  } catch (error) {
+    return [error, error];
+  }
+}
+
+function cell(result) {
+  const td = document.createElement('td');
+  if (result instanceof Error) {
+    td.textContent = `error: ${result.message}`;
+  } else {
+    td.textContent = result ? 'yes' : 'no';
+    td.className = result ? 'yes' : 'no';
+  }
+  return td;
+}
+
+async function main() {
+  await init();
+  document.getElementById('version').textContent = version();
+
+  const body = document.querySelector('#support tbody');
+  for (const entry of CODECS) {
+    const [decode, encode] = await check(entry);
+    const row = document.createElement('tr');
+    const name = document.createElement('td');
+    name.innerHTML = `<code>${entry.codec}</code>`;
+    const usedBy = document.createElement('td');
+    usedBy.textContent = entry.usedBy;
+    row.append(name, usedBy, cell(decode), cell(encode));
+    body.append(row);
+  }
+  document.getElementById('support').dataset.ready = 'true';
+
+  const list = document.getElementById('media');
+  for (const [href, label] of MEDIA) {
+    const item = document.createElement('li');
+    item.innerHTML = `<a href="${href}"><code>${href}</code></a> — ${label}`;
+    list.append(item);
+  }
+}
+
+main().catch((error) => {
+  document.getElementById('version').textContent = `failed to load: ${error.message}`;
+});
