@@ -263,7 +263,9 @@ fn write_body(writer: &mut TcpStream, body: &Body, delivery: &Delivery) -> io::R
     let rate = delivery.bytes_per_second.filter(|rate| *rate > 0);
     // Throttled bodies go out in twentieths of a second's worth, each after its share of time, so the
     // client sees a steady rate rather than bursts.
-    let piece = rate.map_or(CHUNK_BYTES as u64, |rate| (rate / 20).clamp(1024, CHUNK_BYTES as u64));
+    let piece = rate.map_or(CHUNK_BYTES as u64, |rate| {
+        (rate / 20).clamp(1024, CHUNK_BYTES as u64)
+    });
     let mut sent = 0u64;
     let mut chunk = vec![0u8; piece as usize];
     while sent < limit {
