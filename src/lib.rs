@@ -7,7 +7,9 @@
 //! - the **browser layer** (`web/`, only on `wasm32`): WebCodecs, WebGL2, WebAudio and the
 //!   `#[wasm_bindgen]` JavaScript API, owning every JS resource it creates.
 
+pub mod codec;
 pub mod error;
+pub mod media;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,330 @@
+//! H.264: NAL units in Annex B byte streams, the sequence parameter set, the `avcC` decoder configuration
+//! record, and the WebCodecs codec string `avc1.PPCCLL`.
+//!
+//! MPEG-TS carries H.264 as Annex B (NAL units behind `00 00 01` start codes); MP4 and WebCodecs with a
+//! `description` want AVCC (each NAL unit behind its 4-byte big-endian length) plus the `avcC` record.
+
+use super::bits::BitReader;
+use crate::error::{Error, ErrorCode, Result};
+
+/// NAL unit type of an IDR picture slice: a sample holding one is a sync sample.
+pub const NAL_IDR: u8 = 5;
+/// NAL unit type of a sequence parameter set.
+pub const NAL_SPS: u8 = 7;
+/// NAL unit type of a picture parameter set.
+pub const NAL_PPS: u8 = 8;
+
+/// Largest picture side accepted from an SPS (H.264 level 6.2 tops out at 8192x4320).
+const MAX_DIMENSION: u32 = 16_384;
+
+/// The type of a NAL unit (low 5 bits of its first byte).
+pub fn nal_type(nal: &[u8]) -> Option<u8> {
+    nal.first().map(|byte| byte & 0x1F)
+}
+
+/// The NAL units of an Annex B byte stream, without their start codes (3- or 4-byte) and without the
+/// zero bytes that may trail a NAL unit before the next start code.
+pub fn annexb_nal_units(stream: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = match find_start_code(stream) {
+        Some((_, end)) => &stream[end..],
+        None => &[][..],
+    };
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (nal, next) = match find_start_code(rest) {
+            Some((start, end)) => (&rest[..start], &rest[end..]),
+            None => (rest, &[][..]),
+        };
+        rest = next;
+        let trimmed_len = nal.len() - nal.iter().rev().take_while(|byte| **byte == 0).count();
+        Some(&nal[..trimmed_len])
+    })
+    .filter(|nal| !nal.is_empty())
+}
+
+/// The first `00 00 01` in `data`: (index of its first byte, index just past it).
+fn find_start_code(data: &[u8]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    // Look at the third byte first: unless it is 0 or 1 no start code can begin at i, i + 1 or i + 2,
+    // so most positions are skipped three at a time.
+    while i + 2 < data.len() {
+        let third = data[i + 2];
+        if third > 1 {
+            i += 3;
+        } else if third == 1 && data[i] == 0 && data[i + 1] == 0 {
+            return Some((i, i + 3));
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Appends the NAL units of an Annex B access unit to `out` in AVCC form (4-byte lengths). Returns the
+/// number of bytes appended and whether the access unit holds an IDR slice.
+pub fn annexb_to_avcc(access_unit: &[u8], out: &mut Vec<u8>) -> (usize, bool) {
+    let before = out.len();
+    let mut idr = false;
+    for nal in annexb_nal_units(access_unit) {
+        idr |= nal_type(nal) == Some(NAL_IDR);
+        out.extend_from_slice(&(nal.len() as u32).to_be_bytes());
+        out.extend_from_slice(nal);
+    }
+    (out.len() - before, idr)
+}
+
+/// What the library reads from a sequence parameter set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sps {
+    /// `profile_idc`: 66 baseline, 77 main, 100 high, ...
+    pub profile: u8,
+    /// The constraint_set flags byte.
+    pub constraints: u8,
+    /// `level_idc`: 30 for level 3.0.
+    pub level: u8,
+    /// `chroma_format_idc` (1 = 4:2:0).
+    pub chroma_format: u32,
+    /// Luma bit depth.
+    pub bit_depth_luma: u32,
+    /// Chroma bit depth.
+    pub bit_depth_chroma: u32,
+    /// Displayed width in pixels (cropping applied).
+    pub width: u32,
+    /// Displayed height in pixels (cropping applied).
+    pub height: u32,
+}
+
+/// Profiles whose SPS carries chroma format and bit depth fields (H.264 7.3.2.1.1).
+fn has_chroma_fields(profile: u8) -> bool {
+    matches!(profile, 100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135)
+}
+
+impl Sps {
+    /// Parses an SPS NAL unit (with its one-byte NAL header).
+    pub fn parse(nal: &[u8]) -> Result<Sps> {
+        if nal_type(nal) != Some(NAL_SPS) {
+            return Err(Error::new(ErrorCode::MalformedInput, "not an H.264 SPS NAL unit"));
+        }
+        let rbsp = remove_emulation_prevention(&nal[1..]);
+        let mut r = BitReader::new(&rbsp, "H.264 SPS");
+        let profile = r.bits(8)? as u8;
+        let constraints = r.bits(8)? as u8;
+        let level = r.bits(8)? as u8;
+        let _sps_id = r.ue()?;
+        let (mut chroma_format, mut bit_depth_luma, mut bit_depth_chroma) = (1, 8, 8);
+        if has_chroma_fields(profile) {
+            chroma_format = r.ue()?;
+            if chroma_format == 3 {
+                r.skip(1)?; // separate_colour_plane_flag
+            }
+            bit_depth_luma = r.ue()?.saturating_add(8);
+            bit_depth_chroma = r.ue()?.saturating_add(8);
+            r.skip(1)?; // qpprime_y_zero_transform_bypass_flag
+            if r.bit()? {
+                let lists = if chroma_format == 3 { 12 } else { 8 };
+                for index in 0..lists {
+                    if r.bit()? {
+                        skip_scaling_list(&mut r, if index < 6 { 16 } else { 64 })?;
+                    }
+                }
+            }
+        }
+        let _log2_max_frame_num = r.ue()?;
+        match r.ue()? {
+            0 => {
+                r.ue()?; // log2_max_pic_order_cnt_lsb_minus4
+            }
+            1 => {
+                r.skip(1)?; // delta_pic_order_always_zero_flag
+                r.se()?; // offset_for_non_ref_pic
+                r.se()?; // offset_for_top_to_bottom_field
+                let cycle = r.ue()?;
+                if cycle > 255 {
+                    return Err(Error::new(ErrorCode::MalformedInput, "H.264 SPS: POC cycle too long"));
+                }
+                for _ in 0..cycle {
+                    r.se()?;
+                }
+            }
+            _ => {}
+        }
+        let _max_num_ref_frames = r.ue()?;
+        r.skip(1)?; // gaps_in_frame_num_value_allowed_flag
+        let width_mbs = u64::from(r.ue()?) + 1;
+        let height_map_units = u64::from(r.ue()?) + 1;
+        let frame_mbs_only = r.bit()?;
+        if !frame_mbs_only {
+            r.skip(1)?; // mb_adaptive_frame_field_flag
+        }
+        r.skip(1)?; // direct_8x8_inference_flag
+        let field_factor = if frame_mbs_only { 1 } else { 2 };
+        let (mut crop_x, mut crop_y) = (0u64, 0u64);
+        if r.bit()? {
+            let (left, right, top, bottom) = (r.ue()?, r.ue()?, r.ue()?, r.ue()?);
+            // Crop offsets count chroma samples (H.264 7.4.2.1.1, CropUnitX/CropUnitY).
+            let (unit_x, unit_y) = match chroma_format {
+                1 => (2, 2 * field_factor),
+                2 => (2, field_factor),
+                _ => (1, field_factor),
+            };
+            crop_x = unit_x * (u64::from(left) + u64::from(right));
+            crop_y = unit_y * (u64::from(top) + u64::from(bottom));
+        }
+        let width = (width_mbs * 16).checked_sub(crop_x);
+        let height = (height_map_units * 16 * field_factor).checked_sub(crop_y);
+        let in_range = |side: Option<u64>| side.filter(|s| (1..=MAX_DIMENSION as u64).contains(s));
+        let (Some(width), Some(height)) = (in_range(width), in_range(height)) else {
+            return Err(Error::new(ErrorCode::MalformedInput, "H.264 SPS: picture size out of range"));
+        };
+        Ok(Sps {
+            profile,
+            constraints,
+            level,
+            chroma_format,
+            bit_depth_luma,
+            bit_depth_chroma,
+            width: width as u32,
+            height: height as u32,
+        })
+    }
+
+    /// The WebCodecs codec string, `avc1.PPCCLL` in hex.
+    pub fn codec_string(&self) -> String {
+        codec_string(self.profile, self.constraints, self.level)
+    }
+}
+
+/// `avc1.PPCCLL` from profile, constraint flags and level.
+pub fn codec_string(profile: u8, constraints: u8, level: u8) -> String {
+    format!("avc1.{profile:02x}{constraints:02x}{level:02x}")
+}
+
+fn skip_scaling_list(r: &mut BitReader, size: usize) -> Result<()> {
+    let (mut last, mut next) = (8i32, 8i32);
+    for _ in 0..size {
+        if next != 0 {
+            let delta = r.se()?;
+            next = (last + delta).rem_euclid(256);
+        }
+        if next != 0 {
+            last = next;
+        }
+    }
+    Ok(())
+}
+
+/// The RBSP of a NAL unit payload: every `00 00 03` becomes `00 00` (the 03 only prevents start codes).
+pub fn remove_emulation_prevention(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.len());
+    let mut zeros = 0;
+    for &byte in payload {
+        if zeros >= 2 && byte == 3 {
+            zeros = 0;
+            continue;
+        }
+        zeros = if byte == 0 { zeros + 1 } else { 0 };
+        out.push(byte);
+    }
+    out
+}
+
+/// An `AVCDecoderConfigurationRecord` (the body of an `avcC` box; WebCodecs' `description`) for 4-byte
+/// NAL lengths, from the stream's SPS and PPS NAL units. The first SPS supplies profile and level.
+pub fn avc_decoder_configuration(sps_list: &[Vec<u8>], pps_list: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let first = sps_list
+        .first()
+        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "H.264 stream has no SPS"))?;
+    if pps_list.is_empty() {
+        return Err(Error::new(ErrorCode::MalformedInput, "H.264 stream has no PPS"));
+    }
+    if sps_list.len() > 31 || pps_list.len() > 255 {
+        return Err(Error::new(ErrorCode::LimitExceeded, "too many H.264 parameter sets"));
+    }
+    let sps = Sps::parse(first)?;
+    let mut out = vec![1, sps.profile, sps.constraints, sps.level, 0xFC | 3, 0xE0 | sps_list.len() as u8];
+    for set in sps_list {
+        push_parameter_set(&mut out, set)?;
+    }
+    out.push(pps_list.len() as u8);
+    for set in pps_list {
+        push_parameter_set(&mut out, set)?;
+    }
+    if has_chroma_fields(sps.profile) {
+        // High profiles append chroma format and bit depths (ISO/IEC 14496-15 5.3.3.1.2).
+        out.push(0xFC | (sps.chroma_format & 3) as u8);
+        out.push(0xF8 | (sps.bit_depth_luma.saturating_sub(8) & 7) as u8);
+        out.push(0xF8 | (sps.bit_depth_chroma.saturating_sub(8) & 7) as u8);
+        out.push(0); // no SPS extensions
+    }
+    Ok(out)
+}
+
+fn push_parameter_set(out: &mut Vec<u8>, set: &[u8]) -> Result<()> {
+    let len = u16::try_from(set.len())
+        .map_err(|_| Error::new(ErrorCode::LimitExceeded, "H.264 parameter set over 64 KiB"))?;
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(set);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SPS x264 wrote for tests/fixtures (High 3.0, 640x360: 40x23 macroblocks cropped by 8 rows).
+    const SPS_HIGH_640X360: [u8; 26] = [
+        0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x40, 0xa0, 0x2f, 0xf9, 0x70, 0x11, 0x00, 0x00, 0x03, 0x00,
+        0x01, 0x00, 0x00, 0x03, 0x00, 0x3c, 0x0f, 0x16, 0x2d, 0x96,
+    ];
+    const PPS: [u8; 6] = [0x68, 0xeb, 0xe1, 0x12, 0xc8, 0xb0];
+
+    #[test]
+    fn splits_annexb_with_both_start_code_lengths() {
+        let stream = [0, 0, 0, 1, 9, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 1, 0x65, 0xAA, 0, 0];
+        let nals: Vec<&[u8]> = annexb_nal_units(&stream).collect();
+        assert_eq!(nals, [&[9, 0xF0][..], &[0x67, 1, 2], &[0x65, 0xAA]]);
+        let mut out = Vec::new();
+        let (written, idr) = annexb_to_avcc(&stream, &mut out);
+        assert!(idr);
+        assert_eq!(written, 3 * 4 + 2 + 3 + 2);
+        assert_eq!(&out[..6], &[0, 0, 0, 2, 9, 0xF0]);
+        assert_eq!(annexb_nal_units(&[1, 2, 3]).count(), 0);
+    }
+
+    #[test]
+    fn parses_the_fixture_sps() {
+        let sps = Sps::parse(&SPS_HIGH_640X360).unwrap();
+        assert_eq!((sps.profile, sps.constraints, sps.level), (100, 0, 30));
+        assert_eq!((sps.width, sps.height), (640, 360));
+        assert_eq!(sps.codec_string(), "avc1.64001e");
+    }
+
+    #[test]
+    fn truncated_or_wrong_nal_is_an_error() {
+        // The fields we read end in byte 11 (the VUI after them is not read).
+        for len in 0..11 {
+            assert!(Sps::parse(&SPS_HIGH_640X360[..len]).is_err(), "prefix of {len} bytes");
+        }
+        assert!(Sps::parse(&[0x68, 1, 2]).is_err());
+    }
+
+    #[test]
+    fn emulation_prevention_is_removed() {
+        assert_eq!(remove_emulation_prevention(&[0, 0, 3, 1, 0, 0, 3, 0]), [0, 0, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn builds_the_same_avcc_record_as_ffmpeg() {
+        let record = avc_decoder_configuration(&[SPS_HIGH_640X360.to_vec()], &[PPS.to_vec()]).unwrap();
+        // The avcC body ffmpeg wrote into tests/fixtures/high_bframes_moovend.mp4.
+        let mut expected = vec![1, 0x64, 0x00, 0x1e, 0xFF, 0xE1, 0, 26];
+        expected.extend_from_slice(&SPS_HIGH_640X360);
+        expected.extend_from_slice(&[1, 0, 6]);
+        expected.extend_from_slice(&PPS);
+        expected.extend_from_slice(&[0xFD, 0xF8, 0xF8, 0]);
+        assert_eq!(record, expected);
+        assert!(avc_decoder_configuration(&[], &[vec![0x68]]).is_err());
+    }
+}

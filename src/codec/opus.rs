@@ -1,0 +1,57 @@
+//! Opus in MP4: the `dOps` box holds the fields of the Ogg `OpusHead` identification header, which is what
+//! WebCodecs takes as the `description` of an `opus` decoder.
+
+/// The fields of an Opus identification header (RFC 7845 5.1), as `dOps` stores them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpusHead {
+    /// Output channel count.
+    pub channels: u8,
+    /// Samples (at 48 kHz) to discard from the start of the decoded stream: the encoder's priming.
+    pub pre_skip: u16,
+    /// Sample rate of the original input, informational only (Opus always decodes at 48 kHz).
+    pub input_sample_rate: u32,
+    /// Gain to apply on output, Q7.8 dB.
+    pub output_gain: i16,
+    /// Channel mapping family and, for families other than 0, stream count, coupled count and mapping.
+    pub mapping: Option<(u8, u8, u8, Vec<u8>)>,
+}
+
+impl OpusHead {
+    /// The `OpusHead` packet bytes (little-endian fields, unlike `dOps`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = b"OpusHead".to_vec();
+        out.push(1); // version
+        out.push(self.channels);
+        out.extend_from_slice(&self.pre_skip.to_le_bytes());
+        out.extend_from_slice(&self.input_sample_rate.to_le_bytes());
+        out.extend_from_slice(&self.output_gain.to_le_bytes());
+        match &self.mapping {
+            None => out.push(0),
+            Some((family, streams, coupled, table)) => {
+                out.extend_from_slice(&[*family, *streams, *coupled]);
+                out.extend_from_slice(table);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opus_head_layout() {
+        let head = OpusHead {
+            channels: 2,
+            pre_skip: 312,
+            input_sample_rate: 48000,
+            output_gain: 0,
+            mapping: None,
+        };
+        assert_eq!(
+            head.to_bytes(),
+            [b'O', b'p', b'u', b's', b'H', b'e', b'a', b'd', 1, 2, 0x38, 1, 0x80, 0xBB, 0, 0, 0, 0, 0]
+        );
+    }
+}
