@@ -8,7 +8,9 @@
 //!   `#[wasm_bindgen]` JavaScript API, owning every JS resource it creates.
 
 pub mod codec;
+pub mod demux;
 pub mod error;
+pub mod hls;
 pub mod media;
 pub mod time;
 

@@ -1,0 +1,111 @@
+//! Prints what the demuxers read from a file as one JSON object (see DESIGN.md):
+//!
+//! ```text
+//! cargo run --release --example inspect -- PATH [--samples]    # PATH: .mp4/.m4a/.ts file or a local .m3u8
+//! ```
+//!
+//! Times are seconds as stored in the file (MP4 edit lists applied, MPEG-TS wraps unwrapped), sizes are the
+//! stored packet sizes: the numbers `ffprobe -show_packets` prints. Exit status 1 with a one-line error on
+//! stderr for input the library rejects.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use reelcut::demux::{self, Format};
+use reelcut::hls;
+use reelcut::media::Track;
+use reelcut::Error;
+use serde_json::{json, Value};
+
+fn main() -> ExitCode {
+    let mut path = None;
+    let mut with_samples = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--samples" => with_samples = true,
+            _ if path.is_none() && !arg.starts_with("--") => path = Some(arg),
+            _ => return usage(&format!("unexpected argument {arg:?}")),
+        }
+    }
+    let Some(path) = path else {
+        return usage("missing PATH");
+    };
+    match inspect(Path::new(&path), with_samples) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("inspect: {path}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("inspect: {problem}\nusage: inspect PATH [--samples]   (PATH: .mp4, .m4a, .ts or a local .m3u8)");
+    ExitCode::from(2)
+}
+
+fn inspect(path: &Path, with_samples: bool) -> Result<Value, Error> {
+    let (format, tracks) = if path.extension().is_some_and(|ext| ext == "m3u8") {
+        ("hls", hls::local::demux_playlist(path)?)
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| Error::new(reelcut::ErrorCode::Network, e.to_string()))?;
+        match demux::detect_format(&bytes) {
+            Some(Format::Mp4) => ("mp4", demux::mp4::demux(&bytes)?.tracks),
+            Some(Format::Ts) => ("ts", demux::ts::demux(&bytes)?.demuxed.tracks),
+            None => {
+                return Err(Error::new(
+                    reelcut::ErrorCode::MalformedInput,
+                    "neither MP4 nor MPEG-TS (no box header or 0x47 sync byte at the start)",
+                ))
+            }
+        }
+    };
+    Ok(report(format, &tracks, with_samples))
+}
+
+fn seconds(ticks: i64, timescale: u32) -> f64 {
+    ticks as f64 / f64::from(timescale)
+}
+
+fn report(format: &str, tracks: &[Track], with_samples: bool) -> Value {
+    let spans: Vec<(f64, f64)> = tracks
+        .iter()
+        .filter_map(|t| t.presentation_span().map(|(a, b)| (seconds(a, t.timescale), seconds(b, t.timescale))))
+        .collect();
+    let start = spans.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
+    let end = spans.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
+    let duration = if spans.is_empty() { 0.0 } else { end - start };
+    let track_values: Vec<Value> = tracks
+        .iter()
+        .map(|t| {
+            let c = &t.config;
+            let span = t.presentation_span().map_or(0, |(a, b)| b - a);
+            json!({
+                "id": t.id, "type": t.kind.as_str(), "codec": c.codec,
+                "width": c.width, "height": c.height, "sample_rate": c.sample_rate, "channels": c.channels,
+                "timescale": t.timescale, "samples": t.samples.len(),
+                "keyframes": t.samples.iter().filter(|s| s.key).count(),
+                "duration": seconds(span, t.timescale),
+            })
+        })
+        .collect();
+    let mut out = json!({ "format": format, "duration": duration, "tracks": track_values });
+    if with_samples {
+        let samples: Vec<Value> = tracks
+            .iter()
+            .flat_map(|t| {
+                t.samples.iter().map(move |s| {
+                    json!({
+                        "track": t.id, "pts": seconds(s.pts, t.timescale), "dts": seconds(s.dts, t.timescale),
+                        "duration": seconds(i64::from(s.duration), t.timescale), "key": s.key, "size": s.stored_size,
+                    })
+                })
+            })
+            .collect();
+        out["samples"] = Value::Array(samples);
+    }
+    out
+}

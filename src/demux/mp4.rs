@@ -1,0 +1,326 @@
+//! Progressive MP4: the `moov` box's sample tables into [`Sample`]s with file offsets, edit lists applied.
+//!
+//! Range I/O needs only the `moov` box: walk the top-level box headers with [`read_header`] (a few 16-byte
+//! reads, wherever `moov` sits), fetch `moov`, and [`Movie::parse_moov`] indexes every sample without touching
+//! `mdat`. A `moov` with `mvex` announces a fragmented file, whose samples are in `moof` boxes (see `fmp4`).
+//!
+//! [`read_header`]: super::boxes::read_header
+
+use mp4_atom::{Decode, FourCC, Moov, StszSamples, Trak};
+
+use super::boxes::{box_bytes, top_level_boxes};
+use super::fmp4::FragmentReader;
+use super::sample_entry::codec_config;
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
+use crate::time::rescale_ticks;
+
+/// Most samples one track may have: a day of 120 fps video. Larger counts are hostile input.
+pub const MAX_SAMPLES_PER_TRACK: u64 = 10_368_000;
+
+/// Defaults for fragment samples, from the `trex` box of `mvex`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrackDefaults {
+    /// Default sample duration in track ticks.
+    pub duration: u32,
+    /// Default sample size in bytes.
+    pub size: u32,
+    /// Default sample flags (ISO/IEC 14496-12 8.8.3.1).
+    pub flags: u32,
+}
+
+/// A track of a movie: its samples so far plus what fragments need to add more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovieTrack {
+    /// The track with the samples of the `moov` sample tables (none for a fragmented file's init segment).
+    pub track: Track,
+    /// Ticks added to every stored decode/presentation time: the edit list's empty edits (a delay)
+    /// minus the media time of its first real edit (B-frame delay, AAC priming).
+    pub shift: i64,
+    /// `trex` defaults, for fragmented files.
+    pub defaults: TrackDefaults,
+}
+
+/// The tracks of a `moov` box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Movie {
+    /// Video and audio tracks in `moov` order; other tracks (text, metadata) are left out.
+    pub tracks: Vec<MovieTrack>,
+    /// The movie has `mvex`: its samples come in `moof` fragments.
+    pub fragmented: bool,
+}
+
+impl Movie {
+    /// Parses a `moov` box (its bytes, header included). `file_len` (the size of the whole file, as far as
+    /// it is known) bounds the sample counts a hostile file can claim.
+    pub fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
+        let moov = Moov::decode(&mut &moov[..]).map_err(|e| malformed(format!("moov: {e}")))?;
+        let fragmented = moov.mvex.is_some();
+        let mut tracks = Vec::new();
+        for trak in &moov.trak {
+            let Some(kind) = track_kind(trak) else { continue };
+            let track_id = trak.tkhd.track_id;
+            let timescale = trak.mdia.mdhd.timescale;
+            if timescale == 0 {
+                return Err(malformed(format!("track {track_id} has a zero timescale")));
+            }
+            let entry = trak.mdia.minf.stbl.stsd.codecs.first().ok_or_else(|| {
+                malformed(format!("track {track_id} has no sample description"))
+            })?;
+            let config = codec_config(entry)?;
+            let shift = edit_shift(trak, moov.mvhd.timescale, timescale)?;
+            let samples = sample_table(trak, file_len, shift)?;
+            let defaults = moov
+                .mvex
+                .iter()
+                .flat_map(|mvex| &mvex.trex)
+                .find(|trex| trex.track_id == track_id)
+                .map(|trex| TrackDefaults {
+                    duration: trex.default_sample_duration,
+                    size: trex.default_sample_size,
+                    flags: trex.default_sample_flags,
+                })
+                .unwrap_or_default();
+            tracks.push(MovieTrack {
+                track: Track { id: track_id, kind, timescale, config, samples },
+                shift,
+                defaults,
+            });
+        }
+        Ok(Movie { tracks, fragmented })
+    }
+
+    /// The demuxed tracks; sample offsets are offsets in the file.
+    pub fn into_demuxed(self) -> Demuxed {
+        Demuxed {
+            tracks: self.tracks.into_iter().map(|t| t.track).collect(),
+            payload: Payload::Source,
+        }
+    }
+}
+
+/// Demuxes a whole MP4 file held in memory: progressive (`moov` anywhere) or fragmented (`moov` with
+/// `mvex`, then `moof`/`mdat` pairs). Every sample's bytes must lie inside the file.
+pub fn demux(file: &[u8]) -> Result<Demuxed> {
+    let boxes = top_level_boxes(file)?;
+    let moov = boxes.iter().find(|b| &b.kind == b"moov").ok_or_else(|| {
+        malformed("no 'moov' box: not an MP4 file, or one cut off before its index")
+    })?;
+    let mut movie = Movie::parse_moov(box_bytes(file, moov), file.len() as u64)?;
+    if movie.fragmented {
+        let mut reader = FragmentReader::new(&movie);
+        let fragments = reader.read(file)?;
+        for (movie_track, more) in movie.tracks.iter_mut().zip(fragments.tracks) {
+            movie_track.track.samples.extend(more.samples);
+        }
+    }
+    check_sample_data(&movie.tracks, file.len() as u64)?;
+    Ok(movie.into_demuxed())
+}
+
+/// Every sample must lie inside the file: a sample past the end means a truncated download.
+fn check_sample_data(tracks: &[MovieTrack], file_len: u64) -> Result<()> {
+    for movie_track in tracks {
+        let track = &movie_track.track;
+        if let Some(sample) = track.samples.iter().find(|s| s.offset + u64::from(s.size) > file_len) {
+            return Err(malformed(format!(
+                "track {}: a sample's data ends at byte {}, but the file has {file_len} bytes (truncated?)",
+                track.id,
+                sample.offset + u64::from(sample.size)
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn track_kind(trak: &Trak) -> Option<TrackKind> {
+    match trak.mdia.hdlr.handler {
+        h if h == FourCC::new(b"vide") => Some(TrackKind::Video),
+        h if h == FourCC::new(b"soun") => Some(TrackKind::Audio),
+        _ => None,
+    }
+}
+
+/// The edit list's effect on stored times, in media ticks (as ffmpeg applies it): empty edits at the
+/// start delay the track; the first real edit's media time is where presentation starts.
+fn edit_shift(trak: &Trak, movie_timescale: u32, media_timescale: u32) -> Result<i64> {
+    let Some(elst) = trak.edts.as_ref().and_then(|edts| edts.elst.as_ref()) else {
+        return Ok(0);
+    };
+    let mut delay = 0i64;
+    for entry in &elst.entries {
+        match entry.media_time {
+            None => {
+                let duration = i64::try_from(entry.segment_duration)
+                    .map_err(|_| malformed("edit list: empty edit too long"))?;
+                if movie_timescale == 0 {
+                    return Err(malformed("movie header has a zero timescale"));
+                }
+                let ticks = rescale_ticks(duration, movie_timescale, media_timescale)?;
+                delay = delay.checked_add(ticks).ok_or_else(|| malformed("edit list: delay overflows"))?;
+            }
+            Some(media_time) => {
+                let media_time =
+                    i64::try_from(media_time).map_err(|_| malformed("edit list: media time too large"))?;
+                return Ok(delay - media_time);
+            }
+        }
+    }
+    Ok(delay)
+}
+
+/// Expands a track's sample tables (`stsz`, `stts`, `ctts`, `stss`, `stsc`, `stco`/`co64`) into samples.
+fn sample_table(trak: &Trak, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
+    let stbl = &trak.mdia.minf.stbl;
+    let track_id = trak.tkhd.track_id;
+    let (count, sizes): (u64, Option<&[u32]>) = match &stbl.stsz.samples {
+        StszSamples::Identical { count, size } => {
+            // Each sample takes at least one byte of the file: a count beyond that is a lie.
+            let claimed = u64::from(*count) * u64::from((*size).max(1));
+            if claimed > file_len {
+                return Err(limit(format!(
+                    "track {track_id}: {count} samples of {size} bytes cannot fit in {file_len} bytes"
+                )));
+            }
+            (u64::from(*count), None)
+        }
+        StszSamples::Different { sizes } => (sizes.len() as u64, Some(sizes.as_slice())),
+    };
+    if count > MAX_SAMPLES_PER_TRACK {
+        return Err(limit(format!("track {track_id}: {count} samples is more than the limit")));
+    }
+    let size_of = |i: usize| match (sizes, &stbl.stsz.samples) {
+        (Some(sizes), _) => sizes[i],
+        (None, StszSamples::Identical { size, .. }) => *size,
+        (None, StszSamples::Different { .. }) => 0,
+    };
+    let count = count as usize;
+    let mut samples = Vec::with_capacity(count);
+
+    // Decode times from the run-length `stts`; a table that runs short repeats its last delta.
+    let mut deltas = stbl
+        .stts
+        .entries
+        .iter()
+        .flat_map(|e| std::iter::repeat_n(e.sample_delta, e.sample_count as usize));
+    let last_delta = stbl.stts.entries.last().map_or(0, |e| e.sample_delta);
+    // Composition offsets from `ctts` (absent: presentation order is decode order).
+    let mut offsets = stbl
+        .ctts
+        .iter()
+        .flat_map(|ctts| &ctts.entries)
+        .flat_map(|e| std::iter::repeat_n(e.sample_offset, e.sample_count as usize));
+    // Sync samples from `stss` (1-based, increasing); absent: every sample is a sync sample.
+    let sync = stbl.stss.as_ref().map(|stss| stss.entries.as_slice());
+    let mut next_sync = 0usize;
+
+    let mut chunks = ChunkWalker::new(trak);
+    let mut dts = 0i64;
+    for index in 0..count {
+        let delta = deltas.next().unwrap_or(last_delta);
+        let composition = offsets.next().unwrap_or(0);
+        let key = match sync {
+            None => true,
+            Some(sync) => {
+                while next_sync < sync.len() && (sync[next_sync] as usize) < index + 1 {
+                    next_sync += 1;
+                }
+                sync.get(next_sync) == Some(&((index + 1) as u32))
+            }
+        };
+        let size = size_of(index);
+        let offset = chunks.next_sample_offset(size)?;
+        let stored_dts = dts;
+        dts = dts.checked_add(i64::from(delta)).ok_or_else(|| malformed("decode time overflows"))?;
+        samples.push(Sample {
+            pts: stored_dts.saturating_add(composition).saturating_add(shift),
+            dts: stored_dts.saturating_add(shift),
+            duration: delta,
+            key,
+            offset,
+            size,
+            stored_size: size,
+        });
+    }
+    Ok(samples)
+}
+
+/// Walks `stsc` and the chunk offset table: samples sit back to back inside chunks.
+struct ChunkWalker<'a> {
+    offsets: ChunkOffsets<'a>,
+    stsc: &'a [mp4_atom::StscEntry],
+    /// Index of the current chunk (0-based), or `None` before the first.
+    chunk: Option<usize>,
+    stsc_index: usize,
+    left_in_chunk: u64,
+    next_offset: u64,
+}
+
+enum ChunkOffsets<'a> {
+    Narrow(&'a [u32]),
+    Wide(&'a [u64]),
+}
+
+impl ChunkOffsets<'_> {
+    fn get(&self, index: usize) -> Option<u64> {
+        match self {
+            ChunkOffsets::Narrow(offsets) => offsets.get(index).map(|o| u64::from(*o)),
+            ChunkOffsets::Wide(offsets) => offsets.get(index).copied(),
+        }
+    }
+}
+
+impl<'a> ChunkWalker<'a> {
+    fn new(trak: &'a Trak) -> Self {
+        let stbl = &trak.mdia.minf.stbl;
+        let offsets = match (&stbl.stco, &stbl.co64) {
+            (Some(stco), _) => ChunkOffsets::Narrow(&stco.entries),
+            (None, Some(co64)) => ChunkOffsets::Wide(&co64.entries),
+            (None, None) => ChunkOffsets::Narrow(&[]),
+        };
+        ChunkWalker {
+            offsets,
+            stsc: &stbl.stsc.entries,
+            chunk: None,
+            stsc_index: 0,
+            left_in_chunk: 0,
+            next_offset: 0,
+        }
+    }
+
+    /// The offset of the next sample, `size` bytes long.
+    fn next_sample_offset(&mut self, size: u32) -> Result<u64> {
+        while self.left_in_chunk == 0 {
+            let chunk = self.chunk.map_or(0, |c| c + 1);
+            self.chunk = Some(chunk);
+            self.next_offset = self
+                .offsets
+                .get(chunk)
+                .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
+            // stsc entries name their first chunk 1-based; the last entry that started at or before this
+            // chunk applies.
+            while self
+                .stsc
+                .get(self.stsc_index + 1)
+                .is_some_and(|next| (next.first_chunk as usize) <= chunk + 1)
+            {
+                self.stsc_index += 1;
+            }
+            self.left_in_chunk = self.stsc.get(self.stsc_index).map_or(0, |e| u64::from(e.samples_per_chunk));
+        }
+        self.left_in_chunk -= 1;
+        let offset = self.next_offset;
+        self.next_offset = offset
+            .checked_add(u64::from(size))
+            .ok_or_else(|| malformed("sample offsets overflow"))?;
+        Ok(offset)
+    }
+}
+
+fn malformed(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::MalformedInput, message)
+}
+
+fn limit(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::LimitExceeded, message)
+}

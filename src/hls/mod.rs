@@ -1,0 +1,4 @@
+//! HLS: playlists, URI resolution and the live window.
+
+pub mod playlist;
+pub mod uri;
