@@ -84,7 +84,11 @@ impl Track {
     /// Presentation span in ticks: from the earliest `pts` to the latest `pts + duration`.
     pub fn presentation_span(&self) -> Option<(i64, i64)> {
         let start = self.samples.iter().map(|s| s.pts).min()?;
-        let end = self.samples.iter().map(|s| s.pts + i64::from(s.duration)).max()?;
+        let end = self
+            .samples
+            .iter()
+            .map(|s| s.pts + i64::from(s.duration))
+            .max()?;
         Some((start, end))
     }
 }

@@ -51,11 +51,17 @@ pub fn read_header(bytes: &[u8], offset: u64) -> Result<Option<BoxHeader>> {
     if size.is_some_and(|size| size < header_len) {
         return Err(Error::new(
             ErrorCode::MalformedInput,
-            format!("box '{}' at byte {offset} is smaller than its header", String::from_utf8_lossy(&kind)),
+            format!(
+                "box '{}' at byte {offset} is smaller than its header",
+                String::from_utf8_lossy(&kind)
+            ),
         ));
     }
     if size.is_some_and(|size| offset.checked_add(size).is_none()) {
-        return Err(Error::new(ErrorCode::MalformedInput, format!("box at byte {offset} is impossibly large")));
+        return Err(Error::new(
+            ErrorCode::MalformedInput,
+            format!("box at byte {offset} is impossibly large"),
+        ));
     }
     Ok(Some(BoxHeader {
         kind,
@@ -73,7 +79,10 @@ pub fn top_level_boxes(file: &[u8]) -> Result<Vec<BoxHeader>> {
     let mut offset = 0u64;
     while offset < len {
         let header = read_header(&file[offset as usize..], offset)?.ok_or_else(|| {
-            Error::new(ErrorCode::MalformedInput, format!("file ends inside a box header at byte {offset}"))
+            Error::new(
+                ErrorCode::MalformedInput,
+                format!("file ends inside a box header at byte {offset}"),
+            )
         })?;
         let end = header.end(len);
         if end > len {
@@ -104,8 +113,12 @@ mod tests {
 
     #[test]
     fn headers_and_walk() {
-        let mut file = vec![0, 0, 0, 16, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 0, 0];
-        file.extend_from_slice(&[0, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0, 0, 0, 0, 0, 0, 18, 0xAB, 0xCD]);
+        let mut file = vec![
+            0, 0, 0, 16, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 0, 0,
+        ];
+        file.extend_from_slice(&[
+            0, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0, 0, 0, 0, 0, 0, 18, 0xAB, 0xCD,
+        ]);
         file.extend_from_slice(&[0, 0, 0, 0, b'f', b'r', b'e', b'e', 1, 2]);
         let boxes = top_level_boxes(&file).unwrap();
         let kinds: Vec<_> = boxes.iter().map(BoxHeader::name).collect();
@@ -118,9 +131,14 @@ mod tests {
     #[test]
     fn need_more_and_errors() {
         assert_eq!(read_header(&[0, 0, 0], 0).unwrap(), None);
-        assert_eq!(read_header(&[0, 0, 0, 1, b'm', b'd', b'a', b't', 0], 0).unwrap(), None);
+        assert_eq!(
+            read_header(&[0, 0, 0, 1, b'm', b'd', b'a', b't', 0], 0).unwrap(),
+            None
+        );
         assert!(read_header(&[0, 0, 0, 4, b'b', b'a', b'd', b'!'], 0).is_err());
-        let huge = [0, 0, 0, 1, b'm', b'd', b'a', b't', 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+        let huge = [
+            0, 0, 0, 1, b'm', b'd', b'a', b't', 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        ];
         assert!(read_header(&huge, 100).is_err());
         assert!(top_level_boxes(&[0, 0, 0, 100, b'm', b'o', b'o', b'v', 0]).is_err());
         assert!(top_level_boxes(&[0, 0, 0]).is_err());

@@ -37,7 +37,10 @@ impl FragmentReader {
             .tracks
             .iter()
             .map(|t| FragmentTrack {
-                template: Track { samples: Vec::new(), ..t.track.clone() },
+                template: Track {
+                    samples: Vec::new(),
+                    ..t.track.clone()
+                },
                 shift: t.shift,
                 defaults: t.defaults,
                 next_dts: 0,
@@ -50,12 +53,19 @@ impl FragmentReader {
     /// start of `bytes`; every sample must lie inside it.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Demuxed> {
         let mut tracks: Vec<Track> = self.tracks.iter().map(|t| t.template.clone()).collect();
-        for header in top_level_boxes(bytes)?.iter().filter(|b| &b.kind == b"moof") {
+        for header in top_level_boxes(bytes)?
+            .iter()
+            .filter(|b| &b.kind == b"moof")
+        {
             let moof = Moof::decode(&mut box_bytes(bytes, header))
                 .map_err(|e| malformed(format!("moof at byte {}: {e}", header.offset)))?;
             let mut previous_data_end = header.offset;
             for traf in &moof.traf {
-                let Some(index) = self.tracks.iter().position(|t| t.template.id == traf.tfhd.track_id) else {
+                let Some(index) = self
+                    .tracks
+                    .iter()
+                    .position(|t| t.template.id == traf.tfhd.track_id)
+                else {
                     continue;
                 };
                 previous_data_end = self.tracks[index].read_traf(
@@ -67,7 +77,10 @@ impl FragmentReader {
                 )?;
             }
         }
-        Ok(Demuxed { tracks, payload: Payload::Source })
+        Ok(Demuxed {
+            tracks,
+            payload: Payload::Source,
+        })
     }
 }
 
@@ -90,7 +103,8 @@ impl FragmentTrack {
             None => previous_data_end,
         };
         let mut dts = traf.tfdt.as_ref().map_or(Ok(self.next_dts), |tfdt| {
-            i64::try_from(tfdt.base_media_decode_time).map_err(|_| malformed("tfdt decode time too large"))
+            i64::try_from(tfdt.base_media_decode_time)
+                .map_err(|_| malformed("tfdt decode time too large"))
         })?;
         let mut data = base;
         for trun in &traf.trun {
@@ -102,23 +116,37 @@ impl FragmentTrack {
                 ));
             }
             if let Some(offset) = trun.data_offset {
-                data = base.checked_add_signed(i64::from(offset)).ok_or_else(|| malformed("trun data offset"))?;
+                data = base
+                    .checked_add_signed(i64::from(offset))
+                    .ok_or_else(|| malformed("trun data offset"))?;
             }
             let first_flags = match &trun.samples {
                 mp4_atom::TrunSamples::Inherited { first_flags, .. } => *first_flags,
                 mp4_atom::TrunSamples::Explicit(_) => None,
             };
             for (i, entry) in trun.samples.iter().enumerate() {
-                let duration = entry.duration.or(tfhd.default_sample_duration).unwrap_or(self.defaults.duration);
-                let size = entry.size.or(tfhd.default_sample_size).unwrap_or(self.defaults.size);
+                let duration = entry
+                    .duration
+                    .or(tfhd.default_sample_duration)
+                    .unwrap_or(self.defaults.duration);
+                let size = entry
+                    .size
+                    .or(tfhd.default_sample_size)
+                    .unwrap_or(self.defaults.size);
                 let flags = entry
                     .flags
                     .or(if i == 0 { first_flags } else { None })
                     .or(tfhd.default_sample_flags)
                     .unwrap_or(self.defaults.flags);
-                let end = data.checked_add(u64::from(size)).filter(|end| *end <= len).ok_or_else(|| {
-                    malformed(format!("track {}: fragment sample data lies outside the segment", self.template.id))
-                })?;
+                let end = data
+                    .checked_add(u64::from(size))
+                    .filter(|end| *end <= len)
+                    .ok_or_else(|| {
+                        malformed(format!(
+                            "track {}: fragment sample data lies outside the segment",
+                            self.template.id
+                        ))
+                    })?;
                 let composition = entry.cts.unwrap_or(0);
                 samples.push(Sample {
                     pts: dts.saturating_add(composition).saturating_add(self.shift),
@@ -129,7 +157,9 @@ impl FragmentTrack {
                     size,
                     stored_size: size,
                 });
-                dts = dts.checked_add(i64::from(duration)).ok_or_else(|| malformed("decode time overflows"))?;
+                dts = dts
+                    .checked_add(i64::from(duration))
+                    .ok_or_else(|| malformed("decode time overflows"))?;
                 data = end;
             }
         }

@@ -58,15 +58,18 @@ impl Movie {
         let fragmented = moov.mvex.is_some();
         let mut tracks = Vec::new();
         for trak in &moov.trak {
-            let Some(kind) = track_kind(trak) else { continue };
+            let Some(kind) = track_kind(trak) else {
+                continue;
+            };
             let track_id = trak.tkhd.track_id;
             let timescale = trak.mdia.mdhd.timescale;
             if timescale == 0 {
                 return Err(malformed(format!("track {track_id} has a zero timescale")));
             }
-            let entry = trak.mdia.minf.stbl.stsd.codecs.first().ok_or_else(|| {
-                malformed(format!("track {track_id} has no sample description"))
-            })?;
+            let entry =
+                trak.mdia.minf.stbl.stsd.codecs.first().ok_or_else(|| {
+                    malformed(format!("track {track_id} has no sample description"))
+                })?;
             let config = codec_config(entry)?;
             let shift = edit_shift(trak, moov.mvhd.timescale, timescale)?;
             let samples = sample_table(trak, file_len, shift)?;
@@ -82,7 +85,13 @@ impl Movie {
                 })
                 .unwrap_or_default();
             tracks.push(MovieTrack {
-                track: Track { id: track_id, kind, timescale, config, samples },
+                track: Track {
+                    id: track_id,
+                    kind,
+                    timescale,
+                    config,
+                    samples,
+                },
                 shift,
                 defaults,
             });
@@ -122,7 +131,11 @@ pub fn demux(file: &[u8]) -> Result<Demuxed> {
 fn check_sample_data(tracks: &[MovieTrack], file_len: u64) -> Result<()> {
     for movie_track in tracks {
         let track = &movie_track.track;
-        if let Some(sample) = track.samples.iter().find(|s| s.offset + u64::from(s.size) > file_len) {
+        if let Some(sample) = track
+            .samples
+            .iter()
+            .find(|s| s.offset + u64::from(s.size) > file_len)
+        {
             return Err(malformed(format!(
                 "track {}: a sample's data ends at byte {}, but the file has {file_len} bytes (truncated?)",
                 track.id,
@@ -157,11 +170,13 @@ fn edit_shift(trak: &Trak, movie_timescale: u32, media_timescale: u32) -> Result
                     return Err(malformed("movie header has a zero timescale"));
                 }
                 let ticks = rescale_ticks(duration, movie_timescale, media_timescale)?;
-                delay = delay.checked_add(ticks).ok_or_else(|| malformed("edit list: delay overflows"))?;
+                delay = delay
+                    .checked_add(ticks)
+                    .ok_or_else(|| malformed("edit list: delay overflows"))?;
             }
             Some(media_time) => {
-                let media_time =
-                    i64::try_from(media_time).map_err(|_| malformed("edit list: media time too large"))?;
+                let media_time = i64::try_from(media_time)
+                    .map_err(|_| malformed("edit list: media time too large"))?;
                 return Ok(delay - media_time);
             }
         }
@@ -187,7 +202,9 @@ fn sample_table(trak: &Trak, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
         StszSamples::Different { sizes } => (sizes.len() as u64, Some(sizes.as_slice())),
     };
     if count > MAX_SAMPLES_PER_TRACK {
-        return Err(limit(format!("track {track_id}: {count} samples is more than the limit")));
+        return Err(limit(format!(
+            "track {track_id}: {count} samples is more than the limit"
+        )));
     }
     let size_of = |i: usize| match (sizes, &stbl.stsz.samples) {
         (Some(sizes), _) => sizes[i],
@@ -231,7 +248,9 @@ fn sample_table(trak: &Trak, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
         let size = size_of(index);
         let offset = chunks.next_sample_offset(size)?;
         let stored_dts = dts;
-        dts = dts.checked_add(i64::from(delta)).ok_or_else(|| malformed("decode time overflows"))?;
+        dts = dts
+            .checked_add(i64::from(delta))
+            .ok_or_else(|| malformed("decode time overflows"))?;
         samples.push(Sample {
             pts: stored_dts.saturating_add(composition).saturating_add(shift),
             dts: stored_dts.saturating_add(shift),
@@ -293,10 +312,9 @@ impl<'a> ChunkWalker<'a> {
         while self.left_in_chunk == 0 {
             let chunk = self.chunk.map_or(0, |c| c + 1);
             self.chunk = Some(chunk);
-            self.next_offset = self
-                .offsets
-                .get(chunk)
-                .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
+            self.next_offset = self.offsets.get(chunk).ok_or_else(|| {
+                malformed("the chunk tables hold fewer samples than the sample size table")
+            })?;
             // stsc entries name their first chunk 1-based; the last entry that started at or before this
             // chunk applies.
             while self
@@ -306,7 +324,10 @@ impl<'a> ChunkWalker<'a> {
             {
                 self.stsc_index += 1;
             }
-            self.left_in_chunk = self.stsc.get(self.stsc_index).map_or(0, |e| u64::from(e.samples_per_chunk));
+            self.left_in_chunk = self
+                .stsc
+                .get(self.stsc_index)
+                .map_or(0, |e| u64::from(e.samples_per_chunk));
         }
         self.left_in_chunk -= 1;
         let offset = self.next_offset;

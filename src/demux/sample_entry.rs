@@ -16,35 +16,58 @@ const OTI_MP3: [u8; 2] = [0x6B, 0x69];
 
 /// The decoder configuration of a sample entry.
 pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
-    let video = |codec: String, description: Option<Vec<u8>>, visual: &mp4_atom::Visual| CodecConfig {
-        codec,
-        description,
-        width: u32::from(visual.width),
-        height: u32::from(visual.height),
-        ..CodecConfig::default()
-    };
-    let audio = |codec: &str, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| CodecConfig {
-        codec: codec.to_owned(),
-        description,
-        sample_rate,
-        channels,
-        ..CodecConfig::default()
-    };
+    let video =
+        |codec: String, description: Option<Vec<u8>>, visual: &mp4_atom::Visual| CodecConfig {
+            codec,
+            description,
+            width: u32::from(visual.width),
+            height: u32::from(visual.height),
+            ..CodecConfig::default()
+        };
+    let audio =
+        |codec: &str, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| CodecConfig {
+            codec: codec.to_owned(),
+            description,
+            sample_rate,
+            channels,
+            ..CodecConfig::default()
+        };
     Ok(match entry {
         Codec::Avc1(avc1) => avc_config(&avc1.avcc, &avc1.visual, video)?,
         Codec::Avc3(avc3) => avc_config(&avc3.avcc, &avc3.visual, video)?,
-        Codec::Hvc1(hvc1) => video(hevc_codec_string("hvc1", &hvc1.hvcc), Some(body(&hvc1.hvcc)?), &hvc1.visual),
-        Codec::Hev1(hev1) => video(hevc_codec_string("hev1", &hev1.hvcc), Some(body(&hev1.hvcc)?), &hev1.visual),
+        Codec::Hvc1(hvc1) => video(
+            hevc_codec_string("hvc1", &hvc1.hvcc),
+            Some(body(&hvc1.hvcc)?),
+            &hvc1.visual,
+        ),
+        Codec::Hev1(hev1) => video(
+            hevc_codec_string("hev1", &hev1.hvcc),
+            Some(body(&hev1.hvcc)?),
+            &hev1.visual,
+        ),
         Codec::Vp09(vp09) => {
             let c = &vp09.vpcc;
-            video(format!("vp09.{:02}.{:02}.{:02}", c.profile, c.level, c.bit_depth), None, &vp09.visual)
+            video(
+                format!("vp09.{:02}.{:02}.{:02}", c.profile, c.level, c.bit_depth),
+                None,
+                &vp09.visual,
+            )
         }
         Codec::Vp08(vp08) => video("vp8".to_owned(), None, &vp08.visual),
         Codec::Av01(av01) => {
             let c = &av01.av1c;
-            let depth = if c.twelve_bit { 12 } else if c.high_bitdepth { 10 } else { 8 };
+            let depth = if c.twelve_bit {
+                12
+            } else if c.high_bitdepth {
+                10
+            } else {
+                8
+            };
             let tier = if c.seq_tier_0 { 'H' } else { 'M' };
-            let codec = format!("av01.{}.{:02}{tier}.{depth:02}", c.seq_profile, c.seq_level_idx_0);
+            let codec = format!(
+                "av01.{}.{:02}{tier}.{depth:02}",
+                c.seq_profile, c.seq_level_idx_0
+            );
             video(codec, Some(body(c)?), &av01.visual)
         }
         Codec::Mp4a(mp4a) => {
@@ -54,16 +77,35 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
             if OTI_MP3.contains(&decoder.object_type_indication) {
                 audio("mp3", None, rate, channels)
             } else if OTI_AAC.contains(&decoder.object_type_indication) {
-                let asc = decoder.dec_specific.as_ref().map(|d| d.raw.clone()).ok_or_else(|| {
-                    Error::new(ErrorCode::MalformedInput, "AAC track without an AudioSpecificConfig")
-                })?;
+                let asc = decoder
+                    .dec_specific
+                    .as_ref()
+                    .map(|d| d.raw.clone())
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorCode::MalformedInput,
+                            "AAC track without an AudioSpecificConfig",
+                        )
+                    })?;
                 let parsed = AudioSpecificConfig::parse(&asc)?;
-                let channels = if parsed.channels > 0 { u32::from(parsed.channels) } else { channels };
-                audio(&parsed.codec_string(), Some(asc), parsed.sample_rate, channels)
+                let channels = if parsed.channels > 0 {
+                    u32::from(parsed.channels)
+                } else {
+                    channels
+                };
+                audio(
+                    &parsed.codec_string(),
+                    Some(asc),
+                    parsed.sample_rate,
+                    channels,
+                )
             } else {
                 return Err(Error::new(
                     ErrorCode::UnsupportedCodec,
-                    format!("mp4a track with object type 0x{:02x}", decoder.object_type_indication),
+                    format!(
+                        "mp4a track with object type 0x{:02x}",
+                        decoder.object_type_indication
+                    ),
                 ));
             }
         }
@@ -75,18 +117,41 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
                 input_sample_rate: dops.input_sample_rate,
                 output_gain: dops.output_gain,
                 mapping: dops.channel_mapping.as_ref().map(|m| {
-                    (m.family, m.stream_count, m.coupled_count, m.channel_mapping.clone())
+                    (
+                        m.family,
+                        m.stream_count,
+                        m.coupled_count,
+                        m.channel_mapping.clone(),
+                    )
                 }),
             };
             // Opus always decodes at 48 kHz, whatever the input rate was.
-            audio("opus", Some(head.to_bytes()), 48_000, u32::from(dops.output_channel_count))
+            audio(
+                "opus",
+                Some(head.to_bytes()),
+                48_000,
+                u32::from(dops.output_channel_count),
+            )
         }
-        Codec::Mp3(mp3) => audio("mp3", None, u32::from(mp3.audio.sample_rate.integer()), u32::from(mp3.audio.channel_count)),
-        Codec::Flac(flac) => audio("flac", None, u32::from(flac.audio.sample_rate.integer()), u32::from(flac.audio.channel_count)),
+        Codec::Mp3(mp3) => audio(
+            "mp3",
+            None,
+            u32::from(mp3.audio.sample_rate.integer()),
+            u32::from(mp3.audio.channel_count),
+        ),
+        Codec::Flac(flac) => audio(
+            "flac",
+            None,
+            u32::from(flac.audio.sample_rate.integer()),
+            u32::from(flac.audio.channel_count),
+        ),
         other => {
             return Err(Error::new(
                 ErrorCode::UnsupportedCodec,
-                format!("sample entry {:?} is not a codec the library reads", fourcc_of(other)),
+                format!(
+                    "sample entry {:?} is not a codec the library reads",
+                    fourcc_of(other)
+                ),
             ))
         }
     })
@@ -97,7 +162,11 @@ fn avc_config(
     visual: &mp4_atom::Visual,
     video: impl Fn(String, Option<Vec<u8>>, &mp4_atom::Visual) -> CodecConfig,
 ) -> Result<CodecConfig> {
-    let codec = h264::codec_string(avcc.avc_profile_indication, avcc.profile_compatibility, avcc.avc_level_indication);
+    let codec = h264::codec_string(
+        avcc.avc_profile_indication,
+        avcc.profile_compatibility,
+        avcc.avc_level_indication,
+    );
     Ok(video(codec, Some(body(avcc)?), visual))
 }
 
@@ -105,8 +174,12 @@ fn avc_config(
 /// `description` are box bodies.
 fn body(atom: &impl Encode) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    atom.encode(&mut bytes)
-        .map_err(|e| Error::new(ErrorCode::MalformedInput, format!("codec configuration: {e}")))?;
+    atom.encode(&mut bytes).map_err(|e| {
+        Error::new(
+            ErrorCode::MalformedInput,
+            format!("codec configuration: {e}"),
+        )
+    })?;
     Ok(bytes.split_off(8.min(bytes.len())))
 }
 

@@ -137,7 +137,9 @@ impl TsDemuxer {
                 continue;
             }
             let Some(packet) = bytes.get(offset..offset + PACKET) else {
-                out.damage.push(Damage::TruncatedPacket { offset: offset as u64 });
+                out.damage.push(Damage::TruncatedPacket {
+                    offset: offset as u64,
+                });
                 break;
             };
             self.packet(packet, offset as u64, &mut out);
@@ -149,7 +151,7 @@ impl TsDemuxer {
         if self.pmt_pid.is_none() {
             return Err(malformed("MPEG-TS without a program table (PAT/PMT)"));
         }
-        self.into_segment(out)
+        self.finish_segment(out)
     }
 
     fn packet(&mut self, packet: &[u8], offset: u64, out: &mut Output) {
@@ -195,7 +197,10 @@ impl TsDemuxer {
         match stream.continuity {
             Some(last) if last == continuity => return, // a duplicate packet (allowed once): same payload
             Some(last) if (last + 1) & 0xF != continuity => {
-                out.damage.push(Damage::ContinuityGap { pid: stream.pid, offset });
+                out.damage.push(Damage::ContinuityGap {
+                    pid: stream.pid,
+                    offset,
+                });
                 stream.broken = true;
             }
             _ => {}
@@ -217,7 +222,9 @@ impl TsDemuxer {
     }
 
     fn parse_pat(&mut self, payload: &[u8]) {
-        let Some(section) = psi_section(payload, 0x00) else { return };
+        let Some(section) = psi_section(payload, 0x00) else {
+            return;
+        };
         // Program entries: program_number (16), reserved (3), PID (13); program 0 is the network PID.
         let pmt = section
             .chunks_exact(4)
@@ -229,8 +236,13 @@ impl TsDemuxer {
     }
 
     fn parse_pmt(&mut self, payload: &[u8], out: &mut Output) {
-        let Some(section) = psi_section(payload, 0x02) else { return };
-        let Some(info_len) = section.get(2..4).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]) & 0x0FFF)) else {
+        let Some(section) = psi_section(payload, 0x02) else {
+            return;
+        };
+        let Some(info_len) = section
+            .get(2..4)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]) & 0x0FFF))
+        else {
             return;
         };
         let mut rest = section.get(4 + info_len..).unwrap_or_default();
@@ -278,13 +290,22 @@ impl TsDemuxer {
         let mut pes = std::mem::take(&mut stream.pes);
         if let Err(reason) = self.pes_packet(index, &pes, out) {
             let pid = self.streams[index].pid;
-            out.damage.push(Damage::BadPes { pid, offset: end_offset, reason: reason.to_owned() });
+            out.damage.push(Damage::BadPes {
+                pid,
+                offset: end_offset,
+                reason: reason.to_owned(),
+            });
         }
         pes.clear();
         self.streams[index].pes = pes;
     }
 
-    fn pes_packet(&mut self, index: usize, pes: &[u8], out: &mut Output) -> Result<(), &'static str> {
+    fn pes_packet(
+        &mut self,
+        index: usize,
+        pes: &[u8],
+        out: &mut Output,
+    ) -> Result<(), &'static str> {
         let header = parse_pes_header(pes)?;
         let payload = &pes[header.payload_start..];
         let reference = &mut self.reference;
@@ -304,7 +325,14 @@ impl TsDemuxer {
         }
     }
 
-    fn video_access_unit(&mut self, index: usize, payload: &[u8], pts: Option<i64>, dts: Option<i64>, out: &mut Output) {
+    fn video_access_unit(
+        &mut self,
+        index: usize,
+        payload: &[u8],
+        pts: Option<i64>,
+        dts: Option<i64>,
+        out: &mut Output,
+    ) {
         let stream = &mut self.streams[index];
         for nal in h264::annexb_nal_units(payload) {
             match h264::nal_type(nal) {
@@ -346,7 +374,13 @@ impl TsDemuxer {
         });
     }
 
-    fn audio_frames(&mut self, index: usize, payload: &[u8], pts: Option<i64>, out: &mut Output) -> Result<(), &'static str> {
+    fn audio_frames(
+        &mut self,
+        index: usize,
+        payload: &[u8],
+        pts: Option<i64>,
+        out: &mut Output,
+    ) -> Result<(), &'static str> {
         let stream = &mut self.streams[index];
         let mut bytes = std::mem::take(&mut stream.adts_carry);
         let carried = bytes.len();
@@ -380,7 +414,8 @@ impl TsDemuxer {
             }
             stream.next_audio_pts = Some(frame_pts + i64::from(duration));
             let offset = out.data.len() as u64;
-            out.data.extend_from_slice(&frame[header.header_len.min(frame.len())..]);
+            out.data
+                .extend_from_slice(&frame[header.header_len.min(frame.len())..]);
             out.samples[index].push(Sample {
                 pts: frame_pts,
                 dts: frame_pts,
@@ -396,9 +431,13 @@ impl TsDemuxer {
         Ok(())
     }
 
-    fn into_segment(&mut self, mut out: Output) -> Result<TsSegment> {
+    fn finish_segment(&mut self, mut out: Output) -> Result<TsSegment> {
         let mut tracks = Vec::new();
-        for (stream, mut samples) in self.streams.iter_mut().zip(std::mem::take(&mut out.samples)) {
+        for (stream, mut samples) in self
+            .streams
+            .iter_mut()
+            .zip(std::mem::take(&mut out.samples))
+        {
             if samples.is_empty() {
                 continue;
             }
@@ -421,7 +460,10 @@ impl TsDemuxer {
             });
         }
         Ok(TsSegment {
-            demuxed: Demuxed { tracks, payload: Payload::Owned(out.data) },
+            demuxed: Demuxed {
+                tracks,
+                payload: Payload::Owned(out.data),
+            },
             damage: out.damage,
         })
     }
@@ -443,8 +485,8 @@ fn fill_video_durations(samples: &mut [Sample], last_duration: &mut u32) {
 /// One AAC frame's duration on the 90 kHz clock (rounded; exact at 48 kHz, 32 kHz, 16 kHz...).
 fn audio_frame_ticks(header: &AdtsHeader) -> u32 {
     let samples = u64::from(aac::SAMPLES_PER_FRAME * header.blocks);
-    ((samples * u64::from(MPEG_TS_TIMESCALE) + u64::from(header.sample_rate) / 2) / u64::from(header.sample_rate))
-        as u32
+    ((samples * u64::from(MPEG_TS_TIMESCALE) + u64::from(header.sample_rate) / 2)
+        / u64::from(header.sample_rate)) as u32
 }
 
 fn video_config(sps: &[Vec<u8>], pps: &[Vec<u8>]) -> Result<CodecConfig> {
@@ -525,7 +567,11 @@ fn parse_pes_header(pes: &[u8]) -> std::result::Result<PesHeader, &'static str> 
         0b11 => (Some(timestamp(9)?), Some(timestamp(14)?)),
         _ => (None, None),
     };
-    Ok(PesHeader { pts, dts, payload_start })
+    Ok(PesHeader {
+        pts,
+        dts,
+        payload_start,
+    })
 }
 
 fn malformed(message: impl Into<String>) -> Error {

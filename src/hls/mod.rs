@@ -1,4 +1,5 @@
 //! HLS: playlists, URI resolution and the live window.
 
 pub mod playlist;
+pub mod segments;
 pub mod uri;

@@ -150,14 +150,23 @@ pub struct Segment {
 /// Parses a playlist fetched from `uri` (used to resolve relative URIs).
 pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
     if text.len() > MAX_PLAYLIST_BYTES {
-        return Err(Error::new(ErrorCode::LimitExceeded, "playlist larger than 16 MiB"));
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            "playlist larger than 16 MiB",
+        ));
     }
-    if !text.trim_start_matches('\u{feff}').trim_start().starts_with("#EXTM3U") {
-        return Err(malformed("not an HLS playlist: it does not start with #EXTM3U"));
+    if !text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with("#EXTM3U")
+    {
+        return Err(malformed(
+            "not an HLS playlist: it does not start with #EXTM3U",
+        ));
     }
-    let is_master = text
-        .lines()
-        .any(|line| line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF"));
+    let is_master = text.lines().any(|line| {
+        line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF")
+    });
     if is_master {
         parse_master(text, uri).map(Playlist::Master)
     } else {
@@ -166,19 +175,31 @@ pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
 }
 
 fn parse_master(text: &str, uri: &str) -> Result<MasterPlaylist> {
-    let master = hls_m3u8::MasterPlaylist::try_from(text).map_err(|e| malformed(format!("master playlist: {e}")))?;
+    let master = hls_m3u8::MasterPlaylist::try_from(text)
+        .map_err(|e| malformed(format!("master playlist: {e}")))?;
     let variants = master
         .variant_streams
         .iter()
         .filter_map(|variant| match variant {
-            VariantStream::ExtXStreamInf { uri: variant_uri, frame_rate, audio, stream_data, .. } => Some(Variant {
+            VariantStream::ExtXStreamInf {
+                uri: variant_uri,
+                frame_rate,
+                audio,
+                stream_data,
+                ..
+            } => Some(Variant {
                 uri: resolve(uri, variant_uri),
                 bandwidth: stream_data.bandwidth(),
                 average_bandwidth: stream_data.average_bandwidth(),
-                resolution: stream_data
-                    .resolution()
-                    .and_then(|r| Some((u32::try_from(r.width()).ok()?, u32::try_from(r.height()).ok()?))),
-                codecs: stream_data.codecs().map_or_else(Vec::new, |c| c.iter().map(|s| s.to_string()).collect()),
+                resolution: stream_data.resolution().and_then(|r| {
+                    Some((
+                        u32::try_from(r.width()).ok()?,
+                        u32::try_from(r.height()).ok()?,
+                    ))
+                }),
+                codecs: stream_data
+                    .codecs()
+                    .map_or_else(Vec::new, |c| c.iter().map(|s| s.to_string()).collect()),
                 frame_rate: frame_rate.map(|f| f64::from(f.as_f32())),
                 audio_group: audio.as_ref().map(Cow::to_string),
             }),
@@ -203,7 +224,10 @@ fn parse_master(text: &str, uri: &str) -> Result<MasterPlaylist> {
             is_default: media.is_default,
         })
         .collect();
-    Ok(MasterPlaylist { variants, renditions })
+    Ok(MasterPlaylist {
+        variants,
+        renditions,
+    })
 }
 
 /// What the line pre-check learns: per-segment `EXT-X-GAP` flags (in segment order).
@@ -218,29 +242,47 @@ fn pre_check(text: &str) -> Result<PreCheck> {
     for line in text.lines().map(str::trim) {
         if let Some(value) = line.strip_prefix("#EXTINF:") {
             let number = value.split(',').next().unwrap_or_default().trim();
-            let seconds: f64 = number.parse().map_err(|_| malformed(format!("bad segment duration {line:?}")))?;
+            let seconds: f64 = number
+                .parse()
+                .map_err(|_| malformed(format!("bad segment duration {line:?}")))?;
             if !(0.0..=MAX_SEGMENT_SECONDS).contains(&seconds) {
-                return Err(malformed(format!("segment duration out of range in {line:?}")));
+                return Err(malformed(format!(
+                    "segment duration out of range in {line:?}"
+                )));
             }
         } else if let Some(value) = line
             .strip_prefix("#EXT-X-MEDIA-SEQUENCE:")
             .or_else(|| line.strip_prefix("#EXT-X-DISCONTINUITY-SEQUENCE:"))
         {
-            let number: u64 = value.trim().parse().map_err(|_| malformed(format!("bad sequence number {line:?}")))?;
+            let number: u64 = value
+                .trim()
+                .parse()
+                .map_err(|_| malformed(format!("bad sequence number {line:?}")))?;
             if number > MAX_SEQUENCE {
-                return Err(Error::new(ErrorCode::LimitExceeded, format!("sequence number too large in {line:?}")));
+                return Err(Error::new(
+                    ErrorCode::LimitExceeded,
+                    format!("sequence number too large in {line:?}"),
+                ));
             }
         } else if let Some(value) = line.strip_prefix("#EXT-X-TARGETDURATION:") {
-            let seconds: u64 = value.trim().parse().map_err(|_| malformed(format!("bad target duration {line:?}")))?;
+            let seconds: u64 = value
+                .trim()
+                .parse()
+                .map_err(|_| malformed(format!("bad target duration {line:?}")))?;
             if seconds as f64 > MAX_SEGMENT_SECONDS {
-                return Err(malformed(format!("target duration out of range in {line:?}")));
+                return Err(malformed(format!(
+                    "target duration out of range in {line:?}"
+                )));
             }
         } else if line == "#EXT-X-GAP" {
             gap = true;
         } else if !line.is_empty() && !line.starts_with('#') {
             gaps.push(std::mem::take(&mut gap));
             if gaps.len() > MAX_SEGMENTS {
-                return Err(Error::new(ErrorCode::LimitExceeded, "playlist lists too many segments"));
+                return Err(Error::new(
+                    ErrorCode::LimitExceeded,
+                    "playlist lists too many segments",
+                ));
             }
         }
     }
@@ -264,7 +306,10 @@ fn parse_media(text: &str, uri: &str) -> Result<MediaPlaylist> {
             discontinuity += 1;
         }
         if let Some(map) = &segment.map {
-            init = Some(InitSection { uri: resolve(uri, map.uri()), range: map.range().map(to_range) });
+            init = Some(InitSection {
+                uri: resolve(uri, map.uri()),
+                range: map.range().map(to_range),
+            });
         }
         segments.push(Segment {
             sequence: media_sequence + index as u64,
@@ -273,7 +318,10 @@ fn parse_media(text: &str, uri: &str) -> Result<MediaPlaylist> {
             duration: segment.duration.duration().as_secs_f64(),
             range: segment.byte_range.map(|r| to_range(*r)),
             init: init.clone(),
-            program_date_time: segment.program_date_time.as_ref().and_then(|pdt| parse_date_time(&pdt.date_time)),
+            program_date_time: segment
+                .program_date_time
+                .as_ref()
+                .and_then(|pdt| parse_date_time(&pdt.date_time)),
             gap: checked.gaps.get(index).copied().unwrap_or(false),
         });
     }
@@ -282,14 +330,20 @@ fn parse_media(text: &str, uri: &str) -> Result<MediaPlaylist> {
         media_sequence,
         discontinuity_sequence: playlist.discontinuity_sequence as u64,
         ended: playlist.has_end_list,
-        is_event: matches!(playlist.playlist_type, Some(hls_m3u8::types::PlaylistType::Event)),
+        is_event: matches!(
+            playlist.playlist_type,
+            Some(hls_m3u8::types::PlaylistType::Event)
+        ),
         segments,
     })
 }
 
 fn to_range(range: hls_m3u8::types::ByteRange) -> ByteRange {
     let start = range.start().unwrap_or(0) as u64;
-    ByteRange { start, len: (range.end() as u64).saturating_sub(start) }
+    ByteRange {
+        start,
+        len: (range.end() as u64).saturating_sub(start),
+    }
 }
 
 /// An ISO 8601 date-time (`2026-11-21T11:19:09.344Z`, `...+01:00`) as Unix milliseconds.
@@ -297,7 +351,11 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
     let text = text.trim();
     let (date, time) = text.split_once(['T', 't', ' '])?;
     let mut date_parts = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
+    let (year, month, day) = (
+        date_parts.next()??,
+        date_parts.next()??,
+        date_parts.next()??,
+    );
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -362,13 +420,31 @@ mod tests {
         assert_eq!(playlist.target_duration, 2.0);
         assert!(playlist.ended);
         let s = &playlist.segments;
-        assert_eq!(s.iter().map(|s| s.sequence).collect::<Vec<_>>(), [10, 11, 12]);
-        assert_eq!(s.iter().map(|s| s.discontinuity).collect::<Vec<_>>(), [0, 0, 1]);
-        assert_eq!(s.iter().map(|s| s.gap).collect::<Vec<_>>(), [false, true, false]);
+        assert_eq!(
+            s.iter().map(|s| s.sequence).collect::<Vec<_>>(),
+            [10, 11, 12]
+        );
+        assert_eq!(
+            s.iter().map(|s| s.discontinuity).collect::<Vec<_>>(),
+            [0, 0, 1]
+        );
+        assert_eq!(
+            s.iter().map(|s| s.gap).collect::<Vec<_>>(),
+            [false, true, false]
+        );
         assert_eq!(s[0].uri, "http://host/live/a/seg10.m4s");
         assert_eq!(s[2].uri, "http://host/live/other/seg12.m4s");
-        assert_eq!(s[2].range, Some(ByteRange { start: 50, len: 100 }));
-        assert_eq!(s[1].init.as_ref().unwrap().uri, "http://host/live/a/init.mp4");
+        assert_eq!(
+            s[2].range,
+            Some(ByteRange {
+                start: 50,
+                len: 100
+            })
+        );
+        assert_eq!(
+            s[1].init.as_ref().unwrap().uri,
+            "http://host/live/a/init.mp4"
+        );
         assert_eq!(s[0].duration, 2.002);
         assert_eq!(s[0].program_date_time, Some(1_795_259_949_344.0));
     }
@@ -387,7 +463,10 @@ mod tests {
         assert_eq!((v.bandwidth, v.resolution), (522_640, Some((640, 360))));
         assert_eq!(v.codecs, ["avc1.64001e", "mp4a.40.2"]);
         assert_eq!(v.audio_group.as_deref(), Some("aac"));
-        assert_eq!(master.renditions[0].uri.as_deref(), Some("http://h/x/audio/en.m3u8"));
+        assert_eq!(
+            master.renditions[0].uri.as_deref(),
+            Some("http://h/x/audio/en.m3u8")
+        );
         assert_eq!(master.renditions[0].language.as_deref(), Some("en"));
     }
 
@@ -418,8 +497,14 @@ mod tests {
     fn date_times() {
         assert_eq!(parse_date_time("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(parse_date_time("1970-01-01T01:00:00.5+01:00"), Some(500.0));
-        assert_eq!(parse_date_time("2000-03-01T00:00:00Z"), Some(951_868_800_000.0));
-        assert_eq!(parse_date_time("2026-11-21T11:19:09.344-0230"), Some(1_795_268_949_344.0));
+        assert_eq!(
+            parse_date_time("2000-03-01T00:00:00Z"),
+            Some(951_868_800_000.0)
+        );
+        assert_eq!(
+            parse_date_time("2026-11-21T11:19:09.344-0230"),
+            Some(1_795_268_949_344.0)
+        );
         assert_eq!(parse_date_time("not a date"), None);
         assert_eq!(parse_date_time("2026-13-01T00:00:00Z"), None);
     }

@@ -10,7 +10,11 @@ pub fn resolve(base: &str, reference: &str) -> String {
     let (origin, base_path) = split_origin(base);
     if let Some(network_path) = reference.strip_prefix("//") {
         let scheme = origin.split_once("://").map_or("", |(scheme, _)| scheme);
-        return if scheme.is_empty() { format!("//{network_path}") } else { format!("{scheme}://{network_path}") };
+        return if scheme.is_empty() {
+            format!("//{network_path}")
+        } else {
+            format!("{scheme}://{network_path}")
+        };
     }
     let base_path = base_path.split(['?', '#']).next().unwrap_or_default();
     let (reference_path, suffix) = match reference.find(['?', '#']) {
@@ -31,7 +35,9 @@ pub fn resolve(base: &str, reference: &str) -> String {
 }
 
 fn has_scheme(uri: &str) -> bool {
-    let Some((scheme, _)) = uri.split_once(':') else { return false };
+    let Some((scheme, _)) = uri.split_once(':') else {
+        return false;
+    };
     let mut chars = scheme.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
@@ -44,7 +50,9 @@ fn split_origin(base: &str) -> (&str, &str) {
     match base.find("://") {
         Some(at) => {
             let after = at + 3;
-            let path_start = base[after..].find(['/', '?', '#']).map_or(base.len(), |i| after + i);
+            let path_start = base[after..]
+                .find(['/', '?', '#'])
+                .map_or(base.len(), |i| after + i);
             base.split_at(path_start)
         }
         None => ("", base),
@@ -114,7 +122,13 @@ mod tests {
 
     #[test]
     fn local_paths() {
-        assert_eq!(resolve("tests/fixtures/hls_master/index.m3u8", "../hls_ts/index.m3u8"), "tests/fixtures/hls_ts/index.m3u8");
+        assert_eq!(
+            resolve(
+                "tests/fixtures/hls_master/index.m3u8",
+                "../hls_ts/index.m3u8"
+            ),
+            "tests/fixtures/hls_ts/index.m3u8"
+        );
         assert_eq!(resolve("index.m3u8", "seg0.ts"), "seg0.ts");
         assert_eq!(resolve("/abs/dir/p.m3u8", "../x.ts"), "/abs/x.ts");
         assert_eq!(resolve("a/p.m3u8", "../../x.ts"), "../x.ts");
