@@ -1,0 +1,310 @@
+//! Every class of bad input gets a typed error (or, for MPEG-TS damage, a resynced stream with the damage
+//! reported): never a panic, a hang, or an allocation the input does not justify.
+
+// A failed unwrap here is a failed test, not a crash in a user's browser.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use mp4_atom::{Decode, Encode, Moof, Moov, StszSamples, TrunSamples};
+use reelcut::demux::boxes::{read_header, top_level_boxes};
+use reelcut::demux::fmp4::FragmentReader;
+use reelcut::demux::mp4::{self, Movie};
+use reelcut::demux::ts::{self, Damage};
+use reelcut::demux::{detect_format, Format};
+use reelcut::hls::playlist;
+use reelcut::ErrorCode;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect()
+}
+
+/// The High MP4 (moov at the end) with its moov replaced by `edit(moov)`.
+fn with_edited_moov(edit: impl FnOnce(&mut Moov)) -> Vec<u8> {
+    let file = fixture("high_bframes_moovend.mp4");
+    let boxes = top_level_boxes(&file).unwrap();
+    let moov_box = boxes.iter().find(|b| &b.kind == b"moov").unwrap();
+    let start = moov_box.offset as usize;
+    let mut moov = Moov::decode(&mut &file[start..]).unwrap();
+    edit(&mut moov);
+    let mut out = file[..start].to_vec();
+    moov.encode(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn truncated_mp4_at_every_point_is_an_error_never_a_panic() {
+    for name in ["high_bframes_moovend.mp4", "baseline_mono44k_faststart.mp4"] {
+        let file = fixture(name);
+        for len in (0..file.len())
+            .step_by(997)
+            .chain([file.len() - 1, 7, 8, 9, 15, 16, 17])
+        {
+            let error = mp4::demux(&file[..len]).unwrap_err();
+            assert_eq!(
+                error.code(),
+                ErrorCode::MalformedInput,
+                "{name} cut to {len} bytes: {error}"
+            );
+        }
+        assert!(mp4::demux(&file).is_ok());
+    }
+}
+
+#[test]
+fn a_truncated_download_asks_for_more_then_gives_the_same_header() {
+    let file = fixture("high_bframes_moovend.mp4");
+    // mdat uses a 64-bit size? No: but any header needs 8 bytes, and a cut one says "need more".
+    for cut in 0..8 {
+        assert_eq!(read_header(&file[..cut], 0).unwrap(), None);
+    }
+    let whole = read_header(&file, 0).unwrap().unwrap();
+    assert_eq!(read_header(&file[..8], 0).unwrap(), Some(whole));
+}
+
+#[test]
+fn boxes_larger_than_the_file_or_their_parent() {
+    let mut file = fixture("baseline_mono44k_faststart.mp4");
+    // The first box (ftyp) claims a size far past the end of the file.
+    file[..4].copy_from_slice(&0x7FFF_FFFFu32.to_be_bytes());
+    let error = mp4::demux(&file).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::MalformedInput);
+    assert!(error.message().contains("truncated"), "{error}");
+
+    // A box inside moov (mvhd) claims more bytes than moov holds.
+    let file = fixture("high_bframes_moovend.mp4");
+    let boxes = top_level_boxes(&file).unwrap();
+    let moov = boxes.iter().find(|b| &b.kind == b"moov").unwrap();
+    let mut moov_bytes = file[moov.offset as usize..].to_vec();
+    moov_bytes[8..12].copy_from_slice(&0x0010_0000u32.to_be_bytes());
+    let error = Movie::parse_moov(&moov_bytes, file.len() as u64).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::MalformedInput, "{error}");
+}
+
+#[test]
+fn sample_counts_that_cannot_fit_in_the_file() {
+    let file = with_edited_moov(|moov| {
+        moov.trak[0].mdia.minf.stbl.stsz.samples = StszSamples::Identical {
+            count: u32::MAX,
+            size: 1,
+        };
+    });
+    let error = mp4::demux(&file).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::LimitExceeded, "{error}");
+
+    // A size table that claims more entries than its box holds.
+    let file = fixture("high_bframes_moovend.mp4");
+    let at = file.windows(4).position(|w| w == b"stsz").unwrap();
+    let mut patched = file.clone();
+    patched[at + 12..at + 16].copy_from_slice(&u32::MAX.to_be_bytes());
+    let error = mp4::demux(&patched).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::MalformedInput, "{error}");
+}
+
+#[test]
+fn a_fragment_claiming_billions_of_samples() {
+    let init = fixture("hls_fmp4/init.mp4");
+    let boxes = top_level_boxes(&init).unwrap();
+    let moov = boxes.iter().find(|b| &b.kind == b"moov").unwrap();
+    let movie = Movie::parse_moov(
+        &init[moov.offset as usize..(moov.offset + moov.size.unwrap()) as usize],
+        u64::MAX,
+    )
+    .unwrap();
+    let segment = fixture("hls_fmp4/seg0.m4s");
+    let boxes = top_level_boxes(&segment).unwrap();
+    let moof_box = boxes.iter().find(|b| &b.kind == b"moof").unwrap();
+    let mut moof = Moof::decode(&mut &segment[moof_box.offset as usize..]).unwrap();
+    moof.traf[1].trun[0].samples = TrunSamples::Inherited {
+        count: u32::MAX,
+        first_flags: None,
+    };
+    let mut bytes = Vec::new();
+    moof.encode(&mut bytes).unwrap();
+    bytes.extend_from_slice(&segment[(moof_box.offset + moof_box.size.unwrap()) as usize..]);
+    let error = FragmentReader::new(&movie).read(&bytes).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::LimitExceeded, "{error}");
+    // The untouched segment reads fine with the same reader.
+    assert_eq!(
+        FragmentReader::new(&movie).read(&segment).unwrap().tracks[0]
+            .samples
+            .len(),
+        60
+    );
+}
+
+#[test]
+fn zero_timescales() {
+    let file = with_edited_moov(|moov| moov.trak[1].mdia.mdhd.timescale = 0);
+    let error = mp4::demux(&file).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::MalformedInput);
+    assert!(error.message().contains("zero timescale"), "{error}");
+}
+
+#[test]
+fn random_bytes() {
+    for seed in 1..50u64 {
+        let bytes = noise(4096, seed);
+        assert!(mp4::demux(&bytes).is_err());
+        assert!(ts::demux(&bytes).is_err());
+        assert!(Movie::parse_moov(&bytes, 1 << 20).is_err());
+        assert!(playlist::parse(&String::from_utf8_lossy(&bytes), "http://h/p.m3u8").is_err());
+        // Random bytes that happen to start like TS still come out as an error or a damage report.
+        let mut ts_like = bytes.clone();
+        for packet in ts_like.chunks_mut(188) {
+            packet[0] = 0x47;
+        }
+        let _ = ts::demux(&ts_like);
+    }
+    assert_eq!(detect_format(b"hello world, not media"), None);
+}
+
+#[test]
+fn ts_with_broken_sync_bytes_is_resynced_and_reported() {
+    let clean = fixture("hls_ts/seg0.ts");
+    let clean_samples = ts::demux(&clean)
+        .unwrap()
+        .demuxed
+        .tracks
+        .iter()
+        .map(|t| t.samples.len())
+        .sum::<usize>();
+    let mut damaged = clean.clone();
+    // Break the sync byte of packet 100 and insert 3 stray bytes after packet 300.
+    damaged[100 * 188] = 0x00;
+    damaged.splice(301 * 188..301 * 188, [1, 2, 3]);
+    let out = ts::demux(&damaged).unwrap();
+    let lost: Vec<_> = out
+        .damage
+        .iter()
+        .filter(|d| matches!(d, Damage::LostSync { .. }))
+        .collect();
+    assert_eq!(lost.len(), 2, "{:?}", out.damage);
+    assert!(matches!(lost[1], Damage::LostSync { offset, skipped: 3 } if *offset == 301 * 188));
+    // Only the PES packet that lost its packet is dropped: one video access unit, or one audio PES
+    // (ffmpeg packs several AAC frames into each).
+    assert_eq!(
+        out.damage
+            .iter()
+            .filter(|d| matches!(d, Damage::ContinuityGap { .. }))
+            .count(),
+        1,
+        "{:?}",
+        out.damage
+    );
+    let samples: usize = out.demuxed.tracks.iter().map(|t| t.samples.len()).sum();
+    assert!(
+        samples < clean_samples && samples + 10 >= clean_samples,
+        "{samples} of {clean_samples}"
+    );
+}
+
+#[test]
+fn ts_truncated_packets_and_lost_packets() {
+    let clean = fixture("hls_ts/seg1.ts");
+    let out = ts::demux(&clean[..clean.len() - 100]).unwrap();
+    assert!(
+        out.damage
+            .iter()
+            .any(|d| matches!(d, Damage::TruncatedPacket { .. })),
+        "{:?}",
+        out.damage
+    );
+
+    // Drop one packet from the middle: the continuity counter of its PID jumps.
+    let mut gappy = clean.clone();
+    gappy.drain(200 * 188..201 * 188);
+    let out = ts::demux(&gappy).unwrap();
+    assert!(
+        out.damage
+            .iter()
+            .any(|d| matches!(d, Damage::ContinuityGap { .. })),
+        "{:?}",
+        out.damage
+    );
+
+    // Cut anywhere: an error or a damage report, never a panic.
+    for len in (0..clean.len()).step_by(1009) {
+        let _ = ts::demux(&clean[..len]);
+    }
+    assert_eq!(
+        ts::demux(&[]).unwrap_err().code(),
+        ErrorCode::MalformedInput
+    );
+}
+
+#[test]
+fn ts_without_a_program_table() {
+    let clean = fixture("hls_ts/seg0.ts");
+    // Keep only packets whose PID is not 0 (the PAT): the PMT is never found.
+    let without_pat: Vec<u8> = clean
+        .chunks(188)
+        .filter(|p| ((u16::from(p[1] & 0x1F) << 8) | u16::from(p[2])) != 0)
+        .flatten()
+        .copied()
+        .collect();
+    let error = ts::demux(&without_pat).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::MalformedInput);
+    assert!(error.message().contains("program table"), "{error}");
+}
+
+#[test]
+fn playlists_with_garbage_lines_or_absurd_values() {
+    let base = "http://h/live/index.m3u8";
+    // Garbage lines that are comments or unknown tags are ignored, as RFC 8216 asks.
+    let tolerant =
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n# a comment\n#EXT-X-SOMETHING-NEW:1\n#EXTINF:2,\na.ts\n";
+    assert!(playlist::parse(tolerant, base).is_ok());
+    for (text, code) in [
+        ("", ErrorCode::MalformedInput),
+        ("\u{0}\u{1}binary", ErrorCode::MalformedInput),
+        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n", ErrorCode::MalformedInput),
+        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:inf,\na.ts\n", ErrorCode::MalformedInput),
+        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:99999999999999999999\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
+        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:9999999999999999\n#EXTINF:1,\na.ts\n", ErrorCode::LimitExceeded),
+        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n", ErrorCode::MalformedInput),
+        ("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=x\nlow.m3u8\n", ErrorCode::MalformedInput),
+    ] {
+        let error = playlist::parse(text, base).unwrap_err();
+        assert_eq!(error.code(), code, "{text:?}: {error}");
+    }
+    let huge = format!(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n{}",
+        "#EXTINF:1,\na.ts\n".repeat(200_001)
+    );
+    assert_eq!(
+        playlist::parse(&huge, base).unwrap_err().code(),
+        ErrorCode::LimitExceeded
+    );
+}
+
+#[test]
+fn formats_are_recognised_from_their_first_bytes() {
+    assert_eq!(detect_format(&fixture("hls_ts/seg0.ts")), Some(Format::Ts));
+    assert_eq!(
+        detect_format(&fixture("hls_fmp4/seg0.m4s")),
+        Some(Format::Mp4)
+    );
+    assert_eq!(
+        detect_format(&fixture("high_bframes_moovend.mp4")),
+        Some(Format::Mp4)
+    );
+    assert_eq!(detect_format(&fixture("voice.wav")), None);
+}
