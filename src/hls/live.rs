@@ -1,0 +1,331 @@
+//! The replay window of a live broadcast: every segment the player has seen, on one media timeline, kept
+//! across playlist reloads.
+//!
+//! A live playlist lists only the last few segments; each reload slides that window forward. The
+//! [`LiveWindow`] merges every reload by media sequence number: known segments keep their place (and stay
+//! known as replay after they leave the playlist, until the caller forgets them because their bytes are no
+//! longer cached or served), new ones are appended. Time 0 is the start of the first segment seen; each
+//! segment starts where the one before it ended. `EXT-X-PROGRAM-DATE-TIME` maps that timeline to the wall
+//! clock, so a clip can be asked for as "from 20:15:03 to 20:15:33".
+
+use super::playlist::{MediaPlaylist, Segment};
+
+/// A segment placed on the media timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedSegment {
+    /// The segment as the playlist listed it.
+    pub segment: Segment,
+    /// Start on the media timeline, seconds.
+    pub start: f64,
+    /// Whether the latest playlist still lists it (`false`: replay only, if its bytes are still around).
+    pub listed: bool,
+}
+
+impl TimedSegment {
+    /// End on the media timeline, seconds.
+    pub fn end(&self) -> f64 {
+        self.start + self.segment.duration
+    }
+}
+
+/// What a reload changed, for the player to report or act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MergeEvent {
+    /// New segments were appended after the known ones.
+    Appended {
+        /// How many.
+        count: usize,
+    },
+    /// Segments were missed between two reloads (the playlist moved on faster than it was reloaded):
+    /// sequence numbers `first..=last` are unknown. The timeline skips their estimated duration.
+    Missed {
+        /// First missing media sequence number.
+        first: u64,
+        /// Last missing media sequence number.
+        last: u64,
+    },
+    /// The reloaded playlist ends before the known segments (its media sequence went backwards, e.g. the
+    /// encoder restarted): it was ignored.
+    SequenceWentBackwards {
+        /// The last sequence number known.
+        known_last: u64,
+        /// The last sequence number of the reloaded playlist.
+        reloaded_last: u64,
+    },
+    /// `EXT-X-ENDLIST` appeared: the broadcast is over.
+    Ended,
+}
+
+/// Every known segment of a live rendition, in sequence order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveWindow {
+    segments: Vec<TimedSegment>,
+    target_duration: f64,
+    ended: bool,
+}
+
+impl LiveWindow {
+    /// Starts the window from the first playlist the player loaded: its first segment starts at 0.
+    pub fn new(first: &MediaPlaylist) -> Self {
+        let mut window = LiveWindow {
+            segments: Vec::new(),
+            target_duration: first.target_duration,
+            ended: false,
+        };
+        let mut start = 0.0;
+        for segment in &first.segments {
+            window.segments.push(TimedSegment {
+                segment: segment.clone(),
+                start,
+                listed: true,
+            });
+            start += segment.duration;
+        }
+        window.ended = first.ended;
+        window
+    }
+
+    /// Merges a reloaded playlist. Never fails: anomalies come back as events.
+    pub fn merge(&mut self, reloaded: &MediaPlaylist) -> Vec<MergeEvent> {
+        let mut events = Vec::new();
+        self.target_duration = reloaded.target_duration;
+        let (Some(known_last), Some(reloaded_last)) = (
+            self.segments.last().map(|s| s.segment.sequence),
+            reloaded.segments.last().map(|s| s.sequence),
+        ) else {
+            if self.segments.is_empty() {
+                *self = LiveWindow::new(reloaded);
+            }
+            return events;
+        };
+        if reloaded_last < known_last {
+            events.push(MergeEvent::SequenceWentBackwards {
+                known_last,
+                reloaded_last,
+            });
+            return events;
+        }
+        let first_listed = reloaded.segments.first().map_or(u64::MAX, |s| s.sequence);
+        for known in &mut self.segments {
+            known.listed = known.segment.sequence >= first_listed;
+        }
+        let mut appended = 0;
+        for segment in reloaded.segments.iter().filter(|s| s.sequence > known_last) {
+            let Some(previous) = self.segments.last() else {
+                break;
+            };
+            let mut start = previous.end();
+            let expected = previous.segment.sequence + 1;
+            if segment.sequence > expected {
+                events.push(MergeEvent::Missed {
+                    first: expected,
+                    last: segment.sequence - 1,
+                });
+                start += self.missing_duration(previous, segment);
+            }
+            self.segments.push(TimedSegment {
+                segment: segment.clone(),
+                start,
+                listed: true,
+            });
+            appended += 1;
+        }
+        if appended > 0 {
+            events.push(MergeEvent::Appended { count: appended });
+        }
+        if reloaded.ended && !self.ended {
+            self.ended = true;
+            events.push(MergeEvent::Ended);
+        }
+        events
+    }
+
+    /// The duration of segments missed between `previous` and `next`: from their wall-clock times when
+    /// both are tagged, else a target duration per missing segment.
+    fn missing_duration(&self, previous: &TimedSegment, next: &Segment) -> f64 {
+        let missing = (next.sequence - previous.segment.sequence - 1) as f64;
+        match (previous.segment.program_date_time, next.program_date_time) {
+            (Some(before), Some(after)) if after > before => {
+                ((after - before) / 1000.0 - previous.segment.duration).max(0.0)
+            }
+            _ => missing * self.target_duration,
+        }
+    }
+
+    /// Drops the segments before media sequence `sequence` (their bytes are gone from cache and server).
+    pub fn forget_before(&mut self, sequence: u64) {
+        self.segments.retain(|s| s.segment.sequence >= sequence);
+    }
+
+    /// The known segments, oldest first.
+    pub fn segments(&self) -> &[TimedSegment] {
+        &self.segments
+    }
+
+    /// Whether `EXT-X-ENDLIST` has been seen.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The seekable range on the media timeline: from the start of the oldest known segment to the end of
+    /// the newest.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        Some((self.segments.first()?.start, self.segments.last()?.end()))
+    }
+
+    /// The replay window's length, seconds (`media.duration` for a live source).
+    pub fn duration(&self) -> f64 {
+        self.range().map_or(0.0, |(start, end)| end - start)
+    }
+
+    /// The segment whose span holds media time `t` (the last one for `t` at the very end).
+    pub fn segment_at(&self, t: f64) -> Option<&TimedSegment> {
+        let index = self.segments.partition_point(|s| s.end() <= t);
+        self.segments
+            .get(index)
+            .filter(|s| s.start <= t)
+            .or_else(|| {
+                self.segments
+                    .last()
+                    .filter(|last| (t - last.end()).abs() < 1e-9)
+            })
+    }
+
+    /// Wall-clock time (Unix milliseconds) of media time `t`, from the nearest `EXT-X-PROGRAM-DATE-TIME`
+    /// at or before it (a tag dates its segment and, by their durations, the untagged ones after it).
+    pub fn wall_clock_at(&self, t: f64) -> Option<f64> {
+        let index = self
+            .segments
+            .iter()
+            .position(|s| s.start <= t && t < s.end())
+            .or_else(|| {
+                self.segment_at(t)
+                    .and_then(|found| self.segments.iter().position(|s| s == found))
+            })?;
+        let anchor = self.segments[..=index]
+            .iter()
+            .rev()
+            .find(|s| s.segment.program_date_time.is_some())?;
+        Some(anchor.segment.program_date_time? + (t - anchor.start) * 1000.0)
+    }
+
+    /// Media time of wall-clock time `unix_ms`, if a dated segment covers it.
+    pub fn time_at_wall_clock(&self, unix_ms: f64) -> Option<f64> {
+        let mut anchor: Option<&TimedSegment> = None;
+        for segment in &self.segments {
+            if segment.segment.program_date_time.is_some() {
+                anchor = Some(segment);
+            }
+            let Some(anchor) = anchor else { continue };
+            let anchor_ms = anchor.segment.program_date_time?;
+            let segment_start_ms = anchor_ms + (segment.start - anchor.start) * 1000.0;
+            let segment_end_ms = segment_start_ms + segment.segment.duration * 1000.0;
+            if (segment_start_ms..segment_end_ms).contains(&unix_ms) {
+                return Some(segment.start + (unix_ms - segment_start_ms) / 1000.0);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hls::playlist::{parse, Playlist};
+
+    /// Wall clock of sequence 0 in the dated playlists: 2026-11-21T11:19:00Z.
+    const EPOCH_MS: f64 = 1_795_259_940_000.0;
+
+    /// A live playlist of 2 s segments `first..first + count`; dated ones start at 11:19:00 + 2k s
+    /// (keep k under 30).
+    fn live(first: u64, count: u64, dated: bool) -> MediaPlaylist {
+        let mut text = format!("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:{first}\n");
+        for k in first..first + count {
+            if dated {
+                text.push_str(&format!(
+                    "#EXT-X-PROGRAM-DATE-TIME:2026-11-21T11:19:{:02}.000Z\n",
+                    k * 2
+                ));
+            }
+            text.push_str(&format!("#EXTINF:2.0,\n{k}.ts\n"));
+        }
+        match parse(&text, "http://h/live.m3u8").unwrap() {
+            Playlist::Media(media) => media,
+            Playlist::Master(_) => unreachable!(),
+        }
+    }
+
+    fn sequences(window: &LiveWindow) -> Vec<u64> {
+        window
+            .segments()
+            .iter()
+            .map(|s| s.segment.sequence)
+            .collect()
+    }
+
+    #[test]
+    fn reloads_slide_forward_and_the_replay_stays() {
+        let mut window = LiveWindow::new(&live(5, 6, false));
+        assert_eq!(window.range(), Some((0.0, 12.0)));
+        let events = window.merge(&live(7, 6, false));
+        assert_eq!(events, [MergeEvent::Appended { count: 2 }]);
+        assert_eq!(sequences(&window), (5..13).collect::<Vec<_>>());
+        assert_eq!(window.duration(), 16.0);
+        let listed: Vec<bool> = window.segments().iter().map(|s| s.listed).collect();
+        assert_eq!(listed, [false, false, true, true, true, true, true, true]);
+        // The same playlist again changes nothing.
+        assert_eq!(window.merge(&live(7, 6, false)), []);
+        window.forget_before(7);
+        assert_eq!(window.range(), Some((4.0, 16.0)));
+    }
+
+    #[test]
+    fn a_sequence_going_backwards_is_an_event_not_a_crash() {
+        let mut window = LiveWindow::new(&live(100, 6, false));
+        let before = window.clone();
+        let events = window.merge(&live(0, 6, false));
+        assert_eq!(
+            events,
+            [MergeEvent::SequenceWentBackwards {
+                known_last: 105,
+                reloaded_last: 5
+            }]
+        );
+        assert_eq!(window, before);
+    }
+
+    #[test]
+    fn missed_segments_leave_a_gap_of_their_duration() {
+        let mut window = LiveWindow::new(&live(0, 3, false));
+        let events = window.merge(&live(5, 3, false));
+        assert_eq!(
+            events,
+            [
+                MergeEvent::Missed { first: 3, last: 4 },
+                MergeEvent::Appended { count: 3 }
+            ]
+        );
+        assert_eq!(window.segments()[3].start, 10.0);
+    }
+
+    #[test]
+    fn wall_clock_mapping_both_ways() {
+        let mut window = LiveWindow::new(&live(10, 6, true));
+        window.merge(&live(12, 6, true));
+        // Segment 10 starts at media time 0 and wall time 11:19:20.
+        assert_eq!(window.wall_clock_at(0.0), Some(EPOCH_MS + 20_000.0));
+        assert_eq!(window.wall_clock_at(15.5), Some(EPOCH_MS + 35_500.0));
+        assert_eq!(window.time_at_wall_clock(EPOCH_MS + 35_500.0), Some(15.5));
+        assert_eq!(window.time_at_wall_clock(EPOCH_MS), None); // before the replay window
+    }
+
+    #[test]
+    fn segment_lookup() {
+        let window = LiveWindow::new(&live(0, 3, false));
+        assert_eq!(window.segment_at(0.0).unwrap().segment.sequence, 0);
+        assert_eq!(window.segment_at(3.9).unwrap().segment.sequence, 1);
+        assert_eq!(window.segment_at(6.0).unwrap().segment.sequence, 2);
+        assert!(window.segment_at(6.5).is_none());
+        assert!(window.segment_at(-1.0).is_none());
+    }
+}
