@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=pkg
-wasm=target/wasm32-unknown-unknown/release/reelcut.wasm
+wasm=target/wasm32-unknown-unknown/wasm/reelcut.wasm
 
-cargo build --locked --release --target wasm32-unknown-unknown --lib
+cargo build --locked --profile wasm --target wasm32-unknown-unknown --lib
 
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"

@@ -46,29 +46,27 @@ pub fn annexb_nal_units(stream: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// The first `00 00 01` in `data`: (index of its first byte, index just past it).
 fn find_start_code(data: &[u8]) -> Option<(usize, usize)> {
-    let mut i = 0;
-    // Look at the third byte first: unless it is 0 or 1 no start code can begin at i, i + 1 or i + 2,
-    // so most positions are skipped three at a time.
-    while i + 2 < data.len() {
-        let third = data[i + 2];
-        if third > 1 {
-            i += 3;
-        } else if third == 1 && data[i] == 0 && data[i + 1] == 0 {
-            return Some((i, i + 3));
-        } else {
-            i += 1;
-        }
-    }
-    None
+    // A vectorised substring search: it tests the 00/01 pair at their distance in one SIMD compare, so
+    // lone zeros and ones in coded slice data rarely stop it.
+    memchr::memmem::find(data, &START_CODE).map(|at| (at, at + START_CODE.len()))
 }
 
-/// Appends the NAL units of an Annex B access unit to `out` in AVCC form (4-byte lengths). Returns the
-/// number of bytes appended and whether the access unit holds an IDR slice.
-pub fn annexb_to_avcc(access_unit: &[u8], out: &mut Vec<u8>) -> (usize, bool) {
+/// The three-byte Annex B start code prefix.
+const START_CODE: [u8; 3] = [0, 0, 1];
+
+/// Appends the NAL units of an Annex B access unit to `out` in AVCC form (4-byte lengths), calling
+/// `each_nal` on every NAL unit on the way. Returns the number of bytes appended and whether the access
+/// unit holds an IDR slice.
+pub fn annexb_to_avcc(
+    access_unit: &[u8],
+    out: &mut Vec<u8>,
+    mut each_nal: impl FnMut(&[u8]),
+) -> (usize, bool) {
     let before = out.len();
     let mut idr = false;
     for nal in annexb_nal_units(access_unit) {
         idr |= nal_type(nal) == Some(NAL_IDR);
+        each_nal(nal);
         out.extend_from_slice(&(nal.len() as u32).to_be_bytes());
         out.extend_from_slice(nal);
     }
@@ -313,7 +311,9 @@ mod tests {
         let nals: Vec<&[u8]> = annexb_nal_units(&stream).collect();
         assert_eq!(nals, [&[9, 0xF0][..], &[0x67, 1, 2], &[0x65, 0xAA]]);
         let mut out = Vec::new();
-        let (written, idr) = annexb_to_avcc(&stream, &mut out);
+        let mut types = Vec::new();
+        let (written, idr) = annexb_to_avcc(&stream, &mut out, |nal| types.push(nal_type(nal)));
+        assert_eq!(types, [Some(9), Some(7), Some(5)]);
         assert!(idr);
         assert_eq!(written, 3 * 4 + 2 + 3 + 2);
         assert_eq!(&out[..6], &[0, 0, 0, 2, 9, 0xF0]);

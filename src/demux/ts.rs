@@ -334,22 +334,21 @@ impl TsDemuxer {
         out: &mut Output,
     ) {
         let stream = &mut self.streams[index];
-        for nal in h264::annexb_nal_units(payload) {
-            match h264::nal_type(nal) {
-                Some(NAL_SPS) if !stream.sps.iter().any(|s| s == nal) && stream.sps.len() < 32 => {
+        let offset = out.data.len() as u64;
+        // One pass over the access unit: rewrite it to AVCC and collect new parameter sets on the way.
+        let (size, key) =
+            h264::annexb_to_avcc(payload, &mut out.data, |nal| match h264::nal_type(nal) {
+                Some(NAL_SPS) if stream.sps.len() < 32 && !stream.sps.iter().any(|s| s == nal) => {
                     stream.sps.push(nal.to_vec());
                 }
-                Some(NAL_PPS) if !stream.pps.iter().any(|p| p == nal) && stream.pps.len() < 256 => {
+                Some(NAL_PPS) if stream.pps.len() < 256 && !stream.pps.iter().any(|p| p == nal) => {
                     stream.pps.push(nal.to_vec());
                 }
                 _ => {}
-            }
-        }
+            });
         if stream.config.is_none() && !stream.sps.is_empty() && !stream.pps.is_empty() {
             stream.config = video_config(&stream.sps, &stream.pps).ok();
         }
-        let offset = out.data.len() as u64;
-        let (size, key) = h264::annexb_to_avcc(payload, &mut out.data);
         if size == 0 {
             return;
         }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Fuzzes one parser for a while, starting from a seed corpus made of the committed fixtures.
+#
+#   bash tests/fuzz/run.sh mp4|fmp4|ts|m3u8 [SECONDS=600]
+#
+# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Crashes land in
+# tests/fuzz/artifacts/<target>/; each one found becomes a regression test in tests/bad_input.rs.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+target=${1:?usage: run.sh mp4|fmp4|ts|m3u8 [SECONDS]}
+seconds=${2:-600}
+fixtures="$here/../fixtures"
+corpus="$here/corpus/$target"
+mkdir -p "$corpus"
+case "$target" in
+  mp4)  cp "$fixtures"/*.mp4 "$fixtures"/hls_fmp4/init.mp4 "$corpus/" ;;
+  fmp4) cp "$fixtures"/hls_fmp4/*.m4s "$corpus/" ;;
+  ts)   cp "$fixtures"/hls_ts/*.ts "$fixtures"/hls_low/seg0.ts "$corpus/" ;;
+  m3u8) for f in "$fixtures"/hls_*/index.m3u8; do cp "$f" "$corpus/$(basename "$(dirname "$f")").m3u8"; done ;;
+  *) echo "unknown target $target" >&2; exit 2 ;;
+esac
+cd "$here/../.."
+# A malloc limit catches allocations the input does not justify; a timeout catches hangs.
+exec cargo +nightly fuzz run --fuzz-dir tests/fuzz "$target" "$corpus" -- \
+  -max_total_time="$seconds" -malloc_limit_mb=1024 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
