@@ -107,6 +107,99 @@ pub fn box_bytes<'a>(file: &'a [u8], header: &BoxHeader) -> &'a [u8] {
     &file[header.offset as usize..end]
 }
 
+/// What a [`BoxLocator`] needs next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locate {
+    /// Read `len` bytes at `offset` and pass them to [`BoxLocator::feed`].
+    Read {
+        /// Where to read.
+        offset: u64,
+        /// How many bytes (a box header's worth).
+        len: u64,
+    },
+    /// The box is here: fetch `size` bytes at `offset` (header included).
+    Found {
+        /// Where the box starts.
+        offset: u64,
+        /// Its whole size.
+        size: u64,
+    },
+}
+
+/// Finds a top-level box by reading only box headers: for a `moov` after a large `mdat`, four reads of
+/// 16 bytes instead of the whole file. Pure state, so the browser's Range requests and native file reads
+/// drive it alike.
+#[derive(Debug, Clone)]
+pub struct BoxLocator {
+    kind: [u8; 4],
+    offset: u64,
+    file_len: u64,
+}
+
+/// Enough bytes for any box header (64-bit sizes included).
+const HEADER_READ: u64 = 16;
+
+impl BoxLocator {
+    /// Looks for the first top-level box of type `kind` in a file of `file_len` bytes.
+    pub fn new(kind: [u8; 4], file_len: u64) -> Self {
+        BoxLocator {
+            kind,
+            offset: 0,
+            file_len,
+        }
+    }
+
+    /// The first read to make.
+    pub fn start(&self) -> Locate {
+        self.read_here()
+    }
+
+    fn read_here(&self) -> Locate {
+        Locate::Read {
+            offset: self.offset,
+            len: HEADER_READ.min(self.file_len - self.offset),
+        }
+    }
+
+    /// Takes the bytes read at the offset [`Locate::Read`] asked for. Fewer bytes than asked (a download
+    /// still in progress) just asks again; a file without the box is an error.
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<Locate> {
+        let missing = || {
+            Error::new(
+                ErrorCode::MalformedInput,
+                format!(
+                    "no '{}' box in the file",
+                    String::from_utf8_lossy(&self.kind)
+                ),
+            )
+        };
+        if self.offset >= self.file_len {
+            return Err(missing());
+        }
+        let Some(header) = read_header(bytes, self.offset)? else {
+            if (bytes.len() as u64) < self.file_len - self.offset {
+                return Ok(self.read_here());
+            }
+            return Err(missing());
+        };
+        let end = header.end(self.file_len);
+        if header.kind == self.kind {
+            return Ok(Locate::Found {
+                offset: header.offset,
+                size: end - header.offset,
+            });
+        }
+        if end > self.file_len {
+            return Err(missing());
+        }
+        self.offset = end;
+        if self.offset >= self.file_len {
+            return Err(missing());
+        }
+        Ok(self.read_here())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +219,37 @@ mod tests {
         assert_eq!((boxes[1].header_len, boxes[1].size), (16, Some(18)));
         assert_eq!(boxes[2].end(file.len() as u64), file.len() as u64);
         assert_eq!(box_bytes(&file, &boxes[1])[16..], [0xAB, 0xCD]);
+    }
+
+    #[test]
+    fn locator_reads_only_headers() {
+        let mut file = vec![0, 0, 0, 8, b'f', b't', b'y', b'p'];
+        file.extend_from_slice(&[0, 0, 0x10, 0, b'm', b'd', b'a', b't']);
+        file.resize(8 + 0x1000, 0xEE);
+        file.extend_from_slice(&[0, 0, 0, 12, b'm', b'o', b'o', b'v', 1, 2, 3, 4]);
+        let mut locator = BoxLocator::new(*b"moov", file.len() as u64);
+        let mut step = locator.start();
+        let mut reads = Vec::new();
+        while let Locate::Read { offset, len } = step {
+            reads.push((offset, len));
+            // The first answer for each read is cut short, as a download in progress would be.
+            let available = &file[offset as usize..(offset + len) as usize];
+            assert_eq!(
+                locator.feed(&available[..4]).unwrap(),
+                Locate::Read { offset, len }
+            );
+            step = locator.feed(available).unwrap();
+        }
+        assert_eq!(reads, [(0, 16), (8, 16), (4104, 12)]);
+        assert_eq!(
+            step,
+            Locate::Found {
+                offset: 4104,
+                size: 12
+            }
+        );
+        let mut without = BoxLocator::new(*b"moov", 8);
+        assert!(without.feed(&file[..8]).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ mkdir -p "$corpus"
 case "$target" in
   mp4)  cp "$fixtures"/*.mp4 "$fixtures"/hls_fmp4/init.mp4 "$corpus/" ;;
   fmp4) cp "$fixtures"/hls_fmp4/*.m4s "$corpus/" ;;
-  ts)   cp "$fixtures"/hls_ts/*.ts "$fixtures"/hls_low/seg0.ts "$corpus/" ;;
+  ts)   cp "$fixtures"/hls_ts/*.ts "$corpus/"; cp "$fixtures"/hls_low/seg0.ts "$corpus/low_seg0.ts" ;;
   m3u8) for f in "$fixtures"/hls_*/index.m3u8; do cp "$f" "$corpus/$(basename "$(dirname "$f")").m3u8"; done ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
