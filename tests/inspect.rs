@@ -23,7 +23,7 @@ fn inspect_binary() -> PathBuf {
         .join(format!("inspect{}", std::env::consts::EXE_SUFFIX));
     assert!(
         binary.exists(),
-        "{} is missing: run `cargo build --example inspect`",
+        "{} is missing (a full `cargo test` builds it; `cargo build --example inspect` refreshes it)",
         binary.display()
     );
     binary

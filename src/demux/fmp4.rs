@@ -6,7 +6,7 @@
 
 use mp4_atom::{Decode, Moof, Traf};
 
-use super::boxes::{box_bytes, top_level_boxes};
+use super::boxes::{blank_unread_boxes, box_bytes, top_level_boxes};
 use super::mp4::{Movie, TrackDefaults};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
@@ -57,7 +57,9 @@ impl FragmentReader {
             .iter()
             .filter(|b| &b.kind == b"moof")
         {
-            let moof = Moof::decode(&mut box_bytes(bytes, header))
+            let mut moof = box_bytes(bytes, header).to_vec();
+            blank_unread_boxes(&mut moof);
+            let moof = Moof::decode(&mut &moof[..])
                 .map_err(|e| malformed(format!("moof at byte {}: {e}", header.offset)))?;
             let mut previous_data_end = header.offset;
             for traf in &moof.traf {

@@ -8,7 +8,7 @@
 
 use mp4_atom::{Decode, FourCC, Moov, StszSamples, Trak};
 
-use super::boxes::{box_bytes, top_level_boxes};
+use super::boxes::{blank_unread_boxes, box_bytes, top_level_boxes};
 use super::fmp4::FragmentReader;
 use super::sample_entry::codec_config;
 use crate::error::{Error, ErrorCode, Result};
@@ -54,6 +54,8 @@ impl Movie {
     /// Parses a `moov` box (its bytes, header included). `file_len` (the size of the whole file, as far as
     /// it is known) bounds the sample counts a hostile file can claim.
     pub fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
+        let mut moov = moov.to_vec();
+        blank_unread_boxes(&mut moov);
         let moov = Moov::decode(&mut &moov[..]).map_err(|e| malformed(format!("moov: {e}")))?;
         let fragmented = moov.mvex.is_some();
         let mut tracks = Vec::new();
