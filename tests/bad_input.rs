@@ -151,6 +151,17 @@ fn a_fragment_claiming_billions_of_samples() {
 }
 
 #[test]
+fn an_unknown_codec_is_listed_under_its_sample_entry_type() {
+    let mut file = fixture("high_bframes_moovend.mp4");
+    let at = file.windows(4).position(|w| w == b"mp4a").unwrap();
+    file[at..at + 4].copy_from_slice(b"ac-4");
+    let demuxed = mp4::demux(&file).unwrap();
+    assert_eq!(demuxed.tracks[1].config.codec, "ac-4");
+    assert_eq!(demuxed.tracks[1].samples.len(), 283);
+    assert_eq!(demuxed.tracks[0].config.codec, "avc1.64001e");
+}
+
+#[test]
 fn zero_timescales() {
     let file = with_edited_moov(|moov| moov.trak[1].mdia.mdhd.timescale = 0);
     let error = mp4::demux(&file).unwrap_err();

@@ -100,13 +100,9 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
                     channels,
                 )
             } else {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedCodec,
-                    format!(
-                        "mp4a track with object type 0x{:02x}",
-                        decoder.object_type_indication
-                    ),
-                ));
+                // RFC 6381 names other MPEG-4 audio by object type; decoders will say if they know it.
+                let codec = format!("mp4a.{:02X}", decoder.object_type_indication);
+                audio(&codec, None, rate, channels)
             }
         }
         Codec::Opus(opus) => {
@@ -145,15 +141,18 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
             u32::from(flac.audio.sample_rate.integer()),
             u32::from(flac.audio.channel_count),
         ),
-        other => {
-            return Err(Error::new(
-                ErrorCode::UnsupportedCodec,
-                format!(
-                    "sample entry {:?} is not a codec the library reads",
-                    fourcc_of(other)
-                ),
-            ))
-        }
+        // Other codecs keep their sample entry type as codec string (`ac-3`, `ec-3` are WebCodecs' own
+        // names; no browser decodes the rest): the track is listed, and decoding reports it unsupported.
+        other => CodecConfig {
+            codec: fourcc_of(other),
+            width: other.visual().map_or(0, |v| u32::from(v.width)),
+            height: other.visual().map_or(0, |v| u32::from(v.height)),
+            sample_rate: other
+                .audio()
+                .map_or(0, |a| u32::from(a.sample_rate.integer())),
+            channels: other.audio().map_or(0, |a| u32::from(a.channel_count)),
+            description: None,
+        },
     })
 }
 
@@ -201,7 +200,16 @@ fn hevc_codec_string(fourcc: &str, hvcc: &mp4_atom::Hvcc) -> String {
     codec
 }
 
+/// The sample entry's box type, for error messages.
 fn fourcc_of(entry: &Codec) -> String {
-    let debug = format!("{entry:?}");
-    debug.split('(').next().unwrap_or_default().to_lowercase()
+    match entry {
+        Codec::Unknown(kind, _) => kind.to_string(),
+        known => {
+            let mut bytes = Vec::new();
+            match known.encode(&mut bytes) {
+                Ok(()) if bytes.len() >= 8 => String::from_utf8_lossy(&bytes[4..8]).into_owned(),
+                _ => "unknown".to_owned(),
+            }
+        }
+    }
 }
