@@ -116,6 +116,19 @@ fn relative_pts(probe: &Value, kind: &str) -> Vec<f64> {
 }
 
 #[test]
+fn fragmented_file_has_an_empty_moov_then_fragments() {
+    let boxes = top_level_boxes(&fs::read(fixtures().join("high_fragmented.mp4")).unwrap());
+    assert!(
+        position(&boxes, "moov") < position(&boxes, "moof"),
+        "{boxes:?}"
+    );
+    assert!(
+        boxes.iter().filter(|b| *b == "moof").count() >= 6,
+        "{boxes:?}"
+    );
+}
+
+#[test]
 fn hls_variants_hold_the_same_samples_as_the_mp4() {
     let mp4 = ffprobe("high_bframes_moovend.mp4");
     for playlist in ["hls_ts/index.m3u8", "hls_fmp4/index.m3u8"] {
@@ -136,6 +149,9 @@ fn hls_variants_hold_the_same_samples_as_the_mp4() {
             .collect()
     };
     assert_eq!(sizes(&ffprobe("hls_fmp4/index.m3u8")), sizes(&mp4));
+    // So does the fragmented file (its audio timing differs: without an edit list ffmpeg stretches the
+    // priming frame instead).
+    assert_eq!(sizes(&ffprobe("high_fragmented.mp4")), sizes(&mp4));
 }
 
 #[test]

@@ -118,6 +118,11 @@ fn mp4_moov_at_the_end_with_b_frames_and_edit_lists() {
 }
 
 #[test]
+fn fragmented_mp4_in_one_file() {
+    assert_matches_ffprobe("high_fragmented.mp4", "mp4");
+}
+
+#[test]
 fn mp4_faststart_baseline_mono() {
     assert_matches_ffprobe("baseline_mono44k_faststart.mp4", "mp4");
 }

@@ -213,3 +213,27 @@ fn fourcc_of(entry: &Codec) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hevc_codec_strings() {
+        // HEVC Main, level 3.1, progressive-source constraint flag: the usual `hvc1.1.6.L93.B0`.
+        let hvcc = mp4_atom::Hvcc {
+            general_profile_idc: 1,
+            general_profile_compatibility_flags: [0x60, 0, 0, 0],
+            general_level_idc: 93,
+            general_constraint_indicator_flags: [0xB0, 0, 0, 0, 0, 0],
+            ..Default::default()
+        };
+        assert_eq!(hevc_codec_string("hvc1", &hvcc), "hvc1.1.6.L93.B0");
+        let high_tier = mp4_atom::Hvcc {
+            general_tier_flag: true,
+            general_profile_space: 1,
+            ..hvcc
+        };
+        assert_eq!(hevc_codec_string("hev1", &high_tier), "hev1.A1.6.H93.B0");
+    }
+}
