@@ -123,3 +123,40 @@ impl Demuxed {
         bytes.get(start..start.checked_add(sample.size as usize)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_costs_forty_bytes_of_index() {
+        assert_eq!(std::mem::size_of::<Sample>(), 40);
+    }
+
+    #[test]
+    fn sample_data_is_bounds_checked() {
+        let sample = Sample {
+            pts: 0,
+            dts: 0,
+            duration: 1,
+            key: true,
+            offset: 2,
+            size: 3,
+            stored_size: 3,
+        };
+        let source = Demuxed {
+            tracks: Vec::new(),
+            payload: Payload::Source,
+        };
+        assert_eq!(
+            source.sample_data(&[0, 1, 2, 3, 4], &sample),
+            Some(&[2, 3, 4][..])
+        );
+        assert_eq!(source.sample_data(&[0, 1, 2, 3], &sample), None);
+        let owned = Demuxed {
+            tracks: Vec::new(),
+            payload: Payload::Owned(vec![9; 5]),
+        };
+        assert_eq!(owned.sample_data(&[], &sample), Some(&[9, 9, 9][..]));
+    }
+}
