@@ -164,13 +164,14 @@ pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
             "not an HLS playlist: it does not start with #EXTM3U",
         ));
     }
+    let checked = pre_check(text)?;
     let is_master = text.lines().any(|line| {
         line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF")
     });
     if is_master {
         parse_master(text, uri).map(Playlist::Master)
     } else {
-        parse_media(text, uri).map(Playlist::Media)
+        parse_media(text, uri, &checked).map(Playlist::Media)
     }
 }
 
@@ -240,6 +241,10 @@ fn pre_check(text: &str) -> Result<PreCheck> {
     let mut gaps = Vec::new();
     let mut gap = false;
     for line in text.lines().map(str::trim) {
+        // An unterminated quoted attribute value (a lone `"`) panics inside hls_m3u8's unquoting.
+        if line.starts_with("#EXT") && line.bytes().filter(|b| *b == b'"').count() % 2 == 1 {
+            return Err(malformed(format!("unbalanced quotes in {line:?}")));
+        }
         if let Some(value) = line.strip_prefix("#EXTINF:") {
             let number = value.split(',').next().unwrap_or_default().trim();
             let seconds: f64 = number
@@ -289,8 +294,7 @@ fn pre_check(text: &str) -> Result<PreCheck> {
     Ok(PreCheck { gaps })
 }
 
-fn parse_media(text: &str, uri: &str) -> Result<MediaPlaylist> {
-    let checked = pre_check(text)?;
+fn parse_media(text: &str, uri: &str, checked: &PreCheck) -> Result<MediaPlaylist> {
     let playlist = hls_m3u8::MediaPlaylist::builder()
         // Encoders often round EXTINF up past the target duration; RFC 8216 says to round, so accept
         // anything up to half a second over.
@@ -488,6 +492,9 @@ mod tests {
             ("#EXTM3U\n#EXT-X-TARGETDURATION:99999999999\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
             ("#EXTM3U\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput), // no target duration
             ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:9,\na.ts\n", ErrorCode::MalformedInput), // far over target
+            // Found by fuzzing: a lone quote as attribute value panicked in hls_m3u8.
+            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
+            ("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"\nlow.m3u8\n", ErrorCode::MalformedInput),
         ] {
             assert_eq!(parse(text, base).unwrap_err().code(), code, "{text:?}");
         }
