@@ -18,9 +18,11 @@ use crate::error::{Error, ErrorCode, Result};
 pub const MAX_PLAYLIST_BYTES: usize = 16 * 1024 * 1024;
 /// Most segments one media playlist may list.
 pub const MAX_SEGMENTS: usize = 200_000;
-/// Largest media or discontinuity sequence number accepted: far beyond any real broadcast, far enough
-/// below the integer limits that `sequence + index` never overflows.
-pub const MAX_SEQUENCE: u64 = 1 << 40;
+/// Largest media or discontinuity sequence number accepted: a 2 s segment broadcast reaches it after 136
+/// years, and `sequence + index` stays inside a 32-bit `usize` (wasm32), where `hls_m3u8` counts them.
+pub const MAX_SEQUENCE: u64 = (1 << 31) - 1;
+/// Largest byte offset or length accepted in a byte range (256 TiB).
+const MAX_BYTE_RANGE: u64 = 1 << 48;
 /// Longest segment duration accepted, in seconds.
 const MAX_SEGMENT_SECONDS: f64 = 24.0 * 3600.0;
 
@@ -279,6 +281,13 @@ fn pre_check(text: &str) -> Result<PreCheck> {
                     "target duration out of range in {line:?}"
                 )));
             }
+        } else if let Some(range) = byte_range_text(line) {
+            let in_range = range
+                .split('@')
+                .all(|n| n.trim().parse::<u64>().is_ok_and(|n| n <= MAX_BYTE_RANGE));
+            if !in_range {
+                return Err(malformed(format!("bad byte range in {line:?}")));
+            }
         } else if line == "#EXT-X-GAP" {
             gap = true;
         } else if !line.is_empty() && !line.starts_with('#') {
@@ -292,6 +301,18 @@ fn pre_check(text: &str) -> Result<PreCheck> {
         }
     }
     Ok(PreCheck { gaps })
+}
+
+/// The `n[@o]` of an `EXT-X-BYTERANGE` tag or of an `EXT-X-MAP` `BYTERANGE` attribute.
+fn byte_range_text(line: &str) -> Option<&str> {
+    if let Some(value) = line.strip_prefix("#EXT-X-BYTERANGE:") {
+        return Some(value);
+    }
+    let attribute = line
+        .strip_prefix("#EXT-X-MAP:")?
+        .split("BYTERANGE=\"")
+        .nth(1)?;
+    attribute.split('"').next()
 }
 
 fn parse_media(text: &str, uri: &str, checked: &PreCheck) -> Result<MediaPlaylist> {
@@ -492,6 +513,8 @@ mod tests {
             ("#EXTM3U\n#EXT-X-TARGETDURATION:99999999999\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
             ("#EXTM3U\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput), // no target duration
             ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:9,\na.ts\n", ErrorCode::MalformedInput), // far over target
+            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-BYTERANGE:18446744073709551615@9\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
+            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"1@x\"\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
             // Found by fuzzing: a lone quote as attribute value panicked in hls_m3u8.
             ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
             ("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"\nlow.m3u8\n", ErrorCode::MalformedInput),
