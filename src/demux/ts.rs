@@ -89,9 +89,8 @@ struct Stream {
     config: Option<CodecConfig>,
     sps: Vec<Vec<u8>>,
     pps: Vec<Vec<u8>>,
-    /// The PES packet being assembled, and the offset of its first TS packet.
+    /// The PES packet being assembled.
     pes: Vec<u8>,
-    pes_offset: u64,
     continuity: Option<u8>,
     /// The PES in progress lost packets: drop it when it completes.
     broken: bool,
@@ -119,6 +118,11 @@ impl TsDemuxer {
     pub fn demux_segment(&mut self, bytes: &[u8]) -> Result<TsSegment> {
         if bytes.first() != Some(&SYNC) && bytes.iter().take(PACKET * 2).all(|b| *b != SYNC) {
             return Err(malformed("not MPEG-TS: no 0x47 sync byte at the start"));
+        }
+        // Segments are fetched one by one (and may come from another encoder after a discontinuity):
+        // continuity counters are checked within a segment, not across the seam.
+        for stream in &mut self.streams {
+            stream.continuity = None;
         }
         let mut out = Output {
             samples: vec![Vec::new(); self.streams.len()],
@@ -210,7 +214,6 @@ impl TsDemuxer {
             self.finish_pes(index, offset, out);
             let stream = &mut self.streams[index];
             stream.pes.clear();
-            stream.pes_offset = offset;
             stream.broken = false;
         }
         let stream = &mut self.streams[index];
@@ -266,7 +269,6 @@ impl TsDemuxer {
                 sps: Vec::new(),
                 pps: Vec::new(),
                 pes: Vec::new(),
-                pes_offset: 0,
                 continuity: None,
                 broken: false,
                 adts_carry: Vec::new(),
