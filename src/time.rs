@@ -115,6 +115,20 @@ impl Ord for Time {
     }
 }
 
+/// The continuous value of a stream's first 33-bit timestamp. A stream that starts in the last minute before
+/// the wrap is counted from below zero, so that its timestamps after the wrap stay small; one that starts
+/// earlier counts up past 2^33. This is ffmpeg's choice too (its wrap reference sits 60 s before the first
+/// timestamp), so `inspect` prints the numbers `ffprobe` prints.
+pub fn first_33bit(raw: u64) -> i64 {
+    let raw = (raw as i64) & (PTS_WRAP - 1);
+    let last_minute = PTS_WRAP - 60 * i64::from(MPEG_TS_TIMESCALE);
+    if raw >= last_minute {
+        raw - PTS_WRAP
+    } else {
+        raw
+    }
+}
+
 /// Turns a raw 33-bit MPEG-TS timestamp into a continuous one: the value congruent to `raw` (mod 2^33)
 /// nearest to `previous`, the last continuous timestamp of the stream. A stream that crosses the wrap point
 /// keeps counting up instead of jumping back 26.5 hours.
@@ -181,6 +195,18 @@ mod tests {
         assert!(Time::from_seconds(f64::NAN, 1000).is_none());
         assert!(Time::from_seconds(f64::INFINITY, 1000).is_none());
         assert!(Time::from_seconds(1e30, 1000).is_none());
+    }
+
+    #[test]
+    fn first_timestamp_in_the_last_minute_counts_from_below_zero() {
+        assert_eq!(first_33bit(126_000), 126_000);
+        assert_eq!(first_33bit((PTS_WRAP - 90_000) as u64), -90_000);
+        assert_eq!(
+            first_33bit((PTS_WRAP - 61 * 90_000) as u64),
+            PTS_WRAP - 61 * 90_000
+        );
+        // After it, unwrapping continues across the wrap from the negative side.
+        assert_eq!(unwrap_33bit(-3000, 6000), 6000);
     }
 
     #[test]

@@ -178,6 +178,18 @@ fn every_video_fixture_has_a_keyframe_each_second_at_30_fps() {
 }
 
 #[test]
+fn the_wrap_fixture_crosses_the_33_bit_wrap() {
+    // ffprobe counts a stream that starts in the last minute before the wrap from below zero.
+    let video = packets(&ffprobe("pts_wrap.ts"), "video");
+    let pts: Vec<i64> = video.iter().map(|p| p["pts"].as_i64().unwrap()).collect();
+    assert!(
+        pts.first().unwrap() < &0 && pts.last().unwrap() > &0,
+        "{pts:?}"
+    );
+    assert!(pts.len() >= 120, "{} packets", pts.len());
+}
+
+#[test]
 fn master_playlist_lists_two_variants_that_exist() {
     let master = fs::read_to_string(fixtures().join("hls_master/index.m3u8")).unwrap();
     let variants: Vec<&str> = master

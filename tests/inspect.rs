@@ -134,6 +134,11 @@ fn hls_with_mpeg_ts_segments() {
 }
 
 #[test]
+fn mpeg_ts_across_the_33_bit_wrap() {
+    assert_matches_ffprobe("pts_wrap.ts", "ts");
+}
+
+#[test]
 fn hls_with_fmp4_segments_and_init_edit_list() {
     assert_matches_ffprobe("hls_fmp4/index.m3u8", "hls");
 }

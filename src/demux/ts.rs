@@ -14,7 +14,7 @@ use crate::codec::aac::{self, AdtsHeader};
 use crate::codec::h264::{self, NAL_PPS, NAL_SPS};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Demuxed, Payload, Sample, Track, TrackKind};
-use crate::time::{unwrap_33bit, MPEG_TS_TIMESCALE};
+use crate::time::{first_33bit, unwrap_33bit, MPEG_TS_TIMESCALE};
 
 const PACKET: usize = 188;
 const SYNC: u8 = 0x47;
@@ -312,7 +312,10 @@ impl TsDemuxer {
         let payload = &pes[header.payload_start..];
         let reference = &mut self.reference;
         let mut unwrap = |raw: u64| {
-            let value = unwrap_33bit(reference.unwrap_or(raw as i64), raw);
+            let value = match *reference {
+                Some(previous) => unwrap_33bit(previous, raw),
+                None => first_33bit(raw),
+            };
             *reference = Some(value);
             value
         };
