@@ -87,16 +87,20 @@ test('paths cannot escape the served folders', async () => {
 
 test('live: the media sequence advances one segment per target duration', async () => {
   const url = `${server.base}/live/hls_ts/index.m3u8?${fresh()}`;
+  const started = performance.now(); // the first request starts this broadcast's clock
   const first = await (await fetch(url)).text();
   const targetDuration = Number(tag(first, '#EXT-X-TARGETDURATION'));
   assert.equal(targetDuration, 2);
   await sleep(targetDuration * 1000 + 150);
   const second = await (await fetch(url)).text();
+  const elapsed = (performance.now() - started) / 1000;
   assert.equal(tag(first, '#EXT-X-MEDIA-SEQUENCE'), '0');
-  assert.equal(tag(second, '#EXT-X-MEDIA-SEQUENCE'), '1');
+  // One segment per 2 s of broadcast: 1 after 2.15 s, more only if this machine stalled in between.
+  const sequence = Number(tag(second, '#EXT-X-MEDIA-SEQUENCE'));
+  assert.ok(sequence >= 1 && sequence <= Math.floor(elapsed / targetDuration), `sequence ${sequence} after ${elapsed} s`);
   assert.equal(segmentUris(first).length, 6, 'default window is 6 segments');
   assert.equal(segmentUris(second).length, 6);
-  assert.equal(segmentUris(second)[5].split('?')[0], '6/seg0.ts', 'the source loops: segment 6 is seg0 again');
+  assert.equal(segmentUris(second)[5].split('?')[0], `${sequence + 5}/seg${(sequence + 5) % 3}.ts`, 'the source loops over its 3 segments');
   assert.ok(!first.includes('#EXT-X-ENDLIST'));
   // Every segment has a wall-clock time, 2 s apart.
   const dates = second.split('\n').filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:'))
