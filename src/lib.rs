@@ -12,6 +12,7 @@ pub mod demux;
 pub mod error;
 pub mod hls;
 pub mod media;
+pub mod player;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

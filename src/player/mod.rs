@@ -1,0 +1,179 @@
+//! Playback scheduling, without the browser: where the media timeline starts, which frame a time names, and
+//! which samples must be decoded to show it.
+//!
+//! The media timeline (DESIGN.md): 0 is the earliest presentation time among the tracks; a time `t` names
+//! the frame whose display interval contains `t`. Decoding must start at a sync sample, so showing a frame
+//! means decoding from the last keyframe before it (in decode order) up to the frame itself.
+
+use crate::media::{Track, TrackKind};
+use crate::time::Time;
+
+/// The media timeline's origin: the earliest presentation time among `tracks`, in seconds (0 without
+/// samples).
+pub fn timeline_origin(tracks: &[Track]) -> f64 {
+    tracks
+        .iter()
+        .filter_map(|track| {
+            let first = track.samples.iter().map(|s| s.pts).min()?;
+            Some(
+                Time {
+                    ticks: first,
+                    scale: track.timescale,
+                }
+                .seconds(),
+            )
+        })
+        .reduce(f64::min)
+        .unwrap_or(0.0)
+}
+
+/// Presentation order of a track's samples: indices into `track.samples`, sorted by `pts`.
+pub fn presentation_order(track: &Track) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..track.samples.len()).collect();
+    order.sort_by_key(|&i| track.samples[i].pts);
+    order
+}
+
+/// What to decode to show one frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FramePlan {
+    /// Decode-order index of the keyframe to start from.
+    pub first: usize,
+    /// Decode-order index of the frame to show; decode `first..=target`, then flush the decoder.
+    pub target: usize,
+    /// Presentation time of the frame to show, in track ticks.
+    pub pts: i64,
+}
+
+/// The frame whose display interval holds `ticks` (the first frame for times before it, the last for
+/// times after it), and the samples to decode to show it. `order` is [`presentation_order`] of `track`.
+pub fn plan_frame(track: &Track, order: &[usize], ticks: i64) -> Option<FramePlan> {
+    let shown = order.partition_point(|&i| track.samples[i].pts <= ticks);
+    let target = order[shown.saturating_sub(1).min(order.len().checked_sub(1)?)];
+    // A B-frame shown at `ticks` may be decoded after frames shown later, but never before the keyframe
+    // that opens its group of pictures (closed GOPs, as H.264 encoders write by default).
+    let first = track.samples[..=target].iter().rposition(|s| s.key)?;
+    Some(FramePlan {
+        first,
+        target,
+        pts: track.samples[target].pts,
+    })
+}
+
+/// Presentation times of a video track's keyframes on the media timeline, in seconds, ascending.
+pub fn keyframe_times(track: &Track, origin: f64) -> Vec<f64> {
+    if track.kind != TrackKind::Video {
+        return Vec::new();
+    }
+    let mut times: Vec<f64> = track
+        .samples
+        .iter()
+        .filter(|s| s.key)
+        .map(|s| {
+            Time {
+                ticks: s.pts,
+                scale: track.timescale,
+            }
+            .seconds()
+                - origin
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::{CodecConfig, Sample};
+
+    /// Decode order I P B B P B B (pts in frames of 1 tick): I0 P3 B1 B2 P6 B4 B5, with a second GOP at 7.
+    fn track() -> Track {
+        let frames = [
+            (0, true),
+            (3, false),
+            (1, false),
+            (2, false),
+            (6, false),
+            (4, false),
+            (5, false),
+            (7, true),
+        ];
+        let samples = frames
+            .iter()
+            .enumerate()
+            .map(|(dts, &(pts, key))| Sample {
+                pts: pts + 10,
+                dts: dts as i64 + 9,
+                duration: 1,
+                key,
+                offset: 0,
+                size: 1,
+                stored_size: 1,
+            })
+            .collect();
+        Track {
+            id: 1,
+            kind: TrackKind::Video,
+            timescale: 1,
+            config: CodecConfig::default(),
+            samples,
+        }
+    }
+
+    #[test]
+    fn the_frame_whose_interval_holds_the_time() {
+        let track = track();
+        let order = presentation_order(&track);
+        let plan = |t| plan_frame(&track, &order, t).unwrap();
+        assert_eq!(
+            plan(10),
+            FramePlan {
+                first: 0,
+                target: 0,
+                pts: 10
+            }
+        );
+        // pts 12 is the B-frame decoded fourth; decoding starts at the GOP's keyframe.
+        assert_eq!(
+            plan(12),
+            FramePlan {
+                first: 0,
+                target: 3,
+                pts: 12
+            }
+        );
+        assert_eq!(
+            plan(16),
+            FramePlan {
+                first: 0,
+                target: 4,
+                pts: 16
+            }
+        );
+        assert_eq!(
+            plan(17),
+            FramePlan {
+                first: 7,
+                target: 7,
+                pts: 17
+            }
+        );
+        // Before the first frame: the first frame; after the last: the last.
+        assert_eq!(plan(-5).target, 0);
+        assert_eq!(plan(99).target, 7);
+    }
+
+    #[test]
+    fn origin_and_keyframes() {
+        let track = track();
+        assert_eq!(timeline_origin(std::slice::from_ref(&track)), 10.0);
+        assert_eq!(keyframe_times(&track, 10.0), [0.0, 7.0]);
+        assert_eq!(timeline_origin(&[]), 0.0);
+        let empty = Track {
+            samples: Vec::new(),
+            ..track
+        };
+        assert!(plan_frame(&empty, &[], 0).is_none());
+    }
+}
