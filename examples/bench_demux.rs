@@ -28,13 +28,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let read =
-        |path: &Path| std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let read = |path: &Path| std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let ts = read(&media.join("minute.ts"));
     let fmp4 = read(&media.join("minute_frag.mp4"));
     let hour = read(&media.join("hour.mp4"));
 
-    println!("{} runs each, medians; 'of copy' = copy time / demux time (1.0 = as fast as copying the bytes)\n", runs);
+    println!(
+        "{} runs each, medians; 'of copy' = copy time / demux time (1.0 = as fast as copying the bytes)\n",
+        runs
+    );
     println!(
         "{:<44} {:>12} {:>12} {:>10} {:>9}",
         "operation", "time", "throughput", "copy", "of copy"
@@ -63,10 +65,7 @@ fn main() -> ExitCode {
 
     // Range I/O indexing: only the moov box is parsed (the header walk is included).
     let boxes = top_level_boxes(&hour).expect("hour.mp4 has boxes");
-    let moov = boxes
-        .iter()
-        .find(|b| &b.kind == b"moov")
-        .expect("hour.mp4 has moov");
+    let moov = boxes.iter().find(|b| &b.kind == b"moov").expect("hour.mp4 has moov");
     let moov_bytes = box_bytes(&hour, moov);
     let mut samples = 0;
     let index_time = median(runs, || {
@@ -163,14 +162,7 @@ fn prepare_media() -> Result<PathBuf, String> {
         ),
         (
             "minute.ts",
-            args(&[
-                "-i",
-                &minute.to_string_lossy(),
-                "-c",
-                "copy",
-                "-f",
-                "mpegts",
-            ]),
+            args(&["-i", &minute.to_string_lossy(), "-c", "copy", "-f", "mpegts"]),
         ),
         (
             "minute_frag.mp4",
@@ -185,14 +177,7 @@ fn prepare_media() -> Result<PathBuf, String> {
         ),
         (
             "hour.mp4",
-            args(&[
-                "-stream_loop",
-                "59",
-                "-i",
-                &minute.to_string_lossy(),
-                "-c",
-                "copy",
-            ]),
+            args(&["-stream_loop", "59", "-i", &minute.to_string_lossy(), "-c", "copy"]),
         ),
     ];
     for (name, mut ffmpeg_args) in steps {
@@ -206,9 +191,7 @@ fn prepare_media() -> Result<PathBuf, String> {
             .args(["-hide_banner", "-loglevel", "error", "-y"])
             .args(&ffmpeg_args)
             .status()
-            .map_err(|e| {
-                format!("cannot run ffmpeg ({e}): install it with 'apt-get install ffmpeg'")
-            })?;
+            .map_err(|e| format!("cannot run ffmpeg ({e}): install it with 'apt-get install ffmpeg'"))?;
         if !status.success() {
             let _ = std::fs::remove_file(&out);
             return Err(format!("ffmpeg failed to make {name}"));

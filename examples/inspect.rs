@@ -68,12 +68,7 @@ fn inspect(path: &Path, with_samples: bool) -> Result<Value, Error> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| {
-        Error::new(
-            ErrorCode::Network,
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })
+    std::fs::read(path).map_err(|e| Error::new(ErrorCode::Network, format!("cannot read {}: {e}", path.display())))
 }
 
 /// A local playlist: every segment read from disk (relative to the playlist) and demuxed in order, samples
@@ -85,23 +80,17 @@ fn demux_playlist(path: &Path) -> Result<Vec<Track>, Error> {
     let media = match playlist::parse(&text, &uri)? {
         Playlist::Media(media) => media,
         Playlist::Master(master) => {
-            let variant = master.variants.first().ok_or_else(|| {
-                Error::new(
-                    ErrorCode::MalformedInput,
-                    "master playlist without variants",
-                )
-            })?;
+            let variant = master
+                .variants
+                .first()
+                .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "master playlist without variants"))?;
             return demux_playlist(Path::new(&variant.uri));
         }
     };
     let mut demuxer = SegmentDemuxer::new();
     let mut tracks: Vec<Track> = Vec::new();
     for segment in media.segments.iter().filter(|s| !s.gap) {
-        if let Some(init) = segment
-            .init
-            .as_ref()
-            .filter(|_| demuxer.needs_init(segment))
-        {
+        if let Some(init) = segment.init.as_ref().filter(|_| demuxer.needs_init(segment)) {
             demuxer.load_init(segment, &ranged(read(Path::new(&init.uri))?, init.range)?)?;
         }
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
@@ -122,12 +111,7 @@ fn ranged(bytes: Vec<u8>, range: Option<playlist::ByteRange>) -> Result<Vec<u8>,
         .start
         .checked_add(range.len)
         .filter(|end| *end <= bytes.len() as u64);
-    let end = end.ok_or_else(|| {
-        Error::new(
-            ErrorCode::MalformedInput,
-            "byte range past the end of the file",
-        )
-    })?;
+    let end = end.ok_or_else(|| Error::new(ErrorCode::MalformedInput, "byte range past the end of the file"))?;
     Ok(bytes[range.start as usize..end as usize].to_vec())
 }
 

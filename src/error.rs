@@ -93,14 +93,8 @@ mod tests {
 
     #[test]
     fn display_leads_with_the_code() {
-        let err = Error::new(
-            ErrorCode::OutOfRange,
-            "clip end 12.5 s is past the end (10 s)",
-        );
-        assert_eq!(
-            err.to_string(),
-            "out_of_range: clip end 12.5 s is past the end (10 s)"
-        );
+        let err = Error::new(ErrorCode::OutOfRange, "clip end 12.5 s is past the end (10 s)");
+        assert_eq!(err.to_string(), "out_of_range: clip end 12.5 s is past the end (10 s)");
         assert_eq!(err.code().as_str(), "out_of_range");
     }
 }

@@ -76,6 +76,9 @@ pub struct Track {
     pub timescale: u32,
     /// Decoder configuration.
     pub config: CodecConfig,
+    /// Where presentation begins, in ticks, when the container says (an MP4 edit list): samples before it
+    /// (AAC priming, encoder delay) are decoded but not shown. `None`: from the first sample.
+    pub presentation_start: Option<i64>,
     /// Samples in decode order.
     pub samples: Vec<Sample>,
 }
@@ -84,12 +87,15 @@ impl Track {
     /// Presentation span in ticks: from the earliest `pts` to the latest `pts + duration`.
     pub fn presentation_span(&self) -> Option<(i64, i64)> {
         let start = self.samples.iter().map(|s| s.pts).min()?;
-        let end = self
-            .samples
-            .iter()
-            .map(|s| s.pts + i64::from(s.duration))
-            .max()?;
+        let end = self.samples.iter().map(|s| s.pts + i64::from(s.duration)).max()?;
         Some((start, end))
+    }
+
+    /// Ticks of the first sample that is shown: the earliest `pts` at or after
+    /// [`Track::presentation_start`].
+    pub fn first_shown_pts(&self) -> Option<i64> {
+        let start = self.presentation_start.unwrap_or(i64::MIN);
+        self.samples.iter().map(|s| s.pts).filter(|pts| *pts >= start).min()
     }
 }
 
@@ -148,10 +154,7 @@ mod tests {
             tracks: Vec::new(),
             payload: Payload::Source,
         };
-        assert_eq!(
-            source.sample_data(&[0, 1, 2, 3, 4], &sample),
-            Some(&[2, 3, 4][..])
-        );
+        assert_eq!(source.sample_data(&[0, 1, 2, 3, 4], &sample), Some(&[2, 3, 4][..]));
         assert_eq!(source.sample_data(&[0, 1, 2, 3], &sample), None);
         let owned = Demuxed {
             tracks: Vec::new(),

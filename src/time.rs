@@ -148,10 +148,7 @@ mod tests {
 
     #[test]
     fn zero_timescale_is_an_error() {
-        assert_eq!(
-            Time::new(5, 0).unwrap_err().code(),
-            ErrorCode::MalformedInput
-        );
+        assert_eq!(Time::new(5, 0).unwrap_err().code(), ErrorCode::MalformedInput);
         assert!(rescale_ticks(5, 0, 1000).is_err());
         assert!(Time::from_seconds(1.0, 0).is_none());
     }
@@ -201,10 +198,7 @@ mod tests {
     fn first_timestamp_in_the_last_minute_counts_from_below_zero() {
         assert_eq!(first_33bit(126_000), 126_000);
         assert_eq!(first_33bit((PTS_WRAP - 90_000) as u64), -90_000);
-        assert_eq!(
-            first_33bit((PTS_WRAP - 61 * 90_000) as u64),
-            PTS_WRAP - 61 * 90_000
-        );
+        assert_eq!(first_33bit((PTS_WRAP - 61 * 90_000) as u64), PTS_WRAP - 61 * 90_000);
         // After it, unwrapping continues across the wrap from the negative side.
         assert_eq!(unwrap_33bit(-3000, 6000), 6000);
     }
@@ -216,10 +210,7 @@ mod tests {
         assert_eq!(unwrap_33bit(near_end, 0), PTS_WRAP);
         assert_eq!(unwrap_33bit(PTS_WRAP, 3000), PTS_WRAP + 3000);
         // A B-frame slightly before the wrap, seen after it, maps back before the wrap.
-        assert_eq!(
-            unwrap_33bit(PTS_WRAP + 10, (PTS_WRAP - 5) as u64),
-            PTS_WRAP - 5
-        );
+        assert_eq!(unwrap_33bit(PTS_WRAP + 10, (PTS_WRAP - 5) as u64), PTS_WRAP - 5);
         // Ordinary increments and bits above 33 in the raw value are ignored.
         assert_eq!(unwrap_33bit(126_000, 129_003), 129_003);
         assert_eq!(unwrap_33bit(0, (1u64 << 40) | 7), 7);

@@ -16,12 +16,7 @@ use reelcut::hls::playlist;
 use reelcut::ErrorCode;
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name),
-    )
-    .unwrap()
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap()
 }
 
 /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
@@ -232,9 +227,7 @@ fn ts_truncated_packets_and_lost_packets() {
     let clean = fixture("hls_ts/seg1.ts");
     let out = ts::demux(&clean[..clean.len() - 100]).unwrap();
     assert!(
-        out.damage
-            .iter()
-            .any(|d| matches!(d, Damage::TruncatedPacket { .. })),
+        out.damage.iter().any(|d| matches!(d, Damage::TruncatedPacket { .. })),
         "{:?}",
         out.damage
     );
@@ -244,9 +237,7 @@ fn ts_truncated_packets_and_lost_packets() {
     gappy.drain(200 * 188..201 * 188);
     let out = ts::demux(&gappy).unwrap();
     assert!(
-        out.damage
-            .iter()
-            .any(|d| matches!(d, Damage::ContinuityGap { .. })),
+        out.damage.iter().any(|d| matches!(d, Damage::ContinuityGap { .. })),
         "{:?}",
         out.damage
     );
@@ -255,10 +246,7 @@ fn ts_truncated_packets_and_lost_packets() {
     for len in (0..clean.len()).step_by(1009) {
         let _ = ts::demux(&clean[..len]);
     }
-    assert_eq!(
-        ts::demux(&[]).unwrap_err().code(),
-        ErrorCode::MalformedInput
-    );
+    assert_eq!(ts::demux(&[]).unwrap_err().code(), ErrorCode::MalformedInput);
 }
 
 #[test]
@@ -280,18 +268,35 @@ fn ts_without_a_program_table() {
 fn playlists_with_garbage_lines_or_absurd_values() {
     let base = "http://h/live/index.m3u8";
     // Garbage lines that are comments or unknown tags are ignored, as RFC 8216 asks.
-    let tolerant =
-        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n# a comment\n#EXT-X-SOMETHING-NEW:1\n#EXTINF:2,\na.ts\n";
+    let tolerant = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n# a comment\n#EXT-X-SOMETHING-NEW:1\n#EXTINF:2,\na.ts\n";
     assert!(playlist::parse(tolerant, base).is_ok());
     for (text, code) in [
         ("", ErrorCode::MalformedInput),
         ("\u{0}\u{1}binary", ErrorCode::MalformedInput),
-        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n", ErrorCode::MalformedInput),
-        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:inf,\na.ts\n", ErrorCode::MalformedInput),
-        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:99999999999999999999\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
-        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:9999999999999999\n#EXTINF:1,\na.ts\n", ErrorCode::LimitExceeded),
-        ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n", ErrorCode::MalformedInput),
-        ("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=x\nlow.m3u8\n", ErrorCode::MalformedInput),
+        (
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n",
+            ErrorCode::MalformedInput,
+        ),
+        (
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:inf,\na.ts\n",
+            ErrorCode::MalformedInput,
+        ),
+        (
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:99999999999999999999\n#EXTINF:1,\na.ts\n",
+            ErrorCode::MalformedInput,
+        ),
+        (
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:9999999999999999\n#EXTINF:1,\na.ts\n",
+            ErrorCode::LimitExceeded,
+        ),
+        (
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n",
+            ErrorCode::MalformedInput,
+        ),
+        (
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=x\nlow.m3u8\n",
+            ErrorCode::MalformedInput,
+        ),
     ] {
         let error = playlist::parse(text, base).unwrap_err();
         assert_eq!(error.code(), code, "{text:?}: {error}");
@@ -309,13 +314,7 @@ fn playlists_with_garbage_lines_or_absurd_values() {
 #[test]
 fn formats_are_recognised_from_their_first_bytes() {
     assert_eq!(detect_format(&fixture("hls_ts/seg0.ts")), Some(Format::Ts));
-    assert_eq!(
-        detect_format(&fixture("hls_fmp4/seg0.m4s")),
-        Some(Format::Mp4)
-    );
-    assert_eq!(
-        detect_format(&fixture("high_bframes_moovend.mp4")),
-        Some(Format::Mp4)
-    );
+    assert_eq!(detect_format(&fixture("hls_fmp4/seg0.m4s")), Some(Format::Mp4));
+    assert_eq!(detect_format(&fixture("high_bframes_moovend.mp4")), Some(Format::Mp4));
     assert_eq!(detect_format(&fixture("voice.wav")), None);
 }

@@ -83,10 +83,7 @@ fn high_profile_with_b_frames_stereo_48k_moov_at_the_end() {
     );
     assert_eq!(audio["channels"], 2);
     let boxes = top_level_boxes(&fs::read(fixtures().join("high_bframes_moovend.mp4")).unwrap());
-    assert!(
-        position(&boxes, "mdat") < position(&boxes, "moov"),
-        "{boxes:?}"
-    );
+    assert!(position(&boxes, "mdat") < position(&boxes, "moov"), "{boxes:?}");
 }
 
 #[test]
@@ -98,12 +95,8 @@ fn baseline_mono_44k_faststart() {
     let audio = stream(&probe, "audio");
     assert_eq!(audio["sample_rate"], "44100");
     assert_eq!(audio["channels"], 1);
-    let boxes =
-        top_level_boxes(&fs::read(fixtures().join("baseline_mono44k_faststart.mp4")).unwrap());
-    assert!(
-        position(&boxes, "moov") < position(&boxes, "mdat"),
-        "{boxes:?}"
-    );
+    let boxes = top_level_boxes(&fs::read(fixtures().join("baseline_mono44k_faststart.mp4")).unwrap());
+    assert!(position(&boxes, "moov") < position(&boxes, "mdat"), "{boxes:?}");
 }
 
 /// Presentation times relative to the stream's first packet, in seconds.
@@ -118,14 +111,8 @@ fn relative_pts(probe: &Value, kind: &str) -> Vec<f64> {
 #[test]
 fn fragmented_file_has_an_empty_moov_then_fragments() {
     let boxes = top_level_boxes(&fs::read(fixtures().join("high_fragmented.mp4")).unwrap());
-    assert!(
-        position(&boxes, "moov") < position(&boxes, "moof"),
-        "{boxes:?}"
-    );
-    assert!(
-        boxes.iter().filter(|b| *b == "moof").count() >= 6,
-        "{boxes:?}"
-    );
+    assert!(position(&boxes, "moov") < position(&boxes, "moof"), "{boxes:?}");
+    assert!(boxes.iter().filter(|b| *b == "moof").count() >= 6, "{boxes:?}");
 }
 
 #[test]
@@ -142,12 +129,7 @@ fn hls_variants_hold_the_same_samples_as_the_mp4() {
         }
     }
     // fMP4 carries the very same sample bytes (MPEG-TS rewrites H.264 to Annex B, so sizes differ there).
-    let sizes = |probe: &Value| -> Vec<Value> {
-        packets(probe, "video")
-            .iter()
-            .map(|p| p["size"].clone())
-            .collect()
-    };
+    let sizes = |probe: &Value| -> Vec<Value> { packets(probe, "video").iter().map(|p| p["size"].clone()).collect() };
     assert_eq!(sizes(&ffprobe("hls_fmp4/index.m3u8")), sizes(&mp4));
     // So does the fragmented file (its audio timing differs: without an edit list ffmpeg stretches the
     // priming frame instead).
@@ -169,11 +151,7 @@ fn every_video_fixture_has_a_keyframe_each_second_at_30_fps() {
             .filter(|(_, p)| p["flags"].as_str().unwrap().starts_with('K'))
             .map(|(i, _)| i)
             .collect();
-        assert_eq!(
-            keyframes,
-            [0, 30, 60, 90, 120, 150],
-            "{name}: keyframe packet indices"
-        );
+        assert_eq!(keyframes, [0, 30, 60, 90, 120, 150], "{name}: keyframe packet indices");
     }
 }
 
@@ -182,10 +160,7 @@ fn the_wrap_fixture_crosses_the_33_bit_wrap() {
     // ffprobe counts a stream that starts in the last minute before the wrap from below zero.
     let video = packets(&ffprobe("pts_wrap.ts"), "video");
     let pts: Vec<i64> = video.iter().map(|p| p["pts"].as_i64().unwrap()).collect();
-    assert!(
-        pts.first().unwrap() < &0 && pts.last().unwrap() > &0,
-        "{pts:?}"
-    );
+    assert!(pts.first().unwrap() < &0 && pts.last().unwrap() > &0, "{pts:?}");
     assert!(pts.len() >= 120, "{} packets", pts.len());
 }
 
@@ -198,10 +173,7 @@ fn master_playlist_lists_two_variants_that_exist() {
         .collect();
     assert_eq!(variants.len(), 2);
     for variant in variants {
-        assert!(
-            fixtures().join("hls_master").join(variant).is_file(),
-            "{variant}"
-        );
+        assert!(fixtures().join("hls_master").join(variant).is_file(), "{variant}");
     }
 }
 

@@ -33,19 +33,9 @@ fn ts_segments_in_a_loop_like_the_live_simulation() {
         let demuxed = demuxer.demux(segment, &bytes).unwrap();
         assert_eq!(demuxed.tracks.len(), 2);
         assert_eq!(demuxed.tracks[0].samples.len(), 60);
-        first_video_pts.push(
-            demuxed.tracks[0]
-                .samples
-                .iter()
-                .map(|s| s.pts)
-                .min()
-                .unwrap(),
-        );
+        first_video_pts.push(demuxed.tracks[0].samples.iter().map(|s| s.pts).min().unwrap());
     }
-    assert!(
-        demuxer.take_damage().is_empty(),
-        "a clean loop is not damage"
-    );
+    assert!(demuxer.take_damage().is_empty(), "a clean loop is not damage");
     // 2 s segments on the 90 kHz clock; the loop jumps back to the first segment's time.
     assert_eq!(first_video_pts[1] - first_video_pts[0], 180_000);
     assert_eq!(first_video_pts[2] - first_video_pts[1], 180_000);
@@ -61,15 +51,11 @@ fn fmp4_segments_need_their_init_section_first() {
     assert!(demuxer.needs_init(first));
     assert!(demuxer.demux(first, &bytes).is_err(), "no init loaded yet");
     let init = first.init.as_ref().unwrap();
-    demuxer
-        .load_init(first, &std::fs::read(&init.uri).unwrap())
-        .unwrap();
+    demuxer.load_init(first, &std::fs::read(&init.uri).unwrap()).unwrap();
     assert!(!demuxer.needs_init(first));
     let mut video_samples = 0;
     for segment in &media.segments {
-        let demuxed = demuxer
-            .demux(segment, &std::fs::read(&segment.uri).unwrap())
-            .unwrap();
+        let demuxed = demuxer.demux(segment, &std::fs::read(&segment.uri).unwrap()).unwrap();
         video_samples += demuxed.tracks[0].samples.len();
     }
     assert_eq!(video_samples, 180);

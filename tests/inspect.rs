@@ -44,9 +44,7 @@ fn inspect(fixture: &str) -> Value {
 }
 
 fn ffprobe(fixture: &str) -> Value {
-    let path = repo()
-        .join("tests/fixtures")
-        .join(format!("{fixture}.ffprobe.json"));
+    let path = repo().join("tests/fixtures").join(format!("{fixture}.ffprobe.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -65,10 +63,7 @@ fn assert_matches_ffprobe(fixture: &str, format: &str) {
     let streams = reference["streams"].as_array().unwrap();
     assert_eq!(tracks.len(), streams.len(), "{fixture}: track count");
     for (track, stream) in tracks.iter().zip(streams) {
-        assert_eq!(
-            track["type"], stream["codec_type"],
-            "{fixture}: track order"
-        );
+        assert_eq!(track["type"], stream["codec_type"], "{fixture}: track order");
         let timescale = number(&track["timescale"]);
         let time_base = stream["time_base"].as_str().unwrap();
         assert_eq!(time_base, format!("1/{timescale}"), "{fixture}: timescale");
@@ -103,11 +98,7 @@ fn assert_matches_ffprobe(fixture: &str, format: &str) {
                 packet["flags"].as_str().unwrap().starts_with('K'),
                 "{what}: key"
             );
-            assert_eq!(
-                number(&sample["size"]),
-                number(&packet["size"]),
-                "{what}: size"
-            );
+            assert_eq!(number(&sample["size"]), number(&packet["size"]), "{what}: size");
         }
     }
 }
@@ -153,21 +144,12 @@ fn codec_configuration_of_every_fixture() {
             .map(|t| t["codec"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(
-        codecs("high_bframes_moovend.mp4"),
-        ["avc1.64001e", "mp4a.40.2"]
-    );
-    assert_eq!(
-        codecs("baseline_mono44k_faststart.mp4"),
-        ["avc1.42c01e", "mp4a.40.2"]
-    );
+    assert_eq!(codecs("high_bframes_moovend.mp4"), ["avc1.64001e", "mp4a.40.2"]);
+    assert_eq!(codecs("baseline_mono44k_faststart.mp4"), ["avc1.42c01e", "mp4a.40.2"]);
     assert_eq!(codecs("hls_ts/index.m3u8"), ["avc1.64001e", "mp4a.40.2"]);
     assert_eq!(codecs("hls_low/index.m3u8"), ["avc1.42c015", "mp4a.40.2"]);
     // The master playlist is read through its first variant, and its CODECS attribute agrees.
-    assert_eq!(
-        codecs("hls_master/index.m3u8"),
-        ["avc1.64001e", "mp4a.40.2"]
-    );
+    assert_eq!(codecs("hls_master/index.m3u8"), ["avc1.64001e", "mp4a.40.2"]);
 }
 
 #[test]

@@ -12,12 +12,7 @@ use reelcut::demux::mp4::{self, Movie};
 #[test]
 fn moov_at_the_end_is_found_with_header_reads_only() {
     for name in ["high_bframes_moovend.mp4", "baseline_mono44k_faststart.mp4"] {
-        let file = std::fs::read(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures")
-                .join(name),
-        )
-        .unwrap();
+        let file = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap();
         let mut locator = BoxLocator::new(*b"moov", file.len() as u64);
         let (mut reads, mut bytes_read) = (0, 0);
         let mut step = locator.start();
@@ -26,9 +21,7 @@ fn moov_at_the_end_is_found_with_header_reads_only() {
                 Locate::Read { offset, len } => {
                     reads += 1;
                     bytes_read += len;
-                    step = locator
-                        .feed(&file[offset as usize..(offset + len) as usize])
-                        .unwrap();
+                    step = locator.feed(&file[offset as usize..(offset + len) as usize]).unwrap();
                 }
                 Locate::Found { offset, size } => break (offset, size),
             }
@@ -41,9 +34,7 @@ fn moov_at_the_end_is_found_with_header_reads_only() {
             "{name}: read {bytes_read} of {} bytes",
             file.len()
         );
-        let indexed = Movie::parse_moov(moov, file.len() as u64)
-            .unwrap()
-            .into_demuxed();
+        let indexed = Movie::parse_moov(moov, file.len() as u64).unwrap().into_demuxed();
         assert_eq!(indexed, mp4::demux(&file).unwrap(), "{name}");
     }
 }

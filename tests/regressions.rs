@@ -19,11 +19,12 @@ fn every_fuzz_finding_now_gets_a_clean_answer() {
         .unwrap()
         .join("examples")
         .join("inspect");
-    assert!(inspect.exists(), "{} is missing (a full `cargo test` builds it; `cargo build --example inspect` refreshes it)", inspect.display());
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    assert!(
+        inspect.exists(),
+        "{} is missing (a full `cargo test` builds it; `cargo build --example inspect` refreshes it)",
+        inspect.display()
+    );
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     assert!(!files.is_empty());
     for file in files {

@@ -87,11 +87,7 @@ impl Response {
     pub fn text(status: u16, message: impl Into<String>) -> Response {
         let mut text = message.into();
         text.push('\n');
-        Response::new(
-            status,
-            "text/plain; charset=utf-8",
-            Body::Bytes(text.into_bytes()),
-        )
+        Response::new(status, "text/plain; charset=utf-8", Body::Bytes(text.into_bytes()))
     }
 
     /// Adds a header.
@@ -116,10 +112,7 @@ where
     }
 }
 
-fn handle_connection<H: Fn(&Request) -> Response>(
-    stream: TcpStream,
-    handler: &H,
-) -> io::Result<()> {
+fn handle_connection<H: Fn(&Request) -> Response>(stream: TcpStream, handler: &H) -> io::Result<()> {
     stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
     stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -139,8 +132,7 @@ fn handle_connection<H: Fn(&Request) -> Response>(
         let response = if request.method == "GET" || request.method == "HEAD" {
             handler(&request)
         } else {
-            Response::text(405, format!("{} is not supported", request.method))
-                .with_header("Allow", "GET, HEAD")
+            Response::text(405, format!("{} is not supported", request.method)).with_header("Allow", "GET, HEAD")
         };
         let head_only = request.method == "HEAD";
         let cut = response.delivery.cut_after.is_some() && !head_only;
@@ -187,8 +179,7 @@ fn parse_head(head: &str) -> Result<Request, String> {
     let mut lines = head.lines();
     let request_line = lines.next().unwrap_or_default();
     let mut parts = request_line.split_whitespace();
-    let (Some(method), Some(target), Some(_version)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(method), Some(target), Some(_version)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(format!("bad request line {request_line:?}"));
     };
     let (raw_path, query) = target.split_once('?').unwrap_or((target, ""));
@@ -222,18 +213,9 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn write_response(
-    writer: &mut TcpStream,
-    response: &Response,
-    head_only: bool,
-    keep_alive: bool,
-) -> io::Result<()> {
+fn write_response(writer: &mut TcpStream, response: &Response, head_only: bool, keep_alive: bool) -> io::Result<()> {
     thread::sleep(response.delivery.delay);
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\n",
-        response.status,
-        reason(response.status)
-    );
+    let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -263,9 +245,7 @@ fn write_body(writer: &mut TcpStream, body: &Body, delivery: &Delivery) -> io::R
     let rate = delivery.bytes_per_second.filter(|rate| *rate > 0);
     // Throttled bodies go out in twentieths of a second's worth, each after its share of time, so the
     // client sees a steady rate rather than bursts.
-    let piece = rate.map_or(CHUNK_BYTES as u64, |rate| {
-        (rate / 20).clamp(1024, CHUNK_BYTES as u64)
-    });
+    let piece = rate.map_or(CHUNK_BYTES as u64, |rate| (rate / 20).clamp(1024, CHUNK_BYTES as u64));
     let mut sent = 0u64;
     let mut chunk = vec![0u8; piece as usize];
     while sent < limit {
@@ -321,9 +301,7 @@ pub fn parse_range(header: Option<&str>, len: u64) -> RangeRequest {
     let (start, end_inclusive) = match (first.parse::<u64>(), last.parse::<u64>()) {
         (Ok(start), Ok(end)) if end >= start => (start, end.min(len.saturating_sub(1))),
         (Ok(start), Err(_)) if last.is_empty() => (start, len.saturating_sub(1)),
-        (Err(_), Ok(suffix)) if first.is_empty() && suffix > 0 => {
-            (len.saturating_sub(suffix), len.saturating_sub(1))
-        }
+        (Err(_), Ok(suffix)) if first.is_empty() && suffix > 0 => (len.saturating_sub(suffix), len.saturating_sub(1)),
         _ => return RangeRequest::Whole,
     };
     if start >= len {
@@ -343,26 +321,11 @@ mod tests {
     fn ranges() {
         use RangeRequest::*;
         assert_eq!(parse_range(None, 100), Whole);
-        assert_eq!(
-            parse_range(Some("bytes=0-9"), 100),
-            Part { start: 0, len: 10 }
-        );
-        assert_eq!(
-            parse_range(Some("bytes=90-"), 100),
-            Part { start: 90, len: 10 }
-        );
-        assert_eq!(
-            parse_range(Some("bytes=-5"), 100),
-            Part { start: 95, len: 5 }
-        );
-        assert_eq!(
-            parse_range(Some("bytes=-500"), 100),
-            Part { start: 0, len: 100 }
-        );
-        assert_eq!(
-            parse_range(Some("bytes=50-1000"), 100),
-            Part { start: 50, len: 50 }
-        );
+        assert_eq!(parse_range(Some("bytes=0-9"), 100), Part { start: 0, len: 10 });
+        assert_eq!(parse_range(Some("bytes=90-"), 100), Part { start: 90, len: 10 });
+        assert_eq!(parse_range(Some("bytes=-5"), 100), Part { start: 95, len: 5 });
+        assert_eq!(parse_range(Some("bytes=-500"), 100), Part { start: 0, len: 100 });
+        assert_eq!(parse_range(Some("bytes=50-1000"), 100), Part { start: 50, len: 50 });
         assert_eq!(parse_range(Some("bytes=100-"), 100), Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Whole);
         assert_eq!(parse_range(Some("bytes=9-3"), 100), Whole);
@@ -372,9 +335,7 @@ mod tests {
 
     #[test]
     fn request_head() {
-        let request =
-            parse_head("GET /live/a%20b/index.m3u8?window=3 HTTP/1.1\r\nRange: bytes=0-1\r\n")
-                .unwrap();
+        let request = parse_head("GET /live/a%20b/index.m3u8?window=3 HTTP/1.1\r\nRange: bytes=0-1\r\n").unwrap();
         assert_eq!(request.path, "/live/a b/index.m3u8");
         assert_eq!(request.query, "window=3");
         assert_eq!(request.header("range"), Some("bytes=0-1"));

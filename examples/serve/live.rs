@@ -68,10 +68,7 @@ impl SourcePlaylist {
             } else if line.starts_with("#EXT-X-MAP:") {
                 playlist.map.get_or_insert_with(|| line.to_owned());
             } else if let Some(value) = line.strip_prefix("#EXTINF:") {
-                let seconds = value
-                    .split(',')
-                    .next()
-                    .and_then(|d| d.trim().parse::<f64>().ok());
+                let seconds = value.split(',').next().and_then(|d| d.trim().parse::<f64>().ok());
                 let duration_us = seconds
                     .filter(|s| s.is_finite() && *s > 0.0)
                     .map(|s| (s * MICROS).round() as u64)
@@ -97,12 +94,7 @@ impl SourcePlaylist {
             return Err("the playlist has no segments".into());
         }
         if playlist.target_duration == 0 {
-            let longest = playlist
-                .segments
-                .iter()
-                .map(|s| s.duration_us)
-                .max()
-                .unwrap_or(0);
+            let longest = playlist.segments.iter().map(|s| s.duration_us).max().unwrap_or(0);
             playlist.target_duration = longest.div_ceil(MICROS as u64);
         }
         Ok(playlist)
@@ -112,10 +104,7 @@ impl SourcePlaylist {
     fn start_us(&self, k: u64) -> u64 {
         let n = self.segments.len() as u64;
         let cycle: u64 = self.cycle_us();
-        let offset: u64 = self.segments[..(k % n) as usize]
-            .iter()
-            .map(|s| s.duration_us)
-            .sum();
+        let offset: u64 = self.segments[..(k % n) as usize].iter().map(|s| s.duration_us).sum();
         (k / n) * cycle + offset
     }
 
@@ -156,9 +145,7 @@ pub fn render(
     let n = source.segments.len() as u64;
     let window = options.window as u64;
     let backlog_us = source.end_us(window - 1);
-    let running_s = options
-        .freeze_after
-        .map_or(elapsed_real_s, |f| elapsed_real_s.min(f));
+    let running_s = options.freeze_after.map_or(elapsed_real_s, |f| elapsed_real_s.min(f));
     let edge_us = backlog_us + (running_s.max(0.0) * options.speed * MICROS) as u64;
     let published = source.published(edge_us);
     let first = if options.event {
@@ -171,10 +158,7 @@ pub fn render(
     if let Some(version) = source.version {
         out.push_str(&format!("#EXT-X-VERSION:{version}\n"));
     }
-    out.push_str(&format!(
-        "#EXT-X-TARGETDURATION:{}\n",
-        source.target_duration
-    ));
+    out.push_str(&format!("#EXT-X-TARGETDURATION:{}\n", source.target_duration));
     out.push_str(&format!("#EXT-X-MEDIA-SEQUENCE:{first}\n"));
     // Segment k belongs to loop k / n; the first segment of the window carries no discontinuity tag of its
     // own, its loop count is the discontinuity sequence.
@@ -198,10 +182,7 @@ pub fn render(
         // Wall-clock time of the segment's first frame: the broadcast clock runs from the epoch, which is
         // when the backlog ended.
         let start_ms = epoch_unix_ms + (source.start_us(k) as i64 - backlog_us as i64) / 1000;
-        out.push_str(&format!(
-            "#EXT-X-PROGRAM-DATE-TIME:{}\n",
-            iso8601_utc(start_ms)
-        ));
+        out.push_str(&format!("#EXT-X-PROGRAM-DATE-TIME:{}\n", iso8601_utc(start_ms)));
         out.push_str(&segment.extinf);
         out.push('\n');
         for tag in &segment.tags {
@@ -220,8 +201,7 @@ pub fn render(
 
 /// Whether a playlist is a master playlist (it lists variants, not segments).
 pub fn is_master(text: &str) -> bool {
-    text.lines()
-        .any(|line| line.starts_with("#EXT-X-STREAM-INF"))
+    text.lines().any(|line| line.starts_with("#EXT-X-STREAM-INF"))
 }
 
 /// A master playlist served under `/live/`: the variant URIs (relative, so they resolve to `/live/...` too)
@@ -249,8 +229,7 @@ pub fn iso8601_utc(unix_ms: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
@@ -273,8 +252,7 @@ pub fn iso8601_utc(unix_ms: i64) -> String {
 mod tests {
     use super::*;
 
-    const VOD: &str =
-        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n\
+    const VOD: &str = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n\
         #EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2.000000,\nseg0.m4s\n\
         #EXTINF:2.000000,\nseg1.m4s\n#EXTINF:1.500000,\nseg2.m4s\n#EXT-X-ENDLIST\n";
 
@@ -333,9 +311,7 @@ mod tests {
         // Later, once the window has moved past the discontinuity, its count moves to the sequence tag.
         let later = render(&source, &options(2, false), 60.0, 0, "");
         let first: u64 = tag(&later, "#EXT-X-MEDIA-SEQUENCE:").parse().unwrap();
-        let discontinuities: u64 = tag(&later, "#EXT-X-DISCONTINUITY-SEQUENCE:")
-            .parse()
-            .unwrap();
+        let discontinuities: u64 = tag(&later, "#EXT-X-DISCONTINUITY-SEQUENCE:").parse().unwrap();
         assert_eq!(discontinuities, first / 3);
     }
 
@@ -346,13 +322,7 @@ mod tests {
             speed: 10.0,
             ..options(4, false)
         };
-        assert_eq!(
-            tag(
-                &render(&source, &fast, 0.2, 0, ""),
-                "#EXT-X-MEDIA-SEQUENCE:"
-            ),
-            "1"
-        );
+        assert_eq!(tag(&render(&source, &fast, 0.2, 0, ""), "#EXT-X-MEDIA-SEQUENCE:"), "1");
         let frozen = LiveOptions {
             freeze_after: Some(1.0),
             ..fast

@@ -51,10 +51,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let port = listener
-        .local_addr()
-        .map(|addr| addr.port())
-        .unwrap_or(port);
+    let port = listener.local_addr().map(|addr| addr.port()).unwrap_or(port);
     // Tests read this first line to learn the port.
     println!("serve: listening on http://127.0.0.1:{port}/");
     println!("  demo       http://localhost:{port}/");
@@ -96,11 +93,7 @@ impl Server {
             Ok(options) => options,
             Err(message) => return Response::text(400, message),
         };
-        let parts: Vec<&str> = request
-            .path
-            .split('/')
-            .filter(|part| !part.is_empty())
-            .collect();
+        let parts: Vec<&str> = request.path.split('/').filter(|part| !part.is_empty()).collect();
         if parts
             .iter()
             .any(|part| *part == ".." || *part == "." || part.contains('\\'))
@@ -108,13 +101,9 @@ impl Server {
             return Response::text(403, "path escapes the served folders");
         }
         let response = match parts.split_first() {
-            Some((&"pkg", rest)) => {
-                self.file(&self.root.join("pkg"), rest, request, &options, None)
-            }
+            Some((&"pkg", rest)) => self.file(&self.root.join("pkg"), rest, request, &options, None),
             Some((&"fixtures", rest)) => self.file(&self.fixtures(), rest, request, &options, None),
-            Some((&"tests", rest)) => {
-                self.file(&self.root.join("tests"), rest, request, &options, None)
-            }
+            Some((&"tests", rest)) => self.file(&self.root.join("tests"), rest, request, &options, None),
             Some((&"live", rest)) => self.live(rest, request, &options),
             _ => self.file(&self.root.join("www"), &parts, request, &options, None),
         };
@@ -139,9 +128,7 @@ impl Server {
         if let Some(status) = options.faults.status(segment) {
             return Response::text(status, format!("injected fault: {status}"));
         }
-        let mut path = parts
-            .iter()
-            .fold(base.to_path_buf(), |path, part| path.join(part));
+        let mut path = parts.iter().fold(base.to_path_buf(), |path, part| path.join(part));
         if path.is_dir() {
             path.push("index.html");
         }
@@ -153,30 +140,15 @@ impl Server {
         };
         let content_type = mime_type(&path);
         let mut response = match http::parse_range(request.header("Range"), len) {
-            RangeRequest::Whole => Response::new(
-                200,
-                content_type,
-                Body::File {
-                    file,
-                    start: 0,
-                    len,
-                },
-            ),
+            RangeRequest::Whole => Response::new(200, content_type, Body::File { file, start: 0, len }),
             RangeRequest::Part { start, len: part } => {
                 let end = start + part - 1;
-                Response::new(
-                    206,
-                    content_type,
-                    Body::File {
-                        file,
-                        start,
-                        len: part,
-                    },
-                )
-                .with_header("Content-Range", format!("bytes {start}-{end}/{len}"))
+                Response::new(206, content_type, Body::File { file, start, len: part })
+                    .with_header("Content-Range", format!("bytes {start}-{end}/{len}"))
             }
-            RangeRequest::Unsatisfiable => Response::text(416, "range not satisfiable")
-                .with_header("Content-Range", format!("bytes */{len}")),
+            RangeRequest::Unsatisfiable => {
+                Response::text(416, "range not satisfiable").with_header("Content-Range", format!("bytes */{len}"))
+            }
         };
         response.delivery = options.faults.delivery(segment, len);
         response.with_header("Accept-Ranges", "bytes")
@@ -189,9 +161,7 @@ impl Server {
         };
         let folder = self.fixtures().join(fixture);
         match rest {
-            [name] if name.ends_with(".m3u8") => {
-                self.live_playlist(&folder.join(name), request, options)
-            }
+            [name] if name.ends_with(".m3u8") => self.live_playlist(&folder.join(name), request, options),
             [number, file @ ..] if !file.is_empty() && number.parse::<u64>().is_ok() => {
                 let segment = number.parse().ok();
                 self.file(&folder, file, request, options, segment)
@@ -212,24 +182,12 @@ impl Server {
         } else {
             let source = match SourcePlaylist::parse(&text) {
                 Ok(source) => source,
-                Err(message) => {
-                    return Response::text(500, format!("{}: {message}", path.display()))
-                }
+                Err(message) => return Response::text(500, format!("{}: {message}", path.display())),
             };
             let (elapsed, epoch_unix_ms) = self.broadcast_clock(&request.query);
-            live::render(
-                &source,
-                &options.live,
-                elapsed,
-                epoch_unix_ms,
-                &request.query,
-            )
+            live::render(&source, &options.live, elapsed, epoch_unix_ms, &request.query)
         };
-        let mut response = Response::new(
-            200,
-            "application/vnd.apple.mpegurl",
-            Body::Bytes(body.into_bytes()),
-        );
+        let mut response = Response::new(200, "application/vnd.apple.mpegurl", Body::Bytes(body.into_bytes()));
         response.delivery = options.faults.delivery(None, 0);
         response
     }
@@ -237,14 +195,9 @@ impl Server {
     /// Real seconds since the broadcast keyed by `query` started (starting it now if new), and its start
     /// as a Unix time in milliseconds.
     fn broadcast_clock(&self, query: &str) -> (f64, i64) {
-        let mut broadcasts = self
-            .broadcasts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut broadcasts = self.broadcasts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (started, epoch_unix_ms) = *broadcasts.entry(query.to_owned()).or_insert_with(|| {
-            let wall = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
+            let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
             (Instant::now(), wall.as_millis() as i64)
         });
         (started.elapsed().as_secs_f64(), epoch_unix_ms)

@@ -98,8 +98,7 @@ impl Options {
                 }
                 "truncate" => faults.truncate = SegmentSet::parse(value).ok_or_else(bad)?,
                 "kbps" => {
-                    faults.kilobits_per_second =
-                        Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
+                    faults.kilobits_per_second = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
                 }
                 "fault" => {
                     faults.this_request = Some(match value {
@@ -118,15 +117,11 @@ impl Options {
 }
 
 fn positive_number(text: &str) -> Option<f64> {
-    text.parse()
-        .ok()
-        .filter(|x: &f64| x.is_finite() && *x > 0.0)
+    text.parse().ok().filter(|x: &f64| x.is_finite() && *x > 0.0)
 }
 
 fn non_negative(text: &str) -> Option<f64> {
-    text.parse()
-        .ok()
-        .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+    text.parse().ok().filter(|x: &f64| x.is_finite() && *x >= 0.0)
 }
 
 impl Faults {
@@ -182,9 +177,7 @@ impl SegmentSet {
     }
 
     fn contains(&self, n: u64) -> bool {
-        self.0
-            .iter()
-            .any(|(first, last)| (*first..=*last).contains(&n))
+        self.0.iter().any(|(first, last)| (*first..=*last).contains(&n))
     }
 }
 
@@ -198,8 +191,7 @@ mod tests {
         assert_eq!(options.live.window, 6);
         assert!(!options.live.event);
         assert_eq!(options.live.speed, 1.0);
-        let options =
-            Options::parse("window=3&mode=event&speed=8&freeze_after=2.5&session=x").unwrap();
+        let options = Options::parse("window=3&mode=event&speed=8&freeze_after=2.5&session=x").unwrap();
         assert_eq!(
             options.live,
             LiveOptions {
@@ -223,19 +215,15 @@ mod tests {
 
     #[test]
     fn segment_faults_hit_only_their_segments() {
-        let faults =
-            Options::parse("fail404=3,7-9&fail500=4&slow=5&slow_ms=10&truncate=6&kbps=800")
-                .unwrap()
-                .faults;
+        let faults = Options::parse("fail404=3,7-9&fail500=4&slow=5&slow_ms=10&truncate=6&kbps=800")
+            .unwrap()
+            .faults;
         assert_eq!(faults.status(Some(3)), Some(404));
         assert_eq!(faults.status(Some(8)), Some(404));
         assert_eq!(faults.status(Some(4)), Some(500));
         assert_eq!(faults.status(Some(5)), None);
         assert_eq!(faults.status(None), None);
-        assert_eq!(
-            faults.delivery(Some(5), 100).delay,
-            Duration::from_millis(10)
-        );
+        assert_eq!(faults.delivery(Some(5), 100).delay, Duration::from_millis(10));
         assert_eq!(faults.delivery(Some(6), 100).cut_after, Some(50));
         assert_eq!(faults.delivery(Some(7), 100).cut_after, None);
         assert_eq!(faults.delivery(None, 100).bytes_per_second, Some(100_000));

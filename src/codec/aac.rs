@@ -42,25 +42,17 @@ pub fn parse_adts(bytes: &[u8]) -> Result<Option<AdtsHeader>> {
         return Ok(None);
     };
     if h[0] != 0xFF || h[1] & 0xF6 != 0xF0 {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            "ADTS sync word not found",
-        ));
+        return Err(Error::new(ErrorCode::MalformedInput, "ADTS sync word not found"));
     }
     let protection_absent = h[1] & 1 == 1;
     let object_type = (h[2] >> 6) + 1;
     let frequency_index = (h[2] >> 2) & 0xF;
     let channels = ((h[2] & 1) << 2) | (h[3] >> 6);
-    let frame_len =
-        (usize::from(h[3] & 3) << 11) | (usize::from(h[4]) << 3) | usize::from(h[5] >> 5);
+    let frame_len = (usize::from(h[3] & 3) << 11) | (usize::from(h[4]) << 3) | usize::from(h[5] >> 5);
     let blocks = u32::from(h[6] & 3) + 1;
     let header_len = if protection_absent { 7 } else { 9 };
-    let sample_rate = sample_rate(frequency_index).ok_or_else(|| {
-        Error::new(
-            ErrorCode::MalformedInput,
-            "ADTS: reserved sample rate index",
-        )
-    })?;
+    let sample_rate = sample_rate(frequency_index)
+        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "ADTS: reserved sample rate index"))?;
     if frame_len < header_len {
         return Err(Error::new(
             ErrorCode::MalformedInput,
@@ -139,10 +131,7 @@ mod tests {
         // AAC LC, 48 kHz (index 3), stereo, 232-byte frame, no CRC.
         let header = [0xFF, 0xF1, 0x4C, 0x80, 0x1D, 0x1F, 0xFC];
         let adts = parse_adts(&header).unwrap().unwrap();
-        assert_eq!(
-            (adts.object_type, adts.sample_rate, adts.channels),
-            (2, 48000, 2)
-        );
+        assert_eq!((adts.object_type, adts.sample_rate, adts.channels), (2, 48000, 2));
         assert_eq!((adts.header_len, adts.frame_len, adts.blocks), (7, 232, 1));
         let asc = audio_specific_config(&adts);
         assert_eq!(asc, [0x11, 0x90]);

@@ -21,18 +21,12 @@ impl<'a> BitReader<'a> {
     }
 
     fn ended(&self) -> Error {
-        Error::new(
-            ErrorCode::MalformedInput,
-            format!("{} ends early", self.what),
-        )
+        Error::new(ErrorCode::MalformedInput, format!("{} ends early", self.what))
     }
 
     /// One bit.
     pub fn bit(&mut self) -> Result<bool> {
-        let byte = self
-            .bytes
-            .get(self.position / 8)
-            .ok_or_else(|| self.ended())?;
+        let byte = self.bytes.get(self.position / 8).ok_or_else(|| self.ended())?;
         let bit = (byte >> (7 - self.position % 8)) & 1;
         self.position += 1;
         Ok(bit == 1)
@@ -50,10 +44,7 @@ impl<'a> BitReader<'a> {
 
     /// Skips `count` bits.
     pub fn skip(&mut self, count: usize) -> Result<()> {
-        let target = self
-            .position
-            .checked_add(count)
-            .ok_or_else(|| self.ended())?;
+        let target = self.position.checked_add(count).ok_or_else(|| self.ended())?;
         if target > self.bytes.len() * 8 {
             return Err(self.ended());
         }

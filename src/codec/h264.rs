@@ -57,11 +57,7 @@ const START_CODE: [u8; 3] = [0, 0, 1];
 /// Appends the NAL units of an Annex B access unit to `out` in AVCC form (4-byte lengths), calling
 /// `each_nal` on every NAL unit on the way. Returns the number of bytes appended and whether the access
 /// unit holds an IDR slice.
-pub fn annexb_to_avcc(
-    access_unit: &[u8],
-    out: &mut Vec<u8>,
-    mut each_nal: impl FnMut(&[u8]),
-) -> (usize, bool) {
+pub fn annexb_to_avcc(access_unit: &[u8], out: &mut Vec<u8>, mut each_nal: impl FnMut(&[u8])) -> (usize, bool) {
     let before = out.len();
     let mut idr = false;
     for nal in annexb_nal_units(access_unit) {
@@ -106,10 +102,7 @@ impl Sps {
     /// Parses an SPS NAL unit (with its one-byte NAL header).
     pub fn parse(nal: &[u8]) -> Result<Sps> {
         if nal_type(nal) != Some(NAL_SPS) {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                "not an H.264 SPS NAL unit",
-            ));
+            return Err(Error::new(ErrorCode::MalformedInput, "not an H.264 SPS NAL unit"));
         }
         let rbsp = remove_emulation_prevention(&nal[1..]);
         let mut r = BitReader::new(&rbsp, "H.264 SPS");
@@ -146,10 +139,7 @@ impl Sps {
                 r.se()?; // offset_for_top_to_bottom_field
                 let cycle = r.ue()?;
                 if cycle > 255 {
-                    return Err(Error::new(
-                        ErrorCode::MalformedInput,
-                        "H.264 SPS: POC cycle too long",
-                    ));
+                    return Err(Error::new(ErrorCode::MalformedInput, "H.264 SPS: POC cycle too long"));
                 }
                 for _ in 0..cycle {
                     r.se()?;
@@ -247,16 +237,10 @@ pub fn avc_decoder_configuration(sps_list: &[Vec<u8>], pps_list: &[Vec<u8>]) -> 
         .first()
         .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "H.264 stream has no SPS"))?;
     if pps_list.is_empty() {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            "H.264 stream has no PPS",
-        ));
+        return Err(Error::new(ErrorCode::MalformedInput, "H.264 stream has no PPS"));
     }
     if sps_list.len() > 31 || pps_list.len() > 255 {
-        return Err(Error::new(
-            ErrorCode::LimitExceeded,
-            "too many H.264 parameter sets",
-        ));
+        return Err(Error::new(ErrorCode::LimitExceeded, "too many H.264 parameter sets"));
     }
     let sps = Sps::parse(first)?;
     let mut out = vec![
@@ -298,16 +282,14 @@ mod tests {
 
     /// The SPS x264 wrote for tests/fixtures (High 3.0, 640x360: 40x23 macroblocks cropped by 8 rows).
     const SPS_HIGH_640X360: [u8; 26] = [
-        0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x40, 0xa0, 0x2f, 0xf9, 0x70, 0x11, 0x00, 0x00, 0x03,
-        0x00, 0x01, 0x00, 0x00, 0x03, 0x00, 0x3c, 0x0f, 0x16, 0x2d, 0x96,
+        0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x40, 0xa0, 0x2f, 0xf9, 0x70, 0x11, 0x00, 0x00, 0x03, 0x00, 0x01, 0x00,
+        0x00, 0x03, 0x00, 0x3c, 0x0f, 0x16, 0x2d, 0x96,
     ];
     const PPS: [u8; 6] = [0x68, 0xeb, 0xe1, 0x12, 0xc8, 0xb0];
 
     #[test]
     fn splits_annexb_with_both_start_code_lengths() {
-        let stream = [
-            0, 0, 0, 1, 9, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 1, 0x65, 0xAA, 0, 0,
-        ];
+        let stream = [0, 0, 0, 1, 9, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 1, 0x65, 0xAA, 0, 0];
         let nals: Vec<&[u8]> = annexb_nal_units(&stream).collect();
         assert_eq!(nals, [&[9, 0xF0][..], &[0x67, 1, 2], &[0x65, 0xAA]]);
         let mut out = Vec::new();
@@ -332,10 +314,7 @@ mod tests {
     fn truncated_or_wrong_nal_is_an_error() {
         // The fields we read end in byte 11 (the VUI after them is not read).
         for len in 0..11 {
-            assert!(
-                Sps::parse(&SPS_HIGH_640X360[..len]).is_err(),
-                "prefix of {len} bytes"
-            );
+            assert!(Sps::parse(&SPS_HIGH_640X360[..len]).is_err(), "prefix of {len} bytes");
         }
         assert!(Sps::parse(&[0x68, 1, 2]).is_err());
     }
@@ -350,8 +329,7 @@ mod tests {
 
     #[test]
     fn builds_the_same_avcc_record_as_ffmpeg() {
-        let record =
-            avc_decoder_configuration(&[SPS_HIGH_640X360.to_vec()], &[PPS.to_vec()]).unwrap();
+        let record = avc_decoder_configuration(&[SPS_HIGH_640X360.to_vec()], &[PPS.to_vec()]).unwrap();
         // The avcC body ffmpeg wrote into tests/fixtures/high_bframes_moovend.mp4.
         let mut expected = vec![1, 0x64, 0x00, 0x1e, 0xFF, 0xE1, 0, 26];
         expected.extend_from_slice(&SPS_HIGH_640X360);

@@ -51,10 +51,7 @@ mod tests {
         };
         assert_eq!(
             head.to_bytes(),
-            [
-                b'O', b'p', b'u', b's', b'H', b'e', b'a', b'd', 1, 2, 0x38, 1, 0x80, 0xBB, 0, 0, 0,
-                0, 0
-            ]
+            [b'O', b'p', b'u', b's', b'H', b'e', b'a', b'd', 1, 2, 0x38, 1, 0x80, 0xBB, 0, 0, 0, 0, 0]
         );
     }
 }

@@ -116,16 +116,12 @@ const READ_CHILDREN: [(&[u8; 4], &[&[u8; 4]]); 10] = [
     (b"mdia", &[b"mdhd", b"hdlr", b"minf"]),
     (
         b"minf",
-        &[
-            b"vmhd", b"smhd", b"nmhd", b"sthd", b"hmhd", b"dinf", b"stbl",
-        ],
+        &[b"vmhd", b"smhd", b"nmhd", b"sthd", b"hmhd", b"dinf", b"stbl"],
     ),
     (b"dinf", &[b"dref"]),
     (
         b"stbl",
-        &[
-            b"stsd", b"stts", b"ctts", b"stss", b"stsc", b"stsz", b"stco", b"co64",
-        ],
+        &[b"stsd", b"stts", b"ctts", b"stss", b"stsc", b"stsz", b"stco", b"co64"],
     ),
     (b"mvex", &[b"mehd", b"trex"]),
     (b"moof", &[b"mfhd", b"traf"]),
@@ -149,10 +145,7 @@ fn blank_children(parent: &[u8; 4], mut body: &mut [u8]) {
         return;
     };
     while let Ok(Some(child)) = read_header(body, 0) {
-        let end = child
-            .size
-            .map_or(body.len() as u64, |size| size.min(body.len() as u64))
-            as usize;
+        let end = child.size.map_or(body.len() as u64, |size| size.min(body.len() as u64)) as usize;
         let (this, rest) = std::mem::take(&mut body).split_at_mut(end);
         if read.contains(&&child.kind) {
             let header_len = (child.header_len as usize).min(this.len());
@@ -224,10 +217,7 @@ impl BoxLocator {
         let missing = || {
             Error::new(
                 ErrorCode::MalformedInput,
-                format!(
-                    "no '{}' box in the file",
-                    String::from_utf8_lossy(&self.kind)
-                ),
+                format!("no '{}' box in the file", String::from_utf8_lossy(&self.kind)),
             )
         };
         if self.offset >= self.file_len {
@@ -263,12 +253,8 @@ mod tests {
 
     #[test]
     fn headers_and_walk() {
-        let mut file = vec![
-            0, 0, 0, 16, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 0, 0,
-        ];
-        file.extend_from_slice(&[
-            0, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0, 0, 0, 0, 0, 0, 18, 0xAB, 0xCD,
-        ]);
+        let mut file = vec![0, 0, 0, 16, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 0, 0];
+        file.extend_from_slice(&[0, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0, 0, 0, 0, 0, 0, 18, 0xAB, 0xCD]);
         file.extend_from_slice(&[0, 0, 0, 0, b'f', b'r', b'e', b'e', 1, 2]);
         let boxes = top_level_boxes(&file).unwrap();
         let kinds: Vec<_> = boxes.iter().map(BoxHeader::name).collect();
@@ -282,12 +268,8 @@ mod tests {
     fn unread_boxes_become_free() {
         // moov { udta { meta }, trak { sgpd, tkhd } }
         let mut moov = vec![0, 0, 0, 48, b'm', b'o', b'o', b'v'];
-        moov.extend_from_slice(&[
-            0, 0, 0, 16, b'u', b'd', b't', b'a', 0, 0, 0, 8, b'm', b'e', b't', b'a',
-        ]);
-        moov.extend_from_slice(&[
-            0, 0, 0, 24, b't', b'r', b'a', b'k', 0, 0, 0, 8, b's', b'g', b'p', b'd',
-        ]);
+        moov.extend_from_slice(&[0, 0, 0, 16, b'u', b'd', b't', b'a', 0, 0, 0, 8, b'm', b'e', b't', b'a']);
+        moov.extend_from_slice(&[0, 0, 0, 24, b't', b'r', b'a', b'k', 0, 0, 0, 8, b's', b'g', b'p', b'd']);
         moov.extend_from_slice(&[0, 0, 0, 8, b't', b'k', b'h', b'd']);
         blank_unread_boxes(&mut moov);
         assert_eq!(&moov[12..16], b"free");
@@ -316,20 +298,11 @@ mod tests {
             reads.push((offset, len));
             // The first answer for each read is cut short, as a download in progress would be.
             let available = &file[offset as usize..(offset + len) as usize];
-            assert_eq!(
-                locator.feed(&available[..4]).unwrap(),
-                Locate::Read { offset, len }
-            );
+            assert_eq!(locator.feed(&available[..4]).unwrap(), Locate::Read { offset, len });
             step = locator.feed(available).unwrap();
         }
         assert_eq!(reads, [(0, 16), (8, 16), (4104, 12)]);
-        assert_eq!(
-            step,
-            Locate::Found {
-                offset: 4104,
-                size: 12
-            }
-        );
+        assert_eq!(step, Locate::Found { offset: 4104, size: 12 });
         let mut without = BoxLocator::new(*b"moov", 8);
         assert!(without.feed(&file[..8]).is_err());
     }
@@ -337,10 +310,7 @@ mod tests {
     #[test]
     fn need_more_and_errors() {
         assert_eq!(read_header(&[0, 0, 0], 0).unwrap(), None);
-        assert_eq!(
-            read_header(&[0, 0, 0, 1, b'm', b'd', b'a', b't', 0], 0).unwrap(),
-            None
-        );
+        assert_eq!(read_header(&[0, 0, 0, 1, b'm', b'd', b'a', b't', 0], 0).unwrap(), None);
         assert!(read_header(&[0, 0, 0, 4, b'b', b'a', b'd', b'!'], 0).is_err());
         let huge = [
             0, 0, 0, 1, b'm', b'd', b'a', b't', 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,

@@ -53,21 +53,14 @@ impl FragmentReader {
     /// start of `bytes`; every sample must lie inside it.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Demuxed> {
         let mut tracks: Vec<Track> = self.tracks.iter().map(|t| t.template.clone()).collect();
-        for header in top_level_boxes(bytes)?
-            .iter()
-            .filter(|b| &b.kind == b"moof")
-        {
+        for header in top_level_boxes(bytes)?.iter().filter(|b| &b.kind == b"moof") {
             let mut moof = box_bytes(bytes, header).to_vec();
             blank_unread_boxes(&mut moof);
-            let moof = Moof::decode(&mut &moof[..])
-                .map_err(|e| malformed(format!("moof at byte {}: {e}", header.offset)))?;
+            let moof =
+                Moof::decode(&mut &moof[..]).map_err(|e| malformed(format!("moof at byte {}: {e}", header.offset)))?;
             let mut previous_data_end = header.offset;
             for traf in &moof.traf {
-                let Some(index) = self
-                    .tracks
-                    .iter()
-                    .position(|t| t.template.id == traf.tfhd.track_id)
-                else {
+                let Some(index) = self.tracks.iter().position(|t| t.template.id == traf.tfhd.track_id) else {
                     continue;
                 };
                 previous_data_end = self.tracks[index].read_traf(
@@ -105,8 +98,7 @@ impl FragmentTrack {
             None => previous_data_end,
         };
         let mut dts = traf.tfdt.as_ref().map_or(Ok(self.next_dts), |tfdt| {
-            i64::try_from(tfdt.base_media_decode_time)
-                .map_err(|_| malformed("tfdt decode time too large"))
+            i64::try_from(tfdt.base_media_decode_time).map_err(|_| malformed("tfdt decode time too large"))
         })?;
         let mut data = base;
         for trun in &traf.trun {
@@ -131,10 +123,7 @@ impl FragmentTrack {
                     .duration
                     .or(tfhd.default_sample_duration)
                     .unwrap_or(self.defaults.duration);
-                let size = entry
-                    .size
-                    .or(tfhd.default_sample_size)
-                    .unwrap_or(self.defaults.size);
+                let size = entry.size.or(tfhd.default_sample_size).unwrap_or(self.defaults.size);
                 let flags = entry
                     .flags
                     .or(if i == 0 { first_flags } else { None })

@@ -16,9 +16,7 @@ pub enum Format {
 }
 
 /// Box types that can open an MP4 file or an fMP4 segment.
-const LEADING_BOXES: [&[u8; 4]; 8] = [
-    b"ftyp", b"styp", b"moov", b"moof", b"mdat", b"free", b"skip", b"sidx",
-];
+const LEADING_BOXES: [&[u8; 4]; 8] = [b"ftyp", b"styp", b"moov", b"moof", b"mdat", b"free", b"skip", b"sidx"];
 
 /// Recognises the container from the first bytes of a file (two TS packets, or a box header).
 pub fn detect_format(bytes: &[u8]) -> Option<Format> {

@@ -68,12 +68,16 @@ impl Movie {
             if timescale == 0 {
                 return Err(malformed(format!("track {track_id} has a zero timescale")));
             }
-            let entry =
-                trak.mdia.minf.stbl.stsd.codecs.first().ok_or_else(|| {
-                    malformed(format!("track {track_id} has no sample description"))
-                })?;
+            let entry = trak
+                .mdia
+                .minf
+                .stbl
+                .stsd
+                .codecs
+                .first()
+                .ok_or_else(|| malformed(format!("track {track_id} has no sample description")))?;
             let config = codec_config(entry)?;
-            let shift = edit_shift(trak, moov.mvhd.timescale, timescale)?;
+            let (shift, presentation_start) = edit_list(trak, moov.mvhd.timescale, timescale)?;
             let samples = sample_table(trak, file_len, shift)?;
             let defaults = moov
                 .mvex
@@ -92,6 +96,7 @@ impl Movie {
                     kind,
                     timescale,
                     config,
+                    presentation_start,
                     samples,
                 },
                 shift,
@@ -114,9 +119,10 @@ impl Movie {
 /// `mvex`, then `moof`/`mdat` pairs). Every sample's bytes must lie inside the file.
 pub fn demux(file: &[u8]) -> Result<Demuxed> {
     let boxes = top_level_boxes(file)?;
-    let moov = boxes.iter().find(|b| &b.kind == b"moov").ok_or_else(|| {
-        malformed("no 'moov' box: not an MP4 file, or one cut off before its index")
-    })?;
+    let moov = boxes
+        .iter()
+        .find(|b| &b.kind == b"moov")
+        .ok_or_else(|| malformed("no 'moov' box: not an MP4 file, or one cut off before its index"))?;
     let mut movie = Movie::parse_moov(box_bytes(file, moov), file.len() as u64)?;
     if movie.fragmented {
         let mut reader = FragmentReader::new(&movie);
@@ -125,27 +131,26 @@ pub fn demux(file: &[u8]) -> Result<Demuxed> {
             movie_track.track.samples.extend(more.samples);
         }
     }
-    check_sample_data(&movie.tracks, file.len() as u64)?;
+    movie.check_sample_data(file.len() as u64)?;
     Ok(movie.into_demuxed())
 }
 
-/// Every sample must lie inside the file: a sample past the end means a truncated download.
-fn check_sample_data(tracks: &[MovieTrack], file_len: u64) -> Result<()> {
-    for movie_track in tracks {
-        let track = &movie_track.track;
-        if let Some(sample) = track
-            .samples
-            .iter()
-            .find(|s| s.offset + u64::from(s.size) > file_len)
-        {
-            return Err(malformed(format!(
-                "track {}: a sample's data ends at byte {}, but the file has {file_len} bytes (truncated?)",
-                track.id,
-                sample.offset + u64::from(sample.size)
-            )));
+impl Movie {
+    /// Every sample must lie inside a file of `file_len` bytes: a sample past the end means a truncated
+    /// file (or sample tables that lie).
+    pub fn check_sample_data(&self, file_len: u64) -> Result<()> {
+        for movie_track in &self.tracks {
+            let track = &movie_track.track;
+            if let Some(sample) = track.samples.iter().find(|s| s.offset + u64::from(s.size) > file_len) {
+                return Err(malformed(format!(
+                    "track {}: a sample's data ends at byte {}, but the file has {file_len} bytes (truncated?)",
+                    track.id,
+                    sample.offset + u64::from(sample.size)
+                )));
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn track_kind(trak: &Trak) -> Option<TrackKind> {
@@ -156,18 +161,19 @@ fn track_kind(trak: &Trak) -> Option<TrackKind> {
     }
 }
 
-/// The edit list's effect on stored times, in media ticks (as ffmpeg applies it): empty edits at the
-/// start delay the track; the first real edit's media time is where presentation starts.
-fn edit_shift(trak: &Trak, movie_timescale: u32, media_timescale: u32) -> Result<i64> {
+/// The edit list's effect, in media ticks (as ffmpeg applies it): the shift of every stored time (empty
+/// edits at the start delay the track; the first real edit's media time is where presentation starts),
+/// and where presentation starts after the shift (`None` without an edit list).
+fn edit_list(trak: &Trak, movie_timescale: u32, media_timescale: u32) -> Result<(i64, Option<i64>)> {
     let Some(elst) = trak.edts.as_ref().and_then(|edts| edts.elst.as_ref()) else {
-        return Ok(0);
+        return Ok((0, None));
     };
     let mut delay = 0i64;
     for entry in &elst.entries {
         match entry.media_time {
             None => {
-                let duration = i64::try_from(entry.segment_duration)
-                    .map_err(|_| malformed("edit list: empty edit too long"))?;
+                let duration =
+                    i64::try_from(entry.segment_duration).map_err(|_| malformed("edit list: empty edit too long"))?;
                 if movie_timescale == 0 {
                     return Err(malformed("movie header has a zero timescale"));
                 }
@@ -177,13 +183,12 @@ fn edit_shift(trak: &Trak, movie_timescale: u32, media_timescale: u32) -> Result
                     .ok_or_else(|| malformed("edit list: delay overflows"))?;
             }
             Some(media_time) => {
-                let media_time = i64::try_from(media_time)
-                    .map_err(|_| malformed("edit list: media time too large"))?;
-                return Ok(delay - media_time);
+                let media_time = i64::try_from(media_time).map_err(|_| malformed("edit list: media time too large"))?;
+                return Ok((delay - media_time, Some(delay)));
             }
         }
     }
-    Ok(delay)
+    Ok((delay, None))
 }
 
 /// Expands a track's sample tables (`stsz`, `stts`, `ctts`, `stss`, `stsc`, `stco`/`co64`) into samples.
@@ -314,9 +319,10 @@ impl<'a> ChunkWalker<'a> {
         while self.left_in_chunk == 0 {
             let chunk = self.chunk.map_or(0, |c| c + 1);
             self.chunk = Some(chunk);
-            self.next_offset = self.offsets.get(chunk).ok_or_else(|| {
-                malformed("the chunk tables hold fewer samples than the sample size table")
-            })?;
+            self.next_offset = self
+                .offsets
+                .get(chunk)
+                .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
             // stsc entries name their first chunk 1-based; the last entry that started at or before this
             // chunk applies.
             while self

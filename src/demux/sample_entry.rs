@@ -16,22 +16,20 @@ const OTI_MP3: [u8; 2] = [0x6B, 0x69];
 
 /// The decoder configuration of a sample entry.
 pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
-    let video =
-        |codec: String, description: Option<Vec<u8>>, visual: &mp4_atom::Visual| CodecConfig {
-            codec,
-            description,
-            width: u32::from(visual.width),
-            height: u32::from(visual.height),
-            ..CodecConfig::default()
-        };
-    let audio =
-        |codec: &str, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| CodecConfig {
-            codec: codec.to_owned(),
-            description,
-            sample_rate,
-            channels,
-            ..CodecConfig::default()
-        };
+    let video = |codec: String, description: Option<Vec<u8>>, visual: &mp4_atom::Visual| CodecConfig {
+        codec,
+        description,
+        width: u32::from(visual.width),
+        height: u32::from(visual.height),
+        ..CodecConfig::default()
+    };
+    let audio = |codec: &str, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| CodecConfig {
+        codec: codec.to_owned(),
+        description,
+        sample_rate,
+        channels,
+        ..CodecConfig::default()
+    };
     Ok(match entry {
         Codec::Avc1(avc1) => avc_config(&avc1.avcc, &avc1.visual, video)?,
         Codec::Avc3(avc3) => avc_config(&avc3.avcc, &avc3.visual, video)?,
@@ -64,10 +62,7 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
                 8
             };
             let tier = if c.seq_tier_0 { 'H' } else { 'M' };
-            let codec = format!(
-                "av01.{}.{:02}{tier}.{depth:02}",
-                c.seq_profile, c.seq_level_idx_0
-            );
+            let codec = format!("av01.{}.{:02}{tier}.{depth:02}", c.seq_profile, c.seq_level_idx_0);
             video(codec, Some(body(c)?), &av01.visual)
         }
         Codec::Mp4a(mp4a) => {
@@ -77,15 +72,9 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
             if OTI_MP3.contains(&decoder.object_type_indication) {
                 audio("mp3", None, rate, channels)
             } else if OTI_AAC.contains(&decoder.object_type_indication) {
-                let asc = decoder
-                    .dec_specific
-                    .as_ref()
-                    .map(|d| d.raw.clone())
-                    .ok_or_else(|| {
-                        Error::new(
-                            ErrorCode::MalformedInput,
-                            "AAC track without an AudioSpecificConfig",
-                        )
+                let asc =
+                    decoder.dec_specific.as_ref().map(|d| d.raw.clone()).ok_or_else(|| {
+                        Error::new(ErrorCode::MalformedInput, "AAC track without an AudioSpecificConfig")
                     })?;
                 let parsed = AudioSpecificConfig::parse(&asc)?;
                 let channels = if parsed.channels > 0 {
@@ -93,12 +82,7 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
                 } else {
                     channels
                 };
-                audio(
-                    &parsed.codec_string(),
-                    Some(asc),
-                    parsed.sample_rate,
-                    channels,
-                )
+                audio(&parsed.codec_string(), Some(asc), parsed.sample_rate, channels)
             } else {
                 // RFC 6381 names other MPEG-4 audio by object type; decoders will say if they know it.
                 let codec = format!("mp4a.{:02X}", decoder.object_type_indication);
@@ -112,14 +96,10 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
                 pre_skip: dops.pre_skip,
                 input_sample_rate: dops.input_sample_rate,
                 output_gain: dops.output_gain,
-                mapping: dops.channel_mapping.as_ref().map(|m| {
-                    (
-                        m.family,
-                        m.stream_count,
-                        m.coupled_count,
-                        m.channel_mapping.clone(),
-                    )
-                }),
+                mapping: dops
+                    .channel_mapping
+                    .as_ref()
+                    .map(|m| (m.family, m.stream_count, m.coupled_count, m.channel_mapping.clone())),
             };
             // Opus always decodes at 48 kHz, whatever the input rate was.
             audio(
@@ -147,9 +127,7 @@ pub fn codec_config(entry: &Codec) -> Result<CodecConfig> {
             codec: fourcc_of(other),
             width: other.visual().map_or(0, |v| u32::from(v.width)),
             height: other.visual().map_or(0, |v| u32::from(v.height)),
-            sample_rate: other
-                .audio()
-                .map_or(0, |a| u32::from(a.sample_rate.integer())),
+            sample_rate: other.audio().map_or(0, |a| u32::from(a.sample_rate.integer())),
             channels: other.audio().map_or(0, |a| u32::from(a.channel_count)),
             description: None,
         },
@@ -173,12 +151,8 @@ fn avc_config(
 /// `description` are box bodies.
 fn body(atom: &impl Encode) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    atom.encode(&mut bytes).map_err(|e| {
-        Error::new(
-            ErrorCode::MalformedInput,
-            format!("codec configuration: {e}"),
-        )
-    })?;
+    atom.encode(&mut bytes)
+        .map_err(|e| Error::new(ErrorCode::MalformedInput, format!("codec configuration: {e}")))?;
     Ok(bytes.split_off(8.min(bytes.len())))
 }
 

@@ -141,9 +141,7 @@ impl TsDemuxer {
                 continue;
             }
             let Some(packet) = bytes.get(offset..offset + PACKET) else {
-                out.damage.push(Damage::TruncatedPacket {
-                    offset: offset as u64,
-                });
+                out.damage.push(Damage::TruncatedPacket { offset: offset as u64 });
                 break;
             };
             self.packet(packet, offset as u64, &mut out);
@@ -302,12 +300,7 @@ impl TsDemuxer {
         self.streams[index].pes = pes;
     }
 
-    fn pes_packet(
-        &mut self,
-        index: usize,
-        pes: &[u8],
-        out: &mut Output,
-    ) -> Result<(), &'static str> {
+    fn pes_packet(&mut self, index: usize, pes: &[u8], out: &mut Output) -> Result<(), &'static str> {
         let header = parse_pes_header(pes)?;
         let payload = &pes[header.payload_start..];
         let reference = &mut self.reference;
@@ -341,16 +334,15 @@ impl TsDemuxer {
         let stream = &mut self.streams[index];
         let offset = out.data.len() as u64;
         // One pass over the access unit: rewrite it to AVCC and collect new parameter sets on the way.
-        let (size, key) =
-            h264::annexb_to_avcc(payload, &mut out.data, |nal| match h264::nal_type(nal) {
-                Some(NAL_SPS) if stream.sps.len() < 32 && !stream.sps.iter().any(|s| s == nal) => {
-                    stream.sps.push(nal.to_vec());
-                }
-                Some(NAL_PPS) if stream.pps.len() < 256 && !stream.pps.iter().any(|p| p == nal) => {
-                    stream.pps.push(nal.to_vec());
-                }
-                _ => {}
-            });
+        let (size, key) = h264::annexb_to_avcc(payload, &mut out.data, |nal| match h264::nal_type(nal) {
+            Some(NAL_SPS) if stream.sps.len() < 32 && !stream.sps.iter().any(|s| s == nal) => {
+                stream.sps.push(nal.to_vec());
+            }
+            Some(NAL_PPS) if stream.pps.len() < 256 && !stream.pps.iter().any(|p| p == nal) => {
+                stream.pps.push(nal.to_vec());
+            }
+            _ => {}
+        });
         if stream.config.is_none() && !stream.sps.is_empty() && !stream.pps.is_empty() {
             stream.config = video_config(&stream.sps, &stream.pps).ok();
         }
@@ -418,8 +410,7 @@ impl TsDemuxer {
             }
             stream.next_audio_pts = Some(frame_pts + i64::from(duration));
             let offset = out.data.len() as u64;
-            out.data
-                .extend_from_slice(&frame[header.header_len.min(frame.len())..]);
+            out.data.extend_from_slice(&frame[header.header_len.min(frame.len())..]);
             out.samples[index].push(Sample {
                 pts: frame_pts,
                 dts: frame_pts,
@@ -437,11 +428,7 @@ impl TsDemuxer {
 
     fn finish_segment(&mut self, mut out: Output) -> Result<TsSegment> {
         let mut tracks = Vec::new();
-        for (stream, mut samples) in self
-            .streams
-            .iter_mut()
-            .zip(std::mem::take(&mut out.samples))
-        {
+        for (stream, mut samples) in self.streams.iter_mut().zip(std::mem::take(&mut out.samples)) {
             if samples.is_empty() {
                 continue;
             }
@@ -460,6 +447,7 @@ impl TsDemuxer {
                 kind: stream.kind,
                 timescale: MPEG_TS_TIMESCALE,
                 config,
+                presentation_start: None,
                 samples,
             });
         }
@@ -489,8 +477,8 @@ fn fill_video_durations(samples: &mut [Sample], last_duration: &mut u32) {
 /// One AAC frame's duration on the 90 kHz clock (rounded; exact at 48 kHz, 32 kHz, 16 kHz...).
 fn audio_frame_ticks(header: &AdtsHeader) -> u32 {
     let samples = u64::from(aac::SAMPLES_PER_FRAME * header.blocks);
-    ((samples * u64::from(MPEG_TS_TIMESCALE) + u64::from(header.sample_rate) / 2)
-        / u64::from(header.sample_rate)) as u32
+    ((samples * u64::from(MPEG_TS_TIMESCALE) + u64::from(header.sample_rate) / 2) / u64::from(header.sample_rate))
+        as u32
 }
 
 fn video_config(sps: &[Vec<u8>], pps: &[Vec<u8>]) -> Result<CodecConfig> {

@@ -184,11 +184,7 @@ impl LiveWindow {
         self.segments
             .get(index)
             .filter(|s| s.start <= t)
-            .or_else(|| {
-                self.segments
-                    .last()
-                    .filter(|last| (t - last.end()).abs() < 1e-9)
-            })
+            .or_else(|| self.segments.last().filter(|last| (t - last.end()).abs() < 1e-9))
     }
 
     /// Wall-clock time (Unix milliseconds) of media time `t`, from the nearest `EXT-X-PROGRAM-DATE-TIME`
@@ -256,11 +252,7 @@ mod tests {
     }
 
     fn sequences(window: &LiveWindow) -> Vec<u64> {
-        window
-            .segments()
-            .iter()
-            .map(|s| s.segment.sequence)
-            .collect()
+        window.segments().iter().map(|s| s.segment.sequence).collect()
     }
 
     #[test]

@@ -152,24 +152,15 @@ pub struct Segment {
 /// Parses a playlist fetched from `uri` (used to resolve relative URIs).
 pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
     if text.len() > MAX_PLAYLIST_BYTES {
-        return Err(Error::new(
-            ErrorCode::LimitExceeded,
-            "playlist larger than 16 MiB",
-        ));
+        return Err(Error::new(ErrorCode::LimitExceeded, "playlist larger than 16 MiB"));
     }
-    if !text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .starts_with("#EXTM3U")
-    {
-        return Err(malformed(
-            "not an HLS playlist: it does not start with #EXTM3U",
-        ));
+    if !text.trim_start_matches('\u{feff}').trim_start().starts_with("#EXTM3U") {
+        return Err(malformed("not an HLS playlist: it does not start with #EXTM3U"));
     }
     let checked = pre_check(text)?;
-    let is_master = text.lines().any(|line| {
-        line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF")
-    });
+    let is_master = text
+        .lines()
+        .any(|line| line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF"));
     if is_master {
         parse_master(text, uri).map(Playlist::Master)
     } else {
@@ -178,8 +169,7 @@ pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
 }
 
 fn parse_master(text: &str, uri: &str) -> Result<MasterPlaylist> {
-    let master = hls_m3u8::MasterPlaylist::try_from(text)
-        .map_err(|e| malformed(format!("master playlist: {e}")))?;
+    let master = hls_m3u8::MasterPlaylist::try_from(text).map_err(|e| malformed(format!("master playlist: {e}")))?;
     let variants = master
         .variant_streams
         .iter()
@@ -194,12 +184,9 @@ fn parse_master(text: &str, uri: &str) -> Result<MasterPlaylist> {
                 uri: resolve(uri, variant_uri),
                 bandwidth: stream_data.bandwidth(),
                 average_bandwidth: stream_data.average_bandwidth(),
-                resolution: stream_data.resolution().and_then(|r| {
-                    Some((
-                        u32::try_from(r.width()).ok()?,
-                        u32::try_from(r.height()).ok()?,
-                    ))
-                }),
+                resolution: stream_data
+                    .resolution()
+                    .and_then(|r| Some((u32::try_from(r.width()).ok()?, u32::try_from(r.height()).ok()?))),
                 codecs: stream_data
                     .codecs()
                     .map_or_else(Vec::new, |c| c.iter().map(|s| s.to_string()).collect()),
@@ -227,10 +214,7 @@ fn parse_master(text: &str, uri: &str) -> Result<MasterPlaylist> {
             is_default: media.is_default,
         })
         .collect();
-    Ok(MasterPlaylist {
-        variants,
-        renditions,
-    })
+    Ok(MasterPlaylist { variants, renditions })
 }
 
 /// What the line pre-check learns: per-segment `EXT-X-GAP` flags (in segment order).
@@ -253,9 +237,7 @@ fn pre_check(text: &str) -> Result<PreCheck> {
                 .parse()
                 .map_err(|_| malformed(format!("bad segment duration {line:?}")))?;
             if !(0.0..=MAX_SEGMENT_SECONDS).contains(&seconds) {
-                return Err(malformed(format!(
-                    "segment duration out of range in {line:?}"
-                )));
+                return Err(malformed(format!("segment duration out of range in {line:?}")));
             }
         } else if let Some(value) = line
             .strip_prefix("#EXT-X-MEDIA-SEQUENCE:")
@@ -277,9 +259,7 @@ fn pre_check(text: &str) -> Result<PreCheck> {
                 .parse()
                 .map_err(|_| malformed(format!("bad target duration {line:?}")))?;
             if seconds as f64 > MAX_SEGMENT_SECONDS {
-                return Err(malformed(format!(
-                    "target duration out of range in {line:?}"
-                )));
+                return Err(malformed(format!("target duration out of range in {line:?}")));
             }
         } else if let Some(range) = byte_range_text(line) {
             let in_range = range
@@ -293,10 +273,7 @@ fn pre_check(text: &str) -> Result<PreCheck> {
         } else if !line.is_empty() && !line.starts_with('#') {
             gaps.push(std::mem::take(&mut gap));
             if gaps.len() > MAX_SEGMENTS {
-                return Err(Error::new(
-                    ErrorCode::LimitExceeded,
-                    "playlist lists too many segments",
-                ));
+                return Err(Error::new(ErrorCode::LimitExceeded, "playlist lists too many segments"));
             }
         }
     }
@@ -308,10 +285,7 @@ fn byte_range_text(line: &str) -> Option<&str> {
     if let Some(value) = line.strip_prefix("#EXT-X-BYTERANGE:") {
         return Some(value);
     }
-    let attribute = line
-        .strip_prefix("#EXT-X-MAP:")?
-        .split("BYTERANGE=\"")
-        .nth(1)?;
+    let attribute = line.strip_prefix("#EXT-X-MAP:")?.split("BYTERANGE=\"").nth(1)?;
     attribute.split('"').next()
 }
 
@@ -355,10 +329,7 @@ fn parse_media(text: &str, uri: &str, checked: &PreCheck) -> Result<MediaPlaylis
         media_sequence,
         discontinuity_sequence: playlist.discontinuity_sequence as u64,
         ended: playlist.has_end_list,
-        is_event: matches!(
-            playlist.playlist_type,
-            Some(hls_m3u8::types::PlaylistType::Event)
-        ),
+        is_event: matches!(playlist.playlist_type, Some(hls_m3u8::types::PlaylistType::Event)),
         segments,
     })
 }
@@ -376,11 +347,7 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
     let text = text.trim();
     let (date, time) = text.split_once(['T', 't', ' '])?;
     let mut date_parts = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (
-        date_parts.next()??,
-        date_parts.next()??,
-        date_parts.next()??,
-    );
+    let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -445,31 +412,13 @@ mod tests {
         assert_eq!(playlist.target_duration, 2.0);
         assert!(playlist.ended);
         let s = &playlist.segments;
-        assert_eq!(
-            s.iter().map(|s| s.sequence).collect::<Vec<_>>(),
-            [10, 11, 12]
-        );
-        assert_eq!(
-            s.iter().map(|s| s.discontinuity).collect::<Vec<_>>(),
-            [0, 0, 1]
-        );
-        assert_eq!(
-            s.iter().map(|s| s.gap).collect::<Vec<_>>(),
-            [false, true, false]
-        );
+        assert_eq!(s.iter().map(|s| s.sequence).collect::<Vec<_>>(), [10, 11, 12]);
+        assert_eq!(s.iter().map(|s| s.discontinuity).collect::<Vec<_>>(), [0, 0, 1]);
+        assert_eq!(s.iter().map(|s| s.gap).collect::<Vec<_>>(), [false, true, false]);
         assert_eq!(s[0].uri, "http://host/live/a/seg10.m4s");
         assert_eq!(s[2].uri, "http://host/live/other/seg12.m4s");
-        assert_eq!(
-            s[2].range,
-            Some(ByteRange {
-                start: 50,
-                len: 100
-            })
-        );
-        assert_eq!(
-            s[1].init.as_ref().unwrap().uri,
-            "http://host/live/a/init.mp4"
-        );
+        assert_eq!(s[2].range, Some(ByteRange { start: 50, len: 100 }));
+        assert_eq!(s[1].init.as_ref().unwrap().uri, "http://host/live/a/init.mp4");
         assert_eq!(s[0].duration, 2.002);
         assert_eq!(s[0].program_date_time, Some(1_795_259_949_344.0));
     }
@@ -488,10 +437,7 @@ mod tests {
         assert_eq!((v.bandwidth, v.resolution), (522_640, Some((640, 360))));
         assert_eq!(v.codecs, ["avc1.64001e", "mp4a.40.2"]);
         assert_eq!(v.audio_group.as_deref(), Some("aac"));
-        assert_eq!(
-            master.renditions[0].uri.as_deref(),
-            Some("http://h/x/audio/en.m3u8")
-        );
+        assert_eq!(master.renditions[0].uri.as_deref(), Some("http://h/x/audio/en.m3u8"));
         assert_eq!(master.renditions[0].language.as_deref(), Some("en"));
     }
 
@@ -506,18 +452,48 @@ mod tests {
         let base = "http://h/p.m3u8";
         for (text, code) in [
             ("garbage", ErrorCode::MalformedInput),
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n", ErrorCode::MalformedInput),
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:NaN,\na.ts\n", ErrorCode::MalformedInput),
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1e300,\na.ts\n", ErrorCode::MalformedInput),
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:18446744073709551615\n#EXTINF:1,\na.ts\n", ErrorCode::LimitExceeded),
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:99999999999\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:NaN,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1e300,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:18446744073709551615\n#EXTINF:1,\na.ts\n",
+                ErrorCode::LimitExceeded,
+            ),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:99999999999\n#EXTINF:1,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ),
             ("#EXTM3U\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput), // no target duration
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:9,\na.ts\n", ErrorCode::MalformedInput), // far over target
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-BYTERANGE:18446744073709551615@9\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"1@x\"\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:9,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ), // far over target
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-BYTERANGE:18446744073709551615@9\n#EXTINF:1,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"1@x\"\n#EXTINF:1,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ),
             // Found by fuzzing: a lone quote as attribute value panicked in hls_m3u8.
-            ("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"\n#EXTINF:1,\na.ts\n", ErrorCode::MalformedInput),
-            ("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"\nlow.m3u8\n", ErrorCode::MalformedInput),
+            (
+                "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"\n#EXTINF:1,\na.ts\n",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"\nlow.m3u8\n",
+                ErrorCode::MalformedInput,
+            ),
         ] {
             assert_eq!(parse(text, base).unwrap_err().code(), code, "{text:?}");
         }
@@ -527,10 +503,7 @@ mod tests {
     fn date_times() {
         assert_eq!(parse_date_time("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(parse_date_time("1970-01-01T01:00:00.5+01:00"), Some(500.0));
-        assert_eq!(
-            parse_date_time("2000-03-01T00:00:00Z"),
-            Some(951_868_800_000.0)
-        );
+        assert_eq!(parse_date_time("2000-03-01T00:00:00Z"), Some(951_868_800_000.0));
         assert_eq!(
             parse_date_time("2026-11-21T11:19:09.344-0230"),
             Some(1_795_268_949_344.0)

@@ -28,11 +28,10 @@ impl SegmentDemuxer {
     /// Whether `segment` needs an initialization section that is not loaded yet: fetch it and call
     /// [`SegmentDemuxer::load_init`] before [`SegmentDemuxer::demux`].
     pub fn needs_init(&self, segment: &Segment) -> bool {
-        segment.init.as_ref().is_some_and(|init| {
-            self.fmp4
-                .as_ref()
-                .is_none_or(|(key, _)| *key != init_key(init))
-        })
+        segment
+            .init
+            .as_ref()
+            .is_some_and(|init| self.fmp4.as_ref().is_none_or(|(key, _)| *key != init_key(init)))
     }
 
     /// Loads the initialization section of `segment` from its bytes.
@@ -44,12 +43,10 @@ impl SegmentDemuxer {
             )
         })?;
         let boxes = crate::demux::boxes::top_level_boxes(init_bytes)?;
-        let moov = boxes.iter().find(|b| &b.kind == b"moov").ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedInput,
-                "initialization section has no 'moov' box",
-            )
-        })?;
+        let moov = boxes
+            .iter()
+            .find(|b| &b.kind == b"moov")
+            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "initialization section has no 'moov' box"))?;
         let movie = Movie::parse_moov(crate::demux::boxes::box_bytes(init_bytes, moov), u64::MAX)?;
         self.fmp4 = Some((init_key(init), FragmentReader::new(&movie)));
         Ok(())
@@ -67,10 +64,7 @@ impl SegmentDemuxer {
                 if self.needs_init(segment) || self.fmp4.is_none() {
                     return Err(Error::new(
                         ErrorCode::MalformedInput,
-                        format!(
-                            "fMP4 segment {} without its initialization section",
-                            segment.sequence
-                        ),
+                        format!("fMP4 segment {} without its initialization section", segment.sequence),
                     ));
                 }
                 let (_, reader) = self.fmp4.as_mut().ok_or_else(|| {

@@ -50,9 +50,7 @@ fn split_origin(base: &str) -> (&str, &str) {
     match base.find("://") {
         Some(at) => {
             let after = at + 3;
-            let path_start = base[after..]
-                .find(['/', '?', '#'])
-                .map_or(base.len(), |i| after + i);
+            let path_start = base[after..].find(['/', '?', '#']).map_or(base.len(), |i| after + i);
             base.split_at(path_start)
         }
         None => ("", base),
@@ -123,10 +121,7 @@ mod tests {
     #[test]
     fn local_paths() {
         assert_eq!(
-            resolve(
-                "tests/fixtures/hls_master/index.m3u8",
-                "../hls_ts/index.m3u8"
-            ),
+            resolve("tests/fixtures/hls_master/index.m3u8", "../hls_ts/index.m3u8"),
             "tests/fixtures/hls_ts/index.m3u8"
         );
         assert_eq!(resolve("index.m3u8", "seg0.ts"), "seg0.ts");

@@ -8,13 +8,13 @@
 use crate::media::{Track, TrackKind};
 use crate::time::Time;
 
-/// The media timeline's origin: the earliest presentation time among `tracks`, in seconds (0 without
-/// samples).
+/// The media timeline's origin: the earliest time a sample of any track is shown, in seconds (0 without
+/// samples). Samples an edit list cuts (AAC priming) do not count: this is ffprobe's `start_time`.
 pub fn timeline_origin(tracks: &[Track]) -> f64 {
     tracks
         .iter()
         .filter_map(|track| {
-            let first = track.samples.iter().map(|s| s.pts).min()?;
+            let first = track.first_shown_pts()?;
             Some(
                 Time {
                     ticks: first,
@@ -117,6 +117,7 @@ mod tests {
             kind: TrackKind::Video,
             timescale: 1,
             config: CodecConfig::default(),
+            presentation_start: None,
             samples,
         }
     }
@@ -170,6 +171,12 @@ mod tests {
         assert_eq!(timeline_origin(std::slice::from_ref(&track)), 10.0);
         assert_eq!(keyframe_times(&track, 10.0), [0.0, 7.0]);
         assert_eq!(timeline_origin(&[]), 0.0);
+        // An edit list that starts presentation at 12 hides the frames before it from the origin.
+        let edited = Track {
+            presentation_start: Some(12),
+            ..track.clone()
+        };
+        assert_eq!(timeline_origin(std::slice::from_ref(&edited)), 12.0);
         let empty = Track {
             samples: Vec::new(),
             ..track

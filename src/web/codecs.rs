@@ -12,11 +12,7 @@ use crate::error::ErrorCode;
 /// Whether a `VideoDecoder` accepts `codec` (a WebCodecs codec string such as `"avc1.64001f"`) at
 /// `width`×`height`.
 #[wasm_bindgen(js_name = supportsVideoDecoding)]
-pub async fn supports_video_decoding(
-    codec: String,
-    width: u32,
-    height: u32,
-) -> Result<bool, JsValue> {
+pub async fn supports_video_decoding(codec: String, width: u32, height: u32) -> Result<bool, JsValue> {
     let config = web_sys::VideoDecoderConfig::new(&codec);
     config.set_coded_width(width);
     config.set_coded_height(height);
@@ -28,11 +24,7 @@ pub async fn supports_video_decoding(
 
 /// Whether a `VideoEncoder` accepts `codec` at `width`×`height`.
 #[wasm_bindgen(js_name = supportsVideoEncoding)]
-pub async fn supports_video_encoding(
-    codec: String,
-    width: u32,
-    height: u32,
-) -> Result<bool, JsValue> {
+pub async fn supports_video_encoding(codec: String, width: u32, height: u32) -> Result<bool, JsValue> {
     let config = web_sys::VideoEncoderConfig::new(&codec, height, width);
     let support = web_sys::VideoEncoder::is_config_supported(&config)
         .await

@@ -4,10 +4,14 @@
 
 mod api;
 mod codecs;
+mod decode;
 mod error;
+mod media;
+mod player;
+mod render;
+mod source;
 
 pub use api::version;
-pub use codecs::{
-    supports_audio_decoding, supports_audio_encoding, supports_video_decoding,
-    supports_video_encoding,
-};
+pub use codecs::{supports_audio_decoding, supports_audio_encoding, supports_video_decoding, supports_video_encoding};
+pub use media::Media;
+pub use player::Player;

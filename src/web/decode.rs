@@ -1,0 +1,146 @@
+//! A WebCodecs `VideoDecoder` fed with samples, collecting the frames it outputs.
+//!
+//! The decoder owns every `VideoFrame` it has produced until a caller takes it; whatever is left when the
+//! decoder is dropped is closed with it, so no frame is left for the garbage collector.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::error::from_js;
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{CodecConfig, Sample};
+use crate::time::Time;
+
+/// A configured video decoder and the frames it has output so far.
+pub(crate) struct VideoDecoding {
+    decoder: web_sys::VideoDecoder,
+    frames: Rc<RefCell<Vec<web_sys::VideoFrame>>>,
+    failure: Rc<RefCell<Option<String>>>,
+    // The callbacks must live as long as the decoder may call them.
+    _on_output: Closure<dyn FnMut(web_sys::VideoFrame)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+impl VideoDecoding {
+    /// A decoder configured for `config`; `unsupported_codec` when this browser cannot decode it.
+    pub(crate) async fn new(config: &CodecConfig) -> Result<VideoDecoding> {
+        let decoder_config = web_sys::VideoDecoderConfig::new(&config.codec);
+        if config.width > 0 && config.height > 0 {
+            decoder_config.set_coded_width(config.width);
+            decoder_config.set_coded_height(config.height);
+        }
+        if let Some(description) = &config.description {
+            decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
+        }
+        let support = web_sys::VideoDecoder::is_config_supported(&decoder_config)
+            .await
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported", &e))?;
+        if !support.get_supported().unwrap_or(false) {
+            return Err(Error::new(
+                ErrorCode::UnsupportedCodec,
+                format!("this browser cannot decode {} video", config.codec),
+            ));
+        }
+        let frames = Rc::new(RefCell::new(Vec::new()));
+        let failure = Rc::new(RefCell::new(None));
+        let on_output = {
+            let frames = Rc::clone(&frames);
+            Closure::<dyn FnMut(web_sys::VideoFrame)>::new(move |frame| frames.borrow_mut().push(frame))
+        };
+        let on_error = {
+            let failure = Rc::clone(&failure);
+            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+                let message = error
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| format!("{error:?}"));
+                *failure.borrow_mut() = Some(message);
+            })
+        };
+        let init =
+            web_sys::VideoDecoderInit::new(on_error.as_ref().unchecked_ref(), on_output.as_ref().unchecked_ref());
+        let decoder =
+            web_sys::VideoDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoDecoder", &e))?;
+        decoder
+            .configure(&decoder_config)
+            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoDecoder.configure", &e))?;
+        Ok(VideoDecoding {
+            decoder,
+            frames,
+            failure,
+            _on_output: on_output,
+            _on_error: on_error,
+        })
+    }
+
+    /// Queues one sample (its bytes, its times in `timescale` ticks) for decoding.
+    pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
+        self.check()?;
+        let kind = if sample.key {
+            web_sys::EncodedVideoChunkType::Key
+        } else {
+            web_sys::EncodedVideoChunkType::Delta
+        };
+        let init = web_sys::EncodedVideoChunkInit::new(&Uint8Array::from(data), 0, kind);
+        init.set_timestamp_f64(
+            Time {
+                ticks: sample.pts,
+                scale: timescale,
+            }
+            .micros() as f64,
+        );
+        init.set_duration_f64(
+            Time {
+                ticks: i64::from(sample.duration),
+                scale: timescale,
+            }
+            .micros() as f64,
+        );
+        let chunk = web_sys::EncodedVideoChunk::new(&init)
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "new EncodedVideoChunk", &e))?;
+        self.decoder
+            .decode(&chunk)
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.decode", &e))
+    }
+
+    /// Waits until every queued sample has been output as a frame. After a flush the next sample must be a
+    /// keyframe.
+    pub(crate) async fn flush(&self) -> Result<()> {
+        let flushed = JsFuture::from(self.decoder.flush()).await;
+        self.check()?;
+        flushed
+            .map(|_| ())
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.flush", &e))
+    }
+
+    /// Takes the frames output so far; the caller now owns (and must close) them.
+    pub(crate) fn take_frames(&self) -> Vec<web_sys::VideoFrame> {
+        std::mem::take(&mut self.frames.borrow_mut())
+    }
+
+    fn check(&self) -> Result<()> {
+        match self.failure.borrow().as_ref() {
+            Some(message) => Err(Error::new(
+                ErrorCode::MalformedInput,
+                format!("video decoding failed: {message}"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for VideoDecoding {
+    fn drop(&mut self) {
+        for frame in self.frames.borrow_mut().drain(..) {
+            frame.close();
+        }
+        if self.decoder.state() != web_sys::CodecState::Closed {
+            let _ = self.decoder.close();
+        }
+    }
+}

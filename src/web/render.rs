@@ -1,0 +1,184 @@
+//! Draws `VideoFrame`s on a canvas with WebGL2: the frame is uploaded as a texture and drawn letterboxed
+//! (aspect ratio kept, black bars) at the canvas's device-pixel size.
+
+use wasm_bindgen::JsCast;
+use web_sys::{WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader};
+
+use super::error::from_js;
+use crate::error::{Error, ErrorCode, Result};
+
+/// A full-canvas quad from `gl_VertexID` (no vertex buffer), scaled for the letterbox.
+const VERTEX_SHADER: &str = r#"#version 300 es
+uniform vec2 u_scale;
+out vec2 v_uv;
+void main() {
+    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
+    // Texture row 0 is the top of the picture; clip space y = -1 is the bottom of the canvas.
+    v_uv = vec2(corner.x, 1.0 - corner.y);
+    gl_Position = vec4((corner * 2.0 - 1.0) * u_scale, 0.0, 1.0);
+}
+"#;
+
+const FRAGMENT_SHADER: &str = r#"#version 300 es
+precision mediump float;
+uniform sampler2D u_frame;
+in vec2 v_uv;
+out vec4 color;
+void main() {
+    color = texture(u_frame, v_uv);
+}
+"#;
+
+/// The GL objects that draw frames on one canvas, released in `Drop`.
+pub(crate) struct Renderer {
+    canvas: web_sys::HtmlCanvasElement,
+    gl: Gl,
+    program: WebGlProgram,
+    texture: web_sys::WebGlTexture,
+    vertex_array: web_sys::WebGlVertexArrayObject,
+    scale: Option<web_sys::WebGlUniformLocation>,
+}
+
+impl Renderer {
+    /// A WebGL2 renderer on `canvas`. The drawing buffer is preserved, so the picture stays on screen
+    /// (and readable) between frames.
+    pub(crate) fn new(canvas: web_sys::HtmlCanvasElement) -> Result<Renderer> {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());
+        let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
+        let gl = canvas
+            .get_context_with_context_options("webgl2", &options)
+            .map_err(|e| from_js(ErrorCode::Browser, "canvas.getContext('webgl2')", &e))?
+            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "WebGL2 is not available on this canvas"))?
+            .dyn_into::<Gl>()
+            .map_err(|e| from_js(ErrorCode::Browser, "WebGL2 context", &e))?;
+        let program = link(&gl)?;
+        let texture = gl.create_texture().ok_or_else(|| gl_error("createTexture"))?;
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
+        for (parameter, value) in [
+            (Gl::TEXTURE_MIN_FILTER, Gl::LINEAR),
+            (Gl::TEXTURE_MAG_FILTER, Gl::LINEAR),
+            (Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE),
+            (Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE),
+        ] {
+            gl.tex_parameteri(Gl::TEXTURE_2D, parameter, value as i32);
+        }
+        let vertex_array = gl.create_vertex_array().ok_or_else(|| gl_error("createVertexArray"))?;
+        let scale = gl.get_uniform_location(&program, "u_scale");
+        Ok(Renderer {
+            canvas,
+            gl,
+            program,
+            texture,
+            vertex_array,
+            scale,
+        })
+    }
+
+    /// Draws `frame`, letterboxed, filling the canvas's device-pixel size.
+    pub(crate) fn draw(&self, frame: &web_sys::VideoFrame) -> Result<()> {
+        let (width, height) = self.fit_canvas();
+        let gl = &self.gl;
+        gl.viewport(0, 0, width as i32, height as i32);
+        gl.clear_color(0.0, 0.0, 0.0, 1.0);
+        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.use_program(Some(&self.program));
+        gl.bind_vertex_array(Some(&self.vertex_array));
+        gl.active_texture(Gl::TEXTURE0);
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&self.texture));
+        gl.tex_image_2d_with_u32_and_u32_and_video_frame(
+            Gl::TEXTURE_2D,
+            0,
+            Gl::RGBA as i32,
+            Gl::RGBA,
+            Gl::UNSIGNED_BYTE,
+            frame,
+        )
+        .map_err(|e| from_js(ErrorCode::Browser, "uploading a VideoFrame", &e))?;
+        let (scale_x, scale_y) = letterbox(frame.display_width(), frame.display_height(), width, height);
+        gl.uniform2f(self.scale.as_ref(), scale_x, scale_y);
+        gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        Ok(())
+    }
+
+    /// Sizes the drawing buffer to the canvas's laid-out size times `devicePixelRatio` (a canvas that is
+    /// not laid out keeps its `width`/`height` attributes).
+    fn fit_canvas(&self) -> (u32, u32) {
+        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let (css_width, css_height) = (self.canvas.client_width(), self.canvas.client_height());
+        if css_width > 0 && css_height > 0 {
+            let width = (f64::from(css_width) * ratio).round() as u32;
+            let height = (f64::from(css_height) * ratio).round() as u32;
+            if self.canvas.width() != width || self.canvas.height() != height {
+                self.canvas.set_width(width);
+                self.canvas.set_height(height);
+            }
+        }
+        (self.canvas.width(), self.canvas.height())
+    }
+}
+
+/// The quad's scale so a `frame_w`×`frame_h` picture fits a `canvas_w`×`canvas_h` canvas without
+/// distortion.
+fn letterbox(frame_w: u32, frame_h: u32, canvas_w: u32, canvas_h: u32) -> (f32, f32) {
+    if frame_w == 0 || frame_h == 0 || canvas_w == 0 || canvas_h == 0 {
+        return (1.0, 1.0);
+    }
+    let frame_aspect = f64::from(frame_w) / f64::from(frame_h);
+    let canvas_aspect = f64::from(canvas_w) / f64::from(canvas_h);
+    if frame_aspect > canvas_aspect {
+        (1.0, (canvas_aspect / frame_aspect) as f32)
+    } else {
+        ((frame_aspect / canvas_aspect) as f32, 1.0)
+    }
+}
+
+impl Drop for Renderer {
+    fn drop(&mut self) {
+        self.gl.delete_texture(Some(&self.texture));
+        self.gl.delete_vertex_array(Some(&self.vertex_array));
+        self.gl.delete_program(Some(&self.program));
+    }
+}
+
+fn link(gl: &Gl) -> Result<WebGlProgram> {
+    let vertex = compile(gl, Gl::VERTEX_SHADER, VERTEX_SHADER)?;
+    let fragment = compile(gl, Gl::FRAGMENT_SHADER, FRAGMENT_SHADER)?;
+    let program = gl.create_program().ok_or_else(|| gl_error("createProgram"))?;
+    gl.attach_shader(&program, &vertex);
+    gl.attach_shader(&program, &fragment);
+    gl.link_program(&program);
+    // The program keeps what it needs; the shader objects can go.
+    gl.delete_shader(Some(&vertex));
+    gl.delete_shader(Some(&fragment));
+    if gl.get_program_parameter(&program, Gl::LINK_STATUS).as_bool() == Some(true) {
+        Ok(program)
+    } else {
+        let log = gl.get_program_info_log(&program).unwrap_or_default();
+        gl.delete_program(Some(&program));
+        Err(Error::new(
+            ErrorCode::Browser,
+            format!("linking the video shader failed: {log}"),
+        ))
+    }
+}
+
+fn compile(gl: &Gl, kind: u32, source: &str) -> Result<WebGlShader> {
+    let shader = gl.create_shader(kind).ok_or_else(|| gl_error("createShader"))?;
+    gl.shader_source(&shader, source);
+    gl.compile_shader(&shader);
+    if gl.get_shader_parameter(&shader, Gl::COMPILE_STATUS).as_bool() == Some(true) {
+        Ok(shader)
+    } else {
+        let log = gl.get_shader_info_log(&shader).unwrap_or_default();
+        gl.delete_shader(Some(&shader));
+        Err(Error::new(
+            ErrorCode::Browser,
+            format!("compiling a video shader failed: {log}"),
+        ))
+    }
+}
+
+fn gl_error(call: &str) -> Error {
+    Error::new(ErrorCode::Browser, format!("WebGL2 {call} failed (context lost?)"))
+}

@@ -1,0 +1,142 @@
+// The player in real headless Chromium: WebCodecs decoding, WebGL2 drawing, frame-exact seeking, checked by
+// reading the frame-index barcode of the fixtures back from the canvas.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixtures, launchChromium, openPage, startServer } from './support.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const FPS = 30;
+
+async function playerPage() {
+  const opened = await openPage(browser, server.base, '/tests/browser/pages/player.html');
+  await opened.page.evaluate(() => window.reelcutReady);
+  return opened;
+}
+
+/** Opens `src` in the page, loads it into a player on the page's canvas, seeks to each time in `times`,
+ *  and returns the barcode read after each seek. `src` 'bytes:NAME' passes the fixture as a Uint8Array. */
+async function seekAndRead(page, src, times) {
+  return page.evaluate(async ({ src, times }) => {
+    const { Media, Player } = await window.reelcutReady;
+    let input = src;
+    if (src.startsWith('bytes:')) {
+      input = new Uint8Array(await (await fetch(src.slice(6))).arrayBuffer());
+    } else if (src.startsWith('blob:')) {
+      input = await (await fetch(src.slice(5))).blob();
+    }
+    const media = await Media.open(input);
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas);
+    await player.load(media);
+    const seen = [];
+    for (const t of times) {
+      await player.seek(t);
+      seen.push({ frame: window.readBarcode(canvas), currentTime: player.currentTime });
+    }
+    return seen;
+  }, { src, times });
+}
+
+test('first frame of each MP4 fixture, from a URL, a Uint8Array and a Blob', async () => {
+  const { page, errors } = await playerPage();
+  for (const src of [
+    '/fixtures/high_bframes_moovend.mp4',
+    '/fixtures/baseline_mono44k_faststart.mp4',
+    'bytes:/fixtures/high_bframes_moovend.mp4',
+    'blob:/fixtures/baseline_mono44k_faststart.mp4',
+  ]) {
+    const [shown] = await seekAndRead(page, src, [0]);
+    assert.deepEqual(shown, { frame: 0, currentTime: 0 }, src);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('frame-exact seeks: 20 random times show frame floor(t * fps)', async () => {
+  const { page, errors } = await playerPage();
+  // A fixed pseudo-random sequence, so a failure names the same times again.
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const times = Array.from({ length: 20 }, () => Math.round(random() * 5.95 * 1000) / 1000);
+  for (const src of ['/fixtures/high_bframes_moovend.mp4', '/fixtures/baseline_mono44k_faststart.mp4']) {
+    const seen = await seekAndRead(page, src, times);
+    const expected = times.map((t) => Math.floor(t * FPS + 1e-9));
+    assert.deepEqual(seen.map((s) => s.frame), expected, `${src} at ${times.join(', ')}`);
+    assert.deepEqual(seen.map((s) => s.currentTime), times);
+  }
+  assert.deepEqual(errors, [], 'no console errors (a VideoFrame left to the garbage collector logs one)');
+  await page.close();
+});
+
+test('an MP4 by URL is read with Range requests: the index and the samples shown, not the file', async () => {
+  const { page } = await playerPage();
+  const ranges = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('high_bframes_moovend.mp4')) ranges.push(request.headers().range);
+  });
+  const [shown] = await seekAndRead(page, '/fixtures/high_bframes_moovend.mp4', [5.5]);
+  assert.equal(shown.frame, 165);
+  assert.ok(ranges.length >= 4 && ranges.every(Boolean), `every request had a Range header: ${ranges}`);
+  const bytes = ranges.map((r) => r.match(/bytes=(\d+)-(\d+)/)).reduce((sum, m) => sum + Number(m[2]) - Number(m[1]) + 1, 0);
+  const size = statSync(join(fixtures, 'high_bframes_moovend.mp4')).size;
+  assert.ok(bytes < size / 2, `read ${bytes} of ${size} bytes to show one frame near the end`);
+  await page.close();
+});
+
+test('media facts: tracks, duration, keyframe times', async () => {
+  const { page } = await playerPage();
+  const facts = await page.evaluate(async () => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open('/fixtures/high_bframes_moovend.mp4');
+    return { tracks: media.tracks, duration: media.duration, isLive: media.isLive, keyframes: [...media.keyframeTimes()] };
+  });
+  assert.deepEqual(facts.tracks, [
+    { id: 1, type: 'video', codec: 'avc1.64001e', width: 640, height: 360, sampleRate: 0, channels: 0 },
+    { id: 2, type: 'audio', codec: 'mp4a.40.2', width: 0, height: 0, sampleRate: 48000, channels: 2 },
+  ]);
+  assert.equal(facts.isLive, false);
+  assert.deepEqual(facts.keyframes, [0, 1, 2, 3, 4, 5]);
+  // 180 frames at 30 fps; the audio's priming samples before 0 (cut by the edit list) do not count.
+  assert.equal(facts.duration, 6);
+  await page.close();
+});
+
+test('bad sources reject with a ReelcutError and a code', async () => {
+  const { page } = await playerPage();
+  const errors = await page.evaluate(async () => {
+    const { Media } = await window.reelcutReady;
+    const attempt = async (src) => {
+      try {
+        await Media.open(src);
+        return null;
+      } catch (e) {
+        return { name: e.name, code: e.code };
+      }
+    };
+    return {
+      random: await attempt(new Uint8Array(4096).map((_, i) => (i * 7919) % 251)),
+      missing: await attempt('/fixtures/no_such_file.mp4'),
+      hls: await attempt('/fixtures/hls_ts/index.m3u8'),
+      number: await attempt(42),
+    };
+  });
+  assert.deepEqual(errors, {
+    random: { name: 'ReelcutError', code: 'malformed_input' },
+    missing: { name: 'ReelcutError', code: 'network' },
+    hls: { name: 'ReelcutError', code: 'unsupported' },
+    number: { name: 'ReelcutError', code: 'malformed_input' },
+  });
+  await page.close();
+});
