@@ -1,6 +1,8 @@
 // The demo shell: loads the package from /pkg/, shows its version and what this browser's WebCodecs can do
 // with the codecs of the sample media.
 import init, {
+  Media,
+  Player,
   version,
   supportsVideoDecoding,
   supportsVideoEncoding,
@@ -79,6 +81,43 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+// Frame viewer: open a source, seek frame-exactly with the slider or the step buttons.
+async function viewer() {
+  const canvas = document.getElementById('screen');
+  const position = document.getElementById('position');
+  const status = document.getElementById('viewer-status');
+  const player = new Player(canvas);
+  let frameDuration = 1 / 30;
+
+  const show = async (t) => {
+    await player.seek(t);
+    position.value = String(player.currentTime);
+    document.getElementById('time').textContent = `${player.currentTime.toFixed(3)} s`;
+  };
+  const open = async (src) => {
+    status.textContent = 'opening…';
+    try {
+      const media = await Media.open(src);
+      await player.load(media);
+      const video = media.tracks.find((t) => t.type === 'video');
+      const keyframes = media.keyframeTimes();
+      position.max = String(media.duration);
+      frameDuration = media.duration / Math.max(1, Math.round(media.duration * 30));
+      status.textContent = `${video ? `${video.codec} ${video.width}×${video.height}, ` : ''}` +
+        `${media.duration.toFixed(3)} s, ${keyframes.length} keyframes`;
+      await show(0);
+    } catch (error) {
+      status.textContent = `${error.code ?? 'error'}: ${error.message}`;
+    }
+  };
+  document.getElementById('source').addEventListener('change', (e) => open(e.target.value));
+  document.getElementById('file').addEventListener('change', (e) => e.target.files[0] && open(e.target.files[0]));
+  position.addEventListener('input', () => show(Number(position.value)));
+  document.getElementById('previous').addEventListener('click', () => show(Math.max(0, player.currentTime - frameDuration)));
+  document.getElementById('next').addEventListener('click', () => show(player.currentTime + frameDuration));
+  await open(document.getElementById('source').value);
+}
+
+main().then(viewer).catch((error) => {
   document.getElementById('version').textContent = `failed to load: ${error.message}`;
 });

@@ -107,6 +107,15 @@ test('the demo page shows the version and the codec support table', async () => 
   assert.equal(await page.textContent('#version'), crateVersion());
   const rows = await page.$$eval('#support tbody tr', (trs) => trs.map((tr) => tr.innerText));
   assert.ok(rows.some((row) => row.startsWith('avc1.64001e') && /\tyes\t/.test(row)), rows.join('\n'));
+  // The frame viewer opens the first sample and shows frame 0; the slider seeks frame-exactly.
+  await page.waitForFunction(() => document.getElementById('viewer-status').textContent.includes('keyframes'));
+  assert.equal(await page.textContent('#viewer-status'), 'avc1.64001e 640×360, 6.000 s, 6 keyframes');
+  await page.evaluate(() => {
+    const position = document.getElementById('position');
+    position.value = '2.5';
+    position.dispatchEvent(new Event('input'));
+  });
+  await page.waitForFunction(() => document.getElementById('time').textContent === '2.500 s');
   assert.deepEqual(errors, []);
   await page.close();
 });
