@@ -118,6 +118,11 @@ impl VideoDecoding {
             .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.flush", &e))
     }
 
+    /// Chunks queued in the decoder, not yet output as frames.
+    pub(crate) fn queue_size(&self) -> u32 {
+        self.decoder.decode_queue_size()
+    }
+
     /// Takes the frames output so far; the caller now owns (and must close) them.
     pub(crate) fn take_frames(&self) -> Vec<web_sys::VideoFrame> {
         std::mem::take(&mut self.frames.borrow_mut())

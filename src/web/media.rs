@@ -29,6 +29,35 @@ impl MediaData {
         self.tracks.iter().find(|t| t.kind == TrackKind::Video)
     }
 
+    /// The bytes of the video samples `range` (decode order), read in one request from the first sample's
+    /// offset to the end of the last one: `(decode-order index, bytes)` for each.
+    pub(crate) async fn read_video_samples(&self, range: std::ops::Range<usize>) -> Result<Vec<(usize, Vec<u8>)>> {
+        let video = self
+            .video()
+            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))?;
+        let samples = video.samples.get(range.clone()).unwrap_or_default();
+        let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
+        let end = samples
+            .iter()
+            .map(|s| s.offset + u64::from(s.size))
+            .max()
+            .unwrap_or(start);
+        let bytes = self.source.read(start, end - start).await?;
+        if (bytes.len() as u64) < end - start {
+            return Err(Error::new(
+                ErrorCode::Network,
+                "the source ended before the samples did",
+            ));
+        }
+        Ok(range
+            .zip(samples)
+            .map(|(index, sample)| {
+                let at = (sample.offset - start) as usize;
+                (index, bytes[at..at + sample.size as usize].to_vec())
+            })
+            .collect())
+    }
+
     /// Length of the media timeline, seconds: to the end of the latest sample of any track.
     pub(crate) fn duration(&self) -> f64 {
         self.tracks

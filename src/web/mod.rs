@@ -7,6 +7,7 @@ mod codecs;
 mod decode;
 mod error;
 mod media;
+mod playback;
 mod player;
 mod render;
 mod source;

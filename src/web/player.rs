@@ -1,21 +1,27 @@
 //! `Player`: shows a `Media` on a canvas. Seeking is frame-exact: it decodes from the keyframe before the
-//! asked time and draws the frame whose display interval holds it.
+//! asked time and draws the frame whose display interval holds it. Playing runs a [`Playback`] pipeline
+//! on `requestAnimationFrame`, timed by `performance.now()`.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::decode::VideoDecoding;
 use super::error::to_js;
 use super::media::{Media, MediaData};
+use super::playback::{Playback, Tick};
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::Sample;
 use crate::player::{plan_frame, presentation_order};
 use crate::time::Time;
+
+/// Seconds of media between two `timeupdate` events while playing (HTML media elements fire them every
+/// 15 to 250 ms).
+const TIMEUPDATE_INTERVAL: f64 = 0.25;
 
 /// A video player drawing on a canvas.
 #[wasm_bindgen]
@@ -27,16 +33,46 @@ struct PlayerInner {
     renderer: Renderer,
     events: web_sys::EventTarget,
     state: RefCell<State>,
+    /// The `requestAnimationFrame` callback, made once; it holds the player weakly.
+    frame_callback: RefCell<Option<FrameCallback>>,
 }
 
-#[derive(Default)]
+/// A `requestAnimationFrame` callback: gets the frame's timestamp in milliseconds.
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
 struct State {
     media: Option<Rc<MediaData>>,
     /// Presentation order of the video track's samples, computed once per load.
     video_order: Rc<Vec<usize>>,
     current_time: f64,
-    /// Incremented by every seek: a seek that finds a newer one started gives way to it.
-    seek_generation: u64,
+    paused: bool,
+    /// The pipeline while playing.
+    playback: Option<Rc<RefCell<Playback>>>,
+    /// Incremented by every load, seek, play and pause: an operation that finds a newer one started
+    /// gives way to it.
+    generation: u64,
+    last_timeupdate: f64,
+    /// The playback clock has started (`playing` was fired) since the last `play`.
+    clock_running: bool,
+    dropped_frames: u32,
+    error: Option<JsValue>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            media: None,
+            video_order: Rc::default(),
+            current_time: 0.0,
+            paused: true,
+            playback: None,
+            generation: 0,
+            last_timeupdate: 0.0,
+            clock_running: false,
+            dropped_frames: 0,
+            error: None,
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -46,44 +82,76 @@ impl Player {
     pub fn new(canvas: web_sys::HtmlCanvasElement) -> std::result::Result<Player, JsValue> {
         let renderer = Renderer::new(canvas).map_err(|e| to_js(&e))?;
         let events = web_sys::EventTarget::new()?;
-        Ok(Player {
-            inner: Rc::new(PlayerInner {
-                renderer,
-                events,
-                state: RefCell::default(),
-            }),
-        })
+        let inner = Rc::new(PlayerInner {
+            renderer,
+            events,
+            state: RefCell::default(),
+            frame_callback: RefCell::new(None),
+        });
+        let weak: Weak<PlayerInner> = Rc::downgrade(&inner);
+        let callback = Closure::<dyn FnMut(f64)>::new(move |now: f64| {
+            if let Some(inner) = weak.upgrade() {
+                inner.on_animation_frame(now);
+            }
+        });
+        *inner.frame_callback.borrow_mut() = Some(callback);
+        Ok(Player { inner })
     }
 
-    /// Shows `media` from now on; fires `loadedmetadata`. Resolves once loaded (call `seek` to draw).
+    /// Shows `media` from now on (stopping what played before); fires `loadedmetadata`. Call `seek` or
+    /// `play` to draw.
     pub fn load(&self, media: &Media) -> Promise {
         let inner = Rc::clone(&self.inner);
         let data = Rc::clone(&media.data);
         future_to_promise(async move {
             {
                 let mut state = inner.state.borrow_mut();
+                state.generation += 1;
+                state.playback = None;
+                state.paused = true;
                 state.video_order = Rc::new(data.video().map(presentation_order).unwrap_or_default());
                 state.media = Some(data);
                 state.current_time = 0.0;
-                state.seek_generation += 1;
+                state.error = None;
             }
             inner.fire("loadedmetadata");
             Ok(JsValue::UNDEFINED)
         })
     }
 
-    /// Shows the frame at `time` seconds on the media timeline (clamped to it); fires `seeking`, then
-    /// `seeked` once that frame is on the canvas. A newer seek supersedes this one, which then resolves
-    /// without drawing.
-    pub fn seek(&self, time: f64) -> Promise {
+    /// Starts playing from `currentTime` (from the start after the end); fires `play`, `playing` once the
+    /// first frame is decoded and the clock runs, then `timeupdate`s, and `ended` at the end.
+    pub fn play(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            inner.seek(time).await.map_err(|e| to_js(&e))?;
+            inner.play().await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })
     }
 
-    /// The time of the frame on screen, seconds on the media timeline.
+    /// Pauses on the frame on screen; fires `pause`.
+    pub fn pause(&self) {
+        if self.inner.stop_playback() {
+            self.inner.fire("pause");
+        }
+    }
+
+    /// Shows the frame at `time` seconds on the media timeline (clamped to it); fires `seeking`, then
+    /// `seeked` once that frame is on the canvas. Playing goes on from there. A newer seek supersedes this
+    /// one, which then resolves without drawing.
+    pub fn seek(&self, time: f64) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let was_playing = inner.stop_playback();
+            inner.seek(time).await.map_err(|e| to_js(&e))?;
+            if was_playing {
+                inner.play().await.map_err(|e| to_js(&e))?;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The media time on screen, seconds.
     #[wasm_bindgen(getter, js_name = currentTime)]
     pub fn current_time(&self) -> f64 {
         self.inner.state.borrow().current_time
@@ -95,7 +163,26 @@ impl Player {
         self.inner.state.borrow().media.as_ref().map_or(0.0, |m| m.duration())
     }
 
-    /// Listens for player events (`loadedmetadata`, `seeking`, `seeked`).
+    /// Whether playback is paused (true until `play`, and after `pause` or the end).
+    #[wasm_bindgen(getter)]
+    pub fn paused(&self) -> bool {
+        self.inner.state.borrow().paused
+    }
+
+    /// Frames skipped because they were decoded after their time had passed (the device was too slow).
+    #[wasm_bindgen(getter, js_name = droppedFrames)]
+    pub fn dropped_frames(&self) -> u32 {
+        self.inner.state.borrow().dropped_frames
+    }
+
+    /// The error that stopped playback (a `ReelcutError`), or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn error(&self) -> JsValue {
+        self.inner.state.borrow().error.clone().unwrap_or(JsValue::NULL)
+    }
+
+    /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `seeking`, `seeked`,
+    /// `timeupdate`, `ended`, `error`.
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(&self, kind: &str, listener: &js_sys::Function) -> std::result::Result<(), JsValue> {
         self.inner.events.add_event_listener_with_callback(kind, listener)
@@ -115,15 +202,125 @@ impl PlayerInner {
         }
     }
 
+    /// Stops the playback pipeline, keeping the frame on screen. Returns whether it was playing.
+    fn stop_playback(&self) -> bool {
+        let mut state = self.state.borrow_mut();
+        state.generation += 1;
+        let Some(playback) = state.playback.take() else {
+            return false;
+        };
+        let playback = playback.borrow();
+        state.current_time = playback.time_at(now_ms());
+        state.dropped_frames += playback.dropped;
+        state.paused = true;
+        true
+    }
+
+    async fn play(&self) -> Result<()> {
+        let (media, from, generation) = {
+            let mut state = self.state.borrow_mut();
+            if !state.paused {
+                return Ok(());
+            }
+            state.generation += 1;
+            let media = state
+                .media
+                .clone()
+                .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "play before load"))?;
+            let from = if state.current_time >= media.duration() {
+                0.0
+            } else {
+                state.current_time
+            };
+            (media, from, state.generation)
+        };
+        let playback = Playback::start(media, from).await?;
+        {
+            let mut state = self.state.borrow_mut();
+            if state.generation != generation {
+                return Ok(()); // paused, seeked or reloaded meanwhile
+            }
+            state.playback = Some(playback);
+            state.paused = false;
+            state.clock_running = false;
+            state.last_timeupdate = from;
+        }
+        self.fire("play");
+        self.request_animation_frame();
+        Ok(())
+    }
+
+    fn request_animation_frame(&self) {
+        if let (Some(window), Some(callback)) = (web_sys::window(), self.frame_callback.borrow().as_ref()) {
+            let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
+        }
+    }
+
+    fn on_animation_frame(&self, now: f64) {
+        let Some(playback) = self.state.borrow().playback.clone() else {
+            return;
+        };
+        let tick = Playback::tick(&playback, now, &self.renderer);
+        let time = playback.borrow().time_at(now);
+        let mut state = self.state.borrow_mut();
+        if !state
+            .playback
+            .as_ref()
+            .is_some_and(|current| Rc::ptr_eq(current, &playback))
+        {
+            return; // stopped while this frame was drawn
+        }
+        match tick {
+            Ok(Tick::Waiting) => {
+                drop(state);
+                self.request_animation_frame();
+            }
+            Ok(Tick::Playing) => {
+                let started = !state.clock_running;
+                state.clock_running = true;
+                state.current_time = time;
+                let update = time - state.last_timeupdate >= TIMEUPDATE_INTERVAL;
+                if update {
+                    state.last_timeupdate = time;
+                }
+                drop(state);
+                if started {
+                    self.fire("playing");
+                }
+                if update {
+                    self.fire("timeupdate");
+                }
+                self.request_animation_frame();
+            }
+            Ok(Tick::Ended) => {
+                state.current_time = time;
+                state.dropped_frames += playback.borrow().dropped;
+                state.playback = None;
+                state.paused = true;
+                drop(state);
+                self.fire("timeupdate");
+                self.fire("ended");
+            }
+            Err(error) => {
+                state.dropped_frames += playback.borrow().dropped;
+                state.playback = None;
+                state.paused = true;
+                state.error = Some(to_js(&error));
+                drop(state);
+                self.fire("error");
+            }
+        }
+    }
+
     async fn seek(&self, time: f64) -> Result<()> {
         let (media, order, generation) = {
             let mut state = self.state.borrow_mut();
-            state.seek_generation += 1;
+            state.generation += 1;
             let media = state
                 .media
                 .clone()
                 .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "seek before load"))?;
-            (media, Rc::clone(&state.video_order), state.seek_generation)
+            (media, Rc::clone(&state.video_order), state.generation)
         };
         if !time.is_finite() {
             return Err(Error::new(ErrorCode::OutOfRange, format!("cannot seek to {time}")));
@@ -138,12 +335,10 @@ impl PlayerInner {
             .ticks;
         let plan =
             plan_frame(video, &order, ticks).ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no video frames"))?;
-        let samples = &video.samples[plan.first..=plan.target];
-        let (span_start, bytes) = read_span(&media, samples).await?;
+        let samples = media.read_video_samples(plan.first..plan.target + 1).await?;
         let decoder = VideoDecoding::new(&video.config).await?;
-        for sample in samples {
-            let start = (sample.offset - span_start) as usize;
-            decoder.decode(sample, &bytes[start..start + sample.size as usize], video.timescale)?;
+        for (index, bytes) in &samples {
+            decoder.decode(&video.samples[*index], bytes, video.timescale)?;
         }
         decoder.flush().await?;
         let frames = decoder.take_frames();
@@ -152,7 +347,7 @@ impl PlayerInner {
             scale: video.timescale,
         }
         .micros() as f64;
-        let superseded = self.state.borrow().seek_generation != generation;
+        let superseded = self.state.borrow().generation != generation;
         let drawn = match frames.iter().find(|frame| frame.timestamp() == wanted) {
             Some(frame) if !superseded => Some(self.renderer.draw(frame)),
             _ => None,
@@ -170,21 +365,7 @@ impl PlayerInner {
     }
 }
 
-/// Reads the bytes of `samples` (consecutive in decode order) in one request: from the first sample's
-/// offset to the end of the last one. Returns the span's start offset and its bytes.
-async fn read_span(media: &MediaData, samples: &[Sample]) -> Result<(u64, Vec<u8>)> {
-    let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
-    let end = samples
-        .iter()
-        .map(|s| s.offset + u64::from(s.size))
-        .max()
-        .unwrap_or(start);
-    let bytes = media.source.read(start, end - start).await?;
-    if (bytes.len() as u64) < end - start {
-        return Err(Error::new(
-            ErrorCode::Network,
-            "the source ended before the samples did",
-        ));
-    }
-    Ok((start, bytes))
+/// `performance.now()` in milliseconds (0 where there is no window).
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }

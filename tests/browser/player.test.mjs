@@ -140,3 +140,45 @@ test('bad sources reject with a ReelcutError and a code', async () => {
   });
   await page.close();
 });
+
+test('playing: the clock advances, frames follow it in order, pause holds the frame, the end fires ended', async () => {
+  const { page, errors } = await playerPage();
+  const run = await page.evaluate(async () => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas);
+    const events = [];
+    for (const kind of ['play', 'playing', 'pause', 'timeupdate', 'ended']) player.addEventListener(kind, () => events.push(kind));
+    await player.load(await Media.open('/fixtures/high_bframes_moovend.mp4'));
+    await player.play();
+    const seen = [];
+    const started = performance.now();
+    while (performance.now() - started < 3000) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      seen.push(window.readBarcode(canvas));
+    }
+    player.pause();
+    const paused = { time: player.currentTime, frame: window.readBarcode(canvas), paused: player.paused };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stillPaused = window.readBarcode(canvas);
+    // From 5 s, the remaining second plays out and ends.
+    await player.seek(5);
+    const ended = new Promise((resolve) => player.addEventListener('ended', resolve));
+    await player.play();
+    await ended;
+    return { seen, paused, stillPaused, events, end: { time: player.currentTime, paused: player.paused, frame: window.readBarcode(canvas) }, dropped: player.droppedFrames };
+  });
+  // 3 s of wall time play 3 s of media (less the start-up of the first decode).
+  assert.ok(run.paused.time > 2.5 && run.paused.time <= 3.1, `played to ${run.paused.time} s`);
+  assert.equal(run.paused.paused, true);
+  // Frames appear in order, and the one held on pause is the frame of the paused time.
+  for (let i = 1; i < run.seen.length; i++) assert.ok(run.seen[i] >= run.seen[i - 1], `frame ${run.seen[i]} after ${run.seen[i - 1]}`);
+  assert.ok(new Set(run.seen).size > 60, `only ${new Set(run.seen).size} distinct frames in 3 s`);
+  assert.ok(Math.abs(run.paused.frame - Math.floor(run.paused.time * FPS)) <= 1, `frame ${run.paused.frame} at ${run.paused.time} s`);
+  assert.equal(run.stillPaused, run.paused.frame);
+  assert.deepEqual({ ...run.end }, { time: 6, paused: true, frame: 179 });
+  assert.deepEqual([...new Set(run.events)], ['play', 'playing', 'timeupdate', 'pause', 'ended']);
+  console.log(`playback: ${run.dropped} frames dropped`);
+  assert.deepEqual(errors, [], 'no console errors (a VideoFrame left to the garbage collector logs one)');
+  await page.close();
+});
