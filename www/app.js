@@ -112,6 +112,16 @@ async function viewer() {
   };
   document.getElementById('source').addEventListener('change', (e) => open(e.target.value));
   document.getElementById('file').addEventListener('change', (e) => e.target.files[0] && open(e.target.files[0]));
+  const playButton = document.getElementById('play');
+  playButton.addEventListener('click', () => (player.paused ? player.play() : player.pause()));
+  for (const kind of ['play', 'pause', 'ended']) {
+    player.addEventListener(kind, () => { playButton.textContent = player.paused ? 'Play' : 'Pause'; });
+  }
+  player.addEventListener('timeupdate', () => {
+    position.value = String(player.currentTime);
+    document.getElementById('time').textContent = `${player.currentTime.toFixed(3)} s`;
+  });
+  player.addEventListener('error', () => { status.textContent = `${player.error.code}: ${player.error.message}`; });
   position.addEventListener('input', () => show(Number(position.value)));
   document.getElementById('previous').addEventListener('click', () => show(Math.max(0, player.currentTime - frameDuration)));
   document.getElementById('next').addEventListener('click', () => show(player.currentTime + frameDuration));
