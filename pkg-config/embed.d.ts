@@ -1,15 +1,21 @@
+import type { Media, Player } from './reelcut.js';
+
 /**
- * `<reelcut-player src="..." controls autoplay muted>`: defined as a side effect of importing
+ * `<reelcut-player src="..." controls autoplay>`: defined as a side effect of importing
  * `reelcut/embed.js` (or loading it with `<script type="module">`).
  */
 export declare class ReelcutPlayerElement extends HTMLElement {
   static observedAttributes: string[];
-  /** Resolves with the element once the library's wasm has loaded; rejects if it cannot be loaded. */
+  /** Resolves with the element once the library has loaded and `src` (if set) shows its first frame. */
   readonly ready: Promise<ReelcutPlayerElement>;
-  /** The library version, or `undefined` before `ready` resolves. */
+  /** The library version, or `undefined` before the library has loaded. */
   readonly version: string | undefined;
   /** The canvas the element draws into. */
   readonly canvas: HTMLCanvasElement;
+  /** The player, once the library has loaded (`null` before). */
+  readonly player: Player | null;
+  /** The opened `src`, or `null`. */
+  readonly media: Media | null;
 }
 
 declare global {

@@ -1,8 +1,12 @@
 // The one-script embed: `<script type="module" src=".../embed.js"></script>` defines <reelcut-player>.
 //
-// The element loads the library's wasm once per page (from beside this file, wherever it is hosted) and
-// draws into a canvas in its shadow root. Its `ready` promise resolves once the library is loaded.
-import init, { version } from './reelcut.js';
+//   <reelcut-player src="/media/clip.mp4" controls autoplay></reelcut-player>
+//
+// The element loads the library's wasm once per page (from beside this file, wherever it is hosted), opens
+// `src` with `Media.open`, shows its first frame on a canvas in its shadow root and, with `controls`, a bar
+// with play/pause, a seek bar, the time and fullscreen. `element.player` and `element.media` expose the
+// library objects; `ready` resolves once the first frame is on screen.
+import init, { Media, Player, version } from './reelcut.js';
 
 let loading;
 /** Loads the wasm module once for every element on the page. */
@@ -12,43 +16,140 @@ function loadLibrary() {
 }
 
 const STYLE = `
-  :host { display: inline-block; position: relative; width: 640px; height: 360px; background: #000; }
+  :host { display: inline-block; position: relative; width: 640px; height: 360px; background: #000;
+          color: #fff; font: 13px/1.2 system-ui, sans-serif; }
   :host([hidden]) { display: none; }
   canvas { display: block; width: 100%; height: 100%; }
+  .bar { position: absolute; left: 0; right: 0; bottom: 0; display: flex; gap: 8px; align-items: center;
+         padding: 6px 10px; background: linear-gradient(transparent, rgba(0, 0, 0, 0.75)); }
+  .bar[hidden] { display: none; }
+  button { background: none; border: 0; color: inherit; font: inherit; cursor: pointer; padding: 2px 6px; }
+  button:focus-visible, input:focus-visible { outline: 2px solid #4af; }
+  input[type=range] { flex: 1; accent-color: #e91e63; }
+  .time { font-variant-numeric: tabular-nums; white-space: nowrap; }
+  .message { position: absolute; inset: 0; display: grid; place-items: center; padding: 1em; text-align: center; }
+  .message:empty { display: none; }
 `;
 
+/** `m:ss` for a time in seconds. */
+function clock(seconds) {
+  const whole = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}
+
 export class ReelcutPlayerElement extends HTMLElement {
-  static observedAttributes = ['src', 'controls', 'autoplay', 'muted'];
+  static observedAttributes = ['src', 'controls'];
 
   #ready;
+  #player = null;
+  #media = null;
+  #ui;
 
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = STYLE;
-    const canvas = document.createElement('canvas');
-    canvas.setAttribute('part', 'canvas');
-    root.append(style, canvas);
+    root.innerHTML = `
+      <style>${STYLE}</style>
+      <canvas part="canvas"></canvas>
+      <div class="message" part="message" role="status"></div>
+      <div class="bar" part="controls" hidden>
+        <button class="play" type="button" aria-label="Play">▶</button>
+        <input class="seek" type="range" min="0" max="0" step="any" value="0" aria-label="Seek">
+        <span class="time">0:00 / 0:00</span>
+        <button class="fullscreen" type="button" aria-label="Fullscreen">
+          <svg width="14" height="14" viewBox="0 0 14 14" fill="none" stroke="currentColor" stroke-width="2"
+               aria-hidden="true"><path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9"/></svg>
+        </button>
+      </div>`;
+    this.#ui = {
+      canvas: root.querySelector('canvas'),
+      message: root.querySelector('.message'),
+      bar: root.querySelector('.bar'),
+      play: root.querySelector('.play'),
+      seek: root.querySelector('.seek'),
+      time: root.querySelector('.time'),
+      fullscreen: root.querySelector('.fullscreen'),
+    };
+    this.#ui.play.addEventListener('click', () => this.#togglePlay());
+    this.#ui.seek.addEventListener('input', () => this.#player?.seek(Number(this.#ui.seek.value)));
+    this.#ui.fullscreen.addEventListener('click', () => (document.fullscreenElement ? document.exitFullscreen() : this.requestFullscreen()));
     this.#ready = loadLibrary().then(() => {
       this.dataset.reelcutVersion = version();
+      this.#player = new Player(this.#ui.canvas);
+      for (const kind of ['play', 'pause', 'ended', 'timeupdate', 'seeked']) {
+        this.#player.addEventListener(kind, () => this.#refresh());
+      }
+      this.#player.addEventListener('error', () => this.#fail(this.#player.error));
       return this;
     });
   }
 
-  /** Resolves with the element once the library has loaded; rejects if the wasm cannot be loaded. */
+  /** Resolves with the element once the library has loaded and `src` (if any) shows its first frame;
+   *  rejects if the wasm cannot be loaded. */
   get ready() {
     return this.#ready;
   }
 
-  /** The library version, or `undefined` before `ready` resolves. */
+  /** The library version, or `undefined` before the library has loaded. */
   get version() {
     return this.dataset.reelcutVersion;
   }
 
   /** The canvas the element draws into. */
   get canvas() {
-    return this.shadowRoot.querySelector('canvas');
+    return this.#ui.canvas;
+  }
+
+  /** The `Player` (after the library has loaded). */
+  get player() {
+    return this.#player;
+  }
+
+  /** The opened `Media` of `src`, or `null`. */
+  get media() {
+    return this.#media;
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (name === 'controls') {
+      this.#ui.bar.hidden = newValue === null;
+    } else if (name === 'src' && newValue && newValue !== oldValue) {
+      this.#ready = this.#ready.then(() => this.#open(newValue));
+    }
+  }
+
+  async #open(src) {
+    this.#ui.message.textContent = '';
+    try {
+      this.#media = await Media.open(src);
+      await this.#player.load(this.#media);
+      this.#ui.seek.max = String(this.#media.duration);
+      await this.#player.seek(0);
+      this.#refresh();
+      if (this.hasAttribute('autoplay')) await this.#player.play();
+    } catch (error) {
+      this.#fail(error);
+    }
+    return this;
+  }
+
+  #togglePlay() {
+    if (!this.#player || !this.#media) return;
+    if (this.#player.paused) this.#player.play().catch((error) => this.#fail(error));
+    else this.#player.pause();
+  }
+
+  #refresh() {
+    const player = this.#player;
+    this.#ui.play.textContent = player.paused ? '▶' : '❚❚';
+    this.#ui.play.setAttribute('aria-label', player.paused ? 'Play' : 'Pause');
+    this.#ui.seek.value = String(player.currentTime);
+    this.#ui.time.textContent = `${clock(player.currentTime)} / ${clock(player.duration)}`;
+  }
+
+  #fail(error) {
+    this.#ui.message.textContent = `${error?.code ?? 'error'}: ${error?.message ?? error}`;
+    this.dispatchEvent(new CustomEvent('error', { detail: error }));
   }
 }
 

@@ -2,6 +2,8 @@
 // through the wasm into WebCodecs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { crateVersion, ffprobeOf, launchChromium, openPage, startServer } from './support.mjs';
 
 let server;
@@ -97,6 +99,32 @@ test('the embed snippet defines <reelcut-player> and loads the library', async (
     };
   });
   assert.deepEqual(state, { defined: true, version: crateVersion(), hasCanvas: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the embed snippet plays a src with controls', async () => {
+  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  await page.evaluate(async () => {
+    const element = document.getElementById('player');
+    element.setAttribute('controls', '');
+    element.setAttribute('src', '/fixtures/high_bframes_moovend.mp4');
+    await element.ready;
+  });
+  const shown = await page.evaluate(() => {
+    const element = document.getElementById('player');
+    return { frame: window.readBarcode(element.canvas), time: element.shadowRoot.querySelector('.time').textContent };
+  });
+  assert.deepEqual(shown, { frame: 0, time: '0:00 / 0:06' });
+  const bar = await page.locator('reelcut-player .bar').boundingBox();
+  const element = await page.locator('reelcut-player').boundingBox();
+  assert.ok(bar && bar.y + bar.height === element.y + element.height && bar.width === element.width, 'control bar along the bottom');
+  await page.click('reelcut-player .play');
+  await page.waitForFunction(() => document.getElementById('player').player.currentTime > 1);
+  assert.equal(await page.getAttribute('reelcut-player .play', 'aria-label'), 'Pause');
+  const frame = await page.evaluate(() => window.readBarcode(document.getElementById('player').canvas));
+  assert.ok(frame >= 30, `frame ${frame} on screen after a second of play`);
+  await page.locator('reelcut-player').screenshot({ path: join(tmpdir(), 'reelcut-embed.png') });
   assert.deepEqual(errors, []);
   await page.close();
 });
