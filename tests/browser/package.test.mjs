@@ -1,23 +1,12 @@
 // The first browser tier: the built package loads in real headless Chromium and its exports round-trip
 // through the wasm into WebCodecs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crateVersion, ffprobeOf, launchChromium, openPage, startServer } from './support.mjs';
+import { crateVersion, ffprobeOf, openPage, serverAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const running = serverAndBrowser();
 
 /** WebCodecs codec string `avc1.PPCCLL` from ffprobe's profile name and level of an H.264 stream. */
 function avcCodecString(stream) {
@@ -28,7 +17,7 @@ function avcCodecString(stream) {
 }
 
 test('the package loads and reports the crate version', async () => {
-  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
   const version = await page.evaluate(async () => {
     const { default: init, version } = await import('/pkg/reelcut.js');
     await init();
@@ -40,7 +29,7 @@ test('the package loads and reports the crate version', async () => {
 });
 
 test("WebCodecs support for each fixture's codecs, asked through the wasm", async () => {
-  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
   const video = ['high_bframes_moovend.mp4', 'baseline_mono44k_faststart.mp4'].map((name) => {
     const stream = ffprobeOf(name).streams.find((s) => s.codec_type === 'video');
     return { name, codec: avcCodecString(stream), width: stream.width, height: stream.height };
@@ -68,7 +57,7 @@ test("WebCodecs support for each fixture's codecs, asked through the wasm", asyn
 });
 
 test('an invalid configuration rejects with a ReelcutError carrying a code', async () => {
-  const { page } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const { page } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
   const error = await page.evaluate(async () => {
     const lib = await import('/pkg/reelcut.js');
     await lib.default();
@@ -88,7 +77,7 @@ test('an invalid configuration rejects with a ReelcutError carrying a code', asy
 });
 
 test('the embed snippet defines <reelcut-player> and loads the library', async () => {
-  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
   const state = await page.evaluate(async () => {
     const element = document.getElementById('player');
     await element.ready;
@@ -104,7 +93,7 @@ test('the embed snippet defines <reelcut-player> and loads the library', async (
 });
 
 test('the embed snippet plays a src with controls', async () => {
-  const { page, errors } = await openPage(browser, server.base, '/tests/browser/pages/embed.html');
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
   await page.evaluate(async () => {
     const element = document.getElementById('player');
     element.setAttribute('controls', '');
@@ -130,7 +119,7 @@ test('the embed snippet plays a src with controls', async () => {
 });
 
 test('the demo page shows the version and the codec support table', async () => {
-  const { page, errors } = await openPage(browser, server.base, '/');
+  const { page, errors } = await openPage(running.browser, running.server.base, '/');
   await page.waitForSelector('#support[data-ready="true"]');
   assert.equal(await page.textContent('#version'), crateVersion());
   const rows = await page.$$eval('#support tbody tr', (trs) => trs.map((tr) => tr.innerText));

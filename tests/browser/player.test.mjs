@@ -1,26 +1,17 @@
 // The player in real headless Chromium: WebCodecs decoding, WebGL2 drawing, frame-exact seeking, checked by
 // reading the frame-index barcode of the fixtures back from the canvas.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtures, launchChromium, openPage, startServer } from './support.mjs';
+import { fixtures, openPage, serverAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const running = serverAndBrowser();
 
 const FPS = 30;
 
 async function playerPage() {
-  const opened = await openPage(browser, server.base, '/tests/browser/pages/player.html');
+  const opened = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');
   await opened.page.evaluate(() => window.reelcutReady);
   return opened;
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -88,4 +89,21 @@ export async function openPage(browser, base, path) {
   });
   await page.goto(base + path);
   return { page, errors };
+}
+
+/**
+ * Starts the dev server and Chromium before the tests of the calling file and stops them after. Returns an
+ * object whose `server` and `browser` are set once `before` has run.
+ */
+export function serverAndBrowser() {
+  const running = { server: null, browser: null };
+  before(async () => {
+    running.server = await startServer();
+    running.browser = await launchChromium();
+  });
+  after(async () => {
+    await running.browser?.close();
+    await running.server?.close();
+  });
+  return running;
 }
