@@ -1,5 +1,6 @@
 //! `Media`: an opened source, its tracks and sample index, as JS sees it.
 
+use std::ops::Range;
 use std::rc::Rc;
 
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
@@ -12,8 +13,9 @@ use super::source::Source;
 use crate::demux::boxes::{BoxLocator, Locate};
 use crate::demux::mp4::{self, Movie};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Track, TrackKind};
-use crate::player::{keyframe_times, timeline_origin};
+
+use crate::media::{Sample, Track, TrackKind};
+use crate::player::{keyframe_times, presentation_order, timeline_origin};
 
 /// What a `Media` holds, shared with the players that show it.
 pub(crate) struct MediaData {
@@ -21,21 +23,54 @@ pub(crate) struct MediaData {
     pub(crate) tracks: Vec<Track>,
     /// Media timeline origin: the earliest presentation time, seconds.
     pub(crate) origin: f64,
+    /// Presentation order of the video track's samples (see [`presentation_order`]), sorted once at open.
+    pub(crate) video_order: Vec<usize>,
+}
+
+/// The bytes of a run of consecutive samples, read in one request.
+pub(crate) struct SampleSpan {
+    /// Decode-order indices of the samples.
+    pub(crate) range: Range<usize>,
+    /// Source offset of `bytes[0]`.
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl SampleSpan {
+    /// The bytes of `sample`, one of the span's samples.
+    pub(crate) fn data(&self, sample: &Sample) -> &[u8] {
+        let at = (sample.offset - self.start) as usize;
+        &self.bytes[at..at + sample.size as usize]
+    }
 }
 
 impl MediaData {
-    /// The first video track, if any.
-    pub(crate) fn video(&self) -> Option<&Track> {
-        self.tracks.iter().find(|t| t.kind == TrackKind::Video)
+    fn new(source: Source, tracks: Vec<Track>) -> MediaData {
+        let origin = timeline_origin(&tracks);
+        let video_order = tracks
+            .iter()
+            .find(|t| t.kind == TrackKind::Video)
+            .map(presentation_order);
+        MediaData {
+            source,
+            tracks,
+            origin,
+            video_order: video_order.unwrap_or_default(),
+        }
     }
 
-    /// The bytes of the video samples `range` (decode order), read in one request from the first sample's
-    /// offset to the end of the last one: `(decode-order index, bytes)` for each.
-    pub(crate) async fn read_video_samples(&self, range: std::ops::Range<usize>) -> Result<Vec<(usize, Vec<u8>)>> {
-        let video = self
-            .video()
-            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))?;
-        let samples = video.samples.get(range.clone()).unwrap_or_default();
+    /// The first video track; `unsupported` when there is none.
+    pub(crate) fn video(&self) -> Result<&Track> {
+        self.tracks
+            .iter()
+            .find(|t| t.kind == TrackKind::Video)
+            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))
+    }
+
+    /// The video samples `range` (decode order), read in one request from the first sample's offset to the
+    /// end of the last one.
+    pub(crate) async fn read_video_samples(&self, range: Range<usize>) -> Result<SampleSpan> {
+        let samples = self.video()?.samples.get(range.clone()).unwrap_or_default();
         let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
         let end = samples
             .iter()
@@ -49,13 +84,7 @@ impl MediaData {
                 "the source ended before the samples did",
             ));
         }
-        Ok(range
-            .zip(samples)
-            .map(|(index, sample)| {
-                let at = (sample.offset - start) as usize;
-                (index, bytes[at..at + sample.size as usize].to_vec())
-            })
-            .collect())
+        Ok(SampleSpan { range, start, bytes })
     }
 
     /// Length of the media timeline, seconds: to the end of the latest sample of any track.
@@ -84,9 +113,8 @@ impl Media {
     pub async fn open(src: JsValue) -> std::result::Result<Media, JsValue> {
         let source = source_of(&src).await.map_err(|e| to_js(&e))?;
         let tracks = index(&source).await.map_err(|e| to_js(&e))?;
-        let origin = timeline_origin(&tracks);
         Ok(Media {
-            data: Rc::new(MediaData { source, tracks, origin }),
+            data: Rc::new(MediaData::new(source, tracks)),
         })
     }
 
@@ -118,7 +146,7 @@ impl Media {
         let times = self
             .data
             .video()
-            .map_or_else(Vec::new, |video| keyframe_times(video, self.data.origin));
+            .map_or_else(|_| Vec::new(), |video| keyframe_times(video, self.data.origin));
         Float64Array::from(times.as_slice())
     }
 }

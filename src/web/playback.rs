@@ -11,11 +11,10 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 use super::decode::VideoDecoding;
-use super::media::MediaData;
+use super::media::{MediaData, SampleSpan};
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::Track;
-use crate::player::{plan_frame, presentation_order};
+use crate::player::plan_frame;
 use crate::time::{Time, MICROS_PER_SECOND};
 
 /// Frames decoded but not yet shown, plus chunks queued in the decoder: enough to hide B-frame reordering
@@ -39,8 +38,8 @@ pub(crate) struct Playback {
     decoder: Rc<VideoDecoding>,
     /// Next decode-order sample index to fetch.
     next_fetch: usize,
-    /// Fetched samples not yet decoded: (decode-order index, bytes).
-    pending: VecDeque<(usize, Vec<u8>)>,
+    /// The fetched group of pictures, and the decode-order index of its next sample to decode.
+    pending: Option<(SampleSpan, usize)>,
     fetching: bool,
     /// Every sample has been decoded and the decoder asked to flush out its last frames.
     flushing: bool,
@@ -58,18 +57,17 @@ pub(crate) struct Playback {
 impl Playback {
     /// A pipeline that plays `media` from media time `from`.
     pub(crate) async fn start(media: Rc<MediaData>, from: f64) -> Result<Rc<RefCell<Playback>>> {
-        let video = video_track(&media)?;
-        let order = presentation_order(video);
+        let video = media.video()?;
         let ticks = Time::from_seconds(from + media.origin, video.timescale)
             .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot play from {from}")))?
             .ticks;
-        let first = plan_frame(video, &order, ticks).map_or(video.samples.len(), |plan| plan.first);
+        let first = plan_frame(video, &media.video_order, ticks).map_or(video.samples.len(), |plan| plan.first);
         let decoder = Rc::new(VideoDecoding::new(&video.config).await?);
         Ok(Rc::new(RefCell::new(Playback {
             media,
             decoder,
             next_fetch: first,
-            pending: VecDeque::new(),
+            pending: None,
             fetching: false,
             flushing: false,
             frames: VecDeque::new(),
@@ -116,11 +114,12 @@ impl Playback {
             }
         }
         playback.feed()?;
-        let video_len = video_track(&playback.media)?.samples.len();
-        if playback.pending.is_empty() && !playback.fetching && playback.next_fetch < video_len {
+        let video_len = playback.media.video()?.samples.len();
+        let idle = playback.pending.is_none() && !playback.fetching;
+        if idle && playback.next_fetch < video_len {
             drop(playback);
             Playback::fetch_next_group(this);
-        } else if playback.pending.is_empty() && !playback.fetching && !playback.flushing {
+        } else if idle && !playback.flushing {
             playback.flushing = true;
             let decoder = Rc::clone(&playback.decoder);
             let weak = Rc::downgrade(this);
@@ -159,12 +158,17 @@ impl Playback {
     /// Hands fetched samples to the decoder while fewer than [`FRAMES_AHEAD`] are in flight.
     fn feed(&mut self) -> Result<()> {
         let media = Rc::clone(&self.media);
-        let video = video_track(&media)?;
+        let video = media.video()?;
         while self.frames.len() + (self.decoder.queue_size() as usize) < FRAMES_AHEAD {
-            let Some((index, bytes)) = self.pending.pop_front() else {
+            let Some((span, next)) = self.pending.as_mut() else {
                 break;
             };
-            self.decoder.decode(&video.samples[index], &bytes, video.timescale)?;
+            let sample = &video.samples[*next];
+            self.decoder.decode(sample, span.data(sample), video.timescale)?;
+            *next += 1;
+            if *next == span.range.end {
+                self.pending = None;
+            }
         }
         Ok(())
     }
@@ -173,7 +177,7 @@ impl Playback {
     fn fetch_next_group(this: &Rc<RefCell<Playback>>) {
         let (media, range) = {
             let mut playback = this.borrow_mut();
-            let Ok(video) = video_track(&playback.media) else {
+            let Ok(video) = playback.media.video() else {
                 return;
             };
             let start = playback.next_fetch;
@@ -192,7 +196,10 @@ impl Playback {
             let mut playback = playback.borrow_mut();
             playback.fetching = false;
             match fetched {
-                Ok(samples) => playback.pending.extend(samples),
+                Ok(span) => {
+                    let first = span.range.start;
+                    playback.pending = Some((span, first));
+                }
                 Err(error) => playback.failure = Some(error),
             }
         });
@@ -205,10 +212,4 @@ impl Drop for Playback {
             frame.close();
         }
     }
-}
-
-fn video_track(media: &MediaData) -> Result<&Track> {
-    media
-        .video()
-        .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))
 }

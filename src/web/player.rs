@@ -16,7 +16,7 @@ use super::media::{Media, MediaData};
 use super::playback::{Playback, Tick};
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
-use crate::player::{plan_frame, presentation_order};
+use crate::player::plan_frame;
 use crate::time::Time;
 
 /// Seconds of media between two `timeupdate` events while playing (HTML media elements fire them every
@@ -42,8 +42,6 @@ type FrameCallback = Closure<dyn FnMut(f64)>;
 
 struct State {
     media: Option<Rc<MediaData>>,
-    /// Presentation order of the video track's samples, computed once per load.
-    video_order: Rc<Vec<usize>>,
     current_time: f64,
     paused: bool,
     /// The pipeline while playing.
@@ -62,7 +60,6 @@ impl Default for State {
     fn default() -> Self {
         State {
             media: None,
-            video_order: Rc::default(),
             current_time: 0.0,
             paused: true,
             playback: None,
@@ -109,7 +106,6 @@ impl Player {
                 state.generation += 1;
                 state.playback = None;
                 state.paused = true;
-                state.video_order = Rc::new(data.video().map(presentation_order).unwrap_or_default());
                 state.media = Some(data);
                 state.current_time = 0.0;
                 state.error = None;
@@ -313,32 +309,30 @@ impl PlayerInner {
     }
 
     async fn seek(&self, time: f64) -> Result<()> {
-        let (media, order, generation) = {
+        let (media, generation) = {
             let mut state = self.state.borrow_mut();
             state.generation += 1;
             let media = state
                 .media
                 .clone()
                 .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "seek before load"))?;
-            (media, Rc::clone(&state.video_order), state.generation)
+            (media, state.generation)
         };
         if !time.is_finite() {
             return Err(Error::new(ErrorCode::OutOfRange, format!("cannot seek to {time}")));
         }
         let time = time.clamp(0.0, media.duration());
         self.fire("seeking");
-        let video = media
-            .video()
-            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))?;
+        let video = media.video()?;
         let ticks = Time::from_seconds(time + media.origin, video.timescale)
             .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot seek to {time}")))?
             .ticks;
-        let plan =
-            plan_frame(video, &order, ticks).ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no video frames"))?;
-        let samples = media.read_video_samples(plan.first..plan.target + 1).await?;
+        let plan = plan_frame(video, &media.video_order, ticks)
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no video frames"))?;
+        let span = media.read_video_samples(plan.first..plan.target + 1).await?;
         let decoder = VideoDecoding::new(&video.config).await?;
-        for (index, bytes) in &samples {
-            decoder.decode(&video.samples[*index], bytes, video.timescale)?;
+        for sample in &video.samples[span.range.clone()] {
+            decoder.decode(sample, span.data(sample), video.timescale)?;
         }
         decoder.flush().await?;
         let frames = decoder.take_frames();
