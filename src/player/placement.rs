@@ -1,0 +1,161 @@
+//! Putting HLS segments on the media timeline.
+//!
+//! The playlist says where each segment starts (the sum of the `EXTINF`s before it, see
+//! [`crate::hls::live::LiveWindow`]); the samples carry their own timestamps, which are exact but may start
+//! anywhere, restart at a discontinuity (a new encoder, a looped broadcast) and, in MPEG-TS, wrap every
+//! 26.5 hours. So the timestamps of each discontinuity domain are pinned once to the playlist: the first
+//! segment of the domain that is loaded anchors the domain's earliest timestamp at that segment's playlist
+//! start, and every sample of the domain is placed by its distance from the anchor. Within a domain,
+//! frames keep their exact spacing; across domains, the playlist decides.
+
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::media::Track;
+use crate::time::{rescale_ticks, unwrap_33bit, Time, MPEG_TS_TIMESCALE};
+
+/// At most this many discontinuity domains are remembered (a broadcast looping for days has thousands);
+/// the oldest are forgotten first.
+const MAX_DOMAINS: usize = 64;
+
+/// Where one discontinuity domain's timestamps sit on the media timeline.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    /// Media time of `pts`, seconds.
+    media_time: f64,
+    /// A timestamp of the domain (its first loaded segment's earliest presentation time).
+    pts: Time,
+}
+
+/// Places the samples of one rendition's segments on the media timeline.
+#[derive(Debug, Default)]
+pub struct SegmentPlacer {
+    anchors: HashMap<u64, Anchor>,
+}
+
+impl SegmentPlacer {
+    /// A placer with no anchors yet.
+    pub fn new() -> Self {
+        SegmentPlacer::default()
+    }
+
+    /// Rewrites the `pts`/`dts` of the demuxed `tracks` of a segment of discontinuity domain `domain` that
+    /// starts at media time `segment_start` (seconds), so that `ticks / timescale` is media time.
+    /// `mpeg_ts`: the timestamps are 33-bit MPEG-TS ones, compared modulo the wrap.
+    pub fn place(&mut self, domain: u64, segment_start: f64, tracks: &mut [Track], mpeg_ts: bool) -> Result<()> {
+        let Some(earliest) = tracks
+            .iter()
+            .filter_map(|t| Some(Time::new(t.first_shown_pts()?, t.timescale)))
+            .collect::<Result<Vec<Time>>>()?
+            .into_iter()
+            .min()
+        else {
+            return Ok(());
+        };
+        if self.anchors.len() >= MAX_DOMAINS && !self.anchors.contains_key(&domain) {
+            if let Some(&oldest) = self.anchors.keys().min() {
+                self.anchors.remove(&oldest);
+            }
+        }
+        let anchor = *self.anchors.entry(domain).or_insert(Anchor {
+            media_time: segment_start,
+            pts: earliest,
+        });
+        for track in tracks {
+            let scale = track.timescale;
+            let anchor_pts = rescale_ticks(anchor.pts.ticks, anchor.pts.scale, scale)?;
+            let anchor_media = Time::from_seconds(anchor.media_time, scale).map_or(0, |t| t.ticks);
+            let place = |ticks: i64| {
+                let ticks = if mpeg_ts && scale == MPEG_TS_TIMESCALE {
+                    unwrap_33bit(anchor_pts, ticks as u64)
+                } else {
+                    ticks
+                };
+                ticks - anchor_pts + anchor_media
+            };
+            for sample in &mut track.samples {
+                sample.pts = place(sample.pts);
+                sample.dts = place(sample.dts);
+            }
+            track.presentation_start = track.presentation_start.map(place);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::{CodecConfig, Sample, TrackKind};
+
+    fn track(timescale: u32, pts: &[i64]) -> Track {
+        Track {
+            id: 1,
+            kind: TrackKind::Video,
+            timescale,
+            config: CodecConfig::default(),
+            presentation_start: None,
+            samples: pts
+                .iter()
+                .map(|&pts| Sample {
+                    pts,
+                    dts: pts,
+                    duration: 1,
+                    key: true,
+                    offset: 0,
+                    size: 1,
+                    stored_size: 1,
+                })
+                .collect(),
+        }
+    }
+
+    fn pts(track: &Track) -> Vec<i64> {
+        track.samples.iter().map(|s| s.pts).collect()
+    }
+
+    #[test]
+    fn a_domain_is_anchored_once_then_keeps_its_spacing() {
+        let mut placer = SegmentPlacer::new();
+        // Segment 1 (playlist start 2 s) is loaded first: its 10 s timestamp becomes media time 2 s.
+        let mut second = [track(90_000, &[900_000, 903_000])];
+        placer.place(0, 2.0, &mut second, true).unwrap();
+        assert_eq!(pts(&second[0]), [180_000, 183_000]);
+        // Segment 0 of the same domain lands by its timestamps, not by its playlist start.
+        let mut first = [track(90_000, &[720_000])];
+        placer.place(0, 0.1, &mut first, true).unwrap();
+        assert_eq!(pts(&first[0]), [0]);
+    }
+
+    #[test]
+    fn a_discontinuity_restarts_the_timestamps_at_the_playlist_time() {
+        let mut placer = SegmentPlacer::new();
+        let mut before = [track(1000, &[5000])];
+        placer.place(3, 0.0, &mut before, false).unwrap();
+        let mut after = [track(1000, &[5000, 6000])];
+        placer.place(4, 6.0, &mut after, false).unwrap();
+        assert_eq!(pts(&after[0]), [6000, 7000]);
+    }
+
+    #[test]
+    fn mpeg_ts_timestamps_are_compared_across_the_wrap() {
+        let mut placer = SegmentPlacer::new();
+        let wrap = 1i64 << 33;
+        let mut first = [track(90_000, &[wrap - 90_000])];
+        placer.place(0, 0.0, &mut first, true).unwrap();
+        // One second later the counter has wrapped to 0.
+        let mut next = [track(90_000, &[0])];
+        placer.place(0, 1.0, &mut next, true).unwrap();
+        assert_eq!(pts(&next[0]), [90_000]);
+    }
+
+    #[test]
+    fn tracks_of_other_clocks_share_the_anchor() {
+        let mut placer = SegmentPlacer::new();
+        // Audio at 48 kHz starts 1024 samples before video at 15360 Hz: the audio is the anchor.
+        let mut tracks = [track(15_360, &[15_360]), track(48_000, &[48_000 - 1024])];
+        placer.place(0, 0.0, &mut tracks, false).unwrap();
+        assert_eq!(pts(&tracks[1]), [0]);
+        assert_eq!(pts(&tracks[0]), [rescale_ticks(1024, 48_000, 15_360).unwrap()]);
+    }
+}
