@@ -152,6 +152,26 @@ impl LiveWindow {
         }
     }
 
+    /// Moves this window's timeline onto `reference`'s, for another rendition of the same broadcast: a
+    /// segment with the same media sequence number starts at the same time (renditions of one stream are
+    /// cut at the same points, RFC 8216 §6.2.4). Without a sequence in common, the newest ends are aligned.
+    pub fn align_to(&mut self, reference: &LiveWindow) {
+        let common = self.segments.iter().find_map(|mine| {
+            let theirs = reference
+                .segments
+                .iter()
+                .find(|s| s.segment.sequence == mine.segment.sequence)?;
+            Some(theirs.start - mine.start)
+        });
+        let edges = || Some(reference.range()?.1 - self.range()?.1);
+        let Some(shift) = common.or_else(edges) else {
+            return;
+        };
+        for segment in &mut self.segments {
+            segment.start += shift;
+        }
+    }
+
     /// Drops the segments before media sequence `sequence` (their bytes are gone from cache and server).
     pub fn forget_before(&mut self, sequence: u64) {
         self.segments.retain(|s| s.segment.sequence >= sequence);
@@ -309,6 +329,21 @@ mod tests {
         assert_eq!(window.wall_clock_at(15.5), Some(EPOCH_MS + 35_500.0));
         assert_eq!(window.time_at_wall_clock(EPOCH_MS + 35_500.0), Some(15.5));
         assert_eq!(window.time_at_wall_clock(EPOCH_MS), None); // before the replay window
+    }
+
+    #[test]
+    fn another_rendition_is_aligned_by_sequence_number() {
+        let reference = {
+            let mut window = LiveWindow::new(&live(0, 6, false));
+            window.merge(&live(3, 6, false));
+            window
+        };
+        let mut other = LiveWindow::new(&live(4, 5, false));
+        other.align_to(&reference);
+        assert_eq!(other.segments()[0].start, 8.0);
+        let mut disjoint = LiveWindow::new(&live(20, 2, false));
+        disjoint.align_to(&reference);
+        assert_eq!(disjoint.range(), Some((14.0, 18.0)));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Uint8Array;
+use wasm_bindgen::convert::FromWasmAbi;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -16,14 +17,75 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample};
 use crate::time::Time;
 
+/// What a WebCodecs decoder hands back through its callbacks: its outputs (frames or audio data, owned
+/// here until taken) and the message of the error that closed it, if any.
+pub(crate) struct Outputs<T: FromWasmAbi + JsCast + 'static> {
+    items: Rc<RefCell<Vec<T>>>,
+    failure: Rc<RefCell<Option<String>>>,
+    // The callbacks must live as long as the decoder may call them.
+    on_output: Closure<dyn FnMut(T)>,
+    on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+impl<T: FromWasmAbi + JsCast + 'static> Outputs<T> {
+    pub(crate) fn new() -> Outputs<T> {
+        let items = Rc::new(RefCell::new(Vec::new()));
+        let failure = Rc::new(RefCell::new(None));
+        let on_output = {
+            let items = Rc::clone(&items);
+            Closure::<dyn FnMut(T)>::new(move |item| items.borrow_mut().push(item))
+        };
+        let on_error = {
+            let failure = Rc::clone(&failure);
+            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+                let message = error
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| format!("{error:?}"));
+                *failure.borrow_mut() = Some(message);
+            })
+        };
+        Outputs {
+            items,
+            failure,
+            on_output,
+            on_error,
+        }
+    }
+
+    /// The `output` callback to give the decoder.
+    pub(crate) fn output_callback(&self) -> &js_sys::Function {
+        self.on_output.as_ref().unchecked_ref()
+    }
+
+    /// The `error` callback to give the decoder.
+    pub(crate) fn error_callback(&self) -> &js_sys::Function {
+        self.on_error.as_ref().unchecked_ref()
+    }
+
+    /// Takes the outputs so far; the caller now owns (and must close) them.
+    pub(crate) fn take(&self) -> Vec<T> {
+        std::mem::take(&mut self.items.borrow_mut())
+    }
+
+    /// `malformed_input` naming `what` when the decoder reported an error.
+    pub(crate) fn check(&self, what: &str) -> Result<()> {
+        match self.failure.borrow().as_ref() {
+            Some(message) => Err(Error::new(
+                ErrorCode::MalformedInput,
+                format!("{what} decoding failed: {message}"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A configured video decoder and the frames it has output so far.
 pub(crate) struct VideoDecoding {
     decoder: web_sys::VideoDecoder,
-    frames: Rc<RefCell<Vec<web_sys::VideoFrame>>>,
-    failure: Rc<RefCell<Option<String>>>,
-    // The callbacks must live as long as the decoder may call them.
-    _on_output: Closure<dyn FnMut(web_sys::VideoFrame)>,
-    _on_error: Closure<dyn FnMut(JsValue)>,
+    frames: Outputs<web_sys::VideoFrame>,
+    /// The configuration it decodes.
+    pub(crate) config: CodecConfig,
 }
 
 impl VideoDecoding {
@@ -46,24 +108,8 @@ impl VideoDecoding {
                 format!("this browser cannot decode {} video", config.codec),
             ));
         }
-        let frames = Rc::new(RefCell::new(Vec::new()));
-        let failure = Rc::new(RefCell::new(None));
-        let on_output = {
-            let frames = Rc::clone(&frames);
-            Closure::<dyn FnMut(web_sys::VideoFrame)>::new(move |frame| frames.borrow_mut().push(frame))
-        };
-        let on_error = {
-            let failure = Rc::clone(&failure);
-            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
-                let message = error
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| format!("{error:?}"));
-                *failure.borrow_mut() = Some(message);
-            })
-        };
-        let init =
-            web_sys::VideoDecoderInit::new(on_error.as_ref().unchecked_ref(), on_output.as_ref().unchecked_ref());
+        let frames = Outputs::new();
+        let init = web_sys::VideoDecoderInit::new(frames.error_callback(), frames.output_callback());
         let decoder =
             web_sys::VideoDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoDecoder", &e))?;
         decoder
@@ -72,9 +118,7 @@ impl VideoDecoding {
         Ok(VideoDecoding {
             decoder,
             frames,
-            failure,
-            _on_output: on_output,
-            _on_error: on_error,
+            config: config.clone(),
         })
     }
 
@@ -125,23 +169,17 @@ impl VideoDecoding {
 
     /// Takes the frames output so far; the caller now owns (and must close) them.
     pub(crate) fn take_frames(&self) -> Vec<web_sys::VideoFrame> {
-        std::mem::take(&mut self.frames.borrow_mut())
+        self.frames.take()
     }
 
     fn check(&self) -> Result<()> {
-        match self.failure.borrow().as_ref() {
-            Some(message) => Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("video decoding failed: {message}"),
-            )),
-            None => Ok(()),
-        }
+        self.frames.check("video")
     }
 }
 
 impl Drop for VideoDecoding {
     fn drop(&mut self) {
-        for frame in self.frames.borrow_mut().drain(..) {
+        for frame in self.frames.take() {
             frame.close();
         }
         if self.decoder.state() != web_sys::CodecState::Closed {

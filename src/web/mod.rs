@@ -3,9 +3,15 @@
 //! Modules here own the JS resources they create and release them in `Drop`.
 
 mod api;
+mod audio;
+mod chunk;
+mod clock;
 mod codecs;
+mod content;
 mod decode;
 mod error;
+mod file;
+mod hls;
 mod media;
 mod playback;
 mod player;

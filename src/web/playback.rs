@@ -1,215 +1,499 @@
-//! Continuous playback of the video track: samples fetched a group of pictures at a time, handed to the
-//! decoder a few at a time, and each decoded frame drawn when the clock reaches its presentation time.
+//! Continuous playback: chunks fetched ahead of the clock, their samples handed to the video and audio
+//! decoders a few at a time, each decoded frame drawn when the clock reaches its presentation time, and
+//! the decoded sound scheduled on the audio context at the matching times.
 //!
-//! At most [`FRAMES_AHEAD`] frames are open or queued in the decoder at once: decoding runs just ahead of
-//! the clock, and every frame is closed once drawn or passed.
+//! At most [`FRAMES_AHEAD`] frames are open or queued in the video decoder, and about [`AUDIO_AHEAD`]
+//! seconds of sound are decoded ahead: memory stays flat, and every frame is closed once drawn or passed.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
+use super::audio::{AudioDecoding, AudioOutput};
+use super::chunk::Chunk;
+use super::clock::Clock;
+use super::content::Next;
 use super::decode::VideoDecoding;
-use super::media::{MediaData, SampleSpan};
+use super::media::MediaData;
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
-use crate::player::plan_frame;
+use crate::media::{Sample, Track, TrackKind};
 use crate::time::{Time, MICROS_PER_SECOND};
 
 /// Frames decoded but not yet shown, plus chunks queued in the decoder: enough to hide B-frame reordering
 /// and a slow frame, few enough to keep memory flat.
 const FRAMES_AHEAD: usize = 8;
+/// Seconds of sound decoded ahead of the clock.
+const AUDIO_AHEAD: f64 = 1.0;
+/// Chunks are fetched while less than this many seconds are loaded ahead of the clock...
+const BUFFER_AHEAD: f64 = 10.0;
+/// ...and fewer than this many chunks wait to be decoded.
+const CHUNKS_AHEAD: usize = 3;
 
-/// What a clock tick did.
+/// What a clock tick found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Tick {
-    /// The first frame is not decoded yet: the clock waits for it.
+    /// The clock is stopped until the next frame or sound is decoded (at the start, or after the
+    /// clock ran past everything loaded).
     Waiting,
-    /// Still playing.
+    /// The clock runs.
     Playing,
     /// The last frame has been shown and the clock passed the end.
     Ended,
 }
 
-/// The decoding pipeline of one run of playback (from a play or a seek while playing, to a pause).
-pub(crate) struct Playback {
-    media: Rc<MediaData>,
-    decoder: Rc<VideoDecoding>,
-    /// Next decode-order sample index to fetch.
-    next_fetch: usize,
-    /// The fetched group of pictures, and the decode-order index of its next sample to decode.
-    pending: Option<(SampleSpan, usize)>,
-    fetching: bool,
-    /// Every sample has been decoded and the decoder asked to flush out its last frames.
-    flushing: bool,
+/// A track's chunks waiting to be decoded, with the index of the next sample to hand over.
+type Lane = VecDeque<(Rc<Chunk>, usize)>;
+
+/// The next sample of a lane, taking it off the lane.
+fn next_sample(lane: &mut Lane, track: fn(&Chunk) -> Option<&Track>) -> Option<(Rc<Chunk>, Sample)> {
+    loop {
+        let (chunk, next) = lane.front_mut()?;
+        match track(chunk).and_then(|t| t.samples.get(*next)) {
+            Some(&sample) => {
+                *next += 1;
+                return Some((Rc::clone(chunk), sample));
+            }
+            None => {
+                lane.pop_front();
+            }
+        }
+    }
+}
+
+fn video_of(chunk: &Chunk) -> Option<&Track> {
+    chunk.video.as_ref()
+}
+
+fn audio_of(chunk: &Chunk) -> Option<&Track> {
+    chunk.audio.as_ref()
+}
+
+struct VideoPart {
+    decoder: Option<Rc<VideoDecoding>>,
+    lane: Lane,
     /// Decoded frames not yet shown, by presentation time.
     frames: VecDeque<web_sys::VideoFrame>,
-    /// The clock: media time `media_start` at `performance.now()` = `wall_start` (ms). It starts when the
-    /// first frame is decoded, so that the start-up decode does not make the first frames late.
-    media_start: f64,
-    wall_start: Option<f64>,
+    /// Frames before this time (µs) are the run-up from the keyframe to the start position: decoded, not
+    /// shown, not counted as dropped.
+    preroll_until: f64,
+    /// A decoder is being replaced (the codec configuration changed, or the first one is being made).
+    switching: bool,
+    /// Every sample is decoded and the decoder was asked for its last frames.
+    flushing: bool,
+    flushed: bool,
+}
+
+struct AudioPart {
+    output: Rc<AudioOutput>,
+    decoder: Option<AudioDecoding>,
+    lane: Lane,
+    /// Decoded sound not yet scheduled.
+    decoded: Vec<web_sys::AudioData>,
+    /// Media time up to which samples have been handed to the decoder.
+    fed_until: f64,
+    /// Scheduled sound, with the context time each ends.
+    scheduled: VecDeque<(web_sys::AudioBufferSourceNode, f64)>,
+}
+
+/// The pipeline of one run of playback (from a play, or a seek while playing, to a pause).
+pub(crate) struct Playback {
+    media: Rc<MediaData>,
+    clock: Clock,
+    next: Next,
+    last_loaded: Option<u64>,
+    loading: bool,
+    /// The chunks loaded reach this media time.
+    buffered_until: f64,
+    /// The first chunk has been loaded and its lanes start at the start position.
+    positioned: bool,
+    video: Option<VideoPart>,
+    audio: Option<AudioPart>,
     /// Frames the clock passed before they were decoded (the device was too slow).
     pub(crate) dropped: u32,
+    /// Chunks that failed to load and were skipped, not yet reported.
+    pub(crate) skipped: Vec<Error>,
     failure: Option<Error>,
 }
 
 impl Playback {
-    /// A pipeline that plays `media` from media time `from`.
-    pub(crate) async fn start(media: Rc<MediaData>, from: f64) -> Result<Rc<RefCell<Playback>>> {
-        let video = media.video()?;
-        let ticks = Time::from_seconds(from + media.origin, video.timescale)
-            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot play from {from}")))?
-            .ticks;
-        let first = plan_frame(video, &media.video_order, ticks).map_or(video.samples.len(), |plan| plan.first);
-        let decoder = Rc::new(VideoDecoding::new(&video.config).await?);
-        Ok(Rc::new(RefCell::new(Playback {
+    /// A pipeline that plays `media` from media time `from`, with sound through `audio` when given.
+    pub(crate) fn start(media: Rc<MediaData>, from: f64, audio: Option<Rc<AudioOutput>>) -> Rc<RefCell<Playback>> {
+        let (has_video, has_audio) = media.content.with_tracks(|tracks| {
+            (
+                tracks.iter().any(|t| t.kind == TrackKind::Video),
+                tracks.iter().any(|t| t.kind == TrackKind::Audio),
+            )
+        });
+        let audio = audio.filter(|_| has_audio);
+        let next = media.content.chunk_at(from).map_or(Next::End, Next::Chunk);
+        Rc::new(RefCell::new(Playback {
             media,
-            decoder,
-            next_fetch: first,
-            pending: None,
-            fetching: false,
-            flushing: false,
-            frames: VecDeque::new(),
-            media_start: from,
-            wall_start: None,
+            clock: Clock::new(from, audio.clone()),
+            next,
+            last_loaded: None,
+            loading: false,
+            buffered_until: from,
+            positioned: false,
+            video: has_video.then(|| VideoPart {
+                decoder: None,
+                lane: Lane::new(),
+                frames: VecDeque::new(),
+                preroll_until: f64::NEG_INFINITY,
+                switching: false,
+                flushing: false,
+                flushed: false,
+            }),
+            audio: audio.map(|output| AudioPart {
+                output,
+                decoder: None,
+                lane: Lane::new(),
+                decoded: Vec::new(),
+                fed_until: from,
+                scheduled: VecDeque::new(),
+            }),
             dropped: 0,
+            skipped: Vec::new(),
             failure: None,
-        })))
+        }))
     }
 
     /// Media time on the clock at `now_ms`.
     pub(crate) fn time_at(&self, now_ms: f64) -> f64 {
-        let elapsed = self.wall_start.map_or(0.0, |start| (now_ms - start) / 1000.0);
-        (self.media_start + elapsed).min(self.media.duration())
+        self.clock.time(now_ms)
     }
 
-    /// One step of playback at wall time `now_ms`: draw the frame due, close the ones passed, keep the
-    /// decoder and the fetches going.
+    /// One step of playback at wall time `now_ms`: start or hold the clock, draw the frame due, schedule
+    /// the sound decoded, keep the decoders and the fetches going.
     pub(crate) fn tick(this: &Rc<RefCell<Playback>>, now_ms: f64, renderer: &Renderer) -> Result<Tick> {
         let mut playback = this.borrow_mut();
         if let Some(failure) = playback.failure.take() {
             return Err(failure);
         }
-        playback.collect_frames();
-        if playback.wall_start.is_none() && !playback.frames.is_empty() {
-            playback.wall_start = Some(now_ms);
+        playback.collect()?;
+        let more_coming = playback.next != Next::End || playback.loading;
+        if !playback.clock.running() && playback.ready() {
+            playback.clock.start(now_ms);
+        } else if playback.clock.running() && more_coming && playback.clock.time(now_ms) > playback.buffered_until {
+            // The clock ran past everything loaded: wait for the next chunk.
+            playback.clock.hold(now_ms);
         }
-        let now = playback.time_at(now_ms);
-        let due_micros = (now + playback.media.origin) * f64::from(MICROS_PER_SECOND);
-        // The newest frame whose presentation time has come is shown; the ones before it are passed.
-        let due = playback
-            .frames
-            .iter()
-            .rposition(|frame| frame.timestamp() <= due_micros);
-        if let Some(due) = due {
-            for passed in playback.frames.drain(..due) {
-                passed.close();
-            }
-            playback.dropped += due as u32;
-            if let Some(frame) = playback.frames.pop_front() {
-                let drawn = renderer.draw(&frame);
-                frame.close();
-                drawn?;
-            }
-        }
-        playback.feed()?;
-        let video_len = playback.media.video()?.samples.len();
-        let idle = playback.pending.is_none() && !playback.fetching;
-        if idle && playback.next_fetch < video_len {
-            drop(playback);
-            Playback::fetch_next_group(this);
-        } else if idle && !playback.flushing {
-            playback.flushing = true;
-            let decoder = Rc::clone(&playback.decoder);
-            let weak = Rc::downgrade(this);
-            drop(playback);
-            spawn_local(async move {
-                if let (Err(error), Some(playback)) = (decoder.flush().await, weak.upgrade()) {
-                    playback.borrow_mut().failure = Some(error);
+        let time = playback.clock.time(now_ms);
+        playback.draw_due(time, renderer)?;
+        playback.schedule_sound()?;
+        playback.feed_video(this)?;
+        playback.feed_audio(time)?;
+        let ended = playback.ended(time);
+        let running = playback.clock.running();
+        drop(playback);
+        Playback::load_ahead(this, time);
+        Ok(match (ended, running) {
+            (true, _) => Tick::Ended,
+            (false, true) => Tick::Playing,
+            (false, false) => Tick::Waiting,
+        })
+    }
+
+    /// Moves decoded frames and sound out of the decoders.
+    fn collect(&mut self) -> Result<()> {
+        if let Some(video) = &mut self.video {
+            if let Some(decoder) = &video.decoder {
+                for frame in decoder.take_frames() {
+                    if frame.timestamp() < video.preroll_until {
+                        frame.close();
+                        continue;
+                    }
+                    let at = video.frames.partition_point(|f| f.timestamp() <= frame.timestamp());
+                    video.frames.insert(at, frame);
                 }
-            });
-        } else {
-            let ended = playback.flushing
-                && playback.frames.is_empty()
-                && playback.decoder.queue_size() == 0
-                && now >= playback.media.duration();
-            return Ok(if ended { Tick::Ended } else { playback.running() });
+            }
         }
-        Ok(this.borrow().running())
-    }
-
-    fn running(&self) -> Tick {
-        if self.wall_start.is_some() {
-            Tick::Playing
-        } else {
-            Tick::Waiting
-        }
-    }
-
-    /// Moves frames out of the decoder into the presentation queue, in presentation order.
-    fn collect_frames(&mut self) {
-        for frame in self.decoder.take_frames() {
-            let at = self.frames.partition_point(|f| f.timestamp() <= frame.timestamp());
-            self.frames.insert(at, frame);
-        }
-    }
-
-    /// Hands fetched samples to the decoder while fewer than [`FRAMES_AHEAD`] are in flight.
-    fn feed(&mut self) -> Result<()> {
-        let media = Rc::clone(&self.media);
-        let video = media.video()?;
-        while self.frames.len() + (self.decoder.queue_size() as usize) < FRAMES_AHEAD {
-            let Some((span, next)) = self.pending.as_mut() else {
-                break;
-            };
-            let sample = &video.samples[*next];
-            self.decoder.decode(sample, span.data(sample), video.timescale)?;
-            *next += 1;
-            if *next == span.range.end {
-                self.pending = None;
+        if let Some(audio) = &mut self.audio {
+            if let Some(decoder) = &audio.decoder {
+                audio.decoded.extend(decoder.take()?);
             }
         }
         Ok(())
     }
 
-    /// Fetches the next group of pictures (from the next sample up to the keyframe after it) in one read.
-    fn fetch_next_group(this: &Rc<RefCell<Playback>>) {
-        let (media, range) = {
-            let mut playback = this.borrow_mut();
-            let Ok(video) = playback.media.video() else {
-                return;
-            };
-            let start = playback.next_fetch;
-            let end = video.samples[start + 1..]
-                .iter()
-                .position(|s| s.key)
-                .map_or(video.samples.len(), |i| start + 1 + i);
-            playback.next_fetch = end;
-            playback.fetching = true;
-            (Rc::clone(&playback.media), start..end)
+    /// Whether the clock can start: the first frame is decoded and the sound is ready (or there is
+    /// nothing more to wait for).
+    fn ready(&self) -> bool {
+        let video_ready = self.video.as_ref().is_none_or(|v| !v.frames.is_empty() || v.flushed);
+        let audio_ready = self.audio.as_ref().is_none_or(|a| {
+            !a.decoded.is_empty() || (a.lane.is_empty() && a.decoder.as_ref().is_none_or(|d| d.queue_size() == 0))
+        });
+        let something = self.video.as_ref().is_some_and(|v| !v.frames.is_empty())
+            || self.audio.as_ref().is_some_and(|a| !a.decoded.is_empty());
+        video_ready && audio_ready && (something || self.next == Next::End && !self.loading)
+    }
+
+    /// Draws the newest frame whose presentation time has come; closes the ones it passed.
+    fn draw_due(&mut self, time: f64, renderer: &Renderer) -> Result<()> {
+        let Some(video) = &mut self.video else {
+            return Ok(());
         };
+        let due_micros = time * f64::from(MICROS_PER_SECOND);
+        let Some(due) = video.frames.iter().rposition(|frame| frame.timestamp() <= due_micros) else {
+            return Ok(());
+        };
+        for passed in video.frames.drain(..due) {
+            passed.close();
+        }
+        self.dropped += due as u32;
+        if let Some(frame) = video.frames.pop_front() {
+            let drawn = renderer.draw(&frame);
+            frame.close();
+            drawn?;
+        }
+        Ok(())
+    }
+
+    /// Schedules the decoded sound at its media time on the audio clock; what is already late is cut.
+    fn schedule_sound(&mut self) -> Result<()> {
+        let Some(audio) = &mut self.audio else {
+            return Ok(());
+        };
+        if !self.clock.running() {
+            return Ok(());
+        }
+        let render_now = audio.output.render_time();
+        while audio.scheduled.front().is_some_and(|(_, end)| *end < render_now) {
+            audio.scheduled.pop_front();
+        }
+        for data in std::mem::take(&mut audio.decoded) {
+            let start = data.timestamp() / f64::from(MICROS_PER_SECOND);
+            let duration = data.duration() / f64::from(MICROS_PER_SECOND);
+            let played = self.clock.render_time_of(start).map(|at| {
+                // Leave out what comes before the start position, and what is already late.
+                let skip = (self.clock.start_time() - start).max(render_now - at).max(0.0);
+                (skip < duration).then(|| audio.output.play(&data, at + skip, skip))
+            });
+            data.close();
+            if let Some(Some(scheduled)) = played {
+                audio.scheduled.push_back(scheduled?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands samples to the video decoder while fewer than [`FRAMES_AHEAD`] are in flight; replaces the
+    /// decoder when the codec configuration changes (an HLS discontinuity, a variant switch).
+    fn feed_video(&mut self, this: &Rc<RefCell<Playback>>) -> Result<()> {
+        let Some(video) = &mut self.video else {
+            return Ok(());
+        };
+        while !video.switching {
+            let in_flight = video.frames.len() + video.decoder.as_ref().map_or(0, |d| d.queue_size() as usize);
+            if in_flight >= FRAMES_AHEAD {
+                break;
+            }
+            let Some((chunk, sample)) = next_sample(&mut video.lane, video_of) else {
+                break;
+            };
+            let Some(track) = chunk.video.as_ref() else { continue };
+            let current = video.decoder.as_ref().is_some_and(|d| d.config == track.config);
+            if !current {
+                // Put the sample back; it is decoded by the new decoder, which must start at a keyframe.
+                if let Some((_, next)) = video.lane.front_mut() {
+                    *next -= 1;
+                }
+                video.switching = true;
+                Playback::replace_video_decoder(this, video.decoder.clone(), track.config.clone());
+                break;
+            }
+            if let Some(decoder) = &video.decoder {
+                decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale)?;
+            }
+        }
+        let drained = video.lane.is_empty() && !video.switching && !video.flushing;
+        if drained && self.next == Next::End && !self.loading {
+            video.flushing = true;
+            let decoder = video.decoder.clone();
+            let weak = Rc::downgrade(this);
+            spawn_local(async move {
+                let flushed = match decoder {
+                    Some(decoder) => decoder.flush().await,
+                    None => Ok(()),
+                };
+                if let Some(playback) = weak.upgrade() {
+                    let mut playback = playback.borrow_mut();
+                    match flushed {
+                        Ok(()) => {
+                            if let Some(video) = &mut playback.video {
+                                video.flushed = true;
+                            }
+                        }
+                        Err(error) => playback.failure = Some(error),
+                    }
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// Flushes the old decoder's last frames out, then makes a decoder for `config`.
+    fn replace_video_decoder(
+        this: &Rc<RefCell<Playback>>,
+        old: Option<Rc<VideoDecoding>>,
+        config: crate::media::CodecConfig,
+    ) {
         let weak = Rc::downgrade(this);
         spawn_local(async move {
-            let fetched = media.read_video_samples(range).await;
+            let flushed = match &old {
+                Some(old) => old.flush().await,
+                None => Ok(()),
+            };
+            let made = match flushed {
+                Ok(()) => VideoDecoding::new(&config).await,
+                Err(error) => Err(error),
+            };
             let Some(playback) = weak.upgrade() else { return };
             let mut playback = playback.borrow_mut();
-            playback.fetching = false;
-            match fetched {
-                Ok(span) => {
-                    let first = span.range.start;
-                    playback.pending = Some((span, first));
+            if let Err(error) = playback.collect() {
+                playback.failure = Some(error);
+            }
+            match made {
+                Ok(decoder) => {
+                    if let Some(video) = &mut playback.video {
+                        video.decoder = Some(Rc::new(decoder));
+                        video.switching = false;
+                    }
                 }
                 Err(error) => playback.failure = Some(error),
             }
         });
     }
+
+    /// Hands samples to the audio decoder until [`AUDIO_AHEAD`] seconds past the clock are covered.
+    fn feed_audio(&mut self, time: f64) -> Result<()> {
+        let Some(audio) = &mut self.audio else {
+            return Ok(());
+        };
+        while audio.fed_until < time + AUDIO_AHEAD {
+            let Some((chunk, sample)) = next_sample(&mut audio.lane, audio_of) else {
+                break;
+            };
+            let Some(track) = chunk.audio.as_ref() else { continue };
+            if audio.decoder.as_ref().is_none_or(|d| d.config != track.config) {
+                audio.decoder = Some(AudioDecoding::new(&track.config)?);
+            }
+            if let Some(decoder) = &audio.decoder {
+                decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale)?;
+            }
+            audio.fed_until = Time {
+                ticks: sample.pts + i64::from(sample.duration),
+                scale: track.timescale,
+            }
+            .seconds();
+        }
+        Ok(())
+    }
+
+    /// Whether everything has been shown and heard.
+    fn ended(&self, time: f64) -> bool {
+        let video_done = self
+            .video
+            .as_ref()
+            .is_none_or(|v| v.lane.is_empty() && v.frames.is_empty() && (v.flushed || v.decoder.is_none()));
+        let audio_done = self.audio.as_ref().is_none_or(|a| a.lane.is_empty());
+        self.next == Next::End && !self.loading && video_done && audio_done && time >= self.buffered_until
+    }
+
+    /// Starts loading the next chunk when less than [`BUFFER_AHEAD`] seconds are loaded.
+    fn load_ahead(this: &Rc<RefCell<Playback>>, time: f64) {
+        let (media, key) = {
+            let mut playback = this.borrow_mut();
+            let lanes_short = playback.video.as_ref().is_none_or(|v| v.lane.len() < CHUNKS_AHEAD)
+                && playback.audio.as_ref().is_none_or(|a| a.lane.len() < CHUNKS_AHEAD);
+            if playback.loading || !lanes_short || playback.buffered_until > time + BUFFER_AHEAD {
+                return;
+            }
+            if playback.next == Next::NotYet {
+                // A live stream: has the reloaded playlist listed it since?
+                if let Some(last) = playback.last_loaded {
+                    playback.next = playback.media.content.chunk_after(last);
+                }
+            }
+            let Next::Chunk(key) = playback.next else { return };
+            playback.loading = true;
+            (Rc::clone(&playback.media), key)
+        };
+        let weak = Rc::downgrade(this);
+        spawn_local(async move {
+            let loaded = media.content.load(key).await;
+            let Some(playback) = weak.upgrade() else { return };
+            let mut playback = playback.borrow_mut();
+            playback.loading = false;
+            playback.last_loaded = Some(key);
+            playback.next = media.content.chunk_after(key);
+            match loaded {
+                Ok(chunk) => playback.add_chunk(chunk),
+                // A segment that keeps failing is skipped (and reported); a file that fails is fatal.
+                Err(error) if media.is_stream() && matches!(error.code(), ErrorCode::Network | ErrorCode::OutOfRange) => {
+                    playback.skipped.push(error);
+                }
+                Err(error) => playback.failure = Some(error),
+            }
+        });
+    }
+
+    fn add_chunk(&mut self, chunk: Rc<Chunk>) {
+        let first = !std::mem::replace(&mut self.positioned, true);
+        let from = self.clock.start_time();
+        self.buffered_until = self.buffered_until.max(chunk.end);
+        if let (Some(video), Some(_)) = (&mut self.video, &chunk.video) {
+            let mut start = 0;
+            if first {
+                // Decode from the keyframe before the start position; show from the frame that holds it.
+                if let Ok((_, plan)) = chunk.plan_frame(from) {
+                    start = plan.first;
+                    let track = chunk.video.as_ref().map_or(1, |t| t.timescale);
+                    video.preroll_until = Time {
+                        ticks: plan.pts,
+                        scale: track,
+                    }
+                    .micros() as f64;
+                }
+            }
+            video.lane.push_back((Rc::clone(&chunk), start));
+        }
+        if let (Some(audio), Some(track)) = (&mut self.audio, &chunk.audio) {
+            let mut start = 0;
+            if first {
+                // From the packet before the one that holds the start position: AAC frames overlap.
+                let holds = track.samples.partition_point(|s| {
+                    Time {
+                        ticks: s.pts + i64::from(s.duration),
+                        scale: track.timescale,
+                    }
+                    .seconds()
+                        <= from
+                });
+                start = holds.saturating_sub(1);
+            }
+            audio.lane.push_back((Rc::clone(&chunk), start));
+        }
+    }
 }
 
 impl Drop for Playback {
     fn drop(&mut self) {
-        for frame in self.frames.drain(..) {
-            frame.close();
+        if let Some(video) = &mut self.video {
+            for frame in video.frames.drain(..) {
+                frame.close();
+            }
+        }
+        if let Some(audio) = &mut self.audio {
+            for data in audio.decoded.drain(..) {
+                data.close();
+            }
+            for (source, _) in audio.scheduled.drain(..) {
+                let _ = source.unchecked_ref::<web_sys::AudioScheduledSourceNode>().stop();
+            }
         }
     }
 }

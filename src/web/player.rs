@@ -1,22 +1,26 @@
-//! `Player`: shows a `Media` on a canvas. Seeking is frame-exact: it decodes from the keyframe before the
-//! asked time and draws the frame whose display interval holds it. Playing runs a [`Playback`] pipeline
-//! on `requestAnimationFrame`, timed by `performance.now()`.
+//! `Player`: shows a `Media` on a canvas and plays its sound. Seeking is frame-exact: it decodes from the
+//! keyframe before the asked time and draws the frame whose display interval holds it. Playing runs a
+//! [`Playback`] pipeline on `requestAnimationFrame`, timed by the audio clock (or `performance.now()`
+//! when there is no sound to play).
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use js_sys::Promise;
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::audio::AudioOutput;
+use super::clock::now_ms;
+use super::content::Content;
 use super::decode::VideoDecoding;
 use super::error::to_js;
-use super::media::{Media, MediaData};
+use super::media::{span_object, Media, MediaData};
 use super::playback::{Playback, Tick};
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
-use crate::player::plan_frame;
+use crate::media::TrackKind;
 use crate::time::Time;
 
 /// Seconds of media between two `timeupdate` events while playing (HTML media elements fire them every
@@ -33,6 +37,8 @@ struct PlayerInner {
     renderer: Renderer,
     events: web_sys::EventTarget,
     state: RefCell<State>,
+    /// Made at the first `play` (inside the user's gesture, where browsers let sound start).
+    audio: RefCell<Option<Rc<AudioOutput>>>,
     /// The `requestAnimationFrame` callback, made once; it holds the player weakly.
     frame_callback: RefCell<Option<FrameCallback>>,
 }
@@ -44,45 +50,53 @@ struct State {
     media: Option<Rc<MediaData>>,
     current_time: f64,
     paused: bool,
+    ended: bool,
+    volume: f64,
+    muted: bool,
+    looping: bool,
     /// The pipeline while playing.
     playback: Option<Rc<RefCell<Playback>>>,
     /// Incremented by every load, seek, play and pause: an operation that finds a newer one started
     /// gives way to it.
     generation: u64,
     last_timeupdate: f64,
-    /// The playback clock has started (`playing` was fired) since the last `play`.
+    /// The playback clock runs (`playing` fired, no `waiting` since).
     clock_running: bool,
     dropped_frames: u32,
     error: Option<JsValue>,
 }
 
-impl Default for State {
-    fn default() -> Self {
-        State {
+#[wasm_bindgen]
+impl Player {
+    /// A player drawing on `canvas` with WebGL2. `options`: `{ muted, volume, loop }` (defaults: sound
+    /// on, volume 1, no loop).
+    #[wasm_bindgen(constructor)]
+    pub fn new(canvas: web_sys::HtmlCanvasElement, options: JsValue) -> std::result::Result<Player, JsValue> {
+        let renderer = Renderer::new(canvas).map_err(|e| to_js(&e))?;
+        let events = web_sys::EventTarget::new()?;
+        let option = |name: &str| Reflect::get(&options, &name.into()).ok().filter(|v| !v.is_undefined());
+        let state = State {
             media: None,
             current_time: 0.0,
             paused: true,
+            ended: false,
+            volume: option("volume")
+                .and_then(|v| v.as_f64())
+                .map_or(1.0, |v| v.clamp(0.0, 1.0)),
+            muted: option("muted").is_some_and(|v| v.is_truthy()),
+            looping: option("loop").is_some_and(|v| v.is_truthy()),
             playback: None,
             generation: 0,
             last_timeupdate: 0.0,
             clock_running: false,
             dropped_frames: 0,
             error: None,
-        }
-    }
-}
-
-#[wasm_bindgen]
-impl Player {
-    /// A player drawing on `canvas` with WebGL2.
-    #[wasm_bindgen(constructor)]
-    pub fn new(canvas: web_sys::HtmlCanvasElement) -> std::result::Result<Player, JsValue> {
-        let renderer = Renderer::new(canvas).map_err(|e| to_js(&e))?;
-        let events = web_sys::EventTarget::new()?;
+        };
         let inner = Rc::new(PlayerInner {
             renderer,
             events,
-            state: RefCell::default(),
+            state: RefCell::new(state),
+            audio: RefCell::new(None),
             frame_callback: RefCell::new(None),
         });
         let weak: Weak<PlayerInner> = Rc::downgrade(&inner);
@@ -96,7 +110,7 @@ impl Player {
     }
 
     /// Shows `media` from now on (stopping what played before); fires `loadedmetadata`. Call `seek` or
-    /// `play` to draw.
+    /// `play` to draw. A live stream starts near its live edge.
     pub fn load(&self, media: &Media) -> Promise {
         let inner = Rc::clone(&self.inner);
         let data = Rc::clone(&media.data);
@@ -106,9 +120,27 @@ impl Player {
                 state.generation += 1;
                 state.playback = None;
                 state.paused = true;
-                state.media = Some(data);
-                state.current_time = 0.0;
+                state.ended = false;
+                state.current_time = data.content.start_time();
+                state.media = Some(Rc::clone(&data));
                 state.error = None;
+            }
+            if let Content::Hls(hls) = &data.content {
+                let weak = Rc::downgrade(&inner);
+                let shown = Rc::downgrade(&data);
+                hls.on_window_change(Box::new(move || {
+                    let Some(inner) = weak.upgrade() else { return false };
+                    let still_shown = inner
+                        .state
+                        .borrow()
+                        .media
+                        .as_ref()
+                        .is_some_and(|m| Weak::ptr_eq(&Rc::downgrade(m), &shown));
+                    if still_shown {
+                        inner.fire("livewindowchange");
+                    }
+                    still_shown
+                }));
             }
             inner.fire("loadedmetadata");
             Ok(JsValue::UNDEFINED)
@@ -132,17 +164,27 @@ impl Player {
         }
     }
 
-    /// Shows the frame at `time` seconds on the media timeline (clamped to it); fires `seeking`, then
-    /// `seeked` once that frame is on the canvas. Playing goes on from there. A newer seek supersedes this
-    /// one, which then resolves without drawing.
+    /// Shows the frame at `time` seconds on the media timeline (clamped to the seekable range); fires
+    /// `seeking`, then `seeked` once that frame is on the canvas. Playing goes on from there. A newer
+    /// seek supersedes this one, which then resolves without drawing.
     pub fn seek(&self, time: f64) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let was_playing = inner.stop_playback();
-            inner.seek(time).await.map_err(|e| to_js(&e))?;
-            if was_playing {
-                inner.play().await.map_err(|e| to_js(&e))?;
-            }
+            inner.seek_and_resume(time).await.map_err(|e| to_js(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Live streams: seeks back to the live edge (three target durations behind the newest segment).
+    #[wasm_bindgen(js_name = goLive)]
+    pub fn go_live(&self) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let edge = match inner.state.borrow().media.as_ref().map(|m| &m.content) {
+                Some(Content::Hls(hls)) => hls.live_edge(),
+                _ => return Err(to_js(&Error::new(ErrorCode::Unsupported, "goLive needs a live stream"))),
+            };
+            inner.seek_and_resume(edge).await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -153,10 +195,29 @@ impl Player {
         self.inner.state.borrow().current_time
     }
 
-    /// Length of the loaded media, seconds (0 before `load`).
+    /// Length of the loaded media, seconds (0 before `load`); for live, the replay window's length.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        self.inner.state.borrow().media.as_ref().map_or(0.0, |m| m.duration())
+        self.inner.state.borrow().media.as_ref().map_or(0.0, |m| m.content.duration())
+    }
+
+    /// The seekable span `{ start, end }` in seconds (for live, the replay window, which slides).
+    #[wasm_bindgen(getter)]
+    pub fn seekable(&self) -> Object {
+        let (start, end) = self
+            .inner
+            .state
+            .borrow()
+            .media
+            .as_ref()
+            .map_or((0.0, 0.0), |m| m.content.range());
+        span_object(start, end)
+    }
+
+    /// Whether the loaded media is a live stream.
+    #[wasm_bindgen(getter, js_name = isLive)]
+    pub fn is_live(&self) -> bool {
+        self.inner.state.borrow().media.as_ref().is_some_and(|m| m.content.is_live())
     }
 
     /// Whether playback is paused (true until `play`, and after `pause` or the end).
@@ -165,20 +226,67 @@ impl Player {
         self.inner.state.borrow().paused
     }
 
+    /// Whether playback reached the end (until the next `play`, `seek` or `load`).
+    #[wasm_bindgen(getter)]
+    pub fn ended(&self) -> bool {
+        self.inner.state.borrow().ended
+    }
+
+    /// Sound volume, 0 to 1.
+    #[wasm_bindgen(getter)]
+    pub fn volume(&self) -> f64 {
+        self.inner.state.borrow().volume
+    }
+
+    /// Sets the volume (clamped to 0..1); fires `volumechange`.
+    #[wasm_bindgen(setter)]
+    pub fn set_volume(&self, volume: f64) {
+        self.inner.state.borrow_mut().volume = if volume.is_nan() { 1.0 } else { volume.clamp(0.0, 1.0) };
+        self.inner.apply_gain();
+        self.inner.fire("volumechange");
+    }
+
+    /// Whether the sound is muted.
+    #[wasm_bindgen(getter)]
+    pub fn muted(&self) -> bool {
+        self.inner.state.borrow().muted
+    }
+
+    /// Mutes or unmutes; fires `volumechange`.
+    #[wasm_bindgen(setter)]
+    pub fn set_muted(&self, muted: bool) {
+        self.inner.state.borrow_mut().muted = muted;
+        self.inner.apply_gain();
+        self.inner.fire("volumechange");
+    }
+
+    /// Whether playback starts over at the end.
+    #[wasm_bindgen(getter, js_name = loop)]
+    pub fn looping(&self) -> bool {
+        self.inner.state.borrow().looping
+    }
+
+    /// Sets looping.
+    #[wasm_bindgen(setter, js_name = loop)]
+    pub fn set_looping(&self, looping: bool) {
+        self.inner.state.borrow_mut().looping = looping;
+    }
+
     /// Frames skipped because they were decoded after their time had passed (the device was too slow).
     #[wasm_bindgen(getter, js_name = droppedFrames)]
     pub fn dropped_frames(&self) -> u32 {
-        self.inner.state.borrow().dropped_frames
+        let state = self.inner.state.borrow();
+        state.dropped_frames + state.playback.as_ref().map_or(0, |p| p.borrow().dropped)
     }
 
-    /// The error that stopped playback (a `ReelcutError`), or `null`.
+    /// The last error (a `ReelcutError` with `fatal`: whether it stopped playback), or `null`.
     #[wasm_bindgen(getter)]
     pub fn error(&self) -> JsValue {
         self.inner.state.borrow().error.clone().unwrap_or(JsValue::NULL)
     }
 
-    /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `seeking`, `seeked`,
-    /// `timeupdate`, `ended`, `error`.
+    /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `waiting`, `seeking`,
+    /// `seeked`, `timeupdate`, `volumechange`, `ended`, `error`, `livewindowchange`.
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(&self, kind: &str, listener: &js_sys::Function) -> std::result::Result<(), JsValue> {
         self.inner.events.add_event_listener_with_callback(kind, listener)
@@ -198,6 +306,22 @@ impl PlayerInner {
         }
     }
 
+    /// Records `error` as `player.error` (with `fatal`) and fires `error`.
+    fn report(&self, error: &Error, fatal: bool) {
+        let js = to_js(error);
+        let _ = Reflect::set(&js, &"fatal".into(), &fatal.into());
+        self.state.borrow_mut().error = Some(js);
+        self.fire("error");
+    }
+
+    fn apply_gain(&self) {
+        let state = self.state.borrow();
+        let gain = if state.muted { 0.0 } else { state.volume as f32 };
+        if let Some(audio) = self.audio.borrow().as_ref() {
+            audio.set_gain(gain);
+        }
+    }
+
     /// Stops the playback pipeline, keeping the frame on screen. Returns whether it was playing.
     fn stop_playback(&self) -> bool {
         let mut state = self.state.borrow_mut();
@@ -212,8 +336,32 @@ impl PlayerInner {
         true
     }
 
+    async fn seek_and_resume(&self, time: f64) -> Result<()> {
+        let was_playing = self.stop_playback();
+        self.seek(time).await?;
+        if was_playing {
+            self.play().await?;
+        }
+        Ok(())
+    }
+
+    /// The sound output, made on first use; `None` when the page may not play sound.
+    async fn audio_output(&self) -> Option<Rc<AudioOutput>> {
+        let existing = self.audio.borrow().clone();
+        let output = match existing {
+            Some(output) => output,
+            None => {
+                let output = Rc::new(AudioOutput::new().ok()?);
+                *self.audio.borrow_mut() = Some(Rc::clone(&output));
+                self.apply_gain();
+                output
+            }
+        };
+        output.resume().await.then_some(output)
+    }
+
     async fn play(&self) -> Result<()> {
-        let (media, from, generation) = {
+        let (media, generation) = {
             let mut state = self.state.borrow_mut();
             if !state.paused {
                 return Ok(());
@@ -223,24 +371,32 @@ impl PlayerInner {
                 .media
                 .clone()
                 .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "play before load"))?;
-            let from = if state.current_time >= media.duration() {
-                0.0
-            } else {
-                state.current_time
-            };
-            (media, from, state.generation)
+            (media, state.generation)
         };
-        let playback = Playback::start(media, from).await?;
-        {
+        let has_audio = media
+            .content
+            .with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio));
+        let audio = if has_audio { self.audio_output().await } else { None };
+        let playback = {
             let mut state = self.state.borrow_mut();
             if state.generation != generation {
                 return Ok(()); // paused, seeked or reloaded meanwhile
             }
-            state.playback = Some(playback);
+            let (start, end) = media.content.range();
+            let from = if state.ended || state.current_time >= end {
+                start
+            } else {
+                state.current_time.max(start)
+            };
+            let playback = Playback::start(media, from, audio);
+            state.playback = Some(Rc::clone(&playback));
             state.paused = false;
+            state.ended = false;
             state.clock_running = false;
             state.last_timeupdate = from;
-        }
+            playback
+        };
+        drop(playback);
         self.fire("play");
         self.request_animation_frame();
         Ok(())
@@ -258,41 +414,60 @@ impl PlayerInner {
         };
         let tick = Playback::tick(&playback, now, &self.renderer);
         let time = playback.borrow().time_at(now);
-        let mut state = self.state.borrow_mut();
-        if !state
+        let skipped = std::mem::take(&mut playback.borrow_mut().skipped);
+        if !self
+            .state
+            .borrow()
             .playback
             .as_ref()
             .is_some_and(|current| Rc::ptr_eq(current, &playback))
         {
             return; // stopped while this frame was drawn
         }
+        for error in &skipped {
+            self.report(error, false);
+        }
+        let mut state = self.state.borrow_mut();
         match tick {
-            Ok(Tick::Waiting) => {
-                drop(state);
-                self.request_animation_frame();
-            }
-            Ok(Tick::Playing) => {
-                let started = !state.clock_running;
-                state.clock_running = true;
+            Ok(tick @ (Tick::Waiting | Tick::Playing)) => {
+                let running = tick == Tick::Playing;
+                let changed = running != state.clock_running;
+                state.clock_running = running;
                 state.current_time = time;
-                let update = time - state.last_timeupdate >= TIMEUPDATE_INTERVAL;
+                let update = running && (time - state.last_timeupdate).abs() >= TIMEUPDATE_INTERVAL;
                 if update {
                     state.last_timeupdate = time;
                 }
                 drop(state);
-                if started {
-                    self.fire("playing");
+                if changed {
+                    self.fire(if running { "playing" } else { "waiting" });
                 }
                 if update {
                     self.fire("timeupdate");
                 }
                 self.request_animation_frame();
             }
+            Ok(Tick::Ended) if state.looping => {
+                // Start over without a pause, as a looping media element does.
+                state.dropped_frames += playback.borrow().dropped;
+                let (start, _) = state.media.as_ref().map_or((0.0, 0.0), |m| m.content.range());
+                let media = state.media.clone();
+                if let Some(media) = media {
+                    let audio = self.audio.borrow().clone().filter(|a| a.running());
+                    state.playback = Some(Playback::start(media, start, audio));
+                    state.current_time = start;
+                    state.last_timeupdate = start;
+                }
+                drop(state);
+                self.request_animation_frame();
+            }
             Ok(Tick::Ended) => {
-                state.current_time = time;
+                let (_, end) = state.media.as_ref().map_or((0.0, time), |m| m.content.range());
+                state.current_time = time.min(end);
                 state.dropped_frames += playback.borrow().dropped;
                 state.playback = None;
                 state.paused = true;
+                state.ended = true;
                 drop(state);
                 self.fire("timeupdate");
                 self.fire("ended");
@@ -301,9 +476,8 @@ impl PlayerInner {
                 state.dropped_frames += playback.borrow().dropped;
                 state.playback = None;
                 state.paused = true;
-                state.error = Some(to_js(&error));
                 drop(state);
-                self.fire("error");
+                self.report(&error, true);
             }
         }
     }
@@ -321,18 +495,35 @@ impl PlayerInner {
         if !time.is_finite() {
             return Err(Error::new(ErrorCode::OutOfRange, format!("cannot seek to {time}")));
         }
-        let time = time.clamp(0.0, media.duration());
+        let (start, end) = media.content.range();
+        let time = time.clamp(start, end);
         self.fire("seeking");
-        let video = media.video()?;
-        let ticks = Time::from_seconds(time + media.origin, video.timescale)
-            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot seek to {time}")))?
-            .ticks;
-        let plan = plan_frame(video, &media.video_order, ticks)
-            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no video frames"))?;
-        let span = media.read_video_samples(plan.first..plan.target + 1).await?;
+        let has_video = media
+            .content
+            .with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Video));
+        if has_video && !self.show_frame(&media, time, generation).await? {
+            return Ok(()); // superseded
+        }
+        {
+            let mut state = self.state.borrow_mut();
+            state.current_time = time;
+            state.ended = false;
+        }
+        self.fire("seeked");
+        Ok(())
+    }
+
+    /// Decodes and draws the frame at `time`. Returns `false` when a newer operation superseded this one.
+    async fn show_frame(&self, media: &MediaData, time: f64, generation: u64) -> Result<bool> {
+        let key = media
+            .content
+            .chunk_at(time)
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("nothing to show at {time}")))?;
+        let chunk = media.content.load(key).await?;
+        let (video, plan) = chunk.plan_frame(time)?;
         let decoder = VideoDecoding::new(&video.config).await?;
-        for sample in &video.samples[span.range.clone()] {
-            decoder.decode(sample, span.data(sample), video.timescale)?;
+        for sample in &video.samples[plan.first..=plan.target] {
+            decoder.decode(sample, chunk.sample_data(sample)?, video.timescale)?;
         }
         decoder.flush().await?;
         let frames = decoder.take_frames();
@@ -350,16 +541,9 @@ impl PlayerInner {
             frame.close();
         }
         if superseded {
-            return Ok(());
+            return Ok(false);
         }
         drawn.ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the decoder did not output the frame sought"))??;
-        self.state.borrow_mut().current_time = time;
-        self.fire("seeked");
-        Ok(())
+        Ok(true)
     }
-}
-
-/// `performance.now()` in milliseconds (0 where there is no window).
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }

@@ -119,14 +119,14 @@ test('bad sources reject with a ReelcutError and a code', async () => {
     return {
       random: await attempt(new Uint8Array(4096).map((_, i) => (i * 7919) % 251)),
       missing: await attempt('/fixtures/no_such_file.mp4'),
-      hls: await attempt('/fixtures/hls_ts/index.m3u8'),
+      playlist: await attempt('/fixtures/no_such_playlist.m3u8'),
       number: await attempt(42),
     };
   });
   assert.deepEqual(errors, {
     random: { name: 'ReelcutError', code: 'malformed_input' },
     missing: { name: 'ReelcutError', code: 'network' },
-    hls: { name: 'ReelcutError', code: 'unsupported' },
+    playlist: { name: 'ReelcutError', code: 'network' },
     number: { name: 'ReelcutError', code: 'malformed_input' },
   });
   await page.close();

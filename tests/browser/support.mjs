@@ -19,6 +19,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Sound plays without a click, so the audio clock runs in tests.
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 /** The crate version from Cargo.toml, which the package must report. */

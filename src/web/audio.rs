@@ -1,0 +1,195 @@
+//! Sound: a WebCodecs `AudioDecoder` fed with samples, and the WebAudio output that plays its `AudioData`
+//! at given times of the `AudioContext` clock, through one gain node for volume and mute.
+
+use js_sys::{Float32Array, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::decode::Outputs;
+use super::error::from_js;
+use super::source::sleep_ms;
+use crate::error::{ErrorCode, Result};
+use crate::media::{CodecConfig, Sample};
+use crate::time::Time;
+
+/// How long `resume()` may take before the context is taken to be blocked by the autoplay policy.
+const RESUME_WAIT_MS: f64 = 300.0;
+
+/// The player's sound output.
+pub(crate) struct AudioOutput {
+    context: web_sys::AudioContext,
+    gain: web_sys::GainNode,
+}
+
+impl AudioOutput {
+    pub(crate) fn new() -> Result<AudioOutput> {
+        let context = web_sys::AudioContext::new().map_err(|e| from_js(ErrorCode::Browser, "new AudioContext", &e))?;
+        let gain = context
+            .create_gain()
+            .map_err(|e| from_js(ErrorCode::Browser, "AudioContext.createGain", &e))?;
+        gain.connect_with_audio_node(&context.destination())
+            .map_err(|e| from_js(ErrorCode::Browser, "GainNode.connect", &e))?;
+        Ok(AudioOutput { context, gain })
+    }
+
+    /// Resumes the context; `false` when it stays suspended (the page may not play sound before a user
+    /// gesture), in which case playback runs silent on the wall clock.
+    pub(crate) async fn resume(&self) -> bool {
+        if self.running() {
+            return true;
+        }
+        if let Ok(resumed) = self.context.resume() {
+            let timeout = Promise::new(&mut |resolve, _| {
+                wasm_bindgen_futures::spawn_local(async move {
+                    sleep_ms(RESUME_WAIT_MS).await;
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                });
+            });
+            let _ = JsFuture::from(Promise::race(&js_sys::Array::of2(&resumed, &timeout))).await;
+        }
+        self.running()
+    }
+
+    pub(crate) fn running(&self) -> bool {
+        self.context.state() == web_sys::AudioContextState::Running
+    }
+
+    /// Sets the output gain (0 when muted).
+    pub(crate) fn set_gain(&self, gain: f32) {
+        self.gain.gain().set_value(gain);
+    }
+
+    /// The context time at which sound is being rendered now (`AudioContext.currentTime`).
+    pub(crate) fn render_time(&self) -> f64 {
+        self.context.current_time()
+    }
+
+    /// The context time of the sound reaching the speakers at `performance.now()` = `now_ms`: behind
+    /// `render_time` by the output latency. Falls back to `render_time` where the browser gives no
+    /// output timestamp.
+    pub(crate) fn heard_time(&self, now_ms: f64) -> f64 {
+        // `getOutputTimestamp()` (Web Audio API 1.0) is not in web-sys: called by name.
+        let stamp = js_sys::Reflect::get(&self.context, &JsValue::from_str("getOutputTimestamp"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.call0(&self.context).ok());
+        let field = |name: &str| {
+            stamp
+                .as_ref()
+                .and_then(|s| js_sys::Reflect::get(s, &JsValue::from_str(name)).ok())
+                .and_then(|v| v.as_f64())
+        };
+        match (field("contextTime"), field("performanceTime")) {
+            (Some(context), Some(performance)) if performance > 0.0 => context + (now_ms - performance) / 1000.0,
+            _ => self.render_time(),
+        }
+    }
+
+    /// Plays `data` starting at context time `at`, leaving out its first `skip` seconds. Returns the
+    /// source node (stop it to cut the sound short) and the context time it ends.
+    pub(crate) fn play(&self, data: &web_sys::AudioData, at: f64, skip: f64) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
+        let frames = data.number_of_frames();
+        let channels = data.number_of_channels();
+        let rate = data.sample_rate();
+        let options = web_sys::AudioBufferOptions::new(frames, rate);
+        options.set_number_of_channels(channels);
+        let buffer =
+            web_sys::AudioBuffer::new(&options).map_err(|e| from_js(ErrorCode::Browser, "new AudioBuffer", &e))?;
+        let plane = Float32Array::new_with_length(frames);
+        for channel in 0..channels {
+            let copy = web_sys::AudioDataCopyToOptions::new(channel);
+            copy.set_format(web_sys::AudioSampleFormat::F32Planar);
+            data.copy_to_with_buffer_source(&plane, &copy)
+                .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
+            buffer
+                .copy_to_channel_with_f32_array(&plane, channel as i32)
+                .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyToChannel", &e))?;
+        }
+        let source = self
+            .context
+            .create_buffer_source()
+            .map_err(|e| from_js(ErrorCode::Browser, "createBufferSource", &e))?;
+        source.set_buffer(Some(&buffer));
+        source
+            .connect_with_audio_node(&self.gain)
+            .map_err(|e| from_js(ErrorCode::Browser, "AudioBufferSourceNode.connect", &e))?;
+        source
+            .start_with_when_and_grain_offset(at, skip)
+            .map_err(|e| from_js(ErrorCode::Browser, "AudioBufferSourceNode.start", &e))?;
+        Ok((source, at + buffer.duration() - skip))
+    }
+}
+
+impl Drop for AudioOutput {
+    fn drop(&mut self) {
+        let _ = self.context.close();
+    }
+}
+
+/// A configured audio decoder and the `AudioData` it has output so far.
+pub(crate) struct AudioDecoding {
+    decoder: web_sys::AudioDecoder,
+    outputs: Outputs<web_sys::AudioData>,
+    /// The configuration it decodes.
+    pub(crate) config: CodecConfig,
+}
+
+impl AudioDecoding {
+    /// A decoder configured for `config`. An unsupported configuration shows up as an error on the
+    /// first `decode`.
+    pub(crate) fn new(config: &CodecConfig) -> Result<AudioDecoding> {
+        let decoder_config = web_sys::AudioDecoderConfig::new(&config.codec, config.channels, config.sample_rate);
+        if let Some(description) = &config.description {
+            decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
+        }
+        let outputs = Outputs::new();
+        let init = web_sys::AudioDecoderInit::new(outputs.error_callback(), outputs.output_callback());
+        let decoder =
+            web_sys::AudioDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioDecoder", &e))?;
+        decoder
+            .configure(&decoder_config)
+            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioDecoder.configure", &e))?;
+        Ok(AudioDecoding {
+            decoder,
+            outputs,
+            config: config.clone(),
+        })
+    }
+
+    /// Queues one sample for decoding.
+    pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
+        self.outputs.check("audio")?;
+        let time = |ticks| Time { ticks, scale: timescale }.micros() as f64;
+        let init = web_sys::EncodedAudioChunkInit::new(&Uint8Array::from(data), 0, web_sys::EncodedAudioChunkType::Key);
+        init.set_timestamp_f64(time(sample.pts));
+        init.set_duration_f64(time(i64::from(sample.duration)));
+        let chunk = web_sys::EncodedAudioChunk::new(&init)
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "new EncodedAudioChunk", &e))?;
+        self.decoder
+            .decode(&chunk)
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "AudioDecoder.decode", &e))
+    }
+
+    /// Decoded sound so far; the caller now owns (and must close) it.
+    pub(crate) fn take(&self) -> Result<Vec<web_sys::AudioData>> {
+        self.outputs.check("audio")?;
+        Ok(self.outputs.take())
+    }
+
+    /// Chunks queued, not yet output.
+    pub(crate) fn queue_size(&self) -> u32 {
+        self.decoder.decode_queue_size()
+    }
+}
+
+impl Drop for AudioDecoding {
+    fn drop(&mut self) {
+        for data in self.outputs.take() {
+            data.close();
+        }
+        if self.decoder.state() != web_sys::CodecState::Closed {
+            let _ = self.decoder.close();
+        }
+    }
+}

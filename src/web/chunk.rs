@@ -1,0 +1,83 @@
+//! A chunk of media in memory: the unit playback and seeking fetch, decode and cache.
+//!
+//! Whatever the source, a chunk holds the samples of a stretch of media with their bytes, and its
+//! samples' `pts`/`dts` are already on the media timeline (`ticks / timescale` seconds from time 0), so
+//! the decoders' timestamps are media time in microseconds.
+
+use std::rc::Rc;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{Sample, Track};
+use crate::player::{plan_frame, presentation_order, FramePlan};
+use crate::time::Time;
+
+/// A decodable stretch of media: an HLS segment, or a file's group of pictures with its audio.
+pub(crate) struct Chunk {
+    /// Where it ends on the media timeline, seconds.
+    pub(crate) end: f64,
+    /// The video samples (decode order), starting at a keyframe when the source does.
+    pub(crate) video: Option<Track>,
+    /// The audio samples (decode order).
+    pub(crate) audio: Option<Track>,
+    /// The bytes the samples' offsets index.
+    pub(crate) data: Vec<u8>,
+}
+
+impl Chunk {
+    /// The bytes of one of the chunk's samples.
+    pub(crate) fn sample_data(&self, sample: &Sample) -> Result<&[u8]> {
+        usize::try_from(sample.offset)
+            .ok()
+            .and_then(|start| self.data.get(start..start.checked_add(sample.size as usize)?))
+            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a sample lies outside its chunk's bytes"))
+    }
+
+    /// The video frame shown at media time `t` and the samples to decode for it.
+    pub(crate) fn plan_frame(&self, t: f64) -> Result<(&Track, FramePlan)> {
+        let video = self
+            .video
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))?;
+        let ticks = Time::from_seconds(t, video.timescale)
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot show time {t}")))?
+            .ticks;
+        let plan = plan_frame(video, &presentation_order(video), ticks)
+            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "no keyframe to decode this frame from"))?;
+        Ok((video, plan))
+    }
+}
+
+/// The last few chunks loaded, most recent last: a seek back and forth, or playback after a seek, reuses
+/// them instead of fetching again.
+pub(crate) struct ChunkCache {
+    chunks: Vec<(u64, Rc<Chunk>)>,
+    capacity: usize,
+}
+
+impl ChunkCache {
+    /// A cache of at most `capacity` chunks.
+    pub(crate) fn new(capacity: usize) -> ChunkCache {
+        ChunkCache {
+            chunks: Vec::new(),
+            capacity,
+        }
+    }
+
+    /// The chunk cached under `id`, now the most recent.
+    pub(crate) fn get(&mut self, id: u64) -> Option<Rc<Chunk>> {
+        let at = self.chunks.iter().position(|(key, _)| *key == id)?;
+        let entry = self.chunks.remove(at);
+        let chunk = Rc::clone(&entry.1);
+        self.chunks.push(entry);
+        Some(chunk)
+    }
+
+    /// Caches `chunk` under `id`, forgetting the least recent when full.
+    pub(crate) fn put(&mut self, id: u64, chunk: Rc<Chunk>) {
+        self.chunks.retain(|(key, _)| *key != id);
+        if self.chunks.len() >= self.capacity {
+            self.chunks.remove(0);
+        }
+        self.chunks.push((id, chunk));
+    }
+}

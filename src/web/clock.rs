@@ -1,0 +1,81 @@
+//! The playback clock: media time as a function of the audio output's clock when there is sound (so that
+//! pictures follow what is heard), else of `performance.now()`.
+
+use std::rc::Rc;
+
+use super::audio::AudioOutput;
+
+/// Sound is scheduled this far ahead of the audio context's render time, so the first buffers are not late.
+const AUDIO_START_LEAD: f64 = 0.05;
+
+/// `performance.now()` in milliseconds, in a window or a worker (0 where there is none).
+pub(crate) fn now_ms() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &wasm_bindgen::JsValue::from_str("performance"))
+        .ok()
+        .and_then(|p| wasm_bindgen::JsCast::dyn_into::<web_sys::Performance>(p).ok())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Media time against a source clock (seconds of the audio context, or of the page).
+pub(crate) struct Clock {
+    audio: Option<Rc<AudioOutput>>,
+    /// Media time when the clock last started or stopped.
+    media_start: f64,
+    /// Source-clock time at which `media_start` is heard; `None` while stopped.
+    started_at: Option<f64>,
+}
+
+impl Clock {
+    /// A stopped clock at media time `media_start`, driven by `audio` when given.
+    pub(crate) fn new(media_start: f64, audio: Option<Rc<AudioOutput>>) -> Clock {
+        Clock {
+            audio,
+            media_start,
+            started_at: None,
+        }
+    }
+
+    fn source_now(&self, now_ms: f64) -> f64 {
+        match &self.audio {
+            Some(audio) => audio.heard_time(now_ms),
+            None => now_ms / 1000.0,
+        }
+    }
+
+    /// Starts the clock: media time advances from now on (with audio, from when the first scheduled
+    /// sound is heard).
+    pub(crate) fn start(&mut self, now_ms: f64) {
+        self.started_at = Some(match &self.audio {
+            Some(audio) => audio.render_time() + AUDIO_START_LEAD,
+            None => now_ms / 1000.0,
+        });
+    }
+
+    /// Stops the clock at the media time it shows now.
+    pub(crate) fn hold(&mut self, now_ms: f64) {
+        self.media_start = self.time(now_ms);
+        self.started_at = None;
+    }
+
+    pub(crate) fn running(&self) -> bool {
+        self.started_at.is_some()
+    }
+
+    /// Media time at `now_ms`.
+    pub(crate) fn time(&self, now_ms: f64) -> f64 {
+        match self.started_at {
+            Some(started) => self.media_start + (self.source_now(now_ms) - started).max(0.0),
+            None => self.media_start,
+        }
+    }
+
+    /// Media time the clock (re)started from.
+    pub(crate) fn start_time(&self) -> f64 {
+        self.media_start
+    }
+
+    /// Audio-context time at which the sound of media time `t` must be rendered (`None` while stopped).
+    pub(crate) fn render_time_of(&self, t: f64) -> Option<f64> {
+        Some(self.started_at? + (t - self.media_start))
+    }
+}

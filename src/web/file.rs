@@ -1,0 +1,206 @@
+//! An MP4 file as chunks: its index is read once at open (box headers walked to `moov`, sample data not
+//! read), then each chunk's samples are fetched with one or two Range reads.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::rc::Rc;
+
+use super::chunk::{Chunk, ChunkCache};
+use super::source::Source;
+use crate::demux::boxes::{BoxLocator, Locate};
+use crate::demux::mp4::{self, Movie};
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{Sample, Track, TrackKind};
+use crate::player::chunks::{chunk_at, chunk_spans, ChunkSpan};
+use crate::player::{keyframe_times, timeline_origin};
+use crate::time::Time;
+
+/// Chunks kept in memory: the one playing, the one ahead, and a couple a seek may come back to.
+const CACHED_CHUNKS: usize = 4;
+
+/// Video and audio byte runs closer than this are read in one request (the bytes between them are
+/// wasted, a request saved); further apart, in two.
+const MAX_READ_GAP: u64 = 256 * 1024;
+
+/// An opened MP4 file (progressive or fragmented).
+pub(crate) struct FileContent {
+    source: Source,
+    /// Tracks with every sample, times as stored.
+    pub(crate) tracks: Vec<Track>,
+    /// Media timeline origin, seconds.
+    origin: f64,
+    spans: Vec<ChunkSpan>,
+    cache: RefCell<ChunkCache>,
+}
+
+impl FileContent {
+    /// Reads the index of the MP4 in `source`.
+    pub(crate) async fn open(source: Source) -> Result<FileContent> {
+        let tracks = index(&source).await?;
+        let origin = timeline_origin(&tracks);
+        let spans = chunk_spans(&tracks, origin);
+        if spans.is_empty() {
+            return Err(Error::new(ErrorCode::MalformedInput, "the file has no video or audio samples"));
+        }
+        Ok(FileContent {
+            source,
+            tracks,
+            origin,
+            spans,
+            cache: RefCell::new(ChunkCache::new(CACHED_CHUNKS)),
+        })
+    }
+
+    fn track(&self, kind: TrackKind) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.kind == kind)
+    }
+
+    /// Length of the media timeline, seconds: to the end of the latest sample of any track.
+    pub(crate) fn duration(&self) -> f64 {
+        self.tracks
+            .iter()
+            .filter_map(|t| {
+                t.presentation_span()
+                    .map(|(_, end)| end as f64 / f64::from(t.timescale))
+            })
+            .fold(0.0, f64::max)
+            - self.origin
+    }
+
+    /// Presentation times of the video keyframes on the media timeline.
+    pub(crate) fn keyframe_times(&self) -> Vec<f64> {
+        self.track(TrackKind::Video)
+            .map(|video| keyframe_times(video, self.origin))
+            .unwrap_or_default()
+    }
+
+    /// The chunk that holds media time `t`.
+    pub(crate) fn chunk_at(&self, t: f64) -> Option<u64> {
+        chunk_at(&self.spans, t).map(|k| k as u64)
+    }
+
+    /// The chunk after `key`, `None` at the end.
+    pub(crate) fn chunk_after(&self, key: u64) -> Option<u64> {
+        let next = key.checked_add(1)?;
+        ((next as usize) < self.spans.len()).then_some(next)
+    }
+
+    /// Loads chunk `key`: its samples' bytes, read with Range requests.
+    pub(crate) async fn load(&self, key: u64) -> Result<Rc<Chunk>> {
+        if let Some(chunk) = self.cache.borrow_mut().get(key) {
+            return Ok(chunk);
+        }
+        let index = usize::try_from(key)
+            .ok()
+            .filter(|&k| k < self.spans.len())
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no chunk {key}")))?;
+        let span = &self.spans[index];
+        let video = self.track(TrackKind::Video).map(|t| (t, span.video.clone()));
+        let audio = self.track(TrackKind::Audio).map(|t| (t, span.audio.clone()));
+        let runs: Vec<Range<u64>> = [&video, &audio]
+            .into_iter()
+            .flatten()
+            .filter_map(|(track, range)| byte_run(&track.samples[range.clone()]))
+            .collect();
+        let (data, placed) = self.read_runs(&runs).await?;
+        let mut runs_placed = placed.into_iter();
+        let mut part = |found: Option<(&Track, Range<usize>)>| {
+            let (track, range) = found?;
+            let samples = &track.samples[range];
+            let (run, at) = if samples.is_empty() {
+                (0..0, 0)
+            } else {
+                runs_placed.next()?
+            };
+            Some(self.chunk_track(track, samples, run.start, at))
+        };
+        let video = part(video);
+        let audio = part(audio);
+        let end = self.spans.get(index + 1).map_or_else(|| self.duration(), |next| next.start);
+        let chunk = Rc::new(Chunk {
+            end,
+            video,
+            audio,
+            data,
+        });
+        self.cache.borrow_mut().put(key, Rc::clone(&chunk));
+        Ok(chunk)
+    }
+
+    /// Reads byte runs of the source into one buffer: runs close together in one request. Returns the
+    /// buffer and, per run, the run and where its first byte landed in the buffer.
+    async fn read_runs(&self, runs: &[Range<u64>]) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
+        let mut data = Vec::new();
+        let mut placed = Vec::new();
+        let merged = match runs {
+            [a, b] if a.end.max(b.end) - a.start.min(b.start) <= (a.end - a.start) + (b.end - b.start) + MAX_READ_GAP => {
+                Some(a.start.min(b.start)..a.end.max(b.end))
+            }
+            _ => None,
+        };
+        if let Some(all) = merged {
+            data = self.read_exact(&all).await?;
+            placed.extend(runs.iter().map(|run| (run.clone(), run.start - all.start)));
+        } else {
+            for run in runs {
+                placed.push((run.clone(), data.len() as u64));
+                data.extend(self.read_exact(run).await?);
+            }
+        }
+        Ok((data, placed))
+    }
+
+    async fn read_exact(&self, run: &Range<u64>) -> Result<Vec<u8>> {
+        let bytes = self.source.read(run.start, run.end - run.start).await?;
+        if (bytes.len() as u64) < run.end - run.start {
+            return Err(Error::new(ErrorCode::Network, "the source ended before the samples did"));
+        }
+        Ok(bytes)
+    }
+
+    /// A copy of `track` holding `samples`, with times moved onto the media timeline and offsets into the
+    /// chunk's buffer (the run starting at file offset `run_start` sits at `at` in it).
+    fn chunk_track(&self, track: &Track, samples: &[Sample], run_start: u64, at: u64) -> Track {
+        let shift = Time::from_seconds(self.origin, track.timescale).map_or(0, |t| t.ticks);
+        Track {
+            samples: samples
+                .iter()
+                .map(|s| Sample {
+                    pts: s.pts - shift,
+                    dts: s.dts - shift,
+                    offset: s.offset - run_start + at,
+                    ..*s
+                })
+                .collect(),
+            presentation_start: track.presentation_start.map(|p| p - shift),
+            config: track.config.clone(),
+            ..*track
+        }
+    }
+}
+
+/// File bytes from the first sample's start to the last one's end.
+fn byte_run(samples: &[Sample]) -> Option<Range<u64>> {
+    let start = samples.iter().map(|s| s.offset).min()?;
+    let end = samples.iter().map(|s| s.offset + u64::from(s.size)).max()?;
+    Some(start..end)
+}
+
+/// The sample index of an MP4 source: box headers walked to `moov`, `moov` parsed, sample data not read.
+/// A fragmented file has its index spread over the file, so it is read whole.
+async fn index(source: &Source) -> Result<Vec<Track>> {
+    let mut locator = BoxLocator::new(*b"moov", source.len());
+    let mut step = locator.start();
+    let (offset, size) = loop {
+        match step {
+            Locate::Read { offset, len } => step = locator.feed(&source.read(offset, len).await?)?,
+            Locate::Found { offset, size } => break (offset, size),
+        }
+    };
+    let movie = Movie::parse_moov(&source.read(offset, size).await?, source.len())?;
+    if movie.fragmented {
+        return Ok(mp4::demux(&source.read(0, source.len()).await?)?.tracks);
+    }
+    movie.check_sample_data(source.len())?;
+    Ok(movie.into_demuxed().tracks)
+}
