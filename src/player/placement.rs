@@ -3,15 +3,20 @@
 //! The playlist says where each segment starts (the sum of the `EXTINF`s before it, see
 //! [`crate::hls::live::LiveWindow`]); the samples carry their own timestamps, which are exact but may start
 //! anywhere, restart at a discontinuity (a new encoder, a looped broadcast) and, in MPEG-TS, wrap every
-//! 26.5 hours. So the timestamps of each discontinuity domain are pinned once to the playlist: the first
-//! segment of the domain that is loaded anchors the domain's earliest timestamp at that segment's playlist
-//! start, and every sample of the domain is placed by its distance from the anchor. Within a domain,
-//! frames keep their exact spacing; across domains, the playlist decides.
-
+//! 26.5 hours. So the timestamps of each discontinuity domain are pinned once to the playlist, and every
+//! sample of the domain is placed by its distance from that pin: within a domain frames keep their exact
+//! spacing; across domains, the playlist decides.
+//!
+//! The pin is the video: segments are cut at video keyframes, so a segment's first video frame is where
+//! the playlist says the segment starts, plus the lead the audio has over the video in this stream (AAC
+//! priming makes the audio start a frame or so earlier). That lead is measured once, on the first segment
+//! placed, which also makes time 0 of a VOD stream its earliest sample of any track. Pinning on the
+//! earliest sample of every segment instead would move the pictures by however much audio the muxer
+//! happened to put ahead of the keyframe.
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::media::Track;
+use crate::media::{Track, TrackKind};
 use crate::time::{rescale_ticks, unwrap_33bit, Time, MPEG_TS_TIMESCALE};
 
 /// At most this many discontinuity domains are remembered (a broadcast looping for days has thousands);
@@ -23,7 +28,7 @@ const MAX_DOMAINS: usize = 64;
 struct Anchor {
     /// Media time of `pts`, seconds.
     media_time: f64,
-    /// A timestamp of the domain (its first loaded segment's earliest presentation time).
+    /// A timestamp of the domain (its first loaded segment's first video frame).
     pts: Time,
 }
 
@@ -31,6 +36,8 @@ struct Anchor {
 #[derive(Debug, Default)]
 pub struct SegmentPlacer {
     anchors: HashMap<u64, Anchor>,
+    /// Seconds from the earliest sample to the first video frame, on the first segment placed.
+    lead: Option<f64>,
 }
 
 impl SegmentPlacer {
@@ -43,23 +50,26 @@ impl SegmentPlacer {
     /// starts at media time `segment_start` (seconds), so that `ticks / timescale` is media time.
     /// `mpeg_ts`: the timestamps are 33-bit MPEG-TS ones, compared modulo the wrap.
     pub fn place(&mut self, domain: u64, segment_start: f64, tracks: &mut [Track], mpeg_ts: bool) -> Result<()> {
-        let Some(earliest) = tracks
-            .iter()
-            .filter_map(|t| Some(Time::new(t.first_shown_pts()?, t.timescale)))
-            .collect::<Result<Vec<Time>>>()?
-            .into_iter()
-            .min()
-        else {
+        let first_shown = |track: &Track| Time::new(track.first_shown_pts()?, track.timescale).ok();
+        let Some(earliest) = tracks.iter().filter_map(first_shown).min() else {
             return Ok(());
         };
+        let video = tracks
+            .iter()
+            .filter(|t| t.kind == TrackKind::Video)
+            .find_map(first_shown)
+            .unwrap_or(earliest);
+        let lead = *self
+            .lead
+            .get_or_insert_with(|| (video.seconds() - earliest.seconds()).max(0.0));
         if self.anchors.len() >= MAX_DOMAINS && !self.anchors.contains_key(&domain) {
             if let Some(&oldest) = self.anchors.keys().min() {
                 self.anchors.remove(&oldest);
             }
         }
         let anchor = *self.anchors.entry(domain).or_insert(Anchor {
-            media_time: segment_start,
-            pts: earliest,
+            media_time: segment_start + lead,
+            pts: video,
         });
         for track in tracks {
             let scale = track.timescale;
@@ -86,12 +96,16 @@ impl SegmentPlacer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::{CodecConfig, Sample, TrackKind};
+    use crate::media::{CodecConfig, Sample};
 
     fn track(timescale: u32, pts: &[i64]) -> Track {
+        kind_track(TrackKind::Video, timescale, pts)
+    }
+
+    fn kind_track(kind: TrackKind, timescale: u32, pts: &[i64]) -> Track {
         Track {
             id: 1,
-            kind: TrackKind::Video,
+            kind,
             timescale,
             config: CodecConfig::default(),
             presentation_start: None,
@@ -150,12 +164,25 @@ mod tests {
     }
 
     #[test]
-    fn tracks_of_other_clocks_share_the_anchor() {
+    fn the_video_is_pinned_after_the_audio_lead_of_the_first_segment() {
         let mut placer = SegmentPlacer::new();
-        // Audio at 48 kHz starts 1024 samples before video at 15360 Hz: the audio is the anchor.
-        let mut tracks = [track(15_360, &[15_360]), track(48_000, &[48_000 - 1024])];
+        // First segment: audio at 48 kHz starts 1024 samples before the video at 15360 Hz, so time 0 is
+        // the audio and the video starts 1024/48000 s later.
+        let mut tracks = [
+            track(15_360, &[15_360]),
+            kind_track(TrackKind::Audio, 48_000, &[48_000 - 1024]),
+        ];
         placer.place(0, 0.0, &mut tracks, false).unwrap();
         assert_eq!(pts(&tracks[1]), [0]);
         assert_eq!(pts(&tracks[0]), [rescale_ticks(1024, 48_000, 15_360).unwrap()]);
+        // A later domain whose muxer put audio 3 frames ahead of the keyframe: the video still lands the
+        // same lead after the segment's playlist start.
+        let mut later = [
+            track(90_000, &[900_000]),
+            kind_track(TrackKind::Audio, 90_000, &[900_000 - 9_000]),
+        ];
+        placer.place(1, 6.0, &mut later, true).unwrap();
+        assert_eq!(pts(&later[0]), [540_000 + 1_920]);
+        assert_eq!(pts(&later[1]), [540_000 + 1_920 - 9_000]);
     }
 }

@@ -88,7 +88,12 @@ impl AudioOutput {
 
     /// Plays `data` starting at context time `at`, leaving out its first `skip` seconds. Returns the
     /// source node (stop it to cut the sound short) and the context time it ends.
-    pub(crate) fn play(&self, data: &web_sys::AudioData, at: f64, skip: f64) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
+    pub(crate) fn play(
+        &self,
+        data: &web_sys::AudioData,
+        at: f64,
+        skip: f64,
+    ) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
         let frames = data.number_of_frames();
         let channels = data.number_of_channels();
         let rate = data.sample_rate();
@@ -160,7 +165,13 @@ impl AudioDecoding {
     /// Queues one sample for decoding.
     pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
         self.outputs.check("audio")?;
-        let time = |ticks| Time { ticks, scale: timescale }.micros() as f64;
+        let time = |ticks| {
+            Time {
+                ticks,
+                scale: timescale,
+            }
+            .micros() as f64
+        };
         let init = web_sys::EncodedAudioChunkInit::new(&Uint8Array::from(data), 0, web_sys::EncodedAudioChunkType::Key);
         init.set_timestamp_f64(time(sample.pts));
         init.set_duration_f64(time(i64::from(sample.duration)));

@@ -51,6 +51,13 @@ impl Clock {
         });
     }
 
+    /// Moves a stopped clock forward to `t` (past a gap in the media, e.g. a skipped segment).
+    pub(crate) fn skip_to(&mut self, t: f64) {
+        if self.started_at.is_none() && t > self.media_start {
+            self.media_start = t;
+        }
+    }
+
     /// Stops the clock at the media time it shows now.
     pub(crate) fn hold(&mut self, now_ms: f64) {
         self.media_start = self.time(now_ms);

@@ -40,7 +40,10 @@ impl FileContent {
         let origin = timeline_origin(&tracks);
         let spans = chunk_spans(&tracks, origin);
         if spans.is_empty() {
-            return Err(Error::new(ErrorCode::MalformedInput, "the file has no video or audio samples"));
+            return Err(Error::new(
+                ErrorCode::MalformedInput,
+                "the file has no video or audio samples",
+            ));
         }
         Ok(FileContent {
             source,
@@ -116,7 +119,10 @@ impl FileContent {
         };
         let video = part(video);
         let audio = part(audio);
-        let end = self.spans.get(index + 1).map_or_else(|| self.duration(), |next| next.start);
+        let end = self
+            .spans
+            .get(index + 1)
+            .map_or_else(|| self.duration(), |next| next.start);
         let chunk = Rc::new(Chunk {
             end,
             video,
@@ -133,7 +139,9 @@ impl FileContent {
         let mut data = Vec::new();
         let mut placed = Vec::new();
         let merged = match runs {
-            [a, b] if a.end.max(b.end) - a.start.min(b.start) <= (a.end - a.start) + (b.end - b.start) + MAX_READ_GAP => {
+            [a, b]
+                if a.end.max(b.end) - a.start.min(b.start) <= (a.end - a.start) + (b.end - b.start) + MAX_READ_GAP =>
+            {
                 Some(a.start.min(b.start)..a.end.max(b.end))
             }
             _ => None,
@@ -153,7 +161,10 @@ impl FileContent {
     async fn read_exact(&self, run: &Range<u64>) -> Result<Vec<u8>> {
         let bytes = self.source.read(run.start, run.end - run.start).await?;
         if (bytes.len() as u64) < run.end - run.start {
-            return Err(Error::new(ErrorCode::Network, "the source ended before the samples did"));
+            return Err(Error::new(
+                ErrorCode::Network,
+                "the source ended before the samples did",
+            ));
         }
         Ok(bytes)
     }

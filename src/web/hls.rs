@@ -58,7 +58,10 @@ impl HlsContent {
         let renditions = match fetch_playlist(url).await? {
             Playlist::Master(master) => {
                 if master.variants.is_empty() {
-                    return Err(Error::new(ErrorCode::MalformedInput, "the master playlist lists no variant"));
+                    return Err(Error::new(
+                        ErrorCode::MalformedInput,
+                        "the master playlist lists no variant",
+                    ));
                 }
                 master
                     .variants
@@ -211,7 +214,10 @@ impl HlsContent {
                 )
             })?;
         if segment.gap {
-            return Err(Error::new(ErrorCode::Network, format!("segment {sequence} is marked EXT-X-GAP")));
+            return Err(Error::new(
+                ErrorCode::Network,
+                format!("segment {sequence} is marked EXT-X-GAP"),
+            ));
         }
         let mut demuxer = SegmentDemuxer::new();
         if demuxer.needs_init(&segment) {
@@ -220,17 +226,19 @@ impl HlsContent {
         }
         let started = now_ms();
         let bytes = fetch_bytes(&segment.uri, segment.range).await?;
-        self.state
-            .borrow_mut()
-            .throughput
-            .add(bytes.len(), now_ms() - started);
+        self.state.borrow_mut().throughput.add(bytes.len(), now_ms() - started);
         let mpeg_ts = detect_format(&bytes) == Some(Format::Ts);
         let demuxed = demuxer.demux(&segment, &bytes)?;
         let mut tracks = demuxed.tracks;
         self.state.borrow_mut().renditions[index]
             .placer
             .place(segment.discontinuity, start, &mut tracks, mpeg_ts)?;
-        let mut take = |kind| tracks.iter().position(|t: &Track| t.kind == kind).map(|i| tracks.remove(i));
+        let mut take = |kind| {
+            tracks
+                .iter()
+                .position(|t: &Track| t.kind == kind)
+                .map(|i| tracks.remove(i))
+        };
         let chunk = Rc::new(Chunk {
             end: start + segment.duration,
             video: take(TrackKind::Video),
@@ -267,7 +275,10 @@ impl HlsContent {
         if live || !loaded {
             let uri = self.state.borrow().renditions[index].uri.clone();
             let Playlist::Media(media) = fetch_playlist(&uri).await? else {
-                return Err(Error::new(ErrorCode::MalformedInput, format!("{uri}: a variant is a master playlist")));
+                return Err(Error::new(
+                    ErrorCode::MalformedInput,
+                    format!("{uri}: a variant is a master playlist"),
+                ));
             };
             let mut window = LiveWindow::new(&media);
             let mut state = self.state.borrow_mut();
@@ -351,8 +362,12 @@ fn start_reloading(content: Weak<HlsContent>) {
 
 async fn fetch_playlist(url: &str) -> Result<Playlist> {
     let response = fetch_with_retries(url, None).await?;
-    let text = String::from_utf8(body(&response, url).await?)
-        .map_err(|_| Error::new(ErrorCode::MalformedInput, format!("{url}: the playlist is not UTF-8 text")))?;
+    let text = String::from_utf8(body(&response, url).await?).map_err(|_| {
+        Error::new(
+            ErrorCode::MalformedInput,
+            format!("{url}: the playlist is not UTF-8 text"),
+        )
+    })?;
     playlist::parse(&text, url)
 }
 

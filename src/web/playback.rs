@@ -176,6 +176,9 @@ impl Playback {
         playback.collect()?;
         let more_coming = playback.next != Next::End || playback.loading;
         if !playback.clock.running() && playback.ready() {
+            if let Some(first) = playback.first_decoded() {
+                playback.clock.skip_to(first);
+            }
             playback.clock.start(now_ms);
         } else if playback.clock.running() && more_coming && playback.clock.time(now_ms) > playback.buffered_until {
             // The clock ran past everything loaded: wait for the next chunk.
@@ -229,6 +232,15 @@ impl Playback {
         let something = self.video.as_ref().is_some_and(|v| !v.frames.is_empty())
             || self.audio.as_ref().is_some_and(|a| !a.decoded.is_empty());
         video_ready && audio_ready && (something || self.next == Next::End && !self.loading)
+    }
+
+    /// Media time of the earliest frame (or, without video, sound) decoded and not yet presented.
+    fn first_decoded(&self) -> Option<f64> {
+        let micros = match &self.video {
+            Some(video) => video.frames.front().map(|f| f.timestamp()),
+            None => self.audio.as_ref()?.decoded.first().map(|d| d.timestamp()),
+        };
+        micros.map(|m| m / f64::from(MICROS_PER_SECOND))
     }
 
     /// Draws the newest frame whose presentation time has come; closes the ones it passed.
@@ -433,7 +445,9 @@ impl Playback {
             match loaded {
                 Ok(chunk) => playback.add_chunk(chunk),
                 // A segment that keeps failing is skipped (and reported); a file that fails is fatal.
-                Err(error) if media.is_stream() && matches!(error.code(), ErrorCode::Network | ErrorCode::OutOfRange) => {
+                Err(error)
+                    if media.is_stream() && matches!(error.code(), ErrorCode::Network | ErrorCode::OutOfRange) =>
+                {
                     playback.skipped.push(error);
                 }
                 Err(error) => playback.failure = Some(error),

@@ -198,7 +198,12 @@ impl Player {
     /// Length of the loaded media, seconds (0 before `load`); for live, the replay window's length.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        self.inner.state.borrow().media.as_ref().map_or(0.0, |m| m.content.duration())
+        self.inner
+            .state
+            .borrow()
+            .media
+            .as_ref()
+            .map_or(0.0, |m| m.content.duration())
     }
 
     /// The seekable span `{ start, end }` in seconds (for live, the replay window, which slides).
@@ -217,7 +222,12 @@ impl Player {
     /// Whether the loaded media is a live stream.
     #[wasm_bindgen(getter, js_name = isLive)]
     pub fn is_live(&self) -> bool {
-        self.inner.state.borrow().media.as_ref().is_some_and(|m| m.content.is_live())
+        self.inner
+            .state
+            .borrow()
+            .media
+            .as_ref()
+            .is_some_and(|m| m.content.is_live())
     }
 
     /// Whether playback is paused (true until `play`, and after `pause` or the end).

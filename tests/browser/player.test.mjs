@@ -4,41 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtures, openPage, serverAndBrowser } from './support.mjs';
+import { fixtures, playerPage as openPlayerPage, seekAndRead, serverAndBrowser } from './support.mjs';
 
 const running = serverAndBrowser();
 
 const FPS = 30;
 
-async function playerPage() {
-  const opened = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');
-  await opened.page.evaluate(() => window.reelcutReady);
-  return opened;
-}
-
-/** Opens `src` in the page, loads it into a player on the page's canvas, seeks to each time in `times`,
- *  and returns the barcode read after each seek. `src` 'bytes:NAME' passes the fixture as a Uint8Array. */
-async function seekAndRead(page, src, times) {
-  return page.evaluate(async ({ src, times }) => {
-    const { Media, Player } = await window.reelcutReady;
-    let input = src;
-    if (src.startsWith('bytes:')) {
-      input = new Uint8Array(await (await fetch(src.slice(6))).arrayBuffer());
-    } else if (src.startsWith('blob:')) {
-      input = await (await fetch(src.slice(5))).blob();
-    }
-    const media = await Media.open(input);
-    const canvas = document.getElementById('screen');
-    const player = new Player(canvas);
-    await player.load(media);
-    const seen = [];
-    for (const t of times) {
-      await player.seek(t);
-      seen.push({ frame: window.readBarcode(canvas), currentTime: player.currentTime });
-    }
-    return seen;
-  }, { src, times });
-}
+const playerPage = () => openPlayerPage(running);
 
 test('first frame of each MP4 fixture, from a URL, a Uint8Array and a Blob', async () => {
   const { page, errors } = await playerPage();

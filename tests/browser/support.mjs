@@ -109,3 +109,48 @@ export function serverAndBrowser() {
   });
   return running;
 }
+
+/** Opens the player test page (tests/browser/pages/player.html) once the library is ready. */
+export async function playerPage(running) {
+  const opened = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');
+  await opened.page.evaluate(() => window.reelcutReady);
+  return opened;
+}
+
+/** Opens `src` in the page, loads it into a player on the page's canvas, seeks to each time in `times`,
+ *  and returns the barcode read after each seek. `src` 'bytes:NAME' passes the fixture as a Uint8Array,
+ *  'blob:NAME' as a Blob. */
+export async function seekAndRead(page, src, times) {
+  return page.evaluate(async ({ src, times }) => {
+    const { Media, Player } = await window.reelcutReady;
+    let input = src;
+    if (src.startsWith('bytes:')) {
+      input = new Uint8Array(await (await fetch(src.slice(6))).arrayBuffer());
+    } else if (src.startsWith('blob:')) {
+      input = await (await fetch(src.slice(5))).blob();
+    }
+    const media = await Media.open(input);
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas);
+    await player.load(media);
+    const seen = [];
+    for (const t of times) {
+      await player.seek(t);
+      seen.push({ frame: window.readBarcode(canvas), currentTime: player.currentTime });
+    }
+    return seen;
+  }, { src, times });
+}
+
+/** The video's start on the media timeline of a fixture (0 is the earliest track's start), from the exact
+ *  packet timestamps of its committed ffprobe JSON. */
+export function videoStartOf(name) {
+  const probe = ffprobeOf(name);
+  const firstPts = probe.streams.map((stream) => {
+    const [num, den] = stream.time_base.split('/').map(Number);
+    const pts = probe.packets.filter((p) => p.stream_index === stream.index).map((p) => p.pts);
+    return { type: stream.codec_type, seconds: (Math.min(...pts) * num) / den };
+  });
+  const video = firstPts.find((s) => s.type === 'video');
+  return video.seconds - Math.min(...firstPts.map((s) => s.seconds));
+}

@@ -1,0 +1,179 @@
+// HLS in the player, in real headless Chromium: VOD playlists (MPEG-TS, fMP4, master) and the simulated live
+// broadcast of the dev server, checked by reading the frame-index barcode of the fixtures from the canvas.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { playerPage as openPlayerPage, seekAndRead, serverAndBrowser, videoStartOf } from './support.mjs';
+
+const running = serverAndBrowser();
+const playerPage = () => openPlayerPage(running);
+
+const FPS = 30;
+/** Frames per source segment of the fixtures (2 s at 30 fps); the live broadcast loops 3 segments. */
+const SEGMENT_FRAMES = 60;
+const SOURCE_SEGMENTS = 3;
+
+test('first frame of HLS-TS, HLS-fMP4 and a master playlist', async () => {
+  const { page, errors } = await playerPage();
+  for (const src of ['/fixtures/hls_ts/index.m3u8', '/fixtures/hls_fmp4/index.m3u8', '/fixtures/hls_master/index.m3u8']) {
+    const [shown] = await seekAndRead(page, src, [0]);
+    assert.deepEqual(shown, { frame: 0, currentTime: 0 }, src);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('HLS frame-exact seeks: 20 random times show the frame whose interval holds t', async () => {
+  const { page, errors } = await playerPage();
+  let seed = 777;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const times = Array.from({ length: 20 }, () => Math.round(random() * 5.9 * 1000) / 1000);
+  for (const name of ['hls_ts/index.m3u8', 'hls_fmp4/index.m3u8']) {
+    // Time 0 is the earliest track's start (the audio, one AAC frame before the video in these files).
+    const videoStart = videoStartOf(name);
+    const seen = await seekAndRead(page, `/fixtures/${name}`, times);
+    const expected = times.map((t) => Math.max(0, Math.floor((t - videoStart) * FPS + 1e-9)));
+    assert.deepEqual(seen.map((s) => s.frame), expected, `${name} at ${times.join(', ')}`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('HLS playback: frames follow the audio clock in order, sound is scheduled, the end fires ended', async () => {
+  const { page, errors } = await playerPage();
+  const videoStart = videoStartOf('hls_ts/index.m3u8');
+  const run = await page.evaluate(async () => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas);
+    const events = [];
+    for (const kind of ['play', 'playing', 'waiting', 'ended', 'error']) player.addEventListener(kind, () => events.push(kind));
+    await player.load(await Media.open('/fixtures/hls_ts/index.m3u8'));
+    const ended = new Promise((resolve) => player.addEventListener('ended', resolve));
+    await player.play();
+    const seen = [];
+    while (!player.ended) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      if (!player.ended) seen.push({ frame: window.readBarcode(canvas), time: player.currentTime });
+    }
+    await ended;
+    return { seen, events, audio: window.audioStats(), end: { frame: window.readBarcode(canvas), time: player.currentTime }, dropped: player.droppedFrames };
+  });
+  for (let i = 1; i < run.seen.length; i++) {
+    assert.ok(run.seen[i].frame >= run.seen[i - 1].frame, `frame ${run.seen[i].frame} after ${run.seen[i - 1].frame}`);
+  }
+  assert.ok(new Set(run.seen.map((s) => s.frame)).size > 150, 'most of the 180 frames were shown');
+  // The picture on screen is the frame of the clock's time (the clock is the audio's): within one frame.
+  const offsets = run.seen.slice(5).map((s) => s.frame - Math.floor((s.time - videoStart) * FPS));
+  assert.ok(offsets.every((d) => Math.abs(d) <= 1), `A/V offsets in frames: ${[...new Set(offsets)]}`);
+  // The sound went out through a running AudioContext: one buffer per AAC frame (46.9 per second).
+  assert.equal(run.audio.state, 'running');
+  assert.ok(run.audio.started > 250, `${run.audio.started} audio buffers started for 6 s`);
+  assert.deepEqual(run.end, { frame: 179, time: 6 });
+  assert.deepEqual([...new Set(run.events)], ['play', 'playing', 'ended']);
+  console.log(`HLS playback: ${run.dropped} frames dropped, A/V offsets ${[...new Set(offsets)]} frames`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Frame index the live broadcast shows at wall-clock `ms`: segment k starts at `zeroMs + 2000 k` and is
+ *  source segment k mod 3. */
+function liveFrameAt(ms, zeroMs) {
+  const seconds = (ms - zeroMs) / 1000;
+  const k = Math.floor(seconds / 2 + 1e-9);
+  return (k % SOURCE_SEGMENTS) * SEGMENT_FRAMES + Math.floor((seconds - 2 * k) * FPS + 1e-9);
+}
+
+/** Wall-clock time of media sequence 0 of a live playlist, from its EXT-X-PROGRAM-DATE-TIME tags. */
+async function liveZero(base, url) {
+  const text = await (await fetch(base + url)).text();
+  const sequence = Number(text.match(/#EXT-X-MEDIA-SEQUENCE:(\d+)/)[1]);
+  const date = Date.parse(text.match(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/)[1]);
+  return date - sequence * 2000;
+}
+
+test('live: starts three target durations behind the edge, follows it, seeks back 20 s, goes live again', async () => {
+  const { page, errors } = await playerPage();
+  const url = `/live/hls_ts/index.m3u8?window=15&session=follow${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const media = await Media.open(url);
+    const player = new Player(canvas, { muted: true });
+    let windowChanges = 0;
+    player.addEventListener('livewindowchange', () => windowChanges++);
+    await player.load(media);
+    const joined = { time: player.currentTime, seekable: player.seekable, live: media.isLive };
+    await player.play();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const following = { time: player.currentTime, seekable: player.seekable, windowChanges, paused: player.paused };
+    const back = following.time - 20;
+    await player.seek(back);
+    const sought = { time: player.currentTime, wall: media.wallClockAt(player.currentTime), frame: window.readBarcode(canvas) };
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const replaying = { time: player.currentTime, wall: media.wallClockAt(player.currentTime), frame: window.readBarcode(canvas) };
+    await player.goLive();
+    const live = { time: player.currentTime, seekable: player.seekable };
+    player.pause();
+    return { joined, following, sought, replaying, live };
+  }, url);
+  const zero = await liveZero(running.server.base, url);
+  const { joined, following, sought, replaying, live } = run;
+  assert.equal(joined.live, true);
+  // 15 segments of 2 s are published at the start; play starts 6 s (3 target durations) before the end.
+  assert.deepEqual(joined.seekable, { start: 0, end: 30 });
+  assert.equal(joined.time, 24);
+  // Five seconds later: the window slid by two or three segments and the player kept pace with it.
+  assert.ok(following.seekable.end >= 34 && following.seekable.start >= 4, `window ${JSON.stringify(following.seekable)}`);
+  assert.equal(following.seekable.end - following.seekable.start, 30);
+  assert.ok(following.windowChanges >= 2, `${following.windowChanges} livewindowchange events`);
+  assert.ok(following.time > 27.5 && following.time < 30, `played to ${following.time}`);
+  assert.equal(following.paused, false);
+  // 20 s back into the replay: the frame that was broadcast then. Within a frame: a segment's samples are
+  // placed by the domain's earliest (audio) timestamp, up to one AAC frame (21 ms) before its video.
+  assert.ok(Math.abs(sought.time - (following.time - 20)) < 1e-9);
+  assert.ok(Math.abs(sought.frame - liveFrameAt(sought.wall, zero)) <= 1, `frame ${sought.frame}, broadcast ${liveFrameAt(sought.wall, zero)}`);
+  assert.ok(replaying.time > sought.time + 0.5, 'playing goes on in the replay');
+  assert.ok(Math.abs(replaying.frame - liveFrameAt(replaying.wall, zero)) <= 2, `frame ${replaying.frame}, broadcast ${liveFrameAt(replaying.wall, zero)}`);
+  // Back to the live edge.
+  assert.ok(Math.abs(live.time - (live.seekable.end - 6)) < 0.01, `live at ${live.time} of ${JSON.stringify(live.seekable)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('live: a 404 segment and a truncated one are skipped with non-fatal error events; playback goes on', async () => {
+  const { page, errors } = await playerPage();
+  // Six segments at the start (0-5); play starts in segment 3; 4 answers 404, 5 is cut off halfway.
+  const url = `/live/hls_ts/index.m3u8?window=6&fail404=4&truncate=5&session=faults${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas, { muted: true });
+    const events = [];
+    for (const kind of ['playing', 'waiting', 'error']) {
+      player.addEventListener(kind, () => events.push(kind === 'error' ? { kind, code: player.error.code, fatal: player.error.fatal } : kind));
+    }
+    await player.load(await Media.open(url));
+    await player.play();
+    const frames = [];
+    const started = performance.now();
+    while (performance.now() - started < 7000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) });
+    }
+    return { events, frames, paused: player.paused };
+  }, url);
+  const errorEvents = run.events.filter((e) => e.kind === 'error');
+  assert.deepEqual(errorEvents, [
+    { kind: 'error', code: 'network', fatal: false },
+    { kind: 'error', code: 'network', fatal: false },
+  ]);
+  assert.equal(run.paused, false);
+  const last = run.frames.at(-1);
+  // Past the two lost segments (media time 8-12 s) and into segment 6 and later.
+  assert.ok(last.time > 12.5, `stuck at ${last.time}`);
+  assert.ok(run.events.includes('playing'));
+  // The server answered 404 and cut a body short: those are the only failed requests the page saw.
+  const expectedFailures = /HTTP 404: .*\/4\/seg1\.ts|status of 404|ERR_CONTENT_LENGTH_MISMATCH/;
+  assert.ok(errors.every((e) => expectedFailures.test(e)), errors.join('\n'));
+  await page.close();
+});
