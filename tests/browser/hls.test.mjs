@@ -177,3 +177,44 @@ test('live: a 404 segment and a truncated one are skipped with non-fatal error e
   assert.ok(errors.every((e) => expectedFailures.test(e)), errors.join('\n'));
   await page.close();
 });
+
+test('master playlist: slow downloads switch to the lower variant, whose new resolution reconfigures the decoder', async () => {
+  const { page, errors } = await playerPage();
+  const segments = [];
+  page.on('request', (request) => {
+    const match = request.url().match(/\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/);
+    if (match) segments.push({ variant: match[1], sequence: Number(match[2]) });
+  });
+  // 400 kbit/s: a 640x360 segment (about 1 Mbit) takes 2.6 s, so the 210 kbit/s variant is the one that fits.
+  const url = `/live/hls_master/index.m3u8?kbps=400&session=abr${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const media = await Media.open(url);
+    const player = new Player(canvas, { muted: true });
+    const fatal = [];
+    player.addEventListener('error', () => player.error.fatal && fatal.push(player.error.message));
+    await player.load(media);
+    await player.play();
+    const frames = [];
+    const started = performance.now();
+    while (performance.now() - started < 8000) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) });
+    }
+    const tracks = media.tracks.map((t) => `${t.type} ${t.codec} ${t.width}x${t.height}`);
+    return { frames, fatal, paused: player.paused, tracks };
+  }, url);
+  assert.deepEqual(run.fatal, []);
+  assert.equal(run.paused, false);
+  assert.equal(segments[0].variant, 'hls_ts', 'starts with the first variant');
+  const low = segments.filter((s) => s.variant === 'hls_low');
+  assert.ok(low.length >= 1, `segments fetched: ${JSON.stringify(segments)}`);
+  // The low variant's pictures (320x180, decoded by a reconfigured decoder) reached the canvas: time went on
+  // past the first segment, and new frames kept appearing.
+  const late = run.frames.filter((f) => f.time > run.frames[0].time + 2.5);
+  assert.ok(late.length > 0, `stalled at ${run.frames.at(-1).time}`);
+  assert.ok(new Set(late.map((f) => f.frame)).size >= 5, `frames on screen: ${late.map((f) => f.frame)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
