@@ -1,7 +1,7 @@
 import type { Media, Player } from './reelcut.js';
 
 /**
- * `<reelcut-player src="..." controls autoplay>`: defined as a side effect of importing
+ * `<reelcut-player src="..." controls autoplay muted>` (MP4 or HLS, VOD or live): defined as a side effect of importing
  * `reelcut/embed.js` (or loading it with `<script type="module">`).
  */
 export declare class ReelcutPlayerElement extends HTMLElement {

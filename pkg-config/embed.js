@@ -1,11 +1,13 @@
 // The one-script embed: `<script type="module" src=".../embed.js"></script>` defines <reelcut-player>.
 //
-//   <reelcut-player src="/media/clip.mp4" controls autoplay></reelcut-player>
+//   <reelcut-player src="/media/clip.mp4" controls autoplay muted></reelcut-player>
 //
 // The element loads the library's wasm once per page (from beside this file, wherever it is hosted), opens
-// `src` with `Media.open`, shows its first frame on a canvas in its shadow root and, with `controls`, a bar
-// with play/pause, a seek bar, the time and fullscreen. `element.player` and `element.media` expose the
-// library objects; `ready` resolves once the first frame is on screen.
+// `src` (MP4 or HLS, VOD or live) with `Media.open`, shows its first frame on a canvas in its shadow root
+// and, with `controls`, a bar with play/pause, a seek bar over the seekable range (a live stream's replay
+// window), the time, mute, fullscreen and, for live streams, a LIVE button that returns to the live edge.
+// `element.player` and `element.media` expose the library objects; `ready` resolves once the first frame
+// is on screen.
 import init, { Media, Player, version } from './reelcut.js';
 
 let loading;
@@ -29,6 +31,11 @@ const STYLE = `
   .time { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .message { position: absolute; inset: 0; display: grid; place-items: center; padding: 1em; text-align: center; }
   .message:empty { display: none; }
+  .live { display: none; font-weight: 600; letter-spacing: 0.04em; }
+  .live::before { content: ''; display: inline-block; width: 8px; height: 8px; margin-right: 5px;
+                  border-radius: 50%; background: #888; }
+  :host([data-live]) .live { display: inline-block; }
+  :host([data-at-live-edge]) .live::before { background: #e53935; }
 `;
 
 /** `m:ss` for a time in seconds. */
@@ -38,7 +45,7 @@ function clock(seconds) {
 }
 
 export class ReelcutPlayerElement extends HTMLElement {
-  static observedAttributes = ['src', 'controls'];
+  static observedAttributes = ['src', 'controls', 'muted'];
 
   #ready;
   #player = null;
@@ -56,6 +63,15 @@ export class ReelcutPlayerElement extends HTMLElement {
         <button class="play" type="button" aria-label="Play">▶</button>
         <input class="seek" type="range" min="0" max="0" step="any" value="0" aria-label="Seek">
         <span class="time">0:00 / 0:00</span>
+        <button class="live" type="button" aria-label="Go to the live edge">LIVE</button>
+        <button class="mute" type="button" aria-label="Mute">
+          <svg width="16" height="14" viewBox="0 0 16 14" fill="currentColor" aria-hidden="true">
+            <path d="M1 5h3l4-4v12L4 9H1z"/>
+            <path class="waves" d="M10.5 4.5a3.5 3.5 0 0 1 0 5M12.5 2.5a6.3 6.3 0 0 1 0 9" fill="none"
+                  stroke="currentColor" stroke-width="1.5"/>
+            <path class="cross" d="M10 4.5l5 5M15 4.5l-5 5" stroke="currentColor" stroke-width="1.5"/>
+          </svg>
+        </button>
         <button class="fullscreen" type="button" aria-label="Fullscreen">
           <svg width="14" height="14" viewBox="0 0 14 14" fill="none" stroke="currentColor" stroke-width="2"
                aria-hidden="true"><path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9"/></svg>
@@ -69,17 +85,26 @@ export class ReelcutPlayerElement extends HTMLElement {
       seek: root.querySelector('.seek'),
       time: root.querySelector('.time'),
       fullscreen: root.querySelector('.fullscreen'),
+      live: root.querySelector('.live'),
+      mute: root.querySelector('.mute'),
     };
     this.#ui.play.addEventListener('click', () => this.#togglePlay());
     this.#ui.seek.addEventListener('input', () => this.#player?.seek(Number(this.#ui.seek.value)));
+    this.#ui.live.addEventListener('click', () => this.#player?.goLive().catch((error) => this.#fail(error)));
+    this.#ui.mute.addEventListener('click', () => {
+      if (this.#player) this.#player.muted = !this.#player.muted;
+    });
     this.#ui.fullscreen.addEventListener('click', () => (document.fullscreenElement ? document.exitFullscreen() : this.requestFullscreen()));
     this.#ready = loadLibrary().then(() => {
       this.dataset.reelcutVersion = version();
-      this.#player = new Player(this.#ui.canvas);
-      for (const kind of ['play', 'pause', 'ended', 'timeupdate', 'seeked']) {
+      this.#player = new Player(this.#ui.canvas, { muted: this.hasAttribute('muted') });
+      for (const kind of ['play', 'pause', 'ended', 'timeupdate', 'seeked', 'volumechange', 'livewindowchange']) {
         this.#player.addEventListener(kind, () => this.#refresh());
       }
-      this.#player.addEventListener('error', () => this.#fail(this.#player.error));
+      this.#player.addEventListener('error', () => {
+        // A skipped live segment is reported but playback goes on: only a fatal error replaces the picture.
+        if (this.#player.error?.fatal) this.#fail(this.#player.error);
+      });
       return this;
     });
   }
@@ -113,6 +138,8 @@ export class ReelcutPlayerElement extends HTMLElement {
   attributeChangedCallback(name, oldValue, newValue) {
     if (name === 'controls') {
       this.#ui.bar.hidden = newValue === null;
+    } else if (name === 'muted') {
+      if (this.#player) this.#player.muted = newValue !== null;
     } else if (name === 'src' && newValue && newValue !== oldValue) {
       this.#ready = this.#ready.then(() => this.#open(newValue));
     }
@@ -123,8 +150,9 @@ export class ReelcutPlayerElement extends HTMLElement {
     try {
       this.#media = await Media.open(src);
       await this.#player.load(this.#media);
-      this.#ui.seek.max = String(this.#media.duration);
-      await this.#player.seek(0);
+      this.toggleAttribute('data-live', this.#media.isLive);
+      // A live stream opens at its live edge, anything else at 0.
+      await this.#player.seek(this.#player.currentTime);
       this.#refresh();
       if (this.hasAttribute('autoplay')) await this.#player.play();
     } catch (error) {
@@ -143,8 +171,22 @@ export class ReelcutPlayerElement extends HTMLElement {
     const player = this.#player;
     this.#ui.play.textContent = player.paused ? '▶' : '❚❚';
     this.#ui.play.setAttribute('aria-label', player.paused ? 'Play' : 'Pause');
+    const { start, end } = player.seekable;
+    this.#ui.seek.min = String(start);
+    this.#ui.seek.max = String(end);
     this.#ui.seek.value = String(player.currentTime);
-    this.#ui.time.textContent = `${clock(player.currentTime)} / ${clock(player.duration)}`;
+    if (player.isLive) {
+      // Following the live edge (the red dot), or how far behind it the replay is.
+      const behind = player.liveEdge - player.currentTime;
+      const atEdge = behind < 1;
+      this.#ui.time.textContent = atEdge ? '' : `-${clock(behind)}`;
+      this.toggleAttribute('data-at-live-edge', atEdge);
+    } else {
+      this.#ui.time.textContent = `${clock(player.currentTime - start)} / ${clock(player.duration)}`;
+    }
+    this.#ui.mute.setAttribute('aria-label', player.muted ? 'Unmute' : 'Mute');
+    this.#ui.mute.querySelector('.waves').style.display = player.muted ? 'none' : '';
+    this.#ui.mute.querySelector('.cross').style.display = player.muted ? '' : 'none';
   }
 
   #fail(error) {

@@ -181,12 +181,22 @@ impl Player {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
             let edge = match inner.state.borrow().media.as_ref().map(|m| &m.content) {
-                Some(Content::Hls(hls)) => hls.live_edge(),
+                Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
                 _ => return Err(to_js(&Error::new(ErrorCode::Unsupported, "goLive needs a live stream"))),
             };
             inner.seek_and_resume(edge).await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Live streams: the time `goLive` goes to (three target durations behind the newest segment's end);
+    /// `NaN` for other media.
+    #[wasm_bindgen(getter, js_name = liveEdge)]
+    pub fn live_edge(&self) -> f64 {
+        match self.inner.state.borrow().media.as_ref().map(|m| &m.content) {
+            Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
+            _ => f64::NAN,
+        }
     }
 
     /// The media time on screen, seconds.

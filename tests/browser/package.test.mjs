@@ -136,3 +136,58 @@ test('the demo page shows the version and the codec support table', async () => 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the embed snippet plays a live stream: LIVE button, replay window on the seek bar, mute', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
+  const url = `/live/hls_ts/index.m3u8?window=10&session=embed${Date.now()}`;
+  await page.evaluate(async (url) => {
+    const element = document.getElementById('player');
+    element.setAttribute('controls', '');
+    element.setAttribute('muted', '');
+    element.setAttribute('autoplay', '');
+    element.setAttribute('src', url);
+    await element.ready;
+  }, url);
+  const state = () => page.evaluate(() => {
+    const element = document.getElementById('player');
+    const root = element.shadowRoot;
+    const seek = root.querySelector('.seek');
+    return {
+      live: element.hasAttribute('data-live'),
+      atEdge: element.hasAttribute('data-at-live-edge'),
+      liveButton: getComputedStyle(root.querySelector('.live')).display,
+      seek: { min: Number(seek.min), max: Number(seek.max), value: Number(seek.value) },
+      time: root.querySelector('.time').textContent,
+      muted: element.player.muted,
+      muteLabel: root.querySelector('.mute').getAttribute('aria-label'),
+    };
+  });
+  await page.waitForFunction(() => !document.getElementById('player').player.paused);
+  const joined = await state();
+  // Ten 2 s segments: the seek bar spans the 20 s replay window, playing from 6 s before its end.
+  assert.equal(joined.live, true);
+  assert.notEqual(joined.liveButton, 'none', 'the LIVE button shows');
+  assert.deepEqual(joined.seek, { min: 0, max: 20, value: joined.seek.value });
+  assert.ok(joined.seek.value >= 14 && joined.seek.value < 16, `at ${joined.seek.value}`);
+  assert.equal(joined.atEdge, true);
+  assert.equal(joined.muted, true);
+  assert.equal(joined.muteLabel, 'Unmute');
+  // Replay: drag the seek bar back; the time shows how far behind the edge; LIVE returns.
+  await page.evaluate(() => {
+    const seek = document.getElementById('player').shadowRoot.querySelector('.seek');
+    seek.value = '4';
+    seek.dispatchEvent(new Event('input'));
+  });
+  await page.waitForFunction(() => document.getElementById('player').player.currentTime < 6);
+  await page.waitForFunction(() => !document.getElementById('player').hasAttribute('data-at-live-edge'));
+  assert.match((await state()).time, /^-0:1\d$/);
+  await page.click('reelcut-player .live');
+  await page.waitForFunction(() => document.getElementById('player').hasAttribute('data-at-live-edge'));
+  await page.click('reelcut-player .mute');
+  const unmuted = await state();
+  assert.equal(unmuted.muted, false);
+  assert.equal(unmuted.muteLabel, 'Mute');
+  await page.locator('reelcut-player').screenshot({ path: join(tmpdir(), 'reelcut-embed-live.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
