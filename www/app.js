@@ -1,5 +1,5 @@
-// The demo shell: loads the package from /pkg/, shows its version and what this browser's WebCodecs can do
-// with the codecs of the sample media.
+// The demo: loads the package from /pkg/, plays any sample or URL, and shows what this browser's WebCodecs
+// can do with the codecs of the sample media.
 import init, {
   Media,
   Player,
@@ -21,14 +21,17 @@ const CODECS = [
   { codec: 'opus', kind: 'audio', sampleRate: 48000, channels: 1, usedBy: 'Opus 48 kHz mono: voice.opus' },
 ];
 
+// Every sample the player opens: the fixtures and the dev server's simulated live broadcasts.
 const MEDIA = [
   ['/fixtures/high_bframes_moovend.mp4', 'MP4, H.264 High with B-frames + AAC stereo, moov at the end'],
   ['/fixtures/baseline_mono44k_faststart.mp4', 'MP4, H.264 baseline + AAC mono 44.1 kHz, faststart'],
-  ['/fixtures/hls_master/index.m3u8', 'HLS master playlist, two variants (MPEG-TS)'],
+  ['/fixtures/high_fragmented.mp4', 'fragmented MP4'],
+  ['/fixtures/hls_ts/index.m3u8', 'HLS VOD, MPEG-TS segments'],
   ['/fixtures/hls_fmp4/index.m3u8', 'HLS VOD, fMP4 segments'],
-  ['/live/hls_ts/index.m3u8', 'HLS live broadcast (simulated, sliding 6-segment window)'],
-  ['/live/hls_ts/index.m3u8?mode=event', 'HLS live broadcast whose replay grows (event playlist)'],
-  ['/fixtures/voice.wav', 'Voice clip for dubbing (WAV)'],
+  ['/fixtures/hls_master/index.m3u8', 'HLS master playlist, two variants (640×360 and 320×180)'],
+  ['/live/hls_ts/index.m3u8?window=30', 'HLS live broadcast (simulated), 60 s replay window'],
+  ['/live/hls_master/index.m3u8', 'HLS live master playlist, two variants'],
+  ['/live/hls_fmp4/index.m3u8?mode=event', 'HLS live event (fMP4): the replay grows'],
 ];
 
 async function check(entry) {
@@ -73,26 +76,28 @@ async function main() {
   }
   document.getElementById('support').dataset.ready = 'true';
 
-  const list = document.getElementById('media');
-  for (const [href, label] of MEDIA) {
-    const item = document.createElement('li');
-    item.innerHTML = `<a href="${href}"><code>${href}</code></a> — ${label}`;
-    list.append(item);
-  }
 }
 
-// Frame viewer: open a source, seek frame-exactly with the slider or the step buttons.
+// The player: open a URL, a file or a sample; play, seek frame-exactly with the slider or the step buttons.
 async function viewer() {
   const canvas = document.getElementById('screen');
   const position = document.getElementById('position');
   const status = document.getElementById('viewer-status');
+  const goLive = document.getElementById('go-live');
+  const mute = document.getElementById('mute');
   const player = new Player(canvas);
   let frameDuration = 1 / 30;
 
-  const show = async (t) => {
-    await player.seek(t);
+  const showTime = () => {
+    const { start, end } = player.seekable;
+    position.min = String(start);
+    position.max = String(end);
     position.value = String(player.currentTime);
     document.getElementById('time').textContent = `${player.currentTime.toFixed(3)} s`;
+  };
+  const show = async (t) => {
+    await player.seek(t);
+    showTime();
   };
   const open = async (src) => {
     status.textContent = 'opening…';
@@ -101,31 +106,48 @@ async function viewer() {
       await player.load(media);
       const video = media.tracks.find((t) => t.type === 'video');
       const keyframes = media.keyframeTimes();
-      position.max = String(media.duration);
-      frameDuration = media.duration / Math.max(1, Math.round(media.duration * 30));
+      frameDuration = 1 / 30;
+      goLive.hidden = !media.isLive;
       status.textContent = `${video ? `${video.codec} ${video.width}×${video.height}, ` : ''}` +
-        `${media.duration.toFixed(3)} s, ${keyframes.length} keyframes`;
-      await show(0);
+        (media.isLive ? `live, ${media.duration.toFixed(0)} s replay window` :
+          `${media.duration.toFixed(3)} s, ${keyframes.length} keyframes`);
+      await show(player.currentTime);
     } catch (error) {
       status.textContent = `${error.code ?? 'error'}: ${error.message}`;
     }
   };
-  document.getElementById('source').addEventListener('change', (e) => open(e.target.value));
+
+  const list = document.getElementById('media');
+  for (const [href, label] of MEDIA) {
+    const item = document.createElement('li');
+    item.innerHTML = `<a href="${href}"><code>${href}</code></a> — ${label}`;
+    item.querySelector('a').addEventListener('click', (event) => {
+      event.preventDefault();
+      document.getElementById('url').value = href;
+      open(href);
+    });
+    list.append(item);
+  }
+  document.getElementById('open-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    open(document.getElementById('url').value);
+  });
   document.getElementById('file').addEventListener('change', (e) => e.target.files[0] && open(e.target.files[0]));
   const playButton = document.getElementById('play');
   playButton.addEventListener('click', () => (player.paused ? player.play() : player.pause()));
   for (const kind of ['play', 'pause', 'ended']) {
     player.addEventListener(kind, () => { playButton.textContent = player.paused ? 'Play' : 'Pause'; });
   }
-  player.addEventListener('timeupdate', () => {
-    position.value = String(player.currentTime);
-    document.getElementById('time').textContent = `${player.currentTime.toFixed(3)} s`;
-  });
+  mute.addEventListener('click', () => { player.muted = !player.muted; });
+  player.addEventListener('volumechange', () => { mute.textContent = player.muted ? 'Unmute' : 'Mute'; });
+  goLive.addEventListener('click', () => player.goLive().then(showTime));
+  player.addEventListener('timeupdate', showTime);
+  player.addEventListener('livewindowchange', showTime);
   player.addEventListener('error', () => { status.textContent = `${player.error.code}: ${player.error.message}`; });
   position.addEventListener('input', () => show(Number(position.value)));
-  document.getElementById('previous').addEventListener('click', () => show(Math.max(0, player.currentTime - frameDuration)));
+  document.getElementById('previous').addEventListener('click', () => show(player.currentTime - frameDuration));
   document.getElementById('next').addEventListener('click', () => show(player.currentTime + frameDuration));
-  await open(document.getElementById('source').value);
+  await open(document.getElementById('url').value);
 }
 
 main().then(viewer).catch((error) => {

@@ -124,7 +124,7 @@ test('the demo page shows the version and the codec support table', async () => 
   assert.equal(await page.textContent('#version'), crateVersion());
   const rows = await page.$$eval('#support tbody tr', (trs) => trs.map((tr) => tr.innerText));
   assert.ok(rows.some((row) => row.startsWith('avc1.64001e') && /\tyes\t/.test(row)), rows.join('\n'));
-  // The frame viewer opens the first sample and shows frame 0; the slider seeks frame-exactly.
+  // The player opens the first sample and shows frame 0; the slider seeks frame-exactly.
   await page.waitForFunction(() => document.getElementById('viewer-status').textContent.includes('keyframes'));
   assert.equal(await page.textContent('#viewer-status'), 'avc1.64001e 640×360, 6.000 s, 6 keyframes');
   await page.evaluate(() => {
@@ -133,6 +133,18 @@ test('the demo page shows the version and the codec support table', async () => 
     position.dispatchEvent(new Event('input'));
   });
   await page.waitForFunction(() => document.getElementById('time').textContent === '2.500 s');
+  // Every sample is a link that opens in the player: an HLS VOD, then the simulated live broadcast.
+  const links = await page.$$eval('#media a', (as) => as.map((a) => a.getAttribute('href')));
+  for (const kind of ['.mp4', 'hls_ts/index.m3u8', 'hls_fmp4/index.m3u8', 'hls_master/index.m3u8', '/live/']) {
+    assert.ok(links.some((href) => href.includes(kind)), `a link to ${kind}`);
+  }
+  await page.click('#media a[href="/fixtures/hls_ts/index.m3u8"]');
+  await page.waitForFunction(() => document.getElementById('viewer-status').textContent.includes('keyframes'));
+  assert.equal(await page.textContent('#viewer-status'), 'avc1.64001e 640×360, 6.000 s, 3 keyframes');
+  await page.click('#media a[href^="/live/hls_ts/"]');
+  await page.waitForFunction(() => document.getElementById('viewer-status').textContent.includes('live'));
+  assert.equal(await page.textContent('#viewer-status'), 'avc1.64001e 640×360, live, 60 s replay window');
+  assert.equal(await page.isVisible('#go-live'), true);
   assert.deepEqual(errors, []);
   await page.close();
 });
