@@ -99,6 +99,32 @@ impl Track {
     }
 }
 
+#[cfg(test)]
+impl Track {
+    /// A track for unit tests: samples `(pts, key)` in decode order with `dts = pts`, one tick long.
+    pub(crate) fn for_test(kind: TrackKind, timescale: u32, samples: &[(i64, bool)]) -> Track {
+        Track {
+            id: 1,
+            kind,
+            timescale,
+            config: CodecConfig::default(),
+            presentation_start: None,
+            samples: samples
+                .iter()
+                .map(|&(pts, key)| Sample {
+                    pts,
+                    dts: pts,
+                    duration: 1,
+                    key,
+                    offset: 0,
+                    size: 1,
+                    stored_size: 1,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Where sample bytes live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {

@@ -124,28 +124,9 @@ pub fn chunk_at(spans: &[ChunkSpan], t: f64) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::{CodecConfig, Sample};
 
     fn track(kind: TrackKind, timescale: u32, samples: &[(i64, bool)]) -> Track {
-        Track {
-            id: 1,
-            kind,
-            timescale,
-            config: CodecConfig::default(),
-            presentation_start: None,
-            samples: samples
-                .iter()
-                .map(|&(pts, key)| Sample {
-                    pts,
-                    dts: pts,
-                    duration: 1,
-                    key,
-                    offset: 0,
-                    size: 1,
-                    stored_size: 1,
-                })
-                .collect(),
-        }
+        Track::for_test(kind, timescale, samples)
     }
 
     #[test]

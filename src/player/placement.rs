@@ -96,32 +96,14 @@ impl SegmentPlacer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::{CodecConfig, Sample};
 
     fn track(timescale: u32, pts: &[i64]) -> Track {
         kind_track(TrackKind::Video, timescale, pts)
     }
 
     fn kind_track(kind: TrackKind, timescale: u32, pts: &[i64]) -> Track {
-        Track {
-            id: 1,
-            kind,
-            timescale,
-            config: CodecConfig::default(),
-            presentation_start: None,
-            samples: pts
-                .iter()
-                .map(|&pts| Sample {
-                    pts,
-                    dts: pts,
-                    duration: 1,
-                    key: true,
-                    offset: 0,
-                    size: 1,
-                    stored_size: 1,
-                })
-                .collect(),
-        }
+        let samples: Vec<(i64, bool)> = pts.iter().map(|&pts| (pts, true)).collect();
+        Track::for_test(kind, timescale, &samples)
     }
 
     fn pts(track: &Track) -> Vec<i64> {
