@@ -191,6 +191,17 @@ fn voice_clips_are_two_seconds_of_mono_48k() {
 }
 
 #[test]
+fn single_track_files_hold_one_stream_each() {
+    for (name, kind, codec) in [("video_only.mp4", "video", "h264"), ("audio_only.m4a", "audio", "aac")] {
+        let streams = ffprobe(name)["streams"].as_array().unwrap().clone();
+        assert_eq!(streams.len(), 1, "{name}");
+        assert_eq!(streams[0]["codec_type"], kind, "{name}");
+        assert_eq!(streams[0]["codec_name"], codec, "{name}");
+    }
+    assert_eq!(packets(&ffprobe("video_only.mp4"), "video").len(), 180);
+}
+
+#[test]
 fn fixtures_stay_under_four_megabytes() {
     fn size(dir: &Path) -> u64 {
         fs::read_dir(dir)

@@ -80,6 +80,14 @@ impl<T: FromWasmAbi + JsCast + 'static> Outputs<T> {
     }
 }
 
+/// `VideoDecoder.isConfigSupported(config)`.
+async fn supported(config: &web_sys::VideoDecoderConfig) -> Result<bool> {
+    let support = web_sys::VideoDecoder::is_config_supported(config)
+        .await
+        .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported", &e))?;
+    Ok(support.get_supported().unwrap_or(false))
+}
+
 /// A configured video decoder and the frames it has output so far.
 pub(crate) struct VideoDecoding {
     decoder: web_sys::VideoDecoder,
@@ -99,14 +107,16 @@ impl VideoDecoding {
         if let Some(description) = &config.description {
             decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
         }
-        let support = web_sys::VideoDecoder::is_config_supported(&decoder_config)
-            .await
-            .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported", &e))?;
-        if !support.get_supported().unwrap_or(false) {
-            return Err(Error::new(
-                ErrorCode::UnsupportedCodec,
-                format!("this browser cannot decode {} video", config.codec),
-            ));
+        // Hardware decoding when the browser has it for this stream, else whatever it offers (software).
+        decoder_config.set_hardware_acceleration(web_sys::HardwareAcceleration::PreferHardware);
+        if !supported(&decoder_config).await? {
+            decoder_config.set_hardware_acceleration(web_sys::HardwareAcceleration::NoPreference);
+            if !supported(&decoder_config).await? {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedCodec,
+                    format!("this browser cannot decode {} video", config.codec),
+                ));
+            }
         }
         let frames = Outputs::new();
         let init = web_sys::VideoDecoderInit::new(frames.error_callback(), frames.output_callback());

@@ -145,3 +145,54 @@ test('playing: the clock advances, frames follow it in order, pause holds the fr
   assert.deepEqual(errors, [], 'no console errors (a VideoFrame left to the garbage collector logs one)');
   await page.close();
 });
+
+test('a video-only file plays on the page clock and loops; an audio-only file plays its sound and ends', async () => {
+  const { page, errors } = await playerPage();
+  const run = await page.evaluate(async () => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const events = [];
+    const silent = new Player(canvas, { loop: true });
+    silent.addEventListener('ended', () => events.push('video ended'));
+    await silent.load(await Media.open('/fixtures/video_only.mp4'));
+    await silent.seek(5.5);
+    await silent.play();
+    const wrapped = new Promise((resolve) => {
+      const check = () => (silent.currentTime < 1 ? resolve() : requestAnimationFrame(check));
+      requestAnimationFrame(check);
+    });
+    await wrapped;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const looped = { time: silent.currentTime, paused: silent.paused, frame: window.readBarcode(canvas), loop: silent.loop };
+    silent.pause();
+
+    const before = window.audioStats().started;
+    const sound = new Player(document.createElement('canvas'));
+    const media = await Media.open('/fixtures/audio_only.m4a');
+    await sound.load(media);
+    await sound.seek(4.5);
+    const ended = new Promise((resolve) => sound.addEventListener('ended', resolve));
+    const started = performance.now();
+    await sound.play();
+    await ended;
+    return {
+      looped, events,
+      audio: { tracks: media.tracks.map((t) => t.type), time: sound.currentTime, wall: performance.now() - started,
+               buffers: window.audioStats().started - before, state: window.audioStats().state },
+    };
+  });
+  // The loop went from the end back to the start without stopping or firing `ended`.
+  assert.equal(run.looped.paused, false);
+  assert.equal(run.looped.loop, true);
+  assert.ok(run.looped.time > 0.1 && run.looped.time < 1.5, `at ${run.looped.time} after the loop`);
+  assert.ok(Math.abs(run.looped.frame - Math.floor(run.looped.time * 30)) <= 2, `frame ${run.looped.frame} at ${run.looped.time}`);
+  assert.deepEqual(run.events, []);
+  // 1.5 s of AAC (about 70 frames of 1024 samples) played out on the audio clock.
+  assert.deepEqual(run.audio.tracks, ['audio']);
+  assert.equal(run.audio.state, 'running');
+  assert.ok(run.audio.buffers >= 65, `${run.audio.buffers} buffers`);
+  assert.ok(Math.abs(run.audio.time - 6.0) < 0.05, `ended at ${run.audio.time}`);
+  assert.ok(run.audio.wall > 1300, `1.5 s of sound took ${run.audio.wall} ms`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
