@@ -118,6 +118,15 @@ test('the embed snippet plays a src with controls', async () => {
   await page.close();
 });
 
+/** Waits until `selector`'s text is `text`; on timeout, fails naming the text it had instead. */
+async function waitForText(page, selector, text) {
+  try {
+    await page.waitForFunction(({ selector, text }) => document.querySelector(selector).textContent === text, { selector, text }, { timeout: 15000 });
+  } catch {
+    assert.fail(`${selector} still reads "${await page.textContent(selector)}", not "${text}"`);
+  }
+}
+
 test('the demo page shows the version and the codec support table', async () => {
   const { page, errors } = await openPage(running.browser, running.server.base, '/');
   await page.waitForSelector('#support[data-ready="true"]');
@@ -125,25 +134,22 @@ test('the demo page shows the version and the codec support table', async () => 
   const rows = await page.$$eval('#support tbody tr', (trs) => trs.map((tr) => tr.innerText));
   assert.ok(rows.some((row) => row.startsWith('avc1.64001e') && /\tyes\t/.test(row)), rows.join('\n'));
   // The player opens the first sample and shows frame 0; the slider seeks frame-exactly.
-  await page.waitForFunction(() => document.getElementById('viewer-status').textContent.includes('keyframes'));
-  assert.equal(await page.textContent('#viewer-status'), 'avc1.64001e 640×360, 6.000 s, 6 keyframes');
+  await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, 6.000 s, 6 keyframes');
   await page.evaluate(() => {
     const position = document.getElementById('position');
     position.value = '2.5';
     position.dispatchEvent(new Event('input'));
   });
-  await page.waitForFunction(() => document.getElementById('time').textContent === '2.500 s');
+  await waitForText(page, '#time', '2.500 s');
   // Every sample is a link that opens in the player: an HLS VOD, then the simulated live broadcast.
   const links = await page.$$eval('#media a', (as) => as.map((a) => a.getAttribute('href')));
   for (const kind of ['.mp4', 'hls_ts/index.m3u8', 'hls_fmp4/index.m3u8', 'hls_master/index.m3u8', '/live/']) {
     assert.ok(links.some((href) => href.includes(kind)), `a link to ${kind}`);
   }
   await page.click('#media a[href="/fixtures/hls_ts/index.m3u8"]');
-  await page.waitForFunction(() => document.getElementById('viewer-status').textContent.includes('keyframes'));
-  assert.equal(await page.textContent('#viewer-status'), 'avc1.64001e 640×360, 6.000 s, 3 keyframes');
+  await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, 6.000 s, 3 keyframes');
   await page.click('#media a[href^="/live/hls_ts/"]');
-  await page.waitForFunction(() => document.getElementById('viewer-status').textContent.includes('live'));
-  assert.equal(await page.textContent('#viewer-status'), 'avc1.64001e 640×360, live, 60 s replay window');
+  await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, live, 60 s replay window');
   assert.equal(await page.isVisible('#go-live'), true);
   assert.deepEqual(errors, []);
   await page.close();
