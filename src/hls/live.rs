@@ -182,6 +182,11 @@ impl LiveWindow {
         &self.segments
     }
 
+    /// `EXT-X-TARGETDURATION` of the latest playlist, seconds.
+    pub fn target_duration(&self) -> f64 {
+        self.target_duration
+    }
+
     /// Whether `EXT-X-ENDLIST` has been seen.
     pub fn ended(&self) -> bool {
         self.ended

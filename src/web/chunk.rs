@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Sample, Track};
+use crate::media::{Sample, Track, TrackKind};
 use crate::player::{plan_frame, presentation_order, FramePlan};
 use crate::time::Time;
 
@@ -24,6 +24,18 @@ pub(crate) struct Chunk {
 }
 
 impl Chunk {
+    /// A chunk ending at `end` of the first video and first audio track among `tracks`, whose samples'
+    /// offsets index `data`.
+    pub(crate) fn new(end: f64, mut tracks: Vec<Track>, data: Vec<u8>) -> Chunk {
+        let mut take = |kind| tracks.iter().position(|t| t.kind == kind).map(|i| tracks.remove(i));
+        Chunk {
+            end,
+            video: take(TrackKind::Video),
+            audio: take(TrackKind::Audio),
+            data,
+        }
+    }
+
     /// The bytes of one of the chunk's samples.
     pub(crate) fn sample_data(&self, sample: &Sample) -> Result<&[u8]> {
         usize::try_from(sample.offset)

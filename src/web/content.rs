@@ -31,7 +31,7 @@ impl Content {
     pub(crate) fn with_tracks<T>(&self, f: impl FnOnce(&[Track]) -> T) -> T {
         match self {
             Content::File(file) => f(&file.tracks),
-            Content::Hls(hls) => f(&hls.tracks()),
+            Content::Hls(hls) => hls.with_tracks(f),
         }
     }
 
@@ -48,6 +48,11 @@ impl Content {
     pub(crate) fn duration(&self) -> f64 {
         let (start, end) = self.range();
         end - start
+    }
+
+    /// Whether the source is an HLS stream (whose segments may fail one by one) rather than one file.
+    pub(crate) fn is_stream(&self) -> bool {
+        matches!(self, Content::Hls(_))
     }
 
     pub(crate) fn is_live(&self) -> bool {
@@ -82,11 +87,7 @@ impl Content {
     pub(crate) fn chunk_after(&self, key: u64) -> Next {
         match self {
             Content::File(file) => file.chunk_after(key).map_or(Next::End, Next::Chunk),
-            Content::Hls(hls) => match hls.chunk_after(key) {
-                Ok(Some(next)) => Next::Chunk(next),
-                Ok(None) => Next::End,
-                Err(()) => Next::NotYet,
-            },
+            Content::Hls(hls) => hls.chunk_after(key),
         }
     }
 

@@ -29,6 +29,8 @@ pub(crate) struct FileContent {
     pub(crate) tracks: Vec<Track>,
     /// Media timeline origin, seconds.
     origin: f64,
+    /// Length of the media timeline, seconds: to the end of the latest sample of any track.
+    duration: f64,
     spans: Vec<ChunkSpan>,
     cache: RefCell<ChunkCache>,
 }
@@ -39,6 +41,10 @@ impl FileContent {
         let tracks = index(&source).await?;
         let origin = timeline_origin(&tracks);
         let spans = chunk_spans(&tracks, origin);
+        let end = tracks
+            .iter()
+            .filter_map(|t| Some(t.presentation_span()?.1 as f64 / f64::from(t.timescale)))
+            .fold(0.0, f64::max);
         if spans.is_empty() {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
@@ -49,6 +55,7 @@ impl FileContent {
             source,
             tracks,
             origin,
+            duration: end - origin,
             spans,
             cache: RefCell::new(ChunkCache::new(CACHED_CHUNKS)),
         })
@@ -58,16 +65,9 @@ impl FileContent {
         self.tracks.iter().find(|t| t.kind == kind)
     }
 
-    /// Length of the media timeline, seconds: to the end of the latest sample of any track.
+    /// Length of the media timeline, seconds.
     pub(crate) fn duration(&self) -> f64 {
-        self.tracks
-            .iter()
-            .filter_map(|t| {
-                t.presentation_span()
-                    .map(|(_, end)| end as f64 / f64::from(t.timescale))
-            })
-            .fold(0.0, f64::max)
-            - self.origin
+        self.duration
     }
 
     /// Presentation times of the video keyframes on the media timeline.
@@ -98,37 +98,23 @@ impl FileContent {
             .filter(|&k| k < self.spans.len())
             .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no chunk {key}")))?;
         let span = &self.spans[index];
-        let video = self.track(TrackKind::Video).map(|t| (t, span.video.clone()));
-        let audio = self.track(TrackKind::Audio).map(|t| (t, span.audio.clone()));
-        let runs: Vec<Range<u64>> = [&video, &audio]
+        // The tracks with samples in this chunk, and the file bytes each one's samples span.
+        let parts: Vec<(&Track, &[Sample])> = [(TrackKind::Video, &span.video), (TrackKind::Audio, &span.audio)]
             .into_iter()
-            .flatten()
-            .filter_map(|(track, range)| byte_run(&track.samples[range.clone()]))
+            .filter_map(|(kind, range)| {
+                let track = self.track(kind)?;
+                Some((track, &track.samples[range.clone()])).filter(|(_, samples)| !samples.is_empty())
+            })
             .collect();
+        let runs: Vec<Range<u64>> = parts.iter().filter_map(|(_, samples)| byte_run(samples)).collect();
         let (data, placed) = self.read_runs(&runs).await?;
-        let mut runs_placed = placed.into_iter();
-        let mut part = |found: Option<(&Track, Range<usize>)>| {
-            let (track, range) = found?;
-            let samples = &track.samples[range];
-            let (run, at) = if samples.is_empty() {
-                (0..0, 0)
-            } else {
-                runs_placed.next()?
-            };
-            Some(self.chunk_track(track, samples, run.start, at))
-        };
-        let video = part(video);
-        let audio = part(audio);
-        let end = self
-            .spans
-            .get(index + 1)
-            .map_or_else(|| self.duration(), |next| next.start);
-        let chunk = Rc::new(Chunk {
-            end,
-            video,
-            audio,
-            data,
-        });
+        let tracks = parts
+            .iter()
+            .zip(placed)
+            .map(|(&(track, samples), (run, at))| self.chunk_track(track, samples, run.start, at))
+            .collect();
+        let end = self.spans.get(index + 1).map_or(self.duration, |next| next.start);
+        let chunk = Rc::new(Chunk::new(end, tracks, data));
         self.cache.borrow_mut().put(key, Rc::clone(&chunk));
         Ok(chunk)
     }

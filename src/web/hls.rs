@@ -10,13 +10,14 @@ use std::rc::{Rc, Weak};
 
 use super::chunk::{Chunk, ChunkCache};
 use super::clock::now_ms;
+use super::content::Next;
 use super::source::{body, fetch_with_retries, sleep_ms};
 use crate::demux::{detect_format, Format};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::LiveWindow;
 use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment};
 use crate::hls::segments::SegmentDemuxer;
-use crate::media::{Payload, Track, TrackKind};
+use crate::media::{Payload, Track};
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
 use crate::player::placement::SegmentPlacer;
 
@@ -100,9 +101,9 @@ impl HlsContent {
         Ok(content)
     }
 
-    /// The tracks of the stream, as the first segment loaded described them (no samples).
-    pub(crate) fn tracks(&self) -> Vec<Track> {
-        self.state.borrow().tracks.clone()
+    /// Calls `f` with the tracks of the stream, as the first segment loaded described them (no samples).
+    pub(crate) fn with_tracks<T>(&self, f: impl FnOnce(&[Track]) -> T) -> T {
+        f(&self.state.borrow().tracks)
     }
 
     /// Whether the playlist is still growing (no `EXT-X-ENDLIST` yet).
@@ -117,10 +118,10 @@ impl HlsContent {
 
     /// Where playback starts: the beginning for VOD, near the live edge for live.
     pub(crate) fn start_time(&self) -> f64 {
-        let (start, end) = self.range();
-        match self.with_window(|w| (w.ended(), w.segments().first().map(|_| ()))) {
-            Some((false, Some(()))) => live_start(start, end, self.target_duration()),
-            _ => start,
+        if self.is_live() {
+            self.live_edge()
+        } else {
+            self.range().0
         }
     }
 
@@ -131,13 +132,7 @@ impl HlsContent {
     }
 
     fn target_duration(&self) -> f64 {
-        let state = self.state.borrow();
-        state.renditions[state.current]
-            .window
-            .as_ref()
-            .and_then(|w| w.segments().iter().map(|s| s.segment.duration).reduce(f64::max))
-            .unwrap_or(0.0)
-            .ceil()
+        self.with_window(LiveWindow::target_duration).unwrap_or(0.0)
     }
 
     /// Segment start times (segments start with a keyframe in streams tagged INDEPENDENT-SEGMENTS).
@@ -168,15 +163,14 @@ impl HlsContent {
             .flatten()
     }
 
-    /// The segment after `sequence`: `Ok(Some)` when listed, `Ok(None)` when the stream has ended, and
-    /// `Err(())` when a live stream has not published it yet.
-    pub(crate) fn chunk_after(&self, sequence: u64) -> std::result::Result<Option<u64>, ()> {
+    /// The segment listed after `sequence`.
+    pub(crate) fn chunk_after(&self, sequence: u64) -> Next {
         self.with_window(|w| match w.segments().iter().find(|s| s.segment.sequence > sequence) {
-            Some(next) => Ok(Some(next.segment.sequence)),
-            None if w.ended() => Ok(None),
-            None => Err(()),
+            Some(next) => Next::Chunk(next.segment.sequence),
+            None if w.ended() => Next::End,
+            None => Next::NotYet,
         })
-        .unwrap_or(Ok(None))
+        .unwrap_or(Next::End)
     }
 
     /// Registers `listener`, called after each live reload that moved the window.
@@ -233,21 +227,11 @@ impl HlsContent {
         self.state.borrow_mut().renditions[index]
             .placer
             .place(segment.discontinuity, start, &mut tracks, mpeg_ts)?;
-        let mut take = |kind| {
-            tracks
-                .iter()
-                .position(|t: &Track| t.kind == kind)
-                .map(|i| tracks.remove(i))
+        let data = match demuxed.payload {
+            Payload::Owned(buffer) => buffer,
+            Payload::Source => bytes,
         };
-        let chunk = Rc::new(Chunk {
-            end: start + segment.duration,
-            video: take(TrackKind::Video),
-            audio: take(TrackKind::Audio),
-            data: match demuxed.payload {
-                Payload::Owned(buffer) => buffer,
-                Payload::Source => bytes,
-            },
-        });
+        let chunk = Rc::new(Chunk::new(start + segment.duration, tracks, data));
         self.state.borrow_mut().cache.put(cache_key, Rc::clone(&chunk));
         Ok(chunk)
     }

@@ -15,23 +15,12 @@ use super::source::Source;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Track;
 
-/// What a `Media` holds, shared with the players that show it.
-pub(crate) struct MediaData {
-    pub(crate) content: Content,
-}
-
-impl MediaData {
-    /// Whether the source is an HLS stream (whose segments may fail one by one) rather than one file.
-    pub(crate) fn is_stream(&self) -> bool {
-        matches!(self.content, Content::Hls(_))
-    }
-}
-
 /// An opened media source: an MP4 (URL read with Range requests, `Blob` or `Uint8Array`) or an HLS
 /// playlist URL (master or media, VOD or live).
 #[wasm_bindgen]
 pub struct Media {
-    pub(crate) data: Rc<MediaData>,
+    /// What it plays, shared with the players that show it.
+    pub(crate) content: Rc<Content>,
 }
 
 #[wasm_bindgen]
@@ -41,35 +30,34 @@ impl Media {
     pub async fn open(src: JsValue) -> std::result::Result<Media, JsValue> {
         let content = content_of(&src).await.map_err(|e| to_js(&e))?;
         Ok(Media {
-            data: Rc::new(MediaData { content }),
+            content: Rc::new(content),
         })
     }
 
     /// The tracks: `[{ id, type, codec, width, height, sampleRate, channels }]`.
     #[wasm_bindgen(getter)]
     pub fn tracks(&self) -> Array {
-        self.data
-            .content
+        self.content
             .with_tracks(|tracks| tracks.iter().map(|track| JsValue::from(track_object(track))).collect())
     }
 
     /// Length of the media timeline in seconds; for a live stream, the replay window's length.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        self.data.content.duration()
+        self.content.duration()
     }
 
     /// Whether the source is a live broadcast whose playlist still grows.
     #[wasm_bindgen(getter, js_name = isLive)]
     pub fn is_live(&self) -> bool {
-        self.data.content.is_live()
+        self.content.is_live()
     }
 
     /// The seekable span of the media timeline, `{ start, end }` in seconds: the whole file, or a live
     /// stream's replay window (it slides as the broadcast goes on).
     #[wasm_bindgen(getter)]
     pub fn seekable(&self) -> Object {
-        let (start, end) = self.data.content.range();
+        let (start, end) = self.content.range();
         span_object(start, end)
     }
 
@@ -77,14 +65,14 @@ impl Media {
     /// segment starts).
     #[wasm_bindgen(js_name = keyframeTimes)]
     pub fn keyframe_times(&self) -> Float64Array {
-        Float64Array::from(self.data.content.keyframe_times().as_slice())
+        Float64Array::from(self.content.keyframe_times().as_slice())
     }
 
     /// Wall-clock time (Unix milliseconds) of media time `t`, from the stream's
     /// `EXT-X-PROGRAM-DATE-TIME`; `NaN` where the stream is not dated.
     #[wasm_bindgen(js_name = wallClockAt)]
     pub fn wall_clock_at(&self, t: f64) -> f64 {
-        match &self.data.content {
+        match self.content.as_ref() {
             Content::Hls(hls) => hls.wall_clock_at(t).unwrap_or(f64::NAN),
             Content::File(_) => f64::NAN,
         }
@@ -93,7 +81,7 @@ impl Media {
     /// Media time of wall-clock time `unixMs` (the inverse of `wallClockAt`); `NaN` outside the window.
     #[wasm_bindgen(js_name = timeAtWallClock)]
     pub fn time_at_wall_clock(&self, unix_ms: f64) -> f64 {
-        match &self.data.content {
+        match self.content.as_ref() {
             Content::Hls(hls) => hls.time_at_wall_clock(unix_ms).unwrap_or(f64::NAN),
             Content::File(_) => f64::NAN,
         }

@@ -15,9 +15,8 @@ use wasm_bindgen_futures::spawn_local;
 use super::audio::{AudioDecoding, AudioOutput};
 use super::chunk::Chunk;
 use super::clock::Clock;
-use super::content::Next;
+use super::content::{Content, Next};
 use super::decode::VideoDecoding;
-use super::media::MediaData;
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Sample, Track, TrackKind};
@@ -101,7 +100,7 @@ struct AudioPart {
 
 /// The pipeline of one run of playback (from a play, or a seek while playing, to a pause).
 pub(crate) struct Playback {
-    media: Rc<MediaData>,
+    media: Rc<Content>,
     clock: Clock,
     next: Next,
     last_loaded: Option<u64>,
@@ -121,15 +120,15 @@ pub(crate) struct Playback {
 
 impl Playback {
     /// A pipeline that plays `media` from media time `from`, with sound through `audio` when given.
-    pub(crate) fn start(media: Rc<MediaData>, from: f64, audio: Option<Rc<AudioOutput>>) -> Rc<RefCell<Playback>> {
-        let (has_video, has_audio) = media.content.with_tracks(|tracks| {
+    pub(crate) fn start(media: Rc<Content>, from: f64, audio: Option<Rc<AudioOutput>>) -> Rc<RefCell<Playback>> {
+        let (has_video, has_audio) = media.with_tracks(|tracks| {
             (
                 tracks.iter().any(|t| t.kind == TrackKind::Video),
                 tracks.iter().any(|t| t.kind == TrackKind::Audio),
             )
         });
         let audio = audio.filter(|_| has_audio);
-        let next = media.content.chunk_at(from).map_or(Next::End, Next::Chunk);
+        let next = media.chunk_at(from).map_or(Next::End, Next::Chunk);
         Rc::new(RefCell::new(Playback {
             media,
             clock: Clock::new(from, audio.clone()),
@@ -167,24 +166,27 @@ impl Playback {
     }
 
     /// One step of playback at wall time `now_ms`: start or hold the clock, draw the frame due, schedule
-    /// the sound decoded, keep the decoders and the fetches going.
-    pub(crate) fn tick(this: &Rc<RefCell<Playback>>, now_ms: f64, renderer: &Renderer) -> Result<Tick> {
+    /// the sound decoded, keep the decoders and the fetches going. Returns what it found and the clock's
+    /// media time.
+    pub(crate) fn tick(this: &Rc<RefCell<Playback>>, now_ms: f64, renderer: &Renderer) -> Result<(Tick, f64)> {
         let mut playback = this.borrow_mut();
         if let Some(failure) = playback.failure.take() {
             return Err(failure);
         }
         playback.collect()?;
         let more_coming = playback.next != Next::End || playback.loading;
+        let mut time = playback.clock.time(now_ms);
         if !playback.clock.running() && playback.ready() {
             if let Some(first) = playback.first_decoded() {
                 playback.clock.skip_to(first);
             }
             playback.clock.start(now_ms);
-        } else if playback.clock.running() && more_coming && playback.clock.time(now_ms) > playback.buffered_until {
+            time = playback.clock.time(now_ms);
+        } else if playback.clock.running() && more_coming && time > playback.buffered_until {
             // The clock ran past everything loaded: wait for the next chunk.
             playback.clock.hold(now_ms);
+            time = playback.clock.time(now_ms);
         }
-        let time = playback.clock.time(now_ms);
         playback.draw_due(time, renderer)?;
         playback.schedule_sound()?;
         playback.feed_video(this)?;
@@ -193,11 +195,12 @@ impl Playback {
         let running = playback.clock.running();
         drop(playback);
         Playback::load_ahead(this, time);
-        Ok(match (ended, running) {
+        let tick = match (ended, running) {
             (true, _) => Tick::Ended,
             (false, true) => Tick::Playing,
             (false, false) => Tick::Waiting,
-        })
+        };
+        Ok((tick, time))
     }
 
     /// Moves decoded frames and sound out of the decoders.
@@ -427,7 +430,7 @@ impl Playback {
             if playback.next == Next::NotYet {
                 // A live stream: has the reloaded playlist listed it since?
                 if let Some(last) = playback.last_loaded {
-                    playback.next = playback.media.content.chunk_after(last);
+                    playback.next = playback.media.chunk_after(last);
                 }
             }
             let Next::Chunk(key) = playback.next else { return };
@@ -436,12 +439,12 @@ impl Playback {
         };
         let weak = Rc::downgrade(this);
         spawn_local(async move {
-            let loaded = media.content.load(key).await;
+            let loaded = media.load(key).await;
             let Some(playback) = weak.upgrade() else { return };
             let mut playback = playback.borrow_mut();
             playback.loading = false;
             playback.last_loaded = Some(key);
-            playback.next = media.content.chunk_after(key);
+            playback.next = media.chunk_after(key);
             match loaded {
                 Ok(chunk) => playback.add_chunk(chunk),
                 // A segment that keeps failing is skipped (and reported); a file that fails is fatal.

@@ -16,7 +16,7 @@ use super::clock::now_ms;
 use super::content::Content;
 use super::decode::VideoDecoding;
 use super::error::to_js;
-use super::media::{span_object, Media, MediaData};
+use super::media::{span_object, Media};
 use super::playback::{Playback, Tick};
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
@@ -47,7 +47,7 @@ struct PlayerInner {
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
 struct State {
-    media: Option<Rc<MediaData>>,
+    media: Option<Rc<Content>>,
     current_time: f64,
     paused: bool,
     ended: bool,
@@ -113,7 +113,7 @@ impl Player {
     /// `play` to draw. A live stream starts near its live edge.
     pub fn load(&self, media: &Media) -> Promise {
         let inner = Rc::clone(&self.inner);
-        let data = Rc::clone(&media.data);
+        let data = Rc::clone(&media.content);
         future_to_promise(async move {
             {
                 let mut state = inner.state.borrow_mut();
@@ -121,11 +121,11 @@ impl Player {
                 state.playback = None;
                 state.paused = true;
                 state.ended = false;
-                state.current_time = data.content.start_time();
+                state.current_time = data.start_time();
                 state.media = Some(Rc::clone(&data));
                 state.error = None;
             }
-            if let Content::Hls(hls) = &data.content {
+            if let Content::Hls(hls) = data.as_ref() {
                 let weak = Rc::downgrade(&inner);
                 let shown = Rc::downgrade(&data);
                 hls.on_window_change(Box::new(move || {
@@ -180,7 +180,7 @@ impl Player {
     pub fn go_live(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let edge = match inner.state.borrow().media.as_ref().map(|m| &m.content) {
+            let edge = match inner.state.borrow().media.as_ref().map(|m| m.as_ref()) {
                 Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
                 _ => return Err(to_js(&Error::new(ErrorCode::Unsupported, "goLive needs a live stream"))),
             };
@@ -193,7 +193,7 @@ impl Player {
     /// `NaN` for other media.
     #[wasm_bindgen(getter, js_name = liveEdge)]
     pub fn live_edge(&self) -> f64 {
-        match self.inner.state.borrow().media.as_ref().map(|m| &m.content) {
+        match self.inner.state.borrow().media.as_ref().map(|m| m.as_ref()) {
             Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
             _ => f64::NAN,
         }
@@ -208,12 +208,7 @@ impl Player {
     /// Length of the loaded media, seconds (0 before `load`); for live, the replay window's length.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        self.inner
-            .state
-            .borrow()
-            .media
-            .as_ref()
-            .map_or(0.0, |m| m.content.duration())
+        self.inner.state.borrow().media.as_ref().map_or(0.0, |m| m.duration())
     }
 
     /// The seekable span `{ start, end }` in seconds (for live, the replay window, which slides).
@@ -225,19 +220,14 @@ impl Player {
             .borrow()
             .media
             .as_ref()
-            .map_or((0.0, 0.0), |m| m.content.range());
+            .map_or((0.0, 0.0), |m| m.range());
         span_object(start, end)
     }
 
     /// Whether the loaded media is a live stream.
     #[wasm_bindgen(getter, js_name = isLive)]
     pub fn is_live(&self) -> bool {
-        self.inner
-            .state
-            .borrow()
-            .media
-            .as_ref()
-            .is_some_and(|m| m.content.is_live())
+        self.inner.state.borrow().media.as_ref().is_some_and(|m| m.is_live())
     }
 
     /// Whether playback is paused (true until `play`, and after `pause` or the end).
@@ -393,30 +383,25 @@ impl PlayerInner {
                 .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "play before load"))?;
             (media, state.generation)
         };
-        let has_audio = media
-            .content
-            .with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio));
+        let has_audio = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio));
         let audio = if has_audio { self.audio_output().await } else { None };
-        let playback = {
+        {
             let mut state = self.state.borrow_mut();
             if state.generation != generation {
                 return Ok(()); // paused, seeked or reloaded meanwhile
             }
-            let (start, end) = media.content.range();
+            let (start, end) = media.range();
             let from = if state.ended || state.current_time >= end {
                 start
             } else {
                 state.current_time.max(start)
             };
-            let playback = Playback::start(media, from, audio);
-            state.playback = Some(Rc::clone(&playback));
+            state.playback = Some(Playback::start(media, from, audio));
             state.paused = false;
             state.ended = false;
             state.clock_running = false;
             state.last_timeupdate = from;
-            playback
-        };
-        drop(playback);
+        }
         self.fire("play");
         self.request_animation_frame();
         Ok(())
@@ -432,8 +417,7 @@ impl PlayerInner {
         let Some(playback) = self.state.borrow().playback.clone() else {
             return;
         };
-        let tick = Playback::tick(&playback, now, &self.renderer);
-        let time = playback.borrow().time_at(now);
+        let ticked = Playback::tick(&playback, now, &self.renderer);
         let skipped = std::mem::take(&mut playback.borrow_mut().skipped);
         if !self
             .state
@@ -448,8 +432,8 @@ impl PlayerInner {
             self.report(error, false);
         }
         let mut state = self.state.borrow_mut();
-        match tick {
-            Ok(tick @ (Tick::Waiting | Tick::Playing)) => {
+        match ticked {
+            Ok((tick @ (Tick::Waiting | Tick::Playing), time)) => {
                 let running = tick == Tick::Playing;
                 let changed = running != state.clock_running;
                 state.clock_running = running;
@@ -467,10 +451,10 @@ impl PlayerInner {
                 }
                 self.request_animation_frame();
             }
-            Ok(Tick::Ended) if state.looping => {
+            Ok((Tick::Ended, _)) if state.looping => {
                 // Start over without a pause, as a looping media element does.
                 state.dropped_frames += playback.borrow().dropped;
-                let (start, _) = state.media.as_ref().map_or((0.0, 0.0), |m| m.content.range());
+                let (start, _) = state.media.as_ref().map_or((0.0, 0.0), |m| m.range());
                 let media = state.media.clone();
                 if let Some(media) = media {
                     let audio = self.audio.borrow().clone().filter(|a| a.running());
@@ -481,8 +465,8 @@ impl PlayerInner {
                 drop(state);
                 self.request_animation_frame();
             }
-            Ok(Tick::Ended) => {
-                let (_, end) = state.media.as_ref().map_or((0.0, time), |m| m.content.range());
+            Ok((Tick::Ended, time)) => {
+                let (_, end) = state.media.as_ref().map_or((0.0, time), |m| m.range());
                 state.current_time = time.min(end);
                 state.dropped_frames += playback.borrow().dropped;
                 state.playback = None;
@@ -515,12 +499,10 @@ impl PlayerInner {
         if !time.is_finite() {
             return Err(Error::new(ErrorCode::OutOfRange, format!("cannot seek to {time}")));
         }
-        let (start, end) = media.content.range();
+        let (start, end) = media.range();
         let time = time.clamp(start, end);
         self.fire("seeking");
-        let has_video = media
-            .content
-            .with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Video));
+        let has_video = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Video));
         if has_video && !self.show_frame(&media, time, generation).await? {
             return Ok(()); // superseded
         }
@@ -534,12 +516,11 @@ impl PlayerInner {
     }
 
     /// Decodes and draws the frame at `time`. Returns `false` when a newer operation superseded this one.
-    async fn show_frame(&self, media: &MediaData, time: f64, generation: u64) -> Result<bool> {
+    async fn show_frame(&self, media: &Content, time: f64, generation: u64) -> Result<bool> {
         let key = media
-            .content
             .chunk_at(time)
             .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("nothing to show at {time}")))?;
-        let chunk = media.content.load(key).await?;
+        let chunk = media.load(key).await?;
         let (video, plan) = chunk.plan_frame(time)?;
         let decoder = VideoDecoding::new(&video.config).await?;
         for sample in &video.samples[plan.first..=plan.target] {
