@@ -62,6 +62,8 @@ pub struct Delivery {
     pub bytes_per_second: Option<u64>,
     /// Announce the full `Content-Length` but close the connection after this many body bytes.
     pub cut_after: Option<u64>,
+    /// Send garbage of the right length instead of the bytes (a corrupt file on the origin).
+    pub garble: bool,
 }
 
 /// A response to send.
@@ -251,6 +253,10 @@ fn write_body(writer: &mut TcpStream, body: &Body, delivery: &Delivery) -> io::R
     while sent < limit {
         let want = (limit - sent).min(piece) as usize;
         source.read_exact(&mut chunk[..want])?;
+        if delivery.garble {
+            // Every byte flipped: no MPEG-TS sync byte or MP4 box header survives.
+            chunk[..want].iter_mut().for_each(|byte| *byte = !*byte);
+        }
         if let Some(rate) = rate {
             thread::sleep(Duration::from_secs_f64(want as f64 / rate as f64));
         }

@@ -10,8 +10,9 @@
 //! | `fail404=LIST`, `fail500=LIST` | live segments with these media sequence numbers answer 404 / 500 | |
 //! | `slow=LIST`, `slow_ms=MS` | these live segments wait MS milliseconds before answering | 3000 ms |
 //! | `truncate=LIST` | these live segments announce their full length but the connection closes halfway | |
+//! | `garble=LIST` | these live segments arrive at full length with every byte flipped (corrupt) | |
 //! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
-//! | `fault=404\|500\|slow\|truncate` | this request (any file) fails that way | |
+//! | `fault=404\|500\|slow\|truncate\|garble` | this request (any file) fails that way | |
 //!
 //! A LIST is comma-separated numbers and inclusive ranges: `3,7-9`.
 
@@ -40,6 +41,7 @@ pub struct Faults {
     slow: SegmentSet,
     slow_delay: Option<Duration>,
     truncate: SegmentSet,
+    garble: SegmentSet,
     kilobits_per_second: Option<u64>,
     this_request: Option<Fault>,
 }
@@ -50,6 +52,7 @@ enum Fault {
     ServerError,
     Slow,
     Truncate,
+    Garble,
 }
 
 /// Everything a query string can ask for.
@@ -97,6 +100,7 @@ impl Options {
                     faults.slow_delay = Some(Duration::from_millis(millis));
                 }
                 "truncate" => faults.truncate = SegmentSet::parse(value).ok_or_else(bad)?,
+                "garble" => faults.garble = SegmentSet::parse(value).ok_or_else(bad)?,
                 "kbps" => {
                     faults.kilobits_per_second = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
                 }
@@ -106,6 +110,7 @@ impl Options {
                         "500" => Fault::ServerError,
                         "slow" => Fault::Slow,
                         "truncate" => Fault::Truncate,
+                        "garble" => Fault::Garble,
                         _ => return Err(bad()),
                     });
                 }
@@ -149,6 +154,7 @@ impl Faults {
             },
             bytes_per_second: self.kilobits_per_second.map(|kbps| kbps * 1000 / 8),
             cut_after: hits(&self.truncate, Fault::Truncate).then_some(len / 2),
+            garble: hits(&self.garble, Fault::Garble),
         }
     }
 
@@ -235,5 +241,8 @@ mod tests {
         assert_eq!(faults.status(None), Some(500));
         let faults = Options::parse("fault=truncate").unwrap().faults;
         assert_eq!(faults.delivery(None, 10).cut_after, Some(5));
+        let garbled = Options::parse("garble=2").unwrap().faults;
+        assert!(garbled.delivery(Some(2), 10).garble);
+        assert!(!garbled.delivery(Some(3), 10).garble);
     }
 }

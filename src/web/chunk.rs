@@ -36,6 +36,15 @@ impl Chunk {
         }
     }
 
+    /// Where the chunk starts on the media timeline: its earliest sample of either track, seconds.
+    pub(crate) fn start(&self) -> Option<f64> {
+        [&self.video, &self.audio]
+            .into_iter()
+            .flatten()
+            .filter_map(|t| Some(t.presentation_span()?.0 as f64 / f64::from(t.timescale)))
+            .reduce(f64::min)
+    }
+
     /// The bytes of one of the chunk's samples.
     pub(crate) fn sample_data(&self, sample: &Sample) -> Result<&[u8]> {
         usize::try_from(sample.offset)

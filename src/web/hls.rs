@@ -15,11 +15,15 @@ use super::source::{body, fetch_with_retries, sleep_ms};
 use crate::demux::{detect_format, Format};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::LiveWindow;
-use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment};
+use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment, MAX_PLAYLIST_BYTES};
 use crate::hls::segments::SegmentDemuxer;
 use crate::media::{Payload, Track};
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
 use crate::player::placement::SegmentPlacer;
+
+/// A segment or initialization section larger than this is refused (`limit_exceeded`): a 2 s segment of
+/// 4K video at 50 Mbit/s is 12.5 MB.
+const MAX_SEGMENT_BYTES: u64 = 256 << 20;
 
 /// Segments kept in memory: the playing one, the next, and a couple a seek may come back to.
 const CACHED_SEGMENTS: usize = 4;
@@ -346,7 +350,7 @@ fn start_reloading(content: Weak<HlsContent>) {
 
 async fn fetch_playlist(url: &str) -> Result<Playlist> {
     let response = fetch_with_retries(url, None).await?;
-    let text = String::from_utf8(body(&response, url).await?).map_err(|_| {
+    let text = String::from_utf8(body(&response, url, MAX_PLAYLIST_BYTES as u64).await?).map_err(|_| {
         Error::new(
             ErrorCode::MalformedInput,
             format!("{url}: the playlist is not UTF-8 text"),
@@ -362,7 +366,7 @@ async fn fetch_bytes(url: &str, range: Option<ByteRange>) -> Result<Vec<u8>> {
     let mut last = None;
     for _ in 0..2 {
         let response = fetch_with_retries(url, range).await?;
-        match body(&response, url).await {
+        match body(&response, url, MAX_SEGMENT_BYTES).await {
             Ok(bytes) => return Ok(bytes),
             Err(error) => last = Some(error),
         }

@@ -18,7 +18,7 @@ use super::clock::Clock;
 use super::content::{Content, Next};
 use super::decode::VideoDecoding;
 use super::render::Renderer;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::media::{Sample, Track, TrackKind};
 use crate::time::{Time, MICROS_PER_SECOND};
 
@@ -109,6 +109,8 @@ pub(crate) struct Playback {
     buffered_until: f64,
     /// The first chunk has been loaded and its lanes start at the start position.
     positioned: bool,
+    /// Where the first chunk loaded while the clock was stopped starts.
+    resume_at: Option<f64>,
     video: Option<VideoPart>,
     audio: Option<AudioPart>,
     /// Frames the clock passed before they were decoded (the device was too slow).
@@ -137,6 +139,7 @@ impl Playback {
             loading: false,
             buffered_until: from,
             positioned: false,
+            resume_at: None,
             video: has_video.then(|| VideoPart {
                 decoder: None,
                 lane: Lane::new(),
@@ -177,8 +180,9 @@ impl Playback {
         let more_coming = playback.next != Next::End || playback.loading;
         let mut time = playback.clock.time(now_ms);
         if !playback.clock.running() && playback.ready() {
-            if let Some(first) = playback.first_decoded() {
-                playback.clock.skip_to(first);
+            // Past a gap left by skipped segments, the clock resumes where the media does.
+            if let Some(resume) = playback.resume_at.take() {
+                playback.clock.skip_to(resume);
             }
             playback.clock.start(now_ms);
             time = playback.clock.time(now_ms);
@@ -235,15 +239,6 @@ impl Playback {
         let something = self.video.as_ref().is_some_and(|v| !v.frames.is_empty())
             || self.audio.as_ref().is_some_and(|a| !a.decoded.is_empty());
         video_ready && audio_ready && (something || self.next == Next::End && !self.loading)
-    }
-
-    /// Media time of the earliest frame (or, without video, sound) decoded and not yet presented.
-    fn first_decoded(&self) -> Option<f64> {
-        let micros = match &self.video {
-            Some(video) => video.frames.front().map(|f| f.timestamp()),
-            None => self.audio.as_ref()?.decoded.first().map(|d| d.timestamp()),
-        };
-        micros.map(|m| m / f64::from(MICROS_PER_SECOND))
     }
 
     /// Draws the newest frame whose presentation time has come; closes the ones it passed.
@@ -447,12 +442,9 @@ impl Playback {
             playback.next = media.chunk_after(key);
             match loaded {
                 Ok(chunk) => playback.add_chunk(chunk),
-                // A segment that keeps failing is skipped (and reported); a file that fails is fatal.
-                Err(error)
-                    if media.is_stream() && matches!(error.code(), ErrorCode::Network | ErrorCode::OutOfRange) =>
-                {
-                    playback.skipped.push(error);
-                }
+                // A segment that keeps failing, is corrupt or too large is skipped (and reported); a file
+                // that fails is fatal.
+                Err(error) if media.is_stream() => playback.skipped.push(error),
                 Err(error) => playback.failure = Some(error),
             }
         });
@@ -460,6 +452,9 @@ impl Playback {
 
     fn add_chunk(&mut self, chunk: Rc<Chunk>) {
         let first = !std::mem::replace(&mut self.positioned, true);
+        if !self.clock.running() && self.resume_at.is_none() {
+            self.resume_at = chunk.start();
+        }
         let from = self.clock.start_time();
         self.buffered_until = self.buffered_until.max(chunk.end);
         if let (Some(video), Some(_)) = (&mut self.video, &chunk.video) {

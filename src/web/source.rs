@@ -10,6 +10,9 @@ use wasm_bindgen_futures::JsFuture;
 use super::error::from_js;
 use crate::error::{Error, ErrorCode, Result};
 
+/// A file whose server ignores Range requests is kept in memory whole, up to this size.
+const MAX_WHOLE_FILE_BYTES: u64 = 1 << 30;
+
 /// Attempts per request before giving up with a `network` error.
 const ATTEMPTS: u32 = 4;
 /// The first retry waits this long; each next one twice as long, plus up to half again of jitter.
@@ -42,7 +45,7 @@ impl Source {
                 len: total,
             });
         }
-        Ok(Source::Memory(body(&response, url).await?.into()))
+        Ok(Source::Memory(body(&response, url, MAX_WHOLE_FILE_BYTES).await?.into()))
     }
 
     /// Total length in bytes.
@@ -63,7 +66,7 @@ impl Source {
             Source::Memory(bytes) => Ok(bytes[offset as usize..end as usize].to_vec()),
             Source::Http { url, .. } => {
                 let response = fetch_with_retries(url, Some((offset, end))).await?;
-                let bytes = body(&response, url).await?;
+                let bytes = body(&response, url, self.len()).await?;
                 if response.status() == 206 && bytes.len() as u64 == end - offset {
                     Ok(bytes)
                 } else if response.status() == 200 && bytes.len() as u64 >= end {
@@ -134,15 +137,35 @@ fn global_fetch(request: &web_sys::Request) -> Result<Promise> {
     }
 }
 
-/// The whole body of `response`; a body cut short (connection lost) is a `network` error.
-pub(crate) async fn body(response: &web_sys::Response, url: &str) -> Result<Vec<u8>> {
+/// The whole body of `response`, at most `max_len` bytes: a longer `Content-Length` is refused before
+/// the download (`limit_exceeded`); a body cut short (connection lost) is a `network` error.
+pub(crate) async fn body(response: &web_sys::Response, url: &str, max_len: u64) -> Result<Vec<u8>> {
+    let too_long = || {
+        Error::new(
+            ErrorCode::LimitExceeded,
+            format!("{url}: the response is larger than {max_len} bytes"),
+        )
+    };
+    let announced = response
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|n| n.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max_len) {
+        return Err(too_long());
+    }
     let promise = response
         .array_buffer()
         .map_err(|e| from_js(ErrorCode::Network, url, &e))?;
     let buffer = JsFuture::from(promise)
         .await
         .map_err(|e| from_js(ErrorCode::Network, &format!("reading {url}"), &e))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
+    let bytes = Uint8Array::new(&buffer);
+    if u64::from(bytes.length()) > max_len {
+        return Err(too_long());
+    }
+    Ok(bytes.to_vec())
 }
 
 /// Resolves after `ms` milliseconds (`setTimeout` of the window or worker).

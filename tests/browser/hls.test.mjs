@@ -140,10 +140,11 @@ test('live: starts three target durations behind the edge, follows it, seeks bac
   await page.close();
 });
 
-test('live: a 404 segment and a truncated one are skipped with non-fatal error events; playback goes on', async () => {
+test('live: a 404, a truncated and a corrupt segment are skipped with non-fatal error events; playback goes on', async () => {
   const { page, errors } = await playerPage();
-  // Six segments at the start (0-5); play starts in segment 3; 4 answers 404, 5 is cut off halfway.
-  const url = `/live/hls_ts/index.m3u8?window=6&fail404=4&truncate=5&session=faults${Date.now()}`;
+  // Six segments at the start (0-5); play starts in segment 3; 4 answers 404, 5 is cut off halfway, 6
+  // arrives whole but with every byte flipped.
+  const url = `/live/hls_ts/index.m3u8?window=6&fail404=4&truncate=5&garble=6&session=faults${Date.now()}`;
   const run = await page.evaluate(async (url) => {
     const { Media, Player } = await window.reelcutReady;
     const canvas = document.getElementById('screen');
@@ -156,7 +157,7 @@ test('live: a 404 segment and a truncated one are skipped with non-fatal error e
     await player.play();
     const frames = [];
     const started = performance.now();
-    while (performance.now() - started < 7000) {
+    while (performance.now() - started < 8000) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) });
     }
@@ -166,11 +167,13 @@ test('live: a 404 segment and a truncated one are skipped with non-fatal error e
   assert.deepEqual(errorEvents, [
     { kind: 'error', code: 'network', fatal: false },
     { kind: 'error', code: 'network', fatal: false },
+    // The segment demuxer finds neither MPEG-TS nor fMP4 in the flipped bytes.
+    { kind: 'error', code: 'unsupported_codec', fatal: false },
   ]);
   assert.equal(run.paused, false);
   const last = run.frames.at(-1);
-  // Past the two lost segments (media time 8-12 s) and into segment 6 and later.
-  assert.ok(last.time > 12.5, `stuck at ${last.time}`);
+  // Past the three lost segments (media time 8-14 s) and into segment 7 and later.
+  assert.ok(last.time > 14.5, `stuck at ${last.time}: ${JSON.stringify(run.frames.map((f) => f.time.toFixed(2)))} ${JSON.stringify(run.events)}`);
   assert.ok(run.events.includes('playing'));
   // The server answered 404 and cut a body short: those are the only failed requests the page saw.
   const expectedFailures = /HTTP 404: .*\/4\/seg1\.ts|status of 404|ERR_CONTENT_LENGTH_MISMATCH/;
