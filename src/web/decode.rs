@@ -80,6 +80,51 @@ impl<T: FromWasmAbi + JsCast + 'static> Outputs<T> {
     }
 }
 
+thread_local! {
+    /// The acceleration chosen for each configuration seen (a seek makes a decoder each time; asking the
+    /// browser twice per seek cost about 8 ms of the seek latency). Configurations of one page are few.
+    static ACCELERATION: RefCell<Vec<(CodecConfig, web_sys::HardwareAcceleration)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// At most this many configurations are remembered; the oldest is forgotten first.
+const REMEMBERED_CONFIGS: usize = 16;
+
+/// Hardware decoding when the browser has it for this stream, else whatever it offers (software);
+/// `unsupported_codec` when it has neither.
+async fn acceleration_for(
+    config: &CodecConfig,
+    decoder_config: &web_sys::VideoDecoderConfig,
+) -> Result<web_sys::HardwareAcceleration> {
+    let known = ACCELERATION.with_borrow(|known| known.iter().find(|(c, _)| c == config).map(|(_, a)| *a));
+    if let Some(acceleration) = known {
+        return Ok(acceleration);
+    }
+    let mut chosen = None;
+    for acceleration in [
+        web_sys::HardwareAcceleration::PreferHardware,
+        web_sys::HardwareAcceleration::NoPreference,
+    ] {
+        decoder_config.set_hardware_acceleration(acceleration);
+        if supported(decoder_config).await? {
+            chosen = Some(acceleration);
+            break;
+        }
+    }
+    let acceleration = chosen.ok_or_else(|| {
+        Error::new(
+            ErrorCode::UnsupportedCodec,
+            format!("this browser cannot decode {} video", config.codec),
+        )
+    })?;
+    ACCELERATION.with_borrow_mut(|known| {
+        if known.len() >= REMEMBERED_CONFIGS {
+            known.remove(0);
+        }
+        known.push((config.clone(), acceleration));
+    });
+    Ok(acceleration)
+}
+
 /// `VideoDecoder.isConfigSupported(config)`.
 async fn supported(config: &web_sys::VideoDecoderConfig) -> Result<bool> {
     let support = web_sys::VideoDecoder::is_config_supported(config)
@@ -107,17 +152,7 @@ impl VideoDecoding {
         if let Some(description) = &config.description {
             decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
         }
-        // Hardware decoding when the browser has it for this stream, else whatever it offers (software).
-        decoder_config.set_hardware_acceleration(web_sys::HardwareAcceleration::PreferHardware);
-        if !supported(&decoder_config).await? {
-            decoder_config.set_hardware_acceleration(web_sys::HardwareAcceleration::NoPreference);
-            if !supported(&decoder_config).await? {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedCodec,
-                    format!("this browser cannot decode {} video", config.codec),
-                ));
-            }
-        }
+        decoder_config.set_hardware_acceleration(acceleration_for(config, &decoder_config).await?);
         let frames = Outputs::new();
         let init = web_sys::VideoDecoderInit::new(frames.error_callback(), frames.output_callback());
         let decoder =
