@@ -11,11 +11,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use reelcut::demux::{self, Format};
-use reelcut::hls::playlist::{self, Playlist};
-use reelcut::hls::segments::SegmentDemuxer;
+// Shared with `trim`; inspect reads the index only, not the sample bytes.
+#[allow(dead_code)]
+#[path = "common/local_media.rs"]
+mod local_media;
+
 use reelcut::media::Track;
-use reelcut::{Error, ErrorCode};
+use reelcut::Error;
 use serde_json::{json, Value};
 
 fn main() -> ExitCode {
@@ -49,70 +51,8 @@ fn usage(problem: &str) -> ExitCode {
 }
 
 fn inspect(path: &Path, with_samples: bool) -> Result<Value, Error> {
-    let (format, tracks) = if path.extension().is_some_and(|ext| ext == "m3u8") {
-        ("hls", demux_playlist(path)?)
-    } else {
-        let bytes = read(path)?;
-        match demux::detect_format(&bytes) {
-            Some(Format::Mp4) => ("mp4", demux::mp4::demux(&bytes)?.tracks),
-            Some(Format::Ts) => ("ts", demux::ts::demux(&bytes)?.demuxed.tracks),
-            None => {
-                return Err(Error::new(
-                    ErrorCode::MalformedInput,
-                    "neither MP4 nor MPEG-TS (no box header or 0x47 sync byte at the start)",
-                ))
-            }
-        }
-    };
-    Ok(report(format, &tracks, with_samples))
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::new(ErrorCode::Network, format!("cannot read {}: {e}", path.display())))
-}
-
-/// A local playlist: every segment read from disk (relative to the playlist) and demuxed in order, samples
-/// joined per track. A master playlist is read through its first variant.
-fn demux_playlist(path: &Path) -> Result<Vec<Track>, Error> {
-    let uri = path.to_string_lossy().into_owned();
-    let text = String::from_utf8(read(path)?)
-        .map_err(|_| Error::new(ErrorCode::MalformedInput, "playlist is not UTF-8 text"))?;
-    let media = match playlist::parse(&text, &uri)? {
-        Playlist::Media(media) => media,
-        Playlist::Master(master) => {
-            let variant = master
-                .variants
-                .first()
-                .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "master playlist without variants"))?;
-            return demux_playlist(Path::new(&variant.uri));
-        }
-    };
-    let mut demuxer = SegmentDemuxer::new();
-    let mut tracks: Vec<Track> = Vec::new();
-    for segment in media.segments.iter().filter(|s| !s.gap) {
-        if let Some(init) = segment.init.as_ref().filter(|_| demuxer.needs_init(segment)) {
-            demuxer.load_init(segment, &ranged(read(Path::new(&init.uri))?, init.range)?)?;
-        }
-        let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
-        for track in demuxer.demux(segment, &bytes)?.tracks {
-            match tracks.iter_mut().find(|t| t.id == track.id) {
-                Some(known) => known.samples.extend(track.samples),
-                None => tracks.push(track),
-            }
-        }
-    }
-    Ok(tracks)
-}
-
-/// The part of a resource an `EXT-X-BYTERANGE` names.
-fn ranged(bytes: Vec<u8>, range: Option<playlist::ByteRange>) -> Result<Vec<u8>, Error> {
-    let Some(range) = range else { return Ok(bytes) };
-    let end = range
-        .start
-        .checked_add(range.len)
-        .filter(|end| *end <= bytes.len() as u64);
-    let end = end.ok_or_else(|| Error::new(ErrorCode::MalformedInput, "byte range past the end of the file"))?;
-    Ok(bytes[range.start as usize..end as usize].to_vec())
+    let media = local_media::open(path)?;
+    Ok(report(media.format, &media.tracks, with_samples))
 }
 
 fn seconds(ticks: i64, timescale: u32) -> f64 {

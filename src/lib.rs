@@ -9,9 +9,11 @@
 
 pub mod codec;
 pub mod demux;
+pub mod edit;
 pub mod error;
 pub mod hls;
 pub mod media;
+pub mod mux;
 pub mod player;
 pub mod time;
 

@@ -145,6 +145,15 @@ pub struct Demuxed {
 }
 
 impl Demuxed {
+    /// The tracks and the bytes their sample offsets index, given the bytes that were demuxed.
+    pub fn into_parts(self, source: Vec<u8>) -> (Vec<Track>, Vec<u8>) {
+        let bytes = match self.payload {
+            Payload::Source => source,
+            Payload::Owned(buffer) => buffer,
+        };
+        (self.tracks, bytes)
+    }
+
     /// The bytes of `sample`, given the bytes that were demuxed.
     pub fn sample_data<'a>(&'a self, source: &'a [u8], sample: &Sample) -> Option<&'a [u8]> {
         let bytes = match &self.payload {

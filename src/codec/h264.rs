@@ -268,6 +268,63 @@ pub fn avc_decoder_configuration(sps_list: &[Vec<u8>], pps_list: &[Vec<u8>]) -> 
     Ok(out)
 }
 
+/// What an `AVCDecoderConfigurationRecord` holds that a muxer needs: the NAL length size of the samples
+/// and the parameter sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvcConfig {
+    /// Bytes of each NAL unit's length prefix in the samples (1, 2 or 4).
+    pub length_size: u8,
+    /// Sequence parameter set NAL units.
+    pub sps: Vec<Vec<u8>>,
+    /// Picture parameter set NAL units.
+    pub pps: Vec<Vec<u8>>,
+}
+
+impl AvcConfig {
+    /// Reads the record (ISO/IEC 14496-15 5.3.3.1).
+    pub fn parse(record: &[u8]) -> Result<AvcConfig> {
+        let malformed = || Error::new(ErrorCode::MalformedInput, "avcC record cut short");
+        let byte = |at: usize| record.get(at).copied().ok_or_else(malformed);
+        let length_size = (byte(4)? & 3) + 1;
+        let mut at = 6;
+        let read_sets = |count: u8, at: &mut usize| -> Result<Vec<Vec<u8>>> {
+            (0..count)
+                .map(|_| {
+                    let len = usize::from(u16::from_be_bytes([byte(*at)?, byte(*at + 1)?]));
+                    let set = record.get(*at + 2..*at + 2 + len).ok_or_else(malformed)?;
+                    *at += 2 + len;
+                    Ok(set.to_vec())
+                })
+                .collect()
+        };
+        let sps = read_sets(byte(5)? & 0x1F, &mut at)?;
+        let pps_count = byte(at)?;
+        at += 1;
+        let pps = read_sets(pps_count, &mut at)?;
+        Ok(AvcConfig { length_size, sps, pps })
+    }
+
+    /// The parameter sets as NAL units in a sample (each behind a `length_size` length prefix): put in
+    /// front of a keyframe, they switch a decoder to this configuration mid-stream.
+    pub fn in_band_parameter_sets(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        for nal in self.sps.iter().chain(&self.pps) {
+            // Parameter sets come from an avcC, where their lengths are 16-bit: they fit a 2- or 4-byte
+            // prefix; a 1-byte prefix is checked.
+            let len = u32::try_from(nal.len()).unwrap_or(u32::MAX);
+            if self.length_size == 1 && len > 0xFF {
+                return Err(Error::new(
+                    ErrorCode::LimitExceeded,
+                    "parameter set longer than a 1-byte NAL length allows",
+                ));
+            }
+            out.extend_from_slice(&len.to_be_bytes()[4 - usize::from(self.length_size).min(4)..]);
+            out.extend_from_slice(nal);
+        }
+        Ok(out)
+    }
+}
+
 fn push_parameter_set(out: &mut Vec<u8>, set: &[u8]) -> Result<()> {
     let len = u16::try_from(set.len())
         .map_err(|_| Error::new(ErrorCode::LimitExceeded, "H.264 parameter set over 64 KiB"))?;
@@ -338,5 +395,22 @@ mod tests {
         expected.extend_from_slice(&[0xFD, 0xF8, 0xF8, 0]);
         assert_eq!(record, expected);
         assert!(avc_decoder_configuration(&[], &[vec![0x68]]).is_err());
+    }
+
+    #[test]
+    fn avc_config_round_trip_and_in_band_sets() {
+        let sps = vec![0x67, 0x64, 0x00, 0x1E, 0xAC, 0xD9];
+        let pps = vec![0x68, 0xEB, 0xE3];
+        let record = avc_decoder_configuration(&[sps.clone()], &[pps.clone()]).expect("record");
+        let config = AvcConfig::parse(&record).expect("parse");
+        assert_eq!(config.length_size, 4);
+        assert_eq!((config.sps.clone(), config.pps.clone()), (vec![sps], vec![pps]));
+        assert_eq!(
+            config.in_band_parameter_sets().expect("sets"),
+            [0, 0, 0, 6, 0x67, 0x64, 0x00, 0x1E, 0xAC, 0xD9, 0, 0, 0, 3, 0x68, 0xEB, 0xE3]
+        );
+        for cut in 0..record.len() - 4 {
+            assert!(AvcConfig::parse(&record[..cut]).is_err(), "cut at {cut}");
+        }
     }
 }

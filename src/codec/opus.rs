@@ -1,6 +1,8 @@
 //! Opus in MP4: the `dOps` box holds the fields of the Ogg `OpusHead` identification header, which is what
 //! WebCodecs takes as the `description` of an `opus` decoder.
 
+use crate::error::{Error, ErrorCode, Result};
+
 /// The fields of an Opus identification header (RFC 7845 5.1), as `dOps` stores them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpusHead {
@@ -17,6 +19,33 @@ pub struct OpusHead {
 }
 
 impl OpusHead {
+    /// Reads an `OpusHead` packet (the layout [`OpusHead::to_bytes`] writes).
+    pub fn parse(bytes: &[u8]) -> Result<OpusHead> {
+        let malformed = |what: &str| Error::new(ErrorCode::MalformedInput, format!("OpusHead: {what}"));
+        let fixed = bytes
+            .strip_prefix(b"OpusHead")
+            .filter(|rest| rest.len() >= 11)
+            .ok_or_else(|| malformed("too short or no 'OpusHead' magic"))?;
+        let u16_at = |i: usize| u16::from_le_bytes([fixed[i], fixed[i + 1]]);
+        let family = fixed[10];
+        let mapping = if family == 0 {
+            None
+        } else {
+            let channels = usize::from(fixed[1]);
+            let table = fixed
+                .get(13..13 + channels)
+                .ok_or_else(|| malformed("channel mapping table cut short"))?;
+            Some((family, fixed[11], fixed[12], table.to_vec()))
+        };
+        Ok(OpusHead {
+            channels: fixed[1],
+            pre_skip: u16_at(2),
+            input_sample_rate: u32::from_le_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]),
+            output_gain: i16::from_le_bytes([fixed[8], fixed[9]]),
+            mapping,
+        })
+    }
+
     /// The `OpusHead` packet bytes (little-endian fields, unlike `dOps`).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = b"OpusHead".to_vec();
@@ -53,5 +82,16 @@ mod tests {
             head.to_bytes(),
             [b'O', b'p', b'u', b's', b'H', b'e', b'a', b'd', 1, 2, 0x38, 1, 0x80, 0xBB, 0, 0, 0, 0, 0]
         );
+        assert_eq!(OpusHead::parse(&head.to_bytes()).ok(), Some(head));
+        let surround = OpusHead {
+            channels: 3,
+            pre_skip: 0,
+            input_sample_rate: 44100,
+            output_gain: -256,
+            mapping: Some((1, 2, 1, vec![0, 2, 1])),
+        };
+        assert_eq!(OpusHead::parse(&surround.to_bytes()).ok(), Some(surround));
+        assert!(OpusHead::parse(b"OpusHead\x01").is_err());
+        assert!(OpusHead::parse(&surround.to_bytes()[..20]).is_err());
     }
 }

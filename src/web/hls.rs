@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::LiveWindow;
 use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment, MAX_PLAYLIST_BYTES};
 use crate::hls::segments::SegmentDemuxer;
-use crate::media::{Payload, Track};
+use crate::media::Track;
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
 use crate::player::placement::SegmentPlacer;
 
@@ -226,15 +226,10 @@ impl HlsContent {
         let bytes = fetch_bytes(&segment.uri, segment.range).await?;
         self.state.borrow_mut().throughput.add(bytes.len(), now_ms() - started);
         let mpeg_ts = detect_format(&bytes) == Some(Format::Ts);
-        let demuxed = demuxer.demux(&segment, &bytes)?;
-        let mut tracks = demuxed.tracks;
+        let (mut tracks, data) = demuxer.demux(&segment, &bytes)?.into_parts(bytes);
         self.state.borrow_mut().renditions[index]
             .placer
             .place(segment.discontinuity, start, &mut tracks, mpeg_ts)?;
-        let data = match demuxed.payload {
-            Payload::Owned(buffer) => buffer,
-            Payload::Source => bytes,
-        };
         let chunk = Rc::new(Chunk::new(start + segment.duration, tracks, data));
         self.state.borrow_mut().cache.put(cache_key, Rc::clone(&chunk));
         Ok(chunk)

@@ -1,0 +1,4 @@
+//! Editing plans, without the browser: which samples make a clip, and how they are put back together.
+
+pub mod footage;
+pub mod trim;
