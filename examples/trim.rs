@@ -136,7 +136,11 @@ fn summary(args: &Args, plan: &TrimPlan, origin: f64, tracks: &[mux::MuxTrack], 
             "samples": track.samples.len(),
             "duration": shown,
         });
-        if let Some(cut) = plan.video.as_ref().filter(|_| track.kind == reelcut::media::TrackKind::Video) {
+        if let Some(cut) = plan
+            .video
+            .as_ref()
+            .filter(|_| track.kind == reelcut::media::TrackKind::Video)
+        {
             entry["frames"] = json!(cut.frames);
         }
         out[track.kind.as_str()] = entry;

@@ -399,16 +399,18 @@ mod tests {
 
     #[test]
     fn avc_config_round_trip_and_in_band_sets() {
-        let sps = vec![0x67, 0x64, 0x00, 0x1E, 0xAC, 0xD9];
-        let pps = vec![0x68, 0xEB, 0xE3];
-        let record = avc_decoder_configuration(&[sps.clone()], &[pps.clone()]).expect("record");
+        // A 1280x720 High profile stream's parameter sets.
+        let sps = vec![
+            0x67, 0x64, 0x00, 0x1F, 0xAC, 0xD9, 0x80, 0x50, 0x05, 0xBB, 0x01, 0x6A, 0x02, 0x02, 0x02, 0x80, 0x00, 0x00,
+            0x03, 0x00, 0x80, 0x00, 0x00, 0x1E, 0x07, 0x8C, 0x18, 0xCD,
+        ];
+        let pps = vec![0x68, 0xE9, 0x7B, 0x2C, 0x8B];
+        let record = avc_decoder_configuration(std::slice::from_ref(&sps), std::slice::from_ref(&pps)).expect("record");
         let config = AvcConfig::parse(&record).expect("parse");
         assert_eq!(config.length_size, 4);
         assert_eq!((config.sps.clone(), config.pps.clone()), (vec![sps], vec![pps]));
-        assert_eq!(
-            config.in_band_parameter_sets().expect("sets"),
-            [0, 0, 0, 6, 0x67, 0x64, 0x00, 0x1E, 0xAC, 0xD9, 0, 0, 0, 3, 0x68, 0xEB, 0xE3]
-        );
+        let in_band = [&[0, 0, 0, 28][..], &config.sps[0], &[0, 0, 0, 5], &config.pps[0]].concat();
+        assert_eq!(config.in_band_parameter_sets().expect("sets"), in_band);
         for cut in 0..record.len() - 4 {
             assert!(AvcConfig::parse(&record[..cut]).is_err(), "cut at {cut}");
         }

@@ -90,8 +90,9 @@ mod tests {
             output_gain: -256,
             mapping: Some((1, 2, 1, vec![0, 2, 1])),
         };
-        assert_eq!(OpusHead::parse(&surround.to_bytes()).ok(), Some(surround));
+        let bytes = surround.to_bytes();
+        assert_eq!(OpusHead::parse(&bytes).ok(), Some(surround));
         assert!(OpusHead::parse(b"OpusHead\x01").is_err());
-        assert!(OpusHead::parse(&surround.to_bytes()[..20]).is_err());
+        assert!(OpusHead::parse(&bytes[..20]).is_err());
     }
 }

@@ -135,6 +135,18 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
     }
     let video = footage.video.as_ref().filter(|t| !t.samples.is_empty());
     let audio = footage.audio.as_ref().filter(|t| !t.samples.is_empty());
+    let spans = [video, audio].into_iter().flatten().filter_map(|track| {
+        let (first, last) = track.presentation_span()?;
+        Some((seconds(first, track.timescale), seconds(last, track.timescale)))
+    });
+    let (media_start, media_end) = spans.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (c, d)| {
+        (a.min(c), b.max(d))
+    });
+    if start >= media_end || end <= media_start {
+        return Err(out_of_range(format!(
+            "the clip [{start:.3}, {end:.3}) lies outside the media ({media_start:.3} to {media_end:.3} s)"
+        )));
+    }
     let video_cut = video.map(|track| plan_video(track, start, end, mode)).transpose()?;
     // The interval the sound must cover: the pictures', or the request without video.
     let (from, to) = match (&video_cut, video) {
@@ -181,15 +193,26 @@ fn plan_video(track: &Track, start: f64, end: f64, mode: TrimMode) -> Result<Vid
     let first_position = order.partition_point(|&i| samples[i].pts < first_pts);
     let after_last = order.partition_point(|&i| samples[i].pts < end_ticks);
     if after_last <= first_position {
-        return Err(out_of_range(format!(
-            "the clip [{start}, {end}) holds no video frame"
-        )));
+        return Err(out_of_range(format!("the clip [{start}, {end}) holds no video frame")));
     }
     let shown_frames = &order[first_position..after_last];
     let last = order[after_last - 1];
-    let end_pts = order
-        .get(after_last)
-        .map_or(samples[last].pts + i64::from(samples[last].duration), |&i| samples[i].pts);
+    // The last frame lasts until the next one starts; the footage's very last frame one frame interval
+    // (the shortest gap between the frames shown: a sample's stored duration is a decode-time step, which
+    // B-frame reordering, and a stream cut before the last B-frames, make unreliable for the frame shown
+    // last).
+    let end_pts = match order.get(after_last) {
+        Some(&next) => samples[next].pts,
+        None => {
+            let interval = shown_frames
+                .windows(2)
+                .map(|pair| samples[pair[1]].pts - samples[pair[0]].pts)
+                .filter(|gap| *gap > 0)
+                .min()
+                .unwrap_or(i64::from(samples[last].duration));
+            samples[last].pts + interval
+        }
+    };
     // Decoding must reach every shown frame, and the frames they reference (a B-frame's later P-frame,
     // which the edit list then hides).
     let last_decoded = shown_frames.iter().copied().max().unwrap_or(last);
@@ -280,9 +303,9 @@ fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usi
         .samples
         .get(change.sample)
         .map_or(0.0, |s| seconds(s.pts, track.timescale));
-    let same_picture = footage
-        .config_at(kind, copied.start)
-        .is_some_and(|c| is_h264(c) && is_h264(&change.config) && (c.width, c.height) == (change.config.width, change.config.height));
+    let same_picture = footage.config_at(kind, copied.start).is_some_and(|c| {
+        is_h264(c) && is_h264(&change.config) && (c.width, c.height) == (change.config.width, change.config.height)
+    });
     if mode == TrimMode::Exact && kind == TrackKind::Video && same_picture {
         // Exact mode writes the new parameter sets in-band (see `assemble`).
         return Ok(());
@@ -376,7 +399,9 @@ fn assemble_video<'a>(
             let delay = tail.first().map_or(0, |s| (s.pts - s.dts).max(0));
             let mut frames = head.frames.into_iter().peekable();
             while let Some(frame) = frames.next() {
-                let next = frames.peek().map_or(tail.first().map_or(cut.end_pts, |s| s.pts), |f| f.pts);
+                let next = frames
+                    .peek()
+                    .map_or(tail.first().map_or(cut.end_pts, |s| s.pts), |f| f.pts);
                 samples.push(MuxSample {
                     dts: frame.pts - delay,
                     pts: frame.pts,
@@ -417,9 +442,7 @@ fn assemble_video<'a>(
 /// An H.264 keyframe with the parameter sets of `config` in front, NAL lengths as `entry` (the sample
 /// entry's configuration) declares them.
 fn with_parameter_sets(entry: &CodecConfig, config: &CodecConfig, sample: &[u8]) -> Result<Vec<u8>> {
-    let record = |c: &CodecConfig| {
-        AvcConfig::parse(c.description.as_deref().unwrap_or_default())
-    };
+    let record = |c: &CodecConfig| AvcConfig::parse(c.description.as_deref().unwrap_or_default());
     let (entry, sets) = (record(entry)?, record(config)?);
     if entry.length_size != sets.length_size {
         return Err(Error::new(

@@ -6,9 +6,9 @@
 //! `shown.0` lands on the movie's time 0 and the tracks stay in sync whatever their pre-roll.
 
 use mp4_atom::{
-    Co64, Ctts, CttsEntry, Dinf, Dref, Edts, Elst, ElstEntry, Encode, FourCC, Ftyp, Hdlr, Mdhd, Mdia, Mfhd, Minf,
-    Moof, Moov, Mvex, Mvhd, Smhd, Stbl, Stco, Stsc, StscEntry, Stsd, Stss, Stsz, StszSamples, Stts, SttsEntry, Tfdt,
-    Tfhd, Tkhd, Traf, Trak, Trex, Trun, TrunEntry, Url, Vmhd,
+    Co64, Ctts, CttsEntry, Dinf, Dref, Edts, Elst, ElstEntry, Encode, FourCC, Ftyp, Hdlr, Mdhd, Mdia, Mfhd, Minf, Moof,
+    Moov, Mvex, Mvhd, Smhd, Stbl, Stco, Stsc, StscEntry, Stsd, Stss, Stsz, StszSamples, Stts, SttsEntry, Tfdt, Tfhd,
+    Tkhd, Traf, Trak, Trex, Trun, TrunEntry, Url, Vmhd,
 };
 
 use super::sample_entry::sample_entry;
@@ -60,7 +60,7 @@ struct TimedTrack<'a> {
     track: &'a MuxTrack<'a>,
     /// Decode time of the first sample: the track's time 0 in the file.
     base: i64,
-    /// Each sample's decode duration: the gap to the next sample's decode time, the last one's `duration`.
+    /// Each sample's decode duration: the gap to the next sample's decode time (see `new` for the last).
     deltas: Vec<u32>,
 }
 
@@ -75,7 +75,10 @@ impl<'a> TimedTrack<'a> {
             return Err(error(format!("{kind} track with a zero timescale")));
         }
         if track.shown.1 <= track.shown.0 {
-            return Err(Error::new(ErrorCode::OutOfRange, format!("the clip's {kind} track shows nothing")));
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                format!("the clip's {kind} track shows nothing"),
+            ));
         }
         let mut deltas = Vec::with_capacity(track.samples.len());
         for pair in track.samples.windows(2) {
@@ -90,7 +93,12 @@ impl<'a> TimedTrack<'a> {
                 })?;
             deltas.push(delta);
         }
-        deltas.push(track.samples.last().map_or(0, |s| s.duration));
+        // The last sample's decode step: its duration, or longer so that decoding ends no earlier than
+        // the shown interval does (readers take a track's length from its decode times; with B-frames,
+        // or a stream cut before its last B-frames, the last decoded sample is not the last shown).
+        let last = track.samples.last().map_or(first, |s| s);
+        let reach = u32::try_from(track.shown.1 - last.dts).unwrap_or(0);
+        deltas.push(last.duration.max(reach));
         Ok(TimedTrack {
             track,
             base: first.dts,
@@ -458,7 +466,10 @@ fn write_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<u
 /// Each fragment's sample range per track.
 fn fragments(tracks: &[TimedTrack]) -> Vec<Vec<std::ops::Range<usize>>> {
     // Fragment boundaries as (ticks, timescale) times, measured from each track's time 0.
-    let leader = tracks.iter().position(|t| t.track.kind == TrackKind::Video).unwrap_or(0);
+    let leader = tracks
+        .iter()
+        .position(|t| t.track.kind == TrackKind::Video)
+        .unwrap_or(0);
     let lead = &tracks[leader];
     let mut bounds: Vec<i128> = Vec::new();
     let span = i64::from(lead.track.timescale) * INTERLEAVE_SECONDS;
@@ -485,10 +496,13 @@ fn fragments(tracks: &[TimedTrack]) -> Vec<Vec<std::ops::Range<usize>>> {
             // A sample goes to the last fragment that starts at or before it (the first fragment takes
             // anything earlier: audio pre-roll before the first keyframe).
             let end = match bounds.get(index + 1) {
-                Some(next) => first + samples[first..]
-                    .iter()
-                    .take_while(|s| i128::from(s.dts - timed.base) * lead_scale < next * scale)
-                    .count(),
+                Some(next) => {
+                    first
+                        + samples[first..]
+                            .iter()
+                            .take_while(|s| i128::from(s.dts - timed.base) * lead_scale < next * scale)
+                            .count()
+                }
                 None => samples.len(),
             };
             fragment.push(first..end);

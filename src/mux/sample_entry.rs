@@ -1,6 +1,6 @@
 //! [`CodecConfig`] back to an MP4 sample entry: the inverse of `demux::sample_entry`.
 
-use mp4_atom::{Atom, Audio, Decode, Av01, Av1c, Avc1, Avcc, Codec, Dops, Esds, Hvc1, Hvcc, Mp4a, Opus, Visual};
+use mp4_atom::{Atom, Audio, Av01, Av1c, Avc1, Avcc, Codec, Decode, Dops, Esds, Hvc1, Hvcc, Mp4a, Opus, Visual};
 
 use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::opus::OpusHead;
@@ -60,14 +60,16 @@ pub(super) fn sample_entry(config: &CodecConfig) -> Result<Codec> {
                     pre_skip: head.pre_skip,
                     input_sample_rate: head.input_sample_rate,
                     output_gain: head.output_gain,
-                    channel_mapping: head.mapping.map(|(family, stream_count, coupled_count, channel_mapping)| {
-                        mp4_atom::OpusChannelMapping {
-                            family,
-                            stream_count,
-                            coupled_count,
-                            channel_mapping,
-                        }
-                    }),
+                    channel_mapping: head
+                        .mapping
+                        .map(
+                            |(family, stream_count, coupled_count, channel_mapping)| mp4_atom::OpusChannelMapping {
+                                family,
+                                stream_count,
+                                coupled_count,
+                                channel_mapping,
+                            },
+                        ),
                 },
                 btrt: None,
             }
@@ -91,8 +93,12 @@ fn decode<T: Atom>(body: &[u8], name: &str) -> Result<T> {
 
 fn visual(config: &CodecConfig) -> Result<Visual> {
     let size = |pixels: u32| {
-        u16::try_from(pixels)
-            .map_err(|_| Error::new(ErrorCode::Unsupported, format!("picture too large for MP4: {pixels} pixels")))
+        u16::try_from(pixels).map_err(|_| {
+            Error::new(
+                ErrorCode::Unsupported,
+                format!("picture too large for MP4: {pixels} pixels"),
+            )
+        })
     };
     Ok(Visual {
         width: size(config.width)?,
@@ -120,7 +126,12 @@ fn mp4a(config: &CodecConfig, object_type: u8, specific: Option<&[u8]>) -> Resul
     let dec_specific = specific
         .map(|raw| mp4_atom::esds::DecoderSpecific::decode(&mut &raw[..]))
         .transpose()
-        .map_err(|e| Error::new(ErrorCode::MalformedInput, format!("unreadable AudioSpecificConfig: {e}")))?;
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::MalformedInput,
+                format!("unreadable AudioSpecificConfig: {e}"),
+            )
+        })?;
     Ok(Mp4a {
         audio: audio(config)?,
         esds: Esds {
