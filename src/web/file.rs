@@ -6,9 +6,12 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use super::chunk::{Chunk, ChunkCache};
+use super::job::Job;
 use super::source::Source;
 use crate::demux::boxes::{BoxLocator, Locate};
 use crate::demux::mp4::{self, Movie};
+use crate::edit::footage::Footage;
+use crate::edit::trim::{self, TrimMode, TrimPlan};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Sample, Track, TrackKind};
 use crate::player::chunks::{chunk_at, chunk_spans, ChunkSpan};
@@ -21,6 +24,10 @@ const CACHED_CHUNKS: usize = 4;
 /// A chunk (one group of pictures and its sound) spanning more file bytes than this is refused
 /// (`limit_exceeded`) rather than read into memory: a 10 s GOP of 4K video at 50 Mbit/s is 62.5 MB.
 const MAX_CHUNK_BYTES: u64 = 256 << 20;
+
+/// A clip's samples spanning more file bytes than this are refused (`limit_exceeded`): the export holds
+/// them in memory. 1 GiB is over half an hour of 4 Mbit/s 1080p.
+const MAX_CLIP_BYTES: u64 = 1 << 30;
 
 /// Video and audio byte runs closer than this are read in one request (the bytes between them are
 /// wasted, a request saved); further apart, in two.
@@ -111,7 +118,7 @@ impl FileContent {
             })
             .collect();
         let runs: Vec<Range<u64>> = parts.iter().filter_map(|(_, samples)| byte_run(samples)).collect();
-        let (data, placed) = self.read_runs(&runs).await?;
+        let (data, placed) = self.read_runs(&runs, MAX_CHUNK_BYTES, "a group of pictures").await?;
         let tracks = parts
             .iter()
             .zip(placed)
@@ -123,13 +130,89 @@ impl FileContent {
         Ok(chunk)
     }
 
+    /// The footage of the clip `[start, end)` (media timeline) and its plan: the whole index is planned
+    /// on, but only the planned samples' bytes are read (one or two Range requests); the other samples'
+    /// offsets are left pointing nowhere.
+    pub(crate) async fn clip_footage(
+        &self,
+        start: f64,
+        end: f64,
+        mode: TrimMode,
+        job: &Job,
+    ) -> Result<(Footage, TrimPlan)> {
+        let on_timeline = |kind| {
+            self.track(kind).map(|track| {
+                let shift = self.timeline_shift(track);
+                Track {
+                    samples: track
+                        .samples
+                        .iter()
+                        .map(|s| Sample {
+                            pts: s.pts - shift,
+                            dts: s.dts - shift,
+                            ..*s
+                        })
+                        .collect(),
+                    presentation_start: track.presentation_start.map(|p| p - shift),
+                    config: track.config.clone(),
+                    ..*track
+                }
+            })
+        };
+        let mut footage = Footage {
+            video: on_timeline(TrackKind::Video),
+            audio: on_timeline(TrackKind::Audio),
+            ..Footage::default()
+        };
+        let plan = trim::plan(&footage, start, end, mode)?;
+        job.progress(0.1);
+        let video_range = plan.video.as_ref().map(|cut| {
+            let used = [&cut.decode, &cut.copy].into_iter().filter(|r| !r.is_empty());
+            let first = used.clone().map(|r| r.start).min().unwrap_or(0);
+            first..used.map(|r| r.end).max().unwrap_or(first)
+        });
+        let audio_range = plan.audio.as_ref().map(|cut| cut.samples.clone());
+        let mut parts: Vec<(&mut Track, Range<usize>)> =
+            [(&mut footage.video, video_range), (&mut footage.audio, audio_range)]
+                .into_iter()
+                .filter_map(|(track, range)| Some((track.as_mut()?, range?)))
+                .collect();
+        let runs: Vec<Range<u64>> = parts
+            .iter()
+            .map(|(track, range)| byte_run(&track.samples[range.clone()]).unwrap_or(0..0))
+            .collect();
+        let (data, placed) = self.read_runs(&runs, MAX_CLIP_BYTES, "the clip").await?;
+        for ((track, range), (run, at)) in parts.iter_mut().zip(placed) {
+            for (index, sample) in track.samples.iter_mut().enumerate() {
+                sample.offset = if range.contains(&index) {
+                    sample.offset - run.start + at
+                } else {
+                    u64::MAX
+                };
+            }
+        }
+        footage.data = data;
+        Ok((footage, plan))
+    }
+
+    /// Ticks to subtract from `track`'s stored times to put them on the media timeline.
+    fn timeline_shift(&self, track: &Track) -> i64 {
+        Time::from_seconds(self.origin, track.timescale).map_or(0, |t| t.ticks)
+    }
+
     /// Reads byte runs of the source into one buffer: runs close together in one request. Returns the
-    /// buffer and, per run, the run and where its first byte landed in the buffer.
-    async fn read_runs(&self, runs: &[Range<u64>]) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
-        if runs.iter().map(|run| run.end - run.start).sum::<u64>() > MAX_CHUNK_BYTES {
+    /// buffer and, per run, the run and where its first byte landed in the buffer. More than `limit`
+    /// bytes in all is refused (`limit_exceeded`), naming `what` was read.
+    async fn read_runs(
+        &self,
+        runs: &[Range<u64>],
+        limit: u64,
+        what: &str,
+    ) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
+        if runs.iter().map(|run| run.end - run.start).sum::<u64>() > limit {
             return Err(Error::new(
                 ErrorCode::LimitExceeded,
-                format!("a group of pictures spans more than {MAX_CHUNK_BYTES} bytes of the file"),
+                format!("{what} spans more than {limit} bytes of the file"),
             ));
         }
         let mut data = Vec::new();
@@ -168,7 +251,7 @@ impl FileContent {
     /// A copy of `track` holding `samples`, with times moved onto the media timeline and offsets into the
     /// chunk's buffer (the run starting at file offset `run_start` sits at `at` in it).
     fn chunk_track(&self, track: &Track, samples: &[Sample], run_start: u64, at: u64) -> Track {
-        let shift = Time::from_seconds(self.origin, track.timescale).map_or(0, |t| t.ticks);
+        let shift = self.timeline_shift(track);
         Track {
             samples: samples
                 .iter()

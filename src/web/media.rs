@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::clip::Clip;
 use super::content::Content;
 use super::error::{from_js, to_js};
 use super::file::FileContent;
@@ -76,6 +77,19 @@ impl Media {
             Content::Hls(hls) => hls.wall_clock_at(t).unwrap_or(f64::NAN),
             Content::File(_) => f64::NAN,
         }
+    }
+
+    /// The clip `{ start, end }` (seconds on the media timeline; for a live stream, inside the replay
+    /// window), to export with `clip.export()`. Throws `out_of_range` for an empty or outside interval.
+    pub fn clip(&self, options: &JsValue) -> std::result::Result<Clip, JsValue> {
+        let time = |name: &str| {
+            Reflect::get(options, &name.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("clip options need a number {name}")))
+        };
+        let clip = time("start").and_then(|start| Clip::new(Rc::clone(&self.content), start, time("end")?));
+        clip.map_err(|e| to_js(&e))
     }
 
     /// Media time of wall-clock time `unixMs` (the inverse of `wallClockAt`); `NaN` outside the window.

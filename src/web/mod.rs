@@ -5,13 +5,17 @@
 mod api;
 mod audio;
 mod chunk;
+mod clip;
 mod clock;
 mod codecs;
 mod content;
 mod decode;
+mod encode;
 mod error;
+mod export;
 mod file;
 mod hls;
+mod job;
 mod media;
 mod playback;
 mod player;
@@ -19,6 +23,7 @@ mod render;
 mod source;
 
 pub use api::version;
+pub use clip::Clip;
 pub use codecs::{supports_audio_decoding, supports_audio_encoding, supports_video_decoding, supports_video_encoding};
 pub use media::Media;
 pub use player::Player;

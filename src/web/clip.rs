@@ -1,0 +1,112 @@
+//! `Clip`: a stretch of a `Media` to export as an MP4 file.
+
+use std::rc::Rc;
+
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::content::Content;
+use super::error::to_js;
+use super::export::export;
+use super::job::Job;
+use crate::edit::trim::TrimMode;
+use crate::error::{Error, ErrorCode, Result};
+use crate::mux::Container;
+
+/// The clip `[start, end)` of a `Media`, from `media.clip({ start, end })`.
+#[wasm_bindgen]
+pub struct Clip {
+    content: Rc<Content>,
+    start: f64,
+    end: f64,
+}
+
+impl Clip {
+    /// A clip of `content` over `[start, end)` seconds of its media timeline, which must lie in its
+    /// seekable range (a live stream's replay window).
+    pub(crate) fn new(content: Rc<Content>, start: f64, end: f64) -> Result<Clip> {
+        let (first, last) = content.range();
+        // Times read back from `seekable` or the player may differ from the range in the last bits.
+        const SLACK: f64 = 1e-6;
+        if !(start.is_finite() && end.is_finite() && start < end) {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                format!("a clip needs start < end, both finite (got {start} and {end})"),
+            ));
+        }
+        if start < first - SLACK || end > last + SLACK {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                format!("the clip [{start:.3}, {end:.3}) is not inside the media's range [{first:.3}, {last:.3}]"),
+            ));
+        }
+        Ok(Clip { content, start, end })
+    }
+}
+
+/// Export options: `{ mode: 'exact' | 'keyframe', container: 'mp4' | 'fmp4' }` (plus `onProgress` and
+/// `signal`, read by [`Job`]).
+fn export_options(options: &JsValue) -> Result<(TrimMode, Container)> {
+    let text = |name: &str| -> Result<Option<String>> {
+        let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        value
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("{name} must be a string")))
+    };
+    let mode = text("mode")?.map_or(Ok(TrimMode::Exact), |m| TrimMode::parse(&m))?;
+    let container = match text("container")?.as_deref() {
+        None | Some("mp4") => Container::Mp4,
+        Some("fmp4") => Container::Fmp4,
+        Some(other) => {
+            return Err(Error::new(
+                ErrorCode::MalformedInput,
+                format!("unknown container {other:?}: use 'mp4' or 'fmp4'"),
+            ))
+        }
+    };
+    Ok((mode, container))
+}
+
+#[wasm_bindgen]
+impl Clip {
+    /// Where the clip starts on the media timeline, seconds (as requested; the export may start
+    /// earlier, at a keyframe, in `keyframe` mode).
+    #[wasm_bindgen(getter)]
+    pub fn start(&self) -> f64 {
+        self.start
+    }
+
+    /// Where the clip ends, seconds.
+    #[wasm_bindgen(getter)]
+    pub fn end(&self) -> f64 {
+        self.end
+    }
+
+    /// Exports the clip as MP4 bytes. Options: `mode` (`'exact'`, the default: starts on the frame shown
+    /// at `start`, re-encoding up to the next keyframe; `'keyframe'`: lossless, from the keyframe at or
+    /// before `start`), `container` (`'mp4'`, the default, index first; or `'fmp4'`), `onProgress(f)`
+    /// with `f` going from 0 to 1, and `signal` (an `AbortSignal`: rejects with code `aborted`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn export(&self, options: Option<js_sys::Object>) -> Promise {
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let content = Rc::clone(&self.content);
+        let (start, end) = (self.start, self.end);
+        future_to_promise(async move {
+            let run = async {
+                let (mode, container) = export_options(&options)?;
+                let job = Job::from_options(&options)?;
+                job.check()?;
+                export(&content, start, end, mode, container, &job).await
+            };
+            match run.await {
+                Ok(bytes) => Ok(Uint8Array::from(bytes.as_slice()).into()),
+                Err(error) => Err(to_js(&error)),
+            }
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! Re-encoding the head of a frame-exact cut: the frames from the cut to the next keyframe are decoded
+//! with `VideoDecoder` and encoded again with `VideoEncoder` (same codec string, so the same profile and
+//! level; same picture size; the first frame forced to a keyframe), so the clip can start on any frame.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::decode::VideoDecoding;
+use super::error::from_js;
+use super::job::Job;
+use super::source::sleep_ms;
+use crate::edit::footage::Footage;
+use crate::edit::trim::{EncodedFrame, EncodedHead, VideoCut};
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{CodecConfig, TrackKind};
+use crate::time::{Time, MICROS_PER_SECOND};
+
+/// Frames held between the decoder and the encoder at most: decoded pictures are large (a 720p frame is
+/// 1.4 MB), so the decoder is not let run ahead of the encoder.
+const FRAMES_IN_FLIGHT: u32 = 4;
+
+/// The head's bitrate is the source's over the same frames, with this margin: a second generation of
+/// lossy coding needs a little more to look the same.
+const BITRATE_MARGIN: f64 = 1.25;
+/// ... and never less than this, bits per second.
+const MIN_BITRATE: f64 = 200_000.0;
+
+/// What the encoder handed back: chunks and their metadata, or the error that closed it.
+struct Encoded {
+    chunks: Vec<(web_sys::EncodedVideoChunk, JsValue)>,
+    failure: Option<String>,
+}
+
+/// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
+struct VideoEncoding {
+    encoder: web_sys::VideoEncoder,
+    output: Rc<RefCell<Encoded>>,
+    // The callbacks live as long as the encoder may call them.
+    _on_output: Closure<dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+impl VideoEncoding {
+    async fn new(config: &CodecConfig, bitrate: f64, framerate: f64) -> Result<VideoEncoding> {
+        let encoder_config = web_sys::VideoEncoderConfig::new(&config.codec, config.height, config.width);
+        encoder_config.set_bitrate_f64(bitrate);
+        encoder_config.set_framerate(framerate);
+        encoder_config.set_latency_mode(web_sys::LatencyMode::Quality);
+        if config.codec.starts_with("avc") {
+            // Length-prefixed NAL units with an avcC description, as MP4 stores H.264 (web-sys has no
+            // setter for the `avc` member).
+            let avc = Object::new();
+            let _ = Reflect::set(&avc, &"format".into(), &"avc".into());
+            let _ = Reflect::set(&encoder_config, &"avc".into(), &avc);
+        }
+        let support = JsFuture::from(web_sys::VideoEncoder::is_config_supported(&encoder_config))
+            .await
+            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.isConfigSupported", &e))?;
+        let supported = Reflect::get(&support, &"supported".into())
+            .ok()
+            .and_then(|s| s.as_bool());
+        if supported != Some(true) {
+            return Err(Error::new(
+                ErrorCode::UnsupportedCodec,
+                format!(
+                    "this browser cannot encode {} video at {}x{}, which an exact cut needs: export in \
+                     'keyframe' mode",
+                    config.codec, config.width, config.height
+                ),
+            ));
+        }
+        let output = Rc::new(RefCell::new(Encoded {
+            chunks: Vec::new(),
+            failure: None,
+        }));
+        let on_output = {
+            let output = Rc::clone(&output);
+            Closure::<dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>::new(move |chunk, metadata| {
+                output.borrow_mut().chunks.push((chunk, metadata));
+            })
+        };
+        let on_error = {
+            let output = Rc::clone(&output);
+            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+                output.borrow_mut().failure = Some(from_js(ErrorCode::Browser, "VideoEncoder", &error).to_string());
+            })
+        };
+        let init =
+            web_sys::VideoEncoderInit::new(on_error.as_ref().unchecked_ref(), on_output.as_ref().unchecked_ref());
+        let encoder =
+            web_sys::VideoEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoEncoder", &e))?;
+        encoder
+            .configure(&encoder_config)
+            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.configure", &e))?;
+        Ok(VideoEncoding {
+            encoder,
+            output,
+            _on_output: on_output,
+            _on_error: on_error,
+        })
+    }
+
+    fn check(&self) -> Result<()> {
+        match &self.output.borrow().failure {
+            Some(message) => Err(Error::new(ErrorCode::Browser, message.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn encode(&self, frame: &web_sys::VideoFrame, key: bool) -> Result<()> {
+        self.check()?;
+        let options = web_sys::VideoEncoderEncodeOptions::new();
+        options.set_key_frame(key);
+        self.encoder
+            .encode_with_options(frame, &options)
+            .map_err(|e| from_js(ErrorCode::Browser, "VideoEncoder.encode", &e))
+    }
+
+    async fn flush(&self) -> Result<()> {
+        let flushed = JsFuture::from(self.encoder.flush()).await;
+        self.check()?;
+        flushed
+            .map(|_| ())
+            .map_err(|e| from_js(ErrorCode::Browser, "VideoEncoder.flush", &e))
+    }
+}
+
+impl Drop for VideoEncoding {
+    fn drop(&mut self) {
+        if self.encoder.state() != web_sys::CodecState::Closed {
+            let _ = self.encoder.close();
+        }
+    }
+}
+
+/// Decodes the planned head of `cut` from `footage` and encodes the frames shown in it again.
+/// `job` reports progress over `[0, 1]` of this step and stops it when aborted.
+pub(crate) async fn reencode_head(footage: &Footage, cut: &VideoCut, job: &Job) -> Result<EncodedHead> {
+    let track = footage
+        .video
+        .as_ref()
+        .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no video to re-encode"))?;
+    let config = footage
+        .config_at(TrackKind::Video, cut.decode.start)
+        .cloned()
+        .unwrap_or_default();
+    let samples = &track.samples[cut.decode.clone()];
+    let micros = |ticks: i64| {
+        Time {
+            ticks,
+            scale: track.timescale,
+        }
+        .micros() as f64
+    };
+    let seconds = |ticks: i64| ticks as f64 / f64::from(track.timescale);
+    let wanted: Vec<f64> = cut.reencode.iter().map(|&pts| micros(pts)).collect();
+    let span = match (cut.reencode.first(), cut.reencode.last()) {
+        (Some(first), Some(last)) if last > first => {
+            seconds(last - first) * wanted.len() as f64 / (wanted.len() - 1) as f64
+        }
+        _ => 1.0 / 30.0,
+    };
+    let framerate = wanted.len() as f64 / span;
+    let source_bits: u64 = samples.iter().map(|s| u64::from(s.size) * 8).sum();
+    let bitrate = (source_bits as f64 / (samples.len() as f64 / framerate) * BITRATE_MARGIN).max(MIN_BITRATE);
+
+    let decoder = VideoDecoding::new(&config).await?;
+    let encoder = VideoEncoding::new(&config, bitrate, framerate).await?;
+    let mut encoded = 0usize;
+    let mut pass_frames = |frames: Vec<web_sys::VideoFrame>| -> Result<()> {
+        for frame in frames {
+            // Frames decoded only as references (before the cut) are closed, never shown.
+            let keep = wanted.get(encoded).is_some_and(|t| (frame.timestamp() - t).abs() < 1.0);
+            let result = if keep {
+                encoder.encode(&frame, encoded == 0)
+            } else {
+                Ok(())
+            };
+            frame.close();
+            result?;
+            encoded += usize::from(keep);
+        }
+        Ok(())
+    };
+    for (done, sample) in samples.iter().enumerate() {
+        job.check()?;
+        decoder.decode(sample, footage.sample_data(sample)?, track.timescale)?;
+        while decoder.queue_size() + encoder.encoder.encode_queue_size() > FRAMES_IN_FLIGHT {
+            sleep_ms(0.0).await;
+            pass_frames(decoder.take_frames())?;
+        }
+        pass_frames(decoder.take_frames())?;
+        job.progress(0.9 * done as f64 / samples.len() as f64);
+    }
+    decoder.flush().await?;
+    pass_frames(decoder.take_frames())?;
+    encoder.flush().await?;
+    job.check()?;
+    if encoded != wanted.len() {
+        return Err(Error::new(
+            ErrorCode::MalformedInput,
+            format!(
+                "decoding the cut's first group of pictures gave {encoded} of its {} frames",
+                wanted.len()
+            ),
+        ));
+    }
+    let head = collect_head(&encoder, &config, track.timescale)?;
+    job.progress(1.0);
+    Ok(head)
+}
+
+/// The encoder's chunks as frames of the head, with the configuration it reported (`decoderConfig` in
+/// the first chunk's metadata).
+fn collect_head(encoder: &VideoEncoding, source: &CodecConfig, timescale: u32) -> Result<EncodedHead> {
+    let chunks = std::mem::take(&mut encoder.output.borrow_mut().chunks);
+    let mut config = None;
+    let mut frames = Vec::with_capacity(chunks.len());
+    for (chunk, metadata) in chunks {
+        if config.is_none() {
+            config = decoder_config(&metadata, source);
+        }
+        let mut data = vec![0u8; chunk.byte_length() as usize];
+        chunk
+            .copy_to_with_u8_slice(&mut data)
+            .map_err(|e| from_js(ErrorCode::Browser, "EncodedVideoChunk.copyTo", &e))?;
+        let micros = chunk.timestamp().round() as i64;
+        frames.push(EncodedFrame {
+            pts: crate::time::rescale_ticks(micros, MICROS_PER_SECOND, timescale)?,
+            key: chunk.type_() == web_sys::EncodedVideoChunkType::Key,
+            data,
+        });
+    }
+    let config =
+        config.ok_or_else(|| Error::new(ErrorCode::Browser, "the video encoder gave no decoder configuration"))?;
+    Ok(EncodedHead { config, frames })
+}
+
+/// The `decoderConfig` an encoder attaches to its first chunk, as a [`CodecConfig`].
+fn decoder_config(metadata: &JsValue, source: &CodecConfig) -> Option<CodecConfig> {
+    let config = Reflect::get(metadata, &"decoderConfig".into())
+        .ok()
+        .filter(|c| c.is_object())?;
+    let codec = Reflect::get(&config, &"codec".into()).ok()?.as_string()?;
+    let description = Reflect::get(&config, &"description".into())
+        .ok()
+        .filter(|d| !d.is_undefined())
+        .map(|d| Uint8Array::new(&d).to_vec());
+    Some(CodecConfig {
+        codec,
+        description,
+        ..source.clone()
+    })
+}

@@ -1,0 +1,75 @@
+//! A long operation as the JS API runs it: `onProgress(fraction)` callbacks and cancellation by an
+//! `AbortSignal`, both from the caller's options object.
+
+use std::cell::Cell;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// Progress and cancellation of one operation. Its steps each cover a part of `[0, 1]`.
+pub(crate) struct Job {
+    on_progress: Option<Function>,
+    signal: Option<web_sys::AbortSignal>,
+    /// The part of the whole the current step covers.
+    step: Cell<(f64, f64)>,
+    /// The last fraction reported: reports only go forward.
+    reported: Cell<f64>,
+}
+
+impl Job {
+    /// Reads `onProgress` and `signal` from an options object (both optional; anything else is a
+    /// `malformed_input` error naming the option).
+    pub(crate) fn from_options(options: &JsValue) -> Result<Job> {
+        let get = |name: &str| {
+            Reflect::get(options, &name.into())
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let wrong = |name: &str, what: &str| Error::new(ErrorCode::MalformedInput, format!("{name} must be {what}"));
+        let on_progress = get("onProgress")
+            .map(|f| f.dyn_into::<Function>().map_err(|_| wrong("onProgress", "a function")))
+            .transpose()?;
+        let signal = get("signal")
+            .map(|s| {
+                s.dyn_into::<web_sys::AbortSignal>()
+                    .map_err(|_| wrong("signal", "an AbortSignal"))
+            })
+            .transpose()?;
+        Ok(Job {
+            on_progress,
+            signal,
+            step: Cell::new((0.0, 1.0)),
+            reported: Cell::new(-1.0),
+        })
+    }
+
+    /// `aborted` once the caller's signal has fired.
+    pub(crate) fn check(&self) -> Result<()> {
+        match &self.signal {
+            Some(signal) if signal.aborted() => Err(Error::new(ErrorCode::Aborted, "the export was aborted")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Starts a step that covers `[from, to]` of the whole.
+    pub(crate) fn step(&self, from: f64, to: f64) {
+        self.step.set((from, to));
+        self.progress(0.0);
+    }
+
+    /// Reports that the current step is `fraction` done.
+    pub(crate) fn progress(&self, fraction: f64) {
+        let (from, to) = self.step.get();
+        let overall = (from + (to - from) * fraction.clamp(0.0, 1.0)).clamp(0.0, 1.0);
+        if overall <= self.reported.get() {
+            return;
+        }
+        self.reported.set(overall);
+        if let Some(callback) = &self.on_progress {
+            // A throwing callback is the caller's bug; it must not break the export.
+            let _ = callback.call1(&JsValue::UNDEFINED, &JsValue::from_f64(overall));
+        }
+    }
+}
