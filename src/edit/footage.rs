@@ -83,7 +83,10 @@ impl Footage {
                 ..track.clone()
             }),
         };
-        copy_samples(target, &mut self.data, track, bytes, keep)
+        // Segments may overlap at their seams (a live encoder's audio repeating the last packet of the
+        // segment before, in a loop): a sample decoded no later than the last one kept is a repeat.
+        let last_dts = target.samples.last().map_or(i64::MIN, |s| s.dts);
+        copy_samples(target, &mut self.data, track, bytes, |s| s.dts > last_dts && keep(s))
     }
 
     /// The track of `kind`.

@@ -374,14 +374,37 @@ fn assemble_video<'a>(
     let tail = &track.samples[cut.copy.clone()];
     let mut samples = Vec::with_capacity(cut.reencode.len() + tail.len());
     let source_config = |index: usize| footage.config_at(TrackKind::Video, index).cloned().unwrap_or_default();
-    let config = match head {
+    // The sample entry describes the source's stream (the head is re-encoded with the same codec string,
+    // so a decoder set up for the source decodes it too); a stretch coded with other parameter sets (the
+    // head, a segment after an HLS discontinuity) carries them in-band at its first keyframe.
+    let entry = source_config(if cut.decode.is_empty() {
+        cut.copy.start
+    } else {
+        cut.decode.start
+    });
+    let mut active = entry.clone();
+    let mut switch_to = |needed: CodecConfig, key: bool, data: Cow<'a, [u8]>| -> Result<Cow<'a, [u8]>> {
+        if needed == active {
+            return Ok(data);
+        }
+        if !(key && is_h264(&needed) && is_h264(&active)) {
+            return Err(Error::new(
+                ErrorCode::Unsupported,
+                format!("cannot join {} and {} video in one track", active.codec, needed.codec),
+            ));
+        }
+        let with_sets = with_parameter_sets(&entry, &needed, &data)?;
+        active = needed;
+        Ok(Cow::Owned(with_sets))
+    };
+    match head {
         None if !cut.reencode.is_empty() => {
             return Err(Error::new(
                 ErrorCode::Unsupported,
                 "an exact cut needs its first frames re-encoded, which only the browser export does",
             ))
         }
-        None => source_config(cut.copy.start),
+        None => {}
         Some(head) => {
             if head.frames.len() != cut.reencode.len() || head.frames.first().is_some_and(|f| !f.key) {
                 return Err(Error::new(
@@ -398,42 +421,35 @@ fn assemble_video<'a>(
             // delay keeps decode times increasing across the join.
             let delay = tail.first().map_or(0, |s| (s.pts - s.dts).max(0));
             let mut frames = head.frames.into_iter().peekable();
+            let mut first = true;
             while let Some(frame) = frames.next() {
                 let next = frames
                     .peek()
                     .map_or(tail.first().map_or(cut.end_pts, |s| s.pts), |f| f.pts);
+                let data = if std::mem::take(&mut first) {
+                    switch_to(head.config.clone(), frame.key, Cow::Owned(frame.data))?
+                } else {
+                    Cow::Owned(frame.data)
+                };
                 samples.push(MuxSample {
                     dts: frame.pts - delay,
                     pts: frame.pts,
                     duration: u32::try_from(next - frame.pts).unwrap_or(0),
                     key: frame.key,
-                    data: Cow::Owned(frame.data),
+                    data,
                 });
             }
-            head.config
         }
-    };
-    // Copied samples decoded by a configuration other than the entry's get it in-band at their keyframe.
-    let mut active = config.clone();
+    }
     for (index, sample) in cut.copy.clone().zip(tail) {
         let mut out = copied(footage, sample)?;
-        let needed = source_config(index);
-        if needed != active {
-            if !(sample.key && is_h264(&needed) && is_h264(&active)) {
-                return Err(Error::new(
-                    ErrorCode::Unsupported,
-                    format!("cannot join {} and {} video in one track", active.codec, needed.codec),
-                ));
-            }
-            out.data = Cow::Owned(with_parameter_sets(&active, &needed, &out.data)?);
-            active = needed;
-        }
+        out.data = switch_to(source_config(index), sample.key, out.data)?;
         samples.push(out);
     }
     Ok(MuxTrack {
         kind: TrackKind::Video,
         timescale: track.timescale,
-        config,
+        config: entry,
         samples,
         shown: (cut.first_pts, cut.end_pts),
     })

@@ -2,15 +2,12 @@
 // broadcast of the dev server, checked by reading the frame-index barcode of the fixtures from the canvas.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { playerPage as openPlayerPage, seekAndRead, serverAndBrowser, videoStartOf } from './support.mjs';
+import { liveFrameAt, liveZero, playerPage as openPlayerPage, seekAndRead, serverAndBrowser, videoStartOf } from './support.mjs';
 
 const running = serverAndBrowser();
 const playerPage = () => openPlayerPage(running);
 
 const FPS = 30;
-/** Frames per source segment of the fixtures (2 s at 30 fps); the live broadcast loops 3 segments. */
-const SEGMENT_FRAMES = 60;
-const SOURCE_SEGMENTS = 3;
 
 test('first frame of HLS-TS, HLS-fMP4 and a master playlist', async () => {
   const { page, errors } = await playerPage();
@@ -74,22 +71,6 @@ test('HLS playback: frames follow the audio clock in order, sound is scheduled, 
   assert.deepEqual(errors, []);
   await page.close();
 });
-
-/** Frame index the live broadcast shows at wall-clock `ms`: segment k starts at `zeroMs + 2000 k` and is
- *  source segment k mod 3. */
-function liveFrameAt(ms, zeroMs) {
-  const seconds = (ms - zeroMs) / 1000;
-  const k = Math.floor(seconds / 2 + 1e-9);
-  return (k % SOURCE_SEGMENTS) * SEGMENT_FRAMES + Math.floor((seconds - 2 * k) * FPS + 1e-9);
-}
-
-/** Wall-clock time of media sequence 0 of a live playlist, from its EXT-X-PROGRAM-DATE-TIME tags. */
-async function liveZero(base, url) {
-  const text = await (await fetch(base + url)).text();
-  const sequence = Number(text.match(/#EXT-X-MEDIA-SEQUENCE:(\d+)/)[1]);
-  const date = Date.parse(text.match(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/)[1]);
-  return date - sequence * 2000;
-}
 
 test('live: starts three target durations behind the edge, follows it, seeks back 20 s, goes live again', async () => {
   const { page, errors } = await playerPage();

@@ -154,3 +154,25 @@ export function videoStartOf(name) {
   const video = firstPts.find((s) => s.type === 'video');
   return video.seconds - Math.min(...firstPts.map((s) => s.seconds));
 }
+
+/** Frames per second of the video fixtures, and frames per source segment (2 s): the live broadcast of the
+ *  dev server loops the 3 source segments of hls_ts. */
+const FIXTURE_FPS = 30;
+const LIVE_SEGMENT_FRAMES = 60;
+const LIVE_SOURCE_SEGMENTS = 3;
+
+/** Frame index the live broadcast shows at wall-clock `ms`: segment k starts at `zeroMs + 2000 k` and is
+ *  source segment k mod 3. */
+export function liveFrameAt(ms, zeroMs) {
+  const seconds = (ms - zeroMs) / 1000;
+  const k = Math.floor(seconds / 2 + 1e-9);
+  return (k % LIVE_SOURCE_SEGMENTS) * LIVE_SEGMENT_FRAMES + Math.floor((seconds - 2 * k) * FIXTURE_FPS + 1e-9);
+}
+
+/** Wall-clock time of media sequence 0 of a live playlist, from its EXT-X-PROGRAM-DATE-TIME tags. */
+export async function liveZero(base, url) {
+  const text = await (await fetch(base + url)).text();
+  const sequence = Number(text.match(/#EXT-X-MEDIA-SEQUENCE:(\d+)/)[1]);
+  const date = Date.parse(text.match(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/)[1]);
+  return date - sequence * 2000;
+}

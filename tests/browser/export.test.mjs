@@ -1,0 +1,201 @@
+// Clip export in real headless Chromium (WebCodecs decode and encode): frame-exact and keyframe cuts of MP4
+// files and HLS, a clip of the simulated live broadcast, progress and cancellation. Every export is checked
+// three ways: ffprobe reads it, ffmpeg decodes every frame (the barcode says which source frame it is), and
+// the library's own player shows the same frames.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { liveFrameAt, liveZero, openPage, serverAndBrowser, videoStartOf } from './support.mjs';
+
+const running = serverAndBrowser();
+const FPS = 30;
+const scratch = mkdtempSync(join(tmpdir(), 'reelcut-export-'));
+
+async function exportPage() {
+  const opened = await openPage(running.browser, running.server.base, '/tests/browser/pages/export.html');
+  await opened.page.evaluate(() => window.reelcutReady);
+  return opened;
+}
+
+/** Exports `[start, end)` of `src` in the page; returns the MP4 written to a scratch file, the progress
+ *  reports, and what the player shows for each of its frames. */
+async function exportClip(page, src, start, end, options) {
+  const result = await page.evaluate(async ({ src, start, end, options }) => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open(src);
+    const progress = [];
+    const bytes = await media.clip({ start, end }).export({ ...options, onProgress: (f) => progress.push(f) });
+    return { base64: window.toBase64(bytes), progress, open: window.openCodecs() };
+  }, { src, start, end, options });
+  const file = join(scratch, `${src.replace(/\W+/g, '_')}-${start}-${end}-${options.mode}.mp4`);
+  writeFileSync(file, Buffer.from(result.base64, 'base64'));
+  return { file, progress: result.progress, open: result.open, base64: result.base64 };
+}
+
+/** The barcode of every frame ffmpeg decodes from `file`, in presentation order. */
+function ffmpegBarcodes(file) {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-an', '-fps_mode', 'passthrough',
+    '-vf', 'crop=iw:2:0:ih*16/360,scale=640:1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 });
+  const codes = [];
+  for (let at = 0; at + 640 <= raw.length; at += 640) {
+    let code = 0;
+    for (let bit = 0; bit < 16; bit++) if (raw[at + Math.floor(((2 * bit + 1) * 640) / 32)] > 128) code |= 1 << bit;
+    codes.push(code);
+  }
+  return codes;
+}
+
+function probe(file) {
+  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', file]));
+}
+
+/** What the library's player shows at the middle of each of `count` frames of the export. */
+async function playerBarcodes(page, base64, count) {
+  return page.evaluate(async ({ base64, count, fps }) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return (await window.framesOf(bytes, count, fps)).seen;
+  }, { base64, count, fps: FPS });
+}
+
+function range(first, last) {
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+/** Checks an export holds exactly source frames `first..last` with its sound lasting as long. */
+async function checkFrames(page, exported, first, last, label) {
+  const frames = range(first, last);
+  assert.deepEqual(ffmpegBarcodes(exported.file), frames, `${label}: frames ffmpeg decodes`);
+  const info = probe(exported.file);
+  const video = info.streams.find((s) => s.codec_type === 'video');
+  const audio = info.streams.find((s) => s.codec_type === 'audio');
+  assert.equal(Number(video.nb_read_frames), frames.length, `${label}: ffprobe frame count`);
+  assert.ok(Math.abs(Number(video.duration) - frames.length / FPS) < 1e-3, `${label}: video lasts ${video.duration}`);
+  if (audio) assert.ok(Math.abs(Number(audio.duration) - Number(video.duration)) <= 1024 / 44100, `${label}: audio lasts ${audio.duration}`);
+  assert.ok(Math.abs(Number(info.format.start_time)) < 1e-3, `${label}: starts at ${info.format.start_time}`);
+  assert.deepEqual(await playerBarcodes(page, exported.base64, frames.length), frames, `${label}: frames the player shows`);
+  assert.deepEqual(exported.open, [], `${label}: codecs left open`);
+  assert.equal(exported.progress.at(-1), 1, `${label}: progress ends at 1`);
+  assert.ok(exported.progress.every((f, i) => i === 0 || f > exported.progress[i - 1]), `${label}: progress only goes forward`);
+}
+
+test('exact cuts of MP4 files start on the requested frame and end on the frame before the end', async () => {
+  const { page, errors } = await exportPage();
+  for (const name of ['high_bframes_moovend.mp4', 'baseline_mono44k_faststart.mp4']) {
+    // 1.5 s is frame 45, in the middle of the group of pictures that starts at frame 30; 3.7 s is inside
+    // frame 111, so the clip's last frame is 110.
+    const exported = await exportClip(page, `/fixtures/${name}`, 1.5, 3.7, { mode: 'exact' });
+    await checkFrames(page, exported, 45, 110, `${name} exact`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('keyframe cuts start at the keyframe before the start, losslessly', async () => {
+  const { page, errors } = await exportPage();
+  const exported = await exportClip(page, '/fixtures/high_bframes_moovend.mp4', 1.5, 3.7, { mode: 'keyframe' });
+  await checkFrames(page, exported, 30, 110, 'keyframe');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('exact cuts of HLS (MPEG-TS and fMP4 segments) across segment boundaries', async () => {
+  const { page, errors } = await exportPage();
+  for (const name of ['hls_ts/index.m3u8', 'hls_fmp4/index.m3u8']) {
+    // The media timeline starts with the audio, `videoStart` before the first frame.
+    const videoStart = videoStartOf(name);
+    const [start, end] = [1.3, 4.5];
+    const exported = await exportClip(page, `/fixtures/${name}`, start, end, { mode: 'exact' });
+    const first = Math.floor((start - videoStart) * FPS);
+    const last = Math.ceil((end - videoStart) * FPS) - 1;
+    await checkFrames(page, exported, first, last, `${name} exact`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('live: clip the last 20 s while it is live; the frames are those broadcast at those times', async () => {
+  const { page, errors } = await exportPage();
+  const url = `/live/hls_ts/index.m3u8?window=15&session=clip${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open(url);
+    const { end } = media.seekable;
+    const start = end - 20;
+    const bytes = await media.clip({ start, end }).export({ mode: 'exact' });
+    return { base64: window.toBase64(bytes), start, end, wallStart: media.wallClockAt(start), live: media.isLive, open: window.openCodecs() };
+  }, url);
+  assert.equal(run.live, true);
+  const zero = await liveZero(running.server.base, url);
+  const file = join(scratch, 'live.mp4');
+  writeFileSync(file, Buffer.from(run.base64, 'base64'));
+  const codes = ffmpegBarcodes(file);
+  assert.equal(codes.length, 20 * FPS, `${codes.length} frames for 20 s`);
+  // Each frame is the one broadcast at its wall-clock time (the broadcast's video follows its audio by
+  // 21 ms, so times are taken at the middle of each frame).
+  const broadcast = codes.map((_, i) => liveFrameAt(run.wallStart + ((i + 0.5) * 1000) / FPS, zero));
+  const mismatches = codes.filter((code, i) => Math.abs(code - broadcast[i]) > 1 && Math.abs(code - broadcast[i]) < 179);
+  assert.deepEqual(mismatches, [], `frames ${codes.slice(0, 5)}... against broadcast ${broadcast.slice(0, 5)}...`);
+  assert.deepEqual(run.open, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('aborting an export rejects with aborted and closes its encoder and decoder', async () => {
+  const { page, errors } = await exportPage();
+  const outcome = await page.evaluate(async () => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open('/fixtures/high_bframes_moovend.mp4');
+    const controller = new AbortController();
+    let sawEncoder = false;
+    const exporting = media.clip({ start: 1.1, end: 5 }).export({
+      mode: 'exact',
+      signal: controller.signal,
+      onProgress: (f) => {
+        if (f > 0.5 && window.codecs.some(({ name }) => name === 'VideoEncoder')) {
+          sawEncoder = true;
+          controller.abort();
+        }
+      },
+    });
+    const error = await exporting.then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message }));
+    const before = await media.clip({ start: 1, end: 2 }).export({ signal: AbortSignal.abort() }).catch((e) => e.code);
+    return { error, sawEncoder, open: window.openCodecs(), before };
+  });
+  assert.equal(outcome.sawEncoder, true, 'aborted while re-encoding');
+  assert.deepEqual(outcome.error?.code, 'aborted', JSON.stringify(outcome.error));
+  assert.equal(outcome.error.name, 'ReelcutError');
+  assert.deepEqual(outcome.open, [], 'every encoder and decoder closed');
+  assert.equal(outcome.before, 'aborted', 'an already aborted signal');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('bad clip requests fail with typed errors', async () => {
+  const { page, errors } = await exportPage();
+  const codes = await page.evaluate(async () => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open('/fixtures/high_bframes_moovend.mp4');
+    const thrown = (f) => { try { f(); return null; } catch (e) { return e.code; } };
+    return {
+      reversed: thrown(() => media.clip({ start: 3, end: 2 })),
+      outside: thrown(() => media.clip({ start: 5, end: 9 })),
+      missing: thrown(() => media.clip({ start: 1 })),
+      mode: await media.clip({ start: 1, end: 2 }).export({ mode: 'fast' }).catch((e) => e.code),
+      container: await media.clip({ start: 1, end: 2 }).export({ container: 'mkv' }).catch((e) => e.code),
+      progress: await media.clip({ start: 1, end: 2 }).export({ onProgress: 3 }).catch((e) => e.code),
+    };
+  });
+  assert.deepEqual(codes, {
+    reversed: 'out_of_range',
+    outside: 'out_of_range',
+    missing: 'malformed_input',
+    mode: 'malformed_input',
+    container: 'malformed_input',
+    progress: 'malformed_input',
+  });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
