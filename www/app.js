@@ -9,6 +9,7 @@ import init, {
   supportsAudioDecoding,
   supportsAudioEncoding,
 } from '/pkg/reelcut.js';
+import { trimPanel } from './trim.js';
 
 // The codecs of the fixtures in tests/fixtures (see make.sh), plus HEVC, which Chromium on Linux lacks.
 const CODECS = [
@@ -86,6 +87,7 @@ async function viewer() {
   const goLive = document.getElementById('go-live');
   const mute = document.getElementById('mute');
   const player = new Player(canvas);
+  const trim = trimPanel(player);
   let frameDuration = 1 / 30;
 
   const showTime = () => {
@@ -104,6 +106,7 @@ async function viewer() {
     try {
       const media = await Media.open(src);
       await player.load(media);
+      trim.open(media);
       const video = media.tracks.find((t) => t.type === 'video');
       const keyframes = media.keyframeTimes();
       frameDuration = 1 / 30;

@@ -155,6 +155,44 @@ test('the demo page shows the version and the codec support table', async () => 
   await page.close();
 });
 
+test('the demo trims: keyframe thumbnails, in/out handles, export with progress and a download', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/');
+  await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, 6.000 s, 6 keyframes');
+  await page.waitForFunction(() => document.querySelectorAll('#trim-strip canvas').length === 6);
+  // Keyboard: focus the in handle and step it with the arrow keys; the out handle by value.
+  await page.evaluate(() => {
+    const [start, end] = [document.getElementById('trim-in'), document.getElementById('trim-out')];
+    start.value = '1.5';
+    start.dispatchEvent(new Event('input'));
+    end.value = '3.7';
+    end.dispatchEvent(new Event('input'));
+  });
+  await page.focus('#trim-in');
+  await page.keyboard.press('ArrowRight');
+  await waitForText(page, '#trim-range', '1.501 s → 3.700 s (2.199 s)');
+  await page.check('input[name=trim-mode][value=keyframe]');
+  await page.click('#trim-export');
+  await page.waitForSelector('#trim-download:not([hidden])');
+  const exported = await page.evaluate(async () => {
+    const link = document.getElementById('trim-download');
+    const bytes = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+    return { name: link.download, size: bytes.length, brand: new TextDecoder().decode(bytes.subarray(4, 8)), progress: document.getElementById('trim-progress').value };
+  });
+  assert.equal(exported.name, 'clip-1.50-3.70.mp4');
+  assert.equal(exported.brand, 'ftyp');
+  assert.ok(exported.size > 100_000, `${exported.size} bytes`);
+  assert.equal(exported.progress, 1);
+  assert.match(await page.textContent('#trim-status'), /MB in [0-9.]+ s/);
+  // A live source offers "clip the last 30 s".
+  await page.click('#media a[href^="/live/hls_ts/"]');
+  await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, live, 60 s replay window');
+  await page.click('#trim-last-30');
+  const range = await page.textContent('#trim-range');
+  assert.match(range, /\(30\.000 s\)$/, range);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the embed snippet plays a live stream: LIVE button, replay window on the seek bar, mute', async () => {
   const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
   const url = `/live/hls_ts/index.m3u8?window=10&session=embed${Date.now()}`;
