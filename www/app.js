@@ -111,10 +111,11 @@ async function viewer() {
       const keyframes = media.keyframeTimes();
       frameDuration = 1 / 30;
       goLive.hidden = !media.isLive;
+      // The slider's range first: the status line tells users (and tests) the player is ready.
+      await show(player.currentTime);
       status.textContent = `${video ? `${video.codec} ${video.width}×${video.height}, ` : ''}` +
         (media.isLive ? `live, ${media.duration.toFixed(0)} s replay window` :
           `${media.duration.toFixed(3)} s, ${keyframes.length} keyframes`);
-      await show(player.currentTime);
     } catch (error) {
       status.textContent = `${error.code ?? 'error'}: ${error.message}`;
     }
