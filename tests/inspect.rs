@@ -5,32 +5,20 @@
 // A failed unwrap here is a failed test, not a crash in a user's browser.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+
+mod common;
+use common::example_binary;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The `inspect` example, which `cargo test` builds next to the test binaries.
-fn inspect_binary() -> PathBuf {
-    let test_exe = std::env::current_exe().unwrap();
-    let profile_dir = test_exe.parent().unwrap().parent().unwrap();
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("inspect{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing (a full `cargo test` builds it; `cargo build --example inspect` refreshes it)",
-        binary.display()
-    );
-    binary
-}
-
 fn inspect(fixture: &str) -> Value {
-    let output = Command::new(inspect_binary())
+    let output = Command::new(example_binary("inspect"))
         .arg(repo().join("tests/fixtures").join(fixture))
         .arg("--samples")
         .output()
@@ -154,7 +142,7 @@ fn codec_configuration_of_every_fixture() {
 
 #[test]
 fn bad_arguments_and_input_exit_non_zero_with_one_line() {
-    let run = |args: &[&str]| Command::new(inspect_binary()).args(args).output().unwrap();
+    let run = |args: &[&str]| Command::new(example_binary("inspect")).args(args).output().unwrap();
     let missing = run(&["/nonexistent.mp4"]);
     assert!(!missing.status.success());
     let text = repo().join("README.md");

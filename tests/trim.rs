@@ -12,6 +12,9 @@ use reelcut::demux;
 use reelcut::media::TrackKind;
 use serde_json::Value;
 
+mod common;
+use common::example_binary;
+
 /// Frames per second of every video fixture (tests/fixtures/make.sh).
 const FPS: f64 = 30.0;
 /// An AAC frame at the fixtures' lowest sample rate (44.1 kHz), seconds.
@@ -23,20 +26,6 @@ fn repo() -> &'static Path {
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
-}
-
-fn example(name: &str) -> PathBuf {
-    let test_exe = std::env::current_exe().unwrap();
-    let profile_dir = test_exe.parent().unwrap().parent().unwrap();
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing (a full `cargo test` builds it)",
-        binary.display()
-    );
-    binary
 }
 
 fn tool(name: &str) -> Command {
@@ -56,7 +45,7 @@ fn out_path(name: &str) -> PathBuf {
 
 /// Runs `trim`; returns its JSON summary.
 fn trim(input: &str, start: f64, end: f64, extra: &[&str], output: &Path) -> Value {
-    let result = Command::new(example("trim"))
+    let result = Command::new(example_binary("trim"))
         .arg(fixture(input))
         .args(["--start", &start.to_string(), "--end", &end.to_string(), "-o"])
         .arg(output)
@@ -326,7 +315,7 @@ fn fragmented_output_plays_the_same_frames() {
 #[test]
 fn bad_requests_fail_with_one_line_and_a_status() {
     let output = out_path("never.mp4");
-    let run = |args: &[&str]| Command::new(example("trim")).args(args).output().unwrap();
+    let run = |args: &[&str]| Command::new(example_binary("trim")).args(args).output().unwrap();
     let input = fixture("high_bframes_moovend.mp4");
     let input = input.to_str().unwrap();
     let out = output.to_str().unwrap();
