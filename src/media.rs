@@ -65,6 +65,14 @@ pub struct Sample {
     pub stored_size: u32,
 }
 
+impl Sample {
+    /// The sample's bytes in `bytes` (which its `offset` indexes); `None` when they lie outside it.
+    pub fn data_in<'a>(&self, bytes: &'a [u8]) -> Option<&'a [u8]> {
+        let start = usize::try_from(self.offset).ok()?;
+        bytes.get(start..start.checked_add(self.size as usize)?)
+    }
+}
+
 /// A stream of one kind with its configuration and samples.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Track {
@@ -125,6 +133,18 @@ impl Track {
     }
 }
 
+/// The first video and the first audio track among `tracks` (the ones played and edited).
+pub fn first_video_and_audio(mut tracks: Vec<Track>) -> (Option<Track>, Option<Track>) {
+    let mut take = |kind| {
+        tracks
+            .iter()
+            .position(|t: &Track| t.kind == kind)
+            .map(|i| tracks.remove(i))
+    };
+    let video = take(TrackKind::Video);
+    (video, take(TrackKind::Audio))
+}
+
 /// Where sample bytes live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
@@ -156,12 +176,10 @@ impl Demuxed {
 
     /// The bytes of `sample`, given the bytes that were demuxed.
     pub fn sample_data<'a>(&'a self, source: &'a [u8], sample: &Sample) -> Option<&'a [u8]> {
-        let bytes = match &self.payload {
+        sample.data_in(match &self.payload {
             Payload::Source => source,
             Payload::Owned(buffer) => buffer,
-        };
-        let start = usize::try_from(sample.offset).ok()?;
-        bytes.get(start..start.checked_add(sample.size as usize)?)
+        })
     }
 }
 

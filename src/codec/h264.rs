@@ -415,4 +415,21 @@ mod tests {
             assert!(AvcConfig::parse(&record[..cut]).is_err(), "cut at {cut}");
         }
     }
+
+    #[test]
+    fn avc_config_on_random_bytes_never_panics() {
+        let mut state = 7u32;
+        for len in 0..400 {
+            let bytes: Vec<u8> = (0..len % 80)
+                .map(|_| {
+                    state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    (state >> 16) as u8
+                })
+                .collect();
+            if let Ok(config) = AvcConfig::parse(&bytes) {
+                assert!((1..=4).contains(&config.length_size));
+                let _ = config.in_band_parameter_sets();
+            }
+        }
+    }
 }

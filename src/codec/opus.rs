@@ -95,4 +95,18 @@ mod tests {
         assert!(OpusHead::parse(b"OpusHead\x01").is_err());
         assert!(OpusHead::parse(&bytes[..20]).is_err());
     }
+
+    #[test]
+    fn opus_head_on_random_bytes_never_panics() {
+        let mut state = 11u32;
+        for len in 0..400 {
+            let mut bytes = b"OpusHead".to_vec();
+            bytes.extend((0..len % 40).map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (state >> 16) as u8
+            }));
+            let _ = OpusHead::parse(&bytes);
+            let _ = OpusHead::parse(&bytes[8..]);
+        }
+    }
 }

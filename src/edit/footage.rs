@@ -2,7 +2,7 @@
 //! HLS segments, with the bytes of their samples.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{CodecConfig, Sample, Track, TrackKind};
+use crate::media::{first_video_and_audio, CodecConfig, Sample, Track, TrackKind};
 
 /// Where a track's codec configuration changes (an HLS discontinuity, a variant switch): from sample
 /// `sample` on, `config` decodes it.
@@ -33,11 +33,10 @@ impl Footage {
     /// Footage over a whole demuxed file: the first video and first audio track, sample offsets already
     /// indexing `file` (no copy).
     pub fn from_file(tracks: Vec<Track>, file: Vec<u8>) -> Footage {
-        let mut tracks = tracks;
-        let mut take = |kind| tracks.iter().position(|t| t.kind == kind).map(|i| tracks.remove(i));
+        let (video, audio) = first_video_and_audio(tracks);
         Footage {
-            video: take(TrackKind::Video),
-            audio: take(TrackKind::Audio),
+            video,
+            audio,
             changes: Vec::new(),
             data: file,
         }
@@ -99,9 +98,8 @@ impl Footage {
 
     /// The bytes of one of the footage's samples.
     pub fn sample_data(&self, sample: &Sample) -> Result<&[u8]> {
-        usize::try_from(sample.offset)
-            .ok()
-            .and_then(|start| self.data.get(start..start.checked_add(sample.size as usize)?))
+        sample
+            .data_in(&self.data)
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a sample lies outside the file's bytes"))
     }
 
@@ -126,9 +124,8 @@ pub fn copy_samples(
     keep: impl Fn(&Sample) -> bool,
 ) -> Result<()> {
     for sample in from.samples.iter().filter(|s| keep(s)) {
-        let start = usize::try_from(sample.offset).ok();
-        let sample_bytes = start
-            .and_then(|start| bytes.get(start..start.checked_add(sample.size as usize)?))
+        let sample_bytes = sample
+            .data_in(bytes)
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a sample lies outside its segment's bytes"))?;
         into.samples.push(Sample {
             offset: data.len() as u64,

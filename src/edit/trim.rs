@@ -337,7 +337,10 @@ pub fn assemble<'a>(footage: &'a Footage, plan: &TrimPlan, head: Option<EncodedH
         tracks.push(assemble_video(footage, track, cut, head)?);
     }
     if let (Some(cut), Some(track)) = (&plan.audio, &footage.audio) {
-        let samples = track.samples[cut.samples.clone()]
+        let samples = track
+            .samples
+            .get(cut.samples.clone())
+            .ok_or_else(|| out_of_range("the plan names audio samples the footage does not have"))?
             .iter()
             .map(|s| copied(footage, s))
             .collect::<Result<Vec<_>>>()?;
@@ -367,13 +370,35 @@ fn copied<'a>(footage: &'a Footage, sample: &crate::media::Sample) -> Result<Mux
 
 fn assemble_video<'a>(
     footage: &'a Footage,
-    track: &Track,
+    track: &'a Track,
     cut: &VideoCut,
     head: Option<EncodedHead>,
 ) -> Result<MuxTrack<'a>> {
-    let tail = &track.samples[cut.copy.clone()];
-    let mut samples = Vec::with_capacity(cut.reencode.len() + tail.len());
-    let source_config = |index: usize| footage.config_at(TrackKind::Video, index).cloned().unwrap_or_default();
+    let tail = track
+        .samples
+        .get(cut.copy.clone())
+        .ok_or_else(|| out_of_range("the plan names video samples the footage does not have"))?;
+    let (head_config, head_frames) = match head {
+        Some(head) => (Some(head.config), head.frames),
+        None if !cut.reencode.is_empty() => {
+            return Err(Error::new(
+                ErrorCode::Unsupported,
+                "an exact cut needs its first frames re-encoded, which only the browser export does",
+            ))
+        }
+        None => (None, Vec::new()),
+    };
+    if head_frames.len() != cut.reencode.len() || head_frames.first().is_some_and(|f| !f.key) {
+        return Err(Error::new(
+            ErrorCode::Browser,
+            format!(
+                "the encoder returned {} frames for {} (the first must be a keyframe)",
+                head_frames.len(),
+                cut.reencode.len()
+            ),
+        ));
+    }
+    let source_config = |index: usize| footage.config_at(TrackKind::Video, index).unwrap_or(&track.config);
     // The sample entry describes the source's stream (the head is re-encoded with the same codec string,
     // so a decoder set up for the source decodes it too); a stretch coded with other parameter sets (the
     // head, a segment after an HLS discontinuity) carries them in-band at its first keyframe.
@@ -382,77 +407,70 @@ fn assemble_video<'a>(
     } else {
         cut.decode.start
     });
-    let mut active = entry.clone();
-    let mut switch_to = |needed: CodecConfig, key: bool, data: Cow<'a, [u8]>| -> Result<Cow<'a, [u8]>> {
-        if needed == active {
-            return Ok(data);
-        }
-        if !(key && is_h264(&needed) && is_h264(&active)) {
-            return Err(Error::new(
-                ErrorCode::Unsupported,
-                format!("cannot join {} and {} video in one track", active.codec, needed.codec),
-            ));
-        }
-        let with_sets = with_parameter_sets(&entry, &needed, &data)?;
-        active = needed;
-        Ok(Cow::Owned(with_sets))
-    };
-    match head {
-        None if !cut.reencode.is_empty() => {
-            return Err(Error::new(
-                ErrorCode::Unsupported,
-                "an exact cut needs its first frames re-encoded, which only the browser export does",
-            ))
-        }
-        None => {}
-        Some(head) => {
-            if head.frames.len() != cut.reencode.len() || head.frames.first().is_some_and(|f| !f.key) {
-                return Err(Error::new(
-                    ErrorCode::Browser,
-                    format!(
-                        "the encoder returned {} frames for {} (the first must be a keyframe)",
-                        head.frames.len(),
-                        cut.reencode.len()
-                    ),
-                ));
-            }
-            // The copied tail may decode a frame before presenting it (B-frames): its first decode time
-            // is `delay` ahead of its first presentation. Shifting the head's decode times by the same
-            // delay keeps decode times increasing across the join.
-            let delay = tail.first().map_or(0, |s| (s.pts - s.dts).max(0));
-            let mut frames = head.frames.into_iter().peekable();
-            let mut first = true;
-            while let Some(frame) = frames.next() {
-                let next = frames
-                    .peek()
-                    .map_or(tail.first().map_or(cut.end_pts, |s| s.pts), |f| f.pts);
-                let data = if std::mem::take(&mut first) {
-                    switch_to(head.config.clone(), frame.key, Cow::Owned(frame.data))?
-                } else {
-                    Cow::Owned(frame.data)
-                };
-                samples.push(MuxSample {
-                    dts: frame.pts - delay,
-                    pts: frame.pts,
-                    duration: u32::try_from(next - frame.pts).unwrap_or(0),
-                    key: frame.key,
-                    data,
-                });
-            }
-        }
+    let mut sets = InBandSets { entry, active: entry };
+    let mut samples = Vec::with_capacity(head_frames.len() + tail.len());
+    // The copied tail may decode a frame before presenting it (B-frames): its first decode time is
+    // `delay` ahead of its first presentation. Shifting the head's decode times by the same delay keeps
+    // decode times increasing across the join.
+    let delay = tail.first().map_or(0, |s| (s.pts - s.dts).max(0));
+    let mut frames = head_frames.into_iter().peekable();
+    while let Some(frame) = frames.next() {
+        let next = frames
+            .peek()
+            .map_or(tail.first().map_or(cut.end_pts, |s| s.pts), |f| f.pts);
+        let data = match (&head_config, samples.is_empty()) {
+            (Some(config), true) => sets.switch(config, frame.key, Cow::Owned(frame.data))?,
+            _ => Cow::Owned(frame.data),
+        };
+        samples.push(MuxSample {
+            dts: frame.pts - delay,
+            pts: frame.pts,
+            duration: u32::try_from(next - frame.pts).unwrap_or(0),
+            key: frame.key,
+            data,
+        });
     }
     for (index, sample) in cut.copy.clone().zip(tail) {
         let mut out = copied(footage, sample)?;
-        out.data = switch_to(source_config(index), sample.key, out.data)?;
+        out.data = sets.switch(source_config(index), sample.key, out.data)?;
         samples.push(out);
     }
     Ok(MuxTrack {
         kind: TrackKind::Video,
         timescale: track.timescale,
-        config: entry,
+        config: entry.clone(),
         samples,
         shown: (cut.first_pts, cut.end_pts),
     })
+}
+
+/// Which H.264 parameter sets a track's decoder holds as its samples go by: those of the sample entry
+/// at first, then those sent in-band.
+struct InBandSets<'c> {
+    entry: &'c CodecConfig,
+    active: &'c CodecConfig,
+}
+
+impl<'c> InBandSets<'c> {
+    /// `data`, a sample coded with `needed`: unchanged while that is the active configuration, else (at a
+    /// keyframe) with `needed`'s parameter sets in front, which makes it the active one.
+    fn switch<'d>(&mut self, needed: &'c CodecConfig, key: bool, data: Cow<'d, [u8]>) -> Result<Cow<'d, [u8]>> {
+        if needed == self.active {
+            return Ok(data);
+        }
+        if !(key && is_h264(needed) && is_h264(self.active)) {
+            return Err(Error::new(
+                ErrorCode::Unsupported,
+                format!(
+                    "cannot join {} and {} video in one track",
+                    self.active.codec, needed.codec
+                ),
+            ));
+        }
+        let with_sets = with_parameter_sets(self.entry, needed, &data)?;
+        self.active = needed;
+        Ok(Cow::Owned(with_sets))
+    }
 }
 
 /// An H.264 keyframe with the parameter sets of `config` in front, NAL lengths as `entry` (the sample

@@ -96,7 +96,7 @@ impl<'a> TimedTrack<'a> {
         // The last sample's decode step: its duration, or longer so that decoding ends no earlier than
         // the shown interval does (readers take a track's length from its decode times; with B-frames,
         // or a stream cut before its last B-frames, the last decoded sample is not the last shown).
-        let last = track.samples.last().map_or(first, |s| s);
+        let last = &track.samples[track.samples.len() - 1];
         let reach = u32::try_from(track.shown.1 - last.dts).unwrap_or(0);
         deltas.push(last.duration.max(reach));
         Ok(TimedTrack {
@@ -364,14 +364,6 @@ fn mdat_header(payload: u64, out: &mut Vec<u8>) {
     out.extend_from_slice(b"mdat");
 }
 
-fn mdat_header_len(payload: u64) -> u64 {
-    if payload + 8 > u64::from(u32::MAX) {
-        16
-    } else {
-        8
-    }
-}
-
 /// `ftyp`, `moov` with the complete index, then `mdat`.
 fn write_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<u8>> {
     let runs = interleave(tracks);
@@ -407,7 +399,9 @@ fn write_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<
     encode(&ftyp(false), &mut head)?;
     // The index holds the data's offsets, which depend on the index's own size: measure it once (offsets
     // have a fixed width), then write it for real.
-    let header = mdat_header_len(payload);
+    let mut mdat = Vec::new();
+    mdat_header(payload, &mut mdat);
+    let header = mdat.len() as u64;
     let mut probe = Vec::new();
     encode(&moov(0)?, &mut probe)?;
     let data_start = head.len() as u64 + probe.len() as u64 + header;
@@ -417,7 +411,7 @@ fn write_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<
     if out.len() as u64 + header != data_start {
         return Err(error("the MP4 index changed size between measuring and writing it"));
     }
-    mdat_header(payload, &mut out);
+    out.extend_from_slice(&mdat);
     for run in &runs {
         for sample in &tracks[run.track].samples()[run.first..run.first + run.count] {
             out.extend_from_slice(&sample.data);
@@ -476,10 +470,11 @@ fn fragments(tracks: &[TimedTrack]) -> Vec<Vec<std::ops::Range<usize>>> {
     let mut last = None;
     for sample in lead.samples() {
         let at = sample.dts - lead.base;
-        let cut = if lead.track.kind == TrackKind::Video {
-            sample.key
-        } else {
-            last.is_none_or(|l| at >= l + span)
+        // The first sample always opens a fragment, so none is left out.
+        let cut = match last {
+            None => true,
+            Some(_) if lead.track.kind == TrackKind::Video => sample.key,
+            Some(l) => at >= l + span,
         };
         if cut {
             bounds.push(i128::from(at));
@@ -582,4 +577,92 @@ fn write_fragment(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::media::CodecConfig;
+
+    /// Pseudo-random bytes (a fixed linear congruential sequence).
+    fn noise(seed: u32, len: usize) -> Vec<u8> {
+        let mut state = seed;
+        (0..len)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (state >> 16) as u8
+            })
+            .collect()
+    }
+
+    fn track(codec: &str, description: Option<Vec<u8>>) -> MuxTrack<'static> {
+        MuxTrack {
+            kind: if codec.starts_with("avc") {
+                TrackKind::Video
+            } else {
+                TrackKind::Audio
+            },
+            timescale: 1000,
+            config: CodecConfig {
+                codec: codec.to_owned(),
+                description,
+                width: 64,
+                height: 64,
+                sample_rate: 48_000,
+                channels: 2,
+            },
+            samples: vec![MuxSample {
+                dts: 0,
+                pts: 0,
+                duration: 10,
+                key: true,
+                data: Cow::Borrowed(&[1, 2, 3]),
+            }],
+            shown: (0, 10),
+        }
+    }
+
+    #[test]
+    fn bad_decoder_configurations_are_typed_errors() {
+        for container in [Container::Mp4, Container::Fmp4] {
+            for codec in ["avc1.64001e", "mp4a.40.2", "opus"] {
+                assert!(
+                    write(&[track(codec, None)], container).is_err(),
+                    "{codec} without description"
+                );
+                for seed in 0..200 {
+                    let description = noise(seed, (seed as usize) % 40);
+                    // Random bytes may happen to form a record; what matters is no panic.
+                    let _ = write(&[track(codec, Some(description))], container);
+                }
+            }
+            assert!(
+                write(&[track("vp09.00.10.08", None)], container).is_err(),
+                "unwritable codec"
+            );
+            assert!(write(&[], container).is_err(), "no tracks");
+        }
+    }
+
+    #[test]
+    fn decode_times_must_increase() {
+        let mut bad = track(
+            "opus",
+            Some(
+                crate::codec::opus::OpusHead {
+                    channels: 2,
+                    pre_skip: 0,
+                    input_sample_rate: 48_000,
+                    output_gain: 0,
+                    mapping: None,
+                }
+                .to_bytes(),
+            ),
+        );
+        bad.samples.push(bad.samples[0].clone());
+        let error = write(&[bad], Container::Mp4).err().map(|e| e.code());
+        assert_eq!(error, Some(ErrorCode::MalformedInput));
+    }
 }

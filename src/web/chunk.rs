@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Sample, Track, TrackKind};
+use crate::media::{first_video_and_audio, Sample, Track};
 use crate::player::{plan_frame, presentation_order, FramePlan};
 use crate::time::Time;
 
@@ -26,12 +26,12 @@ pub(crate) struct Chunk {
 impl Chunk {
     /// A chunk ending at `end` of the first video and first audio track among `tracks`, whose samples'
     /// offsets index `data`.
-    pub(crate) fn new(end: f64, mut tracks: Vec<Track>, data: Vec<u8>) -> Chunk {
-        let mut take = |kind| tracks.iter().position(|t| t.kind == kind).map(|i| tracks.remove(i));
+    pub(crate) fn new(end: f64, tracks: Vec<Track>, data: Vec<u8>) -> Chunk {
+        let (video, audio) = first_video_and_audio(tracks);
         Chunk {
             end,
-            video: take(TrackKind::Video),
-            audio: take(TrackKind::Audio),
+            video,
+            audio,
             data,
         }
     }
@@ -47,9 +47,8 @@ impl Chunk {
 
     /// The bytes of one of the chunk's samples.
     pub(crate) fn sample_data(&self, sample: &Sample) -> Result<&[u8]> {
-        usize::try_from(sample.offset)
-            .ok()
-            .and_then(|start| self.data.get(start..start.checked_add(sample.size as usize)?))
+        sample
+            .data_in(&self.data)
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a sample lies outside its chunk's bytes"))
     }
 

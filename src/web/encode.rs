@@ -172,20 +172,19 @@ pub(crate) async fn reencode_head(footage: &Footage, cut: &VideoCut, job: &Job) 
     let decoder = VideoDecoding::new(&config).await?;
     let encoder = VideoEncoding::new(&config, bitrate, framerate).await?;
     let mut encoded = 0usize;
+    // Hands each decoded frame the cut shows to the encoder; every frame is closed, including those
+    // decoded only as references (before the cut) and any left after a failure.
     let mut pass_frames = |frames: Vec<web_sys::VideoFrame>| -> Result<()> {
+        let mut outcome = Ok(());
         for frame in frames {
-            // Frames decoded only as references (before the cut) are closed, never shown.
             let keep = wanted.get(encoded).is_some_and(|t| (frame.timestamp() - t).abs() < 1.0);
-            let result = if keep {
-                encoder.encode(&frame, encoded == 0)
-            } else {
-                Ok(())
-            };
+            if keep && outcome.is_ok() {
+                outcome = encoder.encode(&frame, encoded == 0);
+                encoded += 1;
+            }
             frame.close();
-            result?;
-            encoded += usize::from(keep);
         }
-        Ok(())
+        outcome
     };
     for (done, sample) in samples.iter().enumerate() {
         job.check()?;

@@ -140,25 +140,7 @@ impl FileContent {
         mode: TrimMode,
         job: &Job,
     ) -> Result<(Footage, TrimPlan)> {
-        let on_timeline = |kind| {
-            self.track(kind).map(|track| {
-                let shift = self.timeline_shift(track);
-                Track {
-                    samples: track
-                        .samples
-                        .iter()
-                        .map(|s| Sample {
-                            pts: s.pts - shift,
-                            dts: s.dts - shift,
-                            ..*s
-                        })
-                        .collect(),
-                    presentation_start: track.presentation_start.map(|p| p - shift),
-                    config: track.config.clone(),
-                    ..*track
-                }
-            })
-        };
+        let on_timeline = |kind| self.track(kind).map(|track| self.on_timeline(track, &track.samples));
         let mut footage = Footage {
             video: on_timeline(TrackKind::Video),
             audio: on_timeline(TrackKind::Audio),
@@ -195,9 +177,22 @@ impl FileContent {
         Ok((footage, plan))
     }
 
-    /// Ticks to subtract from `track`'s stored times to put them on the media timeline.
-    fn timeline_shift(&self, track: &Track) -> i64 {
-        Time::from_seconds(self.origin, track.timescale).map_or(0, |t| t.ticks)
+    /// A copy of `track` holding `samples`, their times moved onto the media timeline (offsets unchanged).
+    fn on_timeline(&self, track: &Track, samples: &[Sample]) -> Track {
+        let shift = Time::from_seconds(self.origin, track.timescale).map_or(0, |t| t.ticks);
+        Track {
+            samples: samples
+                .iter()
+                .map(|s| Sample {
+                    pts: s.pts - shift,
+                    dts: s.dts - shift,
+                    ..*s
+                })
+                .collect(),
+            presentation_start: track.presentation_start.map(|p| p - shift),
+            config: track.config.clone(),
+            ..*track
+        }
     }
 
     /// Reads byte runs of the source into one buffer: runs close together in one request. Returns the
@@ -248,24 +243,14 @@ impl FileContent {
         Ok(bytes)
     }
 
-    /// A copy of `track` holding `samples`, with times moved onto the media timeline and offsets into the
-    /// chunk's buffer (the run starting at file offset `run_start` sits at `at` in it).
+    /// A copy of `track` holding `samples` on the media timeline, with offsets into the chunk's buffer (the
+    /// run starting at file offset `run_start` sits at `at` in it).
     fn chunk_track(&self, track: &Track, samples: &[Sample], run_start: u64, at: u64) -> Track {
-        let shift = self.timeline_shift(track);
-        Track {
-            samples: samples
-                .iter()
-                .map(|s| Sample {
-                    pts: s.pts - shift,
-                    dts: s.dts - shift,
-                    offset: s.offset - run_start + at,
-                    ..*s
-                })
-                .collect(),
-            presentation_start: track.presentation_start.map(|p| p - shift),
-            config: track.config.clone(),
-            ..*track
+        let mut moved = self.on_timeline(track, samples);
+        for sample in &mut moved.samples {
+            sample.offset = sample.offset - run_start + at;
         }
+        moved
     }
 }
 
