@@ -1,0 +1,108 @@
+// Clip export figures, in one headless Chromium session over localhost (HTTP cache off): a 30 s clip from the
+// middle of a 10-minute 1280x720 H.264 + AAC MP4, by reelcut (`keyframe` and `exact` modes), by mediabunny
+// (its conversion with a trim range: packet copy, and with the video re-encoded) and by ffmpeg.wasm
+// (`-ss/-to -c copy`, and libx264 re-encode), next to the cost of fetching alone (the clip's 13 MB; the whole
+// file). Each job starts from the URL; the table gives medians of the runs (alternating order), the bytes
+// fetched from the file, the output, and what the output holds (video packets, duration; read back by
+// mediabunny).
+// Run: node tests/bench/trim.mjs  (after `make build` and `cargo build --example serve`)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, startServer } from '../browser/support.mjs';
+
+const MEDIA = join(dirname(fileURLToPath(import.meta.url)), 'media', 'ten_minutes_720p.mp4');
+const URL_PATH = '/tests/bench/media/ten_minutes_720p.mp4';
+// Mid-GOP on both sides (keyframes every 2 s), so keyframe cuts snap and exact cuts re-encode a head.
+const START = 285.5;
+const END = 315.5;
+const RUNS = Number(process.env.RUNS ?? 5);
+
+/** The 10-minute source, made once by ffmpeg: 30 fps, 2 s GOPs with B-frames, 3 Mbit/s, AAC, moov first. */
+function ensureSource() {
+  if (existsSync(MEDIA)) return;
+  mkdirSync(dirname(MEDIA), { recursive: true });
+  console.log(`making ${MEDIA} (about a minute)`);
+  const partial = `${MEDIA}.part.mp4`;
+  execFileSync('ffmpeg', ['-v', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '600', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60', '-bf', '2', '-b:v', '3M',
+    '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', partial], { stdio: 'inherit' });
+  renameSync(partial, MEDIA);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+ensureSource();
+const server = await startServer();
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage();
+  page.on('console', (message) => message.type() === 'error' && console.error(`page: ${message.text()}`));
+  await page.goto(`${server.base}/tests/bench/pages/trim.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 120_000 });
+
+  // Each group's first job is reelcut's; the others are compared with it.
+  const groups = [
+    ['reelcut keyframe', 'mediabunny copy', 'ffmpeg.wasm -c copy', 'fetch 13 MB (one Range request)',
+      'fetch the whole file'],
+    ['reelcut exact', 'mediabunny re-encode', 'ffmpeg.wasm re-encode'],
+  ];
+  const run = (job) => page.evaluate(([job, url, start, end]) => window.runJob(job, url, start, end),
+    [job, URL_PATH, START, END]);
+  const results = {};
+  for (const jobs of groups) {
+    for (let round = 0; round < RUNS; round++) {
+      for (const job of round % 2 ? [...jobs].reverse() : jobs) {
+        const result = await run(job);
+        (results[job] ??= []).push(result);
+        process.stderr.write(`${job} run ${round + 1}: ${result.ms.toFixed(0)} ms\n`);
+      }
+    }
+  }
+  // Bytes fetched, counted in one more run of each job with the network domain watching (kept out of the
+  // timed runs: watching costs time): per request, what arrived in the page, or the finished response's
+  // length when the body went straight into a Blob; a streamed read cancelled early counts what arrived.
+  const cdp = await page.context().newCDPSession(page);
+  let requests = new Map();
+  cdp.on('Network.requestWillBeSent', (event) => {
+    if (event.request.url.endsWith(URL_PATH)) requests.set(event.requestId, 0);
+  });
+  cdp.on('Network.dataReceived', (event) => {
+    if (requests.has(event.requestId)) requests.set(event.requestId, requests.get(event.requestId) + event.dataLength);
+  });
+  cdp.on('Network.loadingFinished', (event) => {
+    if (requests.has(event.requestId)) {
+      requests.set(event.requestId, Math.max(requests.get(event.requestId), event.encodedDataLength));
+    }
+  });
+  await cdp.send('Network.enable');
+  const fetched = {};
+  for (const job of groups.flat()) {
+    requests = new Map();
+    await run(job);
+    fetched[job] = [...requests.values()].reduce((sum, bytes) => sum + bytes, 0);
+  }
+
+  const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+  console.log(`Chromium ${browser.version()}, localhost, HTTP cache off; clip ${START}-${END} s of a 10-minute ` +
+    `1280x720 30 fps H.264 + AAC MP4 (${mb(Number(execFileSync('stat', ['-c%s', MEDIA]).toString()))})`);
+  console.log('| job | runs | median | range | fetched | output | video packets | duration | time / reelcut |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const jobs of groups) {
+    const reference = median(results[jobs[0]].map((r) => r.ms));
+    for (const job of jobs) {
+      const times = results[job].map((r) => r.ms);
+      const { output, packets, firstTimestamp, duration } = results[job].at(-1);
+      const held = packets === undefined ? '–' : `${packets} from ${firstTimestamp.toFixed(3)} s`;
+      const length = duration === undefined ? '–' : `${duration.toFixed(3)} s`;
+      console.log(`| ${job} | ${times.length} | ${median(times).toFixed(0)} ms | ${Math.min(...times).toFixed(0)}–` +
+        `${Math.max(...times).toFixed(0)} ms | ${mb(fetched[job])} | ${mb(output)} | ${held} | ${length} | ` +
+        `${(median(times) / reference).toFixed(2)}x |`);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
