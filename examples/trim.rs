@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use reelcut::edit::footage::Footage;
+use reelcut::edit::assemble;
 use reelcut::edit::trim::{self, TrimMode, TrimPlan};
 use reelcut::mux::{self, Container};
 use reelcut::player::timeline_origin;
@@ -99,12 +99,10 @@ fn run(args: &Args) -> Result<Value, Error> {
              the browser; this tool does 'keyframe' mode",
         ));
     }
-    let media = local_media::open(&args.input)?;
-    let format = media.format;
-    let origin = timeline_origin(&media.tracks);
-    let footage = Footage::from_file(media.tracks, media.data);
+    let (format, footage) = local_media::footage(&args.input)?;
+    let origin = timeline_origin(footage.video.iter().chain(&footage.audio));
     let plan = trim::plan(&footage, origin + args.start, origin + args.end, args.mode)?;
-    let tracks = trim::assemble(&footage, &plan, None)?;
+    let tracks = assemble::tracks(&footage, &plan, Vec::new())?;
     let bytes = mux::mp4::write(&tracks, args.container)?;
     write(&args.output, &bytes)?;
     let mut out = summary(args, &plan, origin, &tracks, bytes.len());

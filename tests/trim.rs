@@ -341,3 +341,44 @@ fn bad_requests_fail_with_one_line_and_a_status() {
     }
     assert!(!output.exists(), "no output written on failure");
 }
+
+#[test]
+fn a_change_of_picture_size_behind_a_discontinuity_is_refused_with_where_and_cut_after_it() {
+    // hls_switch: 640x360 for 4 s, then 320x180 behind a discontinuity (at 4 s plus the video's offset).
+    let input = fixture("hls_switch/index.m3u8");
+    let output = out_path("switch-refused.mp4");
+    let result = Command::new(example_binary("trim"))
+        .args([
+            input.to_str().unwrap(),
+            "--start",
+            "3",
+            "--end",
+            "5.5",
+            "-o",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("unsupported") && stderr.contains("at 4.021 s"),
+        "{stderr}"
+    );
+    assert!(!output.exists(), "no output written on failure");
+
+    // Entirely after the change: the smaller rendition's samples, copied.
+    let output = out_path("switch-after.mp4");
+    let summary = trim("hls_switch/index.m3u8", 4.5, 5.5, &[], &output);
+    assert_eq!(summary["video"]["codec"], "avc1.42c015");
+    let video = stream_of(&probe(&output), "video").clone();
+    assert_eq!(
+        (video["width"].as_u64(), video["height"].as_u64()),
+        (Some(320), Some(180))
+    );
+    assert_eq!(
+        barcodes(&output).first(),
+        Some(&120),
+        "starts at the keyframe behind the discontinuity"
+    );
+}

@@ -1,13 +1,15 @@
 //! Opening local media for the native CLIs (`inspect`, `trim`): an MP4 or MPEG-TS file, or an HLS playlist
-//! whose segments are read from disk relative to it.
+//! whose segments are read from disk relative to it; as demuxed tracks (`inspect`) or as footage to edit
+//! (`trim`), which, like the browser's, records where a segment changes codec configuration.
 
 use std::path::Path;
 
 use reelcut::demux::{self, Format};
-use reelcut::edit::footage::copy_samples;
+use reelcut::edit::footage::{copy_samples, Footage};
 use reelcut::hls::playlist::{self, Playlist};
 use reelcut::hls::segments::SegmentDemuxer;
-use reelcut::media::Track;
+use reelcut::media::{first_video_and_audio, Track};
+use reelcut::player::placement::SegmentPlacer;
 use reelcut::{Error, ErrorCode};
 
 /// Demuxed local media: its tracks, and the bytes their sample offsets index.
@@ -20,10 +22,27 @@ pub struct LocalMedia {
     pub data: Vec<u8>,
 }
 
-/// Reads and demuxes `path` (a `.m3u8` is a playlist).
+/// Reads and demuxes `path` (a `.m3u8` is a playlist: its segments' samples joined per track).
 pub fn open(path: &Path) -> Result<LocalMedia, Error> {
-    if path.extension().is_some_and(|ext| ext == "m3u8") {
-        let (tracks, data) = demux_playlist(path)?;
+    if is_playlist(path) {
+        let mut tracks: Vec<Track> = Vec::new();
+        let mut data = Vec::new();
+        for_each_segment(path, |_, segment_tracks, segment_data| {
+            for track in segment_tracks {
+                let position = match tracks.iter().position(|t| t.id == track.id) {
+                    Some(known) => known,
+                    None => {
+                        tracks.push(Track {
+                            samples: Vec::new(),
+                            ..track.clone()
+                        });
+                        tracks.len() - 1
+                    }
+                };
+                copy_samples(&mut tracks[position], &mut data, &track, segment_data, |_| true)?;
+            }
+            Ok(())
+        })?;
         return Ok(LocalMedia {
             format: "hls",
             tracks,
@@ -45,13 +64,56 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
     Ok(LocalMedia { format, tracks, data })
 }
 
+/// The first video and audio track of `path` as footage to edit, with its format. A playlist's segments
+/// are put on its timeline (time 0 where it starts; each discontinuity placed where the playlist says)
+/// and appended one by one, as the browser export does: codec configuration changes are recorded and
+/// samples repeated at a seam dropped.
+#[allow(dead_code)] // `inspect` shares this module and does not edit
+pub fn footage(path: &Path) -> Result<(&'static str, Footage), Error> {
+    if !is_playlist(path) {
+        let media = open(path)?;
+        return Ok((media.format, Footage::from_file(media.tracks, media.data)));
+    }
+    let mut footage = Footage::default();
+    let mut placer = SegmentPlacer::new();
+    for_each_segment(path, |placed, tracks, data| {
+        let (video, audio) = first_video_and_audio(tracks);
+        let mut tracks: Vec<Track> = [video, audio].into_iter().flatten().collect();
+        placer.place(placed.domain, placed.start, &mut tracks, placed.mpeg_ts)?;
+        for track in &tracks {
+            footage.append(track, data, |_| true)?;
+        }
+        Ok(())
+    })?;
+    Ok(("hls", footage))
+}
+
+fn is_playlist(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "m3u8")
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::new(ErrorCode::Network, format!("cannot read {}: {e}", path.display())))
 }
 
-/// A local playlist: every segment read from disk and demuxed in order, samples joined per track. A
-/// master playlist is read through its first variant.
-fn demux_playlist(path: &Path) -> Result<(Vec<Track>, Vec<u8>), Error> {
+/// Where a segment sits in its playlist.
+struct SegmentPlace {
+    /// Its discontinuity sequence number.
+    domain: u64,
+    /// Seconds from the start of the playlist (the `EXTINF`s before it).
+    start: f64,
+    /// MPEG-TS (33-bit timestamps) rather than fMP4.
+    mpeg_ts: bool,
+}
+
+/// Reads every segment of a local playlist from disk and hands each one's place, demuxed tracks and bytes
+/// to `each`, in order. Demuxer state (MPEG-TS tables and codec configurations) carries over between
+/// segments, not across a discontinuity, after which a stream may be coded anew. A master playlist is
+/// read through its first variant.
+fn for_each_segment(
+    path: &Path,
+    mut each: impl FnMut(SegmentPlace, Vec<Track>, &[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
     let uri = path.to_string_lossy().into_owned();
     let text = String::from_utf8(read(path)?)
         .map_err(|_| Error::new(ErrorCode::MalformedInput, "playlist is not UTF-8 text"))?;
@@ -62,33 +124,36 @@ fn demux_playlist(path: &Path) -> Result<(Vec<Track>, Vec<u8>), Error> {
                 .variants
                 .first()
                 .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "master playlist without variants"))?;
-            return demux_playlist(Path::new(&variant.uri));
+            return for_each_segment(Path::new(&variant.uri), each);
         }
     };
     let mut demuxer = SegmentDemuxer::new();
-    let mut tracks: Vec<Track> = Vec::new();
-    let mut data = Vec::new();
-    for segment in media.segments.iter().filter(|s| !s.gap) {
+    let mut start = 0.0;
+    let mut domain = media.segments.first().map(|s| s.discontinuity);
+    for segment in &media.segments {
+        let segment_start = start;
+        start += segment.duration;
+        if segment.gap {
+            continue;
+        }
+        if domain != Some(segment.discontinuity) {
+            demuxer = SegmentDemuxer::new();
+            domain = Some(segment.discontinuity);
+        }
         if let Some(init) = segment.init.as_ref().filter(|_| demuxer.needs_init(segment)) {
             demuxer.load_init(segment, &ranged(read(Path::new(&init.uri))?, init.range)?)?;
         }
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
-        let (segment_tracks, segment_data) = demuxer.demux(segment, &bytes)?.into_parts(bytes);
-        for track in segment_tracks {
-            let position = match tracks.iter().position(|t| t.id == track.id) {
-                Some(known) => known,
-                None => {
-                    tracks.push(Track {
-                        samples: Vec::new(),
-                        ..track.clone()
-                    });
-                    tracks.len() - 1
-                }
-            };
-            copy_samples(&mut tracks[position], &mut data, &track, &segment_data, |_| true)?;
-        }
+        let mpeg_ts = demux::detect_format(&bytes) == Some(Format::Ts);
+        let (tracks, data) = demuxer.demux(segment, &bytes)?.into_parts(bytes);
+        let place = SegmentPlace {
+            domain: segment.discontinuity,
+            start: segment_start,
+            mpeg_ts,
+        };
+        each(place, tracks, &data)?;
     }
-    Ok((tracks, data))
+    Ok(())
 }
 
 /// The part of a resource an `EXT-X-BYTERANGE` names.

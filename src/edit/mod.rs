@@ -1,4 +1,5 @@
 //! Editing plans, without the browser: which samples make a clip, and how they are put back together.
 
+pub mod assemble;
 pub mod footage;
 pub mod trim;

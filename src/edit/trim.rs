@@ -5,7 +5,9 @@
 //!   `start` and ends with the last frame shown before `end`.
 //! - **Exact** mode starts on the very frame shown at `start`: the frames from there to the next
 //!   keyframe (the "head") are decoded and re-encoded by the caller (in the browser, with WebCodecs), the
-//!   groups of pictures after it are copied untouched.
+//!   groups of pictures after it are copied untouched. Where the footage changes codec configuration (an
+//!   HLS discontinuity, a variant switch) to a coding the clip's first one cannot continue in one track (a
+//!   new picture size, another codec), that stretch is re-encoded in the clip's coding too.
 //!
 //! Sound follows the pictures sample-exactly: every audio packet that overlaps the clip is kept, plus the
 //! packets a decoder needs before them to produce correct samples (AAC's overlapped transform, Opus'
@@ -13,14 +15,12 @@
 //!
 //! All times are ticks of the track concerned; `start` and `end` are seconds on the footage's timeline.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use super::footage::Footage;
 use crate::codec::h264::AvcConfig;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Track, TrackKind};
-use crate::mux::{MuxSample, MuxTrack};
 use crate::player::presentation_order;
 use crate::time::Time;
 
@@ -47,22 +47,54 @@ impl TrimMode {
     }
 }
 
-/// The video part of a plan.
+/// One stretch of a clip's video, in decode order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VideoPiece {
+    /// Decode-order samples copied untouched.
+    Copy(Range<usize>),
+    /// Decode-order samples to decode (from a keyframe) for the frames shown at `frames` (presentation
+    /// times, in order), which are encoded again in the clip's coding.
+    Reencode {
+        /// The samples decoded.
+        decode: Range<usize>,
+        /// The frames encoded again.
+        frames: Vec<i64>,
+    },
+}
+
+/// The video part of a plan.
+#[derive(Debug, Clone, PartialEq)]
 pub struct VideoCut {
-    /// Decode-order samples copied untouched (in exact mode, the groups of pictures after the head).
-    pub copy: Range<usize>,
-    /// Exact mode: decode-order samples to decode for the head (from the keyframe before `start`); empty
-    /// when nothing is re-encoded.
-    pub decode: Range<usize>,
-    /// Presentation times of the head's frames, in order: the decoded frames to re-encode.
-    pub reencode: Vec<i64>,
+    /// The clip's video, stretch by stretch in decode order. Keyframe mode: one copy.
+    pub pieces: Vec<VideoPiece>,
+    /// The coding of the clip's video: the configuration of the first sample it reads. Re-encoded
+    /// stretches are encoded with its codec string at its picture size.
+    pub coding: CodecConfig,
     /// Presentation time of the clip's first frame, ticks.
     pub first_pts: i64,
     /// Where the clip's last frame ends, ticks.
     pub end_pts: i64,
     /// Frames shown.
     pub frames: usize,
+}
+
+impl VideoCut {
+    /// The decode-order samples the clip reads, first to last.
+    pub fn samples(&self) -> Range<usize> {
+        let ranges = self.pieces.iter().map(|piece| match piece {
+            VideoPiece::Copy(range) | VideoPiece::Reencode { decode: range, .. } => range,
+        });
+        let start = ranges.clone().map(|r| r.start).min().unwrap_or(0);
+        start..ranges.map(|r| r.end).max().unwrap_or(start)
+    }
+
+    /// The stretches to re-encode, in order.
+    pub fn reencoded(&self) -> impl Iterator<Item = (&Range<usize>, &[i64])> {
+        self.pieces.iter().filter_map(|piece| match piece {
+            VideoPiece::Reencode { decode, frames } => Some((decode, frames.as_slice())),
+            VideoPiece::Copy(_) => None,
+        })
+    }
 }
 
 /// The audio part of a plan.
@@ -88,20 +120,20 @@ pub struct TrimPlan {
     pub end: f64,
 }
 
-/// One re-encoded frame of the head (exact mode), as the encoder returned it.
+/// One re-encoded frame (exact mode), as the encoder returned it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedFrame {
     /// Presentation time, ticks of the video track (the source frame's).
     pub pts: i64,
     /// Whether the encoder made it a keyframe (the first one must be).
     pub key: bool,
-    /// The coded frame, in the format the head's configuration describes (H.264: length-prefixed).
+    /// The coded frame, in the format the stretch's configuration describes (H.264: length-prefixed).
     pub data: Vec<u8>,
 }
 
-/// The re-encoded head: its configuration (WebCodecs' `decoderConfig`) and frames in decode order.
+/// A re-encoded stretch: its configuration (WebCodecs' `decoderConfig`) and frames in decode order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodedHead {
+pub struct EncodedStretch {
     /// What decodes the frames.
     pub config: CodecConfig,
     /// The frames.
@@ -147,7 +179,9 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
             "the clip [{start:.3}, {end:.3}) lies outside the media ({media_start:.3} to {media_end:.3} s)"
         )));
     }
-    let video_cut = video.map(|track| plan_video(track, start, end, mode)).transpose()?;
+    let video_cut = video
+        .map(|track| plan_video(footage, track, start, end, mode))
+        .transpose()?;
     // The interval the sound must cover: the pictures', or the request without video.
     let (from, to) = match (&video_cut, video) {
         (Some(cut), Some(track)) => (
@@ -160,11 +194,12 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
     if video_cut.is_none() && audio_cut.is_none() {
         return Err(out_of_range("the footage has no samples to clip"));
     }
-    if let Some(cut) = &video_cut {
-        check_no_config_change(footage, TrackKind::Video, &cut.copy, mode)?;
+    // Exact mode re-encodes what it must of the video (see `plan_video`); sound is never re-encoded.
+    if let (Some(cut), TrimMode::Keyframe) = (&video_cut, mode) {
+        check_no_config_change(footage, TrackKind::Video, &cut.samples())?;
     }
     if let Some(cut) = &audio_cut {
-        check_no_config_change(footage, TrackKind::Audio, &cut.samples, TrimMode::Keyframe)?;
+        check_no_config_change(footage, TrackKind::Audio, &cut.samples)?;
     }
     Ok(TrimPlan {
         video: video_cut,
@@ -174,7 +209,7 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
     })
 }
 
-fn plan_video(track: &Track, start: f64, end: f64, mode: TrimMode) -> Result<VideoCut> {
+fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: TrimMode) -> Result<VideoCut> {
     let samples = &track.samples;
     let order = presentation_order(track);
     let (start_ticks, end_ticks) = (ticks(start, track.timescale)?, ticks(end, track.timescale)?);
@@ -215,32 +250,97 @@ fn plan_video(track: &Track, start: f64, end: f64, mode: TrimMode) -> Result<Vid
     };
     // Decoding must reach every shown frame, and the frames they reference (a B-frame's later P-frame,
     // which the edit list then hides).
-    let last_decoded = shown_frames.iter().copied().max().unwrap_or(last);
-    let (copy_from, decode, reencode) = match mode {
-        TrimMode::Exact if first_frame != keyframe => {
-            let next_key = samples[keyframe + 1..]
+    let read = keyframe..shown_frames.iter().copied().max().unwrap_or(last) + 1;
+    let coding = footage.config_at(TrackKind::Video, keyframe).unwrap_or(&track.config);
+    let mut pieces = Vec::new();
+    for (index, stretch) in one_coding_stretches(footage, &read).into_iter().enumerate() {
+        let config = footage.config_at(TrackKind::Video, stretch.start).unwrap_or(coding);
+        let shown_in = |range: &Range<usize>| -> Vec<i64> {
+            shown_frames
+                .iter()
+                .filter(|i| range.contains(i))
+                .map(|&i| samples[i].pts)
+                .collect()
+        };
+        if index == 0 && mode == TrimMode::Exact && first_frame != keyframe {
+            // The head: the frames shown before the next keyframe are re-encoded, the rest copied.
+            let next_key = samples[keyframe + 1..stretch.end]
                 .iter()
                 .position(|s| s.key)
-                .map_or(samples.len(), |p| keyframe + 1 + p);
-            let head_end = next_key.min(last_decoded + 1);
+                .map_or(stretch.end, |p| keyframe + 1 + p);
             let tail_start = samples.get(next_key).map_or(i64::MAX, |s| s.pts);
-            let reencode = shown_frames
+            let frames = shown_frames
                 .iter()
                 .map(|&i| samples[i].pts)
                 .filter(|pts| *pts < tail_start)
                 .collect();
-            (next_key.min(last_decoded + 1), keyframe..head_end, reencode)
+            pieces.push(VideoPiece::Reencode {
+                decode: keyframe..next_key,
+                frames,
+            });
+            if next_key < stretch.end {
+                pieces.push(VideoPiece::Copy(next_key..stretch.end));
+            }
+        } else if mode == TrimMode::Keyframe || continues_in_band(coding, config) {
+            pieces.push(VideoPiece::Copy(stretch));
+        } else if !samples[stretch.start].key {
+            return Err(Error::new(
+                ErrorCode::MalformedInput,
+                format!(
+                    "the video after the change of coding at {:.3} s does not start with a keyframe",
+                    seconds(samples[stretch.start].pts, track.timescale)
+                ),
+            ));
+        } else {
+            let frames = shown_in(&stretch);
+            if !frames.is_empty() {
+                pieces.push(VideoPiece::Reencode {
+                    decode: stretch,
+                    frames,
+                });
+            }
         }
-        _ => (keyframe, 0..0, Vec::new()),
-    };
+    }
     Ok(VideoCut {
-        copy: copy_from..(last_decoded + 1).max(copy_from),
-        decode,
-        reencode,
+        pieces,
+        coding: coding.clone(),
         first_pts,
         end_pts,
         frames: shown_frames.len(),
     })
+}
+
+/// `read` split where the video's codec configuration changes.
+fn one_coding_stretches(footage: &Footage, read: &Range<usize>) -> Vec<Range<usize>> {
+    let changes = footage
+        .changes
+        .iter()
+        .filter(|c| c.kind == TrackKind::Video && c.sample > read.start && c.sample < read.end)
+        .map(|c| c.sample);
+    let bounds: Vec<usize> = std::iter::once(read.start)
+        .chain(changes)
+        .chain(std::iter::once(read.end))
+        .collect();
+    bounds.windows(2).map(|pair| pair[0]..pair[1]).collect()
+}
+
+/// Whether samples coded with `config` can follow, untouched, in a track whose sample entry holds
+/// `coding`: the same configuration, or H.264 of the same picture size and NAL length size, whose new
+/// parameter sets then travel in-band (see `assemble`).
+fn continues_in_band(coding: &CodecConfig, config: &CodecConfig) -> bool {
+    if coding == config {
+        return true;
+    }
+    let nal_length = |c: &CodecConfig| {
+        AvcConfig::parse(c.description.as_deref().unwrap_or_default())
+            .ok()
+            .map(|avc| avc.length_size)
+    };
+    is_h264(coding)
+        && is_h264(config)
+        && (coding.width, coding.height) == (config.width, config.height)
+        && nal_length(coding).is_some()
+        && nal_length(coding) == nal_length(config)
 }
 
 /// What an audio decoder must be fed before the first packet it should output.
@@ -288,9 +388,9 @@ fn plan_audio(track: &Track, from: f64, to: f64) -> Result<Option<AudioCut>> {
     }))
 }
 
-/// Keyframe copies cannot switch configuration mid-track: a change inside the copied samples is an
-/// error that says where to move the cut.
-fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usize>, mode: TrimMode) -> Result<()> {
+/// Copied samples cannot switch configuration mid-track (keyframe mode's video, and sound, which is
+/// never re-encoded): a change inside them is an error that says where to move the cut.
+fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usize>) -> Result<()> {
     let Some(change) = footage
         .changes
         .iter()
@@ -303,198 +403,241 @@ fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usi
         .samples
         .get(change.sample)
         .map_or(0.0, |s| seconds(s.pts, track.timescale));
-    let same_picture = footage.config_at(kind, copied.start).is_some_and(|c| {
-        is_h264(c) && is_h264(&change.config) && (c.width, c.height) == (change.config.width, change.config.height)
-    });
-    if mode == TrimMode::Exact && kind == TrackKind::Video && same_picture {
-        // Exact mode writes the new parameter sets in-band (see `assemble`).
-        return Ok(());
-    }
     Err(Error::new(
         ErrorCode::Unsupported,
         format!(
             "the clip crosses a change of {} codec configuration at {at:.3} s (an HLS discontinuity): move the \
              start after {at:.3} s or the end before it{}",
             kind.as_str(),
-            if kind == TrackKind::Video && mode == TrimMode::Keyframe && same_picture {
-                ", or export in 'exact' mode"
-            } else {
-                ""
+            match kind {
+                TrackKind::Video => ", or export in 'exact' mode, which re-encodes what it must",
+                TrackKind::Audio => " (sound is copied, never re-encoded)",
             }
         ),
     ))
 }
 
-fn is_h264(config: &CodecConfig) -> bool {
+pub(super) fn is_h264(config: &CodecConfig) -> bool {
     config.codec.starts_with("avc1") || config.codec.starts_with("avc3")
-}
-
-/// The clip's tracks for the muxer: the planned samples (their bytes borrowed from the footage), with the
-/// re-encoded head in front of the video in exact mode.
-pub fn assemble<'a>(footage: &'a Footage, plan: &TrimPlan, head: Option<EncodedHead>) -> Result<Vec<MuxTrack<'a>>> {
-    let mut tracks = Vec::new();
-    if let (Some(cut), Some(track)) = (&plan.video, &footage.video) {
-        tracks.push(assemble_video(footage, track, cut, head)?);
-    }
-    if let (Some(cut), Some(track)) = (&plan.audio, &footage.audio) {
-        let samples = track
-            .samples
-            .get(cut.samples.clone())
-            .ok_or_else(|| out_of_range("the plan names audio samples the footage does not have"))?
-            .iter()
-            .map(|s| copied(footage, s))
-            .collect::<Result<Vec<_>>>()?;
-        tracks.push(MuxTrack {
-            kind: TrackKind::Audio,
-            timescale: track.timescale,
-            config: footage
-                .config_at(TrackKind::Audio, cut.samples.start)
-                .cloned()
-                .unwrap_or_default(),
-            samples,
-            shown: cut.shown,
-        });
-    }
-    Ok(tracks)
-}
-
-fn copied<'a>(footage: &'a Footage, sample: &crate::media::Sample) -> Result<MuxSample<'a>> {
-    Ok(MuxSample {
-        dts: sample.dts,
-        pts: sample.pts,
-        duration: sample.duration,
-        key: sample.key,
-        data: Cow::Borrowed(footage.sample_data(sample)?),
-    })
-}
-
-fn assemble_video<'a>(
-    footage: &'a Footage,
-    track: &'a Track,
-    cut: &VideoCut,
-    head: Option<EncodedHead>,
-) -> Result<MuxTrack<'a>> {
-    let tail = track
-        .samples
-        .get(cut.copy.clone())
-        .ok_or_else(|| out_of_range("the plan names video samples the footage does not have"))?;
-    let (head_config, head_frames) = match head {
-        Some(head) => (Some(head.config), head.frames),
-        None if !cut.reencode.is_empty() => {
-            return Err(Error::new(
-                ErrorCode::Unsupported,
-                "an exact cut needs its first frames re-encoded, which only the browser export does",
-            ))
-        }
-        None => (None, Vec::new()),
-    };
-    if head_frames.len() != cut.reencode.len() || head_frames.first().is_some_and(|f| !f.key) {
-        return Err(Error::new(
-            ErrorCode::Browser,
-            format!(
-                "the encoder returned {} frames for {} (the first must be a keyframe)",
-                head_frames.len(),
-                cut.reencode.len()
-            ),
-        ));
-    }
-    let source_config = |index: usize| footage.config_at(TrackKind::Video, index).unwrap_or(&track.config);
-    // The sample entry describes the source's stream (the head is re-encoded with the same codec string,
-    // so a decoder set up for the source decodes it too); a stretch coded with other parameter sets (the
-    // head, a segment after an HLS discontinuity) carries them in-band at its first keyframe.
-    let entry = source_config(if cut.decode.is_empty() {
-        cut.copy.start
-    } else {
-        cut.decode.start
-    });
-    let mut sets = InBandSets { entry, active: entry };
-    let mut samples = Vec::with_capacity(head_frames.len() + tail.len());
-    // The copied tail may decode a frame before presenting it (B-frames): its first decode time is
-    // `delay` ahead of its first presentation. Shifting the head's decode times by the same delay keeps
-    // decode times increasing across the join.
-    let delay = tail.first().map_or(0, |s| (s.pts - s.dts).max(0));
-    let mut frames = head_frames.into_iter().peekable();
-    while let Some(frame) = frames.next() {
-        let next = frames
-            .peek()
-            .map_or(tail.first().map_or(cut.end_pts, |s| s.pts), |f| f.pts);
-        let data = match (&head_config, samples.is_empty()) {
-            (Some(config), true) => sets.switch(config, frame.key, Cow::Owned(frame.data))?,
-            _ => Cow::Owned(frame.data),
-        };
-        samples.push(MuxSample {
-            dts: frame.pts - delay,
-            pts: frame.pts,
-            duration: u32::try_from(next - frame.pts).unwrap_or(0),
-            key: frame.key,
-            data,
-        });
-    }
-    for (index, sample) in cut.copy.clone().zip(tail) {
-        let mut out = copied(footage, sample)?;
-        out.data = sets.switch(source_config(index), sample.key, out.data)?;
-        samples.push(out);
-    }
-    Ok(MuxTrack {
-        kind: TrackKind::Video,
-        timescale: track.timescale,
-        config: entry.clone(),
-        samples,
-        shown: (cut.first_pts, cut.end_pts),
-    })
-}
-
-/// Which H.264 parameter sets a track's decoder holds as its samples go by: those of the sample entry
-/// at first, then those sent in-band.
-struct InBandSets<'c> {
-    entry: &'c CodecConfig,
-    active: &'c CodecConfig,
-}
-
-impl<'c> InBandSets<'c> {
-    /// `data`, a sample coded with `needed`: unchanged while that is the active configuration, else (at a
-    /// keyframe) with `needed`'s parameter sets in front, which makes it the active one.
-    fn switch<'d>(&mut self, needed: &'c CodecConfig, key: bool, data: Cow<'d, [u8]>) -> Result<Cow<'d, [u8]>> {
-        if needed == self.active {
-            return Ok(data);
-        }
-        if !(key && is_h264(needed) && is_h264(self.active)) {
-            return Err(Error::new(
-                ErrorCode::Unsupported,
-                format!(
-                    "cannot join {} and {} video in one track",
-                    self.active.codec, needed.codec
-                ),
-            ));
-        }
-        let with_sets = with_parameter_sets(self.entry, needed, &data)?;
-        self.active = needed;
-        Ok(Cow::Owned(with_sets))
-    }
-}
-
-/// An H.264 keyframe with the parameter sets of `config` in front, NAL lengths as `entry` (the sample
-/// entry's configuration) declares them.
-fn with_parameter_sets(entry: &CodecConfig, config: &CodecConfig, sample: &[u8]) -> Result<Vec<u8>> {
-    let record = |c: &CodecConfig| AvcConfig::parse(c.description.as_deref().unwrap_or_default());
-    let (entry, sets) = (record(entry)?, record(config)?);
-    if entry.length_size != sets.length_size {
-        return Err(Error::new(
-            ErrorCode::Unsupported,
-            format!(
-                "cannot join H.264 with {}-byte and {}-byte NAL lengths",
-                entry.length_size, sets.length_size
-            ),
-        ));
-    }
-    let mut out = sets.in_band_parameter_sets()?;
-    out.extend_from_slice(sample);
-    Ok(out)
 }
 
 impl TrimPlan {
     /// Seconds of the clip.
     pub fn duration(&self) -> f64 {
         self.end - self.start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::footage::ConfigChange;
+    use crate::media::Sample;
+
+    const FRAME: i64 = 3000; // ticks of 90 kHz at 30 fps
+
+    /// H.264 at `width`x`height` with 4-byte NAL lengths; `id` tells parameter sets apart.
+    fn h264(width: u32, height: u32, id: u8) -> CodecConfig {
+        CodecConfig {
+            codec: "avc1.64001e".into(),
+            description: Some(vec![1, 0x64, 0, 0x1e, 0xFF, 0xE1, 0, 2, 0x67, id, 1, 0, 2, 0x68, id]),
+            width,
+            height,
+            ..CodecConfig::default()
+        }
+    }
+
+    /// `frames` frames without reordering, a keyframe every 30, coded with `first`, then with each
+    /// `(sample, config)` of `changes` from that sample on.
+    fn footage(frames: usize, first: CodecConfig, changes: &[(usize, CodecConfig)]) -> Footage {
+        let samples = (0..frames)
+            .map(|i| Sample {
+                pts: i as i64 * FRAME,
+                dts: i as i64 * FRAME,
+                duration: FRAME as u32,
+                key: i % 30 == 0,
+                offset: i as u64 * 5,
+                size: 5,
+                stored_size: 5,
+            })
+            .collect();
+        Footage {
+            video: Some(Track {
+                id: 1,
+                kind: TrackKind::Video,
+                timescale: 90_000,
+                config: first,
+                presentation_start: None,
+                samples,
+            }),
+            audio: None,
+            changes: changes
+                .iter()
+                .map(|(sample, config)| ConfigChange {
+                    kind: TrackKind::Video,
+                    sample: *sample,
+                    config: config.clone(),
+                })
+                .collect(),
+            // Each sample: a 4-byte NAL length, then one byte (its index).
+            data: (0..frames).flat_map(|i| [0, 0, 0, 1, i as u8]).collect(),
+        }
+    }
+
+    fn pts_of(frames: Range<i64>) -> Vec<i64> {
+        frames.map(|i| i * FRAME).collect()
+    }
+
+    fn pieces(footage: &Footage, start_frame: f64, end_frame: f64, mode: TrimMode) -> Result<Vec<VideoPiece>> {
+        let plan = plan(footage, start_frame / 30.0, end_frame / 30.0, mode)?;
+        Ok(plan.video.map(|cut| cut.pieces).unwrap_or_default())
+    }
+
+    #[test]
+    fn exact_cut_reencodes_the_head_and_copies_the_rest() {
+        let footage = footage(90, h264(640, 360, 1), &[]);
+        assert_eq!(
+            pieces(&footage, 15.0, 70.0, TrimMode::Exact).unwrap(),
+            vec![
+                VideoPiece::Reencode {
+                    decode: 0..30,
+                    frames: pts_of(15..30)
+                },
+                VideoPiece::Copy(30..70),
+            ]
+        );
+        assert_eq!(
+            pieces(&footage, 15.0, 70.0, TrimMode::Keyframe).unwrap(),
+            vec![VideoPiece::Copy(0..70)]
+        );
+    }
+
+    #[test]
+    fn exact_cut_reencodes_a_stretch_of_another_picture_size_and_copies_after_the_size_returns() {
+        let footage = footage(
+            150,
+            h264(640, 360, 1),
+            &[(60, h264(320, 180, 2)), (90, h264(640, 360, 1))],
+        );
+        let plan = plan(&footage, 15.0 / 30.0, 100.0 / 30.0, TrimMode::Exact).unwrap();
+        let cut = plan.video.unwrap();
+        assert_eq!(
+            cut.pieces,
+            vec![
+                VideoPiece::Reencode {
+                    decode: 0..30,
+                    frames: pts_of(15..30)
+                },
+                VideoPiece::Copy(30..60),
+                VideoPiece::Reencode {
+                    decode: 60..90,
+                    frames: pts_of(60..90)
+                },
+                VideoPiece::Copy(90..100),
+            ]
+        );
+        assert_eq!((cut.coding.width, cut.coding.height), (640, 360));
+        assert_eq!(cut.frames, 85);
+        assert_eq!(cut.samples(), 0..100);
+    }
+
+    #[test]
+    fn same_size_h264_after_a_change_is_copied_with_its_own_parameter_sets() {
+        let footage = footage(120, h264(640, 360, 1), &[(60, h264(640, 360, 2))]);
+        assert_eq!(
+            pieces(&footage, 30.0, 100.0, TrimMode::Exact).unwrap(),
+            vec![VideoPiece::Copy(30..60), VideoPiece::Copy(60..100)]
+        );
+    }
+
+    #[test]
+    fn a_clip_that_starts_in_a_smaller_stretch_is_coded_at_its_size() {
+        let footage = footage(120, h264(640, 360, 1), &[(60, h264(320, 180, 2))]);
+        let cut = plan(&footage, 65.0 / 30.0, 110.0 / 30.0, TrimMode::Exact)
+            .unwrap()
+            .video
+            .unwrap();
+        assert_eq!((cut.coding.width, cut.coding.height), (320, 180));
+        assert_eq!(
+            cut.pieces,
+            vec![
+                VideoPiece::Reencode {
+                    decode: 60..90,
+                    frames: pts_of(65..90)
+                },
+                VideoPiece::Copy(90..110),
+            ]
+        );
+    }
+
+    #[test]
+    fn keyframe_mode_refuses_a_change_of_coding_and_names_where() {
+        let footage = footage(120, h264(640, 360, 1), &[(60, h264(320, 180, 2))]);
+        let error = pieces(&footage, 30.0, 100.0, TrimMode::Keyframe).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Unsupported);
+        assert!(
+            error.message().contains("at 2.000 s") && error.message().contains("'exact'"),
+            "{error}"
+        );
+        // Before the change it is fine.
+        assert_eq!(
+            pieces(&footage, 30.0, 60.0, TrimMode::Keyframe).unwrap(),
+            vec![VideoPiece::Copy(30..60)]
+        );
+    }
+
+    #[test]
+    fn a_stretch_after_a_change_that_does_not_start_on_a_keyframe_is_malformed() {
+        let footage = footage(120, h264(640, 360, 1), &[(45, h264(320, 180, 2))]);
+        let error = pieces(&footage, 30.0, 100.0, TrimMode::Exact).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::MalformedInput);
+    }
+
+    #[test]
+    fn assembled_stretches_keep_decode_times_increasing_and_switch_parameter_sets_in_band() {
+        let footage = footage(
+            150,
+            h264(640, 360, 1),
+            &[(60, h264(320, 180, 2)), (90, h264(640, 360, 1))],
+        );
+        let plan = plan(&footage, 15.0 / 30.0, 100.0 / 30.0, TrimMode::Exact).unwrap();
+        let encoder_sets = h264(640, 360, 9);
+        let encoded = plan
+            .video
+            .as_ref()
+            .unwrap()
+            .reencoded()
+            .map(|(_, frames)| EncodedStretch {
+                config: encoder_sets.clone(),
+                frames: frames
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &pts)| EncodedFrame {
+                        pts,
+                        key: i == 0,
+                        data: vec![0, 0, 0, 1, 0xEE],
+                    })
+                    .collect(),
+            })
+            .collect();
+        let tracks = crate::edit::assemble::tracks(&footage, &plan, encoded).unwrap();
+        let video = &tracks[0];
+        assert_eq!(video.samples.len(), 85);
+        assert!(video.samples.windows(2).all(|pair| pair[0].dts < pair[1].dts));
+        assert_eq!(video.config, h264(640, 360, 1));
+        // In-band sets (SPS 0x67, PPS 0x68 with the record's id) where the coding changes: each re-encoded
+        // stretch's first frame carries the encoder's, the copies after them the source's again.
+        let sets_id = |at: usize| match video.samples[at].data.as_ref() {
+            [0, 0, 0, 2, 0x67, id, ..] => Some(*id),
+            _ => None,
+        };
+        let switches: Vec<(usize, Option<u8>)> = (0..85)
+            .map(|at| (at, sets_id(at)))
+            .filter(|(_, id)| id.is_some())
+            .collect();
+        assert_eq!(
+            switches,
+            vec![(0, Some(9)), (15, Some(1)), (45, Some(9)), (75, Some(1))]
+        );
     }
 }

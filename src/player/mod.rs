@@ -14,9 +14,9 @@ use crate::time::Time;
 
 /// The media timeline's origin: the earliest time a sample of any track is shown, in seconds (0 without
 /// samples). Samples an edit list cuts (AAC priming) do not count: this is ffprobe's `start_time`.
-pub fn timeline_origin(tracks: &[Track]) -> f64 {
+pub fn timeline_origin<'a>(tracks: impl IntoIterator<Item = &'a Track>) -> f64 {
     tracks
-        .iter()
+        .into_iter()
         .filter_map(|track| {
             let first = track.first_shown_pts()?;
             Some(
@@ -174,7 +174,7 @@ mod tests {
         let track = track();
         assert_eq!(timeline_origin(std::slice::from_ref(&track)), 10.0);
         assert_eq!(keyframe_times(&track, 10.0), [0.0, 7.0]);
-        assert_eq!(timeline_origin(&[]), 0.0);
+        assert_eq!(timeline_origin(&[] as &[Track]), 0.0);
         // An edit list that starts presentation at 12 hides the frames before it from the origin.
         let edited = Track {
             presentation_start: Some(12),

@@ -1,8 +1,11 @@
-//! Re-encoding the head of a frame-exact cut: the frames from the cut to the next keyframe are decoded
-//! with `VideoDecoder` and encoded again with `VideoEncoder` (same codec string, so the same profile and
-//! level; same picture size; the first frame forced to a keyframe), so the clip can start on any frame.
+//! Re-encoding stretches of a frame-exact cut: the frames from the cut to the next keyframe (so the clip
+//! can start on any frame), and a stretch whose picture size the clip's coding cannot carry (after an HLS
+//! discontinuity), are decoded with `VideoDecoder` and encoded again with `VideoEncoder` in the clip's
+//! coding (its codec string, so the same profile and level; its picture size, other sizes letterboxed
+//! into it; the first frame forced to a keyframe).
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect, Uint8Array};
@@ -13,9 +16,10 @@ use wasm_bindgen_futures::JsFuture;
 use super::decode::VideoDecoding;
 use super::error::from_js;
 use super::job::Job;
+use super::scale::Scaler;
 use super::source::sleep_ms;
 use crate::edit::footage::Footage;
-use crate::edit::trim::{EncodedFrame, EncodedHead, VideoCut};
+use crate::edit::trim::{EncodedFrame, EncodedStretch};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, TrackKind};
 use crate::time::{Time, MICROS_PER_SECOND};
@@ -138,18 +142,30 @@ impl Drop for VideoEncoding {
     }
 }
 
-/// Decodes the planned head of `cut` from `footage` and encodes the frames shown in it again.
-/// `job` reports progress over `[0, 1]` of this step and stops it when aborted.
-pub(crate) async fn reencode_head(footage: &Footage, cut: &VideoCut, job: &Job) -> Result<EncodedHead> {
+/// Decodes the samples `decode` of `footage` and encodes the frames shown at `frames` (presentation
+/// ticks, in order) again in `coding`. `job` reports progress over `[0, 1]` of this step and stops it
+/// when aborted.
+pub(crate) async fn reencode(
+    footage: &Footage,
+    decode: &Range<usize>,
+    frames: &[i64],
+    coding: &CodecConfig,
+    job: &Job,
+) -> Result<EncodedStretch> {
     let track = footage
         .video
         .as_ref()
         .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no video to re-encode"))?;
-    let config = footage
-        .config_at(TrackKind::Video, cut.decode.start)
+    let source = footage
+        .config_at(TrackKind::Video, decode.start)
         .cloned()
         .unwrap_or_default();
-    let samples = &track.samples[cut.decode.clone()];
+    let samples = track.samples.get(decode.clone()).ok_or_else(|| {
+        Error::new(
+            ErrorCode::OutOfRange,
+            "the plan names video samples the footage does not have",
+        )
+    })?;
     let micros = |ticks: i64| {
         Time {
             ticks,
@@ -158,28 +174,46 @@ pub(crate) async fn reencode_head(footage: &Footage, cut: &VideoCut, job: &Job) 
         .micros() as f64
     };
     let seconds = |ticks: i64| ticks as f64 / f64::from(track.timescale);
-    let wanted: Vec<f64> = cut.reencode.iter().map(|&pts| micros(pts)).collect();
-    let span = match (cut.reencode.first(), cut.reencode.last()) {
+    let wanted: Vec<f64> = frames.iter().map(|&pts| micros(pts)).collect();
+    let span = match (frames.first(), frames.last()) {
         (Some(first), Some(last)) if last > first => {
             seconds(last - first) * wanted.len() as f64 / (wanted.len() - 1) as f64
         }
         _ => 1.0 / 30.0,
     };
     let framerate = wanted.len() as f64 / span;
+    // The source's bits per second over these frames, per pixel of the clip's picture size.
+    let pixels = |c: &CodecConfig| f64::from(c.width.max(1)) * f64::from(c.height.max(1));
     let source_bits: u64 = samples.iter().map(|s| u64::from(s.size) * 8).sum();
-    let bitrate = (source_bits as f64 / (samples.len() as f64 / framerate) * BITRATE_MARGIN).max(MIN_BITRATE);
+    let bitrate = (source_bits as f64 / (samples.len() as f64 / framerate) * BITRATE_MARGIN * pixels(coding)
+        / pixels(&source))
+    .max(MIN_BITRATE);
+    let resize = (source.width, source.height) != (coding.width, coding.height);
+    let scaler = if resize {
+        Some(Scaler::new(coding.width, coding.height)?)
+    } else {
+        None
+    };
 
-    let decoder = VideoDecoding::new(&config).await?;
-    let encoder = VideoEncoding::new(&config, bitrate, framerate).await?;
+    let decoder = VideoDecoding::new(&source).await?;
+    let encoder = VideoEncoding::new(coding, bitrate, framerate).await?;
     let mut encoded = 0usize;
-    // Hands each decoded frame the cut shows to the encoder; every frame is closed, including those
-    // decoded only as references (before the cut) and any left after a failure.
-    let mut pass_frames = |frames: Vec<web_sys::VideoFrame>| -> Result<()> {
+    // Hands each decoded frame the cut shows to the encoder (fitted to the clip's size first when it
+    // differs); every frame is closed, including those decoded only as references (before the cut) and
+    // any left after a failure.
+    let mut pass_frames = |decoded: Vec<web_sys::VideoFrame>| -> Result<()> {
         let mut outcome = Ok(());
-        for frame in frames {
+        for frame in decoded {
             let keep = wanted.get(encoded).is_some_and(|t| (frame.timestamp() - t).abs() < 1.0);
             if keep && outcome.is_ok() {
-                outcome = encoder.encode(&frame, encoded == 0);
+                outcome = match &scaler {
+                    Some(scaler) => scaler.fit(&frame).and_then(|fitted| {
+                        let sent = encoder.encode(&fitted, encoded == 0);
+                        fitted.close();
+                        sent
+                    }),
+                    None => encoder.encode(&frame, encoded == 0),
+                };
                 encoded += 1;
             }
             frame.close();
@@ -204,25 +238,25 @@ pub(crate) async fn reencode_head(footage: &Footage, cut: &VideoCut, job: &Job) 
         return Err(Error::new(
             ErrorCode::MalformedInput,
             format!(
-                "decoding the cut's first group of pictures gave {encoded} of its {} frames",
+                "decoding the stretch to re-encode gave {encoded} of its {} frames",
                 wanted.len()
             ),
         ));
     }
-    let head = collect_head(&encoder, &config, track.timescale)?;
+    let stretch = collect_stretch(&encoder, coding, track.timescale)?;
     job.progress(1.0);
-    Ok(head)
+    Ok(stretch)
 }
 
-/// The encoder's chunks as frames of the head, with the configuration it reported (`decoderConfig` in
+/// The encoder's chunks as frames of the stretch, with the configuration it reported (`decoderConfig` in
 /// the first chunk's metadata).
-fn collect_head(encoder: &VideoEncoding, source: &CodecConfig, timescale: u32) -> Result<EncodedHead> {
+fn collect_stretch(encoder: &VideoEncoding, coding: &CodecConfig, timescale: u32) -> Result<EncodedStretch> {
     let chunks = std::mem::take(&mut encoder.output.borrow_mut().chunks);
     let mut config = None;
     let mut frames = Vec::with_capacity(chunks.len());
     for (chunk, metadata) in chunks {
         if config.is_none() {
-            config = decoder_config(&metadata, source);
+            config = decoder_config(&metadata, coding);
         }
         let mut data = vec![0u8; chunk.byte_length() as usize];
         chunk
@@ -237,7 +271,7 @@ fn collect_head(encoder: &VideoEncoding, source: &CodecConfig, timescale: u32) -
     }
     let config =
         config.ok_or_else(|| Error::new(ErrorCode::Browser, "the video encoder gave no decoder configuration"))?;
-    Ok(EncodedHead { config, frames })
+    Ok(EncodedStretch { config, frames })
 }
 
 /// The `decoderConfig` an encoder attaches to its first chunk, as a [`CodecConfig`].

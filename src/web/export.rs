@@ -1,10 +1,11 @@
 //! Clip export: gather the clip's samples from the source (a file by Range requests, only the clip's
-//! bytes; HLS segment by segment, from the cache when the player has them), plan the cut, re-encode the
-//! head when the cut is frame-exact, and write the MP4.
+//! bytes; HLS segment by segment, from the cache when the player has them), plan the cut, re-encode what
+//! a frame-exact cut must (its head; a stretch after a change of picture size), and write the MP4.
 
 use super::content::{Content, Next};
-use super::encode::reencode_head;
+use super::encode::reencode;
 use super::job::Job;
+use crate::edit::assemble;
 use crate::edit::footage::Footage;
 use crate::edit::trim::{self, TrimMode, TrimPlan};
 use crate::error::Result;
@@ -24,16 +25,21 @@ pub(crate) async fn export(
         Content::File(file) => file.clip_footage(start, end, mode, job).await?,
         Content::Hls(_) => stream_footage(content, start, end, mode, job).await?,
     };
-    let head = match plan.video.as_ref().filter(|cut| !cut.reencode.is_empty()) {
-        Some(cut) => {
-            job.step(0.5, 0.95);
-            Some(reencode_head(&footage, cut, job).await?)
+    let mut encoded = Vec::new();
+    if let Some(cut) = &plan.video {
+        // Progress over re-encoding goes by frames encoded, across the stretches.
+        let total: usize = cut.reencoded().map(|(_, frames)| frames.len()).sum();
+        let mut done = 0;
+        for (decode, frames) in cut.reencoded() {
+            let share = |n: usize| 0.5 + 0.45 * n as f64 / total.max(1) as f64;
+            job.step(share(done), share(done + frames.len()));
+            encoded.push(reencode(&footage, decode, frames, &cut.coding, job).await?);
+            done += frames.len();
         }
-        None => None,
-    };
+    }
     job.step(0.95, 1.0);
     job.check()?;
-    let tracks = trim::assemble(&footage, &plan, head)?;
+    let tracks = assemble::tracks(&footage, &plan, encoded)?;
     let bytes = mux::mp4::write(&tracks, container)?;
     job.progress(1.0);
     Ok(bytes)

@@ -148,11 +148,7 @@ impl FileContent {
         };
         let plan = trim::plan(&footage, start, end, mode)?;
         job.progress(0.1);
-        let video_range = plan.video.as_ref().map(|cut| {
-            let used = [&cut.decode, &cut.copy].into_iter().filter(|r| !r.is_empty());
-            let first = used.clone().map(|r| r.start).min().unwrap_or(0);
-            first..used.map(|r| r.end).max().unwrap_or(first)
-        });
+        let video_range = plan.video.as_ref().map(|cut| cut.samples());
         let audio_range = plan.audio.as_ref().map(|cut| cut.samples.clone());
         let mut parts: Vec<(&mut Track, Range<usize>)> =
             [(&mut footage.video, video_range), (&mut footage.audio, audio_range)]

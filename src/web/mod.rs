@@ -20,6 +20,7 @@ mod media;
 mod playback;
 mod player;
 mod render;
+mod scale;
 mod source;
 
 pub use api::version;

@@ -140,6 +140,31 @@ test('exact cuts of HLS (MPEG-TS and fMP4 segments) across segment boundaries', 
   await page.close();
 });
 
+test('across a discontinuity that changes picture size: exact re-encodes the smaller stretch, keyframe refuses', async () => {
+  const { page, errors } = await exportPage();
+  // hls_switch: frames 0-119 at 640x360 (hls_ts), then behind a discontinuity frames 120-179 at 320x180
+  // (hls_low), the switch at 4 s plus the video's offset.
+  const name = 'hls_switch/index.m3u8';
+  const videoStart = videoStartOf('hls_ts/index.m3u8');
+  const [start, end] = [3.0, 5.5];
+  const refused = await page.evaluate(async (src) => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open(src);
+    return media.clip({ start: 3.0, end: 5.5 }).export({ mode: 'keyframe' }).then(() => null, (e) => ({ code: e.code, message: e.message }));
+  }, `/fixtures/${name}`);
+  assert.equal(refused?.code, 'unsupported');
+  assert.match(refused.message, new RegExp(`at ${(4 + videoStart).toFixed(3)} s.*'exact'`));
+
+  const exported = await exportClip(page, `/fixtures/${name}`, start, end, { mode: 'exact' });
+  // The first frame shown at 3.0 s; the last starting before 5.5 s (the low rendition's video starts at
+  // the same offset into its segment).
+  await checkFrames(page, exported, Math.floor((start - videoStart) * FPS), Math.ceil((end - videoStart) * FPS) - 1, 'switch exact');
+  const video = probe(exported.file).streams.filter((s) => s.codec_type === 'video');
+  assert.deepEqual(video.map((s) => [s.width, s.height]), [[640, 360]], 'one video stream at the clip\'s size');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('live: clip the last 20 s while it is live; the frames are those broadcast at those times', async () => {
   const { page, errors } = await exportPage();
   const url = `/live/hls_ts/index.m3u8?window=15&session=clip${Date.now()}`;
