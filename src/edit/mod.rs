@@ -1,5 +1,7 @@
 //! Editing plans, without the browser: which samples make a clip, and how they are put back together.
 
 pub mod assemble;
+pub mod dub;
 pub mod footage;
+pub mod mix;
 pub mod trim;
