@@ -28,8 +28,8 @@ use crate::time::{Time, MICROS_PER_SECOND};
 /// 1.4 MB), so the decoder is not let run ahead of the encoder.
 const FRAMES_IN_FLIGHT: u32 = 4;
 
-/// The head's bitrate is the source's over the same frames, with this margin: a second generation of
-/// lossy coding needs a little more to look the same.
+/// A re-encoded stretch's bitrate is the source's over the same frames (per pixel of the clip's size),
+/// with this margin: a second generation of lossy coding needs a little more to look the same.
 const BITRATE_MARGIN: f64 = 1.25;
 /// ... and never less than this, bits per second.
 const MIN_BITRATE: f64 = 200_000.0;
