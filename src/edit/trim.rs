@@ -190,7 +190,10 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
         ),
         _ => (start, end),
     };
-    let audio_cut = audio.map(|track| plan_audio(track, from, to)).transpose()?.flatten();
+    let audio_cut = audio
+        .map(|track| plan_audio(footage, track, from, to))
+        .transpose()?
+        .flatten();
     if video_cut.is_none() && audio_cut.is_none() {
         return Err(out_of_range("the footage has no samples to clip"));
     }
@@ -365,8 +368,9 @@ fn pre_roll(track: &Track) -> PreRoll {
     }
 }
 
-/// The audio samples of `[from, to)` seconds; `None` when there is no sound there.
-fn plan_audio(track: &Track, from: f64, to: f64) -> Result<Option<AudioCut>> {
+/// The audio samples of `[from, to)` seconds; `None` when there is no sound there. Pre-roll never
+/// reaches back across a change of coding: packets of another stream would not prime this one's decoder.
+fn plan_audio(footage: &Footage, track: &Track, from: f64, to: f64) -> Result<Option<AudioCut>> {
     let samples = &track.samples;
     let (from, to) = (ticks(from, track.timescale)?, ticks(to, track.timescale)?);
     let first = samples.partition_point(|s| s.pts + i64::from(s.duration) <= from);
@@ -382,6 +386,14 @@ fn plan_audio(track: &Track, from: f64, to: f64) -> Result<Option<AudioCut>> {
             samples[..first].partition_point(|s| s.pts <= target).saturating_sub(1)
         }
     };
+    let coded_from = footage
+        .changes
+        .iter()
+        .filter(|c| c.kind == TrackKind::Audio && c.sample <= first)
+        .map(|c| c.sample)
+        .max()
+        .unwrap_or(0);
+    let with_roll = with_roll.max(coded_from);
     Ok(Some(AudioCut {
         samples: with_roll..end,
         shown: (from, sound_end.min(to)),

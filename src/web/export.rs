@@ -45,6 +45,9 @@ pub(crate) async fn export(
     Ok(bytes)
 }
 
+/// Seconds before a clip's start that its segments are gathered from: more than Opus' 80 ms pre-roll.
+const REACH_BACK: f64 = 0.1;
+
 /// The segments that hold `[start, end)`, joined: every one must load (a segment that fails fails the
 /// export, which never leaves a hole in a clip).
 async fn stream_footage(
@@ -61,7 +64,10 @@ async fn stream_footage(
         .count()
         + 1;
     let mut footage = Footage::default();
-    let mut key = content.chunk_at(start);
+    // Start a little before `start`: when it falls at the very beginning of a segment, the segment before
+    // holds the audio packet that primes the decoder (pre-roll) and the frame still shown at `start`
+    // (the audio leads the first frame of a segment by a frame or so).
+    let mut key = content.chunk_at(start - REACH_BACK).or_else(|| content.chunk_at(start));
     let mut loaded = 0;
     while let Some(current) = key {
         job.check()?;

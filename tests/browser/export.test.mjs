@@ -140,6 +140,24 @@ test('exact cuts of HLS (MPEG-TS and fMP4 segments) across segment boundaries', 
   await page.close();
 });
 
+test('a cut at a segment boundary starts on the frame shown there, its sound primed from the segment before', async () => {
+  const { page, errors } = await exportPage();
+  const name = 'hls_ts/index.m3u8';
+  const videoStart = videoStartOf(name);
+  // Segment 1 starts at 2.0 s with its audio; its first frame (60) comes `videoStart` later, so at 2.01 s the
+  // screen still shows frame 59, the last of segment 0.
+  const [start, end] = [2.0 + videoStart / 2, 3.5];
+  const exported = await exportClip(page, `/fixtures/${name}`, start, end, { mode: 'exact' });
+  await checkFrames(page, exported, Math.floor((start - videoStart) * FPS), Math.ceil((end - videoStart) * FPS) - 1, 'boundary exact');
+  // The packet before the clip's first sound is in segment 0: with it, the sound covers the pictures exactly.
+  const streams = probe(exported.file).streams;
+  const [video, audio] = ['video', 'audio'].map((type) => streams.find((s) => s.codec_type === type));
+  assert.ok(Math.abs(Number(audio.duration) - Number(video.duration)) < 1e-3, `audio ${audio.duration} s, video ${video.duration} s`);
+  assert.ok(Math.abs(Number(audio.start_time)) < 1e-3, `audio starts at ${audio.start_time}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('across a discontinuity that changes picture size: exact re-encodes the smaller stretch, keyframe refuses', async () => {
   const { page, errors } = await exportPage();
   // hls_switch: frames 0-119 at 640x360 (hls_ts), then behind a discontinuity frames 120-179 at 320x180
@@ -181,7 +199,9 @@ test('live: clip the last 20 s while it is live; the frames are those broadcast 
   const file = join(scratch, 'live.mp4');
   writeFileSync(file, Buffer.from(run.base64, 'base64'));
   const codes = ffmpegBarcodes(file);
-  assert.equal(codes.length, 20 * FPS, `${codes.length} frames for 20 s`);
+  // `start` is where a segment starts; that segment's first frame comes 21 ms after its audio, so the
+  // clip opens on the frame still on screen then (the last of the segment before): 20 s of frames plus it.
+  assert.equal(codes.length, 20 * FPS + 1, `${codes.length} frames for 20 s`);
   // Each frame is the one broadcast at its wall-clock time (the broadcast's video follows its audio by
   // 21 ms, so times are taken at the middle of each frame).
   const broadcast = codes.map((_, i) => liveFrameAt(run.wallStart + ((i + 0.5) * 1000) / FPS, zero));
