@@ -132,16 +132,14 @@ fn video<'a>(
                     .get(position + 1)
                     .and_then(|next| first_pts(track, next))
                     .unwrap_or(cut.end_pts);
-                let mut frames = frames.into_iter().peekable();
-                let mut first = true;
-                while let Some(frame) = frames.next() {
-                    let next = frames.peek().map_or(after, |f| f.pts);
-                    let data = if first {
+                let times: Vec<i64> = frames.iter().map(|f| f.pts).collect();
+                for (index, frame) in frames.into_iter().enumerate() {
+                    let next = times.get(index + 1).copied().unwrap_or(after);
+                    let data = if index == 0 {
                         sets.switch(&configs[stretch], frame.key, Cow::Owned(frame.data))?
                     } else {
                         Cow::Owned(frame.data)
                     };
-                    first = false;
                     let previous = samples.last().map_or(i64::MIN, |s| s.dts);
                     samples.push(MuxSample {
                         dts: (frame.pts - delay).max(previous.saturating_add(1)),

@@ -258,13 +258,6 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
     let mut pieces = Vec::new();
     for (index, stretch) in one_coding_stretches(footage, &read).into_iter().enumerate() {
         let config = footage.config_at(TrackKind::Video, stretch.start).unwrap_or(coding);
-        let shown_in = |range: &Range<usize>| -> Vec<i64> {
-            shown_frames
-                .iter()
-                .filter(|i| range.contains(i))
-                .map(|&i| samples[i].pts)
-                .collect()
-        };
         if index == 0 && mode == TrimMode::Exact && first_frame != keyframe {
             // The head: the frames shown before the next keyframe are re-encoded, the rest copied.
             let next_key = samples[keyframe + 1..stretch.end]
@@ -295,7 +288,11 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
                 ),
             ));
         } else {
-            let frames = shown_in(&stretch);
+            let frames: Vec<i64> = shown_frames
+                .iter()
+                .filter(|i| stretch.contains(i))
+                .map(|&i| samples[i].pts)
+                .collect();
             if !frames.is_empty() {
                 pieces.push(VideoPiece::Reencode {
                     decode: stretch,

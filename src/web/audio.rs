@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::decode::Outputs;
+use super::codec_outputs::Outputs;
 use super::error::from_js;
 use super::source::sleep_ms;
 use crate::error::{ErrorCode, Result};
@@ -164,7 +164,7 @@ impl AudioDecoding {
 
     /// Queues one sample for decoding.
     pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
-        self.outputs.check("audio")?;
+        self.outputs.check(ErrorCode::MalformedInput, "audio decoding")?;
         let time = |ticks| {
             Time {
                 ticks,
@@ -184,7 +184,7 @@ impl AudioDecoding {
 
     /// Decoded sound so far; the caller now owns (and must close) it.
     pub(crate) fn take(&self) -> Result<Vec<web_sys::AudioData>> {
-        self.outputs.check("audio")?;
+        self.outputs.check(ErrorCode::MalformedInput, "audio decoding")?;
         Ok(self.outputs.take())
     }
 

@@ -4,81 +4,15 @@
 //! decoder is dropped is closed with it, so no frame is left for the garbage collector.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use js_sys::Uint8Array;
-use wasm_bindgen::convert::FromWasmAbi;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::codec_outputs::Outputs;
 use super::error::from_js;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample};
 use crate::time::Time;
-
-/// What a WebCodecs decoder hands back through its callbacks: its outputs (frames or audio data, owned
-/// here until taken) and the message of the error that closed it, if any.
-pub(crate) struct Outputs<T: FromWasmAbi + JsCast + 'static> {
-    items: Rc<RefCell<Vec<T>>>,
-    failure: Rc<RefCell<Option<String>>>,
-    // The callbacks must live as long as the decoder may call them.
-    on_output: Closure<dyn FnMut(T)>,
-    on_error: Closure<dyn FnMut(JsValue)>,
-}
-
-impl<T: FromWasmAbi + JsCast + 'static> Outputs<T> {
-    pub(crate) fn new() -> Outputs<T> {
-        let items = Rc::new(RefCell::new(Vec::new()));
-        let failure = Rc::new(RefCell::new(None));
-        let on_output = {
-            let items = Rc::clone(&items);
-            Closure::<dyn FnMut(T)>::new(move |item| items.borrow_mut().push(item))
-        };
-        let on_error = {
-            let failure = Rc::clone(&failure);
-            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
-                let message = error
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| format!("{error:?}"));
-                *failure.borrow_mut() = Some(message);
-            })
-        };
-        Outputs {
-            items,
-            failure,
-            on_output,
-            on_error,
-        }
-    }
-
-    /// The `output` callback to give the decoder.
-    pub(crate) fn output_callback(&self) -> &js_sys::Function {
-        self.on_output.as_ref().unchecked_ref()
-    }
-
-    /// The `error` callback to give the decoder.
-    pub(crate) fn error_callback(&self) -> &js_sys::Function {
-        self.on_error.as_ref().unchecked_ref()
-    }
-
-    /// Takes the outputs so far; the caller now owns (and must close) them.
-    pub(crate) fn take(&self) -> Vec<T> {
-        std::mem::take(&mut self.items.borrow_mut())
-    }
-
-    /// `malformed_input` naming `what` when the decoder reported an error.
-    pub(crate) fn check(&self, what: &str) -> Result<()> {
-        match self.failure.borrow().as_ref() {
-            Some(message) => Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("{what} decoding failed: {message}"),
-            )),
-            None => Ok(()),
-        }
-    }
-}
 
 thread_local! {
     /// The acceleration chosen for each configuration seen (a seek makes a decoder each time; asking the
@@ -218,7 +152,7 @@ impl VideoDecoding {
     }
 
     fn check(&self) -> Result<()> {
-        self.frames.check("video")
+        self.frames.check(ErrorCode::MalformedInput, "video decoding")
     }
 }
 

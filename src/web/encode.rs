@@ -4,15 +4,13 @@
 //! coding (its codec string, so the same profile and level; its picture size, other sizes letterboxed
 //! into it; the first frame forced to a keyframe).
 
-use std::cell::RefCell;
 use std::ops::Range;
-use std::rc::Rc;
 
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::codec_outputs::Outputs;
 use super::decode::VideoDecoding;
 use super::error::from_js;
 use super::job::Job;
@@ -34,19 +32,10 @@ const BITRATE_MARGIN: f64 = 1.25;
 /// ... and never less than this, bits per second.
 const MIN_BITRATE: f64 = 200_000.0;
 
-/// What the encoder handed back: chunks and their metadata, or the error that closed it.
-struct Encoded {
-    chunks: Vec<(web_sys::EncodedVideoChunk, JsValue)>,
-    failure: Option<String>,
-}
-
 /// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
 struct VideoEncoding {
     encoder: web_sys::VideoEncoder,
-    output: Rc<RefCell<Encoded>>,
-    // The callbacks live as long as the encoder may call them.
-    _on_output: Closure<dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>,
-    _on_error: Closure<dyn FnMut(JsValue)>,
+    chunks: Outputs<(web_sys::EncodedVideoChunk, JsValue), dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>,
 }
 
 impl VideoEncoding {
@@ -78,42 +67,18 @@ impl VideoEncoding {
                 ),
             ));
         }
-        let output = Rc::new(RefCell::new(Encoded {
-            chunks: Vec::new(),
-            failure: None,
-        }));
-        let on_output = {
-            let output = Rc::clone(&output);
-            Closure::<dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>::new(move |chunk, metadata| {
-                output.borrow_mut().chunks.push((chunk, metadata));
-            })
-        };
-        let on_error = {
-            let output = Rc::clone(&output);
-            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
-                output.borrow_mut().failure = Some(from_js(ErrorCode::Browser, "VideoEncoder", &error).to_string());
-            })
-        };
-        let init =
-            web_sys::VideoEncoderInit::new(on_error.as_ref().unchecked_ref(), on_output.as_ref().unchecked_ref());
+        let chunks = Outputs::with_metadata();
+        let init = web_sys::VideoEncoderInit::new(chunks.error_callback(), chunks.output_callback());
         let encoder =
             web_sys::VideoEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoEncoder", &e))?;
         encoder
             .configure(&encoder_config)
             .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.configure", &e))?;
-        Ok(VideoEncoding {
-            encoder,
-            output,
-            _on_output: on_output,
-            _on_error: on_error,
-        })
+        Ok(VideoEncoding { encoder, chunks })
     }
 
     fn check(&self) -> Result<()> {
-        match &self.output.borrow().failure {
-            Some(message) => Err(Error::new(ErrorCode::Browser, message.clone())),
-            None => Ok(()),
-        }
+        self.chunks.check(ErrorCode::Browser, "VideoEncoder")
     }
 
     fn encode(&self, frame: &web_sys::VideoFrame, key: bool) -> Result<()> {
@@ -251,7 +216,7 @@ pub(crate) async fn reencode(
 /// The encoder's chunks as frames of the stretch, with the configuration it reported (`decoderConfig` in
 /// the first chunk's metadata).
 fn collect_stretch(encoder: &VideoEncoding, coding: &CodecConfig, timescale: u32) -> Result<EncodedStretch> {
-    let chunks = std::mem::take(&mut encoder.output.borrow_mut().chunks);
+    let chunks = encoder.chunks.take();
     let mut config = None;
     let mut frames = Vec::with_capacity(chunks.len());
     for (chunk, metadata) in chunks {

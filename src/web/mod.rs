@@ -7,6 +7,7 @@ mod audio;
 mod chunk;
 mod clip;
 mod clock;
+mod codec_outputs;
 mod codecs;
 mod content;
 mod decode;

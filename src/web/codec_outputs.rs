@@ -1,0 +1,91 @@
+//! What a WebCodecs decoder or encoder hands back through its callbacks: its outputs (frames, audio data,
+//! encoded chunks with their metadata; owned here until taken) and the message of the error that closed
+//! it, if any.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::closure::WasmClosure;
+use wasm_bindgen::convert::FromWasmAbi;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// Outputs of type `I`, collected by an `output` callback of signature `F`.
+pub(crate) struct Outputs<I: 'static, F: ?Sized + WasmClosure = dyn FnMut(I)> {
+    items: Rc<RefCell<Vec<I>>>,
+    failure: Rc<RefCell<Option<String>>>,
+    // The callbacks must live as long as the codec may call them.
+    on_output: Closure<F>,
+    on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+impl<T: FromWasmAbi + 'static> Outputs<T> {
+    /// For a decoder: one output per call.
+    pub(crate) fn new() -> Outputs<T> {
+        let items = Rc::new(RefCell::new(Vec::new()));
+        let on_output = {
+            let items = Rc::clone(&items);
+            Closure::<dyn FnMut(T)>::new(move |item| items.borrow_mut().push(item))
+        };
+        Outputs::with(items, on_output)
+    }
+}
+
+impl<T: FromWasmAbi + 'static> Outputs<(T, JsValue), dyn FnMut(T, JsValue)> {
+    /// For an encoder: each chunk with its metadata (the first one's holds the `decoderConfig`).
+    pub(crate) fn with_metadata() -> Self {
+        let items = Rc::new(RefCell::new(Vec::new()));
+        let on_output = {
+            let items = Rc::clone(&items);
+            Closure::<dyn FnMut(T, JsValue)>::new(move |item, metadata| items.borrow_mut().push((item, metadata)))
+        };
+        Outputs::with(items, on_output)
+    }
+}
+
+impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
+    fn with(items: Rc<RefCell<Vec<I>>>, on_output: Closure<F>) -> Self {
+        let failure = Rc::new(RefCell::new(None));
+        let on_error = {
+            let failure = Rc::clone(&failure);
+            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+                let message = error
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| format!("{error:?}"));
+                *failure.borrow_mut() = Some(message);
+            })
+        };
+        Outputs {
+            items,
+            failure,
+            on_output,
+            on_error,
+        }
+    }
+
+    /// The `output` callback to give the codec.
+    pub(crate) fn output_callback(&self) -> &js_sys::Function {
+        self.on_output.as_ref().unchecked_ref()
+    }
+
+    /// The `error` callback to give the codec.
+    pub(crate) fn error_callback(&self) -> &js_sys::Function {
+        self.on_error.as_ref().unchecked_ref()
+    }
+
+    /// Takes the outputs so far; the caller now owns (and must close) them.
+    pub(crate) fn take(&self) -> Vec<I> {
+        std::mem::take(&mut self.items.borrow_mut())
+    }
+
+    /// An error of `code` saying that `what` failed, when the codec reported an error.
+    pub(crate) fn check(&self, code: ErrorCode, what: &str) -> Result<()> {
+        match self.failure.borrow().as_ref() {
+            Some(message) => Err(Error::new(code, format!("{what} failed: {message}"))),
+            None => Ok(()),
+        }
+    }
+}
