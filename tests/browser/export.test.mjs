@@ -192,9 +192,12 @@ test('live: clip the last 20 s while it is live; the frames are those broadcast 
     const { end } = media.seekable;
     const start = end - 20;
     const bytes = await media.clip({ start, end }).export({ mode: 'exact' });
-    return { base64: window.toBase64(bytes), start, end, wallStart: media.wallClockAt(start), live: media.isLive, open: window.openCodecs() };
+    // The helper for clipping by wall-clock time: back from PROGRAM-DATE-TIME to the media timeline.
+    const backToMedia = media.timeAtWallClock(media.wallClockAt(start));
+    return { base64: window.toBase64(bytes), start, end, backToMedia, wallStart: media.wallClockAt(start), live: media.isLive, open: window.openCodecs() };
   }, url);
   assert.equal(run.live, true);
+  assert.ok(Math.abs(run.backToMedia - run.start) < 1e-3, `timeAtWallClock(wallClockAt(${run.start})) = ${run.backToMedia}`);
   const zero = await liveZero(running.server.base, url);
   const file = join(scratch, 'live.mp4');
   writeFileSync(file, Buffer.from(run.base64, 'base64'));
