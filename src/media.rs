@@ -145,6 +145,30 @@ pub fn first_video_and_audio(mut tracks: Vec<Track>) -> (Option<Track>, Option<T
     (video, take(TrackKind::Audio))
 }
 
+/// Decoded sound: planar `f32` samples (one `Vec` per channel, all the same length) at `rate` Hz.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pcm {
+    /// Samples per second.
+    pub rate: u32,
+    /// One list of samples per channel, each in `[-1, 1]`.
+    pub channels: Vec<Vec<f32>>,
+}
+
+impl Pcm {
+    /// Samples per channel.
+    pub fn frames(&self) -> usize {
+        self.channels.first().map_or(0, Vec::len)
+    }
+
+    /// Seconds of sound.
+    pub fn duration(&self) -> f64 {
+        if self.rate == 0 {
+            return 0.0;
+        }
+        self.frames() as f64 / f64::from(self.rate)
+    }
+}
+
 /// Where sample bytes live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {

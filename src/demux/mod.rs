@@ -5,6 +5,7 @@ pub mod fmp4;
 pub mod mp4;
 mod sample_entry;
 pub mod ts;
+pub mod wav;
 
 /// A container format the demuxers read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

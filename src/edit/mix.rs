@@ -134,6 +134,41 @@ pub fn conform(channels: &[Vec<f32>], from: u32, to: u32, count: usize) -> Resul
         .collect()
 }
 
+/// Decoded blocks of sound laid out on a clip's timeline: `frames` samples per channel, silent where no
+/// block lands; a block is placed by its first sample's position (negative: before the clip, cut) and cut
+/// at the clip's end.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Timeline {
+    channels: Vec<Vec<f32>>,
+}
+
+impl Timeline {
+    /// Silence: `count` channels of `frames` samples.
+    pub fn new(count: usize, frames: usize) -> Timeline {
+        Timeline {
+            channels: vec![vec![0.0; frames]; count],
+        }
+    }
+
+    /// Writes `block` (one `Vec` per channel, remixed to the timeline's count) from sample `at` on.
+    pub fn place(&mut self, at: i64, block: &[Vec<f32>]) {
+        let block = remix(block, self.channels.len());
+        for (out, input) in self.channels.iter_mut().zip(&block) {
+            for (index, sample) in input.iter().enumerate() {
+                let target = at.saturating_add(index as i64);
+                if let Some(slot) = usize::try_from(target).ok().and_then(|t| out.get_mut(t)) {
+                    *slot = *sample;
+                }
+            }
+        }
+    }
+
+    /// The laid-out channels.
+    pub fn into_channels(self) -> Vec<Vec<f32>> {
+        self.channels
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +220,17 @@ mod tests {
         assert_eq!(
             resample(&input, 48_000, u32::MAX).unwrap_err().code(),
             ErrorCode::MalformedInput
+        );
+    }
+
+    #[test]
+    fn blocks_land_at_their_position_and_are_cut_at_both_ends() {
+        let mut timeline = Timeline::new(2, 5);
+        timeline.place(-1, &[vec![9.0, 1.0, 2.0]]);
+        timeline.place(4, &[vec![3.0, 9.0], vec![4.0, 9.0]]);
+        assert_eq!(
+            timeline.into_channels(),
+            vec![vec![1.0, 2.0, 0.0, 0.0, 3.0], vec![1.0, 2.0, 0.0, 0.0, 4.0]]
         );
     }
 

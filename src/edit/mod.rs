@@ -4,4 +4,5 @@ pub mod assemble;
 pub mod dub;
 pub mod footage;
 pub mod mix;
+pub mod sound;
 pub mod trim;

@@ -31,6 +31,10 @@ pub enum TrimMode {
     Keyframe,
     /// Frame-exact: from the frame shown at `start`, re-encoding up to the next keyframe.
     Exact,
+    /// Untouched and frame-exact where players honour edit lists: the video is copied from the keyframe
+    /// at or before `start`, and the frames before the one shown at `start` are decoded but hidden by the
+    /// edit list (a dub keeps its video bit for bit this way). Not offered by `parse`.
+    HiddenLead,
 }
 
 impl TrimMode {
@@ -198,11 +202,11 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
         return Err(out_of_range("the footage has no samples to clip"));
     }
     // Exact mode re-encodes what it must of the video (see `plan_video`); sound is never re-encoded.
-    if let (Some(cut), TrimMode::Keyframe) = (&video_cut, mode) {
-        check_no_config_change(footage, TrackKind::Video, &cut.samples())?;
+    if let Some(cut) = video_cut.as_ref().filter(|_| mode != TrimMode::Exact) {
+        check_no_config_change(footage, TrackKind::Video, &cut.samples(), mode)?;
     }
     if let Some(cut) = &audio_cut {
-        check_no_config_change(footage, TrackKind::Audio, &cut.samples)?;
+        check_no_config_change(footage, TrackKind::Audio, &cut.samples, mode)?;
     }
     Ok(TrimPlan {
         video: video_cut,
@@ -225,7 +229,7 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
         .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "no keyframe before the clip's start"))?;
     let first_pts = match mode {
         TrimMode::Keyframe => samples[keyframe].pts,
-        TrimMode::Exact => samples[first_frame].pts,
+        TrimMode::Exact | TrimMode::HiddenLead => samples[first_frame].pts,
     };
     // The frames shown: presentation order from the first one up to the last starting before `end`.
     let first_position = order.partition_point(|&i| samples[i].pts < first_pts);
@@ -251,8 +255,8 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
             samples[last].pts + interval
         }
     };
-    // Decoding must reach every shown frame, and the frames they reference (a B-frame's later P-frame,
-    // which the edit list then hides).
+    // Decoding must start at the keyframe and reach every shown frame, and the frames they reference (a
+    // B-frame's later P-frame, which the edit list then hides).
     let read = keyframe..shown_frames.iter().copied().max().unwrap_or(last) + 1;
     let coding = footage.config_at(TrackKind::Video, keyframe).unwrap_or(&track.config);
     let mut pieces = Vec::new();
@@ -277,7 +281,7 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
             if next_key < stretch.end {
                 pieces.push(VideoPiece::Copy(next_key..stretch.end));
             }
-        } else if mode == TrimMode::Keyframe || continues_in_band(coding, config) {
+        } else if mode != TrimMode::Exact || continues_in_band(coding, config) {
             pieces.push(VideoPiece::Copy(stretch));
         } else if !samples[stretch.start].key {
             return Err(Error::new(
@@ -398,8 +402,9 @@ fn plan_audio(footage: &Footage, track: &Track, from: f64, to: f64) -> Result<Op
 }
 
 /// Copied samples cannot switch configuration mid-track (keyframe mode's video, and sound, which is
-/// never re-encoded): a change inside them is an error that says where to move the cut.
-fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usize>) -> Result<()> {
+/// never re-encoded; a dub decodes the original sound with one decoder): a change inside them is an
+/// error that says where to move the cut.
+fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usize>, mode: TrimMode) -> Result<()> {
     let Some(change) = footage
         .changes
         .iter()
@@ -418,9 +423,11 @@ fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usi
             "the clip crosses a change of {} codec configuration at {at:.3} s (an HLS discontinuity): move the \
              start after {at:.3} s or the end before it{}",
             kind.as_str(),
-            match kind {
-                TrackKind::Video => ", or export in 'exact' mode, which re-encodes what it must",
-                TrackKind::Audio => " (sound is copied, never re-encoded)",
+            match (kind, mode) {
+                (TrackKind::Video, TrimMode::Keyframe) => ", or export in 'exact' mode, which re-encodes what it must",
+                (TrackKind::Video, _) => " (a dub copies the video untouched)",
+                (TrackKind::Audio, TrimMode::HiddenLead) => " (a dub decodes the original sound as one stream)",
+                (TrackKind::Audio, _) => " (sound is copied, never re-encoded)",
             }
         ),
     ))
@@ -519,6 +526,22 @@ mod tests {
             pieces(&footage, 15.0, 70.0, TrimMode::Keyframe).unwrap(),
             vec![VideoPiece::Copy(0..70)]
         );
+    }
+
+    #[test]
+    fn hidden_lead_copies_from_the_keyframe_and_shows_from_the_frame_at_start() {
+        let steady = footage(90, h264(640, 360, 1), &[]);
+        let cut = plan(&steady, 15.5 / 30.0, 70.0 / 30.0, TrimMode::HiddenLead)
+            .unwrap()
+            .video
+            .unwrap();
+        assert_eq!(cut.pieces, vec![VideoPiece::Copy(0..70)]);
+        assert_eq!((cut.first_pts, cut.end_pts), (15 * FRAME, 70 * FRAME));
+        assert_eq!(cut.frames, 55);
+        // Like keyframe mode, it cannot cross a change of coding (nothing is re-encoded).
+        let switching = footage(120, h264(640, 360, 1), &[(60, h264(320, 180, 2))]);
+        let error = plan(&switching, 1.0, 3.0, TrimMode::HiddenLead).unwrap_err();
+        assert!(error.message().contains("a dub copies the video"), "{error}");
     }
 
     #[test]

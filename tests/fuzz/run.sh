@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fuzzes one parser for a while, starting from a seed corpus made of the committed fixtures.
 #
-#   bash tests/fuzz/run.sh mp4|fmp4|ts|m3u8 [SECONDS=600]
+#   bash tests/fuzz/run.sh mp4|fmp4|ts|m3u8|wav [SECONDS=600]
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Crashes land in
 # tests/fuzz/artifacts/<target>/; each one found becomes a regression test in tests/bad_input.rs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-target=${1:?usage: run.sh mp4|fmp4|ts|m3u8 [SECONDS]}
+target=${1:?usage: run.sh mp4|fmp4|ts|m3u8|wav [SECONDS]}
 seconds=${2:-600}
 fixtures="$here/../fixtures"
 corpus="$here/corpus/$target"
@@ -16,6 +16,7 @@ case "$target" in
   mp4)  cp "$fixtures"/*.mp4 "$fixtures"/hls_fmp4/init.mp4 "$corpus/" ;;
   fmp4) cp "$fixtures"/hls_fmp4/*.m4s "$corpus/" ;;
   ts)   cp "$fixtures"/hls_ts/*.ts "$corpus/"; cp "$fixtures"/hls_low/seg0.ts "$corpus/low_seg0.ts" ;;
+  wav)  cp "$fixtures"/voice.wav "$corpus/" ;;
   m3u8) for f in "$fixtures"/hls_*/index.m3u8; do cp "$f" "$corpus/$(basename "$(dirname "$f")").m3u8"; done ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
