@@ -9,8 +9,9 @@ use wasm_bindgen_futures::JsFuture;
 use super::codec_outputs::Outputs;
 use super::error::from_js;
 use super::source::sleep_ms;
+use crate::edit::mix::Timeline;
 use crate::error::{ErrorCode, Result};
-use crate::media::{CodecConfig, Sample};
+use crate::media::{CodecConfig, Pcm, Sample};
 use crate::time::Time;
 
 /// How long `resume()` may take before the context is taken to be blocked by the autoplay policy.
@@ -94,21 +95,14 @@ impl AudioOutput {
         at: f64,
         skip: f64,
     ) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
-        let frames = data.number_of_frames();
-        let channels = data.number_of_channels();
-        let rate = data.sample_rate();
-        let options = web_sys::AudioBufferOptions::new(frames, rate);
-        options.set_number_of_channels(channels);
+        let planes = planes(data)?;
+        let options = web_sys::AudioBufferOptions::new(data.number_of_frames(), data.sample_rate());
+        options.set_number_of_channels(data.number_of_channels());
         let buffer =
             web_sys::AudioBuffer::new(&options).map_err(|e| from_js(ErrorCode::Browser, "new AudioBuffer", &e))?;
-        let plane = Float32Array::new_with_length(frames);
-        for channel in 0..channels {
-            let copy = web_sys::AudioDataCopyToOptions::new(channel);
-            copy.set_format(web_sys::AudioSampleFormat::F32Planar);
-            data.copy_to_with_buffer_source(&plane, &copy)
-                .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
+        for (channel, plane) in planes.iter().enumerate() {
             buffer
-                .copy_to_channel_with_f32_array(&plane, channel as i32)
+                .copy_to_channel(plane, channel as i32)
                 .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyToChannel", &e))?;
         }
         let source = self
@@ -130,6 +124,72 @@ impl Drop for AudioOutput {
     fn drop(&mut self) {
         let _ = self.context.close();
     }
+}
+
+/// The samples of `data`, one `Vec` per channel.
+pub(crate) fn planes(data: &web_sys::AudioData) -> Result<Vec<Vec<f32>>> {
+    let frames = data.number_of_frames() as usize;
+    (0..data.number_of_channels())
+        .map(|channel| {
+            let array = Float32Array::new_with_length(frames as u32);
+            let copy = web_sys::AudioDataCopyToOptions::new(channel);
+            copy.set_format(web_sys::AudioSampleFormat::F32Planar);
+            data.copy_to_with_buffer_source(&array, &copy)
+                .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
+            let mut plane = vec![0.0f32; frames];
+            array.copy_to(&mut plane);
+            Ok(plane)
+        })
+        .collect()
+}
+
+/// Decodes the packets of one stream (`config`, times in `timescale` ticks) into PCM laid out from
+/// `origin` seconds on their timeline, for `duration` seconds or up to the end of the sound when `None`. Sound
+/// before `origin` (pre-roll, priming) is cut; gaps stay silent.
+pub(crate) async fn decode_to_pcm<'a>(
+    config: &CodecConfig,
+    timescale: u32,
+    samples: impl Iterator<Item = Result<(&'a Sample, &'a [u8])>>,
+    origin: f64,
+    duration: Option<f64>,
+) -> Result<Pcm> {
+    let decoder = AudioDecoding::new(config)?;
+    for sample in samples {
+        let (sample, data) = sample?;
+        decoder.decode(sample, data, timescale)?;
+    }
+    decoder.flush().await?;
+    let decoded = decoder.take()?;
+    let rate = decoded.first().map_or(config.sample_rate, |d| d.sample_rate() as u32);
+    let channels = decoded
+        .first()
+        .map_or(config.channels, |d| d.number_of_channels())
+        .max(1);
+    // Position in samples of a time in microseconds.
+    let position = |micros: f64| ((micros / 1e6 - origin) * f64::from(rate)).round();
+    let frames = duration.map_or_else(
+        || {
+            let end = decoded
+                .iter()
+                .map(|d| position(d.timestamp() + d.duration()))
+                .fold(0.0, f64::max);
+            end as usize
+        },
+        |seconds| (seconds * f64::from(rate)).round() as usize,
+    );
+    let mut timeline = Timeline::new(channels as usize, frames);
+    let mut outcome = Ok(());
+    for data in decoded {
+        if outcome.is_ok() {
+            outcome = planes(&data).map(|block| timeline.place(position(data.timestamp()) as i64, &block));
+        }
+        data.close();
+    }
+    outcome?;
+    Ok(Pcm {
+        rate,
+        channels: timeline.into_channels(),
+    })
 }
 
 /// A configured audio decoder and the `AudioData` it has output so far.
@@ -186,6 +246,15 @@ impl AudioDecoding {
     pub(crate) fn take(&self) -> Result<Vec<web_sys::AudioData>> {
         self.outputs.check(ErrorCode::MalformedInput, "audio decoding")?;
         Ok(self.outputs.take())
+    }
+
+    /// Waits until every queued chunk has been output.
+    pub(crate) async fn flush(&self) -> Result<()> {
+        let flushed = JsFuture::from(self.decoder.flush()).await;
+        self.outputs.check(ErrorCode::MalformedInput, "audio decoding")?;
+        flushed
+            .map(|_| ())
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "AudioDecoder.flush", &e))
     }
 
     /// Chunks queued, not yet output.

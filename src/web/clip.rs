@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::content::Content;
+use super::dub::Dub;
 use super::error::to_js;
 use super::export::export;
 use super::job::Job;
@@ -85,6 +86,15 @@ impl Clip {
     #[wasm_bindgen(getter)]
     pub fn end(&self) -> f64 {
         self.end
+    }
+
+    /// A dub of the clip: `{ voice, at, mode, originalGain }` (all optional; `voice` a `Blob`/`File`,
+    /// `Uint8Array`, `ArrayBuffer` or `AudioBuffer`, or none yet to record one; `at` seconds into the
+    /// clip, default 0; `mode` `'replace'` (default), `'mix'` or `'duck'`; `originalGain` default 0.5 for
+    /// `mix`, 0.2 for `duck`). Throws on a bad option.
+    pub fn dub(&self, options: Option<js_sys::Object>) -> std::result::Result<Dub, JsValue> {
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        Dub::new(Rc::clone(&self.content), self.start, self.end, &options).map_err(|e| to_js(&e))
     }
 
     /// Exports the clip as MP4 bytes. Options: `mode` (`'exact'`, the default: starts on the frame shown

@@ -21,10 +21,7 @@ pub(crate) async fn export(
     job: &Job,
 ) -> Result<Vec<u8>> {
     job.step(0.0, 0.5);
-    let (footage, plan) = match content {
-        Content::File(file) => file.clip_footage(start, end, mode, job).await?,
-        Content::Hls(_) => stream_footage(content, start, end, mode, job).await?,
-    };
+    let (footage, plan) = gather(content, start, end, mode, job).await?;
     let mut encoded = Vec::new();
     if let Some(cut) = &plan.video {
         // Progress over re-encoding goes by frames encoded, across the stretches.
@@ -43,6 +40,21 @@ pub(crate) async fn export(
     let bytes = mux::mp4::write(&tracks, container)?;
     job.progress(1.0);
     Ok(bytes)
+}
+
+/// The samples of `[start, end)` and the plan that cuts them: from a file, only the planned samples'
+/// bytes; from HLS, the segments that hold the clip.
+pub(crate) async fn gather(
+    content: &Content,
+    start: f64,
+    end: f64,
+    mode: TrimMode,
+    job: &Job,
+) -> Result<(Footage, TrimPlan)> {
+    match content {
+        Content::File(file) => file.clip_footage(start, end, mode, job).await,
+        Content::Hls(_) => stream_footage(content, start, end, mode, job).await,
+    }
 }
 
 /// Seconds before a clip's start that its segments are gathered from: more than Opus' 80 ms pre-roll.

@@ -24,6 +24,16 @@ pub struct Media {
     pub(crate) content: Rc<Content>,
 }
 
+impl Media {
+    /// A file already in memory (a dub's preview).
+    pub(crate) async fn from_bytes(bytes: Vec<u8>) -> Result<Media> {
+        let content = Content::File(FileContent::open(Source::Memory(bytes.into())).await?);
+        Ok(Media {
+            content: Rc::new(content),
+        })
+    }
+}
+
 #[wasm_bindgen]
 impl Media {
     /// Opens `src`: a URL string (MP4, or `.m3u8` HLS), a `Blob` or a `Uint8Array`. Rejects with a

@@ -4,6 +4,8 @@
 
 mod api;
 mod audio;
+mod audio_encode;
+mod capture;
 mod chunk;
 mod clip;
 mod clock;
@@ -11,6 +13,8 @@ mod codec_outputs;
 mod codecs;
 mod content;
 mod decode;
+mod dub;
+mod dub_export;
 mod encode;
 mod error;
 mod export;
@@ -23,9 +27,11 @@ mod player;
 mod render;
 mod scale;
 mod source;
+mod voice;
 
 pub use api::version;
 pub use clip::Clip;
 pub use codecs::{supports_audio_decoding, supports_audio_encoding, supports_video_decoding, supports_video_encoding};
+pub use dub::Dub;
 pub use media::Media;
 pub use player::Player;

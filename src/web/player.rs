@@ -43,6 +43,36 @@ struct PlayerInner {
     frame_callback: RefCell<Option<FrameCallback>>,
 }
 
+/// What a dub's recording drives in a player: it plays the clip for the user to speak over and tells
+/// which media time was heard when.
+#[derive(Clone)]
+pub(crate) struct PlayerHandle(Rc<PlayerInner>);
+
+impl PlayerHandle {
+    /// Shows `time` and plays from there.
+    pub(crate) async fn play_from(&self, time: f64) -> Result<()> {
+        self.0.stop_playback();
+        self.0.seek(time).await?;
+        self.0.play().await
+    }
+
+    /// Pauses (firing `pause` when it was playing).
+    pub(crate) fn pause(&self) {
+        if self.0.stop_playback() {
+            self.0.fire("pause");
+        }
+    }
+
+    /// The media time heard at `performance.now()` = `now_ms`, while the playback clock runs.
+    pub(crate) fn heard_at(&self, now_ms: f64) -> Option<f64> {
+        let state = self.0.state.borrow();
+        if !state.clock_running {
+            return None;
+        }
+        state.playback.as_ref().map(|p| p.borrow().time_at(now_ms))
+    }
+}
+
 /// A `requestAnimationFrame` callback: gets the frame's timestamp in milliseconds.
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
@@ -64,6 +94,12 @@ struct State {
     clock_running: bool,
     dropped_frames: u32,
     error: Option<JsValue>,
+}
+
+impl Player {
+    pub(crate) fn handle(&self) -> PlayerHandle {
+        PlayerHandle(Rc::clone(&self.inner))
+    }
 }
 
 #[wasm_bindgen]

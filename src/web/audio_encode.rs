@@ -1,0 +1,215 @@
+//! Encoding a dubbed clip's sound with WebCodecs `AudioEncoder`: AAC where the browser can encode it
+//! (Chrome on Windows, macOS and Android; Safari), otherwise Opus, which every WebCodecs browser encodes
+//! and which MP4 carries in an `Opus` sample entry.
+
+use js_sys::{Float32Array, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::codec_outputs::Outputs;
+use super::error::from_js;
+use super::job::Job;
+use super::source::sleep_ms;
+use crate::codec::opus::OpusHead;
+use crate::edit::sound::{EncodedPacket, EncodedSound};
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{CodecConfig, Pcm};
+use crate::time::{rescale_ticks, MICROS_PER_SECOND};
+
+/// AAC-LC, as WebCodecs names it.
+const AAC: &str = "mp4a.40.2";
+const OPUS: &str = "opus";
+/// Opus codes at 48 kHz whatever its input; resampling in Rust first keeps the filter ours.
+const OPUS_RATE: u32 = 48_000;
+/// Bits per second per channel: transparent for speech and music in both codecs.
+const BITRATE_PER_CHANNEL: u32 = 64_000;
+/// Samples per `AudioData` handed to the encoder (100 ms at 48 kHz).
+const BLOCK: usize = 4_800;
+/// Blocks queued in the encoder before waiting for it.
+const BLOCKS_IN_FLIGHT: u32 = 16;
+/// AAC encoders start with 1024 samples of priming (one frame); WebCodecs does not report it.
+const AAC_PRIMING: i64 = 1_024;
+
+/// libopus' encoder delay at 48 kHz, samples.
+const LIBOPUS_LOOKAHEAD: u16 = 312;
+
+/// What the dubbed sound is encoded as: codec string and sample rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AudioCoding {
+    pub(crate) codec: &'static str,
+    pub(crate) rate: u32,
+    pub(crate) channels: u32,
+}
+
+fn encoder_config(coding: &AudioCoding) -> web_sys::AudioEncoderConfig {
+    let config = web_sys::AudioEncoderConfig::new(coding.codec, coding.channels, coding.rate);
+    config.set_bitrate(BITRATE_PER_CHANNEL * coding.channels);
+    config
+}
+
+async fn supported(coding: &AudioCoding) -> Result<bool> {
+    let support = JsFuture::from(web_sys::AudioEncoder::is_config_supported(&encoder_config(coding)))
+        .await
+        .map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.isConfigSupported", &e))?;
+    Ok(Reflect::get(&support, &"supported".into())
+        .ok()
+        .and_then(|s| s.as_bool())
+        .unwrap_or(false))
+}
+
+/// AAC at `rate` when this browser encodes it, else Opus at 48 kHz; `unsupported_codec` when neither.
+pub(crate) async fn choose_coding(rate: u32, channels: u32) -> Result<AudioCoding> {
+    let channels = channels.clamp(1, 2);
+    for coding in [
+        AudioCoding {
+            codec: AAC,
+            rate,
+            channels,
+        },
+        AudioCoding {
+            codec: OPUS,
+            rate: OPUS_RATE,
+            channels,
+        },
+    ] {
+        if supported(&coding).await? {
+            return Ok(coding);
+        }
+    }
+    Err(Error::new(
+        ErrorCode::UnsupportedCodec,
+        "this browser can encode neither AAC nor Opus audio, which a dub's sound needs",
+    ))
+}
+
+/// Encodes `pcm` (at the coding's rate and channel count). Progress goes by blocks the encoder has taken.
+pub(crate) async fn encode(pcm: &Pcm, coding: &AudioCoding, job: &Job) -> Result<EncodedSound> {
+    let chunks = Outputs::<(web_sys::EncodedAudioChunk, JsValue), _>::with_metadata();
+    let init = web_sys::AudioEncoderInit::new(chunks.error_callback(), chunks.output_callback());
+    let encoder =
+        Encoder(web_sys::AudioEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioEncoder", &e))?);
+    encoder
+        .0
+        .configure(&encoder_config(coding))
+        .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioEncoder.configure", &e))?;
+    let check = || chunks.check(ErrorCode::Browser, "AudioEncoder");
+    // A block of silence after the clip lets the encoder's last packets cover its delay.
+    let padded = pcm.frames() + (coding.rate / 50) as usize;
+    let blocks = padded.div_ceil(BLOCK);
+    for block in 0..blocks {
+        job.check()?;
+        check()?;
+        let from = block * BLOCK;
+        let frames = BLOCK.min(padded - from);
+        let data = audio_data(pcm, from, frames, coding)?;
+        let sent = encoder.0.encode(&data);
+        data.close();
+        sent.map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.encode", &e))?;
+        while encoder.0.encode_queue_size() > BLOCKS_IN_FLIGHT {
+            sleep_ms(1.0).await;
+        }
+        job.progress(block as f64 / blocks as f64);
+    }
+    let flushed = JsFuture::from(encoder.0.flush()).await;
+    check()?;
+    flushed.map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.flush", &e))?;
+    job.progress(1.0);
+    collect(chunks.take(), coding, pcm.frames())
+}
+
+/// Closes the encoder however the encoding ends.
+struct Encoder(web_sys::AudioEncoder);
+
+impl Drop for Encoder {
+    fn drop(&mut self) {
+        if self.0.state() != web_sys::CodecState::Closed {
+            let _ = self.0.close();
+        }
+    }
+}
+
+/// `frames` samples of `pcm` from `from` (silence past its end) as `AudioData` stamped with its time.
+fn audio_data(pcm: &Pcm, from: usize, frames: usize, coding: &AudioCoding) -> Result<web_sys::AudioData> {
+    let channels = coding.channels as usize;
+    let mut planar = vec![0.0f32; frames * channels];
+    for (plane, out) in pcm.channels.iter().zip(planar.chunks_exact_mut(frames)) {
+        if let Some(available) = plane.get(from..) {
+            let take = available.len().min(frames);
+            out[..take].copy_from_slice(&available[..take]);
+        }
+    }
+    let array = Float32Array::from(planar.as_slice());
+    let micros = from as f64 * f64::from(MICROS_PER_SECOND) / f64::from(coding.rate);
+    let init = web_sys::AudioDataInit::new(
+        &array,
+        web_sys::AudioSampleFormat::F32Planar,
+        coding.channels,
+        frames as u32,
+        coding.rate as f32,
+        0,
+    );
+    init.set_timestamp_f64(micros);
+    web_sys::AudioData::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioData", &e))
+}
+
+/// The encoder's chunks as packets, with the stream's configuration and delay.
+fn collect(
+    chunks: Vec<(web_sys::EncodedAudioChunk, JsValue)>,
+    coding: &AudioCoding,
+    frames: usize,
+) -> Result<EncodedSound> {
+    let mut description = None;
+    let mut packets = Vec::with_capacity(chunks.len());
+    let ticks = |micros: f64| rescale_ticks(micros.round() as i64, MICROS_PER_SECOND, coding.rate);
+    for (chunk, metadata) in chunks {
+        if description.is_none() {
+            description = Reflect::get(&metadata, &"decoderConfig".into())
+                .ok()
+                .filter(|c| c.is_object())
+                .and_then(|c| Reflect::get(&c, &"description".into()).ok())
+                .filter(|d| !d.is_undefined() && !d.is_null())
+                .map(|d| Uint8Array::new(&d).to_vec());
+        }
+        let mut data = vec![0u8; chunk.byte_length() as usize];
+        chunk
+            .copy_to_with_u8_slice(&mut data)
+            .map_err(|e| from_js(ErrorCode::Browser, "EncodedAudioChunk.copyTo", &e))?;
+        let pts = ticks(chunk.timestamp())?;
+        let duration = u32::try_from(ticks(chunk.duration().unwrap_or(0.0))?).unwrap_or(0);
+        packets.push(EncodedPacket { pts, duration, data });
+    }
+    // Durations the encoder left out: up to the next packet.
+    for index in 1..packets.len() {
+        if packets[index - 1].duration == 0 {
+            packets[index - 1].duration = u32::try_from(packets[index].pts - packets[index - 1].pts).unwrap_or(0);
+        }
+    }
+    let (description, delay) = if coding.codec == OPUS {
+        // Opus' decoder description is its identification header, whose pre-skip is the encoder's delay;
+        // without one, libopus' look-ahead at 48 kHz (every browser's Opus encoder is libopus).
+        let head = OpusHead::parse(description.as_deref().unwrap_or_default()).unwrap_or(OpusHead {
+            channels: coding.channels as u8,
+            pre_skip: LIBOPUS_LOOKAHEAD,
+            input_sample_rate: coding.rate,
+            output_gain: 0,
+            mapping: None,
+        });
+        (head.to_bytes(), i64::from(head.pre_skip))
+    } else {
+        let config =
+            description.ok_or_else(|| Error::new(ErrorCode::Browser, "the AAC encoder gave no AudioSpecificConfig"))?;
+        (config, AAC_PRIMING)
+    };
+    Ok(EncodedSound {
+        config: CodecConfig {
+            codec: coding.codec.to_string(),
+            description: Some(description),
+            sample_rate: coding.rate,
+            channels: coding.channels,
+            ..CodecConfig::default()
+        },
+        packets,
+        delay,
+        frames: frames as i64,
+    })
+}

@@ -1,0 +1,252 @@
+//! Recording a voice take from the microphone while a player plays the clip.
+//!
+//! An `AudioWorklet` copies the microphone's samples, with the frame number of the audio context they
+//! were rendered at, to the page. Placing the take on the clip's timeline takes two clocks:
+//! - the capture context's: a sample rendered at context time `c` reached the microphone earlier by the
+//!   context's processing and output latencies (its output timestamp maps `c` to when it would be heard)
+//!   plus the input latency the track reports;
+//! - the player's: which media time was heard at a given `performance.now()` (its clock follows its own
+//!   audio output, latency included).
+//!
+//! The take's first sample then lands at the media time the user was hearing as they made it: what they
+//! lip-synced to.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Float32Array, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::clock::now_ms;
+use super::error::from_js;
+use super::player::PlayerHandle;
+use crate::edit::mix::Timeline;
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::Pcm;
+
+/// The worklet: posts the input in batches of about 4096 frames, each with the context frame of its first
+/// sample (a batch never spans a gap).
+const WORKLET: &str = r#"
+class ReelcutCapture extends AudioWorkletProcessor {
+  constructor() {
+    super();
+    this.blocks = [];
+    this.frames = 0;
+    this.start = 0;
+    this.port.onmessage = () => { this.flush(); this.port.postMessage({ done: true }); };
+  }
+  flush() {
+    if (this.frames === 0) return;
+    const channels = this.blocks[0].map((_, c) => {
+      const plane = new Float32Array(this.frames);
+      let at = 0;
+      for (const block of this.blocks) { plane.set(block[c], at); at += block[c].length; }
+      return plane;
+    });
+    this.port.postMessage({ frame: this.start, channels }, channels.map((p) => p.buffer));
+    this.blocks = [];
+    this.frames = 0;
+  }
+  process(inputs) {
+    const input = inputs[0];
+    if (!input || input.length === 0) return true;
+    if (this.frames > 0 && currentFrame !== this.start + this.frames) this.flush();
+    if (this.frames === 0) this.start = currentFrame;
+    this.blocks.push(input.map((c) => c.slice()));
+    this.frames += input[0].length;
+    if (this.frames >= 4096) this.flush();
+    return true;
+  }
+}
+registerProcessor('reelcut-capture', ReelcutCapture);
+"#;
+
+/// Captured batches: the context frame of the first sample, and the samples per channel.
+type Batches = Rc<RefCell<Vec<(f64, Vec<Vec<f32>>)>>>;
+
+/// A recording in progress.
+pub(crate) struct Recording {
+    context: web_sys::AudioContext,
+    node: web_sys::AudioWorkletNode,
+    batches: Batches,
+    /// Estimates of the media time heard less the capture-context time of the sound made then, seconds,
+    /// one per batch that arrived while the clip played.
+    offsets: Rc<RefCell<Vec<f64>>>,
+    /// Resolves the wait in `finish` once the worklet has posted its last batch.
+    finished: Rc<RefCell<Option<js_sys::Function>>>,
+    player: PlayerHandle,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+fn browser(doing: &'static str) -> impl Fn(JsValue) -> Error {
+    move |e| from_js(ErrorCode::Browser, doing, &e)
+}
+
+/// Seconds, from a number property of a JS object (0 when absent).
+fn seconds_of(object: &JsValue, name: &str) -> f64 {
+    Reflect::get(object, &name.into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|v| v.is_finite())
+        .unwrap_or(0.0)
+}
+
+/// `AudioContext.getOutputTimestamp()`: `(contextTime, performanceTime)`, called by name (not in web-sys).
+fn output_timestamp(context: &web_sys::AudioContext) -> Option<(f64, f64)> {
+    let stamp = Reflect::get(context, &"getOutputTimestamp".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?
+        .call0(context)
+        .ok()?;
+    let performance = seconds_of(&stamp, "performanceTime");
+    (performance > 0.0).then(|| (seconds_of(&stamp, "contextTime"), performance))
+}
+
+impl Recording {
+    /// Starts capturing `stream`, then plays the clip in `player` from `start - count_in`.
+    pub(crate) async fn start(
+        stream: &web_sys::MediaStream,
+        player: PlayerHandle,
+        start: f64,
+        count_in: f64,
+    ) -> Result<Recording> {
+        let tracks = stream.get_audio_tracks();
+        let track: web_sys::MediaStreamTrack = tracks
+            .get(0)
+            .dyn_into()
+            .map_err(|_| Error::new(ErrorCode::MalformedInput, "the stream has no audio track to record"))?;
+        // The input latency the browser reports for the microphone (Chromium does), seconds.
+        let input_latency = seconds_of(&track.get_settings(), "latency");
+        let context = web_sys::AudioContext::new().map_err(browser("new AudioContext"))?;
+        let _ = JsFuture::from(context.resume().map_err(browser("AudioContext.resume"))?).await;
+        let url = worklet_url()?;
+        let added = context
+            .audio_worklet()
+            .map_err(browser("audioWorklet"))?
+            .add_module(&url)
+            .map_err(browser("audioWorklet.addModule"))?;
+        let added = JsFuture::from(added).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+        added.map_err(browser("audioWorklet.addModule"))?;
+        let source = context
+            .create_media_stream_source(stream)
+            .map_err(browser("createMediaStreamSource"))?;
+        let node =
+            web_sys::AudioWorkletNode::new(&context, "reelcut-capture").map_err(browser("new AudioWorkletNode"))?;
+        // A silent path to the destination keeps the graph pulling the node.
+        let mute = context.create_gain().map_err(browser("createGain"))?;
+        mute.gain().set_value(0.0);
+        source.connect_with_audio_node(&node).map_err(browser("connect"))?;
+        node.connect_with_audio_node(&mute).map_err(browser("connect"))?;
+        mute.connect_with_audio_node(&context.destination())
+            .map_err(browser("connect"))?;
+
+        let batches: Batches = Rc::new(RefCell::new(Vec::new()));
+        let offsets = Rc::new(RefCell::new(Vec::new()));
+        let finished: Rc<RefCell<Option<js_sys::Function>>> = Rc::new(RefCell::new(None));
+        let on_message = {
+            let (batches, offsets, finished) = (Rc::clone(&batches), Rc::clone(&offsets), Rc::clone(&finished));
+            let (context, player) = (context.clone(), PlayerHandle::clone(&player));
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let data = event.data();
+                if Reflect::get(&data, &"done".into()).is_ok_and(|d| d.is_truthy()) {
+                    if let Some(resolve) = finished.borrow_mut().take() {
+                        let _ = resolve.call0(&JsValue::UNDEFINED);
+                    }
+                    return;
+                }
+                let frame = seconds_of(&data, "frame");
+                let channels: Vec<Vec<f32>> = Reflect::get(&data, &"channels".into())
+                    .ok()
+                    .map(|c| Array::from(&c).iter().map(|p| Float32Array::from(p).to_vec()).collect())
+                    .unwrap_or_default();
+                batches.borrow_mut().push((frame, channels));
+                // Both clocks read at one moment `now`: the player heard media time `heard`; the capture
+                // context's sample at context time `c` is heard at `performance + (c - context_time)`, was
+                // rendered `latency` before that and was at the microphone `input_latency` before that,
+                // when the user heard media time `heard + (that moment - now)`. That is `c + offset`.
+                let now = now_ms();
+                let (Some(heard), Some((context_time, performance))) =
+                    (player.heard_at(now), output_timestamp(&context))
+                else {
+                    return;
+                };
+                let latency = seconds_of(&context, "baseLatency") + seconds_of(&context, "outputLatency");
+                let offset = heard - now / 1000.0 + performance / 1000.0 - context_time - latency - input_latency;
+                offsets.borrow_mut().push(offset);
+            })
+        };
+        node.port()
+            .map_err(browser("AudioWorkletNode.port"))?
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        player.play_from(start - count_in).await?;
+        Ok(Recording {
+            context,
+            node,
+            batches,
+            offsets,
+            finished,
+            player,
+            _on_message: on_message,
+        })
+    }
+
+    /// Stops: pauses the player, gathers the take and where it starts, seconds into the clip that
+    /// starts at media time `start`.
+    pub(crate) async fn finish(self, start: f64) -> Result<(Pcm, f64)> {
+        self.player.pause();
+        let port = self.node.port().map_err(browser("AudioWorkletNode.port"))?;
+        let done = js_sys::Promise::new(&mut |resolve, _| *self.finished.borrow_mut() = Some(resolve));
+        port.post_message(&JsValue::TRUE).map_err(browser("postMessage"))?;
+        JsFuture::from(done)
+            .await
+            .map_err(browser("waiting for the recording"))?;
+        let rate = self.context.sample_rate() as u32;
+        let batches = std::mem::take(&mut *self.batches.borrow_mut());
+        let mut offsets = std::mem::take(&mut *self.offsets.borrow_mut());
+        let (Some(first), Some(last)) = (batches.first(), batches.last()) else {
+            return Err(Error::new(ErrorCode::MalformedInput, "the recording captured no sound"));
+        };
+        let first_frame = first.0;
+        let frames = (last.0 + last.1.first().map_or(0, Vec::len) as f64 - first_frame).max(0.0) as usize;
+        let count = batches.iter().map(|b| b.1.len()).max().unwrap_or(1);
+        let mut timeline = Timeline::new(count, frames);
+        for (frame, channels) in &batches {
+            timeline.place((frame - first_frame) as i64, channels);
+        }
+        offsets.sort_by(f64::total_cmp);
+        let offset = offsets.get(offsets.len() / 2).copied().ok_or_else(|| {
+            Error::new(
+                ErrorCode::Unsupported,
+                "the clip did not play while recording, so the take cannot be placed",
+            )
+        })?;
+        let at = first_frame / f64::from(rate) + offset - start;
+        Ok((
+            Pcm {
+                rate,
+                channels: timeline.into_channels(),
+            },
+            at,
+        ))
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        let _ = self.node.disconnect();
+        let _ = self.context.close();
+    }
+}
+
+/// The worklet's code as an object URL.
+fn worklet_url() -> Result<String> {
+    let parts = Array::of1(&JsValue::from_str(WORKLET));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(browser("new Blob"))?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(browser("URL.createObjectURL"))
+}

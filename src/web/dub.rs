@@ -1,0 +1,380 @@
+//! `Dub`: a voice over a clip, from `clip.dub({ voice, at, mode, originalGain })`. It keeps every take
+//! (imported files, recordings) so the user can switch between them, previews the result in a player and
+//! exports it.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::capture::Recording;
+use super::content::Content;
+use super::dub_export::{export_dub, DubbedClip};
+use super::error::to_js;
+use super::job::Job;
+use super::media::Media;
+use super::player::Player;
+use super::voice;
+use crate::edit::dub::{DubMode, DubPlacement};
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::Pcm;
+
+/// One voice to lay over the clip.
+struct Take {
+    sound: RefCell<TakeSound>,
+    /// Where it goes, seconds into the clip.
+    at: Cell<f64>,
+}
+
+enum TakeSound {
+    /// A file not decoded yet (decoding is asynchronous; it happens at the first preview or export).
+    File(JsValue),
+    Decoded(Rc<Pcm>),
+}
+
+pub(crate) struct DubState {
+    pub(crate) content: Rc<Content>,
+    pub(crate) start: f64,
+    pub(crate) end: f64,
+    mode: Cell<DubMode>,
+    /// `None`: the mode's default.
+    original_gain: Cell<Option<f32>>,
+    takes: RefCell<Vec<Rc<Take>>>,
+    current: Cell<Option<usize>>,
+    /// `at` before there is a take to hold it.
+    pending_at: Cell<f64>,
+    recording: RefCell<Option<Recording>>,
+}
+
+/// A dub of a clip: its voice takes, where the current one goes and how it combines with the clip's sound.
+#[wasm_bindgen]
+pub struct Dub {
+    state: Rc<DubState>,
+}
+
+fn number(options: &JsValue, name: &str) -> Result<Option<f64>> {
+    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_f64()
+        .map(Some)
+        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("{name} must be a number")))
+}
+
+fn gain(value: f64) -> Result<f32> {
+    if !value.is_finite() {
+        return Err(Error::new(
+            ErrorCode::OutOfRange,
+            format!("originalGain {value} is not a number"),
+        ));
+    }
+    Ok(value as f32)
+}
+
+impl Dub {
+    /// A dub of `[start, end)` of `content` from the options `{ voice, at, mode, originalGain }`.
+    pub(crate) fn new(content: Rc<Content>, start: f64, end: f64, options: &JsValue) -> Result<Dub> {
+        let mode = match Reflect::get(options, &"mode".into()).unwrap_or(JsValue::UNDEFINED) {
+            m if m.is_undefined() || m.is_null() => DubMode::Replace,
+            m => DubMode::parse(
+                &m.as_string()
+                    .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "mode must be a string"))?,
+            )?,
+        };
+        let at = number(options, "at")?.unwrap_or(0.0);
+        let original_gain = number(options, "originalGain")?.map(gain).transpose()?;
+        DubPlacement::new(at, mode, original_gain.unwrap_or(mode.default_original_gain()))?;
+        let dub = Dub {
+            state: Rc::new(DubState {
+                content,
+                start,
+                end,
+                mode: Cell::new(mode),
+                original_gain: Cell::new(original_gain),
+                takes: RefCell::new(Vec::new()),
+                current: Cell::new(None),
+                pending_at: Cell::new(at),
+                recording: RefCell::new(None),
+            }),
+        };
+        let voice = Reflect::get(options, &"voice".into()).unwrap_or(JsValue::UNDEFINED);
+        if !voice.is_undefined() && !voice.is_null() {
+            dub.state.add_take(take_sound(&voice)?, at);
+        }
+        Ok(dub)
+    }
+}
+
+/// A take's sound from what the caller gave: an `AudioBuffer` is read now; a file later.
+fn take_sound(voice: &JsValue) -> Result<TakeSound> {
+    if let Some(buffer) = voice.dyn_ref::<web_sys::AudioBuffer>() {
+        return Ok(TakeSound::Decoded(Rc::new(voice::from_audio_buffer(buffer)?)));
+    }
+    let is_file = voice.is_instance_of::<web_sys::Blob>()
+        || voice.is_instance_of::<Uint8Array>()
+        || voice.is_instance_of::<js_sys::ArrayBuffer>();
+    if !is_file {
+        return Err(Error::new(
+            ErrorCode::MalformedInput,
+            "voice must be a Blob (or File), a Uint8Array, an ArrayBuffer or an AudioBuffer",
+        ));
+    }
+    Ok(TakeSound::File(voice.clone()))
+}
+
+impl DubState {
+    /// Keeps a new take placed at `at` and makes it the current one; returns its index.
+    pub(crate) fn add_take_pcm(&self, pcm: Pcm, at: f64) -> usize {
+        self.add_take(TakeSound::Decoded(Rc::new(pcm)), at)
+    }
+
+    fn add_take(&self, sound: TakeSound, at: f64) -> usize {
+        let mut takes = self.takes.borrow_mut();
+        takes.push(Rc::new(Take {
+            sound: RefCell::new(sound),
+            at: Cell::new(at),
+        }));
+        self.current.set(Some(takes.len() - 1));
+        takes.len() - 1
+    }
+
+    fn current_take(&self) -> Option<Rc<Take>> {
+        let index = self.current.get()?;
+        self.takes.borrow().get(index).cloned()
+    }
+
+    fn at(&self) -> f64 {
+        self.current_take().map_or(self.pending_at.get(), |take| take.at.get())
+    }
+
+    fn placement(&self) -> Result<DubPlacement> {
+        let mode = self.mode.get();
+        let gain = self.original_gain.get().unwrap_or(mode.default_original_gain());
+        DubPlacement::new(self.at(), mode, gain)
+    }
+
+    /// The current take's sound, decoded (once).
+    async fn voice(&self) -> Result<Rc<Pcm>> {
+        let take = self.current_take().ok_or_else(|| {
+            Error::new(
+                ErrorCode::MalformedInput,
+                "the dub has no voice yet: pass one as `voice`, set `dub.voice`, or record one",
+            )
+        })?;
+        let file = match &*take.sound.borrow() {
+            TakeSound::Decoded(pcm) => return Ok(Rc::clone(pcm)),
+            TakeSound::File(file) => file.clone(),
+        };
+        let pcm = Rc::new(voice::from_file(voice::bytes_of(&file).await?).await?);
+        *take.sound.borrow_mut() = TakeSound::Decoded(Rc::clone(&pcm));
+        Ok(pcm)
+    }
+
+    async fn export(&self, job: &Job) -> Result<DubbedClip> {
+        let placement = self.placement()?;
+        let voice = self.voice().await?;
+        job.check()?;
+        export_dub(&self.content, self.start, self.end, &voice, placement, job).await
+    }
+}
+
+fn throw<T>(result: Result<T>) -> std::result::Result<T, JsValue> {
+    result.map_err(|e| to_js(&e))
+}
+
+#[wasm_bindgen]
+impl Dub {
+    /// Where the current take's first sample plays, seconds into the clip (negative: its head is cut).
+    #[wasm_bindgen(getter)]
+    pub fn at(&self) -> f64 {
+        self.state.at()
+    }
+
+    /// Moves the current take (the next preview or export uses it; nothing is recorded again).
+    #[wasm_bindgen(setter)]
+    pub fn set_at(&self, at: f64) -> std::result::Result<(), JsValue> {
+        let state = &self.state;
+        throw(DubPlacement::new(at, state.mode.get(), 0.0))?;
+        match state.current_take() {
+            Some(take) => take.at.set(at),
+            None => state.pending_at.set(at),
+        }
+        Ok(())
+    }
+
+    /// `'replace'`, `'mix'` or `'duck'`.
+    #[wasm_bindgen(getter)]
+    pub fn mode(&self) -> String {
+        match self.state.mode.get() {
+            DubMode::Replace => "replace",
+            DubMode::Mix => "mix",
+            DubMode::Duck => "duck",
+        }
+        .to_owned()
+    }
+
+    /// Sets the mode (a gain left at its default follows the new mode's default).
+    #[wasm_bindgen(setter)]
+    pub fn set_mode(&self, mode: &str) -> std::result::Result<(), JsValue> {
+        let mode = throw(DubMode::parse(mode))?;
+        let gain = self.state.original_gain.get().unwrap_or(mode.default_original_gain());
+        throw(DubPlacement::new(self.state.at(), mode, gain))?;
+        self.state.mode.set(mode);
+        Ok(())
+    }
+
+    /// The original sound's linear gain: under the voice in `mix`, while the voice speaks in `duck`.
+    #[wasm_bindgen(getter, js_name = originalGain)]
+    pub fn original_gain(&self) -> f64 {
+        let mode = self.state.mode.get();
+        f64::from(self.state.original_gain.get().unwrap_or(mode.default_original_gain()))
+    }
+
+    /// Sets the original's gain (0 to 4; at most 1 in `duck`).
+    #[wasm_bindgen(setter, js_name = originalGain)]
+    pub fn set_original_gain(&self, value: f64) -> std::result::Result<(), JsValue> {
+        let gain = throw(gain(value))?;
+        throw(DubPlacement::new(self.state.at(), self.state.mode.get(), gain))?;
+        self.state.original_gain.set(Some(gain));
+        Ok(())
+    }
+
+    /// Adds an imported voice (a `Blob`/`File`, `Uint8Array`, `ArrayBuffer` or `AudioBuffer`) as a new take,
+    /// placed at the current `at`, and makes it the current take.
+    #[wasm_bindgen(setter)]
+    pub fn set_voice(&self, voice: JsValue) -> std::result::Result<(), JsValue> {
+        let sound = throw(take_sound(&voice))?;
+        self.state.add_take(sound, self.state.at());
+        Ok(())
+    }
+
+    /// The takes so far: `[{ at, duration }]` (`duration` in seconds, `null` for a file not decoded yet).
+    #[wasm_bindgen(getter, unchecked_return_type = "Array<{ at: number, duration: number | null }>")]
+    pub fn takes(&self) -> Array {
+        self.state
+            .takes
+            .borrow()
+            .iter()
+            .map(|take| {
+                let object = Object::new();
+                let duration = match &*take.sound.borrow() {
+                    TakeSound::Decoded(pcm) => JsValue::from(pcm.duration()),
+                    TakeSound::File(_) => JsValue::NULL,
+                };
+                // Setting data properties on a fresh plain object cannot fail.
+                let _ = Reflect::set(&object, &"at".into(), &take.at.get().into());
+                let _ = Reflect::set(&object, &"duration".into(), &duration);
+                JsValue::from(object)
+            })
+            .collect()
+    }
+
+    /// Index of the current take in `takes` (`-1` when there is none).
+    #[wasm_bindgen(getter)]
+    pub fn take(&self) -> i32 {
+        self.state.current.get().map_or(-1, |i| i as i32)
+    }
+
+    /// Makes take `index` the current one (its own `at` comes back with it).
+    #[wasm_bindgen(setter)]
+    pub fn set_take(&self, index: u32) -> std::result::Result<(), JsValue> {
+        let count = self.state.takes.borrow().len();
+        if index as usize >= count {
+            return Err(to_js(&Error::new(
+                ErrorCode::OutOfRange,
+                format!("take {index} does not exist ({count} takes)"),
+            )));
+        }
+        self.state.current.set(Some(index as usize));
+        Ok(())
+    }
+
+    /// Starts recording a take from `stream` (from `getUserMedia({ audio: true })`) while `player` plays
+    /// the clip from its start, so the user can speak in sync; `stop()` ends it. The take is placed where
+    /// its sound was heard against the clip, the input and output latencies taken off. Resolves once
+    /// recording has started. Options: `{ countIn }`, seconds of the clip played before its start (a
+    /// run-up; default 0).
+    pub fn record(&self, stream: web_sys::MediaStream, player: &Player, options: Option<Object>) -> Promise {
+        let state = Rc::clone(&self.state);
+        let player = player.handle();
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        future_to_promise(async move {
+            let run = async {
+                if state.recording.borrow().is_some() {
+                    return Err(Error::new(
+                        ErrorCode::Unsupported,
+                        "a recording is already running: stop() it first",
+                    ));
+                }
+                let count_in = number(&options, "countIn")?.unwrap_or(0.0).max(0.0);
+                let recording = Recording::start(&stream, player, state.start, count_in).await?;
+                *state.recording.borrow_mut() = Some(recording);
+                Ok(JsValue::UNDEFINED)
+            };
+            run.await.map_err(|e| to_js(&e))
+        })
+    }
+
+    /// Ends the recording: pauses the player, keeps the take (placed as heard) and makes it the current one.
+    /// Resolves with its index in `takes`.
+    pub fn stop(&self) -> Promise {
+        let state = Rc::clone(&self.state);
+        future_to_promise(async move {
+            let run = async {
+                let recording = state
+                    .recording
+                    .borrow_mut()
+                    .take()
+                    .ok_or_else(|| Error::new(ErrorCode::Unsupported, "no recording is running"))?;
+                let (pcm, at) = recording.finish(state.start).await?;
+                Ok(JsValue::from(state.add_take_pcm(pcm, at) as u32))
+            };
+            run.await.map_err(|e| to_js(&e))
+        })
+    }
+
+    /// The dubbed clip as a `Media` in memory, for a player to play before exporting (move `at`, change
+    /// the mode or the take, and preview again). Options as `export`.
+    pub fn preview(&self, options: Option<Object>) -> Promise {
+        let state = Rc::clone(&self.state);
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        future_to_promise(async move {
+            let run = async {
+                let job = Job::from_options(&options)?;
+                let dubbed = state.export(&job).await?;
+                Media::from_bytes(dubbed.bytes).await
+            };
+            run.await.map(JsValue::from).map_err(|e| to_js(&e))
+        })
+    }
+
+    /// Exports the dubbed clip as MP4 bytes: the video copied from the source untouched, the sound encoded
+    /// as AAC where this browser can, else Opus; the resulting `Uint8Array` carries `audioCodec`
+    /// (`'mp4a.40.2'` or `'opus'`). Options: `onProgress(f)`, `signal` (rejects with `aborted`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array & { audioCodec: string }>")]
+    pub fn export(&self, options: Option<Object>) -> Promise {
+        let state = Rc::clone(&self.state);
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        future_to_promise(async move {
+            let run = async {
+                let job = Job::from_options(&options)?;
+                job.check()?;
+                state.export(&job).await
+            };
+            match run.await {
+                Ok(dubbed) => {
+                    let bytes = Uint8Array::from(dubbed.bytes.as_slice());
+                    // An expando on a fresh typed array cannot fail.
+                    let _ = Reflect::set(&bytes, &"audioCodec".into(), &dubbed.audio_codec.into());
+                    Ok(bytes.into())
+                }
+                Err(error) => Err(to_js(&error)),
+            }
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! Exporting a dub: the clip's video copied bit for bit, its sound decoded, the voice laid over it (see
+//! `edit::dub`), and the result encoded again (AAC where the browser can, else Opus) into an MP4.
+//!
+//! The clip's time 0 is the frame shown at its `start`: the video is copied from the keyframe at or before
+//! it and the edit list hides the frames before, so the sound the user heard over the clip from `start`
+//! lines up with the pictures (players that ignore edit lists show those frames, and the sound is late by
+//! as much).
+
+use super::audio::decode_to_pcm;
+use super::audio_encode::{choose_coding, encode};
+use super::content::Content;
+use super::export::gather;
+use super::job::Job;
+use crate::edit::dub::DubPlacement;
+use crate::edit::footage::Footage;
+use crate::edit::mix::{conform, Timeline};
+use crate::edit::trim::{TrimMode, TrimPlan};
+use crate::edit::{assemble, sound::EncodedSound};
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{Pcm, TrackKind};
+use crate::mux::{self, Container};
+
+/// The longest clip a dub takes (its sound is held as PCM several times over while mixing).
+const MAX_DUB_SECONDS: f64 = 300.0;
+
+/// A dubbed clip's bytes and the codec of its sound.
+pub(crate) struct DubbedClip {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) audio_codec: String,
+}
+
+/// Exports `[start, end)` of `content` with `voice` placed over its sound.
+pub(crate) async fn export_dub(
+    content: &Content,
+    start: f64,
+    end: f64,
+    voice: &Pcm,
+    placement: DubPlacement,
+    job: &Job,
+) -> Result<DubbedClip> {
+    if end - start > MAX_DUB_SECONDS {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!(
+                "a dub covers at most {MAX_DUB_SECONDS:.0} s of a clip ({:.1} s asked)",
+                end - start
+            ),
+        ));
+    }
+    job.step(0.0, 0.3);
+    let (footage, plan) = gather(content, start, end, TrimMode::HiddenLead, job).await?;
+    job.step(0.3, 0.45);
+    let original = original_sound(&footage, &plan).await?;
+    job.check()?;
+    let (rate, channels) = match &original {
+        Some(pcm) => (pcm.rate, pcm.channels.len()),
+        None => (voice.rate, voice.channels.len()),
+    };
+    let coding = choose_coding(rate, channels as u32).await?;
+    let frames = (plan.duration() * f64::from(coding.rate)).round() as usize;
+    let count = coding.channels as usize;
+    // Both signals at the output's rate and channel count, the original exactly the clip's length.
+    let original = match &original {
+        Some(pcm) => {
+            let mut fitted = Timeline::new(count, frames);
+            fitted.place(0, &conform(&pcm.channels, pcm.rate, coding.rate, count)?);
+            fitted.into_channels()
+        }
+        None => Timeline::new(count, frames).into_channels(),
+    };
+    let voice = conform(&voice.channels, voice.rate, coding.rate, count)?;
+    let mixed = Pcm {
+        rate: coding.rate,
+        channels: placement.apply(&original, &voice, coding.rate)?,
+    };
+    job.progress(1.0);
+    job.step(0.45, 0.95);
+    let sound = encode(&mixed, &coding, job).await?;
+    job.step(0.95, 1.0);
+    job.check()?;
+    let bytes = mux_dub(&footage, &plan, &sound)?;
+    job.progress(1.0);
+    Ok(DubbedClip {
+        bytes,
+        audio_codec: sound.config.codec.clone(),
+    })
+}
+
+/// The clip's own sound as PCM over the clip's interval; `None` when the clip has none.
+async fn original_sound(footage: &Footage, plan: &TrimPlan) -> Result<Option<Pcm>> {
+    let (Some(cut), Some(track)) = (&plan.audio, &footage.audio) else {
+        return Ok(None);
+    };
+    let config = footage
+        .config_at(TrackKind::Audio, cut.samples.start)
+        .unwrap_or(&track.config);
+    let samples = track
+        .samples
+        .get(cut.samples.clone())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::OutOfRange,
+                "the plan names audio samples the footage does not have",
+            )
+        })?
+        .iter()
+        .map(|sample| Ok((sample, footage.sample_data(sample)?)));
+    let pcm = decode_to_pcm(config, track.timescale, samples, plan.start, Some(plan.duration())).await?;
+    Ok(Some(pcm))
+}
+
+/// The video copied as planned, and the new sound.
+fn mux_dub(footage: &Footage, plan: &TrimPlan, sound: &EncodedSound) -> Result<Vec<u8>> {
+    let mut tracks = assemble::tracks(footage, plan, Vec::new())?;
+    tracks.retain(|track| track.kind == TrackKind::Video);
+    tracks.push(sound.track()?);
+    mux::mp4::write(&tracks, Container::Mp4)
+}

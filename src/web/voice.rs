@@ -1,0 +1,141 @@
+//! A dub's voice as PCM: from an `AudioBuffer` (a recording, or sound the page decoded), or from a file's
+//! bytes: WAV read here, MP4/M4A demuxed here and decoded with WebCodecs, anything else (MP3, Ogg, WebM)
+//! handed to the browser's `decodeAudioData`.
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use super::audio::decode_to_pcm;
+use super::error::from_js;
+use crate::demux::{self, Format};
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::{first_video_and_audio, Pcm};
+use crate::time::Time;
+
+/// A voice longer than this is refused (`limit_exceeded`): a dub is a clip's length, minutes at most.
+const MAX_VOICE_SECONDS: f64 = 20.0 * 60.0;
+/// The rate `decodeAudioData` is asked to decode at (it resamples to its context's rate).
+const DECODE_RATE: f32 = 48_000.0;
+
+/// The PCM of an `AudioBuffer`.
+pub(crate) fn from_audio_buffer(buffer: &web_sys::AudioBuffer) -> Result<Pcm> {
+    check_length(buffer.duration())?;
+    let channels = (0..buffer.number_of_channels())
+        .map(|channel| {
+            let mut plane = vec![0.0f32; buffer.length() as usize];
+            buffer
+                .copy_from_channel(&mut plane, channel as i32)
+                .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyFromChannel", &e))?;
+            Ok(plane)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Pcm {
+        rate: buffer.sample_rate() as u32,
+        channels,
+    })
+}
+
+fn check_length(seconds: f64) -> Result<()> {
+    if seconds > MAX_VOICE_SECONDS {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("the voice lasts {seconds:.0} s; at most {MAX_VOICE_SECONDS:.0} s is accepted"),
+        ));
+    }
+    Ok(())
+}
+
+/// The bytes of a `Blob` (a `File` the user dropped, a recording) or of a `Uint8Array`/`ArrayBuffer`.
+pub(crate) async fn bytes_of(value: &JsValue) -> Result<Vec<u8>> {
+    if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+        let buffer = JsFuture::from(blob.array_buffer())
+            .await
+            .map_err(|e| from_js(ErrorCode::Network, "reading the voice Blob", &e))?;
+        return Ok(Uint8Array::new(&buffer).to_vec());
+    }
+    if let Some(array) = value.dyn_ref::<Uint8Array>() {
+        return Ok(array.to_vec());
+    }
+    if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    Err(Error::new(
+        ErrorCode::MalformedInput,
+        "voice must be a Blob (or File), a Uint8Array or an AudioBuffer",
+    ))
+}
+
+/// Decodes a voice file.
+pub(crate) async fn from_file(bytes: Vec<u8>) -> Result<Pcm> {
+    let pcm = if demux::wav::is_wav(&bytes) {
+        demux::wav::decode(&bytes)?
+    } else if demux::detect_format(&bytes) == Some(Format::Mp4) {
+        from_mp4(&bytes).await?
+    } else {
+        with_browser(bytes).await?
+    };
+    if pcm.frames() == 0 {
+        return Err(Error::new(ErrorCode::MalformedInput, "the voice file holds no sound"));
+    }
+    check_length(pcm.duration())?;
+    Ok(pcm)
+}
+
+/// MP4/M4A: the first audio track, decoded with WebCodecs from its first shown sample (edit list
+/// applied: an AAC encoder's priming is not part of the voice).
+async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
+    let demuxed = demux::mp4::demux(bytes)?;
+    let (_, audio) = first_video_and_audio(demuxed.tracks.clone());
+    let track = audio.ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the voice file has no audio track"))?;
+    let (first, last) = track
+        .presentation_span()
+        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the voice file's audio track is empty"))?;
+    let seconds = |ticks: i64| {
+        Time {
+            ticks,
+            scale: track.timescale,
+        }
+        .seconds()
+    };
+    check_length(seconds(last - first))?;
+    let samples = track.samples.iter().map(|sample| {
+        demuxed
+            .sample_data(bytes, sample)
+            .map(|data| (sample, data))
+            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a voice sample lies outside the file"))
+    });
+    decode_to_pcm(&track.config, track.timescale, samples, seconds(first), None).await
+}
+
+/// Anything else the browser decodes (MP3, Ogg/Opus, WebM): `decodeAudioData` on an offline context,
+/// which only pages have (not Workers).
+async fn with_browser(bytes: Vec<u8>) -> Result<Pcm> {
+    let has_offline_context = js_sys::Reflect::has(&js_sys::global(), &"OfflineAudioContext".into()).unwrap_or(false);
+    if !has_offline_context {
+        return Err(Error::new(
+            ErrorCode::Unsupported,
+            "this voice file is neither WAV nor MP4/M4A, and decoding other formats needs decodeAudioData, which \
+             Workers lack: decode it on the page (an AudioBuffer) or use WAV or M4A",
+        ));
+    }
+    let context =
+        web_sys::OfflineAudioContext::new_with_number_of_channels_and_length_and_sample_rate(1, 1, DECODE_RATE)
+            .map_err(|e| from_js(ErrorCode::Browser, "new OfflineAudioContext", &e))?;
+    let buffer = Uint8Array::from(bytes.as_slice()).buffer();
+    let promise = context
+        .decode_audio_data(&buffer)
+        .map_err(|e| from_js(ErrorCode::MalformedInput, "decodeAudioData", &e))?;
+    let decoded = JsFuture::from(promise).await.map_err(|e| {
+        from_js(
+            ErrorCode::MalformedInput,
+            "the voice file could not be decoded (corrupt, or a format this browser does not read); decodeAudioData",
+            &e,
+        )
+    })?;
+    let buffer: web_sys::AudioBuffer = decoded
+        .dyn_into()
+        .map_err(|_| Error::new(ErrorCode::Browser, "decodeAudioData returned no AudioBuffer"))?;
+    from_audio_buffer(&buffer)
+}
