@@ -99,14 +99,16 @@ async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
         }
         .seconds()
     };
-    check_length(seconds(last - first))?;
+    // Where the edit list starts presentation (after an AAC encoder's priming), to the sample.
+    let origin = track.presentation_start.unwrap_or(first);
+    check_length(seconds(last - origin))?;
     let samples = track.samples.iter().map(|sample| {
         demuxed
             .sample_data(bytes, sample)
             .map(|data| (sample, data))
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a voice sample lies outside the file"))
     });
-    decode_to_pcm(&track.config, track.timescale, samples, seconds(first), None).await
+    decode_to_pcm(&track.config, track.timescale, samples, seconds(origin), None).await
 }
 
 /// Anything else the browser decodes (MP3, Ogg/Opus, WebM): `decodeAudioData` on an offline context,

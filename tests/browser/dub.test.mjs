@@ -16,8 +16,9 @@ const running = serverAndBrowser();
 const scratch = mkdtempSync(join(tmpdir(), 'reelcut-dub-'));
 const SOURCE = 'high_bframes_moovend.mp4';
 const RATE = 48000;
-/** A 20 ms tolerance on where the voice lands (the issue's), and one Opus frame on the sound's length. */
-const PLACEMENT_TOLERANCE = 0.02;
+/** Where the voice lands, within 10 ms (the issue asks 20; at 20 an M4A voice's uncut 21 ms of AAC priming
+ *  passed unnoticed), and the sound's length within one Opus frame. */
+const PLACEMENT_TOLERANCE = 0.01;
 const AUDIO_FRAME = 0.02;
 
 async function dubPage(browser = running.browser) {
@@ -91,11 +92,12 @@ function tone(samples, frequency, from, to) {
   return (2 * Math.sqrt(Math.max(power, 0))) / Math.max(b - a, 1);
 }
 
-/** Seconds at which `frequency` first reaches half its level over the next 50 ms, in 1 ms steps. */
-function onset(samples, frequency) {
+/** Seconds (from `from`) at which a `frequency` Hz tone of amplitude `level` starts: where it fills half of
+ *  a 10 ms window, in 1 ms steps. */
+function onset(samples, frequency, level = 0.5, from = 0) {
   const window = 0.01;
-  for (let t = 0; t + window < samples.length / RATE; t += 0.001) {
-    if (tone(samples, frequency, t, t + window) > 0.25) return t;
+  for (let t = from; t + window < samples.length / RATE; t += 0.001) {
+    if (tone(samples, frequency, t, t + window) > level / 2) return t + window / 2;
   }
   return NaN;
 }
@@ -131,6 +133,114 @@ test('a WAV voice replaces the sound at `at`; the video is the source\'s, packet
   }
   assert.equal(dubbed.progress.at(-1), 1);
   assert.ok(dubbed.progress.every((f, i) => i === 0 || f > dubbed.progress[i - 1]), 'progress only goes forward');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('mix keeps the original at originalGain; duck lowers it only while the voice speaks', async () => {
+  const { page, errors } = await dubPage();
+  // The original beeps (1000 Hz, amplitude 0.3) at each whole second of the media timeline: at 0.5 s into
+  // this clip, before the voice.
+  const [start, end, at] = [1.5, 5.5, 0.7];
+  const source = [channel(join(fixtures, SOURCE), 0), channel(join(fixtures, SOURCE), 1)];
+  // The original's level over `[from, to)` of the clip, in the source.
+  const original = (side, from, to) => tone(source[side], 440 + 220 * side, start + from, start + to);
+  const mixed = await dub(page, { start, end, voice: { base64: base64Of('voice.wav') }, options: { at, mode: 'mix', originalGain: 0.5 }, label: 'mix' });
+  assert.equal(mixed.error, undefined, JSON.stringify(mixed.error));
+  const ducked = await dub(page, { start, end, voice: { base64: base64Of('voice.wav') }, options: { at, mode: 'duck', originalGain: 0.2 }, label: 'duck' });
+  assert.equal(ducked.error, undefined, JSON.stringify(ducked.error));
+  for (const side of [0, 1]) {
+    const frequency = 440 + 220 * side;
+    const mix = channel(mixed.file, side);
+    assert.ok(Math.abs(onset(mix, 1750) - at) <= PLACEMENT_TOLERANCE, `mix: 1750 Hz starts at ${onset(mix, 1750)}`);
+    const under = db(tone(mix, frequency, at + 0.1, at + 0.9) / original(side, at + 0.1, at + 0.9));
+    assert.ok(Math.abs(under - db(0.5)) <= 1, `mix: the original is at ${under.toFixed(2)} dB under the voice`);
+    const duck = channel(ducked.file, side);
+    assert.ok(Math.abs(onset(duck, 1750) - at) <= PLACEMENT_TOLERANCE, `duck: 1750 Hz starts at ${onset(duck, 1750)}`);
+    // Full level before the voice (the 20 ms ramp ends at `at`), 0.2 while it speaks, full again once the
+    // 250 ms release after its end (at + 2 s) is over.
+    // The original is where it was: its beep at the same place, to the millisecond.
+    const beep = onset(source[side], 1000, 0.3, start) - start;
+    assert.ok(Math.abs(onset(duck, 1000, 0.3) - beep) <= 0.002, `duck: the original's beep at ${onset(duck, 1000, 0.3)}, not ${beep}`);
+    const levels = [[0.05, at - 0.03], [at + 0.1, at + 1.9], [at + 2.3, end - start - 0.05]].map(([from, to]) =>
+      db(tone(duck, frequency, from, to) / original(side, from, to)));
+    assert.ok(Math.abs(levels[0]) <= 1, `duck: before the voice ${levels[0].toFixed(2)} dB`);
+    assert.ok(Math.abs(levels[1] - db(0.2)) <= 1, `duck: under the voice ${levels[1].toFixed(2)} dB`);
+    assert.ok(Math.abs(levels[2]) <= 1, `duck: after the release ${levels[2].toFixed(2)} dB`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('MP3, M4A, Opus/Ogg and AudioBuffer voices land where WAV does; long voices and negative `at` are cut', async () => {
+  const { page, errors } = await dubPage();
+  const [start, end, at] = [1.5, 4.5, 0.5];
+  const voices = {
+    mp3: { base64: voiceAs('mp3', ['-c:a', 'libmp3lame', '-b:a', '128k']) },
+    m4a: { base64: voiceAs('m4a', ['-c:a', 'aac', '-b:a', '128k']) },
+    opus: { base64: base64Of('voice.opus') },
+    audioBuffer: { base64: base64Of('voice.wav'), asAudioBuffer: true },
+  };
+  for (const [label, voice] of Object.entries(voices)) {
+    const dubbed = await dub(page, { start, end, voice, options: { at }, label });
+    assert.equal(dubbed.error, undefined, `${label}: ${JSON.stringify(dubbed.error)}`);
+    const sound = channel(dubbed.file, 0);
+    assert.ok(Math.abs(onset(sound, 1750) - at) <= PLACEMENT_TOLERANCE, `${label}: 1750 Hz starts at ${onset(sound, 1750)}`);
+    assert.ok(Math.abs(onset(sound, 2750) - (at + 1)) <= PLACEMENT_TOLERANCE, `${label}: 2750 Hz starts at ${onset(sound, 2750)}`);
+  }
+  // A 1 s clip with the voice half a second early: its first half-second is cut, its second second is cut
+  // at the clip's end.
+  const cut = await dub(page, { start: 1.5, end: 2.5, voice: { base64: base64Of('voice.wav') }, options: { at: -0.5 }, label: 'cut' });
+  assert.equal(cut.error, undefined, JSON.stringify(cut.error));
+  const audio = probe(cut.file).streams.find((s) => s.codec_type === 'audio');
+  assert.ok(Math.abs(Number(audio.duration) - 1) <= AUDIO_FRAME, `cut: audio lasts ${audio.duration}`);
+  const sound = channel(cut.file, 0);
+  assert.ok(tone(sound, 1750, 0.02, 0.45) > 0.4, 'cut: the voice\'s first second plays from 0');
+  assert.ok(Math.abs(onset(sound, 2750) - 0.5) <= PLACEMENT_TOLERANCE, `cut: 2750 Hz starts at ${onset(sound, 2750)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('bad voices and options reject with a clear typed error', async () => {
+  const { page, errors } = await dubPage();
+  const wav = readFileSync(join(fixtures, 'voice.wav'));
+  const adpcm = Buffer.from(wav);
+  adpcm.writeUInt16LE(2, 20); // the format tag: Microsoft ADPCM
+  const cases = {
+    random: Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919) % 251)),
+    truncatedWav: wav.subarray(0, 30),
+    adpcmWav: adpcm,
+    text: Buffer.from('not a sound file at all'),
+  };
+  const expected = { random: 'malformed_input', truncatedWav: 'malformed_input', adpcmWav: 'unsupported_codec', text: 'malformed_input' };
+  for (const [label, bytes] of Object.entries(cases)) {
+    const dubbed = await dub(page, { start: 1.5, end: 2.5, voice: { base64: bytes.toString('base64') }, options: {}, label });
+    assert.equal(dubbed.error?.name, 'ReelcutError', `${label}: ${JSON.stringify(dubbed.error)}`);
+    assert.equal(dubbed.error.code, expected[label], `${label}: ${dubbed.error.message}`);
+  }
+  const options = await page.evaluate(async (src) => {
+    const { Media } = await window.reelcutReady;
+    const clip = (await Media.open(src)).clip({ start: 1.5, end: 2.5 });
+    const codeOf = async (run) => { try { await run(); return 'no error'; } catch (e) { return `${e.name}/${e.code}`; } };
+    return {
+      mode: await codeOf(() => clip.dub({ mode: 'karaoke' })),
+      gain: await codeOf(() => clip.dub({ mode: 'duck', originalGain: 2 })),
+      at: await codeOf(() => clip.dub({ at: 'soon' })),
+      voice: await codeOf(() => clip.dub({ voice: 42 })),
+      noVoice: await codeOf(() => clip.dub({}).export()),
+      take: await codeOf(() => { clip.dub({}).take = 3; }),
+      stop: await codeOf(() => clip.dub({}).stop()),
+    };
+  }, `/fixtures/${SOURCE}`);
+  assert.deepEqual(options, {
+    mode: 'ReelcutError/malformed_input',
+    gain: 'ReelcutError/out_of_range',
+    at: 'ReelcutError/malformed_input',
+    voice: 'ReelcutError/malformed_input',
+    noVoice: 'ReelcutError/malformed_input',
+    take: 'ReelcutError/out_of_range',
+    stop: 'ReelcutError/unsupported',
+  });
   assert.deepEqual(errors, []);
   await page.close();
 });
