@@ -36,8 +36,9 @@ pub struct EncodedSound {
 }
 
 impl EncodedSound {
-    /// The track to mux: every packet, shown from the end of the encoder's delay for `frames` samples.
-    /// An encoder that returned too little for that is an error, never a shorter clip.
+    /// The track to mux: the packets up to the clip's end, shown from the end of the encoder's delay for
+    /// `frames` samples (packets after the end, from the encoder's flush, would only be hidden). An encoder
+    /// that returned too little is an error, never a shorter clip.
     pub fn track(&self) -> Result<MuxTrack<'_>> {
         let first = self.packets.first().map_or(0, |p| p.pts);
         let end = self.packets.last().map_or(first, |p| p.pts + i64::from(p.duration));
@@ -56,6 +57,7 @@ impl EncodedSound {
         let samples = self
             .packets
             .iter()
+            .take_while(|packet| packet.pts < shown.1)
             .map(|packet| MuxSample {
                 dts: packet.pts,
                 pts: packet.pts,
@@ -104,6 +106,9 @@ mod tests {
         let track = encoded.track().unwrap();
         assert_eq!((track.timescale, track.shown), (48_000, (312, 9_912)));
         assert_eq!(track.samples.len(), 11);
+        // A packet the flush added after the end is left out.
+        let padded = sound(12, 312, 9_600);
+        assert_eq!(padded.track().unwrap().samples.len(), 11);
         assert!(track.samples.iter().all(|s| s.key && s.dts == s.pts));
     }
 
