@@ -293,3 +293,55 @@ test('the Opus-in-MP4 export plays in the player and in Chromium\'s <video>; a m
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a take recorded from the (fake) microphone while the clip plays is kept, placed and exported; takes switch', async () => {
+  // A second browser whose microphone plays the voice fixture in a loop (1750 Hz, then 2750 Hz, each 1 s).
+  const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${join(fixtures, 'voice.wav')}`]);
+  try {
+    const { page, errors } = await dubPage(browser);
+    const result = await page.evaluate(async ({ src, wav }) => {
+      const { Media, Player } = await window.reelcutReady;
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const media = await Media.open(src);
+      const player = new Player(document.getElementById('screen'));
+      await player.load(media);
+      const bytes = Uint8Array.from(atob(wav), (c) => c.charCodeAt(0));
+      const dub = media.clip({ start: 1.5, end: 4.5 }).dub({ voice: new Blob([bytes]), at: 0.25 });
+      await dub.record(stream, player);
+      const playing = !player.paused;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const index = await dub.stop();
+      const recorded = { index, take: dub.take, paused: player.paused, playing, at: dub.at };
+      const exported = await dub.export();
+      // Back to the imported voice: its own `at` comes with it.
+      dub.take = 0;
+      const imported = { take: dub.take, at: dub.at };
+      stream.getTracks().forEach((track) => track.stop());
+      return { recorded, imported, takes: dub.takes, base64: window.toBase64(exported) };
+    }, { src: `/fixtures/${SOURCE}`, wav: base64Of('voice.wav') });
+    const { recorded, imported, takes } = result;
+    assert.deepEqual({ index: recorded.index, take: recorded.take, playing: recorded.playing, paused: recorded.paused },
+      { index: 1, take: 1, playing: true, paused: true });
+    assert.deepEqual(imported, { take: 0, at: 0.25 });
+    assert.equal(takes.length, 2);
+    // 2.5 s of recording (plus the time to start the clip), placed where the clip's start was heard: capture
+    // starts just before the clip plays, so the take begins a little before the clip.
+    assert.ok(takes[1].duration > 2.4 && takes[1].duration < 3.5, `the take lasts ${takes[1].duration} s`);
+    assert.ok(takes[1].at <= 0 && takes[1].at > -1, `the take starts at ${takes[1].at} s`);
+    assert.equal(recorded.at, takes[1].at);
+    // The export holds the microphone's sound (the fixture's tones) from the clip's start to the end of the
+    // take, and silence after it (replace mode).
+    const file = join(scratch, 'recorded.mp4');
+    writeFileSync(file, Buffer.from(result.base64, 'base64'));
+    const sound = channel(file, 0);
+    const voiceAt = (from, to) => Math.max(tone(sound, 1750, from, to), tone(sound, 2750, from, to));
+    const end = takes[1].at + takes[1].duration;
+    assert.ok(voiceAt(0.05, end - 0.5) > 0.2, `the recorded voice is in the export (${voiceAt(0.05, end - 0.5)})`);
+    assert.ok(voiceAt(end + 0.05, 3) < 0.01, `silence after the take (${voiceAt(end + 0.05, 3)})`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+});
