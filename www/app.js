@@ -9,6 +9,7 @@ import init, {
   supportsAudioDecoding,
   supportsAudioEncoding,
 } from '/pkg/reelcut.js';
+import { dubPanel } from './dub.js';
 import { trimPanel } from './trim.js';
 
 // The codecs of the fixtures in tests/fixtures (see make.sh), plus HEVC, which Chromium on Linux lacks.
@@ -88,6 +89,7 @@ async function viewer() {
   const mute = document.getElementById('mute');
   const player = new Player(canvas);
   const trim = trimPanel(player);
+  dubPanel(player, trim);
   let frameDuration = 1 / 30;
 
   const showTime = () => {

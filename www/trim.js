@@ -115,6 +115,8 @@ export function trimPanel(player) {
   };
 
   return {
+    /** The media and the selected `[start, end)`. */
+    selection: () => ({ media, ...selection() }),
     /** Shows the panel for newly opened media. */
     open(opened) {
       media = opened;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crateVersion, ffprobeOf, openPage, serverAndBrowser } from './support.mjs';
+import { crateVersion, ffprobeOf, fixtures, openPage, serverAndBrowser } from './support.mjs';
 
 const running = serverAndBrowser();
 
@@ -189,6 +189,41 @@ test('the demo trims: keyframe thumbnails, in/out handles, export with progress 
   await page.click('#trim-last-30');
   const range = await page.textContent('#trim-range');
   assert.match(range, /\(30\.000 s\)$/, range);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the demo dubs: a voice file imported, moved and mixed, previewed, exported with a download', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/');
+  await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, 6.000 s, 6 keyframes');
+  await page.evaluate(() => {
+    const [start, end] = [document.getElementById('trim-in'), document.getElementById('trim-out')];
+    start.value = '1';
+    start.dispatchEvent(new Event('input'));
+    end.value = '3';
+    end.dispatchEvent(new Event('input'));
+  });
+  await page.setInputFiles('#dub-file', join(fixtures, 'voice.wav'));
+  await waitForText(page, '#dub-status', 'imported voice.wav');
+  await page.check('input[name=dub-mode][value=mix]');
+  await page.evaluate(() => {
+    const at = document.getElementById('dub-at');
+    at.value = '0.5';
+    at.dispatchEvent(new Event('input'));
+  });
+  assert.equal(await page.textContent('#dub-at-value'), '0.50 s');
+  assert.equal(await page.textContent('#dub-gain-value'), '-6.0 dB');
+  await page.click('#dub-preview');
+  await waitForText(page, '#dub-status', 'playing the preview');
+  await page.click('#dub-export');
+  await page.waitForSelector('#dub-download:not([hidden])');
+  const exported = await page.evaluate(async () => {
+    const link = document.getElementById('dub-download');
+    const bytes = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+    return { name: link.download, brand: new TextDecoder().decode(bytes.subarray(4, 8)), takes: document.getElementById('dub-takes').options.length };
+  });
+  assert.deepEqual(exported, { name: 'dub-1.00-3.00.mp4', brand: 'ftyp', takes: 1 });
+  assert.match(await page.textContent('#dub-status'), /MB, sound opus, in [0-9.]+ s/);
   assert.deepEqual(errors, []);
   await page.close();
 });
