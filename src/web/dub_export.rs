@@ -11,7 +11,7 @@ use super::audio_encode::{choose_coding, encode};
 use super::content::Content;
 use super::export::gather;
 use super::job::Job;
-use crate::edit::dub::DubPlacement;
+use crate::edit::dub::{DubMode, DubPlacement};
 use crate::edit::footage::Footage;
 use crate::edit::mix::{conform, Timeline};
 use crate::edit::trim::{TrimMode, TrimPlan};
@@ -50,11 +50,20 @@ pub(crate) async fn export_dub(
     job.step(0.0, 0.3);
     let (footage, plan) = gather(content, start, end, TrimMode::HiddenLead, job).await?;
     job.step(0.3, 0.45);
-    let original = original_sound(&footage, &plan).await?;
+    // `replace` never hears the original: only its format (the output keeps its rate and channels).
+    let original = match placement.mode {
+        DubMode::Replace => None,
+        DubMode::Mix | DubMode::Duck => original_sound(&footage, &plan).await?,
+    };
     job.check()?;
-    let (rate, channels) = match &original {
-        Some(pcm) => (pcm.rate, pcm.channels.len()),
-        None => (voice.rate, voice.channels.len()),
+    let source_format = footage
+        .audio
+        .as_ref()
+        .map(|t| (t.config.sample_rate, t.config.channels as usize));
+    let (rate, channels) = match (&original, source_format) {
+        (Some(pcm), _) => (pcm.rate, pcm.channels.len()),
+        (None, Some((rate, channels))) if rate > 0 && channels > 0 => (rate, channels),
+        (None, _) => (voice.rate, voice.channels.len()),
     };
     let coding = choose_coding(rate, channels as u32).await?;
     let frames = (plan.duration() * f64::from(coding.rate)).round() as usize;

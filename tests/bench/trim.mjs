@@ -7,32 +7,8 @@
 // mediabunny).
 // Run: node tests/bench/trim.mjs  (after `make build` and `cargo build --example serve`)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchChromium, startServer } from '../browser/support.mjs';
-
-const MEDIA = join(dirname(fileURLToPath(import.meta.url)), 'media', 'ten_minutes_720p.mp4');
-const URL_PATH = '/tests/bench/media/ten_minutes_720p.mp4';
-// Mid-GOP on both sides (keyframes every 2 s), so keyframe cuts snap and exact cuts re-encode a head.
-const START = 285.5;
-const END = 315.5;
-const RUNS = Number(process.env.RUNS ?? 5);
-
-/** The 10-minute source, made once by ffmpeg: 30 fps, 2 s GOPs with B-frames, 3 Mbit/s, AAC, moov first. */
-function ensureSource() {
-  if (existsSync(MEDIA)) return;
-  mkdirSync(dirname(MEDIA), { recursive: true });
-  console.log(`making ${MEDIA} (about a minute)`);
-  const partial = `${MEDIA}.part.mp4`;
-  execFileSync('ffmpeg', ['-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '600', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60', '-bf', '2', '-b:v', '3M',
-    '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', partial], { stdio: 'inherit' });
-  renameSync(partial, MEDIA);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { END, MEDIA, RUNS, START, URL_PATH, ensureSource, median } from './source.mjs';
 
 ensureSource();
 const server = await startServer();
