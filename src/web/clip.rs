@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -11,6 +11,7 @@ use super::dub::Dub;
 use super::error::to_js;
 use super::export::export;
 use super::job::Job;
+use super::options;
 use crate::edit::trim::TrimMode;
 use crate::error::{Error, ErrorCode, Result};
 use crate::mux::Container;
@@ -49,18 +50,8 @@ impl Clip {
 /// Export options: `{ mode: 'exact' | 'keyframe', container: 'mp4' | 'fmp4' }` (plus `onProgress` and
 /// `signal`, read by [`Job`]).
 fn export_options(options: &JsValue) -> Result<(TrimMode, Container)> {
-    let text = |name: &str| -> Result<Option<String>> {
-        let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        if value.is_undefined() || value.is_null() {
-            return Ok(None);
-        }
-        value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("{name} must be a string")))
-    };
-    let mode = text("mode")?.map_or(Ok(TrimMode::Exact), |m| TrimMode::parse(&m))?;
-    let container = match text("container")?.as_deref() {
+    let mode = options::string(options, "mode")?.map_or(Ok(TrimMode::Exact), |m| TrimMode::parse(&m))?;
+    let container = match options::string(options, "container")?.as_deref() {
         None | Some("mp4") => Container::Mp4,
         Some("fmp4") => Container::Fmp4,
         Some(other) => {

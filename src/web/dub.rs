@@ -16,6 +16,7 @@ use super::dub_export::{export_dub, DubbedClip};
 use super::error::to_js;
 use super::job::Job;
 use super::media::Media;
+use super::options;
 use super::player::Player;
 use super::voice;
 use crate::edit::dub::{DubMode, DubPlacement};
@@ -55,17 +56,6 @@ pub struct Dub {
     state: Rc<DubState>,
 }
 
-fn number(options: &JsValue, name: &str) -> Result<Option<f64>> {
-    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_f64()
-        .map(Some)
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("{name} must be a number")))
-}
-
 fn gain(value: f64) -> Result<f32> {
     if !value.is_finite() {
         return Err(Error::new(
@@ -79,15 +69,9 @@ fn gain(value: f64) -> Result<f32> {
 impl Dub {
     /// A dub of `[start, end)` of `content` from the options `{ voice, at, mode, originalGain }`.
     pub(crate) fn new(content: Rc<Content>, start: f64, end: f64, options: &JsValue) -> Result<Dub> {
-        let mode = match Reflect::get(options, &"mode".into()).unwrap_or(JsValue::UNDEFINED) {
-            m if m.is_undefined() || m.is_null() => DubMode::Replace,
-            m => DubMode::parse(
-                &m.as_string()
-                    .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "mode must be a string"))?,
-            )?,
-        };
-        let at = number(options, "at")?.unwrap_or(0.0);
-        let original_gain = number(options, "originalGain")?.map(gain).transpose()?;
+        let mode = options::string(options, "mode")?.map_or(Ok(DubMode::Replace), |m| DubMode::parse(&m))?;
+        let at = options::number(options, "at")?.unwrap_or(0.0);
+        let original_gain = options::number(options, "originalGain")?.map(gain).transpose()?;
         DubPlacement::new(at, mode, original_gain.unwrap_or(mode.default_original_gain()))?;
         let dub = Dub {
             state: Rc::new(DubState {
@@ -102,8 +86,7 @@ impl Dub {
                 recording: RefCell::new(None),
             }),
         };
-        let voice = Reflect::get(options, &"voice".into()).unwrap_or(JsValue::UNDEFINED);
-        if !voice.is_undefined() && !voice.is_null() {
+        if let Some(voice) = options::value(options, "voice") {
             dub.state.add_take(take_sound(&voice)?, at);
         }
         Ok(dub)
@@ -311,7 +294,7 @@ impl Dub {
                         "a recording is already running: stop() it first",
                     ));
                 }
-                let count_in = number(&options, "countIn")?.unwrap_or(0.0).max(0.0);
+                let count_in = options::number(&options, "countIn")?.unwrap_or(0.0).max(0.0);
                 let recording = Recording::start(&stream, player, state.start, count_in).await?;
                 *state.recording.borrow_mut() = Some(recording);
                 Ok(JsValue::UNDEFINED)

@@ -3,8 +3,10 @@
 
 use std::cell::Cell;
 
-use js_sys::{Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use super::options;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -22,21 +24,8 @@ impl Job {
     /// Reads `onProgress` and `signal` from an options object (both optional; anything else is a
     /// `malformed_input` error naming the option).
     pub(crate) fn from_options(options: &JsValue) -> Result<Job> {
-        let get = |name: &str| {
-            Reflect::get(options, &name.into())
-                .ok()
-                .filter(|v| !v.is_undefined() && !v.is_null())
-        };
-        let wrong = |name: &str, what: &str| Error::new(ErrorCode::MalformedInput, format!("{name} must be {what}"));
-        let on_progress = get("onProgress")
-            .map(|f| f.dyn_into::<Function>().map_err(|_| wrong("onProgress", "a function")))
-            .transpose()?;
-        let signal = get("signal")
-            .map(|s| {
-                s.dyn_into::<web_sys::AbortSignal>()
-                    .map_err(|_| wrong("signal", "an AbortSignal"))
-            })
-            .transpose()?;
+        let on_progress = options::instance::<Function>(options, "onProgress", "a function")?;
+        let signal = options::instance::<web_sys::AbortSignal>(options, "signal", "an AbortSignal")?;
         Ok(Job {
             on_progress,
             signal,

@@ -22,6 +22,7 @@ mod file;
 mod hls;
 mod job;
 mod media;
+mod options;
 mod playback;
 mod player;
 mod render;
