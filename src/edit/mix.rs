@@ -128,10 +128,13 @@ pub fn remix(channels: &[Vec<f32>], count: usize) -> Vec<Vec<f32>> {
 
 /// `channels` at `from` Hz as `count` channels at `to` Hz.
 pub fn conform(channels: &[Vec<f32>], from: u32, to: u32, count: usize) -> Result<Vec<Vec<f32>>> {
-    remix(channels, count)
-        .iter()
-        .map(|channel| resample(channel, from, to))
-        .collect()
+    let remixed = remix(channels, count);
+    if from == to {
+        // Nothing to resample: `resample` only checks the rate (and would copy every channel again).
+        resample(&[], from, to)?;
+        return Ok(remixed);
+    }
+    remixed.iter().map(|channel| resample(channel, from, to)).collect()
 }
 
 /// Decoded blocks of sound laid out on a clip's timeline: `frames` samples per channel, silent where no
@@ -152,14 +155,22 @@ impl Timeline {
 
     /// Writes `block` (one `Vec` per channel, remixed to the timeline's count) from sample `at` on.
     pub fn place(&mut self, at: i64, block: &[Vec<f32>]) {
-        let block = remix(block, self.channels.len());
-        for (out, input) in self.channels.iter_mut().zip(&block) {
-            for (index, sample) in input.iter().enumerate() {
-                let target = at.saturating_add(index as i64);
-                if let Some(slot) = usize::try_from(target).ok().and_then(|t| out.get_mut(t)) {
-                    *slot = *sample;
-                }
-            }
+        let remixed;
+        let block = if block.len() == self.channels.len() {
+            block
+        } else {
+            remixed = remix(block, self.channels.len());
+            &remixed
+        };
+        // The block's samples before the clip (negative `at`) are skipped; it lands at `at` or at 0.
+        let skip = usize::try_from(at.saturating_neg()).unwrap_or(0);
+        let start = usize::try_from(at).unwrap_or(0);
+        for (out, input) in self.channels.iter_mut().zip(block) {
+            let (Some(input), Some(out)) = (input.get(skip..), out.get_mut(start..)) else {
+                continue;
+            };
+            let count = input.len().min(out.len());
+            out[..count].copy_from_slice(&input[..count]);
         }
     }
 

@@ -250,11 +250,14 @@ impl AudioDecoding {
 
     /// Waits until every queued chunk has been output.
     pub(crate) async fn flush(&self) -> Result<()> {
-        let flushed = JsFuture::from(self.decoder.flush()).await;
-        self.outputs.check(ErrorCode::MalformedInput, "audio decoding")?;
-        flushed
-            .map(|_| ())
-            .map_err(|e| from_js(ErrorCode::MalformedInput, "AudioDecoder.flush", &e))
+        self.outputs
+            .flushed(
+                self.decoder.flush(),
+                ErrorCode::MalformedInput,
+                "audio decoding",
+                "AudioDecoder.flush",
+            )
+            .await
     }
 
     /// Chunks queued, not yet output.

@@ -110,9 +110,14 @@ pub(crate) async fn encode(pcm: &Pcm, coding: &AudioCoding, job: &Job) -> Result
         }
         job.progress(block as f64 / blocks as f64);
     }
-    let flushed = JsFuture::from(encoder.0.flush()).await;
-    check()?;
-    flushed.map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.flush", &e))?;
+    chunks
+        .flushed(
+            encoder.0.flush(),
+            ErrorCode::Browser,
+            "AudioEncoder",
+            "AudioEncoder.flush",
+        )
+        .await?;
     job.progress(1.0);
     collect(chunks.take(), coding, pcm.frames())
 }

@@ -10,6 +10,9 @@ use wasm_bindgen::convert::FromWasmAbi;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use wasm_bindgen_futures::JsFuture;
+
+use super::error::from_js;
 use crate::error::{Error, ErrorCode, Result};
 
 /// Outputs of type `I`, collected by an `output` callback of signature `F`.
@@ -79,6 +82,20 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
     /// Takes the outputs so far; the caller now owns (and must close) them.
     pub(crate) fn take(&self) -> Vec<I> {
         std::mem::take(&mut self.items.borrow_mut())
+    }
+
+    /// Awaits the codec's `flush()` promise (`flush_call` names it in an error): the error the codec
+    /// reported through its callback comes first, as it says why the flush failed.
+    pub(crate) async fn flushed<T: FromWasmAbi + 'static>(
+        &self,
+        flush: js_sys::Promise<T>,
+        code: ErrorCode,
+        what: &str,
+        flush_call: &str,
+    ) -> Result<()> {
+        let flushed = JsFuture::from(flush).await;
+        self.check(code, what)?;
+        flushed.map(|_| ()).map_err(|e| from_js(code, flush_call, &e))
     }
 
     /// An error of `code` saying that `what` failed, when the codec reported an error.

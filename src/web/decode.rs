@@ -6,7 +6,6 @@
 use std::cell::RefCell;
 
 use js_sys::Uint8Array;
-use wasm_bindgen_futures::JsFuture;
 
 use super::codec_outputs::Outputs;
 use super::error::from_js;
@@ -134,11 +133,14 @@ impl VideoDecoding {
     /// Waits until every queued sample has been output as a frame. After a flush the next sample must be a
     /// keyframe.
     pub(crate) async fn flush(&self) -> Result<()> {
-        let flushed = JsFuture::from(self.decoder.flush()).await;
-        self.check()?;
-        flushed
-            .map(|_| ())
-            .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.flush", &e))
+        self.frames
+            .flushed(
+                self.decoder.flush(),
+                ErrorCode::MalformedInput,
+                "video decoding",
+                "VideoDecoder.flush",
+            )
+            .await
     }
 
     /// Chunks queued in the decoder, not yet output as frames.

@@ -36,10 +36,10 @@ enum TakeSound {
     Decoded(Rc<Pcm>),
 }
 
-pub(crate) struct DubState {
-    pub(crate) content: Rc<Content>,
-    pub(crate) start: f64,
-    pub(crate) end: f64,
+struct DubState {
+    content: Rc<Content>,
+    start: f64,
+    end: f64,
     mode: Cell<DubMode>,
     /// `None`: the mode's default.
     original_gain: Cell<Option<f32>>,
@@ -112,10 +112,6 @@ fn take_sound(voice: &JsValue) -> Result<TakeSound> {
 
 impl DubState {
     /// Keeps a new take placed at `at` and makes it the current one; returns its index.
-    pub(crate) fn add_take_pcm(&self, pcm: Pcm, at: f64) -> usize {
-        self.add_take(TakeSound::Decoded(Rc::new(pcm)), at)
-    }
-
     fn add_take(&self, sound: TakeSound, at: f64) -> usize {
         let mut takes = self.takes.borrow_mut();
         takes.push(Rc::new(Take {
@@ -315,7 +311,9 @@ impl Dub {
                     .take()
                     .ok_or_else(|| Error::new(ErrorCode::Unsupported, "no recording is running"))?;
                 let (pcm, at) = recording.finish(state.start).await?;
-                Ok(JsValue::from(state.add_take_pcm(pcm, at) as u32))
+                Ok(JsValue::from(
+                    state.add_take(TakeSound::Decoded(Rc::new(pcm)), at) as u32
+                ))
             };
             run.await.map_err(|e| to_js(&e))
         })

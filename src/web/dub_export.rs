@@ -13,7 +13,7 @@ use super::export::gather;
 use super::job::Job;
 use crate::edit::dub::{DubMode, DubPlacement};
 use crate::edit::footage::Footage;
-use crate::edit::mix::{conform, Timeline};
+use crate::edit::mix::conform;
 use crate::edit::trim::{TrimMode, TrimPlan};
 use crate::edit::{assemble, sound::EncodedSound};
 use crate::error::{Error, ErrorCode, Result};
@@ -68,14 +68,15 @@ pub(crate) async fn export_dub(
     let coding = choose_coding(rate, channels as u32).await?;
     let frames = (plan.duration() * f64::from(coding.rate)).round() as usize;
     let count = coding.channels as usize;
-    // Both signals at the output's rate and channel count, the original exactly the clip's length.
+    // Both signals at the output's rate and channel count, the original exactly the clip's length
+    // (resampling may leave it a sample off).
     let original = match &original {
         Some(pcm) => {
-            let mut fitted = Timeline::new(count, frames);
-            fitted.place(0, &conform(&pcm.channels, pcm.rate, coding.rate, count)?);
-            fitted.into_channels()
+            let mut fitted = conform(&pcm.channels, pcm.rate, coding.rate, count)?;
+            fitted.iter_mut().for_each(|channel| channel.resize(frames, 0.0));
+            fitted
         }
-        None => Timeline::new(count, frames).into_channels(),
+        None => vec![vec![0.0; frames]; count],
     };
     let voice = conform(&voice.channels, voice.rate, coding.rate, count)?;
     let mixed = Pcm {

@@ -91,11 +91,14 @@ impl VideoEncoding {
     }
 
     async fn flush(&self) -> Result<()> {
-        let flushed = JsFuture::from(self.encoder.flush()).await;
-        self.check()?;
-        flushed
-            .map(|_| ())
-            .map_err(|e| from_js(ErrorCode::Browser, "VideoEncoder.flush", &e))
+        self.chunks
+            .flushed(
+                self.encoder.flush(),
+                ErrorCode::Browser,
+                "VideoEncoder",
+                "VideoEncoder.flush",
+            )
+            .await
     }
 }
 

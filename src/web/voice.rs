@@ -11,7 +11,7 @@ use super::audio::decode_to_pcm;
 use super::error::from_js;
 use crate::demux::{self, Format};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{first_video_and_audio, Pcm};
+use crate::media::{Pcm, TrackKind};
 use crate::time::Time;
 
 /// A voice longer than this is refused (`limit_exceeded`): a dub is a clip's length, minutes at most.
@@ -87,8 +87,11 @@ pub(crate) async fn from_file(bytes: Vec<u8>) -> Result<Pcm> {
 /// applied: an AAC encoder's priming is not part of the voice).
 async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
     let demuxed = demux::mp4::demux(bytes)?;
-    let (_, audio) = first_video_and_audio(demuxed.tracks.clone());
-    let track = audio.ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the voice file has no audio track"))?;
+    let track = demuxed
+        .tracks
+        .iter()
+        .find(|t| t.kind == TrackKind::Audio)
+        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the voice file has no audio track"))?;
     let (first, last) = track
         .presentation_span()
         .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the voice file's audio track is empty"))?;
