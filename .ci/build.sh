@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (ignored by git):
-#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)   wasm-bindgen --target web, then wasm-opt -O
-#   package.json                                       pkg-config/package.json with the crate's version
-#   embed.js, embed.d.ts, README.md                    copied from pkg-config/
+#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -O
+#   package.json                                            pkg-config/package.json with the crate's version
+#   index.js, index.d.ts, embed.js, embed.d.ts, README.md   copied from pkg-config/ (index.js: the entry)
 # Run .ci/setup.sh first (the Makefile targets do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +29,6 @@ node -e '
   manifest.version = process.argv[1];
   fs.writeFileSync(process.argv[2], JSON.stringify(manifest, null, 2) + "\n");
 ' "$version" "$out/package.json"
-cp pkg-config/embed.js pkg-config/embed.d.ts pkg-config/README.md "$out/"
+cp pkg-config/index.js pkg-config/index.d.ts pkg-config/embed.js pkg-config/embed.d.ts pkg-config/README.md "$out/"
 
 printf 'build: %s reelcut %s, wasm %s bytes\n' "$out/" "$version" "$(stat -c %s "$out/reelcut_bg.wasm")"

@@ -8,7 +8,7 @@
 // window), the time, mute, fullscreen and, for live streams, a LIVE button that returns to the live edge.
 // `element.player` and `element.media` expose the library objects; `ready` resolves once the first frame
 // is on screen.
-import init, { Media, Player, version } from './reelcut.js';
+import init, { Media, Player, version } from './index.js';
 
 let loading;
 /** Loads the wasm module once for every element on the page. */

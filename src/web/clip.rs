@@ -83,7 +83,10 @@ impl Clip {
     /// `Uint8Array`, `ArrayBuffer` or `AudioBuffer`, or none yet to record one; `at` seconds into the
     /// clip, default 0; `mode` `'replace'` (default), `'mix'` or `'duck'`; `originalGain` default 0.5 for
     /// `mix`, 0.2 for `duck`). Throws on a bad option.
-    pub fn dub(&self, options: Option<js_sys::Object>) -> std::result::Result<Dub, JsValue> {
+    pub fn dub(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "DubOptions")] options: Option<js_sys::Object>,
+    ) -> std::result::Result<Dub, JsValue> {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
         Dub::new(Rc::clone(&self.content), self.start, self.end, &options).map_err(|e| to_js(&e))
     }
@@ -93,7 +96,10 @@ impl Clip {
     /// before `start`), `container` (`'mp4'`, the default, index first; or `'fmp4'`), `onProgress(f)`
     /// with `f` going from 0 to 1, and `signal` (an `AbortSignal`: rejects with code `aborted`).
     #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn export(&self, options: Option<js_sys::Object>) -> Promise {
+    pub fn export(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions")] options: Option<js_sys::Object>,
+    ) -> Promise {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
         let content = Rc::clone(&self.content);
         let (start, end) = (self.start, self.end);

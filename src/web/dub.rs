@@ -187,7 +187,7 @@ impl Dub {
     }
 
     /// `'replace'`, `'mix'` or `'duck'`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "DubMode")]
     pub fn mode(&self) -> String {
         match self.state.mode.get() {
             DubMode::Replace => "replace",
@@ -199,7 +199,10 @@ impl Dub {
 
     /// Sets the mode (a gain left at its default follows the new mode's default).
     #[wasm_bindgen(setter)]
-    pub fn set_mode(&self, mode: &str) -> std::result::Result<(), JsValue> {
+    pub fn set_mode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DubMode")] mode: &str,
+    ) -> std::result::Result<(), JsValue> {
         let mode = throw(DubMode::parse(mode))?;
         let gain = self.state.original_gain.get().unwrap_or(mode.default_original_gain());
         throw(DubPlacement::new(self.state.at(), mode, gain))?;
@@ -226,14 +229,17 @@ impl Dub {
     /// Adds an imported voice (a `Blob`/`File`, `Uint8Array`, `ArrayBuffer` or `AudioBuffer`) as a new take,
     /// placed at the current `at`, and makes it the current take.
     #[wasm_bindgen(setter)]
-    pub fn set_voice(&self, voice: JsValue) -> std::result::Result<(), JsValue> {
+    pub fn set_voice(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Voice")] voice: JsValue,
+    ) -> std::result::Result<(), JsValue> {
         let sound = throw(take_sound(&voice))?;
         self.state.add_take(sound, self.state.at());
         Ok(())
     }
 
     /// The takes so far: `[{ at, duration }]` (`duration` in seconds, `null` for a file not decoded yet).
-    #[wasm_bindgen(getter, unchecked_return_type = "Array<{ at: number, duration: number | null }>")]
+    #[wasm_bindgen(getter, unchecked_return_type = "Take[]")]
     pub fn takes(&self) -> Array {
         self.state
             .takes
@@ -278,7 +284,13 @@ impl Dub {
     /// its sound was heard against the clip, the input and output latencies taken off. Resolves once
     /// recording has started. Options: `{ countIn }`, seconds of the clip played before its start (a
     /// run-up; default 0).
-    pub fn record(&self, stream: web_sys::MediaStream, player: &Player, options: Option<Object>) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn record(
+        &self,
+        stream: web_sys::MediaStream,
+        player: &Player,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecordOptions")] options: Option<Object>,
+    ) -> Promise {
         let state = Rc::clone(&self.state);
         let player = player.handle();
         let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
@@ -301,6 +313,7 @@ impl Dub {
 
     /// Ends the recording: pauses the player, keeps the take (placed as heard) and makes it the current one.
     /// Resolves with its index in `takes`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
     pub fn stop(&self) -> Promise {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
@@ -321,7 +334,11 @@ impl Dub {
 
     /// The dubbed clip as a `Media` in memory, for a player to play before exporting (move `at`, change
     /// the mode or the take, and preview again). Options as `export`.
-    pub fn preview(&self, options: Option<Object>) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Media>")]
+    pub fn preview(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "JobOptions")] options: Option<Object>,
+    ) -> Promise {
         let state = Rc::clone(&self.state);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
         future_to_promise(async move {
@@ -337,8 +354,11 @@ impl Dub {
     /// Exports the dubbed clip as MP4 bytes: the video copied from the source untouched, the sound encoded
     /// as AAC where this browser can, else Opus; the resulting `Uint8Array` carries `audioCodec`
     /// (`'mp4a.40.2'` or `'opus'`). Options: `onProgress(f)`, `signal` (rejects with `aborted`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array & { audioCodec: string }>")]
-    pub fn export(&self, options: Option<Object>) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<DubbedMp4>")]
+    pub fn export(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "JobOptions")] options: Option<Object>,
+    ) -> Promise {
         let state = Rc::clone(&self.state);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
         future_to_promise(async move {

@@ -38,7 +38,9 @@ impl Media {
 impl Media {
     /// Opens `src`: a URL string (MP4, or `.m3u8` HLS), a `Blob` or a `Uint8Array`. Rejects with a
     /// `ReelcutError` (`malformed_input`, `unsupported_codec`, `network`, ...).
-    pub async fn open(src: JsValue) -> std::result::Result<Media, JsValue> {
+    pub async fn open(
+        #[wasm_bindgen(unchecked_param_type = "MediaInput")] src: JsValue,
+    ) -> std::result::Result<Media, JsValue> {
         let content = content_of(&src).await.map_err(|e| to_js(&e))?;
         Ok(Media {
             content: Rc::new(content),
@@ -46,7 +48,7 @@ impl Media {
     }
 
     /// The tracks: `[{ id, type, codec, width, height, sampleRate, channels }]`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "Track[]")]
     pub fn tracks(&self) -> Array {
         self.content
             .with_tracks(|tracks| tracks.iter().map(|track| JsValue::from(track_object(track))).collect())
@@ -66,7 +68,7 @@ impl Media {
 
     /// The seekable span of the media timeline, `{ start, end }` in seconds: the whole file, or a live
     /// stream's replay window (it slides as the broadcast goes on).
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "TimeSpan")]
     pub fn seekable(&self) -> Object {
         let (start, end) = self.content.range();
         span_object(start, end)
@@ -91,7 +93,10 @@ impl Media {
 
     /// The clip `{ start, end }` (seconds on the media timeline; for a live stream, inside the replay
     /// window), to export with `clip.export()`. Throws `out_of_range` for an empty or outside interval.
-    pub fn clip(&self, options: &JsValue) -> std::result::Result<Clip, JsValue> {
+    pub fn clip(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TimeSpan")] options: &JsValue,
+    ) -> std::result::Result<Clip, JsValue> {
         let time = |name: &str| {
             Reflect::get(options, &name.into())
                 .ok()

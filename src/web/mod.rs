@@ -28,6 +28,7 @@ mod player;
 mod render;
 mod scale;
 mod source;
+mod types;
 mod voice;
 
 pub use api::version;

@@ -17,6 +17,7 @@ use super::content::Content;
 use super::decode::VideoDecoding;
 use super::error::to_js;
 use super::media::{span_object, Media};
+use super::options;
 use super::playback::{Playback, Tick};
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
@@ -107,20 +108,23 @@ impl Player {
     /// A player drawing on `canvas` with WebGL2. `options`: `{ muted, volume, loop }` (defaults: sound
     /// on, volume 1, no loop).
     #[wasm_bindgen(constructor)]
-    pub fn new(canvas: web_sys::HtmlCanvasElement, options: JsValue) -> std::result::Result<Player, JsValue> {
+    pub fn new(
+        canvas: web_sys::HtmlCanvasElement,
+        #[wasm_bindgen(unchecked_optional_param_type = "PlayerOptions")] options: Option<Object>,
+    ) -> std::result::Result<Player, JsValue> {
         let renderer = Renderer::new(canvas).map_err(|e| to_js(&e))?;
         let events = web_sys::EventTarget::new()?;
-        let option = |name: &str| Reflect::get(&options, &name.into()).ok().filter(|v| !v.is_undefined());
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let volume = options::number(&options, "volume").map_err(|e| to_js(&e))?;
+        let flag = |name: &str| options::value(&options, name).is_some_and(|v| v.is_truthy());
         let state = State {
             media: None,
             current_time: 0.0,
             paused: true,
             ended: false,
-            volume: option("volume")
-                .and_then(|v| v.as_f64())
-                .map_or(1.0, |v| v.clamp(0.0, 1.0)),
-            muted: option("muted").is_some_and(|v| v.is_truthy()),
-            looping: option("loop").is_some_and(|v| v.is_truthy()),
+            volume: volume.map_or(1.0, |v| v.clamp(0.0, 1.0)),
+            muted: flag("muted"),
+            looping: flag("loop"),
             playback: None,
             generation: 0,
             last_timeupdate: 0.0,
@@ -147,6 +151,7 @@ impl Player {
 
     /// Shows `media` from now on (stopping what played before); fires `loadedmetadata`. Call `seek` or
     /// `play` to draw. A live stream starts near its live edge.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn load(&self, media: &Media) -> Promise {
         let inner = Rc::clone(&self.inner);
         let data = Rc::clone(&media.content);
@@ -185,6 +190,7 @@ impl Player {
 
     /// Starts playing from `currentTime` (from the start after the end); fires `play`, `playing` once the
     /// first frame is decoded and the clock runs, then `timeupdate`s, and `ended` at the end.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn play(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
@@ -203,6 +209,7 @@ impl Player {
     /// Shows the frame at `time` seconds on the media timeline (clamped to the seekable range); fires
     /// `seeking`, then `seeked` once that frame is on the canvas. Playing goes on from there. A newer
     /// seek supersedes this one, which then resolves without drawing.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn seek(&self, time: f64) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
@@ -212,7 +219,7 @@ impl Player {
     }
 
     /// Live streams: seeks back to the live edge (three target durations behind the newest segment).
-    #[wasm_bindgen(js_name = goLive)]
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>", js_name = goLive)]
     pub fn go_live(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
@@ -248,7 +255,7 @@ impl Player {
     }
 
     /// The seekable span `{ start, end }` in seconds (for live, the replay window, which slides).
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "TimeSpan")]
     pub fn seekable(&self) -> Object {
         let (start, end) = self
             .inner
@@ -326,7 +333,7 @@ impl Player {
     }
 
     /// The last error (a `ReelcutError` with `fatal`: whether it stopped playback), or `null`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "ReelcutError | null")]
     pub fn error(&self) -> JsValue {
         self.inner.state.borrow().error.clone().unwrap_or(JsValue::NULL)
     }
@@ -334,13 +341,21 @@ impl Player {
     /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `waiting`, `seeking`,
     /// `seeked`, `timeupdate`, `volumechange`, `ended`, `error`, `livewindowchange`.
     #[wasm_bindgen(js_name = addEventListener)]
-    pub fn add_event_listener(&self, kind: &str, listener: &js_sys::Function) -> std::result::Result<(), JsValue> {
+    pub fn add_event_listener(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PlayerEventType")] kind: &str,
+        #[wasm_bindgen(unchecked_param_type = "(event: Event) => void")] listener: &js_sys::Function,
+    ) -> std::result::Result<(), JsValue> {
         self.inner.events.add_event_listener_with_callback(kind, listener)
     }
 
     /// Stops listening.
     #[wasm_bindgen(js_name = removeEventListener)]
-    pub fn remove_event_listener(&self, kind: &str, listener: &js_sys::Function) -> std::result::Result<(), JsValue> {
+    pub fn remove_event_listener(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PlayerEventType")] kind: &str,
+        #[wasm_bindgen(unchecked_param_type = "(event: Event) => void")] listener: &js_sys::Function,
+    ) -> std::result::Result<(), JsValue> {
         self.inner.events.remove_event_listener_with_callback(kind, listener)
     }
 }

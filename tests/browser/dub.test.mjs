@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtures, launchChromium, openPage, serverAndBrowser } from './support.mjs';
+import { fixtures, launchChromium, openPage, probe, serverAndBrowser } from './support.mjs';
 
 const running = serverAndBrowser();
 const scratch = mkdtempSync(join(tmpdir(), 'reelcut-dub-'));
@@ -64,9 +64,6 @@ async function dub(page, { start, end, voice, options, label }) {
   return { ...result, file };
 }
 
-function probe(file) {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]));
-}
 
 /** `[size, md5]` of each video packet of `file`, in decode order. */
 function videoPackets(file) {

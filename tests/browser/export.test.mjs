@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liveFrameAt, liveZero, openPage, serverAndBrowser, videoStartOf } from './support.mjs';
+import { liveFrameAt, liveZero, openPage, probe, serverAndBrowser, videoStartOf } from './support.mjs';
 
 const running = serverAndBrowser();
 const FPS = 30;
@@ -48,9 +48,6 @@ function ffmpegBarcodes(file) {
   return codes;
 }
 
-function probe(file) {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', file]));
-}
 
 /** What the library's player shows at the middle of each of `count` frames of the export. */
 async function playerBarcodes(page, base64, count) {

@@ -1,8 +1,9 @@
 // Shared set-up for the end-to-end tests: the dev server (examples/serve.rs) on a free port, and Debian's
 // headless Chromium driven by playwright-core.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -32,6 +33,60 @@ export function crateVersion() {
 /** Reads a committed ffprobe JSON (tests/fixtures/<name>.ffprobe.json). */
 export function ffprobeOf(name) {
   return JSON.parse(readFileSync(join(fixtures, `${name}.ffprobe.json`), 'utf8'));
+}
+
+/** ffprobe's streams (with their frames counted by decoding) and format of `file`. */
+export function probe(file) {
+  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', file]));
+}
+
+const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.css': 'text/css',
+  '.mp4': 'video/mp4',
+  '.m4a': 'audio/mp4',
+  '.wav': 'audio/wav',
+};
+
+/**
+ * Serves the files under `root` on a free port, as any static host would (a web app's own server, a CDN):
+ * content types by extension, single byte ranges (206), `index.html` for a directory. Resolves with
+ * `{ base, close }`.
+ */
+export async function serveDirectory(root) {
+  const server = createServer((request, response) => {
+    const path = normalize(join(root, decodeURIComponent(new URL(request.url, 'http://host').pathname)));
+    let file = path.endsWith(sep) ? join(path, 'index.html') : path;
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!file.startsWith(root) || !existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    const size = statSync(file).size;
+    const headers = { 'Content-Type': MIME_TYPES[extname(file)] ?? 'application/octet-stream', 'Accept-Ranges': 'bytes' };
+    const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+    if (!range) {
+      response.writeHead(200, { ...headers, 'Content-Length': size });
+      createReadStream(file).pipe(response);
+      return;
+    }
+    const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
+    const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
+    if (start > end || start >= size) {
+      response.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
+      return;
+    }
+    response.writeHead(206, { ...headers, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${size}` });
+    createReadStream(file, { start, end }).pipe(response);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 /**

@@ -1,0 +1,148 @@
+//! The TypeScript names of the option objects, results, events and errors that cross the JS API as plain
+//! objects. wasm-bindgen types the classes from their Rust signatures; the methods that take or return
+//! one of these objects name it with `unchecked_param_type` / `unchecked_return_type`, and this section puts
+//! the declarations into `reelcut.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const DECLARATIONS: &str = r#"
+// The classes are disposable (`using media = await Media.open(url)`): wasm-bindgen declares their
+// `[Symbol.dispose]()`, which type-checks only where `Symbol.dispose` is declared. Declaring it here (as
+// @types/node does) lets consumers whose `lib` predates ES2024's `esnext.disposable` type-check too.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
+/** The `code` of every error the library throws or rejects with. */
+export type ReelcutErrorCode =
+  /** The bytes or an option are not what they claim to be (truncated file, bad playlist, `mode: 'fast'`). */
+  | 'malformed_input'
+  /** A codec this browser's WebCodecs cannot decode or encode (e.g. HEVC in Chromium without it). */
+  | 'unsupported_codec'
+  /** A valid request the library does not do (a keyframe cut across a change of coding, `record` in a Worker). */
+  | 'unsupported'
+  /** A fetch failed, or the server answered with an error status or without Range support where needed. */
+  | 'network'
+  /** The job's `AbortSignal` fired. */
+  | 'aborted'
+  /** A time, index or gain outside what the media or the option allows. */
+  | 'out_of_range'
+  /** More than the library holds in memory at once (a clip longer than a dub takes, a huge sample table). */
+  | 'limit_exceeded'
+  /** A browser API failed for its own reasons (the message carries the browser's). */
+  | 'browser';
+
+/** What the library throws or rejects with: a JS `Error` whose `name` is `'ReelcutError'`. */
+export interface ReelcutError extends Error {
+  readonly name: 'ReelcutError';
+  readonly code: ReelcutErrorCode;
+  /** Set on `player.error`: whether the error stopped playback (`false`: the player went on). */
+  readonly fatal?: boolean;
+}
+
+/** A span of the media timeline, seconds. */
+export interface TimeSpan {
+  start: number;
+  end: number;
+}
+
+/** What `Media.open` accepts: a URL (MP4 read with Range requests, or an `.m3u8` HLS playlist), or bytes. */
+export type MediaInput = string | Blob | Uint8Array;
+
+/** One track of a `Media`. */
+export interface Track {
+  /** The container's track id (for HLS, 1 video and 2 audio). */
+  id: number;
+  type: 'video' | 'audio';
+  /** The WebCodecs codec string, e.g. `'avc1.64001e'`, `'mp4a.40.2'`, `'opus'`. */
+  codec: string;
+  /** Picture size in pixels (0 for sound). */
+  width: number;
+  height: number;
+  /** Sound only (0 for video). */
+  sampleRate: number;
+  channels: number;
+}
+
+/** `new Player(canvas, options)`. */
+export interface PlayerOptions {
+  /** Start muted (default `false`). */
+  muted?: boolean;
+  /** 0 to 1 (default 1). */
+  volume?: number;
+  /** Start over at the end (default `false`). */
+  loop?: boolean;
+}
+
+/** The events a `Player` fires; each listener receives a plain `Event`. */
+export type PlayerEventType =
+  | 'loadedmetadata'
+  | 'play'
+  | 'playing'
+  | 'pause'
+  | 'waiting'
+  | 'seeking'
+  | 'seeked'
+  | 'timeupdate'
+  | 'volumechange'
+  | 'ended'
+  | 'error'
+  | 'livewindowchange';
+
+/** Progress and cancellation, for every long job (`clip.export`, `dub.export`, `dub.preview`). */
+export interface JobOptions {
+  /** Called with the fraction done, from 0 to 1, never decreasing. */
+  onProgress?: (fraction: number) => void;
+  /** Aborting rejects the job with code `'aborted'`. */
+  signal?: AbortSignal;
+}
+
+/** `clip.export(options)`. */
+export interface ExportOptions extends JobOptions {
+  /**
+   * `'exact'` (default): starts on the frame shown at `start`, re-encoding up to the next keyframe.
+   * `'keyframe'`: lossless, from the keyframe at or before `start`.
+   */
+  mode?: 'exact' | 'keyframe';
+  /** `'mp4'` (default, index first) or `'fmp4'` (fragmented). */
+  container?: 'mp4' | 'fmp4';
+}
+
+/** A voice for a dub: an audio file (WAV, MP3, M4A/AAC, Ogg/Opus, WebM; as `Blob`/`File` or bytes) or decoded sound. */
+export type Voice = Blob | Uint8Array | ArrayBuffer | AudioBuffer;
+
+/** How a dub's voice combines with the clip's own sound. */
+export type DubMode = 'replace' | 'mix' | 'duck';
+
+/** `clip.dub(options)`. */
+export interface DubOptions {
+  /** The first take; leave out to record one with `dub.record`. */
+  voice?: Voice;
+  /** Seconds into the clip where the voice's first sample plays (default 0; negative cuts its head). */
+  at?: number;
+  /** Default `'replace'`. */
+  mode?: DubMode;
+  /** The original's linear gain, 0 to 1: under the voice in `'mix'` (default 0.5), while it speaks in `'duck'` (default 0.2). */
+  originalGain?: number;
+}
+
+/** `dub.record(stream, player, options)`. */
+export interface RecordOptions {
+  /** Seconds of the clip played before its start, as a run-up (default 0). */
+  countIn?: number;
+}
+
+/** One take of a dub. */
+export interface Take {
+  /** Where it plays, seconds into the clip. */
+  at: number;
+  /** Its length in seconds (`null` for a file not decoded yet). */
+  duration: number | null;
+}
+
+/** A dubbed clip's MP4 bytes, with the codec its sound was encoded in (`'mp4a.40.2'` or `'opus'`). */
+export type DubbedMp4 = Uint8Array & { audioCodec: string };
+"#;
