@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (ignored by git):
-#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -O
+#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -Oz
 #   package.json                                            pkg-config/package.json with the crate's version
 #   index.js, index.d.ts, embed.js, embed.d.ts, README.md   copied from pkg-config/ (index.js: the entry)
 # Run .ci/setup.sh first (the Makefile targets do).
@@ -16,7 +16,7 @@ rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
 
 # The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept the same ones.
-.ci/node_modules/.bin/wasm-opt -O \
+.ci/node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   "$out/reelcut_bg.wasm" -o "$out/reelcut_bg.wasm"

@@ -76,6 +76,11 @@ impl FileContent {
         self.tracks.iter().find(|t| t.kind == kind)
     }
 
+    /// Where the media timeline starts in the tracks' own times, seconds.
+    pub(crate) fn origin(&self) -> f64 {
+        self.origin
+    }
+
     /// Length of the media timeline, seconds.
     pub(crate) fn duration(&self) -> f64 {
         self.duration

@@ -37,7 +37,7 @@ impl Job {
     /// `aborted` once the caller's signal has fired.
     pub(crate) fn check(&self) -> Result<()> {
         match &self.signal {
-            Some(signal) if signal.aborted() => Err(Error::new(ErrorCode::Aborted, "the export was aborted")),
+            Some(signal) if signal.aborted() => Err(Error::new(ErrorCode::Aborted, "aborted by its signal")),
             _ => Ok(()),
         }
     }

@@ -2,16 +2,17 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::clip::Clip;
 use super::content::Content;
 use super::error::{from_js, to_js};
 use super::file::FileContent;
 use super::hls::HlsContent;
+use super::samples;
 use super::source::Source;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Track;
@@ -105,6 +106,23 @@ impl Media {
         };
         let clip = time("start").and_then(|start| Clip::new(Rc::clone(&self.content), start, time("end")?));
         clip.map_err(|e| to_js(&e))
+    }
+
+    /// The sample index over `{ start, end }` (seconds; default: every sample), one table per track:
+    /// `{ type, codec, pts, dts, duration, size, key }`, times in seconds on the media timeline and sizes in
+    /// bytes as stored, one entry per sample presented in the span, in decode order. A file's comes from
+    /// the index read by `open`; an HLS stream's segments are fetched and demuxed (`onProgress`, `signal`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<SampleTable[]>")]
+    pub fn samples(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SampleOptions")] options: Option<Object>,
+    ) -> Promise {
+        let content = Rc::clone(&self.content);
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        future_to_promise(async move {
+            let tables = samples::list(&content, &options).await.map_err(|e| to_js(&e))?;
+            Ok(tables.into_iter().collect::<Array>().into())
+        })
     }
 
     /// Media time of wall-clock time `unixMs` (the inverse of `wallClockAt`); `NaN` outside the window.

@@ -26,6 +26,7 @@ mod options;
 mod playback;
 mod player;
 mod render;
+mod samples;
 mod scale;
 mod source;
 mod types;

@@ -67,6 +67,30 @@ export interface Track {
   channels: number;
 }
 
+/** `media.samples(options)`. */
+export interface SampleOptions extends JobOptions {
+  /** Seconds on the media timeline (default: from the first sample). */
+  start?: number;
+  /** Default: to the last sample. */
+  end?: number;
+}
+
+/** One track's samples presented in the span asked for, in decode order, as columns. */
+export interface SampleTable {
+  type: 'video' | 'audio';
+  codec: string;
+  /** Presentation times, seconds on the media timeline. */
+  pts: Float64Array;
+  /** Decode times, seconds on the media timeline. */
+  dts: Float64Array;
+  /** Seconds. */
+  duration: Float64Array;
+  /** Bytes, as the container stores the sample. */
+  size: Uint32Array;
+  /** 1 for a sync sample (decoding can start there), else 0. */
+  key: Uint8Array;
+}
+
 /** `new Player(canvas, options)`. */
 export interface PlayerOptions {
   /** Start muted (default `false`). */

@@ -18,6 +18,7 @@ import init, {
   type PlayerEventType,
   type ReelcutError,
   type ReelcutErrorCode,
+  type SampleTable,
   type Take,
   type TimeSpan,
   type Track,
@@ -60,6 +61,9 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   const keyframes: Float64Array = media.keyframeTimes();
   const dated: number = media.wallClockAt(window.start) + media.timeAtWallClock(Date.now());
   const live: boolean = media.isLive;
+  const tables: SampleTable[] = await media.samples({ start: 0, end: 10, onProgress: () => {}, signal: AbortSignal.timeout(5000) });
+  const sizes: Uint32Array = tables[0].size;
+  const every: SampleTable[] = await media.samples();
 
   const player = new Player(canvas, { muted: true, volume: 0.5, loop: false });
   const silent = new Player(canvas);
@@ -119,7 +123,7 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   const ready: ReelcutPlayerElement = await element.ready;
   const shown: Player | null = ready.player;
 
-  console.log(label, codecs, size, keyframes, dated, live, state, flags, take, codec, shown, bytes);
+  console.log(label, codecs, size, keyframes, dated, live, sizes, every, state, flags, take, codec, shown, bytes);
   return dubbed;
 }
 
@@ -144,6 +148,8 @@ export function misuses(media: Media, player: Player, clip: Clip, dub: Dub): voi
   const code: ReelcutErrorCode = 'timeout';
   // @ts-expect-error: tracks are typed
   const width: string = media.tracks[0].width;
+  // @ts-expect-error: sample tables hold typed arrays
+  void media.samples().then((tables) => tables[0].pts.push(1));
   // @ts-expect-error: open takes a URL or bytes
   void Media.open(42);
   console.log(code, width);
