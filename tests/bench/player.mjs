@@ -2,21 +2,21 @@
 // - time to first frame of the HLS fixture: reelcut (open, load, first frame on the canvas) against hls.js
 //   (loadSource until the <video> presents its first frame), both libraries already loaded, runs
 //   alternating, HTTP cache disabled;
-// - seek latency over 50 random frame-exact seeks (reelcut, HLS and MP4);
+// - seek latency over 50 random seeks, the same times for both: reelcut's frame-exact `seek` (resolves once
+//   the frame is on the canvas; HLS and MP4) against hls.js (`currentTime` set on the paused <video> until
+//   `seeked`, HLS);
 // - the longest main-thread task while reelcut plays HLS (Long Tasks API: anything over 50 ms) and the
 //   longest gap between animation frames.
-// Run: node tests/bench/player.mjs  (after `make build` and `cargo build --example serve`)
-import { launchChromium, startServer } from '../browser/support.mjs';
+import { RUNS, median } from './source.mjs';
 
-const RUNS = 9;
 const HLS = '/fixtures/hls_ts/index.m3u8';
+const SEEKS = 50;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
-const server = await startServer();
-const browser = await launchChromium();
-try {
+export const name = 'player';
+
+export async function run({ browser, server }) {
   const page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
@@ -24,8 +24,8 @@ try {
   await page.evaluate(() => window.reelcutReady);
 
   const firstFrame = { reelcut: [], hlsjs: [] };
-  for (let run = 0; run < RUNS; run++) {
-    const order = run % 2 ? ['hlsjs', 'reelcut'] : ['reelcut', 'hlsjs'];
+  for (let round = 0; round < RUNS; round++) {
+    const order = round % 2 ? ['hlsjs', 'reelcut'] : ['reelcut', 'hlsjs'];
     for (const who of order) {
       firstFrame[who].push(await page.evaluate(async ({ who, url }) => {
         const started = performance.now();
@@ -55,26 +55,46 @@ try {
     }
   }
 
+  // The same pseudo-random times for every player.
+  const seekTimes = (duration) => {
+    let seed = 99;
+    return Array.from({ length: SEEKS }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * duration);
+  };
   const seeks = {};
   for (const url of [HLS, '/fixtures/high_bframes_moovend.mp4']) {
-    seeks[url] = await page.evaluate(async (url) => {
+    const media = await page.evaluate(async (url) => (await window.reelcutReady).Media.open(url).then((m) => m.duration), url);
+    seeks[`reelcut ${url}`] = await page.evaluate(async ({ url, times }) => {
       const { Media, Player } = await window.reelcutReady;
       const player = new Player(document.getElementById('screen'), { muted: true });
-      const media = await Media.open(url);
-      await player.load(media);
+      await player.load(await Media.open(url));
       await player.seek(0);
-      let seed = 99;
-      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-      const times = [];
-      for (let i = 0; i < 50; i++) {
-        const t = random() * media.duration;
+      const took = [];
+      for (const t of times) {
         const started = performance.now();
         await player.seek(t);
-        times.push(performance.now() - started);
+        took.push(performance.now() - started);
       }
-      return times;
-    }, url);
+      return took;
+    }, { url, times: seekTimes(media) });
   }
+  const hlsDuration = await page.evaluate(async (url) => (await window.reelcutReady).Media.open(url).then((m) => m.duration), HLS);
+  seeks[`hls.js ${HLS}`] = await page.evaluate(async ({ url, times }) => {
+    const video = document.getElementById('video');
+    const hls = new window.Hls({ enableWorker: true });
+    hls.attachMedia(video);
+    hls.loadSource(url);
+    await new Promise((resolve) => video.addEventListener('loadeddata', resolve, { once: true }));
+    const took = [];
+    for (const t of times) {
+      const started = performance.now();
+      const seeked = new Promise((resolve) => video.addEventListener('seeked', resolve, { once: true }));
+      video.currentTime = t;
+      await seeked;
+      took.push(performance.now() - started);
+    }
+    hls.destroy();
+    return took;
+  }, { url: HLS, times: seekTimes(hlsDuration) });
 
   const mainThread = await page.evaluate(async (url) => {
     const { Media, Player } = await window.reelcutReady;
@@ -99,16 +119,19 @@ try {
     return { longTasks, longestGap, dropped: player.droppedFrames };
   }, HLS);
 
+  await page.close();
   const ms = (x) => `${x.toFixed(1)} ms`;
-  console.log(`Chromium ${browser.version()}, ${RUNS} runs each, localhost, HTTP cache off`);
-  console.log(`time to first frame, ${HLS}: reelcut median ${ms(median(firstFrame.reelcut))}, ` +
-    `hls.js median ${ms(median(firstFrame.hlsjs))}, ratio ${(median(firstFrame.reelcut) / median(firstFrame.hlsjs)).toFixed(2)}`);
-  for (const [url, times] of Object.entries(seeks)) {
-    console.log(`seek latency, 50 random frame-exact seeks, ${url}: median ${ms(median(times))}, p95 ${ms(percentile(times, 95))}`);
+  console.log('\n## Player: time to first frame, seek latency\n');
+  console.log(`time to first frame, ${HLS}, ${RUNS} runs: reelcut median ${ms(median(firstFrame.reelcut))}, ` +
+    `hls.js median ${ms(median(firstFrame.hlsjs))}, hls.js / reelcut ${(median(firstFrame.hlsjs) / median(firstFrame.reelcut)).toFixed(2)}`);
+  for (const [who, times] of Object.entries(seeks)) {
+    console.log(`seek latency, ${SEEKS} random seeks, ${who}: median ${ms(median(times))}, p95 ${ms(percentile(times, 95))}`);
   }
   console.log(`playing ${HLS}: long tasks (> 50 ms) ${mainThread.longTasks.length ? mainThread.longTasks.map(ms).join(', ') : 'none'}, ` +
     `longest gap between animation frames ${ms(mainThread.longestGap)}, ${mainThread.dropped} frames dropped`);
-} finally {
-  await browser.close();
-  await server.close();
+  const runs = (times) => times.map((t) => ({ ms: t }));
+  return [
+    { operation: `time to first frame, ${HLS}`, results: { 'reelcut': runs(firstFrame.reelcut), 'hls.js': runs(firstFrame.hlsjs) } },
+    { operation: `seek latency, ${HLS}, ${SEEKS} seeks`, results: { 'reelcut': runs(seeks[`reelcut ${HLS}`]), 'hls.js': runs(seeks[`hls.js ${HLS}`]) } },
+  ];
 }

@@ -1,7 +1,8 @@
-// What the clip benchmarks share: the 10-minute source they cut from (made once by ffmpeg, git-ignored), the
-// clip they take out of it, and the median of runs.
+// What the benchmarks share: the media they work on (made once by ffmpeg, git-ignored): the 10-minute source
+// the clips are cut from and the files derived from it; the clip they take; runs in alternating order and
+// their median.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,5 +39,50 @@ export function ensureVoice() {
   make(VOICE, ['-f', 'lavfi', '-i', 'aevalsrc=0.5*sin(2*PI*if(lt(mod(t\\,2)\\,1)\\,1750\\,2750)*t):s=48000:d=30',
     '-c:a', 'pcm_s16le'], 'a second');
 }
+
+/**
+ * An MP4 of about `megabytes` MB (decimal), moov first: the source played over again (stream copy) for as
+ * long as that takes at its bitrate. Resolves to its URL path.
+ */
+export function ensureLongFile(megabytes) {
+  ensureSource();
+  const name = `parse_${megabytes}mb.mp4`;
+  const seconds = Math.round((600 * megabytes * 1e6) / statSync(MEDIA).size);
+  make(join(here, 'media', name), ['-stream_loop', String(Math.ceil(seconds / 600)), '-i', MEDIA, '-t', String(seconds), '-c', 'copy',
+    '-movflags', '+faststart'], `${seconds} s of the source`);
+  return `/tests/bench/media/${name}`;
+}
+
+export const HLS_60S_URL = '/tests/bench/media/hls_60s/index.m3u8';
+
+/** The source's first 60 s as a VOD HLS stream of 4 s MPEG-TS segments (stream copy). */
+export function ensureHls60s() {
+  ensureSource();
+  const folder = join(here, 'media', 'hls_60s');
+  if (existsSync(join(folder, 'index.m3u8'))) return;
+  mkdirSync(folder, { recursive: true });
+  console.log(`making ${folder} (seconds)`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', MEDIA, '-t', '60', '-c', 'copy', '-f', 'hls', '-hls_time', '4',
+    '-hls_playlist_type', 'vod', '-hls_segment_filename', join(folder, 'seg%d.ts'), join(folder, 'index.m3u8')], { stdio: 'inherit' });
+}
+
+/**
+ * Runs every job of `page` (its `window.jobNames`, in the order given: the first is reelcut's) `RUNS` times,
+ * alternating the order each round, with `args`; resolves to `{ job: [result, ...] }` (each result has `ms`).
+ */
+export async function runAlternating(page, jobs, args) {
+  const results = {};
+  for (let round = 0; round < RUNS; round++) {
+    for (const job of round % 2 ? [...jobs].reverse() : jobs) {
+      const result = await page.evaluate(([job, args]) => window.runJob(job, ...args), [job, args]);
+      (results[job] ??= []).push(result);
+      process.stderr.write(`${job} run ${round + 1}: ${result.ms.toFixed(0)} ms\n`);
+    }
+  }
+  return results;
+}
+
+/** `ms` as the tables print it. */
+export const ms = (x) => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

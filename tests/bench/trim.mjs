@@ -5,15 +5,13 @@
 // file). Each job starts from the URL; the table gives medians of the runs (alternating order), the bytes
 // fetched from the file, the output, and what the output holds (video packets, duration; read back by
 // mediabunny).
-// Run: node tests/bench/trim.mjs  (after `make build` and `cargo build --example serve`)
 import { execFileSync } from 'node:child_process';
-import { launchChromium, startServer } from '../browser/support.mjs';
-import { END, MEDIA, RUNS, START, URL_PATH, ensureSource, median } from './source.mjs';
+import { END, MEDIA, START, URL_PATH, ensureSource, median, runAlternating } from './source.mjs';
 
-ensureSource();
-const server = await startServer();
-const browser = await launchChromium();
-try {
+export const name = 'trim';
+
+export async function run({ browser, server }) {
+  ensureSource();
   const page = await browser.newPage();
   page.on('console', (message) => message.type() === 'error' && console.error(`page: ${message.text()}`));
   await page.goto(`${server.base}/tests/bench/pages/trim.html`);
@@ -25,18 +23,9 @@ try {
       'fetch the whole file'],
     ['reelcut exact', 'mediabunny re-encode', 'ffmpeg.wasm re-encode'],
   ];
-  const run = (job) => page.evaluate(([job, url, start, end]) => window.runJob(job, url, start, end),
-    [job, URL_PATH, START, END]);
+  const args = [URL_PATH, START, END];
   const results = {};
-  for (const jobs of groups) {
-    for (let round = 0; round < RUNS; round++) {
-      for (const job of round % 2 ? [...jobs].reverse() : jobs) {
-        const result = await run(job);
-        (results[job] ??= []).push(result);
-        process.stderr.write(`${job} run ${round + 1}: ${result.ms.toFixed(0)} ms\n`);
-      }
-    }
-  }
+  for (const jobs of groups) Object.assign(results, await runAlternating(page, jobs, args));
   // Bytes fetched, counted in one more run of each job with the network domain watching (kept out of the
   // timed runs: watching costs time): per request, what arrived in the page, or the finished response's
   // length when the body went straight into a Blob; a streamed read cancelled early counts what arrived.
@@ -57,13 +46,14 @@ try {
   const fetched = {};
   for (const job of groups.flat()) {
     requests = new Map();
-    await run(job);
+    await page.evaluate(([job, args]) => window.runJob(job, ...args), [job, args]);
     fetched[job] = [...requests.values()].reduce((sum, bytes) => sum + bytes, 0);
   }
 
   const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
-  console.log(`Chromium ${browser.version()}, localhost, HTTP cache off; clip ${START}-${END} s of a 10-minute ` +
-    `1280x720 30 fps H.264 + AAC MP4 (${mb(Number(execFileSync('stat', ['-c%s', MEDIA]).toString()))})`);
+  await page.close();
+  console.log(`\n## Trim 30 s out of a 10-minute MP4\n\nclip ${START}-${END} s of a 10-minute ` +
+    `1280x720 30 fps H.264 + AAC MP4 (${mb(Number(execFileSync('stat', ['-c%s', MEDIA]).toString()))})\n`);
   console.log('| job | runs | median | range | fetched | output | video packets | duration | time / reelcut |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const jobs of groups) {
@@ -78,7 +68,10 @@ try {
         `${(median(times) / reference).toFixed(2)}x |`);
     }
   }
-} finally {
-  await browser.close();
-  await server.close();
+  // The floors (fetching alone) are not peers: the summary compares the libraries.
+  const peers = (jobs) => Object.fromEntries(jobs.filter((job) => !job.startsWith('fetch')).map((job) => [job, results[job]]));
+  return [
+    { operation: 'trim 30 s of a 10-minute MP4, keyframe (copy)', results: peers(groups[0]) },
+    { operation: 'trim 30 s of a 10-minute MP4, exact (re-encode)', results: peers(groups[1]) },
+  ];
 }
