@@ -5,6 +5,7 @@ import type { Media, Player } from './reelcut.js';
  * `reelcut/embed.js` (or loading it with `<script type="module">`).
  */
 export declare class ReelcutPlayerElement extends HTMLElement {
+  /** The attributes the element reacts to when they change: `src`, `controls`, `muted` (`autoplay` is read when `src` loads). */
   static observedAttributes: string[];
   /** Resolves with the element once the library has loaded and `src` (if set) shows its first frame. */
   readonly ready: Promise<ReelcutPlayerElement>;

@@ -37,7 +37,9 @@ export type ReelcutErrorCode =
 
 /** What the library throws or rejects with: a JS `Error` whose `name` is `'ReelcutError'`. */
 export interface ReelcutError extends Error {
+  /** Always `'ReelcutError'`. */
   readonly name: 'ReelcutError';
+  /** What went wrong, for code to act on; `message` says it for people. */
   readonly code: ReelcutErrorCode;
   /** Set on `player.error`: whether the error stopped playback (`false`: the player went on). */
   readonly fatal?: boolean;
@@ -45,7 +47,9 @@ export interface ReelcutError extends Error {
 
 /** A span of the media timeline, seconds. */
 export interface TimeSpan {
+  /** Seconds on the media timeline. */
   start: number;
+  /** Seconds on the media timeline, after `start`. */
   end: number;
 }
 
@@ -56,14 +60,17 @@ export type MediaInput = string | Blob | Uint8Array;
 export interface Track {
   /** The container's track id (for HLS, 1 video and 2 audio). */
   id: number;
+  /** What the track carries. */
   type: 'video' | 'audio';
   /** The WebCodecs codec string, e.g. `'avc1.64001e'`, `'mp4a.40.2'`, `'opus'`. */
   codec: string;
-  /** Picture size in pixels (0 for sound). */
+  /** Picture width in pixels (0 for sound). */
   width: number;
+  /** Picture height in pixels (0 for sound). */
   height: number;
-  /** Sound only (0 for video). */
+  /** Samples per second (0 for video). */
   sampleRate: number;
+  /** Sound channels (0 for video). */
   channels: number;
 }
 
@@ -77,7 +84,9 @@ export interface SampleOptions extends JobOptions {
 
 /** One track's samples presented in the span asked for, in decode order, as columns. */
 export interface SampleTable {
+  /** The track's kind. */
   type: 'video' | 'audio';
+  /** The track's WebCodecs codec string. */
   codec: string;
   /** Presentation times, seconds on the media timeline. */
   pts: Float64Array;
