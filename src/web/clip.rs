@@ -87,7 +87,7 @@ impl Clip {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "DubOptions")] options: Option<js_sys::Object>,
     ) -> std::result::Result<Dub, JsValue> {
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let options = options::given(options);
         Dub::new(Rc::clone(&self.content), self.start, self.end, &options).map_err(|e| to_js(&e))
     }
 
@@ -100,7 +100,7 @@ impl Clip {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions")] options: Option<js_sys::Object>,
     ) -> Promise {
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let options = options::given(options);
         let content = Rc::clone(&self.content);
         let (start, end) = (self.start, self.end);
         future_to_promise(async move {

@@ -154,11 +154,15 @@ impl DubState {
         Ok(pcm)
     }
 
-    async fn export(&self, job: &Job) -> Result<DubbedClip> {
+    /// The dubbed clip, with the caller's `{ onProgress, signal }` options.
+    async fn export(&self, options: &JsValue) -> Result<DubbedClip> {
+        let job = Job::from_options(options)?;
+        job.check()?;
         let placement = self.placement()?;
         let voice = self.voice().await?;
+        // Decoding a voice file takes a while: the caller may have given up meanwhile.
         job.check()?;
-        export_dub(&self.content, self.start, self.end, &voice, placement, job).await
+        export_dub(&self.content, self.start, self.end, &voice, placement, &job).await
     }
 }
 
@@ -293,7 +297,7 @@ impl Dub {
     ) -> Promise {
         let state = Rc::clone(&self.state);
         let player = player.handle();
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let options = options::given(options);
         future_to_promise(async move {
             let run = async {
                 if state.recording.borrow().is_some() {
@@ -340,13 +344,9 @@ impl Dub {
         #[wasm_bindgen(unchecked_optional_param_type = "JobOptions")] options: Option<Object>,
     ) -> Promise {
         let state = Rc::clone(&self.state);
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let options = options::given(options);
         future_to_promise(async move {
-            let run = async {
-                let job = Job::from_options(&options)?;
-                let dubbed = state.export(&job).await?;
-                Media::from_bytes(dubbed.bytes).await
-            };
+            let run = async { Media::from_bytes(state.export(&options).await?.bytes).await };
             run.await.map(JsValue::from).map_err(|e| to_js(&e))
         })
     }
@@ -360,14 +360,9 @@ impl Dub {
         #[wasm_bindgen(unchecked_optional_param_type = "JobOptions")] options: Option<Object>,
     ) -> Promise {
         let state = Rc::clone(&self.state);
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let options = options::given(options);
         future_to_promise(async move {
-            let run = async {
-                let job = Job::from_options(&options)?;
-                job.check()?;
-                state.export(&job).await
-            };
-            match run.await {
+            match state.export(&options).await {
                 Ok(dubbed) => {
                     let bytes = Uint8Array::from(dubbed.bytes.as_slice());
                     // An expando on a fresh typed array cannot fail.

@@ -12,6 +12,7 @@ use super::content::Content;
 use super::error::{from_js, to_js};
 use super::file::FileContent;
 use super::hls::HlsContent;
+use super::options;
 use super::samples;
 use super::source::Source;
 use crate::error::{Error, ErrorCode, Result};
@@ -118,7 +119,7 @@ impl Media {
         #[wasm_bindgen(unchecked_optional_param_type = "SampleOptions")] options: Option<Object>,
     ) -> Promise {
         let content = Rc::clone(&self.content);
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let options = options::given(options);
         future_to_promise(async move {
             let tables = samples::list(&content, &options).await.map_err(|e| to_js(&e))?;
             Ok(tables.into_iter().collect::<Array>().into())

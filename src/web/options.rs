@@ -6,6 +6,11 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{Error, ErrorCode, Result};
 
+/// An optional options argument as the readers below take it: `undefined` when left out.
+pub(crate) fn given(options: Option<js_sys::Object>) -> JsValue {
+    options.map_or(JsValue::UNDEFINED, JsValue::from)
+}
+
 /// The field `name` of `options` (itself possibly `undefined`), when set.
 pub(crate) fn value(options: &JsValue, name: &str) -> Option<JsValue> {
     Reflect::get(options, &name.into())

@@ -112,11 +112,11 @@ impl Player {
         canvas: web_sys::HtmlCanvasElement,
         #[wasm_bindgen(unchecked_optional_param_type = "PlayerOptions")] options: Option<Object>,
     ) -> std::result::Result<Player, JsValue> {
-        let renderer = Renderer::new(canvas).map_err(|e| to_js(&e))?;
-        let events = web_sys::EventTarget::new()?;
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let options = options::given(options);
         let volume = options::number(&options, "volume").map_err(|e| to_js(&e))?;
         let flag = |name: &str| options::value(&options, name).is_some_and(|v| v.is_truthy());
+        let renderer = Renderer::new(canvas).map_err(|e| to_js(&e))?;
+        let events = web_sys::EventTarget::new()?;
         let state = State {
             media: None,
             current_time: 0.0,

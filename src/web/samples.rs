@@ -122,9 +122,6 @@ async fn segment_tables(
     while let Some(key) = next {
         job.check()?;
         let chunk = content.load(key).await?;
-        if chunk.start().is_some_and(|start| start >= segments.1) {
-            break;
-        }
         for (table, track) in [(&mut video, &chunk.video), (&mut audio, &chunk.audio)] {
             if let Some(track) = track {
                 table
@@ -133,6 +130,10 @@ async fn segment_tables(
             }
         }
         job.progress((chunk.end - segments.0) / (segments.1 - segments.0));
+        // The next segment starts where this one ends: past the span, nothing more to fetch.
+        if chunk.end >= segments.1 {
+            break;
+        }
         next = match content.chunk_after(key) {
             Next::Chunk(key) => Some(key),
             Next::NotYet | Next::End => None,
