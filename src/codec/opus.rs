@@ -46,6 +46,40 @@ impl OpusHead {
         })
     }
 
+    /// Reads a `dOps` box body (Opus in ISO BMFF, 4.3.2): the same fields as `OpusHead`, big-endian,
+    /// after a version byte and without the magic.
+    pub fn from_dops(body: &[u8]) -> Result<OpusHead> {
+        let malformed = |what: &str| Error::new(ErrorCode::MalformedInput, format!("dOps: {what}"));
+        let fixed = body.get(..11).ok_or_else(|| malformed("cut short"))?;
+        let family = fixed[10];
+        let mapping = if family == 0 {
+            None
+        } else {
+            let channels = usize::from(fixed[1]);
+            let rest = body
+                .get(11..13 + channels)
+                .ok_or_else(|| malformed("channel mapping table cut short"))?;
+            Some((family, rest[0], rest[1], rest[2..].to_vec()))
+        };
+        Ok(OpusHead {
+            channels: fixed[1],
+            pre_skip: u16::from_be_bytes([fixed[2], fixed[3]]),
+            input_sample_rate: u32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]),
+            output_gain: i16::from_be_bytes([fixed[8], fixed[9]]),
+            mapping,
+        })
+    }
+
+    /// The `dOps` box body: version 0, then the fields big-endian.
+    pub fn to_dops(&self) -> Vec<u8> {
+        let mut out = vec![0, self.channels];
+        out.extend_from_slice(&self.pre_skip.to_be_bytes());
+        out.extend_from_slice(&self.input_sample_rate.to_be_bytes());
+        out.extend_from_slice(&self.output_gain.to_be_bytes());
+        self.push_mapping(&mut out);
+        out
+    }
+
     /// The `OpusHead` packet bytes (little-endian fields, unlike `dOps`).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = b"OpusHead".to_vec();
@@ -54,6 +88,12 @@ impl OpusHead {
         out.extend_from_slice(&self.pre_skip.to_le_bytes());
         out.extend_from_slice(&self.input_sample_rate.to_le_bytes());
         out.extend_from_slice(&self.output_gain.to_le_bytes());
+        self.push_mapping(&mut out);
+        out
+    }
+
+    /// The channel mapping family and, past family 0, its table: laid out alike in both forms.
+    fn push_mapping(&self, out: &mut Vec<u8>) {
         match &self.mapping {
             None => out.push(0),
             Some((family, streams, coupled, table)) => {
@@ -61,7 +101,6 @@ impl OpusHead {
                 out.extend_from_slice(table);
             }
         }
-        out
     }
 }
 
@@ -91,7 +130,13 @@ mod tests {
             mapping: Some((1, 2, 1, vec![0, 2, 1])),
         };
         let bytes = surround.to_bytes();
-        assert_eq!(OpusHead::parse(&bytes).ok(), Some(surround));
+        assert_eq!(OpusHead::parse(&bytes).ok(), Some(surround.clone()));
+        // dOps: version 0, big-endian fields.
+        let dops = surround.to_dops();
+        assert_eq!(dops[..4], [0, 3, 0, 0]);
+        assert_eq!(dops[8..10], [0xFF, 0x00]);
+        assert_eq!(OpusHead::from_dops(&dops).ok(), Some(surround));
+        assert!(OpusHead::from_dops(&dops[..dops.len() - 1]).is_err());
         assert!(OpusHead::parse(b"OpusHead\x01").is_err());
         assert!(OpusHead::parse(&bytes[..20]).is_err());
     }
@@ -107,6 +152,7 @@ mod tests {
             }));
             let _ = OpusHead::parse(&bytes);
             let _ = OpusHead::parse(&bytes[8..]);
+            let _ = OpusHead::from_dops(&bytes[8..]);
         }
     }
 }

@@ -107,56 +107,6 @@ pub fn box_bytes<'a>(file: &'a [u8], header: &BoxHeader) -> &'a [u8] {
     &file[header.offset as usize..end]
 }
 
-/// The child boxes the demuxers read, per container; everything else inside these containers is renamed
-/// `free` before `mp4-atom` decodes the tree (see [`blank_unread_boxes`]).
-const READ_CHILDREN: [(&[u8; 4], &[&[u8; 4]]); 10] = [
-    (b"moov", &[b"mvhd", b"trak", b"mvex"]),
-    (b"trak", &[b"tkhd", b"edts", b"mdia"]),
-    (b"edts", &[b"elst"]),
-    (b"mdia", &[b"mdhd", b"hdlr", b"minf"]),
-    (
-        b"minf",
-        &[b"vmhd", b"smhd", b"nmhd", b"sthd", b"hmhd", b"dinf", b"stbl"],
-    ),
-    (b"dinf", &[b"dref"]),
-    (
-        b"stbl",
-        &[b"stsd", b"stts", b"ctts", b"stss", b"stsc", b"stsz", b"stco", b"co64"],
-    ),
-    (b"mvex", &[b"mehd", b"trex"]),
-    (b"moof", &[b"mfhd", b"traf"]),
-    (b"traf", &[b"tfhd", b"tfdt", b"trun"]),
-];
-
-/// Renames every box the demuxers do not read (sample groups, sub-sample and encryption info, user data,
-/// metadata, ...) inside a `moov` or `moof` box to `free`, which `mp4-atom` skips without decoding. Less
-/// hostile surface: a fuzzed `sgpd` with a huge count of empty entries made `mp4-atom` allocate gigabytes.
-/// Sample entries inside `stsd` are left as they are.
-pub fn blank_unread_boxes(container: &mut [u8]) {
-    let Ok(Some(header)) = read_header(container, 0) else {
-        return;
-    };
-    blank_children(&header.kind, &mut container[header.header_len as usize..]);
-}
-
-fn blank_children(parent: &[u8; 4], mut body: &mut [u8]) {
-    // Only the containers listed are walked; leaves and sample entries are left to the decoder.
-    let Some((_, read)) = READ_CHILDREN.iter().find(|(kind, _)| *kind == parent) else {
-        return;
-    };
-    while let Ok(Some(child)) = read_header(body, 0) {
-        let end = child.size.map_or(body.len() as u64, |size| size.min(body.len() as u64)) as usize;
-        let (this, rest) = std::mem::take(&mut body).split_at_mut(end);
-        if read.contains(&&child.kind) {
-            let header_len = (child.header_len as usize).min(this.len());
-            blank_children(&child.kind, &mut this[header_len..]);
-        } else {
-            this[4..8].copy_from_slice(b"free");
-        }
-        body = rest;
-    }
-}
-
 /// What a [`BoxLocator`] needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locate {
@@ -262,27 +212,6 @@ mod tests {
         assert_eq!((boxes[1].header_len, boxes[1].size), (16, Some(18)));
         assert_eq!(boxes[2].end(file.len() as u64), file.len() as u64);
         assert_eq!(box_bytes(&file, &boxes[1])[16..], [0xAB, 0xCD]);
-    }
-
-    #[test]
-    fn unread_boxes_become_free() {
-        // moov { udta { meta }, trak { sgpd, tkhd } }
-        let mut moov = vec![0, 0, 0, 48, b'm', b'o', b'o', b'v'];
-        moov.extend_from_slice(&[0, 0, 0, 16, b'u', b'd', b't', b'a', 0, 0, 0, 8, b'm', b'e', b't', b'a']);
-        moov.extend_from_slice(&[0, 0, 0, 24, b't', b'r', b'a', b'k', 0, 0, 0, 8, b's', b'g', b'p', b'd']);
-        moov.extend_from_slice(&[0, 0, 0, 8, b't', b'k', b'h', b'd']);
-        blank_unread_boxes(&mut moov);
-        assert_eq!(&moov[12..16], b"free");
-        assert_eq!(&moov[20..24], b"meta"); // inside the blanked box: untouched, never decoded
-        assert_eq!(&moov[28..32], b"trak");
-        assert_eq!(&moov[36..40], b"free");
-        assert_eq!(&moov[44..48], b"tkhd");
-        // Bad sizes stop the walk without panicking.
-        let mut bad = vec![
-            0, 0, 0, 16, b'm', b'o', b'o', b'v', 0, 0, 0, 200, b'u', b'd', b't', b'a',
-        ];
-        blank_unread_boxes(&mut bad);
-        blank_unread_boxes(&mut [0, 0, 0, 4]);
     }
 
     #[test]

@@ -4,10 +4,9 @@
 //! The init segment is a `moov` with `mvex`, parsed by [`Movie::parse_moov`]; a [`FragmentReader`] then turns
 //! each media segment (or the rest of a single fragmented file) into samples.
 
-use mp4_atom::{Decode, Moof, Traf};
-
-use super::boxes::{blank_unread_boxes, box_bytes, top_level_boxes};
+use super::boxes::{box_bytes, top_level_boxes};
 use super::mp4::{Movie, TrackDefaults};
+use super::reader::{child, required_child, BoxReader};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
 
@@ -54,17 +53,20 @@ impl FragmentReader {
     pub fn read(&mut self, bytes: &[u8]) -> Result<Demuxed> {
         let mut tracks: Vec<Track> = self.tracks.iter().map(|t| t.template.clone()).collect();
         for header in top_level_boxes(bytes)?.iter().filter(|b| &b.kind == b"moof") {
-            let mut moof = box_bytes(bytes, header).to_vec();
-            blank_unread_boxes(&mut moof);
-            let moof =
-                Moof::decode(&mut &moof[..]).map_err(|e| malformed(format!("moof at byte {}: {e}", header.offset)))?;
+            let moof = BoxReader::new(header.kind, &box_bytes(bytes, header)[header.header_len as usize..]);
             let mut previous_data_end = header.offset;
-            for traf in &moof.traf {
-                let Some(index) = self.tracks.iter().position(|t| t.template.id == traf.tfhd.track_id) else {
+            for traf in moof.children() {
+                let traf = traf?;
+                if &traf.kind() != b"traf" {
+                    continue;
+                }
+                let tfhd = TrackFragmentHeader::read(&required_child(&traf, b"tfhd")?)?;
+                let Some(index) = self.tracks.iter().position(|t| t.template.id == tfhd.track_id) else {
                     continue;
                 };
                 previous_data_end = self.tracks[index].read_traf(
-                    traf,
+                    &traf,
+                    &tfhd,
                     header.offset,
                     previous_data_end,
                     bytes.len() as u64,
@@ -79,17 +81,67 @@ impl FragmentReader {
     }
 }
 
+/// `tfhd` flags (ISO/IEC 14496-12 8.8.7.1).
+const BASE_DATA_OFFSET_PRESENT: u32 = 0x01;
+const SAMPLE_DESCRIPTION_INDEX_PRESENT: u32 = 0x02;
+const DEFAULT_DURATION_PRESENT: u32 = 0x08;
+const DEFAULT_SIZE_PRESENT: u32 = 0x10;
+const DEFAULT_FLAGS_PRESENT: u32 = 0x20;
+const DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
+
+/// `trun` flags (8.8.8.1): which fields the run and each of its samples carry.
+const DATA_OFFSET_PRESENT: u32 = 0x01;
+const FIRST_SAMPLE_FLAGS_PRESENT: u32 = 0x04;
+const SAMPLE_DURATION_PRESENT: u32 = 0x100;
+const SAMPLE_SIZE_PRESENT: u32 = 0x200;
+const SAMPLE_FLAGS_PRESENT: u32 = 0x400;
+const SAMPLE_COMPOSITION_OFFSET_PRESENT: u32 = 0x800;
+
+/// A track fragment header: which track, where its data offsets count from, and sample defaults that
+/// override the `trex` ones.
+struct TrackFragmentHeader {
+    track_id: u32,
+    base_data_offset: Option<u64>,
+    default_base_is_moof: bool,
+    duration: Option<u32>,
+    size: Option<u32>,
+    flags: Option<u32>,
+}
+
+impl TrackFragmentHeader {
+    fn read(tfhd: &BoxReader) -> Result<Self> {
+        let mut tfhd = tfhd.clone();
+        let (_, flags) = tfhd.full_box()?;
+        let track_id = tfhd.u32()?;
+        let base_data_offset = (flags & BASE_DATA_OFFSET_PRESENT != 0)
+            .then(|| tfhd.u64())
+            .transpose()?;
+        if flags & SAMPLE_DESCRIPTION_INDEX_PRESENT != 0 {
+            tfhd.u32()?;
+        }
+        let mut optional = |bit: u32| (flags & bit != 0).then(|| tfhd.u32()).transpose();
+        Ok(TrackFragmentHeader {
+            track_id,
+            base_data_offset,
+            duration: optional(DEFAULT_DURATION_PRESENT)?,
+            size: optional(DEFAULT_SIZE_PRESENT)?,
+            flags: optional(DEFAULT_FLAGS_PRESENT)?,
+            default_base_is_moof: flags & DEFAULT_BASE_IS_MOOF != 0,
+        })
+    }
+}
+
 impl FragmentTrack {
     /// Appends the samples of one track fragment; returns the offset just past its data.
     fn read_traf(
         &mut self,
-        traf: &Traf,
+        traf: &BoxReader,
+        tfhd: &TrackFragmentHeader,
         moof_offset: u64,
         previous_data_end: u64,
         len: u64,
         samples: &mut Vec<Sample>,
     ) -> Result<u64> {
-        let tfhd = &traf.tfhd;
         // Where data offsets count from (ISO/IEC 14496-12 8.8.7.1): an explicit base, the moof itself,
         // or, for a later track fragment without either, the end of the previous one's data.
         let base = match tfhd.base_data_offset {
@@ -97,38 +149,47 @@ impl FragmentTrack {
             None if tfhd.default_base_is_moof => moof_offset,
             None => previous_data_end,
         };
-        let mut dts = traf.tfdt.as_ref().map_or(Ok(self.next_dts), |tfdt| {
-            i64::try_from(tfdt.base_media_decode_time).map_err(|_| malformed("tfdt decode time too large"))
-        })?;
+        let mut dts = match child(traf, b"tfdt")? {
+            Some(mut tfdt) => {
+                let (version, _) = tfdt.full_box()?;
+                i64::try_from(tfdt.u32_or_u64(version)?).map_err(|_| malformed("tfdt decode time too large"))?
+            }
+            None => self.next_dts,
+        };
         let mut data = base;
-        for trun in &traf.trun {
-            let count = trun.samples.len() as u64;
-            if count > len {
+        for trun in traf.children() {
+            let mut trun = trun?;
+            if &trun.kind() != b"trun" {
+                continue;
+            }
+            let (_, flags) = trun.full_box()?;
+            let count = trun.u32()?;
+            if u64::from(count) > len {
                 return Err(Error::new(
                     ErrorCode::LimitExceeded,
                     format!("trun claims {count} samples in a {len}-byte segment"),
                 ));
             }
-            if let Some(offset) = trun.data_offset {
+            if flags & DATA_OFFSET_PRESENT != 0 {
                 data = base
-                    .checked_add_signed(i64::from(offset))
+                    .checked_add_signed(i64::from(trun.i32()?))
                     .ok_or_else(|| malformed("trun data offset"))?;
             }
-            let first_flags = match &trun.samples {
-                mp4_atom::TrunSamples::Inherited { first_flags, .. } => *first_flags,
-                mp4_atom::TrunSamples::Explicit(_) => None,
-            };
-            for (i, entry) in trun.samples.iter().enumerate() {
-                let duration = entry
-                    .duration
-                    .or(tfhd.default_sample_duration)
+            let first_flags = (flags & FIRST_SAMPLE_FLAGS_PRESENT != 0)
+                .then(|| trun.u32())
+                .transpose()?;
+            for i in 0..count {
+                let mut field = |bit: u32| (flags & bit != 0).then(|| trun.u32()).transpose();
+                let duration = field(SAMPLE_DURATION_PRESENT)?
+                    .or(tfhd.duration)
                     .unwrap_or(self.defaults.duration);
-                let size = entry.size.or(tfhd.default_sample_size).unwrap_or(self.defaults.size);
-                let flags = entry
-                    .flags
+                let size = field(SAMPLE_SIZE_PRESENT)?.or(tfhd.size).unwrap_or(self.defaults.size);
+                let sample_flags = field(SAMPLE_FLAGS_PRESENT)?
                     .or(if i == 0 { first_flags } else { None })
-                    .or(tfhd.default_sample_flags)
+                    .or(tfhd.flags)
                     .unwrap_or(self.defaults.flags);
+                // Signed whatever the box version, as ffmpeg reads it.
+                let composition = field(SAMPLE_COMPOSITION_OFFSET_PRESENT)?.map_or(0, |c| i64::from(c as i32));
                 let end = data
                     .checked_add(u64::from(size))
                     .filter(|end| *end <= len)
@@ -138,12 +199,11 @@ impl FragmentTrack {
                             self.template.id
                         ))
                     })?;
-                let composition = entry.cts.unwrap_or(0);
                 samples.push(Sample {
                     pts: dts.saturating_add(composition).saturating_add(self.shift),
                     dts: dts.saturating_add(self.shift),
                     duration,
-                    key: self.template.kind == TrackKind::Audio || flags & NON_SYNC_SAMPLE == 0,
+                    key: self.template.kind == TrackKind::Audio || sample_flags & NON_SYNC_SAMPLE == 0,
                     offset: data,
                     size,
                     stored_size: size,

@@ -2,7 +2,9 @@
 
 pub mod boxes;
 pub mod fmp4;
+mod moov;
 pub mod mp4;
+mod reader;
 mod sample_entry;
 pub mod ts;
 pub mod wav;

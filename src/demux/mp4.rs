@@ -6,10 +6,10 @@
 //!
 //! [`read_header`]: super::boxes::read_header
 
-use mp4_atom::{Decode, FourCC, Moov, StszSamples, Trak};
-
-use super::boxes::{blank_unread_boxes, box_bytes, top_level_boxes};
+use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::fmp4::FragmentReader;
+use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes};
+use super::reader::{be_u32, BoxReader, Table};
 use super::sample_entry::codec_config;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
@@ -54,40 +54,40 @@ impl Movie {
     /// Parses a `moov` box (its bytes, header included). `file_len` (the size of the whole file, as far as
     /// it is known) bounds the sample counts a hostile file can claim.
     pub fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
-        let mut moov = moov.to_vec();
-        blank_unread_boxes(&mut moov);
-        let moov = Moov::decode(&mut &moov[..]).map_err(|e| malformed(format!("moov: {e}")))?;
-        let fragmented = moov.mvex.is_some();
+        let header = read_header(moov, 0)?
+            .filter(|h| &h.kind == b"moov")
+            .ok_or_else(|| malformed("not a 'moov' box"))?;
+        let end = usize::try_from(header.end(moov.len() as u64)).unwrap_or(usize::MAX);
+        let body = moov
+            .get(header.header_len as usize..end)
+            .ok_or_else(|| malformed("the 'moov' box is cut short"))?;
+        let moov = read_moov(&BoxReader::new(header.kind, body))?;
         let mut tracks = Vec::new();
-        for trak in &moov.trak {
+        for trak in &moov.tracks {
             let Some(kind) = track_kind(trak) else {
                 continue;
             };
-            let track_id = trak.tkhd.track_id;
-            let timescale = trak.mdia.mdhd.timescale;
+            let track_id = trak.track_id;
+            let timescale = trak.timescale;
             if timescale == 0 {
                 return Err(malformed(format!("track {track_id} has a zero timescale")));
             }
             let entry = trak
-                .mdia
-                .minf
-                .stbl
-                .stsd
-                .codecs
-                .first()
+                .sample_entry
+                .as_ref()
                 .ok_or_else(|| malformed(format!("track {track_id} has no sample description")))?;
-            let config = codec_config(entry)?;
-            let (shift, presentation_start) = edit_list(trak, moov.mvhd.timescale, timescale)?;
+            let config = codec_config(entry, kind)?;
+            let (shift, presentation_start) = edit_list(trak, moov.movie_timescale, timescale)?;
             let samples = sample_table(trak, file_len, shift)?;
             let defaults = moov
-                .mvex
+                .trex
                 .iter()
-                .flat_map(|mvex| &mvex.trex)
+                .flatten()
                 .find(|trex| trex.track_id == track_id)
                 .map(|trex| TrackDefaults {
-                    duration: trex.default_sample_duration,
-                    size: trex.default_sample_size,
-                    flags: trex.default_sample_flags,
+                    duration: trex.duration,
+                    size: trex.size,
+                    flags: trex.flags,
                 })
                 .unwrap_or_default();
             tracks.push(MovieTrack {
@@ -103,7 +103,10 @@ impl Movie {
                 defaults,
             });
         }
-        Ok(Movie { tracks, fragmented })
+        Ok(Movie {
+            tracks,
+            fragmented: moov.trex.is_some(),
+        })
     }
 
     /// The demuxed tracks; sample offsets are offsets in the file.
@@ -153,10 +156,10 @@ impl Movie {
     }
 }
 
-fn track_kind(trak: &Trak) -> Option<TrackKind> {
-    match trak.mdia.hdlr.handler {
-        h if h == FourCC::new(b"vide") => Some(TrackKind::Video),
-        h if h == FourCC::new(b"soun") => Some(TrackKind::Audio),
+fn track_kind(trak: &TrakBoxes) -> Option<TrackKind> {
+    match &trak.handler {
+        b"vide" => Some(TrackKind::Video),
+        b"soun" => Some(TrackKind::Audio),
         _ => None,
     }
 }
@@ -164,16 +167,16 @@ fn track_kind(trak: &Trak) -> Option<TrackKind> {
 /// The edit list's effect, in media ticks (as ffmpeg applies it): the shift of every stored time (empty
 /// edits at the start delay the track; the first real edit's media time is where presentation starts),
 /// and where presentation starts after the shift (`None` without an edit list).
-fn edit_list(trak: &Trak, movie_timescale: u32, media_timescale: u32) -> Result<(i64, Option<i64>)> {
-    let Some(elst) = trak.edts.as_ref().and_then(|edts| edts.elst.as_ref()) else {
+fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Result<(i64, Option<i64>)> {
+    let Some(edits) = &trak.edits else {
         return Ok((0, None));
     };
     let mut delay = 0i64;
-    for entry in &elst.entries {
-        match entry.media_time {
+    for edit in edits {
+        match edit.media_time {
             None => {
                 let duration =
-                    i64::try_from(entry.segment_duration).map_err(|_| malformed("edit list: empty edit too long"))?;
+                    i64::try_from(edit.segment_duration).map_err(|_| malformed("edit list: empty edit too long"))?;
                 if movie_timescale == 0 {
                     return Err(malformed("movie header has a zero timescale"));
                 }
@@ -182,21 +185,18 @@ fn edit_list(trak: &Trak, movie_timescale: u32, media_timescale: u32) -> Result<
                     .checked_add(ticks)
                     .ok_or_else(|| malformed("edit list: delay overflows"))?;
             }
-            Some(media_time) => {
-                let media_time = i64::try_from(media_time).map_err(|_| malformed("edit list: media time too large"))?;
-                return Ok((delay - media_time, Some(delay)));
-            }
+            Some(media_time) => return Ok((delay - media_time, Some(delay))),
         }
     }
     Ok((delay, None))
 }
 
 /// Expands a track's sample tables (`stsz`, `stts`, `ctts`, `stss`, `stsc`, `stco`/`co64`) into samples.
-fn sample_table(trak: &Trak, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
-    let stbl = &trak.mdia.minf.stbl;
-    let track_id = trak.tkhd.track_id;
-    let (count, sizes): (u64, Option<&[u32]>) = match &stbl.stsz.samples {
-        StszSamples::Identical { count, size } => {
+fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
+    let tables = &trak.tables;
+    let track_id = trak.track_id;
+    let (count, sizes) = match &tables.sizes {
+        SampleSizes::Identical { count, size } => {
             // Each sample takes at least one byte of the file: a count beyond that is a lie.
             let claimed = u64::from(*count) * u64::from((*size).max(1));
             if claimed > file_len {
@@ -206,53 +206,44 @@ fn sample_table(trak: &Trak, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
             }
             (u64::from(*count), None)
         }
-        StszSamples::Different { sizes } => (sizes.len() as u64, Some(sizes.as_slice())),
+        SampleSizes::Different(sizes) => (sizes.len() as u64, Some(sizes)),
     };
     if count > MAX_SAMPLES_PER_TRACK {
         return Err(limit(format!(
             "track {track_id}: {count} samples is more than the limit"
         )));
     }
-    let size_of = |i: usize| match (sizes, &stbl.stsz.samples) {
-        (Some(sizes), _) => sizes[i],
-        (None, StszSamples::Identical { size, .. }) => *size,
-        (None, StszSamples::Different { .. }) => 0,
+    let mut sizes = sizes.map(|table| table.u32s());
+    let identical_size = match tables.sizes {
+        SampleSizes::Identical { size, .. } => size,
+        SampleSizes::Different(_) => 0,
     };
     let count = count as usize;
     let mut samples = Vec::with_capacity(count);
 
     // Decode times from the run-length `stts`; a table that runs short repeats its last delta.
-    let mut deltas = stbl
-        .stts
-        .entries
-        .iter()
-        .flat_map(|e| std::iter::repeat_n(e.sample_delta, e.sample_count as usize));
-    let last_delta = stbl.stts.entries.last().map_or(0, |e| e.sample_delta);
-    // Composition offsets from `ctts` (absent: presentation order is decode order).
-    let mut offsets = stbl
-        .ctts
-        .iter()
-        .flat_map(|ctts| &ctts.entries)
-        .flat_map(|e| std::iter::repeat_n(e.sample_offset, e.sample_count as usize));
+    let mut deltas = run_lengths(&tables.stts);
+    let last_delta = tables.stts.entries().last().map_or(0, |e| be_u32(e, 4));
+    // Composition offsets from `ctts` (absent: presentation order is decode order). Read signed whatever
+    // the box version, as ffmpeg does: version 0 boxes with negative offsets exist.
+    let mut offsets = run_lengths(&tables.ctts).map(|offset| offset as i32);
     // Sync samples from `stss` (1-based, increasing); absent: every sample is a sync sample.
-    let sync = stbl.stss.as_ref().map(|stss| stss.entries.as_slice());
-    let mut next_sync = 0usize;
+    let mut sync = tables.stss.map(|stss| stss.u32s().peekable());
 
-    let mut chunks = ChunkWalker::new(trak);
+    let mut chunks = ChunkWalker::new(tables);
     let mut dts = 0i64;
     for index in 0..count {
         let delta = deltas.next().unwrap_or(last_delta);
-        let composition = offsets.next().unwrap_or(0);
-        let key = match sync {
+        let composition = offsets.next().map_or(0, i64::from);
+        let number = (index + 1) as u32;
+        let key = match &mut sync {
             None => true,
             Some(sync) => {
-                while next_sync < sync.len() && (sync[next_sync] as usize) < index + 1 {
-                    next_sync += 1;
-                }
-                sync.get(next_sync) == Some(&((index + 1) as u32))
+                while sync.next_if(|n| *n < number).is_some() {}
+                sync.peek() == Some(&number)
             }
         };
-        let size = size_of(index);
+        let size = sizes.as_mut().and_then(Iterator::next).unwrap_or(identical_size);
         let offset = chunks.next_sample_offset(size)?;
         let stored_dts = dts;
         dts = dts
@@ -271,10 +262,17 @@ fn sample_table(trak: &Trak, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
     Ok(samples)
 }
 
+/// The values of a run-length table of (count, value) pairs (`stts`, `ctts`), one per sample.
+fn run_lengths<'a>(table: &Table<'a>) -> impl Iterator<Item = u32> + 'a {
+    table
+        .entries()
+        .flat_map(|e| std::iter::repeat_n(be_u32(e, 4), be_u32(e, 0) as usize))
+}
+
 /// Walks `stsc` and the chunk offset table: samples sit back to back inside chunks.
 struct ChunkWalker<'a> {
-    offsets: ChunkOffsets<'a>,
-    stsc: &'a [mp4_atom::StscEntry],
+    offsets: &'a ChunkOffsets<'a>,
+    stsc: Table<'a>,
     /// Index of the current chunk (0-based), or `None` before the first.
     chunk: Option<usize>,
     stsc_index: usize,
@@ -282,31 +280,11 @@ struct ChunkWalker<'a> {
     next_offset: u64,
 }
 
-enum ChunkOffsets<'a> {
-    Narrow(&'a [u32]),
-    Wide(&'a [u64]),
-}
-
-impl ChunkOffsets<'_> {
-    fn get(&self, index: usize) -> Option<u64> {
-        match self {
-            ChunkOffsets::Narrow(offsets) => offsets.get(index).map(|o| u64::from(*o)),
-            ChunkOffsets::Wide(offsets) => offsets.get(index).copied(),
-        }
-    }
-}
-
 impl<'a> ChunkWalker<'a> {
-    fn new(trak: &'a Trak) -> Self {
-        let stbl = &trak.mdia.minf.stbl;
-        let offsets = match (&stbl.stco, &stbl.co64) {
-            (Some(stco), _) => ChunkOffsets::Narrow(&stco.entries),
-            (None, Some(co64)) => ChunkOffsets::Wide(&co64.entries),
-            (None, None) => ChunkOffsets::Narrow(&[]),
-        };
+    fn new(tables: &'a SampleTables<'a>) -> Self {
         ChunkWalker {
-            offsets,
-            stsc: &stbl.stsc.entries,
+            offsets: &tables.chunk_offsets,
+            stsc: tables.stsc,
             chunk: None,
             stsc_index: 0,
             left_in_chunk: 0,
@@ -323,19 +301,16 @@ impl<'a> ChunkWalker<'a> {
                 .offsets
                 .get(chunk)
                 .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
-            // stsc entries name their first chunk 1-based; the last entry that started at or before this
-            // chunk applies.
+            // stsc entries (first chunk, samples per chunk, description) name their first chunk 1-based;
+            // the last entry that started at or before this chunk applies.
             while self
                 .stsc
-                .get(self.stsc_index + 1)
-                .is_some_and(|next| (next.first_chunk as usize) <= chunk + 1)
+                .u32_at(self.stsc_index + 1, 0)
+                .is_some_and(|first_chunk| (first_chunk as usize) <= chunk + 1)
             {
                 self.stsc_index += 1;
             }
-            self.left_in_chunk = self
-                .stsc
-                .get(self.stsc_index)
-                .map_or(0, |e| u64::from(e.samples_per_chunk));
+            self.left_in_chunk = self.stsc.u32_at(self.stsc_index, 4).map_or(0, u64::from);
         }
         self.left_in_chunk -= 1;
         let offset = self.next_offset;

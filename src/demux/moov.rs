@@ -1,0 +1,262 @@
+//! The boxes of a `moov` that demuxing reads (ISO/IEC 14496-12): per track its id, handler, timescale,
+//! first sample entry, edit list and sample tables, plus the movie timescale and the `trex` defaults of
+//! a fragmented file. Everything else (user data, metadata, sample groups, encryption) is skipped
+//! unread. Tables stay borrowed from the `moov` bytes.
+
+use super::reader::{child, required_child, BoxReader, Table};
+use crate::error::Result;
+
+/// The parts of a `moov` box the demuxers use.
+pub(super) struct MoovBoxes<'a> {
+    /// Ticks per second of `mvhd`: the unit of edit list durations.
+    pub movie_timescale: u32,
+    /// Every `trak`, in order.
+    pub tracks: Vec<TrakBoxes<'a>>,
+    /// The `trex` boxes of `mvex`; `None` without `mvex` (not a fragmented file).
+    pub trex: Option<Vec<Trex>>,
+}
+
+/// Fragment sample defaults of one track (`trex`).
+pub(super) struct Trex {
+    pub track_id: u32,
+    pub duration: u32,
+    pub size: u32,
+    pub flags: u32,
+}
+
+/// The parts of a `trak` box the demuxers use.
+pub(super) struct TrakBoxes<'a> {
+    pub track_id: u32,
+    /// The `hdlr` handler type: `vide`, `soun`, `text`, ...
+    pub handler: [u8; 4],
+    /// Ticks per second of the media (`mdhd`).
+    pub timescale: u32,
+    /// The first sample entry of `stsd`, if there is one.
+    pub sample_entry: Option<BoxReader<'a>>,
+    /// The edit list (`edts`/`elst`); `None` when the track has none.
+    pub edits: Option<Vec<Edit>>,
+    pub tables: SampleTables<'a>,
+}
+
+/// One edit list entry, in movie ticks (duration) and media ticks (media time).
+pub(super) struct Edit {
+    pub segment_duration: u64,
+    /// Where in the media this edit starts; `None` for an empty edit (a delay).
+    pub media_time: Option<i64>,
+}
+
+/// The sample tables of `stbl`, borrowed. A missing table reads as empty.
+#[derive(Default)]
+pub(super) struct SampleTables<'a> {
+    /// `stts`: (sample count, decode delta) pairs.
+    pub stts: Table<'a>,
+    /// `ctts`: (sample count, composition offset) pairs.
+    pub ctts: Table<'a>,
+    /// `stss`: 1-based numbers of the sync samples; `None`: every sample is a sync sample.
+    pub stss: Option<Table<'a>>,
+    /// `stsc`: (first chunk, samples per chunk, description index) triples.
+    pub stsc: Table<'a>,
+    pub sizes: SampleSizes<'a>,
+    pub chunk_offsets: ChunkOffsets<'a>,
+}
+
+/// `stsz`: one size for every sample, or one per sample.
+pub(super) enum SampleSizes<'a> {
+    Identical { count: u32, size: u32 },
+    Different(Table<'a>),
+}
+
+impl Default for SampleSizes<'_> {
+    fn default() -> Self {
+        SampleSizes::Identical { count: 0, size: 0 }
+    }
+}
+
+/// `stco` (32-bit) or `co64` (64-bit) chunk offsets.
+pub(super) enum ChunkOffsets<'a> {
+    Narrow(Table<'a>),
+    Wide(Table<'a>),
+}
+
+impl Default for ChunkOffsets<'_> {
+    fn default() -> Self {
+        ChunkOffsets::Narrow(Table::default())
+    }
+}
+
+impl ChunkOffsets<'_> {
+    /// The offset of chunk `index` (0-based).
+    pub fn get(&self, index: usize) -> Option<u64> {
+        match self {
+            ChunkOffsets::Narrow(table) => table.u32_at(index, 0).map(u64::from),
+            ChunkOffsets::Wide(table) => {
+                let high = table.u32_at(index, 0)?;
+                let low = table.u32_at(index, 4)?;
+                Some((u64::from(high) << 32) | u64::from(low))
+            }
+        }
+    }
+}
+
+/// Reads the `moov` box body.
+pub(super) fn read_moov<'a>(moov: &BoxReader<'a>) -> Result<MoovBoxes<'a>> {
+    let movie_timescale = read_timescale(&required_child(moov, b"mvhd")?)?;
+    let mut tracks = Vec::new();
+    let mut trex = None;
+    for found in moov.children() {
+        let found = found?;
+        match &found.kind() {
+            b"trak" => tracks.push(read_trak(&found)?),
+            b"mvex" => trex = Some(read_mvex(&found)?),
+            _ => {}
+        }
+    }
+    Ok(MoovBoxes {
+        movie_timescale,
+        tracks,
+        trex,
+    })
+}
+
+/// The timescale of `mvhd` or `mdhd`, which both start: version/flags, creation and modification times
+/// (32 or 64 bits), timescale.
+fn read_timescale(header: &BoxReader) -> Result<u32> {
+    let mut header = header.clone();
+    let (version, _) = header.full_box()?;
+    header.u32_or_u64(version)?;
+    header.u32_or_u64(version)?;
+    header.u32()
+}
+
+fn read_mvex(mvex: &BoxReader) -> Result<Vec<Trex>> {
+    let mut all = Vec::new();
+    for found in mvex.children() {
+        let mut found = found?;
+        if &found.kind() != b"trex" {
+            continue;
+        }
+        found.full_box()?;
+        let track_id = found.u32()?;
+        found.u32()?; // default sample description index
+        all.push(Trex {
+            track_id,
+            duration: found.u32()?,
+            size: found.u32()?,
+            flags: found.u32()?,
+        });
+    }
+    Ok(all)
+}
+
+fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<TrakBoxes<'a>> {
+    let mut tkhd = required_child(trak, b"tkhd")?;
+    let (version, _) = tkhd.full_box()?;
+    tkhd.u32_or_u64(version)?;
+    tkhd.u32_or_u64(version)?;
+    let track_id = tkhd.u32()?;
+
+    let mdia = required_child(trak, b"mdia")?;
+    let timescale = read_timescale(&required_child(&mdia, b"mdhd")?)?;
+    let mut hdlr = required_child(&mdia, b"hdlr")?;
+    hdlr.full_box()?;
+    hdlr.u32()?; // pre_defined
+    let handler = hdlr.fourcc()?;
+
+    let edits = match child(trak, b"edts")? {
+        Some(edts) => child(&edts, b"elst")?.map(|elst| read_elst(&elst)).transpose()?,
+        None => None,
+    };
+    // Tracks other than sound and pictures are listed by nobody: their tables are not read.
+    let (sample_entry, tables) = if matches!(&handler, b"vide" | b"soun") {
+        let stbl = required_child(&required_child(&mdia, b"minf")?, b"stbl")?;
+        read_stbl(&stbl)?
+    } else {
+        (None, SampleTables::default())
+    };
+    Ok(TrakBoxes {
+        track_id,
+        handler,
+        timescale,
+        sample_entry,
+        edits,
+        tables,
+    })
+}
+
+fn read_elst(elst: &BoxReader) -> Result<Vec<Edit>> {
+    let mut elst = elst.clone();
+    let (version, _) = elst.full_box()?;
+    let count = elst.u32()?;
+    // Each entry: duration and media time (32 or 64 bits each), then the rate (32 bits).
+    let width = if version == 1 { 20 } else { 12 };
+    let table = elst.table(count, width)?;
+    let mut edits = Vec::with_capacity(table.len());
+    for entry in table.entries() {
+        let mut entry = BoxReader::new(*b"elst", entry);
+        let segment_duration = entry.u32_or_u64(version)?;
+        let media_time = if version == 1 {
+            entry.u64()? as i64
+        } else {
+            i64::from(entry.i32()?)
+        };
+        edits.push(Edit {
+            segment_duration,
+            // -1 marks an empty edit; other negative times are invalid and read as empty too.
+            media_time: (media_time >= 0).then_some(media_time),
+        });
+    }
+    Ok(edits)
+}
+
+type StblBoxes<'a> = (Option<BoxReader<'a>>, SampleTables<'a>);
+
+fn read_stbl<'a>(stbl: &BoxReader<'a>) -> Result<StblBoxes<'a>> {
+    let mut entry = None;
+    let mut tables = SampleTables::default();
+    for found in stbl.children() {
+        let mut found = found?;
+        let kind = found.kind();
+        if &kind == b"stsd" {
+            found.full_box()?;
+            found.u32()?; // entry count: the first entry is the one used
+            entry = found.children().next().transpose()?;
+            continue;
+        }
+        if !matches!(
+            &kind,
+            b"stts" | b"ctts" | b"stss" | b"stsc" | b"stsz" | b"stco" | b"co64"
+        ) {
+            continue;
+        }
+        found.full_box()?;
+        match &kind {
+            b"stsz" => {
+                let size = found.u32()?;
+                let count = found.u32()?;
+                tables.sizes = if size == 0 {
+                    SampleSizes::Different(found.table(count, 4)?)
+                } else {
+                    SampleSizes::Identical { count, size }
+                };
+            }
+            _ => {
+                let count = found.u32()?;
+                let width = match &kind {
+                    b"stts" | b"ctts" | b"co64" => 8,
+                    b"stsc" => 12,
+                    _ => 4,
+                };
+                let table = found.table(count, width)?;
+                match &kind {
+                    b"stts" => tables.stts = table,
+                    b"ctts" => tables.ctts = table,
+                    b"stss" => tables.stss = Some(table),
+                    b"stsc" => tables.stsc = table,
+                    b"stco" => tables.chunk_offsets = ChunkOffsets::Narrow(table),
+                    _ => tables.chunk_offsets = ChunkOffsets::Wide(table),
+                }
+            }
+        }
+    }
+    Ok((entry, tables))
+}
