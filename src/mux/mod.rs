@@ -3,6 +3,7 @@
 
 pub mod mp4;
 mod sample_entry;
+mod writer;
 
 use std::borrow::Cow;
 

@@ -5,13 +5,8 @@
 //! `pts - first dts`, and the edit list starts presentation at `shown.0 - first dts`, so every track's
 //! `shown.0` lands on the movie's time 0 and the tracks stay in sync whatever their pre-roll.
 
-use mp4_atom::{
-    Co64, Ctts, CttsEntry, Dinf, Dref, Edts, Elst, ElstEntry, Encode, FourCC, Ftyp, Hdlr, Mdhd, Mdia, Mfhd, Minf, Moof,
-    Moov, Mvex, Mvhd, Smhd, Stbl, Stco, Stsc, StscEntry, Stsd, Stss, Stsz, StszSamples, Stts, SttsEntry, Tfdt, Tfhd,
-    Tkhd, Traf, Trak, Trex, Trun, TrunEntry, Url, Vmhd,
-};
-
-use super::sample_entry::sample_entry;
+use super::sample_entry::write_sample_entry;
+use super::writer::{version_for, BoxWriter};
 use super::{Container, MuxSample, MuxTrack};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::TrackKind;
@@ -26,10 +21,24 @@ const SYNC_SAMPLE_FLAGS: u32 = 0x0200_0000;
 /// ...a delta frame depends on others and is not a sync sample.
 const DELTA_SAMPLE_FLAGS: u32 = 0x0101_0000;
 
+/// `tkhd` flags: the track is enabled and part of the presentation.
+const TRACK_ENABLED_IN_MOVIE: u32 = 0x3;
+/// `tfhd` flag: data offsets count from the start of the `moof`.
+const DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
+/// `trun` flags: a data offset, then per sample its duration, size, flags and composition offset.
+const TRUN_FIELDS: u32 = 0x01 | 0x100 | 0x200 | 0x400 | 0x800;
+/// `url ` flag: the media data is in this file.
+const SELF_CONTAINED: u32 = 0x1;
+/// The ISO 639-2 code `und` (undetermined) packed as three 5-bit letters.
+const LANGUAGE_UNDETERMINED: u16 = 0x55C4;
+
 /// Writes `tracks` as one MP4 file.
 pub fn write(tracks: &[MuxTrack], container: Container) -> Result<Vec<u8>> {
-    let timed: Vec<TimedTrack> = tracks.iter().map(TimedTrack::new).collect::<Result<_>>()?;
     let movie_timescale = movie_timescale(tracks)?;
+    let timed: Vec<TimedTrack> = tracks
+        .iter()
+        .map(|track| TimedTrack::new(track, movie_timescale))
+        .collect::<Result<_>>()?;
     match container {
         Container::Mp4 => write_progressive(&timed, movie_timescale),
         Container::Fmp4 => write_fragmented(&timed, movie_timescale),
@@ -38,10 +47,6 @@ pub fn write(tracks: &[MuxTrack], container: Container) -> Result<Vec<u8>> {
 
 fn error(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
-}
-
-fn encode_failed(e: mp4_atom::Error) -> Error {
-    Error::new(ErrorCode::Unsupported, format!("cannot write the MP4 index: {e}"))
 }
 
 /// Edit-list durations are in the movie's timescale: the video's, so the cut at the last frame's end is
@@ -55,17 +60,27 @@ fn movie_timescale(tracks: &[MuxTrack]) -> Result<u32> {
         .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "nothing to write: the clip has no samples"))
 }
 
-/// A track with its decode durations worked out and its times checked.
+/// One edit list entry: `media_time` -1 is an empty edit (a delay).
+struct Edit {
+    segment_duration: u64,
+    media_time: i64,
+}
+
+/// A track with its decode durations and edit list worked out and its times checked.
 struct TimedTrack<'a> {
     track: &'a MuxTrack<'a>,
     /// Decode time of the first sample: the track's time 0 in the file.
     base: i64,
     /// Each sample's decode duration: the gap to the next sample's decode time (see `new` for the last).
     deltas: Vec<u32>,
+    /// The edit list that shows `shown` and nothing else.
+    edits: Vec<Edit>,
+    /// The edit list's length, in movie ticks: the track's presented duration.
+    duration: u64,
 }
 
 impl<'a> TimedTrack<'a> {
-    fn new(track: &'a MuxTrack<'a>) -> Result<TimedTrack<'a>> {
+    fn new(track: &'a MuxTrack<'a>, movie_timescale: u32) -> Result<TimedTrack<'a>> {
         let kind = track.kind.as_str();
         let first = track
             .samples
@@ -99,10 +114,14 @@ impl<'a> TimedTrack<'a> {
         let last = &track.samples[track.samples.len() - 1];
         let reach = u32::try_from(track.shown.1 - last.dts).unwrap_or(0);
         deltas.push(last.duration.max(reach));
+        let edits = edits(track, first.dts, movie_timescale)?;
+        let duration = edits.iter().map(|e| e.segment_duration).sum();
         Ok(TimedTrack {
             track,
             base: first.dts,
             deltas,
+            edits,
+            duration,
         })
     }
 
@@ -110,141 +129,238 @@ impl<'a> TimedTrack<'a> {
         &self.track.samples
     }
 
+    fn is_video(&self) -> bool {
+        self.track.kind == TrackKind::Video
+    }
+
     /// Sum of the decode durations: the media's length in its own ticks.
     fn media_duration(&self) -> u64 {
         self.deltas.iter().map(|d| u64::from(*d)).sum()
     }
 
-    /// The edit list that shows `shown` and nothing else, and its length in movie ticks.
-    fn edits(&self, movie_timescale: u32) -> Result<(Elst, u64)> {
-        let timescale = self.track.timescale;
-        let (start, end) = self.track.shown;
-        let to_movie = |ticks: i64| -> Result<u64> {
-            u64::try_from(rescale_ticks(ticks, timescale, movie_timescale)?)
-                .map_err(|_| error("negative edit duration"))
-        };
-        let mut entries = Vec::new();
-        // Media starting after the clip's time 0 (sound that begins a little after the first picture)
-        // waits behind an empty edit; otherwise presentation starts `start - base` into the media.
-        let media_start = if start < self.base {
-            entries.push(ElstEntry {
-                segment_duration: to_movie(self.base - start)?,
-                media_time: None,
-                media_rate: 1.into(),
-            });
-            self.base
+    /// The `trak` box; `tables` writes its sample tables after the sample description.
+    fn write_trak(&self, w: &mut BoxWriter, id: u32, tables: impl FnOnce(&mut BoxWriter) -> Result<()>) -> Result<()> {
+        w.boxed(b"trak", |w| {
+            self.write_tkhd(w, id)?;
+            w.boxed(b"edts", |w| self.write_elst(w))?;
+            w.boxed(b"mdia", |w| {
+                self.write_mdhd(w)?;
+                self.write_hdlr(w)?;
+                w.boxed(b"minf", |w| {
+                    if self.is_video() {
+                        // Graphics mode copy, opcolor unused.
+                        w.full_box(b"vmhd", 0, 1, |w| {
+                            w.zeros(8);
+                            Ok(())
+                        })?;
+                    } else {
+                        // Balance centred, reserved.
+                        w.full_box(b"smhd", 0, 0, |w| {
+                            w.zeros(4);
+                            Ok(())
+                        })?;
+                    }
+                    write_dinf(w)?;
+                    w.boxed(b"stbl", |w| {
+                        w.full_box(b"stsd", 0, 0, |w| {
+                            w.u32(1);
+                            write_sample_entry(w, &self.track.config)
+                        })?;
+                        tables(w)
+                    })
+                })
+            })
+        })
+    }
+
+    fn write_tkhd(&self, w: &mut BoxWriter, id: u32) -> Result<()> {
+        let version = version_for(&[self.duration]);
+        let config = &self.track.config;
+        // Presentation size in 16.16 fixed point; sound has none.
+        let (width, height) = if self.is_video() {
+            let fixed = |pixels: u32| u32::from(u16::try_from(pixels).unwrap_or(u16::MAX)) << 16;
+            (fixed(config.width), fixed(config.height))
         } else {
-            start
+            (0, 0)
         };
-        entries.push(ElstEntry {
-            segment_duration: to_movie(end - media_start)?,
-            media_time: Some(u64::try_from(media_start - self.base).map_err(|_| error("negative media time"))?),
-            media_rate: 1.into(),
-        });
-        let total = entries.iter().map(|e| e.segment_duration).sum();
-        Ok((Elst { entries }, total))
-    }
-
-    /// The `trak` box; `tables` fills in its sample tables (empty for a fragmented file).
-    fn trak(&self, id: u32, movie_timescale: u32, stbl: Stbl) -> Result<(Trak, u64)> {
-        let track = self.track;
-        let (elst, duration) = self.edits(movie_timescale)?;
-        let video = track.kind == TrackKind::Video;
-        let size = |pixels: u32| u16::try_from(pixels).unwrap_or(u16::MAX).into();
-        let trak = Trak {
-            tkhd: Tkhd {
-                track_id: id,
-                duration,
-                enabled: true,
-                in_movie: true,
-                volume: if video { 0.into() } else { 1.into() },
-                width: if video { size(track.config.width) } else { 0.into() },
-                height: if video { size(track.config.height) } else { 0.into() },
-                ..Default::default()
-            },
-            edts: Some(Edts { elst: Some(elst) }),
-            mdia: Mdia {
-                mdhd: Mdhd {
-                    timescale: track.timescale,
-                    duration: self.media_duration(),
-                    language: "und".into(),
-                    ..Default::default()
-                },
-                hdlr: Hdlr {
-                    handler: FourCC::new(if video { b"vide" } else { b"soun" }),
-                    name: if video { "VideoHandler" } else { "SoundHandler" }.into(),
-                },
-                minf: Minf {
-                    vmhd: video.then(Vmhd::default),
-                    smhd: (!video).then(Smhd::default),
-                    dinf: Dinf {
-                        dref: Dref {
-                            entries: vec![Url::default().into()],
-                        },
-                    },
-                    stbl,
-                    ..Default::default()
-                },
-            },
-            ..Default::default()
-        };
-        Ok((trak, duration))
-    }
-
-    /// The sample description box: one entry, from the track's configuration.
-    fn stsd(&self) -> Result<Stsd> {
-        Ok(Stsd {
-            codecs: vec![sample_entry(&self.track.config)?],
+        w.full_box(b"tkhd", version, TRACK_ENABLED_IN_MOVIE, |w| {
+            w.u32_or_u64(version, 0); // creation time
+            w.u32_or_u64(version, 0); // modification time
+            w.u32(id);
+            w.u32(0); // reserved
+            w.u32_or_u64(version, self.duration);
+            w.zeros(8); // reserved
+            w.zeros(4); // layer, alternate group
+            w.u16(if self.is_video() { 0 } else { 0x0100 }); // volume 1.0 for sound
+            w.u16(0); // reserved
+            w.unity_matrix();
+            w.u32(width);
+            w.u32(height);
+            Ok(())
         })
     }
 
-    /// `stts`, `ctts`, `stss` and `stsz`, run-length coded where the format allows.
-    fn sample_tables(&self, chunks: ChunkTable) -> Result<Stbl> {
+    fn write_elst(&self, w: &mut BoxWriter) -> Result<()> {
+        let wide = self
+            .edits
+            .iter()
+            .any(|e| e.segment_duration > u64::from(u32::MAX) || i32::try_from(e.media_time).is_err());
+        let version = u8::from(wide);
+        w.full_box(b"elst", version, 0, |w| {
+            w.u32(self.edits.len() as u32);
+            for edit in &self.edits {
+                w.u32_or_u64(version, edit.segment_duration);
+                w.u32_or_u64(version, edit.media_time as u64);
+                w.u32(0x0001_0000); // rate 1.0
+            }
+            Ok(())
+        })
+    }
+
+    fn write_mdhd(&self, w: &mut BoxWriter) -> Result<()> {
+        let duration = self.media_duration();
+        let version = version_for(&[duration]);
+        w.full_box(b"mdhd", version, 0, |w| {
+            w.u32_or_u64(version, 0); // creation time
+            w.u32_or_u64(version, 0); // modification time
+            w.u32(self.track.timescale);
+            w.u32_or_u64(version, duration);
+            w.u16(LANGUAGE_UNDETERMINED);
+            w.u16(0); // pre-defined
+            Ok(())
+        })
+    }
+
+    fn write_hdlr(&self, w: &mut BoxWriter) -> Result<()> {
+        let (handler, name): (&[u8; 4], &[u8]) = if self.is_video() {
+            (b"vide", b"VideoHandler\0")
+        } else {
+            (b"soun", b"SoundHandler\0")
+        };
+        w.full_box(b"hdlr", 0, 0, |w| {
+            w.u32(0); // pre-defined
+            w.bytes(handler);
+            w.zeros(12); // reserved
+            w.bytes(name);
+            Ok(())
+        })
+    }
+
+    /// `stts`, `ctts`, `stss`, `stsc`, `stsz` and the chunk offsets, run-length coded where the format
+    /// allows.
+    fn write_sample_tables(&self, w: &mut BoxWriter, chunks: &ChunkTable) -> Result<()> {
         let samples = self.samples();
-        let mut stts: Vec<SttsEntry> = Vec::new();
-        for delta in &self.deltas {
-            match stts.last_mut() {
-                Some(last) if last.sample_delta == *delta => last.sample_count += 1,
-                _ => stts.push(SttsEntry {
-                    sample_count: 1,
-                    sample_delta: *delta,
-                }),
-            }
+        let stts = run_lengths(self.deltas.iter().map(|d| i64::from(*d)));
+        write_pairs(w, b"stts", 0, &stts)?;
+        let ctts = run_lengths(samples.iter().map(|s| s.pts - s.dts));
+        if ctts.len() > 1 || ctts.first().is_some_and(|(_, offset)| *offset != 0) {
+            // Version 1 offsets are signed: needed when a sample shows before it decodes.
+            let version = u8::from(ctts.iter().any(|(_, offset)| *offset < 0));
+            write_pairs(w, b"ctts", version, &ctts)?;
         }
-        let mut ctts: Vec<CttsEntry> = Vec::new();
-        for sample in samples {
-            let offset = sample.pts - sample.dts;
-            match ctts.last_mut() {
-                Some(last) if last.sample_offset == offset => last.sample_count += 1,
-                _ => ctts.push(CttsEntry {
-                    sample_count: 1,
-                    sample_offset: offset,
-                }),
-            }
+        if !samples.iter().all(|s| s.key) {
+            let sync: Vec<u32> = (1..).zip(samples).filter(|(_, s)| s.key).map(|(n, _)| n).collect();
+            w.full_box(b"stss", 0, 0, |w| {
+                w.u32(sync.len() as u32);
+                sync.iter().for_each(|number| w.u32(*number));
+                Ok(())
+            })?;
         }
-        let all_key = samples.iter().all(|s| s.key);
-        let sync: Vec<u32> = (1..)
-            .zip(samples)
-            .filter(|(_, s)| s.key)
-            .map(|(number, _)| number)
-            .collect();
-        let sizes = samples.iter().map(|s| sample_size(s)).collect::<Result<Vec<u32>>>()?;
-        let (stco, co64) = chunks.offsets;
-        Ok(Stbl {
-            stsd: self.stsd()?,
-            stts: Stts { entries: stts },
-            ctts: (ctts.len() > 1 || ctts.first().is_some_and(|c| c.sample_offset != 0))
-                .then_some(Ctts { entries: ctts }),
-            stss: (!all_key).then_some(Stss { entries: sync }),
-            stsc: Stsc { entries: chunks.stsc },
-            stsz: Stsz {
-                samples: StszSamples::Different { sizes },
-            },
-            stco,
-            co64,
-            ..Default::default()
-        })
+        w.full_box(b"stsc", 0, 0, |w| {
+            w.u32(chunks.stsc.len() as u32);
+            for (first_chunk, samples_per_chunk) in &chunks.stsc {
+                w.u32(*first_chunk);
+                w.u32(*samples_per_chunk);
+                w.u32(1); // sample description index
+            }
+            Ok(())
+        })?;
+        w.full_box(b"stsz", 0, 0, |w| {
+            w.u32(0); // sizes differ: one per sample follows
+            w.u32(samples.len() as u32);
+            for sample in samples {
+                w.u32(sample_size(sample)?);
+            }
+            Ok(())
+        })?;
+        write_chunk_offsets(w, &chunks.offsets, chunks.wide)
     }
+}
+
+/// The edit list that shows `track.shown` and nothing else, the media starting at decode time `base`.
+fn edits(track: &MuxTrack, base: i64, movie_timescale: u32) -> Result<Vec<Edit>> {
+    let (start, end) = track.shown;
+    let to_movie = |ticks: i64| -> Result<u64> {
+        u64::try_from(rescale_ticks(ticks, track.timescale, movie_timescale)?)
+            .map_err(|_| error("negative edit duration"))
+    };
+    let mut edits = Vec::new();
+    // Media starting after the clip's time 0 (sound that begins a little after the first picture)
+    // waits behind an empty edit; otherwise presentation starts `start - base` into the media.
+    let media_start = if start < base {
+        edits.push(Edit {
+            segment_duration: to_movie(base - start)?,
+            media_time: -1,
+        });
+        base
+    } else {
+        start
+    };
+    edits.push(Edit {
+        segment_duration: to_movie(end - media_start)?,
+        media_time: media_start - base,
+    });
+    Ok(edits)
+}
+
+/// Consecutive equal values as (count, value) pairs.
+fn run_lengths(values: impl Iterator<Item = i64>) -> Vec<(u32, i64)> {
+    let mut runs: Vec<(u32, i64)> = Vec::new();
+    for value in values {
+        match runs.last_mut() {
+            Some((count, last)) if *last == value => *count += 1,
+            _ => runs.push((1, value)),
+        }
+    }
+    runs
+}
+
+/// `stts` or `ctts`: (sample count, 32-bit value) pairs. Values were checked to fit by their makers:
+/// decode steps are `u32`, composition offsets are differences of nearby times.
+fn write_pairs(w: &mut BoxWriter, kind: &[u8; 4], version: u8, pairs: &[(u32, i64)]) -> Result<()> {
+    w.full_box(kind, version, 0, |w| {
+        w.u32(pairs.len() as u32);
+        for (count, value) in pairs {
+            w.u32(*count);
+            w.i32(i32::try_from(*value).map_err(|_| error("a composition offset beyond 32 bits"))?);
+        }
+        Ok(())
+    })
+}
+
+/// `dinf` with one `url ` entry: the samples are in this file.
+fn write_dinf(w: &mut BoxWriter) -> Result<()> {
+    w.boxed(b"dinf", |w| {
+        w.full_box(b"dref", 0, 0, |w| {
+            w.u32(1);
+            w.full_box(b"url ", 0, SELF_CONTAINED, |_| Ok(()))
+        })
+    })
+}
+
+fn write_chunk_offsets(w: &mut BoxWriter, offsets: &[u64], wide: bool) -> Result<()> {
+    let kind = if wide { b"co64" } else { b"stco" };
+    w.full_box(kind, 0, 0, |w| {
+        w.u32(offsets.len() as u32);
+        for offset in offsets {
+            if wide {
+                w.u64(*offset);
+            } else {
+                w.u32(u32::try_from(*offset).unwrap_or(u32::MAX));
+            }
+        }
+        Ok(())
+    })
 }
 
 fn sample_size(sample: &MuxSample) -> Result<u32> {
@@ -292,76 +408,79 @@ fn interleave(tracks: &[TimedTrack]) -> Vec<Run> {
     runs
 }
 
-/// A track's chunk tables: how many samples each chunk holds, and where each chunk starts.
+/// A track's chunk tables: (first chunk, samples per chunk) where the count changes, and where each
+/// chunk starts.
 struct ChunkTable {
-    stsc: Vec<StscEntry>,
-    offsets: (Option<Stco>, Option<Co64>),
+    stsc: Vec<(u32, u32)>,
+    offsets: Vec<u64>,
+    /// 64-bit offsets (`co64`).
+    wide: bool,
 }
 
 fn chunk_tables(track: usize, runs: &[Run], run_offsets: &[u64], wide: bool) -> Result<ChunkTable> {
-    let mut stsc: Vec<StscEntry> = Vec::new();
+    let mut stsc: Vec<(u32, u32)> = Vec::new();
     let mut offsets = Vec::new();
     for (run, offset) in runs.iter().zip(run_offsets).filter(|(run, _)| run.track == track) {
         offsets.push(*offset);
         let chunk = u32::try_from(offsets.len()).map_err(|_| error("too many chunks"))?;
         let count = u32::try_from(run.count).map_err(|_| error("too many samples in a chunk"))?;
-        if stsc.last().is_none_or(|last| last.samples_per_chunk != count) {
-            stsc.push(StscEntry {
-                first_chunk: chunk,
-                samples_per_chunk: count,
-                sample_description_index: 1,
-            });
+        if stsc.last().is_none_or(|(_, last)| *last != count) {
+            stsc.push((chunk, count));
         }
     }
-    let offsets = if wide {
-        (None, Some(Co64 { entries: offsets }))
+    Ok(ChunkTable { stsc, offsets, wide })
+}
+
+fn write_ftyp(w: &mut BoxWriter, fragmented: bool) -> Result<()> {
+    let brands: [&[u8; 4]; 4] = if fragmented {
+        [b"iso6", b"isom", b"avc1", b"mp41"]
     } else {
-        let narrow = offsets.iter().map(|o| u32::try_from(*o).unwrap_or(u32::MAX)).collect();
-        (Some(Stco { entries: narrow }), None)
+        [b"isom", b"iso2", b"avc1", b"mp41"]
     };
-    Ok(ChunkTable { stsc, offsets })
+    w.boxed(b"ftyp", |w| {
+        w.bytes(brands[0]);
+        w.u32(512); // minor version
+        brands.iter().for_each(|brand| w.bytes(*brand));
+        Ok(())
+    })
 }
 
-fn ftyp(fragmented: bool) -> Ftyp {
-    let brands: &[&[u8; 4]] = if fragmented {
-        &[b"iso6", b"isom", b"avc1", b"mp41"]
-    } else {
-        &[b"isom", b"iso2", b"avc1", b"mp41"]
-    };
-    Ftyp {
-        major_brand: FourCC::new(brands[0]),
-        minor_version: 512,
-        compatible_brands: brands.iter().map(|b| FourCC::new(b)).collect(),
-    }
+fn write_mvhd(w: &mut BoxWriter, tracks: &[TimedTrack], movie_timescale: u32) -> Result<()> {
+    let duration = tracks.iter().map(|t| t.duration).max().unwrap_or(0);
+    let version = version_for(&[duration]);
+    let next_track_id = u32::try_from(tracks.len() + 1).unwrap_or(u32::MAX);
+    w.full_box(b"mvhd", version, 0, |w| {
+        w.u32_or_u64(version, 0); // creation time
+        w.u32_or_u64(version, 0); // modification time
+        w.u32(movie_timescale);
+        w.u32_or_u64(version, duration);
+        w.u32(0x0001_0000); // rate 1.0
+        w.u16(0x0100); // volume 1.0
+        w.zeros(10); // reserved
+        w.unity_matrix();
+        w.zeros(24); // pre-defined
+        w.u32(next_track_id);
+        Ok(())
+    })
 }
 
-fn mvhd(movie_timescale: u32, duration: u64, track_count: usize) -> Mvhd {
-    Mvhd {
-        timescale: movie_timescale,
-        duration,
-        rate: 1.into(),
-        volume: 1.into(),
-        next_track_id: u32::try_from(track_count + 1).unwrap_or(u32::MAX),
-        ..Default::default()
-    }
-}
-
-fn encode(atom: &impl Encode, out: &mut Vec<u8>) -> Result<()> {
-    atom.encode(out).map_err(encode_failed)
+fn track_id(index: usize) -> Result<u32> {
+    u32::try_from(index + 1).map_err(|_| error("too many tracks"))
 }
 
 /// Writes an `mdat` header for `payload` bytes (64-bit size past 4 GiB).
-fn mdat_header(payload: u64, out: &mut Vec<u8>) {
+fn write_mdat_header(w: &mut BoxWriter, payload: u64) {
     match u32::try_from(payload + 8) {
-        Ok(size) => out.extend_from_slice(&size.to_be_bytes()),
+        Ok(size) => {
+            w.u32(size);
+            w.bytes(b"mdat");
+        }
         Err(_) => {
-            out.extend_from_slice(&1u32.to_be_bytes());
-            out.extend_from_slice(b"mdat");
-            out.extend_from_slice(&(payload + 16).to_be_bytes());
-            return;
+            w.u32(1);
+            w.bytes(b"mdat");
+            w.u64(payload + 16);
         }
     }
-    out.extend_from_slice(b"mdat");
 }
 
 /// `ftyp`, `moov` with the complete index, then `mdat`.
@@ -378,83 +497,76 @@ fn write_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<
     }
     // 64-bit chunk offsets once the data could pass 4 GiB (the index itself is a small fraction of that).
     let wide = payload > u64::from(u32::MAX / 2);
-    let moov = |data_start: u64| -> Result<Moov> {
+    let write_head = |w: &mut BoxWriter, data_start: u64| -> Result<()> {
+        write_ftyp(w, false)?;
         let absolute: Vec<u64> = relative.iter().map(|r| r + data_start).collect();
-        let mut traks = Vec::with_capacity(tracks.len());
-        let mut duration = 0;
-        for (index, timed) in tracks.iter().enumerate() {
-            let tables = timed.sample_tables(chunk_tables(index, &runs, &absolute, wide)?)?;
-            let id = u32::try_from(index + 1).map_err(|_| error("too many tracks"))?;
-            let (trak, length) = timed.trak(id, movie_timescale, tables)?;
-            duration = duration.max(length);
-            traks.push(trak);
-        }
-        Ok(Moov {
-            mvhd: mvhd(movie_timescale, duration, tracks.len()),
-            trak: traks,
-            ..Default::default()
-        })
+        w.boxed(b"moov", |w| {
+            write_mvhd(w, tracks, movie_timescale)?;
+            for (index, timed) in tracks.iter().enumerate() {
+                let chunks = chunk_tables(index, &runs, &absolute, wide)?;
+                timed.write_trak(w, track_id(index)?, |w| timed.write_sample_tables(w, &chunks))?;
+            }
+            Ok(())
+        })?;
+        write_mdat_header(w, payload);
+        Ok(())
     };
-    let mut head = Vec::new();
-    encode(&ftyp(false), &mut head)?;
     // The index holds the data's offsets, which depend on the index's own size: measure it once (offsets
     // have a fixed width), then write it for real.
-    let mut mdat = Vec::new();
-    mdat_header(payload, &mut mdat);
-    let header = mdat.len() as u64;
-    let mut probe = Vec::new();
-    encode(&moov(0)?, &mut probe)?;
-    let data_start = head.len() as u64 + probe.len() as u64 + header;
-    let mut out = Vec::with_capacity(usize::try_from(data_start + payload).unwrap_or(0));
-    out.extend_from_slice(&head);
-    encode(&moov(data_start)?, &mut out)?;
-    if out.len() as u64 + header != data_start {
+    let mut probe = BoxWriter::default();
+    write_head(&mut probe, 0)?;
+    let data_start = probe.len() as u64;
+    let mut w = BoxWriter::with_capacity(usize::try_from(data_start + payload).unwrap_or(0));
+    write_head(&mut w, data_start)?;
+    if w.len() as u64 != data_start {
         return Err(error("the MP4 index changed size between measuring and writing it"));
     }
-    out.extend_from_slice(&mdat);
     for run in &runs {
         for sample in &tracks[run.track].samples()[run.first..run.first + run.count] {
-            out.extend_from_slice(&sample.data);
+            w.bytes(&sample.data);
         }
     }
-    Ok(out)
+    Ok(w.into_bytes())
 }
 
 /// `ftyp`, a `moov` without samples (`mvex`), then one `moof`+`mdat` per fragment: a fragment starts at
 /// each video keyframe (so each can be decoded alone), or every [`INTERLEAVE_SECONDS`] without video.
 fn write_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    encode(&ftyp(true), &mut out)?;
-    let mut traks = Vec::with_capacity(tracks.len());
-    let mut trex = Vec::with_capacity(tracks.len());
-    let mut duration = 0;
-    for (index, timed) in tracks.iter().enumerate() {
-        let id = u32::try_from(index + 1).map_err(|_| error("too many tracks"))?;
-        let stbl = Stbl {
-            stsd: timed.stsd()?,
-            stco: Some(Stco::default()),
-            ..Default::default()
-        };
-        let (trak, length) = timed.trak(id, movie_timescale, stbl)?;
-        duration = duration.max(length);
-        traks.push(trak);
-        trex.push(Trex {
-            track_id: id,
-            default_sample_description_index: 1,
-            ..Default::default()
-        });
-    }
-    let moov = Moov {
-        mvhd: mvhd(movie_timescale, duration, tracks.len()),
-        mvex: Some(Mvex { mehd: None, trex }),
-        trak: traks,
-        ..Default::default()
-    };
-    encode(&moov, &mut out)?;
+    let mut w = BoxWriter::default();
+    write_ftyp(&mut w, true)?;
+    w.boxed(b"moov", |w| {
+        write_mvhd(w, tracks, movie_timescale)?;
+        for (index, timed) in tracks.iter().enumerate() {
+            // The init segment's tables are empty: every sample is in a fragment.
+            timed.write_trak(w, track_id(index)?, |w| {
+                write_pairs(w, b"stts", 0, &[])?;
+                w.full_box(b"stsc", 0, 0, |w| {
+                    w.u32(0);
+                    Ok(())
+                })?;
+                w.full_box(b"stsz", 0, 0, |w| {
+                    w.zeros(8); // sample size, sample count
+                    Ok(())
+                })?;
+                write_chunk_offsets(w, &[], false)
+            })?;
+        }
+        w.boxed(b"mvex", |w| {
+            for index in 0..tracks.len() {
+                w.full_box(b"trex", 0, 0, |w| {
+                    w.u32(track_id(index)?);
+                    w.u32(1); // sample description index
+                    w.zeros(12); // default duration, size and flags: every fragment sample has its own
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })
+    })?;
     for (sequence, fragment) in (1..).zip(fragments(tracks)) {
-        write_fragment(tracks, &fragment, sequence, &mut out)?;
+        write_fragment(tracks, &fragment, sequence, &mut w)?;
     }
-    Ok(out)
+    Ok(w.into_bytes())
 }
 
 /// Each fragment's sample range per track.
@@ -511,52 +623,55 @@ fn write_fragment(
     tracks: &[TimedTrack],
     ranges: &[std::ops::Range<usize>],
     sequence: u32,
-    out: &mut Vec<u8>,
+    w: &mut BoxWriter,
 ) -> Result<()> {
-    let moof = |data_offsets: &[i32]| -> Result<Moof> {
-        let mut traf = Vec::new();
-        for (index, (timed, range)) in tracks.iter().zip(ranges).enumerate() {
-            let samples = &timed.samples()[range.clone()];
-            let Some(first) = samples.first() else { continue };
-            let entries = samples
-                .iter()
-                .zip(&timed.deltas[range.clone()])
-                .map(|(s, delta)| {
-                    Ok(TrunEntry {
-                        duration: Some(*delta),
-                        size: Some(sample_size(s)?),
-                        flags: Some(if s.key { SYNC_SAMPLE_FLAGS } else { DELTA_SAMPLE_FLAGS }),
-                        cts: Some(s.pts - s.dts),
+    let write_moof = |w: &mut BoxWriter, data_offsets: &[i32]| -> Result<()> {
+        w.boxed(b"moof", |w| {
+            w.full_box(b"mfhd", 0, 0, |w| {
+                w.u32(sequence);
+                Ok(())
+            })?;
+            for (index, (timed, range)) in tracks.iter().zip(ranges).enumerate() {
+                let samples = &timed.samples()[range.clone()];
+                let Some(first) = samples.first() else { continue };
+                let decode_time = u64::try_from(first.dts - timed.base).map_err(|_| error("negative decode time"))?;
+                w.boxed(b"traf", |w| {
+                    w.full_box(b"tfhd", 0, DEFAULT_BASE_IS_MOOF, |w| {
+                        w.u32(track_id(index)?);
+                        Ok(())
+                    })?;
+                    w.full_box(b"tfdt", 1, 0, |w| {
+                        w.u64(decode_time);
+                        Ok(())
+                    })?;
+                    // Version 1 composition offsets are signed: needed when a sample shows before it decodes.
+                    let version = u8::from(samples.iter().any(|s| s.pts < s.dts));
+                    w.full_box(b"trun", version, TRUN_FIELDS, |w| {
+                        w.u32(samples.len() as u32);
+                        w.i32(data_offsets[index]);
+                        for (sample, delta) in samples.iter().zip(&timed.deltas[range.clone()]) {
+                            w.u32(*delta);
+                            w.u32(sample_size(sample)?);
+                            w.u32(if sample.key {
+                                SYNC_SAMPLE_FLAGS
+                            } else {
+                                DELTA_SAMPLE_FLAGS
+                            });
+                            w.i32(
+                                i32::try_from(sample.pts - sample.dts)
+                                    .map_err(|_| error("a composition offset beyond 32 bits"))?,
+                            );
+                        }
+                        Ok(())
                     })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            traf.push(Traf {
-                tfhd: Tfhd {
-                    track_id: u32::try_from(index + 1).map_err(|_| error("too many tracks"))?,
-                    default_base_is_moof: true,
-                    ..Default::default()
-                },
-                tfdt: Some(Tfdt {
-                    base_media_decode_time: u64::try_from(first.dts - timed.base)
-                        .map_err(|_| error("negative decode time"))?,
-                }),
-                trun: vec![Trun {
-                    data_offset: Some(data_offsets[index]),
-                    samples: entries.into(),
-                }],
-                ..Default::default()
-            });
-        }
-        Ok(Moof {
-            mfhd: Mfhd {
-                sequence_number: sequence,
-            },
-            traf,
+                })?;
+            }
+            Ok(())
         })
     };
     // Data offsets count from the start of the `moof`: measure it with placeholders first.
-    let mut probe = Vec::new();
-    encode(&moof(&vec![0; tracks.len()])?, &mut probe)?;
+    let mut probe = BoxWriter::default();
+    write_moof(&mut probe, &vec![0; tracks.len()])?;
     let mut payload = 0u64;
     let mut offsets = Vec::with_capacity(tracks.len());
     for (timed, range) in tracks.iter().zip(ranges) {
@@ -569,11 +684,11 @@ fn write_fragment(
         .into_iter()
         .map(|o| i32::try_from(o).map_err(|_| Error::new(ErrorCode::LimitExceeded, "a fragment over 2 GiB")))
         .collect::<Result<Vec<i32>>>()?;
-    encode(&moof(&offsets)?, out)?;
-    mdat_header(payload, out);
+    write_moof(w, &offsets)?;
+    write_mdat_header(w, payload);
     for (timed, range) in tracks.iter().zip(ranges) {
         for sample in &timed.samples()[range.clone()] {
-            out.extend_from_slice(&sample.data);
+            w.bytes(&sample.data);
         }
     }
     Ok(())
@@ -599,7 +714,7 @@ mod tests {
 
     fn track(codec: &str, description: Option<Vec<u8>>) -> MuxTrack<'static> {
         MuxTrack {
-            kind: if codec.starts_with("avc") {
+            kind: if ["avc1", "hvc1", "av01"].iter().any(|v| codec.starts_with(v)) {
                 TrackKind::Video
             } else {
                 TrackKind::Audio
@@ -664,5 +779,78 @@ mod tests {
         bad.samples.push(bad.samples[0].clone());
         let error = write(&[bad], Container::Mp4).err().map(|e| e.code());
         assert_eq!(error, Some(ErrorCode::MalformedInput));
+    }
+
+    #[test]
+    fn every_writable_codec_reads_back_the_same() {
+        let opus = crate::codec::opus::OpusHead {
+            channels: 2,
+            pre_skip: 312,
+            input_sample_rate: 48_000,
+            output_gain: 0,
+            mapping: None,
+        };
+        let cases: [(&str, Vec<u8>); 5] = [
+            // avcC: High 3.0, 4-byte lengths, one SPS, one PPS.
+            (
+                "avc1.64001e",
+                vec![
+                    1, 0x64, 0, 0x1E, 0xFF, 0xE1, 0, 4, 0x67, 0x64, 0, 0x1E, 1, 0, 2, 0x68, 0xEE,
+                ],
+            ),
+            // hvcC: Main, level 3.1, no arrays.
+            (
+                "hvc1.1.6.L93.B0",
+                vec![
+                    1, 1, 0x60, 0, 0, 0, 0xB0, 0, 0, 0, 0, 0, 93, 0xF0, 0, 0xFC, 0xFD, 0xF8, 0xF8, 0, 0, 0x0F, 0,
+                ],
+            ),
+            ("av01.0.08M.08", vec![0x81, 0x08, 0x0C, 0]),
+            // AAC-LC, 44.1 kHz, stereo.
+            ("mp4a.40.2", vec![0x12, 0x10]),
+            ("opus", opus.to_bytes()),
+        ];
+        for container in [Container::Mp4, Container::Fmp4] {
+            for (codec, description) in &cases {
+                let mut written = track(codec, Some(description.clone()));
+                if codec.starts_with("mp4a") {
+                    written.config.sample_rate = 44_100;
+                }
+                written.samples.push(MuxSample {
+                    dts: 10,
+                    pts: 30,
+                    duration: 10,
+                    key: false,
+                    data: Cow::Borrowed(&[4, 5]),
+                });
+                written.shown = (0, 40);
+                let file = write(std::slice::from_ref(&written), container);
+                let demuxed = file.and_then(|file| crate::demux::mp4::demux(&file));
+                let read = demuxed.as_ref().map(|d| &d.tracks[0]);
+                let read = match read {
+                    Ok(read) => read,
+                    Err(e) => panic!("{codec} in {container:?}: {e}"),
+                };
+                assert_eq!(read.config.codec, *codec, "{container:?}");
+                assert_eq!(read.config.description.as_ref(), Some(description), "{codec}");
+                let video = written.kind == TrackKind::Video;
+                assert_eq!(
+                    (read.config.width, read.config.height),
+                    if video { (64, 64) } else { (0, 0) }
+                );
+                if !video {
+                    let rate = if *codec == "opus" { 48_000 } else { 44_100 };
+                    assert_eq!((read.config.sample_rate, read.config.channels), (rate, 2), "{codec}");
+                }
+                let times: Vec<_> = read.samples.iter().map(|s| (s.dts, s.pts, s.size, s.key)).collect();
+                // The fragment reader takes every audio sample as a sync sample, whatever its flags say.
+                let second_key = !video && container == Container::Fmp4;
+                assert_eq!(
+                    times,
+                    [(0, 0, 3, true), (10, 30, 2, second_key)],
+                    "{codec} in {container:?}"
+                );
+            }
+        }
     }
 }

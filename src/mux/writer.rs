@@ -1,0 +1,133 @@
+//! Writing boxes: big-endian fields appended to a byte buffer, and boxes whose size is filled in once
+//! their body is written.
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// An output buffer that boxes are written into.
+#[derive(Debug, Default)]
+pub(super) struct BoxWriter {
+    bytes: Vec<u8>,
+}
+
+impl BoxWriter {
+    /// A writer whose buffer starts with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        BoxWriter {
+            bytes: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The bytes written.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Writes a box of type `kind` whose body `body` writes; its 32-bit size is filled in after.
+    pub fn boxed(&mut self, kind: &[u8; 4], body: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
+        let start = self.bytes.len();
+        self.u32(0);
+        self.bytes(kind);
+        body(self)?;
+        let size = u32::try_from(self.bytes.len() - start).map_err(|_| {
+            Error::new(
+                ErrorCode::LimitExceeded,
+                format!("an MP4 '{}' box over 4 GiB", String::from_utf8_lossy(kind)),
+            )
+        })?;
+        self.bytes[start..start + 4].copy_from_slice(&size.to_be_bytes());
+        Ok(())
+    }
+
+    /// Writes a full box: a box whose body starts with a version byte and 24 bits of flags.
+    pub fn full_box(
+        &mut self,
+        kind: &[u8; 4],
+        version: u8,
+        flags: u32,
+        body: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        self.boxed(kind, |w| {
+            w.u32((u32::from(version) << 24) | (flags & 0x00FF_FFFF));
+            body(w)
+        })
+    }
+
+    /// Raw bytes.
+    pub fn bytes(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    /// `count` zero bytes (reserved and pre-defined fields).
+    pub fn zeros(&mut self, count: usize) {
+        self.bytes.resize(self.bytes.len() + count, 0);
+    }
+
+    /// A big-endian `u16`.
+    pub fn u16(&mut self, value: u16) {
+        self.bytes(&value.to_be_bytes());
+    }
+
+    /// A big-endian `u32`.
+    pub fn u32(&mut self, value: u32) {
+        self.bytes(&value.to_be_bytes());
+    }
+
+    /// A big-endian `i32`.
+    pub fn i32(&mut self, value: i32) {
+        self.bytes(&value.to_be_bytes());
+    }
+
+    /// A big-endian `u64`.
+    pub fn u64(&mut self, value: u64) {
+        self.bytes(&value.to_be_bytes());
+    }
+
+    /// A time or duration as 64 bits in version 1 boxes, else 32 bits.
+    pub fn u32_or_u64(&mut self, version: u8, value: u64) {
+        if version == 1 {
+            self.u64(value);
+        } else {
+            self.u32(value as u32);
+        }
+    }
+
+    /// The identity transformation matrix of `mvhd` and `tkhd` (16.16 and 2.30 fixed point).
+    pub fn unity_matrix(&mut self) {
+        for value in [0x0001_0000, 0, 0, 0, 0x0001_0000, 0, 0, 0, 0x4000_0000u32] {
+            self.u32(value);
+        }
+    }
+}
+
+/// Version 1 (64-bit fields) when any of `values` needs more than 32 bits, else version 0.
+pub(super) fn version_for(values: &[u64]) -> u8 {
+    u8::from(values.iter().any(|v| *v > u64::from(u32::MAX)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_sizes_are_filled_in() {
+        let mut w = BoxWriter::default();
+        let written = w.boxed(b"moov", |w| {
+            w.full_box(b"mvhd", 1, 3, |w| {
+                w.u16(7);
+                Ok(())
+            })
+        });
+        assert!(written.is_ok());
+        assert_eq!(
+            w.into_bytes(),
+            [0, 0, 0, 22, b'm', b'o', b'o', b'v', 0, 0, 0, 14, b'm', b'v', b'h', b'd', 1, 0, 0, 3, 0, 7]
+        );
+        assert_eq!(version_for(&[1, u64::from(u32::MAX)]), 0);
+        assert_eq!(version_for(&[1 << 32]), 1);
+    }
+}
