@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (ignored by git):
-#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -Oz
+#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -Oz and
+#                                                           the glue minified by esbuild (names kept)
 #   package.json                                            pkg-config/package.json with the crate's version
 #   index.js, index.d.ts, embed.js, embed.d.ts, README.md   copied from pkg-config/ (index.js: the entry)
 # Run .ci/setup.sh first (the Makefile targets do).
@@ -20,6 +21,12 @@ wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   "$out/reelcut_bg.wasm" -o "$out/reelcut_bg.wasm"
+
+# The glue is what script-tag and CDN users download as is: minified, with class and function names kept
+# so consoles and stack traces still read `Player`, `Media`, ...
+.ci/node_modules/.bin/esbuild "$out/reelcut.js" --minify --keep-names --format=esm --log-level=warning \
+  --outfile="$out/reelcut.min.js"
+mv "$out/reelcut.min.js" "$out/reelcut.js"
 
 version=$(cargo metadata --locked --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages[0].version))')

@@ -1,15 +1,9 @@
-//! HLS playlists (RFC 8216) into plain data, with `hls_m3u8` doing the tag parsing.
+//! HLS playlists (RFC 8216) into plain data: master playlists (variants, alternative renditions) and media
+//! playlists (segments with their durations, byte ranges, initialization sections, discontinuities,
+//! program date-times and gaps), URIs resolved against the playlist's own URI.
 //!
-//! What this adapter adds to `hls_m3u8`: a pre-check of the values it would panic or overflow on (negative
-//! or non-finite `EXTINF`, sequence numbers near the integer limits, absurd sizes), `EXT-X-GAP` (which it
-//! does not know), tolerance of `EXTINF` slightly above the target duration (common in the wild),
-//! `EXT-X-PROGRAM-DATE-TIME` as a Unix time, and URIs resolved against the playlist's own URI.
-
-use std::borrow::Cow;
-use std::time::Duration;
-
-use hls_m3u8::tags::VariantStream;
-use hls_m3u8::types::MediaType;
+//! Tags this module does not use are skipped, as RFC 8216 asks of clients. Every number is range-checked
+//! before use: nothing a playlist says can overflow a sequence number or allocate past the limits below.
 
 use super::uri::resolve;
 use crate::error::{Error, ErrorCode, Result};
@@ -19,12 +13,15 @@ pub const MAX_PLAYLIST_BYTES: usize = 16 * 1024 * 1024;
 /// Most segments one media playlist may list.
 pub const MAX_SEGMENTS: usize = 200_000;
 /// Largest media or discontinuity sequence number accepted: a 2 s segment broadcast reaches it after 136
-/// years, and `sequence + index` stays inside a 32-bit `usize` (wasm32), where `hls_m3u8` counts them.
+/// years, and `sequence + index` stays exact wherever it is counted, a 32-bit `usize` (wasm32) included.
 pub const MAX_SEQUENCE: u64 = (1 << 31) - 1;
 /// Largest byte offset or length accepted in a byte range (256 TiB).
 const MAX_BYTE_RANGE: u64 = 1 << 48;
 /// Longest segment duration accepted, in seconds.
 const MAX_SEGMENT_SECONDS: f64 = 24.0 * 3600.0;
+/// How far `EXTINF` may exceed the target duration, in seconds: encoders often round it up past the target
+/// (RFC 8216 says to round to the nearest integer), so half a second over is accepted.
+const ALLOWED_EXCESS_SECONDS: f64 = 0.5;
 
 /// A parsed playlist: a master playlist lists variants, a media playlist lists segments.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,188 +154,288 @@ pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
     if !text.trim_start_matches('\u{feff}').trim_start().starts_with("#EXTM3U") {
         return Err(malformed("not an HLS playlist: it does not start with #EXTM3U"));
     }
-    let checked = pre_check(text)?;
-    let is_master = text
-        .lines()
-        .any(|line| line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF"));
+    let lines = || text.lines().map(str::trim).filter(|line| !line.is_empty());
+    let is_master =
+        lines().any(|line| line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF"));
     if is_master {
-        parse_master(text, uri).map(Playlist::Master)
+        parse_master(lines(), uri).map(Playlist::Master)
     } else {
-        parse_media(text, uri, &checked).map(Playlist::Media)
+        parse_media(lines(), uri).map(Playlist::Media)
     }
 }
 
-fn parse_master(text: &str, uri: &str) -> Result<MasterPlaylist> {
-    let master = hls_m3u8::MasterPlaylist::try_from(text).map_err(|e| malformed(format!("master playlist: {e}")))?;
-    let variants = master
-        .variant_streams
-        .iter()
-        .filter_map(|variant| match variant {
-            VariantStream::ExtXStreamInf {
-                uri: variant_uri,
-                frame_rate,
-                audio,
-                stream_data,
-                ..
-            } => Some(Variant {
-                uri: resolve(uri, variant_uri),
-                bandwidth: stream_data.bandwidth(),
-                average_bandwidth: stream_data.average_bandwidth(),
-                resolution: stream_data
-                    .resolution()
-                    .and_then(|r| Some((u32::try_from(r.width()).ok()?, u32::try_from(r.height()).ok()?))),
-                codecs: stream_data
-                    .codecs()
-                    .map_or_else(Vec::new, |c| c.iter().map(|s| s.to_string()).collect()),
-                frame_rate: frame_rate.map(|f| f64::from(f.as_f32())),
-                audio_group: audio.as_ref().map(Cow::to_string),
-            }),
-            VariantStream::ExtXIFrame { .. } => None, // trick-play I-frame playlists are not used
-        })
-        .collect();
-    let renditions = master
-        .media
-        .iter()
-        .map(|media| Rendition {
-            kind: match media.media_type {
-                MediaType::Audio => RenditionKind::Audio,
-                MediaType::Video => RenditionKind::Video,
-                MediaType::Subtitles => RenditionKind::Subtitles,
-                MediaType::ClosedCaptions => RenditionKind::ClosedCaptions,
-                _ => RenditionKind::Subtitles,
-            },
-            group: media.group_id().to_string(),
-            name: media.name().to_string(),
-            language: media.language().map(Cow::to_string),
-            uri: media.uri().map(|u| resolve(uri, u)),
-            is_default: media.is_default,
-        })
-        .collect();
+fn parse_master<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<MasterPlaylist> {
+    let mut variants = Vec::new();
+    let mut renditions = Vec::new();
+    // An `EXT-X-STREAM-INF` describes the URI on the next line.
+    let mut pending: Option<Variant> = None;
+    for line in lines {
+        if let Some(list) = line.strip_prefix("#EXT-X-STREAM-INF:") {
+            pending = Some(variant(&Attributes::parse(line, list)?)?);
+        } else if let Some(list) = line.strip_prefix("#EXT-X-MEDIA:") {
+            renditions.push(rendition(&Attributes::parse(line, list)?, uri)?);
+        } else if !line.starts_with('#') {
+            let mut variant = pending
+                .take()
+                .ok_or_else(|| malformed(format!("URI {line:?} without an EXT-X-STREAM-INF before it")))?;
+            variant.uri = resolve(uri, line);
+            variants.push(variant);
+        }
+        // Trick-play I-frame playlists, session data and keys, unknown tags: not used.
+    }
+    if pending.is_some() {
+        return Err(malformed("the last EXT-X-STREAM-INF has no URI after it"));
+    }
     Ok(MasterPlaylist { variants, renditions })
 }
 
-/// What the line pre-check learns: per-segment `EXT-X-GAP` flags (in segment order).
-struct PreCheck {
-    gaps: Vec<bool>,
+/// A variant from its `EXT-X-STREAM-INF` attributes; its URI comes from the next line.
+fn variant(attributes: &Attributes) -> Result<Variant> {
+    let resolution = attributes
+        .get("RESOLUTION")
+        .map(|value| {
+            value
+                .split_once(['x', 'X'])
+                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+                .ok_or_else(|| attributes.error("RESOLUTION"))
+        })
+        .transpose()?;
+    Ok(Variant {
+        uri: String::new(),
+        bandwidth: attributes
+            .number("BANDWIDTH")?
+            .ok_or_else(|| attributes.error("BANDWIDTH"))?,
+        average_bandwidth: attributes.number("AVERAGE-BANDWIDTH")?,
+        resolution,
+        codecs: attributes.get("CODECS").map_or_else(Vec::new, |codecs| {
+            codecs.split(',').map(|c| c.trim().to_owned()).collect()
+        }),
+        frame_rate: attributes.number::<f64>("FRAME-RATE")?.filter(|rate| rate.is_finite()),
+        audio_group: attributes.get("AUDIO").map(str::to_owned),
+    })
 }
 
-/// Rejects the values `hls_m3u8` would panic or overflow on, and collects what it does not parse.
-fn pre_check(text: &str) -> Result<PreCheck> {
-    let mut gaps = Vec::new();
-    let mut gap = false;
-    for line in text.lines().map(str::trim) {
-        // An unterminated quoted attribute value (a lone `"`) panics inside hls_m3u8's unquoting.
-        if line.starts_with("#EXT") && line.bytes().filter(|b| *b == b'"').count() % 2 == 1 {
-            return Err(malformed(format!("unbalanced quotes in {line:?}")));
-        }
-        if let Some(value) = line.strip_prefix("#EXTINF:") {
-            let number = value.split(',').next().unwrap_or_default().trim();
-            let seconds: f64 = number
-                .parse()
-                .map_err(|_| malformed(format!("bad segment duration {line:?}")))?;
-            if !(0.0..=MAX_SEGMENT_SECONDS).contains(&seconds) {
-                return Err(malformed(format!("segment duration out of range in {line:?}")));
-            }
-        } else if let Some(value) = line
-            .strip_prefix("#EXT-X-MEDIA-SEQUENCE:")
-            .or_else(|| line.strip_prefix("#EXT-X-DISCONTINUITY-SEQUENCE:"))
-        {
-            let number: u64 = value
-                .trim()
-                .parse()
-                .map_err(|_| malformed(format!("bad sequence number {line:?}")))?;
-            if number > MAX_SEQUENCE {
-                return Err(Error::new(
-                    ErrorCode::LimitExceeded,
-                    format!("sequence number too large in {line:?}"),
-                ));
-            }
-        } else if let Some(value) = line.strip_prefix("#EXT-X-TARGETDURATION:") {
-            let seconds: u64 = value
-                .trim()
-                .parse()
-                .map_err(|_| malformed(format!("bad target duration {line:?}")))?;
-            if seconds as f64 > MAX_SEGMENT_SECONDS {
-                return Err(malformed(format!("target duration out of range in {line:?}")));
-            }
-        } else if let Some(range) = byte_range_text(line) {
-            let in_range = range
-                .split('@')
-                .all(|n| n.trim().parse::<u64>().is_ok_and(|n| n <= MAX_BYTE_RANGE));
-            if !in_range {
-                return Err(malformed(format!("bad byte range in {line:?}")));
-            }
-        } else if line == "#EXT-X-GAP" {
-            gap = true;
-        } else if !line.is_empty() && !line.starts_with('#') {
-            gaps.push(std::mem::take(&mut gap));
-            if gaps.len() > MAX_SEGMENTS {
-                return Err(Error::new(ErrorCode::LimitExceeded, "playlist lists too many segments"));
-            }
-        }
-    }
-    Ok(PreCheck { gaps })
+/// An alternative rendition from its `EXT-X-MEDIA` attributes.
+fn rendition(attributes: &Attributes, uri: &str) -> Result<Rendition> {
+    let required = |name: &str| attributes.get(name).ok_or_else(|| attributes.error(name));
+    let kind = match required("TYPE")? {
+        "AUDIO" => RenditionKind::Audio,
+        "VIDEO" => RenditionKind::Video,
+        "SUBTITLES" => RenditionKind::Subtitles,
+        "CLOSED-CAPTIONS" => RenditionKind::ClosedCaptions,
+        _ => return Err(attributes.error("TYPE")),
+    };
+    Ok(Rendition {
+        kind,
+        group: required("GROUP-ID")?.to_owned(),
+        name: required("NAME")?.to_owned(),
+        language: attributes.get("LANGUAGE").map(str::to_owned),
+        uri: attributes.get("URI").map(|u| resolve(uri, u)),
+        is_default: attributes.get("DEFAULT") == Some("YES"),
+    })
 }
 
-/// The `n[@o]` of an `EXT-X-BYTERANGE` tag or of an `EXT-X-MAP` `BYTERANGE` attribute.
-fn byte_range_text(line: &str) -> Option<&str> {
-    if let Some(value) = line.strip_prefix("#EXT-X-BYTERANGE:") {
-        return Some(value);
-    }
-    let attribute = line.strip_prefix("#EXT-X-MAP:")?.split("BYTERANGE=\"").nth(1)?;
-    attribute.split('"').next()
+/// The tags that describe the next segment URI, gathered until it comes.
+#[derive(Default)]
+struct NextSegment {
+    duration: Option<f64>,
+    range: Option<ByteRange>,
+    discontinuity: bool,
+    program_date_time: Option<f64>,
+    gap: bool,
 }
 
-fn parse_media(text: &str, uri: &str, checked: &PreCheck) -> Result<MediaPlaylist> {
-    let playlist = hls_m3u8::MediaPlaylist::builder()
-        // Encoders often round EXTINF up past the target duration; RFC 8216 says to round, so accept
-        // anything up to half a second over.
-        .allowable_excess_duration(Duration::from_millis(500))
-        .parse(text)
-        .map_err(|e| malformed(format!("media playlist: {e}")))?;
-    let media_sequence = playlist.media_sequence as u64;
-    let mut discontinuity = playlist.discontinuity_sequence as u64;
+fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<MediaPlaylist> {
+    let mut target_duration = None;
+    let mut media_sequence = 0;
+    let mut discontinuity_sequence = 0;
+    // `EXT-X-DISCONTINUITY` tags met between segments so far.
+    let mut discontinuities = 0;
+    let mut ended = false;
+    let mut is_event = false;
     let mut init: Option<InitSection> = None;
-    let mut segments = Vec::with_capacity(playlist.segments.num_elements());
-    for (index, (_, segment)) in playlist.segments.iter().enumerate() {
-        if segment.has_discontinuity && index > 0 {
-            discontinuity += 1;
+    let mut next = NextSegment::default();
+    let mut segments: Vec<Segment> = Vec::new();
+    for line in lines {
+        let (tag, value) = line.split_once(':').unwrap_or((line, ""));
+        match tag {
+            "#EXTINF" => {
+                let number = value.split(',').next().unwrap_or_default().trim();
+                let seconds = number
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| (0.0..=MAX_SEGMENT_SECONDS).contains(s))
+                    .ok_or_else(|| malformed(format!("bad segment duration in {line:?}")))?;
+                next.duration = Some(seconds);
+            }
+            "#EXT-X-TARGETDURATION" => {
+                let seconds = value
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| *s as f64 <= MAX_SEGMENT_SECONDS)
+                    .ok_or_else(|| malformed(format!("bad target duration in {line:?}")))?;
+                target_duration = Some(seconds as f64);
+            }
+            "#EXT-X-MEDIA-SEQUENCE" => media_sequence = sequence_number(line, value)?,
+            "#EXT-X-DISCONTINUITY-SEQUENCE" => discontinuity_sequence = sequence_number(line, value)?,
+            "#EXT-X-BYTERANGE" => {
+                // Without an offset, the range continues where the previous segment's range ended.
+                let previous_end = segments.last().and_then(|s| s.range).map_or(0, |r| r.start + r.len);
+                next.range = Some(byte_range(line, value, previous_end)?);
+            }
+            "#EXT-X-DISCONTINUITY" => next.discontinuity = true,
+            "#EXT-X-GAP" => next.gap = true,
+            "#EXT-X-ENDLIST" => ended = true,
+            "#EXT-X-PLAYLIST-TYPE" => is_event = value.trim() == "EVENT",
+            "#EXT-X-PROGRAM-DATE-TIME" => next.program_date_time = parse_date_time(value),
+            "#EXT-X-MAP" => {
+                let attributes = Attributes::parse(line, value)?;
+                let map_uri = attributes.get("URI").ok_or_else(|| attributes.error("URI"))?;
+                let range = attributes
+                    .get("BYTERANGE")
+                    .map(|range| byte_range(line, range, 0))
+                    .transpose()?;
+                init = Some(InitSection {
+                    uri: resolve(uri, map_uri),
+                    range,
+                });
+            }
+            "#EXT-X-KEY" => {
+                let attributes = Attributes::parse(line, value)?;
+                if attributes.get("METHOD").is_some_and(|method| method != "NONE") {
+                    return Err(Error::new(
+                        ErrorCode::Unsupported,
+                        format!("encrypted HLS segments are not supported ({line})"),
+                    ));
+                }
+            }
+            _ if line.starts_with('#') => {} // comments and tags not used here
+            _ => {
+                let taken = std::mem::take(&mut next);
+                let duration = taken
+                    .duration
+                    .ok_or_else(|| malformed(format!("segment {line:?} without an EXTINF before it")))?;
+                if segments.len() == MAX_SEGMENTS {
+                    return Err(Error::new(ErrorCode::LimitExceeded, "playlist lists too many segments"));
+                }
+                // A discontinuity before the first segment starts nothing new: it is the sequence's own.
+                if taken.discontinuity && !segments.is_empty() {
+                    discontinuities += 1;
+                }
+                segments.push(Segment {
+                    sequence: media_sequence + segments.len() as u64,
+                    discontinuity: discontinuity_sequence + discontinuities,
+                    uri: resolve(uri, line),
+                    duration,
+                    range: taken.range,
+                    init: init.clone(),
+                    program_date_time: taken.program_date_time,
+                    gap: taken.gap,
+                });
+            }
         }
-        if let Some(map) = &segment.map {
-            init = Some(InitSection {
-                uri: resolve(uri, map.uri()),
-                range: map.range().map(to_range),
-            });
-        }
-        segments.push(Segment {
-            sequence: media_sequence + index as u64,
-            discontinuity,
-            uri: resolve(uri, segment.uri()),
-            duration: segment.duration.duration().as_secs_f64(),
-            range: segment.byte_range.map(|r| to_range(*r)),
-            init: init.clone(),
-            program_date_time: segment
-                .program_date_time
-                .as_ref()
-                .and_then(|pdt| parse_date_time(&pdt.date_time)),
-            gap: checked.gaps.get(index).copied().unwrap_or(false),
-        });
+    }
+    if next.duration.is_some() {
+        return Err(malformed("the last EXTINF has no segment URI after it"));
+    }
+    let target_duration = target_duration.ok_or_else(|| malformed("media playlist without EXT-X-TARGETDURATION"))?;
+    if let Some(long) = segments
+        .iter()
+        .find(|s| s.duration > target_duration + ALLOWED_EXCESS_SECONDS)
+    {
+        return Err(malformed(format!(
+            "segment {} lasts {} s, longer than the target duration of {target_duration} s",
+            long.uri, long.duration
+        )));
     }
     Ok(MediaPlaylist {
-        target_duration: playlist.target_duration.as_secs_f64(),
+        target_duration,
         media_sequence,
-        discontinuity_sequence: playlist.discontinuity_sequence as u64,
-        ended: playlist.has_end_list,
-        is_event: matches!(playlist.playlist_type, Some(hls_m3u8::types::PlaylistType::Event)),
+        discontinuity_sequence,
+        ended,
+        is_event,
         segments,
     })
 }
 
-fn to_range(range: hls_m3u8::types::ByteRange) -> ByteRange {
-    let start = range.start().unwrap_or(0) as u64;
-    ByteRange {
-        start,
-        len: (range.end() as u64).saturating_sub(start),
+/// A media or discontinuity sequence number, at most [`MAX_SEQUENCE`].
+fn sequence_number(line: &str, value: &str) -> Result<u64> {
+    let number: u64 = value
+        .trim()
+        .parse()
+        .map_err(|_| malformed(format!("bad sequence number {line:?}")))?;
+    if number > MAX_SEQUENCE {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("sequence number too large in {line:?}"),
+        ));
+    }
+    Ok(number)
+}
+
+/// `n[@o]`: `n` bytes from offset `o`, or from `default_start` without one.
+fn byte_range(line: &str, value: &str, default_start: u64) -> Result<ByteRange> {
+    let number = |text: &str| {
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= MAX_BYTE_RANGE)
+            .ok_or_else(|| malformed(format!("bad byte range in {line:?}")))
+    };
+    let (len, start) = value.split_once('@').unwrap_or((value, ""));
+    Ok(ByteRange {
+        len: number(len)?,
+        start: if start.is_empty() {
+            default_start
+        } else {
+            number(start)?
+        },
+    })
+}
+
+/// An attribute list (RFC 8216 4.2): `NAME=value` pairs separated by commas, where a value is a quoted
+/// string (which may hold commas) or a plain token. Quoted values are kept without their quotes.
+struct Attributes<'a> {
+    line: &'a str,
+    pairs: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Attributes<'a> {
+    fn parse(line: &'a str, mut list: &'a str) -> Result<Self> {
+        let mut pairs = Vec::new();
+        while !list.trim().is_empty() {
+            let (name, rest) = list
+                .split_once('=')
+                .ok_or_else(|| malformed(format!("attribute without a value in {line:?}")))?;
+            let (value, rest) = match rest.strip_prefix('"') {
+                Some(quoted) => {
+                    let (value, rest) = quoted
+                        .split_once('"')
+                        .ok_or_else(|| malformed(format!("unbalanced quotes in {line:?}")))?;
+                    (value, rest)
+                }
+                None => rest.split_once(',').map_or((rest, ""), |(value, rest)| (value, rest)),
+            };
+            pairs.push((name.trim(), value));
+            list = rest.trim_start().strip_prefix(',').unwrap_or(rest);
+        }
+        Ok(Attributes { line, pairs })
+    }
+
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.pairs.iter().find(|(n, _)| *n == name).map(|(_, value)| *value)
+    }
+
+    /// A numeric attribute, `None` when absent; a value that is not a number is an error.
+    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>> {
+        self.get(name)
+            .map(|value| value.trim().parse().map_err(|_| self.error(name)))
+            .transpose()
+    }
+
+    fn error(&self, name: &str) -> Error {
+        malformed(format!("missing or bad {name} in {:?}", self.line))
     }
 }
 
@@ -496,6 +593,53 @@ mod tests {
             ),
         ] {
             assert_eq!(parse(text, base).unwrap_err().code(), code, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn byte_ranges_without_an_offset_continue_the_previous_one() {
+        let text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-BYTERANGE:100@50\n#EXTINF:1,\na.ts\n\
+            #EXT-X-BYTERANGE:30\n#EXTINF:1,\na.ts\n";
+        let ranges: Vec<_> = media(text).segments.iter().map(|s| s.range).collect();
+        assert_eq!(
+            ranges,
+            [
+                Some(ByteRange { start: 50, len: 100 }),
+                Some(ByteRange { start: 150, len: 30 })
+            ]
+        );
+    }
+
+    #[test]
+    fn attribute_lists() {
+        let list = r#"TYPE=AUDIO,NAME="a, b",URI="x.m3u8" , DEFAULT=YES"#;
+        let attributes = Attributes::parse(list, list).unwrap();
+        assert_eq!(attributes.get("NAME"), Some("a, b"));
+        assert_eq!(attributes.get("URI"), Some("x.m3u8"));
+        assert_eq!(attributes.get("DEFAULT"), Some("YES"));
+        assert_eq!(attributes.get("LANGUAGE"), None);
+        assert!(Attributes::parse(list, "NAME").is_err());
+    }
+
+    #[test]
+    fn encrypted_segments_and_stray_lines_are_refused() {
+        let base = "http://h/p.m3u8";
+        let encrypted = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI=\"k\"\n#EXTINF:1,\na.ts\n";
+        assert_eq!(parse(encrypted, base).unwrap_err().code(), ErrorCode::Unsupported);
+        let clear = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=NONE\n#EXTINF:1,\na.ts\n";
+        assert!(parse(clear, base).is_ok());
+        for text in [
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\na.ts\n",
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n",
+            "#EXTM3U\n#EXT-X-MEDIA:TYPE=SOUND,GROUP-ID=\"a\",NAME=\"a\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow.m3u8\n",
+            "#EXTM3U\nlow.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow.m3u8\n",
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=wide\nlow.m3u8\n",
+        ] {
+            assert_eq!(
+                parse(text, base).unwrap_err().code(),
+                ErrorCode::MalformedInput,
+                "{text:?}"
+            );
         }
     }
 

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { repoRoot } from './support.mjs';
 
 /** The budget the test command holds the package to, in gzipped KiB (the goal is 150; see README "Size"). */
-const BUDGET_KIB = 360;
+const BUDGET_KIB = 215;
 
 const pkg = join(repoRoot, 'pkg');
 const peers = join(repoRoot, 'tests', 'node_modules');
