@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use super::promise::to_promise;
 
 use super::content::Content;
 use super::dub::Dub;
@@ -103,7 +103,7 @@ impl Clip {
         let options = options::given(options);
         let content = Rc::clone(&self.content);
         let (start, end) = (self.start, self.end);
-        future_to_promise(async move {
+        to_promise(async move {
             let run = async {
                 let (mode, container) = export_options(&options)?;
                 let job = Job::from_options(&options)?;

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
+use super::promise::to_promise;
 
 use super::capture::Recording;
 use super::content::Content;
@@ -298,7 +298,7 @@ impl Dub {
         let state = Rc::clone(&self.state);
         let player = player.handle();
         let options = options::given(options);
-        future_to_promise(async move {
+        to_promise(async move {
             let run = async {
                 if state.recording.borrow().is_some() {
                     return Err(Error::new(
@@ -320,7 +320,7 @@ impl Dub {
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
     pub fn stop(&self) -> Promise {
         let state = Rc::clone(&self.state);
-        future_to_promise(async move {
+        to_promise(async move {
             let run = async {
                 let recording = state
                     .recording
@@ -345,7 +345,7 @@ impl Dub {
     ) -> Promise {
         let state = Rc::clone(&self.state);
         let options = options::given(options);
-        future_to_promise(async move {
+        to_promise(async move {
             let run = async { Media::from_bytes(state.export(&options).await?.bytes).await };
             run.await.map(JsValue::from).map_err(|e| to_js(&e))
         })
@@ -361,7 +361,7 @@ impl Dub {
     ) -> Promise {
         let state = Rc::clone(&self.state);
         let options = options::given(options);
-        future_to_promise(async move {
+        to_promise(async move {
             match state.export(&options).await {
                 Ok(dubbed) => {
                     let bytes = Uint8Array::from(dubbed.bytes.as_slice());

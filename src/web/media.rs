@@ -5,7 +5,9 @@ use std::rc::Rc;
 use js_sys::{Array, Float64Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
+
+use super::promise::to_promise;
 
 use super::clip::Clip;
 use super::content::Content;
@@ -120,7 +122,7 @@ impl Media {
     ) -> Promise {
         let content = Rc::clone(&self.content);
         let options = options::given(options);
-        future_to_promise(async move {
+        to_promise(async move {
             let tables = samples::list(&content, &options).await.map_err(|e| to_js(&e))?;
             Ok(tables.into_iter().collect::<Array>().into())
         })

@@ -24,6 +24,7 @@ mod job;
 mod media;
 mod options;
 mod playback;
+mod promise;
 mod player;
 mod render;
 mod samples;

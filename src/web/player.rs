@@ -9,7 +9,7 @@ use std::rc::{Rc, Weak};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
+use super::promise::to_promise;
 
 use super::audio::AudioOutput;
 use super::clock::now_ms;
@@ -155,7 +155,7 @@ impl Player {
     pub fn load(&self, media: &Media) -> Promise {
         let inner = Rc::clone(&self.inner);
         let data = Rc::clone(&media.content);
-        future_to_promise(async move {
+        to_promise(async move {
             {
                 let mut state = inner.state.borrow_mut();
                 state.generation += 1;
@@ -193,7 +193,7 @@ impl Player {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn play(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
+        to_promise(async move {
             inner.play().await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })
@@ -212,7 +212,7 @@ impl Player {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn seek(&self, time: f64) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
+        to_promise(async move {
             inner.seek_and_resume(time).await.map_err(|e| to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })
@@ -222,7 +222,7 @@ impl Player {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>", js_name = goLive)]
     pub fn go_live(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
+        to_promise(async move {
             let edge = match inner.state.borrow().media.as_ref().map(|m| m.as_ref()) {
                 Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
                 _ => return Err(to_js(&Error::new(ErrorCode::Unsupported, "goLive needs a live stream"))),
