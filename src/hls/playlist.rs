@@ -582,7 +582,7 @@ mod tests {
                 "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"1@x\"\n#EXTINF:1,\na.ts\n",
                 ErrorCode::MalformedInput,
             ),
-            // Found by fuzzing: a lone quote as attribute value panicked in hls_m3u8.
+            // Found by fuzzing the earlier, hls_m3u8-based parser: a lone quote as attribute value panicked.
             (
                 "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"\n#EXTINF:1,\na.ts\n",
                 ErrorCode::MalformedInput,

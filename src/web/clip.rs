@@ -4,7 +4,6 @@ use std::rc::Rc;
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use super::promise::to_promise;
 
 use super::content::Content;
 use super::dub::Dub;
@@ -12,6 +11,7 @@ use super::error::to_js;
 use super::export::export;
 use super::job::Job;
 use super::options;
+use super::promise::to_promise;
 use crate::edit::trim::TrimMode;
 use crate::error::{Error, ErrorCode, Result};
 use crate::mux::Container;

@@ -8,7 +8,6 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use super::promise::to_promise;
 
 use super::capture::Recording;
 use super::content::Content;
@@ -18,6 +17,7 @@ use super::job::Job;
 use super::media::Media;
 use super::options;
 use super::player::Player;
+use super::promise::to_promise;
 use super::voice;
 use crate::edit::dub::{DubMode, DubPlacement};
 use crate::error::{Error, ErrorCode, Result};

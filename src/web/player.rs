@@ -9,7 +9,6 @@ use std::rc::{Rc, Weak};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use super::promise::to_promise;
 
 use super::audio::AudioOutput;
 use super::clock::now_ms;
@@ -19,6 +18,7 @@ use super::error::to_js;
 use super::media::{span_object, Media};
 use super::options;
 use super::playback::{Playback, Tick};
+use super::promise::to_promise;
 use super::render::Renderer;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::TrackKind;
