@@ -7,14 +7,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::promise::to_promise;
-
 use super::clip::Clip;
 use super::content::Content;
 use super::error::{from_js, to_js};
 use super::file::FileContent;
 use super::hls::HlsContent;
 use super::options;
+use super::promise::to_promise;
 use super::samples;
 use super::source::Source;
 use crate::error::{Error, ErrorCode, Result};
