@@ -3,6 +3,7 @@
 //! a fragmented file. Everything else (user data, metadata, sample groups, encryption) is skipped
 //! unread. Tables stay borrowed from the `moov` bytes.
 
+use super::mp4::TrackDefaults;
 use super::reader::{child, required_child, BoxReader, Table};
 use crate::error::Result;
 
@@ -12,16 +13,9 @@ pub(super) struct MoovBoxes<'a> {
     pub movie_timescale: u32,
     /// Every `trak`, in order.
     pub tracks: Vec<TrakBoxes<'a>>,
-    /// The `trex` boxes of `mvex`; `None` without `mvex` (not a fragmented file).
-    pub trex: Option<Vec<Trex>>,
-}
-
-/// Fragment sample defaults of one track (`trex`).
-pub(super) struct Trex {
-    pub track_id: u32,
-    pub duration: u32,
-    pub size: u32,
-    pub flags: u32,
+    /// The `trex` boxes of `mvex` as (track id, fragment sample defaults); `None` without `mvex` (not a
+    /// fragmented file).
+    pub trex: Option<Vec<(u32, TrackDefaults)>>,
 }
 
 /// The parts of a `trak` box the demuxers use.
@@ -128,7 +122,7 @@ fn read_timescale(header: &BoxReader) -> Result<u32> {
     header.u32()
 }
 
-fn read_mvex(mvex: &BoxReader) -> Result<Vec<Trex>> {
+fn read_mvex(mvex: &BoxReader) -> Result<Vec<(u32, TrackDefaults)>> {
     let mut all = Vec::new();
     for found in mvex.children() {
         let mut found = found?;
@@ -138,12 +132,12 @@ fn read_mvex(mvex: &BoxReader) -> Result<Vec<Trex>> {
         found.full_box()?;
         let track_id = found.u32()?;
         found.u32()?; // default sample description index
-        all.push(Trex {
-            track_id,
+        let defaults = TrackDefaults {
             duration: found.u32()?,
             size: found.u32()?,
             flags: found.u32()?,
-        });
+        };
+        all.push((track_id, defaults));
     }
     Ok(all)
 }

@@ -83,12 +83,8 @@ impl Movie {
                 .trex
                 .iter()
                 .flatten()
-                .find(|trex| trex.track_id == track_id)
-                .map(|trex| TrackDefaults {
-                    duration: trex.duration,
-                    size: trex.size,
-                    flags: trex.flags,
-                })
+                .find(|(id, _)| *id == track_id)
+                .map(|(_, defaults)| *defaults)
                 .unwrap_or_default();
             tracks.push(MovieTrack {
                 track: Track {

@@ -325,14 +325,17 @@ fn run_lengths(values: impl Iterator<Item = i64>) -> Vec<(u32, i64)> {
     runs
 }
 
-/// `stts` or `ctts`: (sample count, 32-bit value) pairs. Values were checked to fit by their makers:
-/// decode steps are `u32`, composition offsets are differences of nearby times.
+/// `stts` or `ctts`: (sample count, 32-bit value) pairs. Decode steps are unsigned, composition offsets
+/// signed: either fits the 32 bits.
 fn write_pairs(w: &mut BoxWriter, kind: &[u8; 4], version: u8, pairs: &[(u32, i64)]) -> Result<()> {
     w.full_box(kind, version, 0, |w| {
         w.u32(pairs.len() as u32);
         for (count, value) in pairs {
+            let bits = u32::try_from(*value)
+                .or_else(|_| i32::try_from(*value).map(|signed| signed as u32))
+                .map_err(|_| error(format!("a sample time step of {value} ticks does not fit 32 bits")))?;
             w.u32(*count);
-            w.i32(i32::try_from(*value).map_err(|_| error("a composition offset beyond 32 bits"))?);
+            w.u32(bits);
         }
         Ok(())
     })
@@ -777,8 +780,19 @@ mod tests {
             ),
         );
         bad.samples.push(bad.samples[0].clone());
-        let error = write(&[bad], Container::Mp4).err().map(|e| e.code());
+        let error = write(&[bad.clone()], Container::Mp4).err().map(|e| e.code());
         assert_eq!(error, Some(ErrorCode::MalformedInput));
+
+        // A decode step past 2^31 ticks is still an unsigned 32-bit `stts` delta.
+        let mut long = bad;
+        long.samples[1].dts = 3_000_000_000;
+        long.samples[1].pts = 3_000_000_000;
+        long.shown = (0, 3_000_000_010);
+        let read = write(&[long], Container::Mp4).and_then(|file| crate::demux::mp4::demux(&file));
+        let dts: Vec<i64> = read
+            .map(|d| d.tracks[0].samples.iter().map(|s| s.dts).collect())
+            .unwrap_or_default();
+        assert_eq!(dts, [0, 3_000_000_000]);
     }
 
     #[test]
