@@ -21,85 +21,102 @@ pub struct OpusHead {
 impl OpusHead {
     /// Reads an `OpusHead` packet (the layout [`OpusHead::to_bytes`] writes).
     pub fn parse(bytes: &[u8]) -> Result<OpusHead> {
-        let malformed = |what: &str| Error::new(ErrorCode::MalformedInput, format!("OpusHead: {what}"));
-        let fixed = bytes
+        let fields = bytes
             .strip_prefix(b"OpusHead")
-            .filter(|rest| rest.len() >= 11)
-            .ok_or_else(|| malformed("too short or no 'OpusHead' magic"))?;
-        let u16_at = |i: usize| u16::from_le_bytes([fixed[i], fixed[i + 1]]);
-        let family = fixed[10];
-        let mapping = if family == 0 {
-            None
-        } else {
-            let channels = usize::from(fixed[1]);
-            let table = fixed
-                .get(13..13 + channels)
-                .ok_or_else(|| malformed("channel mapping table cut short"))?;
-            Some((family, fixed[11], fixed[12], table.to_vec()))
-        };
-        Ok(OpusHead {
-            channels: fixed[1],
-            pre_skip: u16_at(2),
-            input_sample_rate: u32::from_le_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]),
-            output_gain: i16::from_le_bytes([fixed[8], fixed[9]]),
-            mapping,
-        })
+            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "OpusHead: no 'OpusHead' magic"))?;
+        Self::read_fields(fields, Endian::Little, "OpusHead")
     }
 
     /// Reads a `dOps` box body (Opus in ISO BMFF, 4.3.2): the same fields as `OpusHead`, big-endian,
     /// after a version byte and without the magic.
     pub fn from_dops(body: &[u8]) -> Result<OpusHead> {
-        let malformed = |what: &str| Error::new(ErrorCode::MalformedInput, format!("dOps: {what}"));
-        let fixed = body.get(..11).ok_or_else(|| malformed("cut short"))?;
-        let family = fixed[10];
-        let mapping = if family == 0 {
-            None
-        } else {
-            let channels = usize::from(fixed[1]);
-            let rest = body
-                .get(11..13 + channels)
-                .ok_or_else(|| malformed("channel mapping table cut short"))?;
-            Some((family, rest[0], rest[1], rest[2..].to_vec()))
-        };
-        Ok(OpusHead {
-            channels: fixed[1],
-            pre_skip: u16::from_be_bytes([fixed[2], fixed[3]]),
-            input_sample_rate: u32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]),
-            output_gain: i16::from_be_bytes([fixed[8], fixed[9]]),
-            mapping,
-        })
+        Self::read_fields(body, Endian::Big, "dOps")
     }
 
     /// The `dOps` box body: version 0, then the fields big-endian.
     pub fn to_dops(&self) -> Vec<u8> {
-        let mut out = vec![0, self.channels];
-        out.extend_from_slice(&self.pre_skip.to_be_bytes());
-        out.extend_from_slice(&self.input_sample_rate.to_be_bytes());
-        out.extend_from_slice(&self.output_gain.to_be_bytes());
-        self.push_mapping(&mut out);
+        let mut out = Vec::new();
+        self.write_fields(&mut out, 0, Endian::Big);
         out
     }
 
     /// The `OpusHead` packet bytes (little-endian fields, unlike `dOps`).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = b"OpusHead".to_vec();
-        out.push(1); // version
-        out.push(self.channels);
-        out.extend_from_slice(&self.pre_skip.to_le_bytes());
-        out.extend_from_slice(&self.input_sample_rate.to_le_bytes());
-        out.extend_from_slice(&self.output_gain.to_le_bytes());
-        self.push_mapping(&mut out);
+        self.write_fields(&mut out, 1, Endian::Little);
         out
     }
 
-    /// The channel mapping family and, past family 0, its table: laid out alike in both forms.
-    fn push_mapping(&self, out: &mut Vec<u8>) {
+    /// Both forms lay out the same fields at the same offsets from the version byte: channels, pre-skip,
+    /// input rate, output gain, mapping family and, past family 0, stream counts and the mapping table.
+    fn read_fields(fields: &[u8], endian: Endian, form: &str) -> Result<OpusHead> {
+        let malformed = |what: &str| Error::new(ErrorCode::MalformedInput, format!("{form}: {what}"));
+        let fixed = fields.get(..11).ok_or_else(|| malformed("cut short"))?;
+        let family = fixed[10];
+        let mapping = if family == 0 {
+            None
+        } else {
+            let channels = usize::from(fixed[1]);
+            let rest = fields
+                .get(11..13 + channels)
+                .ok_or_else(|| malformed("channel mapping table cut short"))?;
+            Some((family, rest[0], rest[1], rest[2..].to_vec()))
+        };
+        Ok(OpusHead {
+            channels: fixed[1],
+            pre_skip: endian.u16([fixed[2], fixed[3]]),
+            input_sample_rate: endian.u32([fixed[4], fixed[5], fixed[6], fixed[7]]),
+            output_gain: endian.u16([fixed[8], fixed[9]]) as i16,
+            mapping,
+        })
+    }
+
+    fn write_fields(&self, out: &mut Vec<u8>, version: u8, endian: Endian) {
+        let (pre_skip, rate, gain) = match endian {
+            Endian::Little => (
+                self.pre_skip.to_le_bytes(),
+                self.input_sample_rate.to_le_bytes(),
+                self.output_gain.to_le_bytes(),
+            ),
+            Endian::Big => (
+                self.pre_skip.to_be_bytes(),
+                self.input_sample_rate.to_be_bytes(),
+                self.output_gain.to_be_bytes(),
+            ),
+        };
+        out.extend_from_slice(&[version, self.channels]);
+        out.extend_from_slice(&pre_skip);
+        out.extend_from_slice(&rate);
+        out.extend_from_slice(&gain);
         match &self.mapping {
             None => out.push(0),
             Some((family, streams, coupled, table)) => {
                 out.extend_from_slice(&[*family, *streams, *coupled]);
                 out.extend_from_slice(table);
             }
+        }
+    }
+}
+
+/// Byte order of the multi-byte fields: little-endian in Ogg's `OpusHead`, big-endian in MP4's `dOps`.
+#[derive(Clone, Copy)]
+enum Endian {
+    Little,
+    Big,
+}
+
+impl Endian {
+    fn u16(self, bytes: [u8; 2]) -> u16 {
+        match self {
+            Endian::Little => u16::from_le_bytes(bytes),
+            Endian::Big => u16::from_be_bytes(bytes),
+        }
+    }
+
+    fn u32(self, bytes: [u8; 4]) -> u32 {
+        match self {
+            Endian::Little => u32::from_le_bytes(bytes),
+            Endian::Big => u32::from_be_bytes(bytes),
         }
     }
 }
