@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod decimal;
 pub mod demux;
 pub mod edit;
 pub mod error;

@@ -10,6 +10,7 @@
 //! Both signals are planar `f32` at the same rate and channel count (see [`super::mix::conform`]); the
 //! result lasts exactly as long as the original.
 
+use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 
 /// How the voice and the original combine.
@@ -32,7 +33,7 @@ impl DubMode {
             "duck" => Ok(DubMode::Duck),
             other => Err(Error::new(
                 ErrorCode::MalformedInput,
-                format!("unknown dub mode {other:?}: use 'replace', 'mix' or 'duck'"),
+                format!("unknown dub mode '{other}': use 'replace', 'mix' or 'duck'"),
             )),
         }
     }
@@ -75,19 +76,26 @@ impl DubPlacement {
         if !at.is_finite() {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
-                format!("the voice's position {at} is not a number of seconds"),
+                format!("the voice's position {} is not a number of seconds", Fixed(at, 3)),
             ));
         }
         if !(original_gain.is_finite() && (0.0..=MAX_GAIN).contains(&original_gain)) {
             return Err(Error::new(
                 ErrorCode::OutOfRange,
-                format!("originalGain {original_gain} is outside 0 to {MAX_GAIN}"),
+                format!(
+                    "originalGain {} is outside 0 to {}",
+                    Fixed(original_gain.into(), 2),
+                    Fixed(MAX_GAIN.into(), 2)
+                ),
             ));
         }
         if mode == DubMode::Duck && original_gain > 1.0 {
             return Err(Error::new(
                 ErrorCode::OutOfRange,
-                format!("originalGain {original_gain}: a duck lowers the original, so at most 1"),
+                format!(
+                    "originalGain {}: a duck lowers the original, so at most 1",
+                    Fixed(original_gain.into(), 2)
+                ),
             ));
         }
         Ok(DubPlacement {

@@ -19,6 +19,7 @@ use std::ops::Range;
 
 use super::footage::Footage;
 use crate::codec::h264::AvcConfig;
+use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Track, TrackKind};
 use crate::player::presentation_order;
@@ -45,7 +46,7 @@ impl TrimMode {
             "exact" => Ok(TrimMode::Exact),
             other => Err(Error::new(
                 ErrorCode::MalformedInput,
-                format!("unknown trim mode {other:?}: use 'keyframe' or 'exact'"),
+                format!("unknown trim mode '{other}': use 'keyframe' or 'exact'"),
             )),
         }
     }
@@ -151,7 +152,7 @@ fn out_of_range(message: impl Into<String>) -> Error {
 fn ticks(seconds: f64, timescale: u32) -> Result<i64> {
     Time::from_seconds(seconds, timescale)
         .map(|t| t.ticks)
-        .ok_or_else(|| out_of_range(format!("time {seconds} is not a usable number of seconds")))
+        .ok_or_else(|| out_of_range(format!("time {} is not a usable number of seconds", Fixed(seconds, 3))))
 }
 
 fn seconds(ticks: i64, timescale: u32) -> f64 {
@@ -166,7 +167,9 @@ fn seconds(ticks: i64, timescale: u32) -> f64 {
 pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<TrimPlan> {
     if !(start.is_finite() && end.is_finite() && start < end) {
         return Err(out_of_range(format!(
-            "a clip needs start < end (got start {start}, end {end})"
+            "a clip needs start < end (got start {}, end {})",
+            Fixed(start, 3),
+            Fixed(end, 3)
         )));
     }
     let video = footage.video.as_ref().filter(|t| !t.samples.is_empty());
@@ -180,7 +183,11 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
     });
     if start >= media_end || end <= media_start {
         return Err(out_of_range(format!(
-            "the clip [{start:.3}, {end:.3}) lies outside the media ({media_start:.3} to {media_end:.3} s)"
+            "the clip [{}, {}) lies outside the media ({} to {} s)",
+            Fixed(start, 3),
+            Fixed(end, 3),
+            Fixed(media_start, 3),
+            Fixed(media_end, 3)
         )));
     }
     let video_cut = video
@@ -235,7 +242,11 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
     let first_position = order.partition_point(|&i| samples[i].pts < first_pts);
     let after_last = order.partition_point(|&i| samples[i].pts < end_ticks);
     if after_last <= first_position {
-        return Err(out_of_range(format!("the clip [{start}, {end}) holds no video frame")));
+        return Err(out_of_range(format!(
+            "the clip [{}, {}) holds no video frame",
+            Fixed(start, 3),
+            Fixed(end, 3)
+        )));
     }
     let shown_frames = &order[first_position..after_last];
     let last = order[after_last - 1];
@@ -287,8 +298,8 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
             return Err(Error::new(
                 ErrorCode::MalformedInput,
                 format!(
-                    "the video after the change of coding at {:.3} s does not start with a keyframe",
-                    seconds(samples[stretch.start].pts, track.timescale)
+                    "the video after the change of coding at {} s does not start with a keyframe",
+                    Fixed(seconds(samples[stretch.start].pts, track.timescale), 3)
                 ),
             ));
         } else {
@@ -416,12 +427,12 @@ fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usi
     let at = track
         .samples
         .get(change.sample)
-        .map_or(0.0, |s| seconds(s.pts, track.timescale));
+        .map_or(Fixed(0.0, 3), |s| Fixed(seconds(s.pts, track.timescale), 3));
     Err(Error::new(
         ErrorCode::Unsupported,
         format!(
-            "the clip crosses a change of {} codec configuration at {at:.3} s (an HLS discontinuity): move the \
-             start after {at:.3} s or the end before it{}",
+            "the clip crosses a change of {} codec configuration at {at} s (an HLS discontinuity): move the \
+             start after {at} s or the end before it{}",
             kind.as_str(),
             match (kind, mode) {
                 (TrackKind::Video, TrimMode::Keyframe) => ", or export in 'exact' mode, which re-encodes what it must",

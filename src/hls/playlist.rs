@@ -6,6 +6,7 @@
 //! before use: nothing a playlist says can overflow a sequence number or allocate past the limits below.
 
 use super::uri::resolve;
+use crate::decimal::{parse_decimal, Fixed};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Longest playlist text accepted (a 24-hour event playlist of 2 s segments is about 5 MB).
@@ -177,7 +178,7 @@ fn parse_master<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<M
         } else if !line.starts_with('#') {
             let mut variant = pending
                 .take()
-                .ok_or_else(|| malformed(format!("URI {line:?} without an EXT-X-STREAM-INF before it")))?;
+                .ok_or_else(|| malformed(format!("URI '{line}' without an EXT-X-STREAM-INF before it")))?;
             variant.uri = resolve(uri, line);
             variants.push(variant);
         }
@@ -210,7 +211,7 @@ fn variant(attributes: &Attributes) -> Result<Variant> {
         codecs: attributes.get("CODECS").map_or_else(Vec::new, |codecs| {
             codecs.split(',').map(|c| c.trim().to_owned()).collect()
         }),
-        frame_rate: attributes.number::<f64>("FRAME-RATE")?.filter(|rate| rate.is_finite()),
+        frame_rate: attributes.parsed("FRAME-RATE", parse_decimal)?,
         audio_group: attributes.get("AUDIO").map(str::to_owned),
     })
 }
@@ -261,11 +262,9 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         match tag {
             "#EXTINF" => {
                 let number = value.split(',').next().unwrap_or_default().trim();
-                let seconds = number
-                    .parse::<f64>()
-                    .ok()
+                let seconds = parse_decimal(number)
                     .filter(|s| (0.0..=MAX_SEGMENT_SECONDS).contains(s))
-                    .ok_or_else(|| malformed(format!("bad segment duration in {line:?}")))?;
+                    .ok_or_else(|| malformed(format!("bad segment duration in '{line}'")))?;
                 next.duration = Some(seconds);
             }
             "#EXT-X-TARGETDURATION" => {
@@ -274,7 +273,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                     .parse::<u64>()
                     .ok()
                     .filter(|s| *s as f64 <= MAX_SEGMENT_SECONDS)
-                    .ok_or_else(|| malformed(format!("bad target duration in {line:?}")))?;
+                    .ok_or_else(|| malformed(format!("bad target duration in '{line}'")))?;
                 target_duration = Some(seconds as f64);
             }
             "#EXT-X-MEDIA-SEQUENCE" => media_sequence = sequence_number(line, value)?,
@@ -315,7 +314,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                 let taken = std::mem::take(&mut next);
                 let duration = taken
                     .duration
-                    .ok_or_else(|| malformed(format!("segment {line:?} without an EXTINF before it")))?;
+                    .ok_or_else(|| malformed(format!("segment '{line}' without an EXTINF before it")))?;
                 if segments.len() == MAX_SEGMENTS {
                     return Err(Error::new(ErrorCode::LimitExceeded, "playlist lists too many segments"));
                 }
@@ -345,8 +344,10 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         .find(|s| s.duration > target_duration + ALLOWED_EXCESS_SECONDS)
     {
         return Err(malformed(format!(
-            "segment {} lasts {} s, longer than the target duration of {target_duration} s",
-            long.uri, long.duration
+            "segment {} lasts {} s, longer than the target duration of {} s",
+            long.uri,
+            Fixed(long.duration, 3),
+            Fixed(target_duration, 0)
         )));
     }
     Ok(MediaPlaylist {
@@ -364,11 +365,11 @@ fn sequence_number(line: &str, value: &str) -> Result<u64> {
     let number: u64 = value
         .trim()
         .parse()
-        .map_err(|_| malformed(format!("bad sequence number {line:?}")))?;
+        .map_err(|_| malformed(format!("bad sequence number '{line}'")))?;
     if number > MAX_SEQUENCE {
         return Err(Error::new(
             ErrorCode::LimitExceeded,
-            format!("sequence number too large in {line:?}"),
+            format!("sequence number too large in '{line}'"),
         ));
     }
     Ok(number)
@@ -381,7 +382,7 @@ fn byte_range(line: &str, value: &str, default_start: u64) -> Result<ByteRange> 
             .parse::<u64>()
             .ok()
             .filter(|n| *n <= MAX_BYTE_RANGE)
-            .ok_or_else(|| malformed(format!("bad byte range in {line:?}")))
+            .ok_or_else(|| malformed(format!("bad byte range in '{line}'")))
     };
     let (len, start) = value.split_once('@').unwrap_or((value, ""));
     Ok(ByteRange {
@@ -407,12 +408,12 @@ impl<'a> Attributes<'a> {
         while !list.trim().is_empty() {
             let (name, rest) = list
                 .split_once('=')
-                .ok_or_else(|| malformed(format!("attribute without a value in {line:?}")))?;
+                .ok_or_else(|| malformed(format!("attribute without a value in '{line}'")))?;
             let (value, rest) = match rest.strip_prefix('"') {
                 Some(quoted) => {
                     let (value, rest) = quoted
                         .split_once('"')
-                        .ok_or_else(|| malformed(format!("unbalanced quotes in {line:?}")))?;
+                        .ok_or_else(|| malformed(format!("unbalanced quotes in '{line}'")))?;
                     (value, rest)
                 }
                 None => rest.split_once(',').map_or((rest, ""), |(value, rest)| (value, rest)),
@@ -427,15 +428,20 @@ impl<'a> Attributes<'a> {
         self.pairs.iter().find(|(n, _)| *n == name).map(|(_, value)| *value)
     }
 
-    /// A numeric attribute, `None` when absent; a value that is not a number is an error.
+    /// An integer attribute, `None` when absent; a value that is not one is an error.
     fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>> {
+        self.parsed(name, |value| value.parse().ok())
+    }
+
+    /// An attribute read by `parse`, `None` when absent; a value `parse` refuses is an error.
+    fn parsed<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
         self.get(name)
-            .map(|value| value.trim().parse().map_err(|_| self.error(name)))
+            .map(|value| parse(value.trim()).ok_or_else(|| self.error(name)))
             .transpose()
     }
 
     fn error(&self, name: &str) -> Error {
-        malformed(format!("missing or bad {name} in {:?}", self.line))
+        malformed(format!("missing or bad {name} in '{}'", self.line))
     }
 }
 
@@ -463,7 +469,7 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
     let mut clock_parts = clock.splitn(3, ':');
     let hour: i64 = clock_parts.next()?.parse().ok()?;
     let minute: i64 = clock_parts.next()?.parse().ok()?;
-    let second: f64 = clock_parts.next().map_or(Some(0.0), |s| s.parse().ok())?;
+    let second: f64 = clock_parts.next().map_or(Some(0.0), parse_decimal)?;
     if hour > 23 || minute > 59 || !(0.0..61.0).contains(&second) {
         return None;
     }

@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{first_video_and_audio, Sample, Track};
 use crate::player::{plan_frame, presentation_order, FramePlan};
@@ -59,7 +60,7 @@ impl Chunk {
             .as_ref()
             .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))?;
         let ticks = Time::from_seconds(t, video.timescale)
-            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot show time {t}")))?
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot show time {}", Fixed(t, 3))))?
             .ticks;
         let plan = plan_frame(video, &presentation_order(video), ticks)
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "no keyframe to decode this frame from"))?;

@@ -12,6 +12,7 @@ use super::export::export;
 use super::job::Job;
 use super::options;
 use super::promise::to_promise;
+use crate::decimal::Fixed;
 use crate::edit::trim::TrimMode;
 use crate::error::{Error, ErrorCode, Result};
 use crate::mux::Container;
@@ -34,13 +35,23 @@ impl Clip {
         if !(start.is_finite() && end.is_finite() && start < end) {
             return Err(Error::new(
                 ErrorCode::OutOfRange,
-                format!("a clip needs start < end, both finite (got {start} and {end})"),
+                format!(
+                    "a clip needs start < end, both finite (got {} and {})",
+                    Fixed(start, 3),
+                    Fixed(end, 3)
+                ),
             ));
         }
         if start < first - SLACK || end > last + SLACK {
             return Err(Error::new(
                 ErrorCode::OutOfRange,
-                format!("the clip [{start:.3}, {end:.3}) is not inside the media's range [{first:.3}, {last:.3}]"),
+                format!(
+                    "the clip [{}, {}) is not inside the media's range [{}, {}]",
+                    Fixed(start, 3),
+                    Fixed(end, 3),
+                    Fixed(first, 3),
+                    Fixed(last, 3)
+                ),
             ));
         }
         Ok(Clip { content, start, end })
@@ -57,7 +68,7 @@ fn export_options(options: &JsValue) -> Result<(TrimMode, Container)> {
         Some(other) => {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
-                format!("unknown container {other:?}: use 'mp4' or 'fmp4'"),
+                format!("unknown container '{other}': use 'mp4' or 'fmp4'"),
             ))
         }
     };

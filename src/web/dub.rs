@@ -19,6 +19,7 @@ use super::options;
 use super::player::Player;
 use super::promise::to_promise;
 use super::voice;
+use crate::decimal::Fixed;
 use crate::edit::dub::{DubMode, DubPlacement};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
@@ -60,7 +61,7 @@ fn gain(value: f64) -> Result<f32> {
     if !value.is_finite() {
         return Err(Error::new(
             ErrorCode::OutOfRange,
-            format!("originalGain {value} is not a number"),
+            format!("originalGain {} is not a number", Fixed(value, 2)),
         ));
     }
     Ok(value as f32)

@@ -11,6 +11,7 @@ use super::audio_encode::{choose_coding, encode};
 use super::content::Content;
 use super::export::gather;
 use super::job::Job;
+use crate::decimal::Fixed;
 use crate::edit::dub::{DubMode, DubPlacement};
 use crate::edit::footage::Footage;
 use crate::edit::mix::conform;
@@ -42,8 +43,9 @@ pub(crate) async fn export_dub(
         return Err(Error::new(
             ErrorCode::LimitExceeded,
             format!(
-                "a dub covers at most {MAX_DUB_SECONDS:.0} s of a clip ({:.1} s asked)",
-                end - start
+                "a dub covers at most {} s of a clip ({} s asked)",
+                Fixed(MAX_DUB_SECONDS, 0),
+                Fixed(end - start, 1)
             ),
         ));
     }

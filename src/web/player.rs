@@ -20,6 +20,7 @@ use super::options;
 use super::playback::{Playback, Tick};
 use super::promise::to_promise;
 use super::render::Renderer;
+use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::TrackKind;
 use crate::time::Time;
@@ -548,10 +549,14 @@ impl PlayerInner {
             (media, state.generation)
         };
         if !time.is_finite() {
-            return Err(Error::new(ErrorCode::OutOfRange, format!("cannot seek to {time}")));
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                format!("cannot seek to {}", Fixed(time, 3)),
+            ));
         }
         let (start, end) = media.range();
-        let time = time.clamp(start, end);
+        // `max` then `min`, not `clamp`: a range whose end precedes its start must not panic.
+        let time = time.max(start).min(end);
         self.fire("seeking");
         let has_video = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Video));
         if has_video && !self.show_frame(&media, time, generation).await? {
@@ -568,9 +573,12 @@ impl PlayerInner {
 
     /// Decodes and draws the frame at `time`. Returns `false` when a newer operation superseded this one.
     async fn show_frame(&self, media: &Content, time: f64, generation: u64) -> Result<bool> {
-        let key = media
-            .chunk_at(time)
-            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("nothing to show at {time}")))?;
+        let key = media.chunk_at(time).ok_or_else(|| {
+            Error::new(
+                ErrorCode::OutOfRange,
+                format!("nothing to show at {} s", Fixed(time, 3)),
+            )
+        })?;
         let chunk = media.load(key).await?;
         let (video, plan) = chunk.plan_frame(time)?;
         let decoder = VideoDecoding::new(&video.config).await?;

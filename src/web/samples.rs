@@ -8,6 +8,7 @@ use wasm_bindgen::JsValue;
 use super::content::{Content, Next};
 use super::job::Job;
 use super::options;
+use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Track, TrackKind};
 
@@ -85,7 +86,11 @@ pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Obj
     if span.0.partial_cmp(&span.1) != Some(std::cmp::Ordering::Less) {
         return Err(Error::new(
             ErrorCode::OutOfRange,
-            format!("samples from {} to {}: an empty span", span.0, span.1),
+            format!(
+                "samples from {} to {}: an empty span",
+                Fixed(span.0, 3),
+                Fixed(span.1, 3)
+            ),
         ));
     }
     let tables = match content {

@@ -9,6 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::audio::decode_to_pcm;
 use super::error::from_js;
+use crate::decimal::Fixed;
 use crate::demux::{self, Format};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Pcm, TrackKind};
@@ -41,7 +42,11 @@ fn check_length(seconds: f64) -> Result<()> {
     if seconds > MAX_VOICE_SECONDS {
         return Err(Error::new(
             ErrorCode::LimitExceeded,
-            format!("the voice lasts {seconds:.0} s; at most {MAX_VOICE_SECONDS:.0} s is accepted"),
+            format!(
+                "the voice lasts {} s; at most {} s is accepted",
+                Fixed(seconds, 0),
+                Fixed(MAX_VOICE_SECONDS, 0)
+            ),
         ));
     }
     Ok(())
