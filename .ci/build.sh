@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (ignored by git):
-#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -Oz and
-#                                                           the glue minified by esbuild (names kept)
+#   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -Oz,
+#                                                           the glue minified by esbuild (names kept) and
+#                                                           the imports renamed short (shorten-imports.mjs)
 #   package.json                                            pkg-config/package.json with the crate's version
 #   index.js, index.d.ts, embed.js, embed.d.ts, README.md   copied from pkg-config/ (index.js: the entry)
 # Run .ci/setup.sh first (the Makefile targets do).
@@ -27,6 +28,7 @@ wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
 .ci/node_modules/.bin/esbuild "$out/reelcut.js" --minify --keep-names --format=esm --log-level=warning \
   --outfile="$out/reelcut.min.js"
 mv "$out/reelcut.min.js" "$out/reelcut.js"
+node .ci/shorten-imports.mjs "$out/reelcut_bg.wasm" "$out/reelcut.js"
 
 version=$(cargo metadata --locked --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages[0].version))')
