@@ -378,36 +378,44 @@ struct Run {
     count: usize,
 }
 
-/// Cuts every track into runs of about [`INTERLEAVE_SECONDS`] and orders all runs by start time.
+/// Cuts every track into runs of about [`INTERLEAVE_SECONDS`], all runs in order of start time (ties: the
+/// lower track first). Each track's runs already follow its decode order, so the tracks are merged: the next
+/// run is always cut from the track whose next sample starts earliest.
 fn interleave(tracks: &[TimedTrack]) -> Vec<Run> {
+    let mut next = vec![0usize; tracks.len()];
     let mut runs = Vec::new();
-    for (index, timed) in tracks.iter().enumerate() {
-        let span = i64::from(timed.track.timescale) * INTERLEAVE_SECONDS;
-        let samples = timed.samples();
-        let mut first = 0;
-        while first < samples.len() {
-            let limit = samples[first].dts + span;
-            let count = samples[first..].iter().take_while(|s| s.dts < limit).count().max(1);
-            runs.push(Run {
-                track: index,
-                first,
-                count,
-            });
-            first += count;
-        }
-    }
     // Compare start times exactly across timescales: a/b < c/d  <=>  a*d < c*b.
-    runs.sort_by(|a, b| {
-        let start = |run: &Run| {
-            let t = &tracks[run.track];
-            (
-                i128::from(t.samples()[run.first].dts - t.base),
-                i128::from(t.track.timescale),
-            )
-        };
-        let ((an, ad), (bn, bd)) = (start(a), start(b));
-        (an * bd).cmp(&(bn * ad)).then(a.track.cmp(&b.track))
-    });
+    let start = |track: usize, sample: usize| {
+        let t = &tracks[track];
+        (
+            i128::from(t.samples()[sample].dts - t.base),
+            i128::from(t.track.timescale),
+        )
+    };
+    let earliest = |next: &[usize]| {
+        (0..tracks.len())
+            .filter(|&track| next[track] < tracks[track].samples().len())
+            .reduce(|a, b| {
+                let ((an, ad), (bn, bd)) = (start(a, next[a]), start(b, next[b]));
+                if bn * ad < an * bd {
+                    b
+                } else {
+                    a
+                }
+            })
+    };
+    while let Some(track) = earliest(&next) {
+        let timed = &tracks[track];
+        let samples = &timed.samples()[next[track]..];
+        let limit = samples[0].dts + i64::from(timed.track.timescale) * INTERLEAVE_SECONDS;
+        let count = samples.iter().take_while(|s| s.dts < limit).count().max(1);
+        runs.push(Run {
+            track,
+            first: next[track],
+            count,
+        });
+        next[track] += count;
+    }
     runs
 }
 

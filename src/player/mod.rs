@@ -69,9 +69,9 @@ pub fn keyframe_times(track: &Track, origin: f64) -> Vec<f64> {
     if track.kind != TrackKind::Video {
         return Vec::new();
     }
-    let mut times: Vec<f64> = track
-        .samples
-        .iter()
+    presentation_order(track)
+        .into_iter()
+        .map(|i| &track.samples[i])
         .filter(|s| s.key)
         .map(|s| {
             Time {
@@ -81,9 +81,7 @@ pub fn keyframe_times(track: &Track, origin: f64) -> Vec<f64> {
             .seconds()
                 - origin
         })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times
+        .collect()
 }
 
 #[cfg(test)]
