@@ -9,7 +9,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
     }
     let (origin, base_path) = split_origin(base);
     if let Some(network_path) = reference.strip_prefix("//") {
-        let scheme = origin.split_once("://").map_or("", |(scheme, _)| scheme);
+        let scheme = origin.get(..authority_marker(origin).unwrap_or(0)).unwrap_or_default();
         return if scheme.is_empty() {
             format!("//{network_path}")
         } else {
@@ -47,7 +47,7 @@ fn has_scheme(uri: &str) -> bool {
 
 /// `("http://host:80", "/path")` for a URL, `("", "dir/file")` for a path.
 fn split_origin(base: &str) -> (&str, &str) {
-    match base.find("://") {
+    match authority_marker(base) {
         Some(at) => {
             let after = at + 3;
             let path_start = base[after..].find(['/', '?', '#']).map_or(base.len(), |i| after + i);
@@ -55,6 +55,11 @@ fn split_origin(base: &str) -> (&str, &str) {
         }
         None => ("", base),
     }
+}
+
+/// Where `://` first appears: a byte scan, which compiles smaller than a substring search.
+fn authority_marker(uri: &str) -> Option<usize> {
+    uri.as_bytes().windows(3).position(|bytes| bytes == b"://")
 }
 
 /// Removes `.` and `..` segments; `..` never climbs above the root (or the start of a relative path,

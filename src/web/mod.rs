@@ -39,3 +39,8 @@ pub use codecs::{supports_audio_decoding, supports_audio_encoding, supports_vide
 pub use dub::Dub;
 pub use media::Media;
 pub use player::Player;
+
+/// The heap allocator: Talc in its WebAssembly form, which compiles to a fraction of the default dlmalloc's
+/// code and allocates faster; the wasm here is single-threaded (no `atomics`).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
