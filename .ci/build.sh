@@ -18,7 +18,9 @@ rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
 
 # The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept the same ones.
-.ci/node_modules/.bin/wasm-opt -Oz \
+# Merging functions that differ only in constants, then -Oz repeated until it stops shrinking, saves about
+# 1 KiB gzipped over a single -Oz for ~10 s of build time.
+.ci/node_modules/.bin/wasm-opt --merge-similar-functions -Oz --converge \
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   "$out/reelcut_bg.wasm" -o "$out/reelcut_bg.wasm"
