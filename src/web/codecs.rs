@@ -4,65 +4,76 @@
 //! has no HEVC decoder), so the library asks `isConfigSupported` rather than assuming. Each function resolves
 //! to a boolean; an invalid configuration (e.g. an empty codec string) rejects with `malformed_input`.
 
+use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use super::error::{from_js, to_js};
+use super::promise::to_promise;
 use crate::error::ErrorCode;
 
 /// Whether a `VideoDecoder` accepts `codec` (a WebCodecs codec string such as `"avc1.64001f"`) at
 /// `width`×`height`.
-#[wasm_bindgen(js_name = supportsVideoDecoding)]
-pub async fn supports_video_decoding(codec: String, width: u32, height: u32) -> Result<bool, JsValue> {
+#[wasm_bindgen(js_name = supportsVideoDecoding, unchecked_return_type = "Promise<boolean>")]
+pub fn supports_video_decoding(codec: String, width: u32, height: u32) -> Promise {
     let config = web_sys::VideoDecoderConfig::new(&codec);
     config.set_coded_width(width);
     config.set_coded_height(height);
-    let support = web_sys::VideoDecoder::is_config_supported(&config)
-        .await
-        .map_err(rejected("VideoDecoder.isConfigSupported"))?;
-    Ok(support.get_supported().unwrap_or(false))
+    supported(
+        web_sys::VideoDecoder::is_config_supported(&config).unchecked_into(),
+        "VideoDecoder.isConfigSupported",
+    )
 }
 
 /// Whether a `VideoEncoder` accepts `codec` at `width`×`height`.
-#[wasm_bindgen(js_name = supportsVideoEncoding)]
-pub async fn supports_video_encoding(codec: String, width: u32, height: u32) -> Result<bool, JsValue> {
+#[wasm_bindgen(js_name = supportsVideoEncoding, unchecked_return_type = "Promise<boolean>")]
+pub fn supports_video_encoding(codec: String, width: u32, height: u32) -> Promise {
     let config = web_sys::VideoEncoderConfig::new(&codec, height, width);
-    let support = web_sys::VideoEncoder::is_config_supported(&config)
-        .await
-        .map_err(rejected("VideoEncoder.isConfigSupported"))?;
-    Ok(support.get_supported().unwrap_or(false))
+    supported(
+        web_sys::VideoEncoder::is_config_supported(&config).unchecked_into(),
+        "VideoEncoder.isConfigSupported",
+    )
 }
 
 /// Whether an `AudioDecoder` accepts `codec` (e.g. `"mp4a.40.2"`, `"opus"`) at `sampleRate` Hz with
 /// `channels` channels.
-#[wasm_bindgen(js_name = supportsAudioDecoding)]
-pub async fn supports_audio_decoding(
+#[wasm_bindgen(js_name = supportsAudioDecoding, unchecked_return_type = "Promise<boolean>")]
+pub fn supports_audio_decoding(
     codec: String,
     #[wasm_bindgen(js_name = sampleRate)] sample_rate: u32,
     channels: u32,
-) -> Result<bool, JsValue> {
+) -> Promise {
     let config = web_sys::AudioDecoderConfig::new(&codec, channels, sample_rate);
-    let support = web_sys::AudioDecoder::is_config_supported(&config)
-        .await
-        .map_err(rejected("AudioDecoder.isConfigSupported"))?;
-    Ok(support.get_supported().unwrap_or(false))
+    supported(
+        web_sys::AudioDecoder::is_config_supported(&config).unchecked_into(),
+        "AudioDecoder.isConfigSupported",
+    )
 }
 
 /// Whether an `AudioEncoder` accepts `codec` at `sampleRate` Hz with `channels` channels. Dubbing asks this
 /// to choose AAC or Opus for the exported sound.
-#[wasm_bindgen(js_name = supportsAudioEncoding)]
-pub async fn supports_audio_encoding(
+#[wasm_bindgen(js_name = supportsAudioEncoding, unchecked_return_type = "Promise<boolean>")]
+pub fn supports_audio_encoding(
     codec: String,
     #[wasm_bindgen(js_name = sampleRate)] sample_rate: u32,
     channels: u32,
-) -> Result<bool, JsValue> {
+) -> Promise {
     let config = web_sys::AudioEncoderConfig::new(&codec, channels, sample_rate);
-    let support = web_sys::AudioEncoder::is_config_supported(&config)
-        .await
-        .map_err(rejected("AudioEncoder.isConfigSupported"))?;
-    Ok(support.get_supported().unwrap_or(false))
+    supported(
+        web_sys::AudioEncoder::is_config_supported(&config).unchecked_into(),
+        "AudioEncoder.isConfigSupported",
+    )
 }
 
-/// `isConfigSupported` rejects (with a `TypeError`) only when the configuration itself is invalid.
-fn rejected(doing: &'static str) -> impl Fn(JsValue) -> JsValue {
-    move |thrown| to_js(&from_js(ErrorCode::MalformedInput, doing, &thrown))
+/// The `supported` flag of what an `isConfigSupported` promise resolves to. It rejects (with a `TypeError`)
+/// only when the configuration itself is invalid: `malformed_input`.
+fn supported(support: Promise, doing: &'static str) -> Promise {
+    to_promise(async move {
+        let support = JsFuture::from(support)
+            .await
+            .map_err(|thrown| to_js(&from_js(ErrorCode::MalformedInput, doing, &thrown)))?;
+        let flag = Reflect::get(&support, &"supported".into())?;
+        Ok(JsValue::from_bool(flag.is_truthy()))
+    })
 }

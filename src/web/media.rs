@@ -41,12 +41,14 @@ impl Media {
 impl Media {
     /// Opens `src`: a URL string (MP4, or `.m3u8` HLS), a `Blob` or a `Uint8Array`. Rejects with a
     /// `ReelcutError` (`malformed_input`, `unsupported_codec`, `network`, ...).
-    pub async fn open(
-        #[wasm_bindgen(unchecked_param_type = "MediaInput")] src: JsValue,
-    ) -> std::result::Result<Media, JsValue> {
-        let content = content_of(&src).await.map_err(|e| to_js(&e))?;
-        Ok(Media {
-            content: Rc::new(content),
+    #[wasm_bindgen(unchecked_return_type = "Promise<Media>")]
+    pub fn open(#[wasm_bindgen(unchecked_param_type = "MediaInput")] src: JsValue) -> Promise {
+        to_promise(async move {
+            let content = content_of(&src).await.map_err(|e| to_js(&e))?;
+            Ok(Media {
+                content: Rc::new(content),
+            }
+            .into())
         })
     }
 
