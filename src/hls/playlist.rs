@@ -459,9 +459,9 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
         (clock, 0)
     } else {
         let at = time.rfind(['+', '-'])?;
-        let (clock, zone) = time.split_at(at);
+        let (clock, zone) = time.split_at_checked(at)?;
         let sign = if zone.starts_with('-') { -1 } else { 1 };
-        let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
+        let digits: String = zone.chars().filter(char::is_ascii_digit).collect();
         let hours: i64 = digits.get(..2)?.parse().ok()?;
         let minutes: i64 = digits.get(2..4).map_or(Some(0), |m| m.parse().ok())?;
         (clock, sign * (hours * 60 + minutes))

@@ -17,17 +17,17 @@ pub fn resolve(base: &str, reference: &str) -> String {
         };
     }
     let base_path = base_path.split(['?', '#']).next().unwrap_or_default();
-    let (reference_path, suffix) = match reference.find(['?', '#']) {
-        Some(at) => reference.split_at(at),
-        None => (reference, ""),
-    };
+    let (reference_path, suffix) = reference
+        .find(['?', '#'])
+        .and_then(|at| reference.split_at_checked(at))
+        .unwrap_or((reference, ""));
     let merged = if reference_path.is_empty() {
         base_path.to_owned()
     } else if reference_path.starts_with('/') {
         reference_path.to_owned()
     } else {
         match base_path.rfind('/') {
-            Some(slash) => format!("{}{reference_path}", &base_path[..=slash]),
+            Some(slash) => format!("{}{reference_path}", base_path.get(..=slash).unwrap_or_default()),
             None => reference_path.to_owned(),
         }
     };
@@ -40,18 +40,22 @@ fn has_scheme(uri: &str) -> bool {
     };
     let mut chars = scheme.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         // A Windows drive letter is a path, not a scheme.
         && scheme.len() > 1
 }
 
 /// `("http://host:80", "/path")` for a URL, `("", "dir/file")` for a path.
+///
+/// Here and in [`resolve`] strings are cut with `get` and `split_at_checked` (at ASCII characters, so they
+/// always succeed): the panicking forms pull core's Unicode tables into the wasm for their messages.
 fn split_origin(base: &str) -> (&str, &str) {
     match authority_marker(base) {
         Some(at) => {
             let after = at + 3;
-            let path_start = base[after..].find(['/', '?', '#']).map_or(base.len(), |i| after + i);
-            base.split_at(path_start)
+            let rest = base.get(after..).unwrap_or_default();
+            let path_start = rest.find(['/', '?', '#']).map_or(base.len(), |i| after + i);
+            base.split_at_checked(path_start).unwrap_or((base, ""))
         }
         None => ("", base),
     }
