@@ -24,8 +24,21 @@ impl BoxHeader {
 
     /// The type as text, for messages.
     pub fn name(&self) -> String {
-        String::from_utf8_lossy(&self.kind).into_owned()
+        fourcc_text(&self.kind)
     }
+}
+
+/// A four-character code as text: printable ASCII as is, any other byte as `?` (`©too` reads `?too`).
+pub fn fourcc_text(code: &[u8]) -> String {
+    code.iter()
+        .map(|&byte| {
+            if byte.is_ascii_graphic() || byte == b' ' {
+                char::from(byte)
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 /// Reads the box header at the start of `bytes`, which sit at `offset` in the file. `Ok(None)` when
@@ -53,7 +66,7 @@ pub fn read_header(bytes: &[u8], offset: u64) -> Result<Option<BoxHeader>> {
             ErrorCode::MalformedInput,
             format!(
                 "box '{}' at byte {offset} is smaller than its header",
-                String::from_utf8_lossy(&kind)
+                fourcc_text(&kind)
             ),
         ));
     }
@@ -167,7 +180,7 @@ impl BoxLocator {
         let missing = || {
             Error::new(
                 ErrorCode::MalformedInput,
-                format!("no '{}' box in the file", String::from_utf8_lossy(&self.kind)),
+                format!("no '{}' box in the file", fourcc_text(&self.kind)),
             )
         };
         if self.offset >= self.file_len {
@@ -200,6 +213,13 @@ impl BoxLocator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fourcc_text_shows_printable_ascii_and_marks_other_bytes() {
+        assert_eq!(fourcc_text(b"moov"), "moov");
+        assert_eq!(fourcc_text(b"\xa9too"), "?too");
+        assert_eq!(fourcc_text(b"ab\0 "), "ab? ");
+    }
 
     #[test]
     fn headers_and_walk() {

@@ -4,7 +4,7 @@
 //! hostile or truncated file can never index out of bounds. Tables are borrowed, never copied: a count
 //! the box's bytes cannot hold is refused before anything is allocated for it.
 
-use super::boxes::read_header;
+use super::boxes::{fourcc_text, read_header};
 use crate::error::{Error, ErrorCode, Result};
 
 /// A cursor over the body of one box.
@@ -34,7 +34,7 @@ impl<'a> BoxReader<'a> {
     pub fn error(&self, what: &str) -> Error {
         Error::new(
             ErrorCode::MalformedInput,
-            format!("'{}' box: {what}", String::from_utf8_lossy(&self.kind)),
+            format!("'{}' box: {what}", fourcc_text(&self.kind)),
         )
     }
 
@@ -214,7 +214,7 @@ pub fn child<'a>(parent: &BoxReader<'a>, kind: &[u8; 4]) -> Result<Option<BoxRea
 
 /// The child of type `kind`, which the format requires.
 pub fn required_child<'a>(parent: &BoxReader<'a>, kind: &[u8; 4]) -> Result<BoxReader<'a>> {
-    child(parent, kind)?.ok_or_else(|| parent.error(&format!("no '{}' box", String::from_utf8_lossy(kind))))
+    child(parent, kind)?.ok_or_else(|| parent.error(&format!("no '{}' box", fourcc_text(kind))))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! and, for AAC, an `esds` descriptor tree around the AudioSpecificConfig (ISO/IEC 14496-12 12.1-12.2,
 //! 14496-14, 14496-15).
 
+use super::boxes::fourcc_text;
 use super::reader::{required_child, BoxReader};
 use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::h264;
@@ -243,10 +244,6 @@ fn av1_codec_string(av1c: &[u8]) -> Result<String> {
         _ => 8,
     };
     Ok(format!("av01.{profile}.{level:02}{tier}.{depth:02}"))
-}
-
-fn fourcc_text(fourcc: &[u8; 4]) -> String {
-    String::from_utf8_lossy(fourcc).into_owned()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Writing boxes: big-endian fields appended to a byte buffer, and boxes whose size is filled in once
 //! their body is written.
 
+use crate::demux::boxes::fourcc_text;
 use crate::error::{Error, ErrorCode, Result};
 
 /// An output buffer that boxes are written into.
@@ -36,7 +37,7 @@ impl BoxWriter {
         let size = u32::try_from(self.bytes.len() - start).map_err(|_| {
             Error::new(
                 ErrorCode::LimitExceeded,
-                format!("an MP4 '{}' box over 4 GiB", String::from_utf8_lossy(kind)),
+                format!("an MP4 '{}' box over 4 GiB", fourcc_text(kind)),
             )
         })?;
         self.bytes[start..start + 4].copy_from_slice(&size.to_be_bytes());
