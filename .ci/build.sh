@@ -20,7 +20,10 @@ wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
 # The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept the same ones.
 # Merging functions that differ only in constants, then -Oz repeated until it stops shrinking, saves about
 # 1 KiB gzipped over a single -Oz for ~10 s of build time.
-.ci/node_modules/.bin/wasm-opt --merge-similar-functions -Oz --converge \
+# --low-memory-unused lets wasm-opt fold constant offsets into loads and stores, which holds when no data lies
+# in the first KiB: rustc's wasm32 layout puts the 1 MiB stack first, growing down from 1 MiB, and statics and
+# the heap above it, so only an overflowing stack would reach that low (and it corrupts memory already).
+.ci/node_modules/.bin/wasm-opt --low-memory-unused --merge-similar-functions -Oz --converge \
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   "$out/reelcut_bg.wasm" -o "$out/reelcut_bg.wasm"
