@@ -2,7 +2,7 @@
 # Builds the npm package into pkg/ (ignored by git):
 #   reelcut.js, reelcut.d.ts, reelcut_bg.wasm(.d.ts)        wasm-bindgen --target web, then wasm-opt -Oz,
 #                                                           the glue minified by esbuild (class names kept) and
-#                                                           the imports renamed short (shorten-imports.mjs)
+#                                                           imports and exports renamed short (shorten-names.mjs)
 #   package.json                                            pkg-config/package.json with the crate's version
 #   index.js, index.d.ts, embed.js, embed.d.ts, README.md   copied from pkg-config/ (index.js: the entry)
 # Run .ci/setup.sh first (the Makefile targets do).
@@ -44,7 +44,7 @@ node -e '
   const naming = classes.map(([local, name]) => `Object.defineProperty(${local},"name",{value:"${name}"});`).join("");
   fs.writeFileSync(process.argv[1], glue.replace(exported[0], naming + exported[0]));
 ' "$out/reelcut.js"
-node .ci/shorten-imports.mjs "$out/reelcut_bg.wasm" "$out/reelcut.js"
+node .ci/shorten-names.mjs "$out/reelcut_bg.wasm" "$out/reelcut.js" "$out/reelcut.d.ts" "$out/reelcut_bg.wasm.d.ts"
 
 version=$(cargo metadata --locked --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages[0].version))')

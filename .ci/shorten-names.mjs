@@ -1,16 +1,20 @@
-// Renames the wasm's imports to short names, in the wasm and in the JS glue that supplies them.
+// Renames the wasm's imports and exports to short names, in the wasm, in the JS glue and in the declarations.
 //
 // wasm-bindgen names each import after the JS function it calls plus a hash (`__wbg_copyTo_3fa5b5c6a7d5e90a`),
-// under the module `./reelcut_bg.js`. Those names are spelled out once in the wasm's import section and again
-// in the glue's import object; the hashes do not compress, so ~300 of them cost about 8 KiB gzipped. Here the
-// module becomes `w` and each import a one- or two-letter name. Exports keep their names: the glue calls them.
+// under the module `./reelcut_bg.js`, and each export after the Rust item (`player_set_volume`,
+// `wasm_bindgen__convert__closures_____invoke__h2c18b6ecc2d1f0be`). Each name is spelled out in the wasm and
+// again in the glue; the hashes do not compress, so the ~380 names cost about 10 KiB gzipped. Here the module
+// becomes `w` and every import and export a one- or two-letter name, except the exports `memory` and
+// `__wbindgen_start`, which keep theirs. The JS API (the glue's own exports) is untouched.
 //
-// Usage: node .ci/shorten-imports.mjs pkg/reelcut_bg.wasm pkg/reelcut.js   (rewrites both in place)
+// Usage: node .ci/shorten-names.mjs pkg/reelcut_bg.wasm pkg/reelcut.js pkg/reelcut.d.ts pkg/reelcut_bg.wasm.d.ts
+//        (rewrites all four in place)
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [wasmPath, gluePath] = process.argv.slice(2);
+const [wasmPath, gluePath, ...declarationPaths] = process.argv.slice(2);
 const wasm = readFileSync(wasmPath);
 let glue = readFileSync(gluePath, 'utf8');
+const KEPT_EXPORTS = new Set(['memory', '__wbindgen_start']);
 
 function readLeb(bytes, at) {
   let value = 0;
@@ -52,15 +56,34 @@ function skipDescriptor(bytes, at) {
   return flags & 1 ? readLeb(bytes, at)[1] : at;
 }
 
+function readName(at) {
+  const [len, textAt] = readLeb(wasm, at);
+  return [wasm.toString('utf8', textAt, textAt + len), textAt + len];
+}
+
 const MODULE = 'w';
 const sections = [wasm.subarray(0, 8)];
 const renamed = new Map();
+const renamedExports = new Map();
 let module;
 for (let at = 8; at < wasm.length; ) {
   const id = wasm[at];
   const [size, bodyAt] = readLeb(wasm, at + 1);
   const end = bodyAt + size;
-  if (id !== 2) {
+  if (id === 7) {
+    let [count, p] = readLeb(wasm, bodyAt);
+    const entries = [leb(count)];
+    for (let i = 0; i < count; i++) {
+      const [exported, descriptorAt] = readName(p);
+      p = readLeb(wasm, descriptorAt + 1)[1]; // kind byte, then index
+      const short = KEPT_EXPORTS.has(exported) ? exported : shortName(renamedExports.size);
+      if (!KEPT_EXPORTS.has(exported)) renamedExports.set(exported, short);
+      entries.push(name(short), wasm.subarray(descriptorAt, p));
+    }
+    if (p !== end) throw new Error('the export section did not parse to its end');
+    const body = Buffer.concat(entries);
+    sections.push(Buffer.from([7]), leb(body.length), body);
+  } else if (id !== 2) {
     sections.push(wasm.subarray(at, end));
   } else {
     let [count, p] = readLeb(wasm, bodyAt);
@@ -68,9 +91,9 @@ for (let at = 8; at < wasm.length; ) {
     for (let i = 0; i < count; i++) {
       const names = [];
       for (let n = 0; n < 2; n++) {
-        const [len, textAt] = readLeb(wasm, p);
-        names.push(wasm.toString('utf8', textAt, textAt + len));
-        p = textAt + len;
+        let text;
+        [text, p] = readName(p);
+        names.push(text);
       }
       if (module !== undefined && names[0] !== module) throw new Error(`a second import module ${names[0]}`);
       module = names[0];
@@ -100,6 +123,30 @@ for (const [long, short] of renamed) {
   glue = glue.replace(token, short);
 }
 
+// The glue keeps the instance's exports in one variable (`c=r.exports` once minified) and calls them as its
+// properties.
+const holders = [...new Set([...glue.matchAll(/([\w$]+)=[\w$]+\.exports\b/g)].map((m) => m[1]))];
+if (holders.length !== 1) throw new Error(`the glue keeps the wasm exports in ${holders.length} variables, not one`);
+const holder = holders[0].replace('$', '\\$');
+for (const [long, short] of renamedExports) {
+  const call = new RegExp(`(?<![\\w$.])${holder}\\.${long}(?![\\w$])`, 'g');
+  glue = glue.replace(call, `${holders[0]}.${short}`);
+  // Names as specific as `player_set_volume` or `__wbindgen_malloc` can only mean the export: any left means
+  // the glue reached it some other way. (Plain words such as `start` and `version` are not checked.)
+  if (long.includes('_') && new RegExp(`(?<![\\w$])${long}(?![\\w$])`).test(glue)) {
+    throw new Error(`the glue still names the export ${long} outside ${holders[0]}.${long}`);
+  }
+}
+
+// The declarations of the raw exports (`InitOutput` in reelcut.d.ts, and reelcut_bg.wasm.d.ts) follow suit.
+for (const path of declarationPaths) {
+  let declarations = readFileSync(path, 'utf8');
+  for (const [long, short] of renamedExports) {
+    declarations = declarations.replace(new RegExp(`^(\\s*(?:readonly|export const) )${long}:`, 'gm'), `$1${short}:`);
+  }
+  writeFileSync(path, declarations);
+}
+
 writeFileSync(wasmPath, Buffer.concat(sections));
 writeFileSync(gluePath, glue);
-console.log(`shorten-imports: ${renamed.size} imports of ${module} renamed`);
+console.log(`shorten-names: ${renamed.size} imports of ${module} and ${renamedExports.size} exports renamed`);
