@@ -19,6 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::cell::Access;
 use super::clock::now_ms;
 use super::error::from_js;
 use super::player::PlayerHandle;
@@ -153,7 +154,7 @@ impl Recording {
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let data = event.data();
                 if Reflect::get(&data, &"done".into()).is_ok_and(|d| d.is_truthy()) {
-                    if let Some(resolve) = finished.borrow_mut().take() {
+                    if let Some(resolve) = finished.write().take() {
                         let _ = resolve.call0(&JsValue::UNDEFINED);
                     }
                     return;
@@ -163,7 +164,7 @@ impl Recording {
                     .ok()
                     .map(|c| Array::from(&c).iter().map(|p| Float32Array::from(p).to_vec()).collect())
                     .unwrap_or_default();
-                batches.borrow_mut().push((frame, channels));
+                batches.write().push((frame, channels));
                 // Both clocks read at one moment `now`: the player heard media time `heard`; the capture
                 // context's sample at context time `c` is heard at `performance + (c - context_time)`, was
                 // rendered `latency` before that and was at the microphone `input_latency` before that,
@@ -176,7 +177,7 @@ impl Recording {
                 };
                 let latency = seconds_of(&context, "baseLatency") + seconds_of(&context, "outputLatency");
                 let offset = heard - now / 1000.0 + performance / 1000.0 - context_time - latency - input_latency;
-                offsets.borrow_mut().push(offset);
+                offsets.write().push(offset);
             })
         };
         node.port()
@@ -199,14 +200,14 @@ impl Recording {
     pub(crate) async fn finish(self, start: f64) -> Result<(Pcm, f64)> {
         self.player.pause();
         let port = self.node.port().map_err(browser("AudioWorkletNode.port"))?;
-        let done = js_sys::Promise::new(&mut |resolve, _| *self.finished.borrow_mut() = Some(resolve));
+        let done = js_sys::Promise::new(&mut |resolve, _| *self.finished.write() = Some(resolve));
         port.post_message(&JsValue::TRUE).map_err(browser("postMessage"))?;
         JsFuture::from(done)
             .await
             .map_err(browser("waiting for the recording"))?;
         let rate = self.context.sample_rate() as u32;
-        let batches = std::mem::take(&mut *self.batches.borrow_mut());
-        let offsets = std::mem::take(&mut *self.offsets.borrow_mut());
+        let batches = std::mem::take(&mut *self.batches.write());
+        let offsets = std::mem::take(&mut *self.offsets.write());
         let (Some(first), Some(last)) = (batches.first(), batches.last()) else {
             return Err(Error::new(ErrorCode::MalformedInput, "the recording captured no sound"));
         };

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 
 use wasm_bindgen_futures::JsFuture;
 
+use super::cell::Access;
 use super::error::from_js;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -30,7 +31,7 @@ impl<T: FromWasmAbi + 'static> Outputs<T> {
         let items = Rc::new(RefCell::new(Vec::new()));
         let on_output = {
             let items = Rc::clone(&items);
-            Closure::<dyn FnMut(T)>::new(move |item| items.borrow_mut().push(item))
+            Closure::<dyn FnMut(T)>::new(move |item| items.write().push(item))
         };
         Outputs::with(items, on_output)
     }
@@ -42,7 +43,7 @@ impl<T: FromWasmAbi + 'static> Outputs<(T, JsValue), dyn FnMut(T, JsValue)> {
         let items = Rc::new(RefCell::new(Vec::new()));
         let on_output = {
             let items = Rc::clone(&items);
-            Closure::<dyn FnMut(T, JsValue)>::new(move |item, metadata| items.borrow_mut().push((item, metadata)))
+            Closure::<dyn FnMut(T, JsValue)>::new(move |item, metadata| items.write().push((item, metadata)))
         };
         Outputs::with(items, on_output)
     }
@@ -58,7 +59,7 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
                     .dyn_ref::<js_sys::Error>()
                     .map(|e| String::from(e.message()))
                     .unwrap_or_else(|| format!("{error:?}"));
-                *failure.borrow_mut() = Some(message);
+                *failure.write() = Some(message);
             })
         };
         Outputs {
@@ -81,7 +82,7 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
 
     /// Takes the outputs so far; the caller now owns (and must close) them.
     pub(crate) fn take(&self) -> Vec<I> {
-        std::mem::take(&mut self.items.borrow_mut())
+        std::mem::take(&mut self.items.write())
     }
 
     /// Awaits the codec's `flush()` promise (`flush_call` names it in an error): the error the codec
@@ -100,7 +101,7 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
 
     /// An error of `code` saying that `what` failed, when the codec reported an error.
     pub(crate) fn check(&self, code: ErrorCode, what: &str) -> Result<()> {
-        match self.failure.borrow().as_ref() {
+        match self.failure.read().as_ref() {
             Some(message) => Err(Error::new(code, format!("{what} failed: {message}"))),
             None => Ok(()),
         }

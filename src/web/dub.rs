@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::capture::Recording;
+use super::cell::Access;
 use super::content::Content;
 use super::dub_export::{export_dub, DubbedClip};
 use super::error::to_js;
@@ -114,7 +115,7 @@ fn take_sound(voice: &JsValue) -> Result<TakeSound> {
 impl DubState {
     /// Keeps a new take placed at `at` and makes it the current one; returns its index.
     fn add_take(&self, sound: TakeSound, at: f64) -> usize {
-        let mut takes = self.takes.borrow_mut();
+        let mut takes = self.takes.write();
         takes.push(Rc::new(Take {
             sound: RefCell::new(sound),
             at: Cell::new(at),
@@ -125,7 +126,7 @@ impl DubState {
 
     fn current_take(&self) -> Option<Rc<Take>> {
         let index = self.current.get()?;
-        self.takes.borrow().get(index).cloned()
+        self.takes.read().get(index).cloned()
     }
 
     fn at(&self) -> f64 {
@@ -146,12 +147,12 @@ impl DubState {
                 "the dub has no voice yet: pass one as `voice`, set `dub.voice`, or record one",
             )
         })?;
-        let file = match &*take.sound.borrow() {
+        let file = match &*take.sound.read() {
             TakeSound::Decoded(pcm) => return Ok(Rc::clone(pcm)),
             TakeSound::File(file) => file.clone(),
         };
         let pcm = Rc::new(voice::from_file(voice::bytes_of(&file).await?).await?);
-        *take.sound.borrow_mut() = TakeSound::Decoded(Rc::clone(&pcm));
+        *take.sound.write() = TakeSound::Decoded(Rc::clone(&pcm));
         Ok(pcm)
     }
 
@@ -248,11 +249,11 @@ impl Dub {
     pub fn takes(&self) -> Array {
         self.state
             .takes
-            .borrow()
+            .read()
             .iter()
             .map(|take| {
                 let object = Object::new();
-                let duration = match &*take.sound.borrow() {
+                let duration = match &*take.sound.read() {
                     TakeSound::Decoded(pcm) => JsValue::from(pcm.duration()),
                     TakeSound::File(_) => JsValue::NULL,
                 };
@@ -273,7 +274,7 @@ impl Dub {
     /// Makes take `index` the current one (its own `at` comes back with it).
     #[wasm_bindgen(setter)]
     pub fn set_take(&self, index: u32) -> std::result::Result<(), JsValue> {
-        let count = self.state.takes.borrow().len();
+        let count = self.state.takes.read().len();
         if index as usize >= count {
             return Err(to_js(&Error::new(
                 ErrorCode::OutOfRange,
@@ -301,7 +302,7 @@ impl Dub {
         let options = options::given(options);
         to_promise(async move {
             let run = async {
-                if state.recording.borrow().is_some() {
+                if state.recording.read().is_some() {
                     return Err(Error::new(
                         ErrorCode::Unsupported,
                         "a recording is already running: stop() it first",
@@ -309,7 +310,7 @@ impl Dub {
                 }
                 let count_in = options::number(&options, "countIn")?.unwrap_or(0.0).max(0.0);
                 let recording = Recording::start(&stream, player, state.start, count_in).await?;
-                *state.recording.borrow_mut() = Some(recording);
+                *state.recording.write() = Some(recording);
                 Ok(JsValue::UNDEFINED)
             };
             run.await.map_err(|e| to_js(&e))
@@ -325,7 +326,7 @@ impl Dub {
             let run = async {
                 let recording = state
                     .recording
-                    .borrow_mut()
+                    .write()
                     .take()
                     .ok_or_else(|| Error::new(ErrorCode::Unsupported, "no recording is running"))?;
                 let (pcm, at) = recording.finish(state.start).await?;

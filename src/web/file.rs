@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 
+use super::cell::Access;
 use super::chunk::{Chunk, ChunkCache};
 use super::job::Job;
 use super::source::Source;
@@ -106,7 +107,7 @@ impl FileContent {
 
     /// Loads chunk `key`: its samples' bytes, read with Range requests.
     pub(crate) async fn load(&self, key: u64) -> Result<Rc<Chunk>> {
-        if let Some(chunk) = self.cache.borrow_mut().get(key) {
+        if let Some(chunk) = self.cache.write().get(key) {
             return Ok(chunk);
         }
         let index = usize::try_from(key)
@@ -131,7 +132,7 @@ impl FileContent {
             .collect();
         let end = self.spans.get(index + 1).map_or(self.duration, |next| next.start);
         let chunk = Rc::new(Chunk::new(end, tracks, data));
-        self.cache.borrow_mut().put(key, Rc::clone(&chunk));
+        self.cache.write().put(key, Rc::clone(&chunk));
         Ok(chunk)
     }
 

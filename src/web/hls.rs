@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use super::cell::Access;
 use super::chunk::{Chunk, ChunkCache};
 use super::clock::now_ms;
 use super::content::Next;
@@ -91,7 +92,7 @@ impl HlsContent {
             .chunk_at(content.start_time())
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the playlist lists no segment"))?;
         let chunk = content.load(first).await?;
-        content.state.borrow_mut().tracks = [&chunk.video, &chunk.audio]
+        content.state.write().tracks = [&chunk.video, &chunk.audio]
             .into_iter()
             .flatten()
             .map(|t| Track {
@@ -107,7 +108,7 @@ impl HlsContent {
 
     /// Calls `f` with the tracks of the stream, as the first segment loaded described them (no samples).
     pub(crate) fn with_tracks<T>(&self, f: impl FnOnce(&[Track]) -> T) -> T {
-        f(&self.state.borrow().tracks)
+        f(&self.state.read().tracks)
     }
 
     /// Whether the playlist is still growing (no `EXT-X-ENDLIST` yet).
@@ -156,7 +157,7 @@ impl HlsContent {
     }
 
     fn with_window<T>(&self, f: impl FnOnce(&LiveWindow) -> T) -> Option<T> {
-        let state = self.state.borrow();
+        let state = self.state.read();
         state.renditions[state.current].window.as_ref().map(f)
     }
 
@@ -179,22 +180,22 @@ impl HlsContent {
 
     /// Registers `listener`, called after each live reload that moved the window.
     pub(crate) fn on_window_change(&self, listener: Box<dyn Fn() -> bool>) {
-        self.window_listeners.borrow_mut().push(listener);
+        self.window_listeners.write().push(listener);
     }
 
     /// Loads segment `sequence` of the variant the throughput affords: fetched (initialization section
     /// too, when new), demuxed and placed on the media timeline.
     pub(crate) async fn load(&self, sequence: u64) -> Result<Rc<Chunk>> {
         let index = {
-            let state = self.state.borrow();
+            let state = self.state.read();
             let bandwidths: Vec<u64> = state.renditions.iter().map(|r| r.bandwidth).collect();
             choose_variant(&bandwidths, state.throughput.bits_per_second(), state.current)
         };
-        if index != self.state.borrow().current {
+        if index != self.state.read().current {
             self.switch_to(index).await?;
         }
         let cache_key = (index as u64) << 32 | (sequence & 0xffff_ffff);
-        if let Some(chunk) = self.state.borrow_mut().cache.get(cache_key) {
+        if let Some(chunk) = self.state.write().cache.get(cache_key) {
             return Ok(chunk);
         }
         let (segment, start) = self
@@ -224,14 +225,14 @@ impl HlsContent {
         }
         let started = now_ms();
         let bytes = fetch_bytes(&segment.uri, segment.range).await?;
-        self.state.borrow_mut().throughput.add(bytes.len(), now_ms() - started);
+        self.state.write().throughput.add(bytes.len(), now_ms() - started);
         let mpeg_ts = detect_format(&bytes) == Some(Format::Ts);
         let (mut tracks, data) = demuxer.demux(&segment, &bytes)?.into_parts(bytes);
-        self.state.borrow_mut().renditions[index]
+        self.state.write().renditions[index]
             .placer
             .place(segment.discontinuity, start, &mut tracks, mpeg_ts)?;
         let chunk = Rc::new(Chunk::new(start + segment.duration, tracks, data));
-        self.state.borrow_mut().cache.put(cache_key, Rc::clone(&chunk));
+        self.state.write().cache.put(cache_key, Rc::clone(&chunk));
         Ok(chunk)
     }
 
@@ -241,22 +242,22 @@ impl HlsContent {
             .init
             .clone()
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "segment without initialization section"))?;
-        if let Some((known, bytes)) = &self.state.borrow().renditions[index].init {
+        if let Some((known, bytes)) = &self.state.read().renditions[index].init {
             if *known == init {
                 return Ok(Rc::clone(bytes));
             }
         }
         let bytes = Rc::new(fetch_bytes(&init.uri, init.range).await?);
-        self.state.borrow_mut().renditions[index].init = Some((init, Rc::clone(&bytes)));
+        self.state.write().renditions[index].init = Some((init, Rc::clone(&bytes)));
         Ok(bytes)
     }
 
     /// Makes rendition `index` the current one, its playlist loaded and aligned with the current one's.
     async fn switch_to(&self, index: usize) -> Result<()> {
         let live = self.is_live();
-        let loaded = self.state.borrow().renditions[index].window.is_some();
+        let loaded = self.state.read().renditions[index].window.is_some();
         if live || !loaded {
-            let uri = self.state.borrow().renditions[index].uri.clone();
+            let uri = self.state.read().renditions[index].uri.clone();
             let Playlist::Media(media) = fetch_playlist(&uri).await? else {
                 return Err(Error::new(
                     ErrorCode::MalformedInput,
@@ -264,19 +265,19 @@ impl HlsContent {
                 ));
             };
             let mut window = LiveWindow::new(&media);
-            let mut state = self.state.borrow_mut();
+            let mut state = self.state.write();
             if let Some(reference) = state.renditions[state.current].window.as_ref() {
                 window.align_to(reference);
             }
             state.renditions[index].window = Some(window);
         }
-        self.state.borrow_mut().current = index;
+        self.state.write().current = index;
         Ok(())
     }
 
     /// Loads rendition `index`'s playlist if it has not been.
     async fn ensure_window(&self, index: usize) -> Result<()> {
-        if self.state.borrow().renditions[index].window.is_none() {
+        if self.state.read().renditions[index].window.is_none() {
             self.switch_to(index).await?;
         }
         Ok(())
@@ -285,13 +286,13 @@ impl HlsContent {
     /// Reloads the current rendition's live playlist and merges it. Returns whether the window moved.
     async fn reload(&self) -> Result<bool> {
         let (index, uri) = {
-            let state = self.state.borrow();
+            let state = self.state.read();
             (state.current, state.renditions[state.current].uri.clone())
         };
         let Playlist::Media(media) = fetch_playlist(&uri).await? else {
             return Ok(false);
         };
-        let mut state = self.state.borrow_mut();
+        let mut state = self.state.write();
         let Some(window) = state.renditions[index].window.as_mut() else {
             return Ok(false);
         };
@@ -305,9 +306,9 @@ impl HlsContent {
     }
 
     fn notify_window_change(&self) {
-        let listeners = std::mem::take(&mut *self.window_listeners.borrow_mut());
+        let listeners = std::mem::take(&mut *self.window_listeners.write());
         let kept: Vec<_> = listeners.into_iter().filter(|listener| listener()).collect();
-        self.window_listeners.borrow_mut().splice(0..0, kept);
+        self.window_listeners.write().splice(0..0, kept);
     }
 }
 

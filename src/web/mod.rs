@@ -6,6 +6,7 @@ mod api;
 mod audio;
 mod audio_encode;
 mod capture;
+mod cell;
 mod chunk;
 mod clip;
 mod clock;

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
 use super::audio::{AudioDecoding, AudioOutput};
+use super::cell::Access;
 use super::chunk::Chunk;
 use super::clock::Clock;
 use super::content::{Content, Next};
@@ -172,7 +173,7 @@ impl Playback {
     /// the sound decoded, keep the decoders and the fetches going. Returns what it found and the clock's
     /// media time.
     pub(crate) fn tick(this: &Rc<RefCell<Playback>>, now_ms: f64, renderer: &Renderer) -> Result<(Tick, f64)> {
-        let mut playback = this.borrow_mut();
+        let mut playback = this.write();
         if let Some(failure) = playback.failure.take() {
             return Err(failure);
         }
@@ -330,7 +331,7 @@ impl Playback {
                     None => Ok(()),
                 };
                 if let Some(playback) = weak.upgrade() {
-                    let mut playback = playback.borrow_mut();
+                    let mut playback = playback.write();
                     match flushed {
                         Ok(()) => {
                             if let Some(video) = &mut playback.video {
@@ -362,7 +363,7 @@ impl Playback {
                 Err(error) => Err(error),
             };
             let Some(playback) = weak.upgrade() else { return };
-            let mut playback = playback.borrow_mut();
+            let mut playback = playback.write();
             if let Err(error) = playback.collect() {
                 playback.failure = Some(error);
             }
@@ -416,7 +417,7 @@ impl Playback {
     /// Starts loading the next chunk when less than [`BUFFER_AHEAD`] seconds are loaded.
     fn load_ahead(this: &Rc<RefCell<Playback>>, time: f64) {
         let (media, key) = {
-            let mut playback = this.borrow_mut();
+            let mut playback = this.write();
             let lanes_short = playback.video.as_ref().is_none_or(|v| v.lane.len() < CHUNKS_AHEAD)
                 && playback.audio.as_ref().is_none_or(|a| a.lane.len() < CHUNKS_AHEAD);
             if playback.loading || !lanes_short || playback.buffered_until > time + BUFFER_AHEAD {
@@ -436,7 +437,7 @@ impl Playback {
         spawn_local(async move {
             let loaded = media.load(key).await;
             let Some(playback) = weak.upgrade() else { return };
-            let mut playback = playback.borrow_mut();
+            let mut playback = playback.write();
             playback.loading = false;
             playback.last_loaded = Some(key);
             playback.next = media.chunk_after(key);

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::audio::AudioOutput;
+use super::cell::Access;
 use super::clock::now_ms;
 use super::content::Content;
 use super::decode::VideoDecoding;
@@ -67,11 +68,11 @@ impl PlayerHandle {
 
     /// The media time heard at `performance.now()` = `now_ms`, while the playback clock runs.
     pub(crate) fn heard_at(&self, now_ms: f64) -> Option<f64> {
-        let state = self.0.state.borrow();
+        let state = self.0.state.read();
         if !state.clock_running {
             return None;
         }
-        state.playback.as_ref().map(|p| p.borrow().time_at(now_ms))
+        state.playback.as_ref().map(|p| p.read().time_at(now_ms))
     }
 }
 
@@ -146,7 +147,7 @@ impl Player {
                 inner.on_animation_frame(now);
             }
         });
-        *inner.frame_callback.borrow_mut() = Some(callback);
+        *inner.frame_callback.write() = Some(callback);
         Ok(Player { inner })
     }
 
@@ -158,7 +159,7 @@ impl Player {
         let data = Rc::clone(&media.content);
         to_promise(async move {
             {
-                let mut state = inner.state.borrow_mut();
+                let mut state = inner.state.write();
                 state.generation += 1;
                 state.playback = None;
                 state.paused = true;
@@ -174,7 +175,7 @@ impl Player {
                     let Some(inner) = weak.upgrade() else { return false };
                     let still_shown = inner
                         .state
-                        .borrow()
+                        .read()
                         .media
                         .as_ref()
                         .is_some_and(|m| Weak::ptr_eq(&Rc::downgrade(m), &shown));
@@ -224,7 +225,7 @@ impl Player {
     pub fn go_live(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
         to_promise(async move {
-            let edge = match inner.state.borrow().media.as_ref().map(|m| m.as_ref()) {
+            let edge = match inner.state.read().media.as_ref().map(|m| m.as_ref()) {
                 Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
                 _ => return Err(to_js(&Error::new(ErrorCode::Unsupported, "goLive needs a live stream"))),
             };
@@ -237,7 +238,7 @@ impl Player {
     /// `NaN` for other media.
     #[wasm_bindgen(getter, js_name = liveEdge)]
     pub fn live_edge(&self) -> f64 {
-        match self.inner.state.borrow().media.as_ref().map(|m| m.as_ref()) {
+        match self.inner.state.read().media.as_ref().map(|m| m.as_ref()) {
             Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
             _ => f64::NAN,
         }
@@ -246,56 +247,50 @@ impl Player {
     /// The media time on screen, seconds.
     #[wasm_bindgen(getter, js_name = currentTime)]
     pub fn current_time(&self) -> f64 {
-        self.inner.state.borrow().current_time
+        self.inner.state.read().current_time
     }
 
     /// Length of the loaded media, seconds (0 before `load`); for live, the replay window's length.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        self.inner.state.borrow().media.as_ref().map_or(0.0, |m| m.duration())
+        self.inner.state.read().media.as_ref().map_or(0.0, |m| m.duration())
     }
 
     /// The seekable span `{ start, end }` in seconds (for live, the replay window, which slides).
     #[wasm_bindgen(getter, unchecked_return_type = "TimeSpan")]
     pub fn seekable(&self) -> Object {
-        let (start, end) = self
-            .inner
-            .state
-            .borrow()
-            .media
-            .as_ref()
-            .map_or((0.0, 0.0), |m| m.range());
+        let (start, end) = self.inner.state.read().media.as_ref().map_or((0.0, 0.0), |m| m.range());
         span_object(start, end)
     }
 
     /// Whether the loaded media is a live stream.
     #[wasm_bindgen(getter, js_name = isLive)]
     pub fn is_live(&self) -> bool {
-        self.inner.state.borrow().media.as_ref().is_some_and(|m| m.is_live())
+        self.inner.state.read().media.as_ref().is_some_and(|m| m.is_live())
     }
 
     /// Whether playback is paused (true until `play`, and after `pause` or the end).
     #[wasm_bindgen(getter)]
     pub fn paused(&self) -> bool {
-        self.inner.state.borrow().paused
+        self.inner.state.read().paused
     }
 
     /// Whether playback reached the end (until the next `play`, `seek` or `load`).
     #[wasm_bindgen(getter)]
     pub fn ended(&self) -> bool {
-        self.inner.state.borrow().ended
+        self.inner.state.read().ended
     }
 
     /// Sound volume, 0 to 1.
     #[wasm_bindgen(getter)]
     pub fn volume(&self) -> f64 {
-        self.inner.state.borrow().volume
+        self.inner.state.read().volume
     }
 
     /// Sets the volume (clamped to 0..1); fires `volumechange`.
     #[wasm_bindgen(setter)]
     pub fn set_volume(&self, volume: f64) {
-        self.inner.state.borrow_mut().volume = if volume.is_nan() { 1.0 } else { volume.clamp(0.0, 1.0) };
+        self.inner.state.write().volume = if volume.is_nan() { 1.0 } else { volume.clamp(0.0, 1.0) };
         self.inner.apply_gain();
         self.inner.fire("volumechange");
     }
@@ -303,13 +298,13 @@ impl Player {
     /// Whether the sound is muted.
     #[wasm_bindgen(getter)]
     pub fn muted(&self) -> bool {
-        self.inner.state.borrow().muted
+        self.inner.state.read().muted
     }
 
     /// Mutes or unmutes; fires `volumechange`.
     #[wasm_bindgen(setter)]
     pub fn set_muted(&self, muted: bool) {
-        self.inner.state.borrow_mut().muted = muted;
+        self.inner.state.write().muted = muted;
         self.inner.apply_gain();
         self.inner.fire("volumechange");
     }
@@ -317,26 +312,26 @@ impl Player {
     /// Whether playback starts over at the end.
     #[wasm_bindgen(getter, js_name = loop)]
     pub fn looping(&self) -> bool {
-        self.inner.state.borrow().looping
+        self.inner.state.read().looping
     }
 
     /// Sets looping.
     #[wasm_bindgen(setter, js_name = loop)]
     pub fn set_looping(&self, looping: bool) {
-        self.inner.state.borrow_mut().looping = looping;
+        self.inner.state.write().looping = looping;
     }
 
     /// Frames skipped because they were decoded after their time had passed (the device was too slow).
     #[wasm_bindgen(getter, js_name = droppedFrames)]
     pub fn dropped_frames(&self) -> u32 {
-        let state = self.inner.state.borrow();
-        state.dropped_frames + state.playback.as_ref().map_or(0, |p| p.borrow().dropped)
+        let state = self.inner.state.read();
+        state.dropped_frames + state.playback.as_ref().map_or(0, |p| p.read().dropped)
     }
 
     /// The last error (a `ReelcutError` with `fatal`: whether it stopped playback), or `null`.
     #[wasm_bindgen(getter, unchecked_return_type = "ReelcutError | null")]
     pub fn error(&self) -> JsValue {
-        self.inner.state.borrow().error.clone().unwrap_or(JsValue::NULL)
+        self.inner.state.read().error.clone().unwrap_or(JsValue::NULL)
     }
 
     /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `waiting`, `seeking`,
@@ -372,26 +367,26 @@ impl PlayerInner {
     fn report(&self, error: &Error, fatal: bool) {
         let js = to_js(error);
         let _ = Reflect::set(&js, &"fatal".into(), &fatal.into());
-        self.state.borrow_mut().error = Some(js);
+        self.state.write().error = Some(js);
         self.fire("error");
     }
 
     fn apply_gain(&self) {
-        let state = self.state.borrow();
+        let state = self.state.read();
         let gain = if state.muted { 0.0 } else { state.volume as f32 };
-        if let Some(audio) = self.audio.borrow().as_ref() {
+        if let Some(audio) = self.audio.read().as_ref() {
             audio.set_gain(gain);
         }
     }
 
     /// Stops the playback pipeline, keeping the frame on screen. Returns whether it was playing.
     fn stop_playback(&self) -> bool {
-        let mut state = self.state.borrow_mut();
+        let mut state = self.state.write();
         state.generation += 1;
         let Some(playback) = state.playback.take() else {
             return false;
         };
-        let playback = playback.borrow();
+        let playback = playback.read();
         state.current_time = playback.time_at(now_ms());
         state.dropped_frames += playback.dropped;
         state.paused = true;
@@ -409,12 +404,12 @@ impl PlayerInner {
 
     /// The sound output, made on first use; `None` when the page may not play sound.
     async fn audio_output(&self) -> Option<Rc<AudioOutput>> {
-        let existing = self.audio.borrow().clone();
+        let existing = self.audio.read().clone();
         let output = match existing {
             Some(output) => output,
             None => {
                 let output = Rc::new(AudioOutput::new().ok()?);
-                *self.audio.borrow_mut() = Some(Rc::clone(&output));
+                *self.audio.write() = Some(Rc::clone(&output));
                 self.apply_gain();
                 output
             }
@@ -424,7 +419,7 @@ impl PlayerInner {
 
     async fn play(&self) -> Result<()> {
         let (media, generation) = {
-            let mut state = self.state.borrow_mut();
+            let mut state = self.state.write();
             if !state.paused {
                 return Ok(());
             }
@@ -438,7 +433,7 @@ impl PlayerInner {
         let has_audio = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio));
         let audio = if has_audio { self.audio_output().await } else { None };
         {
-            let mut state = self.state.borrow_mut();
+            let mut state = self.state.write();
             if state.generation != generation {
                 return Ok(()); // paused, seeked or reloaded meanwhile
             }
@@ -460,20 +455,20 @@ impl PlayerInner {
     }
 
     fn request_animation_frame(&self) {
-        if let (Some(window), Some(callback)) = (web_sys::window(), self.frame_callback.borrow().as_ref()) {
+        if let (Some(window), Some(callback)) = (web_sys::window(), self.frame_callback.read().as_ref()) {
             let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
         }
     }
 
     fn on_animation_frame(&self, now: f64) {
-        let Some(playback) = self.state.borrow().playback.clone() else {
+        let Some(playback) = self.state.read().playback.clone() else {
             return;
         };
         let ticked = Playback::tick(&playback, now, &self.renderer);
-        let skipped = std::mem::take(&mut playback.borrow_mut().skipped);
+        let skipped = std::mem::take(&mut playback.write().skipped);
         if !self
             .state
-            .borrow()
+            .read()
             .playback
             .as_ref()
             .is_some_and(|current| Rc::ptr_eq(current, &playback))
@@ -483,7 +478,7 @@ impl PlayerInner {
         for error in &skipped {
             self.report(error, false);
         }
-        let mut state = self.state.borrow_mut();
+        let mut state = self.state.write();
         match ticked {
             Ok((tick @ (Tick::Waiting | Tick::Playing), time)) => {
                 let running = tick == Tick::Playing;
@@ -505,11 +500,11 @@ impl PlayerInner {
             }
             Ok((Tick::Ended, _)) if state.looping => {
                 // Start over without a pause, as a looping media element does.
-                state.dropped_frames += playback.borrow().dropped;
+                state.dropped_frames += playback.read().dropped;
                 let (start, _) = state.media.as_ref().map_or((0.0, 0.0), |m| m.range());
                 let media = state.media.clone();
                 if let Some(media) = media {
-                    let audio = self.audio.borrow().clone().filter(|a| a.running());
+                    let audio = self.audio.read().clone().filter(|a| a.running());
                     state.playback = Some(Playback::start(media, start, audio));
                     state.current_time = start;
                     state.last_timeupdate = start;
@@ -520,7 +515,7 @@ impl PlayerInner {
             Ok((Tick::Ended, time)) => {
                 let (_, end) = state.media.as_ref().map_or((0.0, time), |m| m.range());
                 state.current_time = time.min(end);
-                state.dropped_frames += playback.borrow().dropped;
+                state.dropped_frames += playback.read().dropped;
                 state.playback = None;
                 state.paused = true;
                 state.ended = true;
@@ -529,7 +524,7 @@ impl PlayerInner {
                 self.fire("ended");
             }
             Err(error) => {
-                state.dropped_frames += playback.borrow().dropped;
+                state.dropped_frames += playback.read().dropped;
                 state.playback = None;
                 state.paused = true;
                 drop(state);
@@ -540,7 +535,7 @@ impl PlayerInner {
 
     async fn seek(&self, time: f64) -> Result<()> {
         let (media, generation) = {
-            let mut state = self.state.borrow_mut();
+            let mut state = self.state.write();
             state.generation += 1;
             let media = state
                 .media
@@ -563,7 +558,7 @@ impl PlayerInner {
             return Ok(()); // superseded
         }
         {
-            let mut state = self.state.borrow_mut();
+            let mut state = self.state.write();
             state.current_time = time;
             state.ended = false;
         }
@@ -592,7 +587,7 @@ impl PlayerInner {
             scale: video.timescale,
         }
         .micros() as f64;
-        let superseded = self.state.borrow().generation != generation;
+        let superseded = self.state.read().generation != generation;
         let drawn = match frames.iter().find(|frame| frame.timestamp() == wanted) {
             Some(frame) if !superseded => Some(self.renderer.draw(frame)),
             _ => None,
