@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::cell::Access;
-use super::error::from_js;
+use super::error::{from_js, text_of};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Outputs of type `I`, collected by an `output` callback of signature `F`.
@@ -58,7 +58,7 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
                 let message = error
                     .dyn_ref::<js_sys::Error>()
                     .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| format!("{error:?}"));
+                    .unwrap_or_else(|| text_of(&error));
                 *failure.write() = Some(message);
             })
         };

@@ -1,6 +1,7 @@
 //! Crossing the seam: core [`Error`]s become JS `Error`s, JS exceptions become core errors.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::{Error, ErrorCode};
 
@@ -24,6 +25,18 @@ pub(crate) fn from_js(code: ErrorCode, doing: &str, thrown: &JsValue) -> Error {
         .dyn_ref::<js_sys::Error>()
         .map(|e| format!("{}: {}", String::from(e.name()), String::from(e.message())))
         .or_else(|| thrown.as_string())
-        .unwrap_or_else(|| format!("{thrown:?}"));
+        .unwrap_or_else(|| text_of(thrown));
     Error::new(code, format!("{doing} failed: {detail}"))
+}
+
+/// What JS's `String(value)` makes of a thrown or rejected value that is not an `Error`.
+pub(crate) fn text_of(value: &JsValue) -> String {
+    js_string(value).unwrap_or_else(|_| "a value without a text form".to_owned())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`; it throws for objects without `toString` (`Object.create(null)`).
+    #[wasm_bindgen(catch, js_name = String)]
+    fn js_string(value: &JsValue) -> Result<String, JsValue>;
 }
