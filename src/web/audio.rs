@@ -252,7 +252,7 @@ impl AudioDecoding {
     pub(crate) async fn flush(&self) -> Result<()> {
         self.outputs
             .flushed(
-                self.decoder.flush(),
+                self.decoder.flush().unchecked_into(),
                 ErrorCode::MalformedInput,
                 "audio decoding",
                 "AudioDecoder.flush",

@@ -4,9 +4,9 @@
 
 use js_sys::{Float32Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::codec_outputs::Outputs;
+use super::codecs::config_supported;
 use super::error::from_js;
 use super::job::Job;
 use super::source::sleep_ms;
@@ -48,13 +48,8 @@ fn encoder_config(coding: &AudioCoding) -> web_sys::AudioEncoderConfig {
 }
 
 async fn supported(coding: &AudioCoding) -> Result<bool> {
-    let support = JsFuture::from(web_sys::AudioEncoder::is_config_supported(&encoder_config(coding)))
-        .await
-        .map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.isConfigSupported", &e))?;
-    Ok(Reflect::get(&support, &"supported".into())
-        .ok()
-        .and_then(|s| s.as_bool())
-        .unwrap_or(false))
+    let support = web_sys::AudioEncoder::is_config_supported(&encoder_config(coding)).unchecked_into();
+    config_supported(support, ErrorCode::Browser, "AudioEncoder.isConfigSupported").await
 }
 
 /// AAC at `rate` when this browser encodes it, else Opus at 48 kHz; `unsupported_codec` when neither.
@@ -112,7 +107,7 @@ pub(crate) async fn encode(pcm: &Pcm, coding: &AudioCoding, job: &Job) -> Result
     }
     chunks
         .flushed(
-            encoder.0.flush(),
+            encoder.0.flush().unchecked_into(),
             ErrorCode::Browser,
             "AudioEncoder",
             "AudioEncoder.flush",

@@ -85,11 +85,11 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
         std::mem::take(&mut self.items.write())
     }
 
-    /// Awaits the codec's `flush()` promise (`flush_call` names it in an error): the error the codec
+    /// Awaits the codec's `flush()` promise, untyped (`flush_call` names it in an error): the error the codec
     /// reported through its callback comes first, as it says why the flush failed.
-    pub(crate) async fn flushed<T: FromWasmAbi + 'static>(
+    pub(crate) async fn flushed(
         &self,
-        flush: js_sys::Promise<T>,
+        flush: js_sys::Promise,
         code: ErrorCode,
         what: &str,
         flush_call: &str,

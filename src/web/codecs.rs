@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::error::{from_js, to_js};
 use super::promise::to_promise;
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Result};
 
 /// Whether a `VideoDecoder` accepts `codec` (a WebCodecs codec string such as `"avc1.64001f"`) at
 /// `width`×`height`.
@@ -66,14 +66,22 @@ pub fn supports_audio_encoding(
     )
 }
 
-/// The `supported` flag of what an `isConfigSupported` promise resolves to. It rejects (with a `TypeError`)
-/// only when the configuration itself is invalid: `malformed_input`.
+/// The answer of an `isConfigSupported` call, for JS: rejects with `malformed_input` for an invalid
+/// configuration.
 fn supported(support: Promise, doing: &'static str) -> Promise {
     to_promise(async move {
-        let support = JsFuture::from(support)
+        config_supported(support, ErrorCode::MalformedInput, doing)
             .await
-            .map_err(|thrown| to_js(&from_js(ErrorCode::MalformedInput, doing, &thrown)))?;
-        let flag = Reflect::get(&support, &"supported".into())?;
-        Ok(JsValue::from_bool(flag.is_truthy()))
+            .map(JsValue::from_bool)
+            .map_err(|e| to_js(&e))
     })
+}
+
+/// The `supported` flag of what an `isConfigSupported` promise (`support`, untyped) resolves to. It rejects
+/// (with a `TypeError`) only when the configuration itself is invalid: an error of `code` saying `doing` failed.
+pub(crate) async fn config_supported(support: Promise, code: ErrorCode, doing: &str) -> Result<bool> {
+    let support = JsFuture::from(support)
+        .await
+        .map_err(|thrown| from_js(code, doing, &thrown))?;
+    Ok(Reflect::get(&support, &"supported".into()).is_ok_and(|flag| flag.is_truthy()))
 }

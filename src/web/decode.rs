@@ -6,8 +6,10 @@
 use std::cell::RefCell;
 
 use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
 
 use super::codec_outputs::Outputs;
+use super::codecs::config_supported;
 use super::error::from_js;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample};
@@ -60,10 +62,8 @@ async fn acceleration_for(
 
 /// `VideoDecoder.isConfigSupported(config)`.
 async fn supported(config: &web_sys::VideoDecoderConfig) -> Result<bool> {
-    let support = web_sys::VideoDecoder::is_config_supported(config)
-        .await
-        .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported", &e))?;
-    Ok(support.get_supported().unwrap_or(false))
+    let support = web_sys::VideoDecoder::is_config_supported(config).unchecked_into();
+    config_supported(support, ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported").await
 }
 
 /// A configured video decoder and the frames it has output so far.
@@ -135,7 +135,7 @@ impl VideoDecoding {
     pub(crate) async fn flush(&self) -> Result<()> {
         self.frames
             .flushed(
-                self.decoder.flush(),
+                self.decoder.flush().unchecked_into(),
                 ErrorCode::MalformedInput,
                 "video decoding",
                 "VideoDecoder.flush",

@@ -8,9 +8,9 @@ use std::ops::Range;
 
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::codec_outputs::Outputs;
+use super::codecs::config_supported;
 use super::decode::VideoDecoding;
 use super::error::from_js;
 use super::job::Job;
@@ -51,13 +51,8 @@ impl VideoEncoding {
             let _ = Reflect::set(&avc, &"format".into(), &"avc".into());
             let _ = Reflect::set(&encoder_config, &"avc".into(), &avc);
         }
-        let support = JsFuture::from(web_sys::VideoEncoder::is_config_supported(&encoder_config))
-            .await
-            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.isConfigSupported", &e))?;
-        let supported = Reflect::get(&support, &"supported".into())
-            .ok()
-            .and_then(|s| s.as_bool());
-        if supported != Some(true) {
+        let support = web_sys::VideoEncoder::is_config_supported(&encoder_config).unchecked_into();
+        if !config_supported(support, ErrorCode::UnsupportedCodec, "VideoEncoder.isConfigSupported").await? {
             return Err(Error::new(
                 ErrorCode::UnsupportedCodec,
                 format!(
@@ -93,7 +88,7 @@ impl VideoEncoding {
     async fn flush(&self) -> Result<()> {
         self.chunks
             .flushed(
-                self.encoder.flush(),
+                self.encoder.flush().unchecked_into(),
                 ErrorCode::Browser,
                 "VideoEncoder",
                 "VideoEncoder.flush",
