@@ -23,7 +23,9 @@ wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
 # --low-memory-unused lets wasm-opt fold constant offsets into loads and stores, which holds when no data lies
 # in the first KiB: rustc's wasm32 layout puts the 1 MiB stack first, growing down from 1 MiB, and statics and
 # the heap above it, so only an overflowing stack would reach that low (and it corrupts memory already).
+# The producers and target-features sections only inform tools; browsers ignore them.
 .ci/node_modules/.bin/wasm-opt --low-memory-unused --merge-similar-functions -Oz --converge \
+  --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   "$out/reelcut_bg.wasm" -o "$out/reelcut_bg.wasm"
