@@ -3,6 +3,7 @@
 //! Every failure a caller can see is an [`Error`] carrying an [`ErrorCode`]; the JS API turns it into an
 //! `Error` whose `name` is `"ReelcutError"` and whose `code` is [`ErrorCode::as_str`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// What kind of failure happened: the stable, documented part of an error that programs branch on.
@@ -53,12 +54,13 @@ impl fmt::Display for ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     code: ErrorCode,
-    message: String,
+    message: Cow<'static, str>,
 }
 
 impl Error {
-    /// An error of kind `code` explained by `message`.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    /// An error of kind `code` explained by `message`: a fixed message is kept as the `&'static str` it is
+    /// (no allocation, and less code at each of the ~150 sites in the wasm), a formatted one as its `String`.
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Error {
             code,
             message: message.into(),

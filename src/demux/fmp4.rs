@@ -4,6 +4,8 @@
 //! The init segment is a `moov` with `mvex`, parsed by [`Movie::parse_moov`]; a [`FragmentReader`] then turns
 //! each media segment (or the rest of a single fragmented file) into samples.
 
+use std::borrow::Cow;
+
 use super::boxes::{box_bytes, top_level_boxes};
 use super::mp4::{Movie, TrackDefaults};
 use super::reader::{child, required_child, BoxReader};
@@ -219,6 +221,6 @@ impl FragmentTrack {
     }
 }
 
-fn malformed(message: impl Into<String>) -> Error {
+fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }

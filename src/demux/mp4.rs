@@ -6,6 +6,8 @@
 //!
 //! [`read_header`]: super::boxes::read_header
 
+use std::borrow::Cow;
+
 use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::fmp4::FragmentReader;
 use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes};
@@ -317,10 +319,10 @@ impl<'a> ChunkWalker<'a> {
     }
 }
 
-fn malformed(message: impl Into<String>) -> Error {
+fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }
 
-fn limit(message: impl Into<String>) -> Error {
+fn limit(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::LimitExceeded, message)
 }

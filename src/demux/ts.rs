@@ -10,6 +10,8 @@
 //! counter gaps drop the PES packet they broke, truncated packets are ignored, and each is reported as a
 //! [`Damage`].
 
+use std::borrow::Cow;
+
 use crate::codec::aac::{self, AdtsHeader};
 use crate::codec::h264::{self, NAL_PPS, NAL_SPS};
 use crate::error::{Error, ErrorCode, Result};
@@ -566,6 +568,6 @@ fn parse_pes_header(pes: &[u8]) -> std::result::Result<PesHeader, &'static str> 
     })
 }
 
-fn malformed(message: impl Into<String>) -> Error {
+fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }

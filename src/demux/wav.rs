@@ -4,6 +4,8 @@
 //! Sizes read from the file are checked against the bytes present: a `data` chunk longer than the file
 //! (a recording cut short, or a streaming writer's `0xFFFFFFFF`) gives the whole frames that are there.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
 
@@ -15,7 +17,7 @@ pub fn is_wav(bytes: &[u8]) -> bool {
     bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WAVE"
 }
 
-fn malformed(message: impl Into<String>) -> Error {
+fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }
 

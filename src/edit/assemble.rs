@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample, Track, TrackKind};
 use crate::mux::{MuxSample, MuxTrack};
 
-fn out_of_range(message: impl Into<String>) -> Error {
+fn out_of_range(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::OutOfRange, message)
 }
 

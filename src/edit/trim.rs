@@ -15,6 +15,8 @@
 //!
 //! All times are ticks of the track concerned; `start` and `end` are seconds on the footage's timeline.
 
+use std::borrow::Cow;
+
 use std::ops::Range;
 
 use super::footage::Footage;
@@ -145,7 +147,7 @@ pub struct EncodedStretch {
     pub frames: Vec<EncodedFrame>,
 }
 
-fn out_of_range(message: impl Into<String>) -> Error {
+fn out_of_range(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::OutOfRange, message)
 }
 

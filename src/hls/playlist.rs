@@ -5,6 +5,8 @@
 //! Tags this module does not use are skipped, as RFC 8216 asks of clients. Every number is range-checked
 //! before use: nothing a playlist says can overflow a sequence number or allocate past the limits below.
 
+use std::borrow::Cow;
+
 use super::uri::resolve;
 use crate::decimal::{parse_decimal, Fixed};
 use crate::error::{Error, ErrorCode, Result};
@@ -489,7 +491,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-fn malformed(message: impl Into<String>) -> Error {
+fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }
 

@@ -5,6 +5,8 @@
 //! `pts - first dts`, and the edit list starts presentation at `shown.0 - first dts`, so every track's
 //! `shown.0` lands on the movie's time 0 and the tracks stay in sync whatever their pre-roll.
 
+use std::borrow::Cow;
+
 use super::sample_entry::write_sample_entry;
 use super::writer::{version_for, BoxWriter};
 use super::{Container, MuxSample, MuxTrack};
@@ -45,7 +47,7 @@ pub fn write(tracks: &[MuxTrack], container: Container) -> Result<Vec<u8>> {
     }
 }
 
-fn error(message: impl Into<String>) -> Error {
+fn error(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }
 
