@@ -224,7 +224,9 @@ impl AudioDecoding {
 
     /// Queues one sample for decoding.
     pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
-        self.outputs.check(ErrorCode::MalformedInput, "audio decoding")?;
+        self.outputs
+            .failure()
+            .check(ErrorCode::MalformedInput, "audio decoding")?;
         let time = |ticks| {
             Time {
                 ticks,
@@ -244,13 +246,16 @@ impl AudioDecoding {
 
     /// Decoded sound so far; the caller now owns (and must close) it.
     pub(crate) fn take(&self) -> Result<Vec<web_sys::AudioData>> {
-        self.outputs.check(ErrorCode::MalformedInput, "audio decoding")?;
+        self.outputs
+            .failure()
+            .check(ErrorCode::MalformedInput, "audio decoding")?;
         Ok(self.outputs.take())
     }
 
     /// Waits until every queued chunk has been output.
     pub(crate) async fn flush(&self) -> Result<()> {
         self.outputs
+            .failure()
             .flushed(
                 self.decoder.flush().unchecked_into(),
                 ErrorCode::MalformedInput,

@@ -87,7 +87,7 @@ pub(crate) async fn encode(pcm: &Pcm, coding: &AudioCoding, job: &Job) -> Result
         .0
         .configure(&encoder_config(coding))
         .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioEncoder.configure", &e))?;
-    let check = || chunks.check(ErrorCode::Browser, "AudioEncoder");
+    let check = || chunks.failure().check(ErrorCode::Browser, "AudioEncoder");
     // A block of silence after the clip lets the encoder's last packets cover its delay.
     let padded = pcm.frames() + (coding.rate / 50) as usize;
     let blocks = padded.div_ceil(BLOCK);
@@ -106,6 +106,7 @@ pub(crate) async fn encode(pcm: &Pcm, coding: &AudioCoding, job: &Job) -> Result
         job.progress(block as f64 / blocks as f64);
     }
     chunks
+        .failure()
         .flushed(
             encoder.0.flush().unchecked_into(),
             ErrorCode::Browser,

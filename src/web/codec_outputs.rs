@@ -19,9 +19,16 @@ use crate::error::{Error, ErrorCode, Result};
 /// Outputs of type `I`, collected by an `output` callback of signature `F`.
 pub(crate) struct Outputs<I: 'static, F: ?Sized + WasmClosure = dyn FnMut(I)> {
     items: Rc<RefCell<Vec<I>>>,
-    failure: Rc<RefCell<Option<String>>>,
-    // The callbacks must live as long as the codec may call them.
+    failure: CodecFailure,
+    // The callback must live as long as the codec may call it.
     on_output: Closure<F>,
+}
+
+/// The error a codec reported through its `error` callback, whatever it outputs (not generic, so its code is
+/// in the wasm once for every kind of codec).
+pub(crate) struct CodecFailure {
+    message: Rc<RefCell<Option<String>>>,
+    // The callback must live as long as the codec may call it.
     on_error: Closure<dyn FnMut(JsValue)>,
 }
 
@@ -33,7 +40,11 @@ impl<T: FromWasmAbi + 'static> Outputs<T> {
             let items = Rc::clone(&items);
             Closure::<dyn FnMut(T)>::new(move |item| items.write().push(item))
         };
-        Outputs::with(items, on_output)
+        Outputs {
+            items,
+            failure: CodecFailure::new(),
+            on_output,
+        }
     }
 }
 
@@ -45,31 +56,15 @@ impl<T: FromWasmAbi + 'static> Outputs<(T, JsValue), dyn FnMut(T, JsValue)> {
             let items = Rc::clone(&items);
             Closure::<dyn FnMut(T, JsValue)>::new(move |item, metadata| items.write().push((item, metadata)))
         };
-        Outputs::with(items, on_output)
+        Outputs {
+            items,
+            failure: CodecFailure::new(),
+            on_output,
+        }
     }
 }
 
 impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
-    fn with(items: Rc<RefCell<Vec<I>>>, on_output: Closure<F>) -> Self {
-        let failure = Rc::new(RefCell::new(None));
-        let on_error = {
-            let failure = Rc::clone(&failure);
-            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
-                let message = error
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| text_of(&error));
-                *failure.write() = Some(message);
-            })
-        };
-        Outputs {
-            items,
-            failure,
-            on_output,
-            on_error,
-        }
-    }
-
     /// The `output` callback to give the codec.
     pub(crate) fn output_callback(&self) -> &js_sys::Function {
         self.on_output.as_ref().unchecked_ref()
@@ -77,12 +72,34 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
 
     /// The `error` callback to give the codec.
     pub(crate) fn error_callback(&self) -> &js_sys::Function {
-        self.on_error.as_ref().unchecked_ref()
+        self.failure.on_error.as_ref().unchecked_ref()
     }
 
     /// Takes the outputs so far; the caller now owns (and must close) them.
     pub(crate) fn take(&self) -> Vec<I> {
         std::mem::take(&mut self.items.write())
+    }
+
+    /// What the codec reported failing, if it did.
+    pub(crate) fn failure(&self) -> &CodecFailure {
+        &self.failure
+    }
+}
+
+impl CodecFailure {
+    fn new() -> CodecFailure {
+        let message = Rc::new(RefCell::new(None));
+        let on_error = {
+            let message = Rc::clone(&message);
+            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+                let text = error
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| text_of(&error));
+                *message.write() = Some(text);
+            })
+        };
+        CodecFailure { message, on_error }
     }
 
     /// Awaits the codec's `flush()` promise, untyped (`flush_call` names it in an error): the error the codec
@@ -101,7 +118,7 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
 
     /// An error of `code` saying that `what` failed, when the codec reported an error.
     pub(crate) fn check(&self, code: ErrorCode, what: &str) -> Result<()> {
-        match self.failure.read().as_ref() {
+        match self.message.read().as_ref() {
             Some(message) => Err(Error::new(code, format!("{what} failed: {message}"))),
             None => Ok(()),
         }

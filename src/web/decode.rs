@@ -134,6 +134,7 @@ impl VideoDecoding {
     /// keyframe.
     pub(crate) async fn flush(&self) -> Result<()> {
         self.frames
+            .failure()
             .flushed(
                 self.decoder.flush().unchecked_into(),
                 ErrorCode::MalformedInput,
@@ -154,7 +155,7 @@ impl VideoDecoding {
     }
 
     fn check(&self) -> Result<()> {
-        self.frames.check(ErrorCode::MalformedInput, "video decoding")
+        self.frames.failure().check(ErrorCode::MalformedInput, "video decoding")
     }
 }
 

@@ -73,7 +73,7 @@ impl VideoEncoding {
     }
 
     fn check(&self) -> Result<()> {
-        self.chunks.check(ErrorCode::Browser, "VideoEncoder")
+        self.chunks.failure().check(ErrorCode::Browser, "VideoEncoder")
     }
 
     fn encode(&self, frame: &web_sys::VideoFrame, key: bool) -> Result<()> {
@@ -87,6 +87,7 @@ impl VideoEncoding {
 
     async fn flush(&self) -> Result<()> {
         self.chunks
+            .failure()
             .flushed(
                 self.encoder.flush().unchecked_into(),
                 ErrorCode::Browser,
