@@ -104,10 +104,7 @@ fn take_sound(voice: &JsValue) -> Result<TakeSound> {
         || voice.is_instance_of::<Uint8Array>()
         || voice.is_instance_of::<js_sys::ArrayBuffer>();
     if !is_file {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            "voice must be a Blob (or File), a Uint8Array, an ArrayBuffer or an AudioBuffer",
-        ));
+        return Err(Error::new(ErrorCode::MalformedInput, voice::NOT_A_VOICE));
     }
     Ok(TakeSound::File(voice.clone()))
 }

@@ -66,11 +66,11 @@ pub(crate) async fn bytes_of(value: &JsValue) -> Result<Vec<u8>> {
     if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
         return Ok(Uint8Array::new(buffer).to_vec());
     }
-    Err(Error::new(
-        ErrorCode::MalformedInput,
-        "voice must be a Blob (or File), a Uint8Array or an AudioBuffer",
-    ))
+    Err(Error::new(ErrorCode::MalformedInput, NOT_A_VOICE))
 }
+
+/// The error for a voice of any other type.
+pub(crate) const NOT_A_VOICE: &str = "voice must be a Blob (or File), a Uint8Array, an ArrayBuffer or an AudioBuffer";
 
 /// Decodes a voice file.
 pub(crate) async fn from_file(bytes: Vec<u8>) -> Result<Pcm> {
