@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from './support.mjs';
 
-/** The budget the test command holds the package to, in gzipped KiB (the goal is 150; see README "Size"). */
-const BUDGET_KIB = 215;
+/** The goal the test command holds the package to: 150 kB gzipped, read as 150,000 bytes (146.5 KiB), so the
+ * package is under it whether a reader counts kilobytes of 1000 or 1024 bytes (see README "Size"). */
+const BUDGET_BYTES = 150_000;
 
 const pkg = join(repoRoot, 'pkg');
 const peers = join(repoRoot, 'tests', 'node_modules');
@@ -20,7 +21,7 @@ function gzippedKiB(file) {
   return { raw: bytes.length / 1024, gzipped: gzipSync(bytes, { level: 9 }).length / 1024 };
 }
 
-test(`the package downloads in under ${BUDGET_KIB} KiB gzipped`, () => {
+test(`the package downloads in under ${BUDGET_BYTES} bytes gzipped`, () => {
   const parts = {
     'reelcut wasm (after wasm-opt)': gzippedKiB(join(pkg, 'reelcut_bg.wasm')),
     'reelcut JS glue (reelcut.js + index.js)': ['reelcut.js', 'index.js']
@@ -37,5 +38,7 @@ test(`the package downloads in under ${BUDGET_KIB} KiB gzipped`, () => {
   console.log('| file | KiB | KiB gzipped |\n|---|---|---|');
   for (const [name, { raw, gzipped }] of Object.entries(rows)) console.log(`| ${name} | ${raw.toFixed(1)} | ${gzipped.toFixed(1)} |`);
   console.log(`| **reelcut, wasm + glue** | | **${library.toFixed(1)}** |`);
-  assert.ok(library <= BUDGET_KIB, `wasm + glue is ${library.toFixed(1)} KiB gzipped, over the ${BUDGET_KIB} KiB budget`);
+  const bytes = Math.round(library * 1024);
+  console.log(`wasm + glue: ${bytes} bytes gzipped (budget ${BUDGET_BYTES})`);
+  assert.ok(bytes < BUDGET_BYTES, `wasm + glue is ${bytes} bytes gzipped, over the ${BUDGET_BYTES}-byte budget`);
 });
