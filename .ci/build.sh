@@ -4,7 +4,8 @@
 #                                                           the glue minified by esbuild (class names kept) and
 #                                                           imports and exports renamed short (shorten-names.mjs)
 #   package.json                                            pkg-config/package.json with the crate's version
-#   index.js, index.d.ts, embed.js, embed.d.ts, README.md   copied from pkg-config/ (index.js: the entry)
+#   index.js, embed.js                                      minified from pkg-config/ (index.js: the entry)
+#   index.d.ts, embed.d.ts, README.md                       copied from pkg-config/
 # Run .ci/setup.sh first (the Makefile targets do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,10 @@ node -e '
   manifest.version = process.argv[1];
   fs.writeFileSync(process.argv[2], JSON.stringify(manifest, null, 2) + "\n");
 ' "$version" "$out/package.json"
-cp pkg-config/index.js pkg-config/index.d.ts pkg-config/embed.js pkg-config/embed.d.ts pkg-config/README.md "$out/"
+cp pkg-config/index.d.ts pkg-config/embed.d.ts pkg-config/README.md "$out/"
+# The hand-written entry and embed ship minified like the glue (their commented sources are in pkg-config/).
+for entry in index embed; do
+  .ci/node_modules/.bin/esbuild "pkg-config/$entry.js" --minify --format=esm --log-level=warning --outfile="$out/$entry.js"
+done
 
 printf 'build: %s reelcut %s, wasm %s bytes\n' "$out/" "$version" "$(stat -c %s "$out/reelcut_bg.wasm")"
