@@ -9,7 +9,9 @@ pub fn resolve(base: &str, reference: &str) -> String {
     }
     let (origin, base_path) = split_origin(base);
     if let Some(network_path) = reference.strip_prefix("//") {
-        let scheme = origin.get(..authority_marker(origin).unwrap_or(0)).unwrap_or_default();
+        let scheme = authority_marker(origin)
+            .and_then(|at| origin.get(..at))
+            .unwrap_or_default();
         return if scheme.is_empty() {
             format!("//{network_path}")
         } else {

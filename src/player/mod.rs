@@ -100,13 +100,14 @@ pub fn keyframe_times(track: &Track, origin: f64) -> Vec<f64> {
     if track.kind != TrackKind::Video {
         return Vec::new();
     }
-    presentation_order(track)
+    // Only the keyframes are sorted (the index half of each pair is unused here).
+    let mut keyframes: Vec<(i64, usize)> = track.samples.iter().filter(|s| s.key).map(|s| (s.pts, 0)).collect();
+    merge_sort_by_time(&mut keyframes);
+    keyframes
         .into_iter()
-        .map(|i| &track.samples[i])
-        .filter(|s| s.key)
-        .map(|s| {
+        .map(|(pts, _)| {
             Time {
-                ticks: s.pts,
+                ticks: pts,
                 scale: track.timescale,
             }
             .seconds()

@@ -115,16 +115,11 @@ impl Clip {
         let content = Rc::clone(&self.content);
         let (start, end) = (self.start, self.end);
         to_promise(async move {
-            let run = async {
-                let (mode, container) = export_options(&options)?;
-                let job = Job::from_options(&options)?;
-                job.check()?;
-                export(&content, start, end, mode, container, &job).await
-            };
-            match run.await {
-                Ok(bytes) => Ok(Uint8Array::from(bytes.as_slice()).into()),
-                Err(error) => Err(to_js(&error)),
-            }
+            let (mode, container) = export_options(&options)?;
+            let job = Job::from_options(&options)?;
+            job.check()?;
+            let bytes = export(&content, start, end, mode, container, &job).await?;
+            Ok(Uint8Array::from(bytes.as_slice()).into())
         })
     }
 }

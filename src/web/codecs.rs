@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::error::{from_js, to_js};
+use super::error::from_js;
 use super::promise::to_promise;
 use crate::error::{ErrorCode, Result};
 
@@ -73,7 +73,6 @@ fn supported(support: Promise, doing: &'static str) -> Promise {
         config_supported(support, ErrorCode::MalformedInput, doing)
             .await
             .map(JsValue::from_bool)
-            .map_err(|e| to_js(&e))
     })
 }
 

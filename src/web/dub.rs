@@ -298,19 +298,16 @@ impl Dub {
         let player = player.handle();
         let options = options::given(options);
         to_promise(async move {
-            let run = async {
-                if state.recording.read().is_some() {
-                    return Err(Error::new(
-                        ErrorCode::Unsupported,
-                        "a recording is already running: stop() it first",
-                    ));
-                }
-                let count_in = options::number(&options, "countIn")?.unwrap_or(0.0).max(0.0);
-                let recording = Recording::start(&stream, player, state.start, count_in).await?;
-                *state.recording.write() = Some(recording);
-                Ok(JsValue::UNDEFINED)
-            };
-            run.await.map_err(|e| to_js(&e))
+            if state.recording.read().is_some() {
+                return Err(Error::new(
+                    ErrorCode::Unsupported,
+                    "a recording is already running: stop() it first",
+                ));
+            }
+            let count_in = options::number(&options, "countIn")?.unwrap_or(0.0).max(0.0);
+            let recording = Recording::start(&stream, player, state.start, count_in).await?;
+            *state.recording.write() = Some(recording);
+            Ok(JsValue::UNDEFINED)
         })
     }
 
@@ -320,18 +317,15 @@ impl Dub {
     pub fn stop(&self) -> Promise {
         let state = Rc::clone(&self.state);
         to_promise(async move {
-            let run = async {
-                let recording = state
-                    .recording
-                    .write()
-                    .take()
-                    .ok_or_else(|| Error::new(ErrorCode::Unsupported, "no recording is running"))?;
-                let (pcm, at) = recording.finish(state.start).await?;
-                Ok(JsValue::from(
-                    state.add_take(TakeSound::Decoded(Rc::new(pcm)), at) as u32
-                ))
-            };
-            run.await.map_err(|e| to_js(&e))
+            let recording = state
+                .recording
+                .write()
+                .take()
+                .ok_or_else(|| Error::new(ErrorCode::Unsupported, "no recording is running"))?;
+            let (pcm, at) = recording.finish(state.start).await?;
+            Ok(JsValue::from(
+                state.add_take(TakeSound::Decoded(Rc::new(pcm)), at) as u32
+            ))
         })
     }
 
@@ -345,8 +339,8 @@ impl Dub {
         let state = Rc::clone(&self.state);
         let options = options::given(options);
         to_promise(async move {
-            let run = async { Media::from_bytes(state.export(&options).await?.bytes).await };
-            run.await.map(JsValue::from).map_err(|e| to_js(&e))
+            let media = Media::from_bytes(state.export(&options).await?.bytes).await?;
+            Ok(media.into())
         })
     }
 
@@ -361,15 +355,11 @@ impl Dub {
         let state = Rc::clone(&self.state);
         let options = options::given(options);
         to_promise(async move {
-            match state.export(&options).await {
-                Ok(dubbed) => {
-                    let bytes = Uint8Array::from(dubbed.bytes.as_slice());
-                    // An expando on a fresh typed array cannot fail.
-                    let _ = Reflect::set(&bytes, &"audioCodec".into(), &dubbed.audio_codec.into());
-                    Ok(bytes.into())
-                }
-                Err(error) => Err(to_js(&error)),
-            }
+            let dubbed = state.export(&options).await?;
+            let bytes = Uint8Array::from(dubbed.bytes.as_slice());
+            // An expando on a fresh typed array cannot fail.
+            let _ = Reflect::set(&bytes, &"audioCodec".into(), &dubbed.audio_codec.into());
+            Ok(bytes.into())
         })
     }
 }

@@ -44,7 +44,7 @@ impl Media {
     #[wasm_bindgen(unchecked_return_type = "Promise<Media>")]
     pub fn open(#[wasm_bindgen(unchecked_param_type = "MediaInput")] src: JsValue) -> Promise {
         to_promise(async move {
-            let content = content_of(&src).await.map_err(|e| to_js(&e))?;
+            let content = content_of(&src).await?;
             Ok(Media {
                 content: Rc::new(content),
             }
@@ -124,7 +124,7 @@ impl Media {
         let content = Rc::clone(&self.content);
         let options = options::given(options);
         to_promise(async move {
-            let tables = samples::list(&content, &options).await.map_err(|e| to_js(&e))?;
+            let tables = samples::list(&content, &options).await?;
             Ok(tables.into_iter().collect::<Array>().into())
         })
     }

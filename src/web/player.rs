@@ -196,7 +196,7 @@ impl Player {
     pub fn play(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
         to_promise(async move {
-            inner.play().await.map_err(|e| to_js(&e))?;
+            inner.play().await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -215,7 +215,7 @@ impl Player {
     pub fn seek(&self, time: f64) -> Promise {
         let inner = Rc::clone(&self.inner);
         to_promise(async move {
-            inner.seek_and_resume(time).await.map_err(|e| to_js(&e))?;
+            inner.seek_and_resume(time).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -227,9 +227,9 @@ impl Player {
         to_promise(async move {
             let edge = match inner.state.read().media.as_ref().map(|m| m.as_ref()) {
                 Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
-                _ => return Err(to_js(&Error::new(ErrorCode::Unsupported, "goLive needs a live stream"))),
+                _ => return Err(Error::new(ErrorCode::Unsupported, "goLive needs a live stream")),
             };
-            inner.seek_and_resume(edge).await.map_err(|e| to_js(&e))?;
+            inner.seek_and_resume(edge).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
