@@ -1,8 +1,16 @@
 // The package's entry point: everything the generated bindings (reelcut.js) export, with an `init()` that,
 // called without a location, finds reelcut_bg.wasm in one more place than the bindings do on their own.
-import initBindings from './reelcut.js';
+import initBindings, { Media, Player } from './reelcut.js';
 
 export * from './reelcut.js';
+
+// `using` ends a player or a media as `destroy()` and `close()` do: later calls then fail with a
+// ReelcutError 'invalid_state' (the bindings' own disposal frees the object, after which they would
+// fail with a bare null-pointer error).
+if (Symbol.dispose) {
+  Player.prototype[Symbol.dispose] = Player.prototype.destroy;
+  Media.prototype[Symbol.dispose] = Media.prototype.close;
+}
 
 /** Where reelcut_bg.wasm is: beside this file, as hosted or as a bundler emitted it. */
 function wasmLocation() {

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     LimitExceeded,
     /// A browser API failed in a way the library did not expect; the message carries the browser's words.
     Browser,
+    /// The object was closed or destroyed: a `Media` after `close()`, a `Player` after `destroy()`.
+    InvalidState,
 }
 
 impl ErrorCode {
@@ -40,6 +42,7 @@ impl ErrorCode {
             ErrorCode::OutOfRange => "out_of_range",
             ErrorCode::LimitExceeded => "limit_exceeded",
             ErrorCode::Browser => "browser",
+            ErrorCode::InvalidState => "invalid_state",
         }
     }
 }

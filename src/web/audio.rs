@@ -1,18 +1,15 @@
-//! Sound: a WebCodecs `AudioDecoder` fed with samples, and the WebAudio output that plays its `AudioData`
-//! at given times of the `AudioContext` clock, through one gain node for volume and mute.
+//! The player's sound output: WebAudio playing decoded sound at given times of the `AudioContext` clock,
+//! through one gain node for volume and mute.
 
-use js_sys::{Float32Array, Promise, Uint8Array};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::codec_outputs::Outputs;
+use super::codec::frame::Sound;
 use super::error::from_js;
-use super::source::sleep_ms;
-use crate::edit::mix::Timeline;
+use super::life::sleep_ms;
 use crate::error::{ErrorCode, Result};
-use crate::media::{CodecConfig, Pcm, Sample};
-use crate::time::Time;
 
 /// How long `resume()` may take before the context is taken to be blocked by the autoplay policy.
 const RESUME_WAIT_MS: f64 = 300.0;
@@ -89,13 +86,8 @@ impl AudioOutput {
 
     /// Plays `data` starting at context time `at`, leaving out its first `skip` seconds. Returns the
     /// source node (stop it to cut the sound short) and the context time it ends.
-    pub(crate) fn play(
-        &self,
-        data: &web_sys::AudioData,
-        at: f64,
-        skip: f64,
-    ) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
-        let planes = planes(data)?;
+    pub(crate) fn play(&self, data: &Sound, at: f64, skip: f64) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
+        let planes = data.planes()?;
         let options = web_sys::AudioBufferOptions::new(data.number_of_frames(), data.sample_rate());
         options.set_number_of_channels(data.number_of_channels());
         let buffer =
@@ -123,161 +115,5 @@ impl AudioOutput {
 impl Drop for AudioOutput {
     fn drop(&mut self) {
         let _ = self.context.close();
-    }
-}
-
-/// The samples of `data`, one `Vec` per channel.
-pub(crate) fn planes(data: &web_sys::AudioData) -> Result<Vec<Vec<f32>>> {
-    let frames = data.number_of_frames() as usize;
-    (0..data.number_of_channels())
-        .map(|channel| {
-            let array = Float32Array::new_with_length(frames as u32);
-            let copy = web_sys::AudioDataCopyToOptions::new(channel);
-            copy.set_format(web_sys::AudioSampleFormat::F32Planar);
-            data.copy_to_with_buffer_source(&array, &copy)
-                .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
-            let mut plane = vec![0.0f32; frames];
-            array.copy_to(&mut plane);
-            Ok(plane)
-        })
-        .collect()
-}
-
-/// Decodes the packets of one stream (`config`, times in `timescale` ticks) into PCM laid out from
-/// `origin` seconds on their timeline, for `duration` seconds or up to the end of the sound when `None`. Sound
-/// before `origin` (pre-roll, priming) is cut; gaps stay silent.
-pub(crate) async fn decode_to_pcm<'a>(
-    config: &CodecConfig,
-    timescale: u32,
-    samples: impl Iterator<Item = Result<(&'a Sample, &'a [u8])>>,
-    origin: f64,
-    duration: Option<f64>,
-) -> Result<Pcm> {
-    let decoder = AudioDecoding::new(config)?;
-    for sample in samples {
-        let (sample, data) = sample?;
-        decoder.decode(sample, data, timescale)?;
-    }
-    decoder.flush().await?;
-    let decoded = decoder.take()?;
-    let rate = decoded.first().map_or(config.sample_rate, |d| d.sample_rate() as u32);
-    let channels = decoded
-        .first()
-        .map_or(config.channels, |d| d.number_of_channels())
-        .max(1);
-    // Position in samples of a time in microseconds.
-    let position = |micros: f64| ((micros / 1e6 - origin) * f64::from(rate)).round();
-    let frames = duration.map_or_else(
-        || {
-            let end = decoded
-                .iter()
-                .map(|d| position(d.timestamp() + d.duration()))
-                .fold(0.0, f64::max);
-            end as usize
-        },
-        |seconds| (seconds * f64::from(rate)).round() as usize,
-    );
-    let mut timeline = Timeline::new(channels as usize, frames);
-    let mut outcome = Ok(());
-    for data in decoded {
-        if outcome.is_ok() {
-            outcome = planes(&data).map(|block| timeline.place(position(data.timestamp()) as i64, &block));
-        }
-        data.close();
-    }
-    outcome?;
-    Ok(Pcm {
-        rate,
-        channels: timeline.into_channels(),
-    })
-}
-
-/// A configured audio decoder and the `AudioData` it has output so far.
-pub(crate) struct AudioDecoding {
-    decoder: web_sys::AudioDecoder,
-    outputs: Outputs<web_sys::AudioData>,
-    /// The configuration it decodes.
-    pub(crate) config: CodecConfig,
-}
-
-impl AudioDecoding {
-    /// A decoder configured for `config`. An unsupported configuration shows up as an error on the
-    /// first `decode`.
-    pub(crate) fn new(config: &CodecConfig) -> Result<AudioDecoding> {
-        let decoder_config = web_sys::AudioDecoderConfig::new(&config.codec, config.channels, config.sample_rate);
-        if let Some(description) = &config.description {
-            decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
-        }
-        let outputs = Outputs::new();
-        let init = web_sys::AudioDecoderInit::new(outputs.error_callback(), outputs.output_callback());
-        let decoder =
-            web_sys::AudioDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioDecoder", &e))?;
-        decoder
-            .configure(&decoder_config)
-            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioDecoder.configure", &e))?;
-        Ok(AudioDecoding {
-            decoder,
-            outputs,
-            config: config.clone(),
-        })
-    }
-
-    /// Queues one sample for decoding.
-    pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
-        self.outputs
-            .failure()
-            .check(ErrorCode::MalformedInput, "audio decoding")?;
-        let time = |ticks| {
-            Time {
-                ticks,
-                scale: timescale,
-            }
-            .micros() as f64
-        };
-        let init = web_sys::EncodedAudioChunkInit::new(&Uint8Array::from(data), 0, web_sys::EncodedAudioChunkType::Key);
-        init.set_timestamp_f64(time(sample.pts));
-        init.set_duration_f64(time(i64::from(sample.duration)));
-        let chunk = web_sys::EncodedAudioChunk::new(&init)
-            .map_err(|e| from_js(ErrorCode::MalformedInput, "new EncodedAudioChunk", &e))?;
-        self.decoder
-            .decode(&chunk)
-            .map_err(|e| from_js(ErrorCode::MalformedInput, "AudioDecoder.decode", &e))
-    }
-
-    /// Decoded sound so far; the caller now owns (and must close) it.
-    pub(crate) fn take(&self) -> Result<Vec<web_sys::AudioData>> {
-        self.outputs
-            .failure()
-            .check(ErrorCode::MalformedInput, "audio decoding")?;
-        Ok(self.outputs.take())
-    }
-
-    /// Waits until every queued chunk has been output.
-    pub(crate) async fn flush(&self) -> Result<()> {
-        self.outputs
-            .failure()
-            .flushed(
-                self.decoder.flush().unchecked_into(),
-                ErrorCode::MalformedInput,
-                "audio decoding",
-                "AudioDecoder.flush",
-            )
-            .await
-    }
-
-    /// Chunks queued, not yet output.
-    pub(crate) fn queue_size(&self) -> u32 {
-        self.decoder.decode_queue_size()
-    }
-}
-
-impl Drop for AudioDecoding {
-    fn drop(&mut self) {
-        for data in self.outputs.take() {
-            data.close();
-        }
-        if self.decoder.state() != web_sys::CodecState::Closed {
-            let _ = self.decoder.close();
-        }
     }
 }

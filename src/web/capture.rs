@@ -22,7 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::cell::Access;
 use super::clock::now_ms;
 use super::error::from_js;
-use super::player::PlayerHandle;
+use super::player::PlayerCore;
 use crate::edit::mix::Timeline;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
@@ -77,7 +77,7 @@ pub(crate) struct Recording {
     offsets: Rc<RefCell<Vec<f64>>>,
     /// Resolves the wait in `finish` once the worklet has posted its last batch.
     finished: Rc<RefCell<Option<js_sys::Function>>>,
-    player: PlayerHandle,
+    player: Rc<PlayerCore>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
 }
 
@@ -110,7 +110,7 @@ impl Recording {
     /// Starts capturing `stream`, then plays the clip in `player` from `start - count_in`.
     pub(crate) async fn start(
         stream: &web_sys::MediaStream,
-        player: PlayerHandle,
+        player: Rc<PlayerCore>,
         start: f64,
         count_in: f64,
     ) -> Result<Recording> {
@@ -150,7 +150,7 @@ impl Recording {
         let finished: Rc<RefCell<Option<js_sys::Function>>> = Rc::new(RefCell::new(None));
         let on_message = {
             let (batches, offsets, finished) = (Rc::clone(&batches), Rc::clone(&offsets), Rc::clone(&finished));
-            let (context, player) = (context.clone(), PlayerHandle::clone(&player));
+            let (context, player) = (context.clone(), Rc::clone(&player));
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let data = event.data();
                 if Reflect::get(&data, &"done".into()).is_ok_and(|d| d.is_truthy()) {
@@ -198,7 +198,8 @@ impl Recording {
     /// Stops: pauses the player, gathers the take and where it starts, seconds into the clip that
     /// starts at media time `start`.
     pub(crate) async fn finish(self, start: f64) -> Result<(Pcm, f64)> {
-        self.player.pause();
+        // A player destroyed meanwhile has stopped already.
+        let _ = self.player.pause();
         let port = self.node.port().map_err(browser("AudioWorkletNode.port"))?;
         let done = js_sys::Promise::new(&mut |resolve, _| *self.finished.write() = Some(resolve));
         port.post_message(&JsValue::TRUE).map_err(browser("postMessage"))?;
@@ -246,6 +247,10 @@ extern "C" {
 
 impl Drop for Recording {
     fn drop(&mut self) {
+        // No message may reach the handler once it is gone.
+        if let Ok(port) = self.node.port() {
+            port.set_onmessage(None);
+        }
         let _ = self.node.disconnect();
         let _ = self.context.close();
     }

@@ -22,6 +22,16 @@ pub(crate) struct Chunk {
     pub(crate) audio: Option<Track>,
     /// The bytes the samples' offsets index.
     pub(crate) data: Vec<u8>,
+    /// Damage in the source that demuxing passed over.
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// Something wrong with the media that playback passes over: reported to the app, not fatal.
+#[derive(Clone)]
+pub(crate) struct Problem {
+    pub(crate) error: Error,
+    /// Where on the media timeline, seconds, when known.
+    pub(crate) time: Option<f64>,
 }
 
 impl Chunk {
@@ -34,6 +44,7 @@ impl Chunk {
             video,
             audio,
             data,
+            problems: Vec::new(),
         }
     }
 
@@ -66,6 +77,17 @@ impl Chunk {
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "no keyframe to decode this frame from"))?;
         Ok((video, plan))
     }
+}
+
+/// The chunk that follows another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// This one.
+    Chunk(u64),
+    /// None yet: a live stream has not published it.
+    NotYet,
+    /// None: the media ends.
+    End,
 }
 
 /// The last few chunks loaded, most recent last: a seek back and forth, or playback after a seek, reuses

@@ -1,46 +1,118 @@
 //! What a `Media` plays, whatever the source: a file or an HLS stream, both seen as a sequence of chunks
-//! (see [`Chunk`]) on the media timeline.
+//! (see [`Chunk`]) on the media timeline, and the lifetime of everything it fetches.
 
 use std::rc::Rc;
 
-use super::chunk::Chunk;
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::chunk::{Chunk, Next};
+use super::error::from_js;
+use super::fetch::Fetcher;
 use super::file::FileContent;
 use super::hls::HlsContent;
-use crate::error::Result;
+use super::life::Life;
+use super::source::Source;
+use crate::error::{Error, ErrorCode, Result};
 use crate::media::Track;
 
-/// The chunk that follows another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Next {
-    /// This one.
-    Chunk(u64),
-    /// None yet: a live stream has not published it.
-    NotYet,
-    /// None: the media ends.
-    End,
+/// An opened source. Closed (its requests aborted, its live reloads stopped, its cache dropped) by
+/// [`Content::close`] or when the last owner lets go of it.
+pub(crate) struct Content {
+    life: Rc<Life>,
+    kind: Kind,
 }
 
-/// An opened source.
-pub(crate) enum Content {
+/// What the source is.
+pub(crate) enum Kind {
     File(FileContent),
     Hls(Rc<HlsContent>),
 }
 
 impl Content {
+    /// Opens `src`: a URL string (MP4, or `.m3u8` HLS), a `Blob` or a `Uint8Array`, with the fetch
+    /// timeouts of `options` (`{ firstByteTimeout, stallTimeout }`).
+    pub(crate) async fn open(src: &JsValue, options: &JsValue) -> Result<Content> {
+        let life = Life::new("the media");
+        let fetcher = Fetcher::new(Rc::clone(&life), options)?;
+        if let Some(url) = src.as_string() {
+            let path = url.split(['?', '#']).next().unwrap_or_default();
+            let kind = if path.ends_with(".m3u8") {
+                Kind::Hls(HlsContent::open(&url, fetcher).await?)
+            } else {
+                Kind::File(FileContent::open(Source::open_url(&url, fetcher).await?).await?)
+            };
+            return Ok(Content { life, kind });
+        }
+        let bytes: Rc<[u8]> = if let Some(bytes) = src.dyn_ref::<Uint8Array>() {
+            bytes.to_vec().into()
+        } else if let Some(blob) = src.dyn_ref::<web_sys::Blob>() {
+            let buffer = JsFuture::from(blob.array_buffer())
+                .await
+                .map_err(|e| from_js(ErrorCode::Network, "reading the Blob", &e))?;
+            Uint8Array::new(&buffer).to_vec().into()
+        } else {
+            return Err(Error::new(
+                ErrorCode::MalformedInput,
+                "src must be a URL string, a Blob or a Uint8Array",
+            ));
+        };
+        Content::from_bytes(bytes).await
+    }
+
+    /// A file already in memory (a dub's preview).
+    pub(crate) async fn from_bytes(bytes: Rc<[u8]>) -> Result<Content> {
+        Ok(Content {
+            life: Life::new("the media"),
+            kind: Kind::File(FileContent::open(Source::Memory(bytes)).await?),
+        })
+    }
+
+    /// What the source is.
+    pub(crate) fn kind(&self) -> &Kind {
+        &self.kind
+    }
+
+    /// Whether it has been closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.life.is_closed()
+    }
+
+    /// `invalid_state` once closed.
+    pub(crate) fn check(&self) -> Result<()> {
+        self.life.check()
+    }
+
+    /// The lifetime of what it fetches (a long job on it stops when it ends).
+    pub(crate) fn life(&self) -> &Rc<Life> {
+        &self.life
+    }
+
+    /// Closes it: requests in flight are aborted, a live playlist is no longer reloaded, cached chunks are
+    /// dropped, and later loads fail with `invalid_state`. Idempotent.
+    pub(crate) fn close(&self) {
+        self.life.close();
+        match &self.kind {
+            Kind::File(file) => file.clear(),
+            Kind::Hls(hls) => hls.clear(),
+        }
+    }
+
     /// Calls `f` with the tracks (a file's with their whole sample index; an HLS stream's without samples).
     pub(crate) fn with_tracks<T>(&self, f: impl FnOnce(&[Track]) -> T) -> T {
-        match self {
-            Content::File(file) => f(&file.tracks),
-            Content::Hls(hls) => hls.with_tracks(f),
+        match &self.kind {
+            Kind::File(file) => f(&file.tracks),
+            Kind::Hls(hls) => hls.with_tracks(f),
         }
     }
 
     /// The seekable span of the media timeline, seconds: all of a file or VOD stream, the replay window
     /// of a live one.
     pub(crate) fn range(&self) -> (f64, f64) {
-        match self {
-            Content::File(file) => (0.0, file.duration()),
-            Content::Hls(hls) => hls.range(),
+        match &self.kind {
+            Kind::File(file) => (0.0, file.duration()),
+            Kind::Hls(hls) => hls.range(),
         }
     }
 
@@ -52,50 +124,57 @@ impl Content {
 
     /// Whether the source is an HLS stream (whose segments may fail one by one) rather than one file.
     pub(crate) fn is_stream(&self) -> bool {
-        matches!(self, Content::Hls(_))
+        matches!(self.kind, Kind::Hls(_))
     }
 
     pub(crate) fn is_live(&self) -> bool {
-        matches!(self, Content::Hls(hls) if hls.is_live())
+        matches!(&self.kind, Kind::Hls(hls) if hls.is_live())
     }
 
     /// Where playback starts when nothing was sought: 0, or near the live edge.
     pub(crate) fn start_time(&self) -> f64 {
-        match self {
-            Content::File(_) => 0.0,
-            Content::Hls(hls) => hls.start_time(),
+        match &self.kind {
+            Kind::File(_) => 0.0,
+            Kind::Hls(hls) => hls.start_time(),
         }
     }
 
     /// Video keyframe times (for HLS, segment starts).
     pub(crate) fn keyframe_times(&self) -> Vec<f64> {
-        match self {
-            Content::File(file) => file.keyframe_times(),
-            Content::Hls(hls) => hls.segment_starts(),
+        match &self.kind {
+            Kind::File(file) => file.keyframe_times(),
+            Kind::Hls(hls) => hls.segment_starts(),
         }
     }
 
     /// The chunk holding media time `t`.
     pub(crate) fn chunk_at(&self, t: f64) -> Option<u64> {
-        match self {
-            Content::File(file) => file.chunk_at(t),
-            Content::Hls(hls) => hls.chunk_at(t),
+        match &self.kind {
+            Kind::File(file) => file.chunk_at(t),
+            Kind::Hls(hls) => hls.chunk_at(t),
         }
     }
 
     /// The chunk after `key`.
     pub(crate) fn chunk_after(&self, key: u64) -> Next {
-        match self {
-            Content::File(file) => file.chunk_after(key).map_or(Next::End, Next::Chunk),
-            Content::Hls(hls) => hls.chunk_after(key),
+        match &self.kind {
+            Kind::File(file) => file.chunk_after(key).map_or(Next::End, Next::Chunk),
+            Kind::Hls(hls) => hls.chunk_after(key),
         }
     }
 
-    /// Fetches (or takes from the cache) chunk `key`.
+    /// Fetches (or takes from the cache) chunk `key`; `invalid_state` once closed.
     pub(crate) async fn load(&self, key: u64) -> Result<Rc<Chunk>> {
-        match self {
-            Content::File(file) => file.load(key).await,
-            Content::Hls(hls) => hls.load(key).await,
+        self.life.check()?;
+        match &self.kind {
+            Kind::File(file) => file.load(key).await,
+            Kind::Hls(hls) => hls.load(key).await,
         }
+    }
+}
+
+impl Drop for Content {
+    fn drop(&mut self) {
+        self.close();
     }
 }

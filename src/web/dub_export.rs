@@ -6,9 +6,9 @@
 //! lines up with the pictures (players that ignore edit lists show those frames, and the sound is late by
 //! as much).
 
-use super::audio::decode_to_pcm;
-use super::audio_encode::{choose_coding, encode};
+use super::codec::audio_decoder::decode_to_pcm;
 use super::content::Content;
+use super::dub_sound::{choose_coding, encode};
 use super::export::gather;
 use super::job::Job;
 use crate::decimal::Fixed;

@@ -2,9 +2,10 @@
 //! bytes; HLS segment by segment, from the cache when the player has them), plan the cut, re-encode what
 //! a frame-exact cut must (its head; a stretch after a change of picture size), and write the MP4.
 
-use super::content::{Content, Next};
-use super::encode::reencode;
+use super::chunk::Next;
+use super::content::{Content, Kind};
 use super::job::Job;
+use super::reencode::reencode;
 use crate::edit::assemble;
 use crate::edit::footage::Footage;
 use crate::edit::trim::{self, TrimMode, TrimPlan};
@@ -22,6 +23,7 @@ pub(crate) async fn export(
 ) -> Result<Vec<u8>> {
     job.step(0.0, 0.5);
     let (footage, plan) = gather(content, start, end, mode, job).await?;
+    job.check()?;
     let mut encoded = Vec::new();
     if let Some(cut) = &plan.video {
         // Progress over re-encoding goes by frames encoded, across the stretches.
@@ -51,9 +53,9 @@ pub(crate) async fn gather(
     mode: TrimMode,
     job: &Job,
 ) -> Result<(Footage, TrimPlan)> {
-    match content {
-        Content::File(file) => file.clip_footage(start, end, mode, job).await,
-        Content::Hls(_) => stream_footage(content, start, end, mode, job).await,
+    match content.kind() {
+        Kind::File(file) => file.clip_footage(start, end, mode, job).await,
+        Kind::Hls(_) => stream_footage(content, start, end, mode, job).await,
     }
 }
 

@@ -105,6 +105,11 @@ impl FileContent {
         ((next as usize) < self.spans.len()).then_some(next)
     }
 
+    /// Forgets the cached chunks.
+    pub(crate) fn clear(&self) {
+        *self.cache.write() = ChunkCache::new(CACHED_CHUNKS);
+    }
+
     /// Loads chunk `key`: its samples' bytes, read with Range requests.
     pub(crate) async fn load(&self, key: u64) -> Result<Rc<Chunk>> {
         if let Some(chunk) = self.cache.write().get(key) {

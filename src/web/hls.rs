@@ -9,10 +9,10 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use super::cell::Access;
-use super::chunk::{Chunk, ChunkCache};
+use super::chunk::{Chunk, ChunkCache, Next, Problem};
 use super::clock::now_ms;
-use super::content::Next;
-use super::source::{body, fetch_with_retries, sleep_ms};
+use super::fetch::Fetcher;
+use crate::demux::ts::Damage;
 use crate::demux::{detect_format, Format};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::LiveWindow;
@@ -50,18 +50,29 @@ struct HlsState {
     tracks: Vec<Track>,
 }
 
+/// What a live stream tells the players showing it.
+pub(crate) enum LiveEvent {
+    /// A reload moved the replay window.
+    WindowMoved,
+    /// A reload failed; the segments already listed keep playing and the next reload tries again.
+    ReloadFailed(Error),
+}
+
+/// A listener of [`LiveEvent`]s; one returning `false` is dropped.
+pub(crate) type LiveListener = Box<dyn Fn(&LiveEvent) -> bool>;
+
 /// An opened HLS stream.
 pub(crate) struct HlsContent {
+    fetcher: Fetcher,
     state: RefCell<HlsState>,
-    /// Called after each live reload that changed the window; a callback returning `false` is dropped.
-    window_listeners: RefCell<Vec<Box<dyn Fn() -> bool>>>,
+    listeners: RefCell<Vec<LiveListener>>,
 }
 
 impl HlsContent {
     /// Loads the playlist at `url` (and, for a master playlist, its first variant's), then the first
     /// segment to play, which tells the tracks. A live stream starts reloading its playlist.
-    pub(crate) async fn open(url: &str) -> Result<Rc<HlsContent>> {
-        let renditions = match fetch_playlist(url).await? {
+    pub(crate) async fn open(url: &str, fetcher: Fetcher) -> Result<Rc<HlsContent>> {
+        let renditions = match fetch_playlist(&fetcher, url).await? {
             Playlist::Master(master) => {
                 if master.variants.is_empty() {
                     return Err(Error::new(
@@ -78,6 +89,7 @@ impl HlsContent {
             Playlist::Media(media) => vec![rendition(url, 0, Some(LiveWindow::new(&media)))],
         };
         let content = Rc::new(HlsContent {
+            fetcher,
             state: RefCell::new(HlsState {
                 renditions,
                 current: 0,
@@ -85,7 +97,7 @@ impl HlsContent {
                 cache: ChunkCache::new(CACHED_SEGMENTS),
                 tracks: Vec::new(),
             }),
-            window_listeners: RefCell::new(Vec::new()),
+            listeners: RefCell::new(Vec::new()),
         });
         content.ensure_window(0).await?;
         let first = content
@@ -178,9 +190,15 @@ impl HlsContent {
         .unwrap_or(Next::End)
     }
 
-    /// Registers `listener`, called after each live reload that moved the window.
-    pub(crate) fn on_window_change(&self, listener: Box<dyn Fn() -> bool>) {
-        self.window_listeners.write().push(listener);
+    /// Registers `listener`, told of each live reload that moved the window or failed.
+    pub(crate) fn listen(&self, listener: LiveListener) {
+        self.listeners.write().push(listener);
+    }
+
+    /// Forgets the cached segments and the listeners (the stream is closed).
+    pub(crate) fn clear(&self) {
+        self.state.write().cache = ChunkCache::new(CACHED_SEGMENTS);
+        self.listeners.write().clear();
     }
 
     /// Loads segment `sequence` of the variant the throughput affords: fetched (initialization section
@@ -224,14 +242,26 @@ impl HlsContent {
             demuxer.load_init(&segment, &init)?;
         }
         let started = now_ms();
-        let bytes = fetch_bytes(&segment.uri, segment.range).await?;
+        let bytes = self.fetch_bytes(&segment.uri, segment.range).await?;
         self.state.write().throughput.add(bytes.len(), now_ms() - started);
         let mpeg_ts = detect_format(&bytes) == Some(Format::Ts);
         let (mut tracks, data) = demuxer.demux(&segment, &bytes)?.into_parts(bytes);
         self.state.write().renditions[index]
             .placer
             .place(segment.discontinuity, start, &mut tracks, mpeg_ts)?;
-        let chunk = Rc::new(Chunk::new(start + segment.duration, tracks, data));
+        let mut chunk = Chunk::new(start + segment.duration, tracks, data);
+        chunk.problems = demuxer
+            .take_damage()
+            .iter()
+            .map(|damage| Problem {
+                error: Error::new(
+                    ErrorCode::MalformedInput,
+                    format!("segment {sequence} ({}) is damaged: {}", segment.uri, describe(damage)),
+                ),
+                time: Some(start),
+            })
+            .collect();
+        let chunk = Rc::new(chunk);
         self.state.write().cache.put(cache_key, Rc::clone(&chunk));
         Ok(chunk)
     }
@@ -247,7 +277,7 @@ impl HlsContent {
                 return Ok(Rc::clone(bytes));
             }
         }
-        let bytes = Rc::new(fetch_bytes(&init.uri, init.range).await?);
+        let bytes = Rc::new(self.fetch_bytes(&init.uri, init.range).await?);
         self.state.write().renditions[index].init = Some((init, Rc::clone(&bytes)));
         Ok(bytes)
     }
@@ -258,7 +288,7 @@ impl HlsContent {
         let loaded = self.state.read().renditions[index].window.is_some();
         if live || !loaded {
             let uri = self.state.read().renditions[index].uri.clone();
-            let Playlist::Media(media) = fetch_playlist(&uri).await? else {
+            let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
                 return Err(Error::new(
                     ErrorCode::MalformedInput,
                     format!("{uri}: a variant is a master playlist"),
@@ -289,7 +319,7 @@ impl HlsContent {
             let state = self.state.read();
             (state.current, state.renditions[state.current].uri.clone())
         };
-        let Playlist::Media(media) = fetch_playlist(&uri).await? else {
+        let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
             return Ok(false);
         };
         let mut state = self.state.write();
@@ -305,10 +335,35 @@ impl HlsContent {
         Ok(window.range() != before)
     }
 
-    fn notify_window_change(&self) {
-        let listeners = std::mem::take(&mut *self.window_listeners.write());
-        let kept: Vec<_> = listeners.into_iter().filter(|listener| listener()).collect();
-        self.window_listeners.write().splice(0..0, kept);
+    fn tell(&self, event: &LiveEvent) {
+        let listeners = std::mem::take(&mut *self.listeners.write());
+        let kept: Vec<_> = listeners.into_iter().filter(|listener| listener(event)).collect();
+        self.listeners.write().splice(0..0, kept);
+    }
+
+    /// The bytes of a segment or initialization section, whole or its byte range. A body cut short (the
+    /// connection dropped) is fetched again, like a failed request.
+    async fn fetch_bytes(&self, url: &str, range: Option<ByteRange>) -> Result<Vec<u8>> {
+        let range = range.map(|r| (r.start, r.start.saturating_add(r.len)));
+        Ok(self.fetcher.get(url, range, MAX_SEGMENT_BYTES).await?.bytes)
+    }
+}
+
+/// What the MPEG-TS demuxer passed over, in words.
+fn describe(damage: &Damage) -> String {
+    match damage {
+        Damage::LostSync { offset, skipped, .. } => {
+            format!("no sync byte at byte {offset}, {skipped} bytes skipped")
+        }
+        Damage::TruncatedPacket { offset, .. } => format!("the last packet, at byte {offset}, is cut short"),
+        Damage::ContinuityGap { pid, offset, .. } => {
+            format!("packets of PID {pid} are missing before byte {offset}")
+        }
+        Damage::BadPes {
+            pid, offset, reason, ..
+        } => {
+            format!("a PES packet of PID {pid} ending at byte {offset} is unusable ({reason})")
+        }
     }
 }
 
@@ -322,20 +377,32 @@ fn rendition(uri: &str, bandwidth: u64, window: Option<LiveWindow>) -> Rendition
     }
 }
 
-/// Reloads the live playlist while the content lives and the stream has not ended.
+/// Reloads the live playlist while the content lives and the stream has not ended; stops when it is closed.
 fn start_reloading(content: Weak<HlsContent>) {
     wasm_bindgen_futures::spawn_local(async move {
         let mut changed = true;
         loop {
-            let Some(target) = content.upgrade().map(|c| c.target_duration()) else {
+            let Some((life, target)) = content
+                .upgrade()
+                .map(|c| (Rc::clone(c.fetcher.life()), c.target_duration()))
+            else {
                 return;
             };
-            sleep_ms(reload_delay(target, changed) * 1000.0).await;
+            if life.sleep(reload_delay(target, changed) * 1000.0).await.is_err() {
+                return; // closed
+            }
             let Some(live) = content.upgrade() else { return };
             // A failed reload is tried again at the next tick; segments already known keep playing.
-            changed = live.reload().await.unwrap_or(false);
+            changed = match live.reload().await {
+                Ok(changed) => changed,
+                Err(_) if life.is_closed() => return,
+                Err(error) => {
+                    live.tell(&LiveEvent::ReloadFailed(error));
+                    false
+                }
+            };
             if changed {
-                live.notify_window_change();
+                live.tell(&LiveEvent::WindowMoved);
             }
             if !live.is_live() {
                 return;
@@ -344,28 +411,13 @@ fn start_reloading(content: Weak<HlsContent>) {
     });
 }
 
-async fn fetch_playlist(url: &str) -> Result<Playlist> {
-    let response = fetch_with_retries(url, None).await?;
-    let text = String::from_utf8(body(&response, url, MAX_PLAYLIST_BYTES as u64).await?).map_err(|_| {
+async fn fetch_playlist(fetcher: &Fetcher, url: &str) -> Result<Playlist> {
+    let bytes = fetcher.get(url, None, MAX_PLAYLIST_BYTES as u64).await?.bytes;
+    let text = String::from_utf8(bytes).map_err(|_| {
         Error::new(
             ErrorCode::MalformedInput,
             format!("{url}: the playlist is not UTF-8 text"),
         )
     })?;
     playlist::parse(&text, url)
-}
-
-/// The bytes of a segment or initialization section, whole or its byte range. A body cut short (the
-/// connection dropped) is fetched again, like a failed request.
-async fn fetch_bytes(url: &str, range: Option<ByteRange>) -> Result<Vec<u8>> {
-    let range = range.map(|r| (r.start, r.start.saturating_add(r.len)));
-    let mut last = None;
-    for _ in 0..2 {
-        let response = fetch_with_retries(url, range).await?;
-        match body(&response, url, MAX_SEGMENT_BYTES).await {
-            Ok(bytes) => return Ok(bytes),
-            Err(error) => last = Some(error),
-        }
-    }
-    Err(last.unwrap_or_else(|| Error::new(ErrorCode::Network, format!("{url}: no response"))))
 }

@@ -1,11 +1,13 @@
 //! A long operation as the JS API runs it: `onProgress(fraction)` callbacks and cancellation by an
-//! `AbortSignal`, both from the caller's options object.
+//! `AbortSignal`, both from the caller's options object, and by the closing of the media it works on.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
+use super::life::Life;
 use super::options;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -14,6 +16,8 @@ use crate::error::{Error, ErrorCode, Result};
 pub(crate) struct Job {
     on_progress: Option<Function>,
     signal: Option<web_sys::AbortSignal>,
+    /// The media worked on: the job stops (`invalid_state`) when it is closed.
+    media: Option<Rc<Life>>,
     /// The part of the whole the current step covers.
     step: Cell<(f64, f64)>,
     /// The last fraction reported: reports only go forward.
@@ -29,13 +33,23 @@ impl Job {
         Ok(Job {
             on_progress,
             signal,
+            media: None,
             step: Cell::new((0.0, 1.0)),
             reported: Cell::new(-1.0),
         })
     }
 
-    /// `aborted` once the caller's signal has fired.
+    /// The job works on the media of `life`, and stops when it is closed.
+    pub(crate) fn on_media(mut self, life: &Rc<Life>) -> Job {
+        self.media = Some(Rc::clone(life));
+        self
+    }
+
+    /// `aborted` once the caller's signal has fired; `invalid_state` once the media is closed.
     pub(crate) fn check(&self) -> Result<()> {
+        if let Some(media) = &self.media {
+            media.check()?;
+        }
         match &self.signal {
             Some(signal) if signal.aborted() => Err(Error::new(ErrorCode::Aborted, "aborted by its signal")),
             _ => Ok(()),

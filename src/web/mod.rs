@@ -1,45 +1,44 @@
 //! The browser layer: everything that touches JS objects. Compiled only for `wasm32`.
 //!
-//! Modules here own the JS resources they create and release them in `Drop`.
+//! `api/` holds the `#[wasm_bindgen]` classes, thin facades over the engine (the other modules), which
+//! never imports them. Modules here own the JS resources they create and release them in `Drop`.
 
 mod api;
 mod audio;
-mod audio_encode;
 mod capture;
 mod cell;
 mod chunk;
-mod clip;
 mod clock;
-mod codec_outputs;
-mod codecs;
+mod codec;
 mod content;
-mod decode;
-mod dub;
 mod dub_export;
-mod encode;
+mod dub_sound;
 mod error;
 mod export;
+mod fetch;
 mod file;
 mod hls;
 mod job;
-mod media;
+mod life;
 mod options;
 mod playback;
 mod player;
 mod promise;
+mod reencode;
 mod render;
 mod samples;
 mod scale;
 mod source;
-mod types;
 mod voice;
 
+pub use api::clip::Clip;
+pub use api::dub::Dub;
+pub use api::media::Media;
+pub use api::player::Player;
+pub use api::support::{
+    supports_audio_decoding, supports_audio_encoding, supports_video_decoding, supports_video_encoding,
+};
 pub use api::version;
-pub use clip::Clip;
-pub use codecs::{supports_audio_decoding, supports_audio_encoding, supports_video_decoding, supports_video_encoding};
-pub use dub::Dub;
-pub use media::Media;
-pub use player::Player;
 
 /// The heap allocator: Talc in its WebAssembly form, which compiles to a fraction of the default dlmalloc's
 /// code and allocates faster; the wasm here is single-threaded (no `atomics`).

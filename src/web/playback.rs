@@ -12,14 +12,17 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
-use super::audio::{AudioDecoding, AudioOutput};
+use super::audio::AudioOutput;
 use super::cell::Access;
-use super::chunk::Chunk;
+use super::chunk::{Chunk, Next, Problem};
 use super::clock::Clock;
-use super::content::{Content, Next};
-use super::decode::VideoDecoding;
+use super::codec::audio_decoder::AudioDecoder;
+use super::codec::frame::{Frame, Sound};
+use super::codec::video_decoder::VideoDecoder;
+use super::content::Content;
 use super::render::Renderer;
-use crate::error::{Error, Result};
+use crate::decimal::Fixed;
+use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Sample, Track, TrackKind};
 use crate::time::{Time, MICROS_PER_SECOND};
 
@@ -32,6 +35,9 @@ const AUDIO_AHEAD: f64 = 1.0;
 const BUFFER_AHEAD: f64 = 10.0;
 /// ...and fewer than this many chunks wait to be decoded.
 const CHUNKS_AHEAD: usize = 3;
+/// A decoder that fails this many times in a row without outputting anything in between is not given
+/// another chance: the media (or the device) is beyond recovery, and playback stops with an error.
+const MAX_FAILURES_IN_A_ROW: u32 = 3;
 
 /// What a clock tick found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,10 +79,10 @@ fn audio_of(chunk: &Chunk) -> Option<&Track> {
 }
 
 struct VideoPart {
-    decoder: Option<Rc<VideoDecoding>>,
+    decoder: Option<Rc<VideoDecoder>>,
     lane: Lane,
     /// Decoded frames not yet shown, by presentation time.
-    frames: VecDeque<web_sys::VideoFrame>,
+    frames: VecDeque<Frame>,
     /// Frames before this time (µs) are the run-up from the keyframe to the start position: decoded, not
     /// shown, not counted as dropped.
     preroll_until: f64,
@@ -85,14 +91,22 @@ struct VideoPart {
     /// Every sample is decoded and the decoder was asked for its last frames.
     flushing: bool,
     flushed: bool,
+    /// The decoder failed: samples are passed over up to the next keyframe, where a new one starts.
+    to_keyframe: bool,
+    /// Decoder failures since the last frame came out.
+    failures: u32,
+    /// Presentation time (seconds) of the last sample handed to the decoder.
+    fed_time: f64,
 }
 
 struct AudioPart {
     output: Rc<AudioOutput>,
-    decoder: Option<AudioDecoding>,
+    decoder: Option<AudioDecoder>,
     lane: Lane,
     /// Decoded sound not yet scheduled.
-    decoded: Vec<web_sys::AudioData>,
+    decoded: Vec<Sound>,
+    /// Decoder failures since the last sound came out.
+    failures: u32,
     /// Media time up to which samples have been handed to the decoder.
     fed_until: f64,
     /// Scheduled sound, with the context time each ends.
@@ -116,8 +130,9 @@ pub(crate) struct Playback {
     audio: Option<AudioPart>,
     /// Frames the clock passed before they were decoded (the device was too slow).
     pub(crate) dropped: u32,
-    /// Chunks that failed to load and were skipped, not yet reported.
-    pub(crate) skipped: Vec<Error>,
+    /// What playback passed over (segments that failed to load, damage, decoder failures), not yet
+    /// reported.
+    pub(crate) problems: Vec<Problem>,
     failure: Option<Error>,
 }
 
@@ -149,17 +164,21 @@ impl Playback {
                 switching: false,
                 flushing: false,
                 flushed: false,
+                to_keyframe: false,
+                failures: 0,
+                fed_time: from,
             }),
             audio: audio.map(|output| AudioPart {
                 output,
                 decoder: None,
                 lane: Lane::new(),
                 decoded: Vec::new(),
+                failures: 0,
                 fed_until: from,
                 scheduled: VecDeque::new(),
             }),
             dropped: 0,
-            skipped: Vec::new(),
+            problems: Vec::new(),
             failure: None,
         }))
     }
@@ -208,23 +227,35 @@ impl Playback {
         Ok((tick, time))
     }
 
-    /// Moves decoded frames and sound out of the decoders.
+    /// Moves decoded frames and sound out of the decoders; replaces a decoder that failed.
     fn collect(&mut self) -> Result<()> {
         if let Some(video) = &mut self.video {
             if let Some(decoder) = &video.decoder {
                 for frame in decoder.take_frames() {
+                    video.failures = 0;
                     if frame.timestamp() < video.preroll_until {
-                        frame.close();
                         continue;
                     }
                     let at = video.frames.partition_point(|f| f.timestamp() <= frame.timestamp());
                     video.frames.insert(at, frame);
                 }
+                if decoder.failed() {
+                    let error = decoder.check().err();
+                    recover_video(video, error, &mut self.problems)?;
+                }
             }
         }
         if let Some(audio) = &mut self.audio {
             if let Some(decoder) = &audio.decoder {
-                audio.decoded.extend(decoder.take()?);
+                match decoder.take() {
+                    Ok(sound) => {
+                        if !sound.is_empty() {
+                            audio.failures = 0;
+                        }
+                        audio.decoded.extend(sound);
+                    }
+                    Err(error) => recover_audio(audio, error, &mut self.problems)?,
+                }
             }
         }
         Ok(())
@@ -251,14 +282,11 @@ impl Playback {
         let Some(due) = video.frames.iter().rposition(|frame| frame.timestamp() <= due_micros) else {
             return Ok(());
         };
-        for passed in video.frames.drain(..due) {
-            passed.close();
-        }
+        // The frames it passed are closed as they are dropped.
+        video.frames.drain(..due);
         self.dropped += due as u32;
         if let Some(frame) = video.frames.pop_front() {
-            let drawn = renderer.draw(&frame);
-            frame.close();
-            drawn?;
+            renderer.draw(&frame)?;
         }
         Ok(())
     }
@@ -283,7 +311,6 @@ impl Playback {
                 let skip = (self.clock.start_time() - start).max(render_now - at).max(0.0);
                 (skip < duration).then(|| audio.output.play(&data, at + skip, skip))
             });
-            data.close();
             if let Some(Some(scheduled)) = played {
                 audio.scheduled.push_back(scheduled?);
             }
@@ -306,6 +333,10 @@ impl Playback {
                 break;
             };
             let Some(track) = chunk.video.as_ref() else { continue };
+            if video.to_keyframe && !sample.key {
+                continue; // undecodable without the frames the failed decoder lost
+            }
+            video.to_keyframe = false;
             let current = video.decoder.as_ref().is_some_and(|d| d.config == track.config);
             if !current {
                 // Put the sample back; it is decoded by the new decoder, which must start at a keyframe.
@@ -316,8 +347,18 @@ impl Playback {
                 Playback::replace_video_decoder(this, video.decoder.clone(), track.config.clone());
                 break;
             }
-            if let Some(decoder) = &video.decoder {
-                decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale)?;
+            video.fed_time = Time {
+                ticks: sample.pts,
+                scale: track.timescale,
+            }
+            .seconds();
+            let fed = match &video.decoder {
+                Some(decoder) => decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale),
+                None => Ok(()),
+            };
+            if let Err(error) = fed {
+                recover_video(video, Some(error), &mut self.problems)?;
+                break;
             }
         }
         let drained = video.lane.is_empty() && !video.switching && !video.flushing;
@@ -332,13 +373,12 @@ impl Playback {
                 };
                 if let Some(playback) = weak.upgrade() {
                     let mut playback = playback.write();
-                    match flushed {
-                        Ok(()) => {
-                            if let Some(video) = &mut playback.video {
-                                video.flushed = true;
-                            }
-                        }
-                        Err(error) => playback.failure = Some(error),
+                    // A decoder failing on the last frames loses them: the end is reached all the same.
+                    if let Err(error) = flushed {
+                        playback.problems.push(Problem { error, time: None });
+                    }
+                    if let Some(video) = &mut playback.video {
+                        video.flushed = true;
                     }
                 }
             });
@@ -349,17 +389,18 @@ impl Playback {
     /// Flushes the old decoder's last frames out, then makes a decoder for `config`.
     fn replace_video_decoder(
         this: &Rc<RefCell<Playback>>,
-        old: Option<Rc<VideoDecoding>>,
+        old: Option<Rc<VideoDecoder>>,
         config: crate::media::CodecConfig,
     ) {
         let weak = Rc::downgrade(this);
         spawn_local(async move {
+            // The old decoder's last frames come out first (a failed one has none to give).
             let flushed = match &old {
-                Some(old) => old.flush().await,
-                None => Ok(()),
+                Some(old) if !old.failed() => old.flush().await,
+                _ => Ok(()),
             };
             let made = match flushed {
-                Ok(()) => VideoDecoding::new(&config).await,
+                Ok(()) => VideoDecoder::new(&config).await,
                 Err(error) => Err(error),
             };
             let Some(playback) = weak.upgrade() else { return };
@@ -390,10 +431,12 @@ impl Playback {
             };
             let Some(track) = chunk.audio.as_ref() else { continue };
             if audio.decoder.as_ref().is_none_or(|d| d.config != track.config) {
-                audio.decoder = Some(AudioDecoding::new(&track.config)?);
+                audio.decoder = Some(AudioDecoder::new(&track.config)?);
             }
             if let Some(decoder) = &audio.decoder {
-                decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale)?;
+                if let Err(error) = decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale) {
+                    recover_audio(audio, error, &mut self.problems)?;
+                }
             }
             audio.fed_until = Time {
                 ticks: sample.pts + i64::from(sample.duration),
@@ -443,15 +486,18 @@ impl Playback {
             playback.next = media.chunk_after(key);
             match loaded {
                 Ok(chunk) => playback.add_chunk(chunk),
-                // A segment that keeps failing, is corrupt or too large is skipped (and reported); a file
-                // that fails is fatal.
-                Err(error) if media.is_stream() => playback.skipped.push(error),
+                // A segment that keeps failing (or timing out), is corrupt or too large is skipped (and
+                // reported); a file that fails, or a media closed meanwhile, is fatal.
+                Err(error) if media.is_stream() && !media.is_closed() => {
+                    playback.problems.push(Problem { error, time: None })
+                }
                 Err(error) => playback.failure = Some(error),
             }
         });
     }
 
     fn add_chunk(&mut self, chunk: Rc<Chunk>) {
+        self.problems.extend(chunk.problems.iter().cloned());
         let first = !std::mem::replace(&mut self.positioned, true);
         if !self.clock.running() && self.resume_at.is_none() {
             self.resume_at = chunk.start();
@@ -495,18 +541,56 @@ impl Playback {
 
 impl Drop for Playback {
     fn drop(&mut self) {
-        if let Some(video) = &mut self.video {
-            for frame in video.frames.drain(..) {
-                frame.close();
-            }
-        }
         if let Some(audio) = &mut self.audio {
-            for data in audio.decoded.drain(..) {
-                data.close();
-            }
             for (source, _) in audio.scheduled.drain(..) {
                 let _ = source.unchecked_ref::<web_sys::AudioScheduledSourceNode>().stop();
             }
         }
     }
+}
+
+/// Gives up on a video decoder that failed: reports it and passes over the samples up to the next
+/// keyframe, where a new decoder starts; fatal after [`MAX_FAILURES_IN_A_ROW`].
+fn recover_video(video: &mut VideoPart, error: Option<Error>, problems: &mut Vec<Problem>) -> Result<()> {
+    video.decoder = None;
+    video.to_keyframe = true;
+    video.failures += 1;
+    let cause = error.map_or_else(|| "the decoder closed".to_owned(), |e| e.message().to_owned());
+    recovered("video", cause, video.fed_time, video.failures, problems)
+}
+
+/// Gives up on an audio decoder that failed: reports it; a new one starts at the next packet.
+fn recover_audio(audio: &mut AudioPart, error: Error, problems: &mut Vec<Problem>) -> Result<()> {
+    audio.decoder = None;
+    audio.failures += 1;
+    recovered(
+        "audio",
+        error.message().to_owned(),
+        audio.fed_until,
+        audio.failures,
+        problems,
+    )
+}
+
+fn recovered(what: &str, cause: String, time: f64, failures: u32, problems: &mut Vec<Problem>) -> Result<()> {
+    if failures >= MAX_FAILURES_IN_A_ROW {
+        return Err(Error::new(
+            ErrorCode::MalformedInput,
+            format!(
+                "{what} decoding failed {failures} times in a row, last near {} s: {cause}",
+                Fixed(time, 3)
+            ),
+        ));
+    }
+    problems.push(Problem {
+        error: Error::new(
+            ErrorCode::MalformedInput,
+            format!(
+                "{what} decoding failed near {} s ({cause}); playback resumes after the damage",
+                Fixed(time, 3)
+            ),
+        ),
+        time: Some(time),
+    });
+    Ok(())
 }

@@ -1,25 +1,29 @@
-//! `Player`: shows a `Media` on a canvas and plays its sound. Seeking is frame-exact: it decodes from the
-//! keyframe before the asked time and draws the frame whose display interval holds it. Playing runs a
-//! [`Playback`] pipeline on `requestAnimationFrame`, timed by the audio clock (or `performance.now()`
-//! when there is no sound to play).
+//! The player engine: shows a [`Content`] on a canvas and plays its sound. Seeking is frame-exact: it
+//! decodes from the keyframe before the asked time and draws the frame whose display interval holds it.
+//! Playing runs a [`Playback`] pipeline on `requestAnimationFrame`, timed by the audio clock (or
+//! `performance.now()` when there is no sound to play).
+//!
+//! Its state is one [`Phase`]; destroying it stops the pipeline, cancels the pending animation frame,
+//! closes the audio context, releases the WebGL context and closes a media it opened itself. After that it
+//! fires nothing and every call fails with `invalid_state`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::audio::AudioOutput;
 use super::cell::Access;
+use super::chunk::Problem;
 use super::clock::now_ms;
-use super::content::Content;
-use super::decode::VideoDecoding;
+use super::codec::video_decoder::VideoDecoder;
+use super::content::{Content, Kind};
 use super::error::to_js;
-use super::media::{span_object, Media};
-use super::options;
+use super::hls::LiveEvent;
+use super::life::closed_error;
 use super::playback::{Playback, Tick};
-use super::promise::to_promise;
 use super::render::Renderer;
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
@@ -30,65 +34,51 @@ use crate::time::Time;
 /// 15 to 250 ms).
 const TIMEUPDATE_INTERVAL: f64 = 0.25;
 
-/// A video player drawing on a canvas.
-#[wasm_bindgen]
-pub struct Player {
-    inner: Rc<PlayerInner>,
-}
-
-struct PlayerInner {
-    renderer: Renderer,
-    events: web_sys::EventTarget,
-    state: RefCell<State>,
-    /// Made at the first `play` (inside the user's gesture, where browsers let sound start).
-    audio: RefCell<Option<Rc<AudioOutput>>>,
-    /// The `requestAnimationFrame` callback, made once; it holds the player weakly.
-    frame_callback: RefCell<Option<FrameCallback>>,
-}
-
-/// What a dub's recording drives in a player: it plays the clip for the user to speak over and tells
-/// which media time was heard when.
-#[derive(Clone)]
-pub(crate) struct PlayerHandle(Rc<PlayerInner>);
-
-impl PlayerHandle {
-    /// Shows `time` and plays from there.
-    pub(crate) async fn play_from(&self, time: f64) -> Result<()> {
-        self.0.stop_playback();
-        self.0.seek(time).await?;
-        self.0.play().await
-    }
-
-    /// Pauses (firing `pause` when it was playing).
-    pub(crate) fn pause(&self) {
-        if self.0.stop_playback() {
-            self.0.fire("pause");
-        }
-    }
-
-    /// The media time heard at `performance.now()` = `now_ms`, while the playback clock runs.
-    pub(crate) fn heard_at(&self, now_ms: f64) -> Option<f64> {
-        let state = self.0.state.read();
-        if !state.clock_running {
-            return None;
-        }
-        state.playback.as_ref().map(|p| p.read().time_at(now_ms))
-    }
-}
-
 /// A `requestAnimationFrame` callback: gets the frame's timestamp in milliseconds.
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
+/// The media a player shows, and whether the player opened it (and so closes it when done with it).
+pub(crate) struct Loaded {
+    content: Rc<Content>,
+    owned: bool,
+}
+
+impl Loaded {
+    /// `content`, opened by the player itself when `owned`.
+    pub(crate) fn new(content: Rc<Content>, owned: bool) -> Loaded {
+        Loaded { content, owned }
+    }
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        if self.owned {
+            self.content.close();
+        }
+    }
+}
+
+/// What the player is doing.
+enum Phase {
+    /// Nothing loaded yet.
+    Idle,
+    /// Showing a still frame of `media` (the last one, when `ended`).
+    Paused { media: Loaded, ended: bool },
+    /// Playing `media` through `playback`.
+    Playing {
+        media: Loaded,
+        playback: Rc<RefCell<Playback>>,
+    },
+    /// Done for good.
+    Destroyed,
+}
+
 struct State {
-    media: Option<Rc<Content>>,
+    phase: Phase,
     current_time: f64,
-    paused: bool,
-    ended: bool,
     volume: f64,
     muted: bool,
     looping: bool,
-    /// The pipeline while playing.
-    playback: Option<Rc<RefCell<Playback>>>,
     /// Incremented by every load, seek, play and pause: an operation that finds a newer one started
     /// gives way to it.
     generation: u64,
@@ -99,276 +89,260 @@ struct State {
     error: Option<JsValue>,
 }
 
-impl Player {
-    pub(crate) fn handle(&self) -> PlayerHandle {
-        PlayerHandle(Rc::clone(&self.inner))
+impl State {
+    fn content(&self) -> Option<&Rc<Content>> {
+        match &self.phase {
+            Phase::Paused { media, .. } | Phase::Playing { media, .. } => Some(&media.content),
+            Phase::Idle | Phase::Destroyed => None,
+        }
+    }
+
+    fn playback(&self) -> Option<&Rc<RefCell<Playback>>> {
+        match &self.phase {
+            Phase::Playing { playback, .. } => Some(playback),
+            _ => None,
+        }
+    }
+
+    /// Stops the pipeline (keeping the frame on screen and the media loaded); returns whether it played.
+    fn stop(&mut self, ended: bool) -> bool {
+        match std::mem::replace(&mut self.phase, Phase::Idle) {
+            Phase::Playing { media, playback } => {
+                let playback = playback.read();
+                if !ended {
+                    self.current_time = playback.time_at(now_ms());
+                }
+                self.dropped_frames += playback.dropped;
+                self.phase = Phase::Paused { media, ended };
+                true
+            }
+            other => {
+                self.phase = other;
+                false
+            }
+        }
     }
 }
 
-#[wasm_bindgen]
-impl Player {
-    /// A player drawing on `canvas` with WebGL2. `options`: `{ muted, volume, loop }` (defaults: sound
-    /// on, volume 1, no loop).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
+/// A player drawing on one canvas.
+pub(crate) struct PlayerCore {
+    /// `None` once destroyed (its GL objects deleted and its context lost).
+    renderer: RefCell<Option<Renderer>>,
+    events: web_sys::EventTarget,
+    state: RefCell<State>,
+    /// Made at the first `play` (inside the user's gesture, where browsers let sound start).
+    audio: RefCell<Option<Rc<AudioOutput>>>,
+    /// The `requestAnimationFrame` callback, made once; it holds the player weakly.
+    frame_callback: RefCell<Option<FrameCallback>>,
+    /// The animation frame requested and not yet run.
+    frame_request: Cell<Option<i32>>,
+}
+
+impl PlayerCore {
+    /// A player drawing on `canvas` with WebGL2, with sound at `volume` (0..1), `muted` or not, `looping`
+    /// or not.
+    pub(crate) fn new(
         canvas: web_sys::HtmlCanvasElement,
-        #[wasm_bindgen(unchecked_optional_param_type = "PlayerOptions")] options: Option<Object>,
-    ) -> std::result::Result<Player, JsValue> {
-        let options = options::given(options);
-        let volume = options::number(&options, "volume").map_err(|e| to_js(&e))?;
-        let flag = |name: &str| options::value(&options, name).is_some_and(|v| v.is_truthy());
-        let renderer = Renderer::new(canvas).map_err(|e| to_js(&e))?;
-        let events = web_sys::EventTarget::new()?;
-        let state = State {
-            media: None,
-            current_time: 0.0,
-            paused: true,
-            ended: false,
-            volume: volume.map_or(1.0, |v| v.clamp(0.0, 1.0)),
-            muted: flag("muted"),
-            looping: flag("loop"),
-            playback: None,
-            generation: 0,
-            last_timeupdate: 0.0,
-            clock_running: false,
-            dropped_frames: 0,
-            error: None,
-        };
-        let inner = Rc::new(PlayerInner {
-            renderer,
+        volume: f64,
+        muted: bool,
+        looping: bool,
+    ) -> Result<Rc<PlayerCore>> {
+        let renderer = Renderer::new(canvas)?;
+        let events = web_sys::EventTarget::new()
+            .map_err(|e| super::error::from_js(ErrorCode::Browser, "new EventTarget", &e))?;
+        let player = Rc::new(PlayerCore {
+            renderer: RefCell::new(Some(renderer)),
             events,
-            state: RefCell::new(state),
+            state: RefCell::new(State {
+                phase: Phase::Idle,
+                current_time: 0.0,
+                volume: volume.clamp(0.0, 1.0),
+                muted,
+                looping,
+                generation: 0,
+                last_timeupdate: 0.0,
+                clock_running: false,
+                dropped_frames: 0,
+                error: None,
+            }),
             audio: RefCell::new(None),
             frame_callback: RefCell::new(None),
+            frame_request: Cell::new(None),
         });
-        let weak: Weak<PlayerInner> = Rc::downgrade(&inner);
+        let weak = Rc::downgrade(&player);
         let callback = Closure::<dyn FnMut(f64)>::new(move |now: f64| {
-            if let Some(inner) = weak.upgrade() {
-                inner.on_animation_frame(now);
+            if let Some(player) = weak.upgrade() {
+                player.frame_request.set(None);
+                player.on_animation_frame(now);
             }
         });
-        *inner.frame_callback.write() = Some(callback);
-        Ok(Player { inner })
+        *player.frame_callback.write() = Some(callback);
+        Ok(player)
+    }
+
+    /// `invalid_state` once destroyed.
+    pub(crate) fn check(&self) -> Result<()> {
+        match self.state.read().phase {
+            Phase::Destroyed => Err(closed_error("the player")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether it has been destroyed.
+    pub(crate) fn is_destroyed(&self) -> bool {
+        self.check().is_err()
+    }
+
+    /// Ends the player: see the module documentation. Idempotent.
+    pub(crate) fn destroy(&self) {
+        let phase = std::mem::replace(&mut self.state.write().phase, Phase::Destroyed);
+        if let (Some(request), Some(window)) = (self.frame_request.take(), web_sys::window()) {
+            let _ = window.cancel_animation_frame(request);
+        }
+        self.frame_callback.write().take();
+        // The pipeline (its decoders, frames and scheduled sound), the media if the player opened it, the
+        // audio context and the GL context go, in that order.
+        drop(phase);
+        self.audio.write().take();
+        self.renderer.write().take();
     }
 
     /// Shows `media` from now on (stopping what played before); fires `loadedmetadata`. Call `seek` or
     /// `play` to draw. A live stream starts near its live edge.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn load(&self, media: &Media) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        let data = Rc::clone(&media.content);
-        to_promise(async move {
-            {
-                let mut state = inner.state.write();
-                state.generation += 1;
-                state.playback = None;
-                state.paused = true;
-                state.ended = false;
-                state.current_time = data.start_time();
-                state.media = Some(Rc::clone(&data));
-                state.error = None;
-            }
-            if let Content::Hls(hls) = data.as_ref() {
-                let weak = Rc::downgrade(&inner);
-                let shown = Rc::downgrade(&data);
-                hls.on_window_change(Box::new(move || {
-                    let Some(inner) = weak.upgrade() else { return false };
-                    let still_shown = inner
-                        .state
-                        .read()
-                        .media
-                        .as_ref()
-                        .is_some_and(|m| Weak::ptr_eq(&Rc::downgrade(m), &shown));
-                    if still_shown {
-                        inner.fire("livewindowchange");
+    pub(crate) fn load(self: &Rc<Self>, media: Loaded) -> Result<()> {
+        self.check()?;
+        media.content.check()?;
+        let content = Rc::clone(&media.content);
+        {
+            let mut state = self.state.write();
+            state.generation += 1;
+            state.current_time = content.start_time();
+            state.error = None;
+            state.phase = Phase::Paused { media, ended: false };
+        }
+        if let Kind::Hls(hls) = content.kind() {
+            let weak = Rc::downgrade(self);
+            let shown = Rc::downgrade(&content);
+            hls.listen(Box::new(move |event| {
+                let Some(player) = weak.upgrade() else { return false };
+                let still_shown = player
+                    .state
+                    .read()
+                    .content()
+                    .is_some_and(|m| Weak::ptr_eq(&Rc::downgrade(m), &shown));
+                if still_shown {
+                    match event {
+                        LiveEvent::WindowMoved => player.fire("livewindowchange"),
+                        LiveEvent::ReloadFailed(error) => player.report(error, false, None),
                     }
-                    still_shown
-                }));
-            }
-            inner.fire("loadedmetadata");
-            Ok(JsValue::UNDEFINED)
-        })
-    }
-
-    /// Starts playing from `currentTime` (from the start after the end); fires `play`, `playing` once the
-    /// first frame is decoded and the clock runs, then `timeupdate`s, and `ended` at the end.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn play(&self) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        to_promise(async move {
-            inner.play().await?;
-            Ok(JsValue::UNDEFINED)
-        })
-    }
-
-    /// Pauses on the frame on screen; fires `pause`.
-    pub fn pause(&self) {
-        if self.inner.stop_playback() {
-            self.inner.fire("pause");
+                }
+                still_shown
+            }));
         }
+        self.fire("loadedmetadata");
+        Ok(())
     }
 
-    /// Shows the frame at `time` seconds on the media timeline (clamped to the seekable range); fires
-    /// `seeking`, then `seeked` once that frame is on the canvas. Playing goes on from there. A newer
-    /// seek supersedes this one, which then resolves without drawing.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn seek(&self, time: f64) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        to_promise(async move {
-            inner.seek_and_resume(time).await?;
-            Ok(JsValue::UNDEFINED)
-        })
+    /// Calls `f` with the media shown (`None` before `load` and after `destroy`).
+    pub(crate) fn with_content<T>(&self, f: impl FnOnce(Option<&Content>) -> T) -> T {
+        f(self.state.read().content().map(|c| c.as_ref()))
     }
 
-    /// Live streams: seeks back to the live edge (three target durations behind the newest segment).
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>", js_name = goLive)]
-    pub fn go_live(&self) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        to_promise(async move {
-            let edge = match inner.state.read().media.as_ref().map(|m| m.as_ref()) {
-                Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
-                _ => return Err(Error::new(ErrorCode::Unsupported, "goLive needs a live stream")),
-            };
-            inner.seek_and_resume(edge).await?;
-            Ok(JsValue::UNDEFINED)
-        })
+    pub(crate) fn current_time(&self) -> f64 {
+        self.state.read().current_time
     }
 
-    /// Live streams: the time `goLive` goes to (three target durations behind the newest segment's end);
-    /// `NaN` for other media.
-    #[wasm_bindgen(getter, js_name = liveEdge)]
-    pub fn live_edge(&self) -> f64 {
-        match self.inner.state.read().media.as_ref().map(|m| m.as_ref()) {
-            Some(Content::Hls(hls)) if hls.is_live() => hls.live_edge(),
-            _ => f64::NAN,
-        }
+    pub(crate) fn paused(&self) -> bool {
+        self.state.read().playback().is_none()
     }
 
-    /// The media time on screen, seconds.
-    #[wasm_bindgen(getter, js_name = currentTime)]
-    pub fn current_time(&self) -> f64 {
-        self.inner.state.read().current_time
+    pub(crate) fn ended(&self) -> bool {
+        matches!(self.state.read().phase, Phase::Paused { ended: true, .. })
     }
 
-    /// Length of the loaded media, seconds (0 before `load`); for live, the replay window's length.
-    #[wasm_bindgen(getter)]
-    pub fn duration(&self) -> f64 {
-        self.inner.state.read().media.as_ref().map_or(0.0, |m| m.duration())
+    pub(crate) fn volume(&self) -> f64 {
+        self.state.read().volume
     }
 
-    /// The seekable span `{ start, end }` in seconds (for live, the replay window, which slides).
-    #[wasm_bindgen(getter, unchecked_return_type = "TimeSpan")]
-    pub fn seekable(&self) -> Object {
-        let (start, end) = self.inner.state.read().media.as_ref().map_or((0.0, 0.0), |m| m.range());
-        span_object(start, end)
+    pub(crate) fn muted(&self) -> bool {
+        self.state.read().muted
     }
 
-    /// Whether the loaded media is a live stream.
-    #[wasm_bindgen(getter, js_name = isLive)]
-    pub fn is_live(&self) -> bool {
-        self.inner.state.read().media.as_ref().is_some_and(|m| m.is_live())
+    pub(crate) fn looping(&self) -> bool {
+        self.state.read().looping
     }
 
-    /// Whether playback is paused (true until `play`, and after `pause` or the end).
-    #[wasm_bindgen(getter)]
-    pub fn paused(&self) -> bool {
-        self.inner.state.read().paused
+    pub(crate) fn error(&self) -> Option<JsValue> {
+        self.state.read().error.clone()
     }
 
-    /// Whether playback reached the end (until the next `play`, `seek` or `load`).
-    #[wasm_bindgen(getter)]
-    pub fn ended(&self) -> bool {
-        self.inner.state.read().ended
+    pub(crate) fn dropped_frames(&self) -> u32 {
+        let state = self.state.read();
+        state.dropped_frames + state.playback().map_or(0, |p| p.read().dropped)
     }
 
-    /// Sound volume, 0 to 1.
-    #[wasm_bindgen(getter)]
-    pub fn volume(&self) -> f64 {
-        self.inner.state.read().volume
-    }
-
-    /// Sets the volume (clamped to 0..1); fires `volumechange`.
-    #[wasm_bindgen(setter)]
-    pub fn set_volume(&self, volume: f64) {
-        self.inner.state.write().volume = if volume.is_nan() { 1.0 } else { volume.clamp(0.0, 1.0) };
-        self.inner.apply_gain();
-        self.inner.fire("volumechange");
-    }
-
-    /// Whether the sound is muted.
-    #[wasm_bindgen(getter)]
-    pub fn muted(&self) -> bool {
-        self.inner.state.read().muted
+    /// Sets the volume (clamped to 0..1; NaN is 1); fires `volumechange`.
+    pub(crate) fn set_volume(&self, volume: f64) -> Result<()> {
+        self.check()?;
+        self.state.write().volume = if volume.is_nan() { 1.0 } else { volume.clamp(0.0, 1.0) };
+        self.apply_gain();
+        self.fire("volumechange");
+        Ok(())
     }
 
     /// Mutes or unmutes; fires `volumechange`.
-    #[wasm_bindgen(setter)]
-    pub fn set_muted(&self, muted: bool) {
-        self.inner.state.write().muted = muted;
-        self.inner.apply_gain();
-        self.inner.fire("volumechange");
+    pub(crate) fn set_muted(&self, muted: bool) -> Result<()> {
+        self.check()?;
+        self.state.write().muted = muted;
+        self.apply_gain();
+        self.fire("volumechange");
+        Ok(())
     }
 
-    /// Whether playback starts over at the end.
-    #[wasm_bindgen(getter, js_name = loop)]
-    pub fn looping(&self) -> bool {
-        self.inner.state.read().looping
+    pub(crate) fn set_looping(&self, looping: bool) -> Result<()> {
+        self.check()?;
+        self.state.write().looping = looping;
+        Ok(())
     }
 
-    /// Sets looping.
-    #[wasm_bindgen(setter, js_name = loop)]
-    pub fn set_looping(&self, looping: bool) {
-        self.inner.state.write().looping = looping;
+    /// The listeners' target.
+    pub(crate) fn events(&self) -> &web_sys::EventTarget {
+        &self.events
     }
 
-    /// Frames skipped because they were decoded after their time had passed (the device was too slow).
-    #[wasm_bindgen(getter, js_name = droppedFrames)]
-    pub fn dropped_frames(&self) -> u32 {
-        let state = self.inner.state.read();
-        state.dropped_frames + state.playback.as_ref().map_or(0, |p| p.read().dropped)
-    }
-
-    /// The last error (a `ReelcutError` with `fatal`: whether it stopped playback), or `null`.
-    #[wasm_bindgen(getter, unchecked_return_type = "ReelcutError | null")]
-    pub fn error(&self) -> JsValue {
-        self.inner.state.read().error.clone().unwrap_or(JsValue::NULL)
-    }
-
-    /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `waiting`, `seeking`,
-    /// `seeked`, `timeupdate`, `volumechange`, `ended`, `error`, `livewindowchange`.
-    #[wasm_bindgen(js_name = addEventListener)]
-    pub fn add_event_listener(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "PlayerEventType")] kind: &str,
-        #[wasm_bindgen(unchecked_param_type = "(event: Event) => void")] listener: &js_sys::Function,
-    ) -> std::result::Result<(), JsValue> {
-        self.inner.events.add_event_listener_with_callback(kind, listener)
-    }
-
-    /// Stops listening.
-    #[wasm_bindgen(js_name = removeEventListener)]
-    pub fn remove_event_listener(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "PlayerEventType")] kind: &str,
-        #[wasm_bindgen(unchecked_param_type = "(event: Event) => void")] listener: &js_sys::Function,
-    ) -> std::result::Result<(), JsValue> {
-        self.inner.events.remove_event_listener_with_callback(kind, listener)
-    }
-}
-
-impl PlayerInner {
     fn fire(&self, kind: &str) {
+        if self.is_destroyed() {
+            return;
+        }
         if let Ok(event) = web_sys::Event::new(kind) {
             let _ = self.events.dispatch_event(&event);
         }
     }
 
-    /// Records `error` as `player.error` (with `fatal`) and fires `error`.
-    fn report(&self, error: &Error, fatal: bool) {
+    /// Records `error` as `player.error` (with `fatal`, and the media `time` it concerns when known) and
+    /// fires `error`, a `CustomEvent` whose `detail` is the error.
+    fn report(&self, error: &Error, fatal: bool, time: Option<f64>) {
+        if self.is_destroyed() {
+            return;
+        }
         let js = to_js(error);
+        // Data properties on a fresh Error object.
         let _ = Reflect::set(&js, &"fatal".into(), &fatal.into());
-        self.state.write().error = Some(js);
-        self.fire("error");
+        if let Some(time) = time {
+            let _ = Reflect::set(&js, &"time".into(), &time.into());
+        }
+        self.state.write().error = Some(js.clone());
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&js);
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("error", &init) {
+            let _ = self.events.dispatch_event(&event);
+        }
+    }
+
+    fn report_problems(&self, problems: Vec<Problem>) {
+        for problem in problems {
+            self.report(&problem.error, false, problem.time);
+        }
     }
 
     fn apply_gain(&self) {
@@ -379,27 +353,65 @@ impl PlayerInner {
         }
     }
 
+    /// Pauses on the frame on screen, firing `pause` when it was playing.
+    pub(crate) fn pause(&self) -> Result<()> {
+        self.check()?;
+        if self.stop_playback() {
+            self.fire("pause");
+        }
+        Ok(())
+    }
+
     /// Stops the playback pipeline, keeping the frame on screen. Returns whether it was playing.
     fn stop_playback(&self) -> bool {
         let mut state = self.state.write();
         state.generation += 1;
-        let Some(playback) = state.playback.take() else {
-            return false;
-        };
-        let playback = playback.read();
-        state.current_time = playback.time_at(now_ms());
-        state.dropped_frames += playback.dropped;
-        state.paused = true;
-        true
+        state.stop(false)
     }
 
-    async fn seek_and_resume(&self, time: f64) -> Result<()> {
+    /// Shows `time`, then plays on if it was playing.
+    pub(crate) async fn seek_and_resume(&self, time: f64) -> Result<()> {
+        self.check()?;
         let was_playing = self.stop_playback();
         self.seek(time).await?;
         if was_playing {
             self.play().await?;
         }
         Ok(())
+    }
+
+    /// Live streams: seeks to the live edge.
+    pub(crate) async fn go_live(&self) -> Result<()> {
+        self.check()?;
+        let edge = self.live_edge();
+        if edge.is_nan() {
+            return Err(Error::new(ErrorCode::Unsupported, "goLive needs a live stream"));
+        }
+        self.seek_and_resume(edge).await
+    }
+
+    /// Live streams: the time `goLive` goes to; `NaN` for other media.
+    pub(crate) fn live_edge(&self) -> f64 {
+        self.with_content(|content| match content.map(Content::kind) {
+            Some(Kind::Hls(hls)) if hls.is_live() => hls.live_edge(),
+            _ => f64::NAN,
+        })
+    }
+
+    /// Shows `time` and plays from there (a dub's recording plays the clip for the user to speak over).
+    pub(crate) async fn play_from(&self, time: f64) -> Result<()> {
+        self.stop_playback();
+        self.seek(time).await?;
+        self.play().await
+    }
+
+    /// The media time heard at `performance.now()` = `now_ms`, while the playback clock runs.
+    pub(crate) fn heard_at(&self, now_ms: f64) -> Option<f64> {
+        let state = self.state.read();
+        if !state.clock_running {
+            return None;
+        }
+        state.playback().map(|p| p.read().time_at(now_ms))
     }
 
     /// The sound output, made on first use; `None` when the page may not play sound.
@@ -417,35 +429,44 @@ impl PlayerInner {
         output.resume().await.then_some(output)
     }
 
-    async fn play(&self) -> Result<()> {
+    /// Starts playing from `currentTime` (from the start after the end); fires `play`, `playing` once the
+    /// first frame is decoded and the clock runs, then `timeupdate`s, and `ended` at the end.
+    pub(crate) async fn play(&self) -> Result<()> {
+        self.check()?;
         let (media, generation) = {
             let mut state = self.state.write();
-            if !state.paused {
+            if state.playback().is_some() {
                 return Ok(());
             }
             state.generation += 1;
             let media = state
-                .media
-                .clone()
+                .content()
+                .cloned()
                 .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "play before load"))?;
             (media, state.generation)
         };
+        media.check()?;
         let has_audio = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio));
         let audio = if has_audio { self.audio_output().await } else { None };
         {
             let mut state = self.state.write();
             if state.generation != generation {
-                return Ok(()); // paused, seeked or reloaded meanwhile
+                return Ok(()); // paused, seeked, reloaded or destroyed meanwhile
             }
             let (start, end) = media.range();
-            let from = if state.ended || state.current_time >= end {
+            let ended = matches!(state.phase, Phase::Paused { ended: true, .. });
+            let from = if ended || state.current_time >= end {
                 start
             } else {
                 state.current_time.max(start)
             };
-            state.playback = Some(Playback::start(media, from, audio));
-            state.paused = false;
-            state.ended = false;
+            let Phase::Paused { media: loaded, .. } = std::mem::replace(&mut state.phase, Phase::Idle) else {
+                return Ok(());
+            };
+            state.phase = Phase::Playing {
+                media: loaded,
+                playback: Playback::start(media, from, audio),
+            };
             state.clock_running = false;
             state.last_timeupdate = from;
         }
@@ -456,28 +477,30 @@ impl PlayerInner {
 
     fn request_animation_frame(&self) {
         if let (Some(window), Some(callback)) = (web_sys::window(), self.frame_callback.read().as_ref()) {
-            let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
+            if let Ok(request) = window.request_animation_frame(callback.as_ref().unchecked_ref()) {
+                self.frame_request.set(Some(request));
+            }
         }
     }
 
     fn on_animation_frame(&self, now: f64) {
-        let Some(playback) = self.state.read().playback.clone() else {
+        let Some(playback) = self.state.read().playback().cloned() else {
             return;
         };
-        let ticked = Playback::tick(&playback, now, &self.renderer);
-        let skipped = std::mem::take(&mut playback.write().skipped);
+        let ticked = match self.renderer.read().as_ref() {
+            Some(renderer) => Playback::tick(&playback, now, renderer),
+            None => return,
+        };
+        let problems = std::mem::take(&mut playback.write().problems);
         if !self
             .state
             .read()
-            .playback
-            .as_ref()
+            .playback()
             .is_some_and(|current| Rc::ptr_eq(current, &playback))
         {
             return; // stopped while this frame was drawn
         }
-        for error in &skipped {
-            self.report(error, false);
-        }
+        self.report_problems(problems);
         let mut state = self.state.write();
         match ticked {
             Ok((tick @ (Tick::Waiting | Tick::Playing), time)) => {
@@ -501,11 +524,12 @@ impl PlayerInner {
             Ok((Tick::Ended, _)) if state.looping => {
                 // Start over without a pause, as a looping media element does.
                 state.dropped_frames += playback.read().dropped;
-                let (start, _) = state.media.as_ref().map_or((0.0, 0.0), |m| m.range());
-                let media = state.media.clone();
-                if let Some(media) = media {
+                if let Some(media) = state.content().cloned() {
+                    let (start, _) = media.range();
                     let audio = self.audio.read().clone().filter(|a| a.running());
-                    state.playback = Some(Playback::start(media, start, audio));
+                    if let Phase::Playing { playback, .. } = &mut state.phase {
+                        *playback = Playback::start(media, start, audio);
+                    }
                     state.current_time = start;
                     state.last_timeupdate = start;
                 }
@@ -513,33 +537,31 @@ impl PlayerInner {
                 self.request_animation_frame();
             }
             Ok((Tick::Ended, time)) => {
-                let (_, end) = state.media.as_ref().map_or((0.0, time), |m| m.range());
+                let (_, end) = state.content().map_or((0.0, time), |m| m.range());
                 state.current_time = time.min(end);
-                state.dropped_frames += playback.read().dropped;
-                state.playback = None;
-                state.paused = true;
-                state.ended = true;
+                state.stop(true);
                 drop(state);
                 self.fire("timeupdate");
                 self.fire("ended");
             }
             Err(error) => {
-                state.dropped_frames += playback.read().dropped;
-                state.playback = None;
-                state.paused = true;
+                state.stop(false);
                 drop(state);
-                self.report(&error, true);
+                self.report(&error, true, None);
             }
         }
     }
 
-    async fn seek(&self, time: f64) -> Result<()> {
+    /// Shows the frame at `time` (clamped to the seekable range); fires `seeking`, then `seeked` once that
+    /// frame is on the canvas. A newer operation supersedes this one, which then resolves without drawing.
+    pub(crate) async fn seek(&self, time: f64) -> Result<()> {
+        self.check()?;
         let (media, generation) = {
             let mut state = self.state.write();
             state.generation += 1;
             let media = state
-                .media
-                .clone()
+                .content()
+                .cloned()
                 .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "seek before load"))?;
             (media, state.generation)
         };
@@ -560,7 +582,9 @@ impl PlayerInner {
         {
             let mut state = self.state.write();
             state.current_time = time;
-            state.ended = false;
+            if let Phase::Paused { ended, .. } = &mut state.phase {
+                *ended = false;
+            }
         }
         self.fire("seeked");
         Ok(())
@@ -576,29 +600,29 @@ impl PlayerInner {
         })?;
         let chunk = media.load(key).await?;
         let (video, plan) = chunk.plan_frame(time)?;
-        let decoder = VideoDecoding::new(&video.config).await?;
+        let decoder = VideoDecoder::new(&video.config).await?;
         for sample in &video.samples[plan.first..=plan.target] {
             decoder.decode(sample, chunk.sample_data(sample)?, video.timescale)?;
         }
         decoder.flush().await?;
-        let frames = decoder.take_frames();
+        self.check()?;
+        if self.state.read().generation != generation {
+            return Ok(false);
+        }
         let wanted = Time {
             ticks: plan.pts,
             scale: video.timescale,
         }
         .micros() as f64;
-        let superseded = self.state.read().generation != generation;
-        let drawn = match frames.iter().find(|frame| frame.timestamp() == wanted) {
-            Some(frame) if !superseded => Some(self.renderer.draw(frame)),
-            _ => None,
-        };
-        for frame in frames {
-            frame.close();
+        let frames = decoder.take_frames();
+        let frame = frames
+            .iter()
+            .find(|frame| frame.timestamp() == wanted)
+            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the decoder did not output the frame sought"))?;
+        match self.renderer.read().as_ref() {
+            Some(renderer) => renderer.draw(frame)?,
+            None => return Err(closed_error("the player")),
         }
-        if superseded {
-            return Ok(false);
-        }
-        drawn.ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the decoder did not output the frame sought"))??;
         Ok(true)
     }
 }

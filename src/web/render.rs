@@ -1,5 +1,11 @@
 //! Draws `VideoFrame`s on a canvas with WebGL2: the frame is uploaded as a texture and drawn letterboxed
 //! (aspect ratio kept, black bars) at the canvas's device-pixel size.
+//!
+//! The WebGL2 context is the renderer's own, on an `OffscreenCanvas`; each picture drawn is handed to the
+//! page's canvas through its `bitmaprenderer` context. A canvas keeps one context for its whole life, so a
+//! context made on the page's canvas could not be released when a player ends without breaking the next
+//! player on that canvas; this one is released (`WEBGL_lose_context`) as the renderer is dropped, and
+//! pages that make players by the hundred never run into the browser's limit of live contexts.
 
 use wasm_bindgen::JsCast;
 use web_sys::{WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader};
@@ -32,6 +38,10 @@ void main() {
 /// The GL objects that draw frames on one canvas, released in `Drop`.
 pub(crate) struct Renderer {
     canvas: web_sys::HtmlCanvasElement,
+    /// The page canvas's context, which shows each picture drawn.
+    shown: web_sys::ImageBitmapRenderingContext,
+    /// Where the pictures are drawn.
+    surface: web_sys::OffscreenCanvas,
     gl: Gl,
     program: WebGlProgram,
     texture: web_sys::WebGlTexture,
@@ -40,16 +50,27 @@ pub(crate) struct Renderer {
 }
 
 impl Renderer {
-    /// A WebGL2 renderer on `canvas`. The drawing buffer is preserved, so the picture stays on screen
-    /// (and readable) between frames.
+    /// A WebGL2 renderer showing its pictures on `canvas`, which keeps the last one on screen (and
+    /// readable) between frames.
     pub(crate) fn new(canvas: web_sys::HtmlCanvasElement) -> Result<Renderer> {
+        let shown = canvas
+            .get_context("bitmaprenderer")
+            .map_err(|e| from_js(ErrorCode::Browser, "canvas.getContext('bitmaprenderer')", &e))?
+            .and_then(|context| context.dyn_into::<web_sys::ImageBitmapRenderingContext>().ok())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Unsupported,
+                    "the canvas already has a 2d or WebGL context: give the player a canvas of its own",
+                )
+            })?;
+        let surface = web_sys::OffscreenCanvas::new(canvas.width().max(1), canvas.height().max(1))
+            .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))?;
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());
         let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
-        let gl = canvas
+        let gl = surface
             .get_context_with_context_options("webgl2", &options)
-            .map_err(|e| from_js(ErrorCode::Browser, "canvas.getContext('webgl2')", &e))?
-            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "WebGL2 is not available on this canvas"))?
+            .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.getContext('webgl2')", &e))?
+            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "WebGL2 is not available in this browser"))?
             .dyn_into::<Gl>()
             .map_err(|e| from_js(ErrorCode::Browser, "WebGL2 context", &e))?;
         let program = link(&gl)?;
@@ -67,6 +88,8 @@ impl Renderer {
         let scale = gl.get_uniform_location(&program, "u_scale");
         Ok(Renderer {
             canvas,
+            shown,
+            surface,
             gl,
             program,
             texture,
@@ -98,11 +121,16 @@ impl Renderer {
         let (scale_x, scale_y) = letterbox(frame.display_width(), frame.display_height(), width, height);
         gl.uniform2f(self.scale.as_ref(), scale_x, scale_y);
         gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        let picture = self
+            .surface
+            .transfer_to_image_bitmap()
+            .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.transferToImageBitmap", &e))?;
+        self.shown.transfer_from_image_bitmap(&picture);
         Ok(())
     }
 
-    /// Sizes the drawing buffer to the canvas's laid-out size times `devicePixelRatio` (a canvas that is
-    /// not laid out keeps its `width`/`height` attributes).
+    /// Sizes the canvas and the drawing surface to the canvas's laid-out size times `devicePixelRatio` (a
+    /// canvas that is not laid out keeps its `width`/`height` attributes).
     fn fit_canvas(&self) -> (u32, u32) {
         let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
         let (css_width, css_height) = (self.canvas.client_width(), self.canvas.client_height());
@@ -114,7 +142,12 @@ impl Renderer {
                 self.canvas.set_height(height);
             }
         }
-        (self.canvas.width(), self.canvas.height())
+        let (width, height) = (self.canvas.width().max(1), self.canvas.height().max(1));
+        if self.surface.width() != width || self.surface.height() != height {
+            self.surface.set_width(width);
+            self.surface.set_height(height);
+        }
+        (width, height)
     }
 }
 
@@ -138,6 +171,11 @@ impl Drop for Renderer {
         self.gl.delete_texture(Some(&self.texture));
         self.gl.delete_vertex_array(Some(&self.vertex_array));
         self.gl.delete_program(Some(&self.program));
+        // Browsers keep a few WebGL contexts per page (Chromium 16) and drop the oldest beyond that: this
+        // one is given back now rather than when the garbage collector gets to it.
+        if let Ok(Some(extension)) = self.gl.get_extension("WEBGL_lose_context") {
+            extension.unchecked_into::<web_sys::WebglLoseContext>().lose_context();
+        }
     }
 }
 

@@ -5,7 +5,8 @@
 use js_sys::{Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
-use super::content::{Content, Next};
+use super::chunk::Next;
+use super::content::{Content, Kind};
 use super::job::Job;
 use super::options;
 use crate::decimal::Fixed;
@@ -78,7 +79,7 @@ impl SampleTable {
 /// index; an HLS stream's segments are fetched and demuxed one after another (`onProgress` per segment,
 /// `signal` checked between them).
 pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Object>> {
-    let job = Job::from_options(options)?;
+    let job = Job::from_options(options)?.on_media(content.life());
     let start = options::number(options, "start")?;
     let end = options::number(options, "end")?;
     let span = (start.unwrap_or(f64::NEG_INFINITY), end.unwrap_or(f64::INFINITY));
@@ -93,8 +94,8 @@ pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Obj
             ),
         ));
     }
-    let tables = match content {
-        Content::File(file) => file
+    let tables = match content.kind() {
+        Kind::File(file) => file
             .tracks
             .iter()
             .map(|track| {
@@ -103,7 +104,7 @@ pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Obj
                 table
             })
             .collect(),
-        Content::Hls(_) => {
+        Kind::Hls(_) => {
             let (first, last) = content.range();
             let segments = (start.unwrap_or(first), end.unwrap_or(last));
             segment_tables(content, span, segments, &job).await?

@@ -3,6 +3,7 @@
 
 use wasm_bindgen::JsCast;
 
+use super::codec::frame::Frame;
 use super::error::from_js;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -32,8 +33,8 @@ impl Scaler {
     }
 
     /// A new frame of the target size showing `frame` as large as fits, centred, with its timestamp and
-    /// duration. The caller closes both frames.
-    pub(crate) fn fit(&self, frame: &web_sys::VideoFrame) -> Result<web_sys::VideoFrame> {
+    /// duration.
+    pub(crate) fn fit(&self, frame: &web_sys::VideoFrame) -> Result<Frame> {
         let (from_width, from_height) = (f64::from(frame.display_width()), f64::from(frame.display_height()));
         let scale = (self.width / from_width).min(self.height / from_height);
         let (width, height) = (from_width * scale, from_height * scale);
@@ -54,6 +55,7 @@ impl Scaler {
             init.set_duration_f64(duration);
         }
         web_sys::VideoFrame::new_with_offscreen_canvas_and_video_frame_init(&self.canvas, &init)
+            .map(Frame::new)
             .map_err(|e| from_js(ErrorCode::Browser, "new VideoFrame from a canvas", &e))
     }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use super::audio::decode_to_pcm;
+use super::codec::audio_decoder::decode_to_pcm;
 use super::error::from_js;
 use crate::decimal::Fixed;
 use crate::demux::{self, Format};

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from './support.mjs';
 
-/** The goal the test command holds the package to: 150 kB gzipped, read as 150,000 bytes (146.5 KiB), so the
- * package is under it whether a reader counts kilobytes of 1000 or 1024 bytes (see README "Size"). */
-const BUDGET_BYTES = 150_000;
+/** The budget of DESIGN.md: 170 KiB gzipped (174,080 bytes), under every peer that does a single part of the
+ * job (see README "Size"). */
+const BUDGET_BYTES = 174_080;
 
 const pkg = join(repoRoot, 'pkg');
 const peers = join(repoRoot, 'tests', 'node_modules');

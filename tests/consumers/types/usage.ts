@@ -39,6 +39,7 @@ function describe(code: ReelcutErrorCode): string {
     case 'out_of_range':
     case 'limit_exceeded':
     case 'browser':
+    case 'invalid_state':
       return code;
   }
 }
@@ -119,11 +120,18 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   const dubbed: DubbedMp4 = await dub.export({ onProgress: (fraction) => console.log(fraction) });
   const codec: string = dubbed.audioCodec;
 
+  const own = new Player(canvas);
+  await own.load('/media/clip.mp4', { firstByteTimeout: 5000, stallTimeout: 5000 });
+  await own.load(voice);
+  own.destroy();
+  const ended: boolean = own.destroyed && media.closed;
+  media.close();
+
   const element: ReelcutPlayerElement = document.createElement('reelcut-player');
   const ready: ReelcutPlayerElement = await element.ready;
   const shown: Player | null = ready.player;
 
-  console.log(label, codecs, size, keyframes, dated, live, sizes, every, state, flags, take, codec, shown, bytes);
+  console.log(label, codecs, size, keyframes, dated, live, sizes, every, state, flags, take, codec, shown, bytes, ended);
   return dubbed;
 }
 
@@ -152,5 +160,9 @@ export function misuses(media: Media, player: Player, clip: Clip, dub: Dub): voi
   void media.samples().then((tables) => tables[0].pts.push(1));
   // @ts-expect-error: open takes a URL or bytes
   void Media.open(42);
+  // @ts-expect-error: timeouts are milliseconds
+  void Media.open('/clip.mp4', { firstByteTimeout: 'soon' });
+  // @ts-expect-error: a player loads a Media or what Media.open takes
+  void player.load(42);
   console.log(code, width);
 }

@@ -9,21 +9,22 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::capture::Recording;
-use super::cell::Access;
-use super::content::Content;
-use super::dub_export::{export_dub, DubbedClip};
-use super::error::to_js;
-use super::job::Job;
+use super::clip::Clip;
 use super::media::Media;
-use super::options;
 use super::player::Player;
-use super::promise::to_promise;
-use super::voice;
 use crate::decimal::Fixed;
 use crate::edit::dub::{DubMode, DubPlacement};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
+use crate::web::capture::Recording;
+use crate::web::cell::Access;
+use crate::web::content::Content;
+use crate::web::dub_export::{export_dub, DubbedClip};
+use crate::web::error::to_js;
+use crate::web::job::Job;
+use crate::web::options;
+use crate::web::promise::to_promise;
+use crate::web::voice;
 
 /// One voice to lay over the clip.
 struct Take {
@@ -56,6 +57,21 @@ struct DubState {
 #[wasm_bindgen]
 pub struct Dub {
     state: Rc<DubState>,
+}
+
+#[wasm_bindgen]
+impl Clip {
+    /// A dub of the clip: `{ voice, at, mode, originalGain }` (all optional; `voice` a `Blob`/`File`,
+    /// `Uint8Array`, `ArrayBuffer` or `AudioBuffer`, or none yet to record one; `at` seconds into the
+    /// clip, default 0; `mode` `'replace'` (default), `'mix'` or `'duck'`; `originalGain` default 0.5 for
+    /// `mix`, 0.2 for `duck`). Throws on a bad option.
+    pub fn dub(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "DubOptions")] options: Option<js_sys::Object>,
+    ) -> std::result::Result<Dub, JsValue> {
+        let options = options::given(options);
+        Dub::new(Rc::clone(&self.content), self.start, self.end, &options).map_err(|e| to_js(&e))
+    }
 }
 
 fn gain(value: f64) -> Result<f32> {
@@ -155,7 +171,7 @@ impl DubState {
 
     /// The dubbed clip, with the caller's `{ onProgress, signal }` options.
     async fn export(&self, options: &JsValue) -> Result<DubbedClip> {
-        let job = Job::from_options(options)?;
+        let job = Job::from_options(options)?.on_media(self.content.life());
         job.check()?;
         let placement = self.placement()?;
         let voice = self.voice().await?;
@@ -295,7 +311,7 @@ impl Dub {
         #[wasm_bindgen(unchecked_optional_param_type = "RecordOptions")] options: Option<Object>,
     ) -> Promise {
         let state = Rc::clone(&self.state);
-        let player = player.handle();
+        let player = Rc::clone(player.core());
         let options = options::given(options);
         to_promise(async move {
             if state.recording.read().is_some() {
@@ -339,8 +355,8 @@ impl Dub {
         let state = Rc::clone(&self.state);
         let options = options::given(options);
         to_promise(async move {
-            let media = Media::from_bytes(state.export(&options).await?.bytes).await?;
-            Ok(media.into())
+            let bytes = state.export(&options).await?.bytes;
+            Ok(Media::new(Content::from_bytes(bytes.into()).await?).into())
         })
     }
 

@@ -1,28 +1,48 @@
-//! `Clip`: a stretch of a `Media` to export as an MP4 file.
+//! `Clip`: a stretch of a `Media` to export as an MP4 file, and `media.clip()` that makes one.
 
 use std::rc::Rc;
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::content::Content;
-use super::dub::Dub;
-use super::error::to_js;
-use super::export::export;
-use super::job::Job;
-use super::options;
-use super::promise::to_promise;
+use super::media::Media;
 use crate::decimal::Fixed;
 use crate::edit::trim::TrimMode;
 use crate::error::{Error, ErrorCode, Result};
 use crate::mux::Container;
+use crate::web::content::Content;
+use crate::web::error::to_js;
+use crate::web::export::export;
+use crate::web::job::Job;
+use crate::web::options;
+use crate::web::promise::to_promise;
 
 /// The clip `[start, end)` of a `Media`, from `media.clip({ start, end })`.
 #[wasm_bindgen]
 pub struct Clip {
-    content: Rc<Content>,
-    start: f64,
-    end: f64,
+    pub(crate) content: Rc<Content>,
+    pub(crate) start: f64,
+    pub(crate) end: f64,
+}
+
+#[wasm_bindgen]
+impl Media {
+    /// The clip `{ start, end }` (seconds on the media timeline; for a live stream, inside the replay
+    /// window), to export with `clip.export()`. Throws `out_of_range` for an empty or outside interval.
+    pub fn clip(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TimeSpan")] options: &JsValue,
+    ) -> std::result::Result<Clip, JsValue> {
+        let time = |name: &str| {
+            Reflect::get(options, &name.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("clip options need a number {name}")))
+        };
+        self.content.check().map_err(|e| to_js(&e))?;
+        let clip = time("start").and_then(|start| Clip::new(Rc::clone(&self.content), start, time("end")?));
+        clip.map_err(|e| to_js(&e))
+    }
 }
 
 impl Clip {
@@ -90,18 +110,6 @@ impl Clip {
         self.end
     }
 
-    /// A dub of the clip: `{ voice, at, mode, originalGain }` (all optional; `voice` a `Blob`/`File`,
-    /// `Uint8Array`, `ArrayBuffer` or `AudioBuffer`, or none yet to record one; `at` seconds into the
-    /// clip, default 0; `mode` `'replace'` (default), `'mix'` or `'duck'`; `originalGain` default 0.5 for
-    /// `mix`, 0.2 for `duck`). Throws on a bad option.
-    pub fn dub(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "DubOptions")] options: Option<js_sys::Object>,
-    ) -> std::result::Result<Dub, JsValue> {
-        let options = options::given(options);
-        Dub::new(Rc::clone(&self.content), self.start, self.end, &options).map_err(|e| to_js(&e))
-    }
-
     /// Exports the clip as MP4 bytes. Options: `mode` (`'exact'`, the default: starts on the frame shown
     /// at `start`, re-encoding up to the next keyframe; `'keyframe'`: lossless, from the keyframe at or
     /// before `start`), `container` (`'mp4'`, the default, index first; or `'fmp4'`), `onProgress(f)`
@@ -116,7 +124,7 @@ impl Clip {
         let (start, end) = (self.start, self.end);
         to_promise(async move {
             let (mode, container) = export_options(&options)?;
-            let job = Job::from_options(&options)?;
+            let job = Job::from_options(&options)?.on_media(content.life());
             job.check()?;
             let bytes = export(&content, start, end, mode, container, &job).await?;
             Ok(Uint8Array::from(bytes.as_slice()).into())

@@ -33,7 +33,9 @@ export type ReelcutErrorCode =
   /** More than the library holds in memory at once (a clip longer than a dub takes, a huge sample table). */
   | 'limit_exceeded'
   /** A browser API failed for its own reasons (the message carries the browser's). */
-  | 'browser';
+  | 'browser'
+  /** The `Media` was closed or the `Player` destroyed before or during the call. */
+  | 'invalid_state';
 
 /** What the library throws or rejects with: a JS `Error` whose `name` is `'ReelcutError'`. */
 export interface ReelcutError extends Error {
@@ -43,6 +45,16 @@ export interface ReelcutError extends Error {
   readonly code: ReelcutErrorCode;
   /** Set on `player.error`: whether the error stopped playback (`false`: the player went on). */
   readonly fatal?: boolean;
+  /** Set on `player.error` when known: the media time, seconds, the problem concerns. */
+  readonly time?: number;
+}
+
+/** `Media.open(src, options)` and `player.load(src, options)`: how long a request may wait. */
+export interface OpenOptions {
+  /** Milliseconds a request may wait for its response headers before it is aborted and counts as failed (default 10000). */
+  firstByteTimeout?: number;
+  /** Milliseconds a response body may go without new bytes before it is aborted and counts as failed (default 10000). */
+  stallTimeout?: number;
 }
 
 /** A span of the media timeline, seconds. */
@@ -110,7 +122,7 @@ export interface PlayerOptions {
   loop?: boolean;
 }
 
-/** The events a `Player` fires; each listener receives a plain `Event`. */
+/** The events a `Player` fires; each listener receives a plain `Event`, but `error`'s is a `CustomEvent` whose `detail` is the error. */
 export type PlayerEventType =
   | 'loadedmetadata'
   | 'play'

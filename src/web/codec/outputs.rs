@@ -12,12 +12,13 @@ use wasm_bindgen::JsCast;
 
 use wasm_bindgen_futures::JsFuture;
 
-use super::cell::Access;
-use super::error::{from_js, text_of};
 use crate::error::{Error, ErrorCode, Result};
+use crate::web::cell::Access;
+use crate::web::error::{from_js, text_of};
 
-/// Outputs of type `I`, collected by an `output` callback of signature `F`.
-pub(crate) struct Outputs<I: 'static, F: ?Sized + WasmClosure = dyn FnMut(I)> {
+/// Outputs of type `I`, collected by an `output` callback of signature `F` (a decoder's hands over one JS
+/// value per call, which `I` takes ownership of).
+pub(crate) struct Outputs<I: 'static, F: ?Sized + WasmClosure = dyn FnMut(JsValue)> {
     items: Rc<RefCell<Vec<I>>>,
     failure: CodecFailure,
     // The callback must live as long as the codec may call it.
@@ -32,13 +33,13 @@ pub(crate) struct CodecFailure {
     on_error: Closure<dyn FnMut(JsValue)>,
 }
 
-impl<T: FromWasmAbi + 'static> Outputs<T> {
-    /// For a decoder: one output per call.
+impl<T: From<JsValue> + 'static> Outputs<T> {
+    /// For a decoder: one output per call, owned by a `T` from then on.
     pub(crate) fn new() -> Outputs<T> {
         let items = Rc::new(RefCell::new(Vec::new()));
         let on_output = {
             let items = Rc::clone(&items);
-            Closure::<dyn FnMut(T)>::new(move |item| items.write().push(item))
+            Closure::<dyn FnMut(JsValue)>::new(move |item| items.write().push(T::from(item)))
         };
         Outputs {
             items,
@@ -75,7 +76,7 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
         self.failure.on_error.as_ref().unchecked_ref()
     }
 
-    /// Takes the outputs so far; the caller now owns (and must close) them.
+    /// Takes the outputs so far.
     pub(crate) fn take(&self) -> Vec<I> {
         std::mem::take(&mut self.items.write())
     }
@@ -114,6 +115,11 @@ impl CodecFailure {
         let flushed = JsFuture::from(flush).await;
         self.check(code, what)?;
         flushed.map(|_| ()).map_err(|e| from_js(code, flush_call, &e))
+    }
+
+    /// Whether the codec reported an error (which closed it for good).
+    pub(crate) fn failed(&self) -> bool {
+        self.message.read().is_some()
     }
 
     /// An error of `code` saying that `what` failed, when the codec reported an error.

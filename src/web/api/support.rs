@@ -1,17 +1,17 @@
-//! What this browser's WebCodecs can decode and encode.
+//! `supports*`: what this browser's WebCodecs can decode and encode, for apps to ask before they open or
+//! export.
 //!
 //! Support varies by browser and platform (Chromium on desktop Linux decodes AAC but cannot encode it, and
 //! has no HEVC decoder), so the library asks `isConfigSupported` rather than assuming. Each function resolves
 //! to a boolean; an invalid configuration (e.g. an empty codec string) rejects with `malformed_input`.
 
-use js_sys::{Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use super::error::from_js;
-use super::promise::to_promise;
-use crate::error::{ErrorCode, Result};
+use crate::error::ErrorCode;
+use crate::web::codec::support::config_supported;
+use crate::web::promise::to_promise;
 
 /// Whether a `VideoDecoder` accepts `codec` (a WebCodecs codec string such as `"avc1.64001f"`) at
 /// `width`×`height`.
@@ -74,13 +74,4 @@ fn supported(support: Promise, doing: &'static str) -> Promise {
             .await
             .map(JsValue::from_bool)
     })
-}
-
-/// The `supported` flag of what an `isConfigSupported` promise (`support`, untyped) resolves to. It rejects
-/// (with a `TypeError`) only when the configuration itself is invalid: an error of `code` saying `doing` failed.
-pub(crate) async fn config_supported(support: Promise, code: ErrorCode, doing: &str) -> Result<bool> {
-    let support = JsFuture::from(support)
-        .await
-        .map_err(|thrown| from_js(code, doing, &thrown))?;
-    Ok(Reflect::get(&support, &"supported".into()).is_ok_and(|flag| flag.is_truthy()))
 }

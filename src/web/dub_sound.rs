@@ -5,11 +5,12 @@
 use js_sys::{Float32Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::codec_outputs::Outputs;
-use super::codecs::config_supported;
+use super::codec::audio_encoder::AudioEncoder;
+use super::codec::frame::Sound;
+use super::codec::support::config_supported;
 use super::error::from_js;
 use super::job::Job;
-use super::source::sleep_ms;
+use super::life::sleep_ms;
 use crate::codec::opus::OpusHead;
 use crate::edit::sound::{EncodedPacket, EncodedSound};
 use crate::error::{Error, ErrorCode, Result};
@@ -79,58 +80,26 @@ pub(crate) async fn choose_coding(rate: u32, channels: u32) -> Result<AudioCodin
 
 /// Encodes `pcm` (at the coding's rate and channel count). Progress goes by blocks the encoder has taken.
 pub(crate) async fn encode(pcm: &Pcm, coding: &AudioCoding, job: &Job) -> Result<EncodedSound> {
-    let chunks = Outputs::<(web_sys::EncodedAudioChunk, JsValue), _>::with_metadata();
-    let init = web_sys::AudioEncoderInit::new(chunks.error_callback(), chunks.output_callback());
-    let encoder =
-        Encoder(web_sys::AudioEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioEncoder", &e))?);
-    encoder
-        .0
-        .configure(&encoder_config(coding))
-        .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioEncoder.configure", &e))?;
-    let check = || chunks.failure().check(ErrorCode::Browser, "AudioEncoder");
+    let encoder = AudioEncoder::new(&encoder_config(coding))?;
     // A block of silence after the clip lets the encoder's last packets cover its delay.
     let padded = pcm.frames() + (coding.rate / 50) as usize;
     let blocks = padded.div_ceil(BLOCK);
     for block in 0..blocks {
         job.check()?;
-        check()?;
         let from = block * BLOCK;
-        let frames = BLOCK.min(padded - from);
-        let data = audio_data(pcm, from, frames, coding)?;
-        let sent = encoder.0.encode(&data);
-        data.close();
-        sent.map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.encode", &e))?;
-        while encoder.0.encode_queue_size() > BLOCKS_IN_FLIGHT {
+        encoder.encode(&audio_data(pcm, from, BLOCK.min(padded - from), coding)?)?;
+        while encoder.queue_size() > BLOCKS_IN_FLIGHT {
             sleep_ms(1.0).await;
         }
         job.progress(block as f64 / blocks as f64);
     }
-    chunks
-        .failure()
-        .flushed(
-            encoder.0.flush().unchecked_into(),
-            ErrorCode::Browser,
-            "AudioEncoder",
-            "AudioEncoder.flush",
-        )
-        .await?;
+    encoder.flush().await?;
     job.progress(1.0);
-    collect(chunks.take(), coding, pcm.frames())
-}
-
-/// Closes the encoder however the encoding ends.
-struct Encoder(web_sys::AudioEncoder);
-
-impl Drop for Encoder {
-    fn drop(&mut self) {
-        if self.0.state() != web_sys::CodecState::Closed {
-            let _ = self.0.close();
-        }
-    }
+    collect(encoder.take(), coding, pcm.frames())
 }
 
 /// `frames` samples of `pcm` from `from` (silence past its end) as `AudioData` stamped with its time.
-fn audio_data(pcm: &Pcm, from: usize, frames: usize, coding: &AudioCoding) -> Result<web_sys::AudioData> {
+fn audio_data(pcm: &Pcm, from: usize, frames: usize, coding: &AudioCoding) -> Result<Sound> {
     let channels = coding.channels as usize;
     let mut planar = vec![0.0f32; frames * channels];
     for (plane, out) in pcm.channels.iter().zip(planar.chunks_exact_mut(frames)) {
@@ -150,7 +119,9 @@ fn audio_data(pcm: &Pcm, from: usize, frames: usize, coding: &AudioCoding) -> Re
         0,
     );
     init.set_timestamp_f64(micros);
-    web_sys::AudioData::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioData", &e))
+    web_sys::AudioData::new(&init)
+        .map(Sound::new)
+        .map_err(|e| from_js(ErrorCode::Browser, "new AudioData", &e))
 }
 
 /// The encoder's chunks as packets, with the stream's configuration and delay.

@@ -6,16 +6,16 @@
 
 use std::ops::Range;
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::codec_outputs::Outputs;
-use super::codecs::config_supported;
-use super::decode::VideoDecoding;
+use super::codec::frame::Frame;
+use super::codec::video_decoder::VideoDecoder;
+use super::codec::video_encoder::VideoEncoder;
 use super::error::from_js;
 use super::job::Job;
+use super::life::sleep_ms;
 use super::scale::Scaler;
-use super::source::sleep_ms;
 use crate::edit::footage::Footage;
 use crate::edit::trim::{EncodedFrame, EncodedStretch};
 use crate::error::{Error, ErrorCode, Result};
@@ -31,80 +31,6 @@ const FRAMES_IN_FLIGHT: u32 = 4;
 const BITRATE_MARGIN: f64 = 1.25;
 /// ... and never less than this, bits per second.
 const MIN_BITRATE: f64 = 200_000.0;
-
-/// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
-struct VideoEncoding {
-    encoder: web_sys::VideoEncoder,
-    chunks: Outputs<(web_sys::EncodedVideoChunk, JsValue), dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>,
-}
-
-impl VideoEncoding {
-    async fn new(config: &CodecConfig, bitrate: f64, framerate: f64) -> Result<VideoEncoding> {
-        let encoder_config = web_sys::VideoEncoderConfig::new(&config.codec, config.height, config.width);
-        encoder_config.set_bitrate_f64(bitrate);
-        encoder_config.set_framerate(framerate);
-        encoder_config.set_latency_mode(web_sys::LatencyMode::Quality);
-        if config.codec.starts_with("avc") {
-            // Length-prefixed NAL units with an avcC description, as MP4 stores H.264 (web-sys has no
-            // setter for the `avc` member).
-            let avc = Object::new();
-            let _ = Reflect::set(&avc, &"format".into(), &"avc".into());
-            let _ = Reflect::set(&encoder_config, &"avc".into(), &avc);
-        }
-        let support = web_sys::VideoEncoder::is_config_supported(&encoder_config).unchecked_into();
-        if !config_supported(support, ErrorCode::UnsupportedCodec, "VideoEncoder.isConfigSupported").await? {
-            return Err(Error::new(
-                ErrorCode::UnsupportedCodec,
-                format!(
-                    "this browser cannot encode {} video at {}x{}, which an exact cut needs: export in \
-                     'keyframe' mode",
-                    config.codec, config.width, config.height
-                ),
-            ));
-        }
-        let chunks = Outputs::with_metadata();
-        let init = web_sys::VideoEncoderInit::new(chunks.error_callback(), chunks.output_callback());
-        let encoder =
-            web_sys::VideoEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoEncoder", &e))?;
-        encoder
-            .configure(&encoder_config)
-            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.configure", &e))?;
-        Ok(VideoEncoding { encoder, chunks })
-    }
-
-    fn check(&self) -> Result<()> {
-        self.chunks.failure().check(ErrorCode::Browser, "VideoEncoder")
-    }
-
-    fn encode(&self, frame: &web_sys::VideoFrame, key: bool) -> Result<()> {
-        self.check()?;
-        let options = web_sys::VideoEncoderEncodeOptions::new();
-        options.set_key_frame(key);
-        self.encoder
-            .encode_with_options(frame, &options)
-            .map_err(|e| from_js(ErrorCode::Browser, "VideoEncoder.encode", &e))
-    }
-
-    async fn flush(&self) -> Result<()> {
-        self.chunks
-            .failure()
-            .flushed(
-                self.encoder.flush().unchecked_into(),
-                ErrorCode::Browser,
-                "VideoEncoder",
-                "VideoEncoder.flush",
-            )
-            .await
-    }
-}
-
-impl Drop for VideoEncoding {
-    fn drop(&mut self) {
-        if self.encoder.state() != web_sys::CodecState::Closed {
-            let _ = self.encoder.close();
-        }
-    }
-}
 
 /// Decodes the samples `decode` of `footage` and encodes the frames shown at `frames` (presentation
 /// ticks, in order) again in `coding`. `job` reports progress over `[0, 1]` of this step and stops it
@@ -159,35 +85,27 @@ pub(crate) async fn reencode(
         None
     };
 
-    let decoder = VideoDecoding::new(&source).await?;
-    let encoder = VideoEncoding::new(coding, bitrate, framerate).await?;
+    let decoder = VideoDecoder::new(&source).await?;
+    let encoder = VideoEncoder::new(coding, bitrate, framerate).await?;
     let mut encoded = 0usize;
     // Hands each decoded frame the cut shows to the encoder (fitted to the clip's size first when it
-    // differs); every frame is closed, including those decoded only as references (before the cut) and
-    // any left after a failure.
-    let mut pass_frames = |decoded: Vec<web_sys::VideoFrame>| -> Result<()> {
-        let mut outcome = Ok(());
+    // differs); the others were decoded only as references (before the cut).
+    let mut pass_frames = |decoded: Vec<Frame>| -> Result<()> {
         for frame in decoded {
-            let keep = wanted.get(encoded).is_some_and(|t| (frame.timestamp() - t).abs() < 1.0);
-            if keep && outcome.is_ok() {
-                outcome = match &scaler {
-                    Some(scaler) => scaler.fit(&frame).and_then(|fitted| {
-                        let sent = encoder.encode(&fitted, encoded == 0);
-                        fitted.close();
-                        sent
-                    }),
-                    None => encoder.encode(&frame, encoded == 0),
-                };
+            if wanted.get(encoded).is_some_and(|t| (frame.timestamp() - t).abs() < 1.0) {
+                match &scaler {
+                    Some(scaler) => encoder.encode(&*scaler.fit(&frame)?, encoded == 0)?,
+                    None => encoder.encode(&frame, encoded == 0)?,
+                }
                 encoded += 1;
             }
-            frame.close();
         }
-        outcome
+        Ok(())
     };
     for (done, sample) in samples.iter().enumerate() {
         job.check()?;
         decoder.decode(sample, footage.sample_data(sample)?, track.timescale)?;
-        while decoder.queue_size() + encoder.encoder.encode_queue_size() > FRAMES_IN_FLIGHT {
+        while decoder.queue_size() + encoder.queue_size() > FRAMES_IN_FLIGHT {
             sleep_ms(0.0).await;
             pass_frames(decoder.take_frames())?;
         }
@@ -214,8 +132,8 @@ pub(crate) async fn reencode(
 
 /// The encoder's chunks as frames of the stretch, with the configuration it reported (`decoderConfig` in
 /// the first chunk's metadata).
-fn collect_stretch(encoder: &VideoEncoding, coding: &CodecConfig, timescale: u32) -> Result<EncodedStretch> {
-    let chunks = encoder.chunks.take();
+fn collect_stretch(encoder: &VideoEncoder, coding: &CodecConfig, timescale: u32) -> Result<EncodedStretch> {
+    let chunks = encoder.take();
     let mut config = None;
     let mut frames = Vec::with_capacity(chunks.len());
     for (chunk, metadata) in chunks {

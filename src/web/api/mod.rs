@@ -1,4 +1,13 @@
-//! Module-level JS entry points: start-up and the library version.
+//! The JS API: the `#[wasm_bindgen]` classes (thin facades over the engine), the module-level functions
+//! (start-up, the library version, what the browser supports) and the TypeScript declarations of the
+//! plain objects they take and return.
+
+pub(crate) mod clip;
+pub(crate) mod dub;
+pub(crate) mod media;
+pub(crate) mod player;
+pub(crate) mod support;
+mod types;
 
 use wasm_bindgen::prelude::*;
 

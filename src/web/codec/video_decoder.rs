@@ -1,19 +1,20 @@
 //! A WebCodecs `VideoDecoder` fed with samples, collecting the frames it outputs.
 //!
-//! The decoder owns every `VideoFrame` it has produced until a caller takes it; whatever is left when the
-//! decoder is dropped is closed with it, so no frame is left for the garbage collector.
+//! Every `VideoFrame` it outputs is a [`Frame`], which closes it when dropped: frames not taken yet go with
+//! the decoder.
 
 use std::cell::RefCell;
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 
-use super::codec_outputs::Outputs;
-use super::codecs::config_supported;
-use super::error::from_js;
+use super::frame::Frame;
+use super::outputs::Outputs;
+use super::support::config_supported;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample};
 use crate::time::Time;
+use crate::web::error::from_js;
 
 thread_local! {
     /// The acceleration chosen for each configuration seen (a seek makes a decoder each time; asking the
@@ -67,16 +68,16 @@ async fn supported(config: &web_sys::VideoDecoderConfig) -> Result<bool> {
 }
 
 /// A configured video decoder and the frames it has output so far.
-pub(crate) struct VideoDecoding {
+pub(crate) struct VideoDecoder {
     decoder: web_sys::VideoDecoder,
-    frames: Outputs<web_sys::VideoFrame>,
+    frames: Outputs<Frame>,
     /// The configuration it decodes.
     pub(crate) config: CodecConfig,
 }
 
-impl VideoDecoding {
+impl VideoDecoder {
     /// A decoder configured for `config`; `unsupported_codec` when this browser cannot decode it.
-    pub(crate) async fn new(config: &CodecConfig) -> Result<VideoDecoding> {
+    pub(crate) async fn new(config: &CodecConfig) -> Result<VideoDecoder> {
         let decoder_config = web_sys::VideoDecoderConfig::new(&config.codec);
         if config.width > 0 && config.height > 0 {
             decoder_config.set_coded_width(config.width);
@@ -93,7 +94,7 @@ impl VideoDecoding {
         decoder
             .configure(&decoder_config)
             .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoDecoder.configure", &e))?;
-        Ok(VideoDecoding {
+        Ok(VideoDecoder {
             decoder,
             frames,
             config: config.clone(),
@@ -149,21 +150,25 @@ impl VideoDecoding {
         self.decoder.decode_queue_size()
     }
 
-    /// Takes the frames output so far; the caller now owns (and must close) them.
-    pub(crate) fn take_frames(&self) -> Vec<web_sys::VideoFrame> {
+    /// Takes the frames output so far.
+    pub(crate) fn take_frames(&self) -> Vec<Frame> {
         self.frames.take()
     }
 
-    fn check(&self) -> Result<()> {
+    /// Whether the decoder failed (a corrupt chunk, a lost device): it is closed for good, and a new one
+    /// must start at a keyframe.
+    pub(crate) fn failed(&self) -> bool {
+        self.frames.failure().failed()
+    }
+
+    /// The error the decoder reported, if it failed.
+    pub(crate) fn check(&self) -> Result<()> {
         self.frames.failure().check(ErrorCode::MalformedInput, "video decoding")
     }
 }
 
-impl Drop for VideoDecoding {
+impl Drop for VideoDecoder {
     fn drop(&mut self) {
-        for frame in self.frames.take() {
-            frame.close();
-        }
         if self.decoder.state() != web_sys::CodecState::Closed {
             let _ = self.decoder.close();
         }

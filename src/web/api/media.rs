@@ -2,22 +2,17 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Float64Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use super::clip::Clip;
-use super::content::Content;
-use super::error::{from_js, to_js};
-use super::file::FileContent;
-use super::hls::HlsContent;
-use super::options;
-use super::promise::to_promise;
-use super::samples;
-use super::source::Source;
-use crate::error::{Error, ErrorCode, Result};
 use crate::media::Track;
+use crate::web::content::{Content, Kind};
+use crate::web::error::to_js;
+use crate::web::options;
+use crate::web::promise::to_promise;
+use crate::web::samples;
 
 /// An opened media source: an MP4 (URL read with Range requests, `Blob` or `Uint8Array`) or an HLS
 /// playlist URL (master or media, VOD or live).
@@ -28,28 +23,68 @@ pub struct Media {
 }
 
 impl Media {
-    /// A file already in memory (a dub's preview).
-    pub(crate) async fn from_bytes(bytes: Vec<u8>) -> Result<Media> {
-        let content = Content::File(FileContent::open(Source::Memory(bytes.into())).await?);
-        Ok(Media {
+    /// A handle on `content`.
+    pub(crate) fn new(content: Content) -> Media {
+        Media {
             content: Rc::new(content),
-        })
+        }
+    }
+
+    /// The content of `value` when it is a `Media` (still usable), shared: `None` for anything else.
+    pub(crate) fn shared_content(value: &JsValue) -> Option<Rc<Content>> {
+        // The caller keeps its own handle: a second one is made (`__share`) and taken over (wasm-bindgen
+        // checks it is a `Media`).
+        let share = Reflect::get(value, &"__share".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        let copy = share.call0(value).ok()?;
+        Media::try_from_js_value(copy)
+            .ok()
+            .map(|media| Rc::clone(&media.content))
+    }
+
+    /// `invalid_state` once closed, as a JS exception.
+    fn check(&self) -> std::result::Result<(), JsValue> {
+        self.content.check().map_err(|e| to_js(&e))
     }
 }
 
 #[wasm_bindgen]
 impl Media {
-    /// Opens `src`: a URL string (MP4, or `.m3u8` HLS), a `Blob` or a `Uint8Array`. Rejects with a
+    /// Opens `src`: a URL string (MP4, or `.m3u8` HLS), a `Blob` or a `Uint8Array`. `options`:
+    /// `{ firstByteTimeout, stallTimeout }`, milliseconds (default 10000 each) a request may wait for its
+    /// response, and its body for more bytes, before it is aborted and counts as failed. Rejects with a
     /// `ReelcutError` (`malformed_input`, `unsupported_codec`, `network`, ...).
     #[wasm_bindgen(unchecked_return_type = "Promise<Media>")]
-    pub fn open(#[wasm_bindgen(unchecked_param_type = "MediaInput")] src: JsValue) -> Promise {
-        to_promise(async move {
-            let content = content_of(&src).await?;
-            Ok(Media {
-                content: Rc::new(content),
-            }
-            .into())
-        })
+    pub fn open(
+        #[wasm_bindgen(unchecked_param_type = "MediaInput")] src: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: Option<Object>,
+    ) -> Promise {
+        let options = options::given(options);
+        to_promise(async move { Ok(Media::new(Content::open(&src, &options).await?).into()) })
+    }
+
+    /// Closes the media: requests in flight are aborted, a live playlist is no longer reloaded, players
+    /// showing it stop, exports and dubs of it reject, and every later call throws or rejects with code
+    /// `invalid_state`. Idempotent; `media[Symbol.dispose]()` (`using`) does the same. Without it, the media
+    /// closes once no handle, player, clip or dub uses it any more.
+    pub fn close(&self) {
+        self.content.close();
+    }
+
+    /// Whether the media has been closed.
+    #[wasm_bindgen(getter)]
+    pub fn closed(&self) -> bool {
+        self.content.is_closed()
+    }
+
+    /// A second handle on the same media, for a player to keep (`player.load(media)`).
+    #[wasm_bindgen(js_name = __share, skip_typescript)]
+    pub fn share(&self) -> Media {
+        Media {
+            content: Rc::clone(&self.content),
+        }
     }
 
     /// The tracks: `[{ id, type, codec, width, height, sampleRate, channels }]`.
@@ -82,34 +117,20 @@ impl Media {
     /// Presentation times of the video keyframes on the media timeline, seconds, ascending (for HLS, the
     /// segment starts).
     #[wasm_bindgen(js_name = keyframeTimes)]
-    pub fn keyframe_times(&self) -> Float64Array {
-        Float64Array::from(self.content.keyframe_times().as_slice())
+    pub fn keyframe_times(&self) -> std::result::Result<Float64Array, JsValue> {
+        self.check()?;
+        Ok(Float64Array::from(self.content.keyframe_times().as_slice()))
     }
 
     /// Wall-clock time (Unix milliseconds) of media time `t`, from the stream's
     /// `EXT-X-PROGRAM-DATE-TIME`; `NaN` where the stream is not dated.
     #[wasm_bindgen(js_name = wallClockAt)]
-    pub fn wall_clock_at(&self, t: f64) -> f64 {
-        match self.content.as_ref() {
-            Content::Hls(hls) => hls.wall_clock_at(t).unwrap_or(f64::NAN),
-            Content::File(_) => f64::NAN,
-        }
-    }
-
-    /// The clip `{ start, end }` (seconds on the media timeline; for a live stream, inside the replay
-    /// window), to export with `clip.export()`. Throws `out_of_range` for an empty or outside interval.
-    pub fn clip(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "TimeSpan")] options: &JsValue,
-    ) -> std::result::Result<Clip, JsValue> {
-        let time = |name: &str| {
-            Reflect::get(options, &name.into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("clip options need a number {name}")))
-        };
-        let clip = time("start").and_then(|start| Clip::new(Rc::clone(&self.content), start, time("end")?));
-        clip.map_err(|e| to_js(&e))
+    pub fn wall_clock_at(&self, t: f64) -> std::result::Result<f64, JsValue> {
+        self.check()?;
+        Ok(match self.content.kind() {
+            Kind::Hls(hls) => hls.wall_clock_at(t).unwrap_or(f64::NAN),
+            Kind::File(_) => f64::NAN,
+        })
     }
 
     /// The sample index over `{ start, end }` (seconds; default: every sample), one table per track:
@@ -124,6 +145,7 @@ impl Media {
         let content = Rc::clone(&self.content);
         let options = options::given(options);
         to_promise(async move {
+            content.check()?;
             let tables = samples::list(&content, &options).await?;
             Ok(tables.into_iter().collect::<Array>().into())
         })
@@ -131,11 +153,12 @@ impl Media {
 
     /// Media time of wall-clock time `unixMs` (the inverse of `wallClockAt`); `NaN` outside the window.
     #[wasm_bindgen(js_name = timeAtWallClock)]
-    pub fn time_at_wall_clock(&self, unix_ms: f64) -> f64 {
-        match self.content.as_ref() {
-            Content::Hls(hls) => hls.time_at_wall_clock(unix_ms).unwrap_or(f64::NAN),
-            Content::File(_) => f64::NAN,
-        }
+    pub fn time_at_wall_clock(&self, unix_ms: f64) -> std::result::Result<f64, JsValue> {
+        self.check()?;
+        Ok(match self.content.kind() {
+            Kind::Hls(hls) => hls.time_at_wall_clock(unix_ms).unwrap_or(f64::NAN),
+            Kind::File(_) => f64::NAN,
+        })
     }
 }
 
@@ -165,28 +188,4 @@ fn track_object(track: &Track) -> Object {
         let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
     }
     object
-}
-
-async fn content_of(src: &JsValue) -> Result<Content> {
-    if let Some(url) = src.as_string() {
-        let path = url.split(['?', '#']).next().unwrap_or_default();
-        if path.ends_with(".m3u8") {
-            return Ok(Content::Hls(HlsContent::open(&url).await?));
-        }
-        return Ok(Content::File(FileContent::open(Source::open_url(&url).await?).await?));
-    }
-    let bytes: Rc<[u8]> = if let Some(bytes) = src.dyn_ref::<Uint8Array>() {
-        bytes.to_vec().into()
-    } else if let Some(blob) = src.dyn_ref::<web_sys::Blob>() {
-        let buffer = JsFuture::from(blob.array_buffer())
-            .await
-            .map_err(|e| from_js(ErrorCode::Network, "reading the Blob", &e))?;
-        Uint8Array::new(&buffer).to_vec().into()
-    } else {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            "src must be a URL string, a Blob or a Uint8Array",
-        ));
-    };
-    Ok(Content::File(FileContent::open(Source::Memory(bytes)).await?))
 }

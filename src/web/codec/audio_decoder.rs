@@ -1,0 +1,150 @@
+//! A WebCodecs `AudioDecoder` fed with samples, collecting the sound it outputs (each block a [`Sound`],
+//! closed when dropped), and decoding a whole stream to PCM.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
+
+use super::frame::Sound;
+use super::outputs::Outputs;
+use crate::edit::mix::Timeline;
+use crate::error::{ErrorCode, Result};
+use crate::media::{CodecConfig, Pcm, Sample};
+use crate::time::Time;
+use crate::web::error::from_js;
+
+/// Decodes the packets of one stream (`config`, times in `timescale` ticks) into PCM laid out from
+/// `origin` seconds on their timeline, for `duration` seconds or up to the end of the sound when `None`. Sound
+/// before `origin` (pre-roll, priming) is cut; gaps stay silent.
+pub(crate) async fn decode_to_pcm<'a>(
+    config: &CodecConfig,
+    timescale: u32,
+    samples: impl Iterator<Item = Result<(&'a Sample, &'a [u8])>>,
+    origin: f64,
+    duration: Option<f64>,
+) -> Result<Pcm> {
+    let decoder = AudioDecoder::new(config)?;
+    for sample in samples {
+        let (sample, data) = sample?;
+        decoder.decode(sample, data, timescale)?;
+    }
+    decoder.flush().await?;
+    let decoded = decoder.take()?;
+    let rate = decoded.first().map_or(config.sample_rate, |d| d.sample_rate() as u32);
+    let channels = decoded
+        .first()
+        .map_or(config.channels, |d| d.number_of_channels())
+        .max(1);
+    // Position in samples of a time in microseconds.
+    let position = |micros: f64| ((micros / 1e6 - origin) * f64::from(rate)).round();
+    let frames = duration.map_or_else(
+        || {
+            let end = decoded
+                .iter()
+                .map(|d| position(d.timestamp() + d.duration()))
+                .fold(0.0, f64::max);
+            end as usize
+        },
+        |seconds| (seconds * f64::from(rate)).round() as usize,
+    );
+    let mut timeline = Timeline::new(channels as usize, frames);
+    let mut outcome = Ok(());
+    for data in decoded {
+        if outcome.is_ok() {
+            outcome = data
+                .planes()
+                .map(|block| timeline.place(position(data.timestamp()) as i64, &block));
+        }
+    }
+    outcome?;
+    Ok(Pcm {
+        rate,
+        channels: timeline.into_channels(),
+    })
+}
+
+/// A configured audio decoder and the `AudioData` it has output so far.
+pub(crate) struct AudioDecoder {
+    decoder: web_sys::AudioDecoder,
+    outputs: Outputs<Sound>,
+    /// The configuration it decodes.
+    pub(crate) config: CodecConfig,
+}
+
+impl AudioDecoder {
+    /// A decoder configured for `config`. An unsupported configuration shows up as an error on the
+    /// first `decode`.
+    pub(crate) fn new(config: &CodecConfig) -> Result<AudioDecoder> {
+        let decoder_config = web_sys::AudioDecoderConfig::new(&config.codec, config.channels, config.sample_rate);
+        if let Some(description) = &config.description {
+            decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
+        }
+        let outputs = Outputs::new();
+        let init = web_sys::AudioDecoderInit::new(outputs.error_callback(), outputs.output_callback());
+        let decoder =
+            web_sys::AudioDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioDecoder", &e))?;
+        decoder
+            .configure(&decoder_config)
+            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioDecoder.configure", &e))?;
+        Ok(AudioDecoder {
+            decoder,
+            outputs,
+            config: config.clone(),
+        })
+    }
+
+    /// Queues one sample for decoding.
+    pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
+        self.outputs
+            .failure()
+            .check(ErrorCode::MalformedInput, "audio decoding")?;
+        let time = |ticks| {
+            Time {
+                ticks,
+                scale: timescale,
+            }
+            .micros() as f64
+        };
+        let init = web_sys::EncodedAudioChunkInit::new(&Uint8Array::from(data), 0, web_sys::EncodedAudioChunkType::Key);
+        init.set_timestamp_f64(time(sample.pts));
+        init.set_duration_f64(time(i64::from(sample.duration)));
+        let chunk = web_sys::EncodedAudioChunk::new(&init)
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "new EncodedAudioChunk", &e))?;
+        self.decoder
+            .decode(&chunk)
+            .map_err(|e| from_js(ErrorCode::MalformedInput, "AudioDecoder.decode", &e))
+    }
+
+    /// Decoded sound so far.
+    pub(crate) fn take(&self) -> Result<Vec<Sound>> {
+        self.outputs
+            .failure()
+            .check(ErrorCode::MalformedInput, "audio decoding")?;
+        Ok(self.outputs.take())
+    }
+
+    /// Waits until every queued chunk has been output.
+    pub(crate) async fn flush(&self) -> Result<()> {
+        self.outputs
+            .failure()
+            .flushed(
+                self.decoder.flush().unchecked_into(),
+                ErrorCode::MalformedInput,
+                "audio decoding",
+                "AudioDecoder.flush",
+            )
+            .await
+    }
+
+    /// Chunks queued, not yet output.
+    pub(crate) fn queue_size(&self) -> u32 {
+        self.decoder.decode_queue_size()
+    }
+}
+
+impl Drop for AudioDecoder {
+    fn drop(&mut self) {
+        if self.decoder.state() != web_sys::CodecState::Closed {
+            let _ = self.decoder.close();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! A WebCodecs `AudioEncoder`, collecting the chunks it outputs. Closed when dropped.
+
+use wasm_bindgen::prelude::*;
+
+use super::frame::Sound;
+use super::outputs::Outputs;
+use crate::error::{ErrorCode, Result};
+use crate::web::error::from_js;
+
+/// A configured audio encoder and what it has output so far.
+pub(crate) struct AudioEncoder {
+    encoder: web_sys::AudioEncoder,
+    chunks: Outputs<(web_sys::EncodedAudioChunk, JsValue), dyn FnMut(web_sys::EncodedAudioChunk, JsValue)>,
+}
+
+impl AudioEncoder {
+    /// An encoder configured with `config`.
+    pub(crate) fn new(config: &web_sys::AudioEncoderConfig) -> Result<AudioEncoder> {
+        let chunks = Outputs::with_metadata();
+        let init = web_sys::AudioEncoderInit::new(chunks.error_callback(), chunks.output_callback());
+        let encoder =
+            web_sys::AudioEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioEncoder", &e))?;
+        encoder
+            .configure(config)
+            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioEncoder.configure", &e))?;
+        Ok(AudioEncoder { encoder, chunks })
+    }
+
+    /// Queues `sound` for encoding.
+    pub(crate) fn encode(&self, sound: &Sound) -> Result<()> {
+        self.chunks.failure().check(ErrorCode::Browser, "AudioEncoder")?;
+        self.encoder
+            .encode(sound)
+            .map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.encode", &e))
+    }
+
+    /// Blocks queued, not yet encoded.
+    pub(crate) fn queue_size(&self) -> u32 {
+        self.encoder.encode_queue_size()
+    }
+
+    /// Waits until every queued block has been output.
+    pub(crate) async fn flush(&self) -> Result<()> {
+        self.chunks
+            .failure()
+            .flushed(
+                self.encoder.flush().unchecked_into(),
+                ErrorCode::Browser,
+                "AudioEncoder",
+                "AudioEncoder.flush",
+            )
+            .await
+    }
+
+    /// The encoded chunks so far, each with its metadata (the first one's holds the `decoderConfig`).
+    pub(crate) fn take(&self) -> Vec<(web_sys::EncodedAudioChunk, JsValue)> {
+        self.chunks.take()
+    }
+}
+
+impl Drop for AudioEncoder {
+    fn drop(&mut self) {
+        if self.encoder.state() != web_sys::CodecState::Closed {
+            let _ = self.encoder.close();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Decoded media as the browser hands it out. A `VideoFrame` or an `AudioData` holds memory outside the JS
+//! heap (a decoder's or the GPU's picture buffers, which are few) until it is closed; left to the garbage
+//! collector it stalls the decoder and the browser warns. These owners close it when they are dropped, so
+//! no path (an error, a seek, a destroyed player) can forget one.
+
+use std::ops::Deref;
+
+use js_sys::Float32Array;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{ErrorCode, Result};
+use crate::web::error::from_js;
+
+/// A decoded picture, closed when dropped.
+pub(crate) struct Frame(web_sys::VideoFrame);
+
+/// A block of decoded (or to-be-encoded) sound, closed when dropped.
+pub(crate) struct Sound(web_sys::AudioData);
+
+impl Frame {
+    /// Takes ownership of `frame`.
+    pub(crate) fn new(frame: web_sys::VideoFrame) -> Frame {
+        Frame(frame)
+    }
+}
+
+impl Sound {
+    /// Takes ownership of `data`.
+    pub(crate) fn new(data: web_sys::AudioData) -> Sound {
+        Sound(data)
+    }
+
+    /// The samples, one `Vec` per channel.
+    pub(crate) fn planes(&self) -> Result<Vec<Vec<f32>>> {
+        let frames = self.0.number_of_frames() as usize;
+        (0..self.0.number_of_channels())
+            .map(|channel| {
+                let array = Float32Array::new_with_length(frames as u32);
+                let copy = web_sys::AudioDataCopyToOptions::new(channel);
+                copy.set_format(web_sys::AudioSampleFormat::F32Planar);
+                self.0
+                    .copy_to_with_buffer_source(&array, &copy)
+                    .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
+                let mut plane = vec![0.0f32; frames];
+                array.copy_to(&mut plane);
+                Ok(plane)
+            })
+            .collect()
+    }
+}
+
+impl Deref for Frame {
+    type Target = web_sys::VideoFrame;
+    fn deref(&self) -> &web_sys::VideoFrame {
+        &self.0
+    }
+}
+
+impl Deref for Sound {
+    type Target = web_sys::AudioData;
+    fn deref(&self) -> &web_sys::AudioData {
+        &self.0
+    }
+}
+
+/// A decoder's `output` callback hands over its output as a plain JS value.
+impl From<JsValue> for Frame {
+    fn from(value: JsValue) -> Frame {
+        Frame(value.unchecked_into())
+    }
+}
+
+impl From<JsValue> for Sound {
+    fn from(value: JsValue) -> Sound {
+        Sound(value.unchecked_into())
+    }
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+impl Drop for Sound {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}

@@ -1,0 +1,99 @@
+//! A WebCodecs `VideoEncoder` configured for a clip's coding, collecting the chunks it outputs.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::outputs::Outputs;
+use super::support::config_supported;
+use crate::error::{Error, ErrorCode, Result};
+use crate::media::CodecConfig;
+use crate::web::error::from_js;
+
+/// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
+pub(crate) struct VideoEncoder {
+    encoder: web_sys::VideoEncoder,
+    chunks: Outputs<(web_sys::EncodedVideoChunk, JsValue), dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>,
+}
+
+impl VideoEncoder {
+    /// An encoder of `config`'s codec and picture size at `bitrate` bits per second and `framerate`;
+    /// `unsupported_codec` when this browser cannot encode it.
+    pub(crate) async fn new(config: &CodecConfig, bitrate: f64, framerate: f64) -> Result<VideoEncoder> {
+        let encoder_config = web_sys::VideoEncoderConfig::new(&config.codec, config.height, config.width);
+        encoder_config.set_bitrate_f64(bitrate);
+        encoder_config.set_framerate(framerate);
+        encoder_config.set_latency_mode(web_sys::LatencyMode::Quality);
+        if config.codec.starts_with("avc") {
+            // Length-prefixed NAL units with an avcC description, as MP4 stores H.264 (web-sys has no
+            // setter for the `avc` member).
+            let avc = Object::new();
+            let _ = Reflect::set(&avc, &"format".into(), &"avc".into());
+            let _ = Reflect::set(&encoder_config, &"avc".into(), &avc);
+        }
+        let support = web_sys::VideoEncoder::is_config_supported(&encoder_config).unchecked_into();
+        if !config_supported(support, ErrorCode::UnsupportedCodec, "VideoEncoder.isConfigSupported").await? {
+            return Err(Error::new(
+                ErrorCode::UnsupportedCodec,
+                format!(
+                    "this browser cannot encode {} video at {}x{}, which an exact cut needs: export in \
+                     'keyframe' mode",
+                    config.codec, config.width, config.height
+                ),
+            ));
+        }
+        let chunks = Outputs::with_metadata();
+        let init = web_sys::VideoEncoderInit::new(chunks.error_callback(), chunks.output_callback());
+        let encoder =
+            web_sys::VideoEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoEncoder", &e))?;
+        encoder
+            .configure(&encoder_config)
+            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.configure", &e))?;
+        Ok(VideoEncoder { encoder, chunks })
+    }
+
+    /// The error the encoder reported, if it failed.
+    pub(crate) fn check(&self) -> Result<()> {
+        self.chunks.failure().check(ErrorCode::Browser, "VideoEncoder")
+    }
+
+    /// Queues `frame`, as a keyframe when `key`.
+    pub(crate) fn encode(&self, frame: &web_sys::VideoFrame, key: bool) -> Result<()> {
+        self.check()?;
+        let options = web_sys::VideoEncoderEncodeOptions::new();
+        options.set_key_frame(key);
+        self.encoder
+            .encode_with_options(frame, &options)
+            .map_err(|e| from_js(ErrorCode::Browser, "VideoEncoder.encode", &e))
+    }
+
+    /// Waits until every queued frame has been output.
+    pub(crate) async fn flush(&self) -> Result<()> {
+        self.chunks
+            .failure()
+            .flushed(
+                self.encoder.flush().unchecked_into(),
+                ErrorCode::Browser,
+                "VideoEncoder",
+                "VideoEncoder.flush",
+            )
+            .await
+    }
+
+    /// Frames queued, not yet encoded.
+    pub(crate) fn queue_size(&self) -> u32 {
+        self.encoder.encode_queue_size()
+    }
+
+    /// The encoded chunks so far, each with its metadata (the first one's holds the `decoderConfig`).
+    pub(crate) fn take(&self) -> Vec<(web_sys::EncodedVideoChunk, JsValue)> {
+        self.chunks.take()
+    }
+}
+
+impl Drop for VideoEncoder {
+    fn drop(&mut self) {
+        if self.encoder.state() != web_sys::CodecState::Closed {
+            let _ = self.encoder.close();
+        }
+    }
+}

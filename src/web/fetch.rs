@@ -1,0 +1,235 @@
+//! HTTP GETs as media needs them: retried with back-off and jitter, bounded in size, and never left
+//! hanging. A request whose response headers do not arrive within the first-byte timeout, or whose body
+//! stops arriving for the stall timeout, is aborted and counts as a failed attempt; closing the owner's
+//! [`Life`] aborts whatever is in flight.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::error::from_js;
+use super::life::{Life, Request};
+use super::options;
+use crate::decimal::Fixed;
+use crate::error::{Error, ErrorCode, Result};
+
+/// Attempts per request before giving up with a `network` error.
+const ATTEMPTS: u32 = 4;
+/// The first retry waits this long; each next one twice as long, plus up to half again of jitter.
+const FIRST_BACKOFF_MS: f64 = 200.0;
+/// How long a request may wait for its response headers, and a body for its next bytes, by default (as
+/// hls.js waits for a fragment's first byte).
+const DEFAULT_TIMEOUT_MS: f64 = 10_000.0;
+
+/// What a GET brought back.
+pub(crate) struct Fetched {
+    pub(crate) status: u16,
+    /// The total length a `206 Partial Content` answer names in its `Content-Range`.
+    pub(crate) total_length: Option<u64>,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// Fetches for one owner, with its timeouts.
+#[derive(Clone)]
+pub(crate) struct Fetcher {
+    life: Rc<Life>,
+    first_byte_ms: f64,
+    stall_ms: f64,
+}
+
+impl Fetcher {
+    /// Fetches for `life`, with the timeouts `{ firstByteTimeout, stallTimeout }` (milliseconds) of an
+    /// options object.
+    pub(crate) fn new(life: Rc<Life>, options: &JsValue) -> Result<Fetcher> {
+        let timeout = |name: &str| -> Result<f64> {
+            match options::number(options, name)? {
+                Some(ms) if ms > 0.0 => Ok(ms),
+                Some(ms) => Err(Error::new(
+                    ErrorCode::OutOfRange,
+                    format!(
+                        "{name} must be a positive number of milliseconds (got {})",
+                        Fixed(ms, 0)
+                    ),
+                )),
+                None => Ok(DEFAULT_TIMEOUT_MS),
+            }
+        };
+        Ok(Fetcher {
+            life,
+            first_byte_ms: timeout("firstByteTimeout")?,
+            stall_ms: timeout("stallTimeout")?,
+        })
+    }
+
+    /// The lifetime the fetches belong to.
+    pub(crate) fn life(&self) -> &Rc<Life> {
+        &self.life
+    }
+
+    /// GET `url` (bytes `start..end` when given) and its body of at most `max_len` bytes, retrying server
+    /// errors, lost connections and timeouts with back-off. A 4xx answer and a body over `max_len`
+    /// (`limit_exceeded`) are final.
+    pub(crate) async fn get(&self, url: &str, range: Option<(u64, u64)>, max_len: u64) -> Result<Fetched> {
+        let mut last_error = Error::new(ErrorCode::Network, format!("{url}: no attempt made"));
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                let backoff = FIRST_BACKOFF_MS * f64::from(1u32 << (attempt - 1));
+                self.life.sleep(backoff * (1.0 + 0.5 * js_sys::Math::random())).await?;
+            }
+            match self.get_once(url, range, max_len).await {
+                Ok(fetched) if (200..300).contains(&fetched.status) => return Ok(fetched),
+                Ok(fetched) => {
+                    last_error = Error::new(ErrorCode::Network, format!("{url}: HTTP {}", fetched.status));
+                    if (400..500).contains(&fetched.status) {
+                        break;
+                    }
+                }
+                Err(error) if matches!(error.code(), ErrorCode::Network) => last_error = error,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last_error)
+    }
+
+    async fn get_once(&self, url: &str, range: Option<(u64, u64)>, max_len: u64) -> Result<Fetched> {
+        let request = self.life.request()?;
+        let response = self.response(url, range, &request).await?;
+        let status = response.status();
+        let total_length = response
+            .headers()
+            .get("Content-Range")
+            .ok()
+            .flatten()
+            .and_then(|range| range.rsplit('/').next().and_then(|n| n.parse::<u64>().ok()));
+        // An error page's body is not read.
+        let bytes = if response.ok() {
+            self.body(&response, url, max_len, &request).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Fetched {
+            status,
+            total_length,
+            bytes,
+        })
+    }
+
+    /// The response of one attempt, once its headers are in.
+    async fn response(&self, url: &str, range: Option<(u64, u64)>, request: &Request) -> Result<web_sys::Response> {
+        let init = web_sys::RequestInit::new();
+        init.set_signal(Some(&request.signal()));
+        if let Some((start, end)) = range {
+            let headers = web_sys::Headers::new().map_err(|e| from_js(ErrorCode::Browser, "new Headers", &e))?;
+            headers
+                .append("Range", &format!("bytes={start}-{}", end.saturating_sub(1)))
+                .map_err(|e| from_js(ErrorCode::Browser, "Headers.append", &e))?;
+            init.set_headers_headers(&headers);
+        }
+        let fetch_request = web_sys::Request::new_with_str_and_init(url, &init)
+            .map_err(|e| from_js(ErrorCode::MalformedInput, &format!("request for {url}"), &e))?;
+        let answer = match self
+            .within(self.first_byte_ms, global_fetch(&fetch_request)?, request)
+            .await?
+        {
+            Some(Ok(answer)) => answer,
+            Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("fetch {url}"), &thrown)),
+            None => return Err(self.timed_out(url, "sent no response", self.first_byte_ms)),
+        };
+        answer
+            .dyn_into::<web_sys::Response>()
+            .map_err(|e| from_js(ErrorCode::Browser, "fetch result", &e))
+    }
+
+    /// The body of `response`, read as it arrives: a longer `Content-Length` than `max_len` is refused
+    /// before the download, a body that grows past it as soon as it does (`limit_exceeded`); one that stalls
+    /// or is cut short is a `network` error.
+    async fn body(&self, response: &web_sys::Response, url: &str, max_len: u64, request: &Request) -> Result<Vec<u8>> {
+        let too_long = || {
+            Error::new(
+                ErrorCode::LimitExceeded,
+                format!("{url}: the response is larger than {max_len} bytes"),
+            )
+        };
+        let announced = response
+            .headers()
+            .get("Content-Length")
+            .ok()
+            .flatten()
+            .and_then(|n| n.trim().parse::<u64>().ok());
+        if announced.is_some_and(|n| n > max_len) {
+            return Err(too_long());
+        }
+        let Some(stream) = response.body() else {
+            return Ok(Vec::new());
+        };
+        let reader: web_sys::ReadableStreamDefaultReader = stream
+            .get_reader()
+            .dyn_into()
+            .map_err(|e| from_js(ErrorCode::Browser, "ReadableStream.getReader", &e))?;
+        let mut bytes = Vec::with_capacity(announced.unwrap_or(0) as usize);
+        loop {
+            let read = match self.within(self.stall_ms, reader.read(), request).await? {
+                Some(Ok(read)) => read,
+                Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("reading {url}"), &thrown)),
+                None => {
+                    let _ = reader.cancel();
+                    return Err(self.timed_out(url, "stopped sending", self.stall_ms));
+                }
+            };
+            if Reflect::get(&read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
+                return Ok(bytes);
+            }
+            let chunk = Uint8Array::new(&Reflect::get(&read, &"value".into()).unwrap_or(JsValue::UNDEFINED));
+            if bytes.len() as u64 + u64::from(chunk.length()) > max_len {
+                let _ = reader.cancel();
+                return Err(too_long());
+            }
+            let at = bytes.len();
+            bytes.resize(at + chunk.length() as usize, 0);
+            chunk.copy_to(&mut bytes[at..]);
+        }
+    }
+
+    /// How `promise` settled if it did within `ms`; `None` (the request aborted) if not; `invalid_state`
+    /// if the lifetime closed meanwhile.
+    async fn within(
+        &self,
+        ms: f64,
+        promise: Promise,
+        request: &Request,
+    ) -> Result<Option<std::result::Result<JsValue, JsValue>>> {
+        let timer = self.life.timer(ms);
+        // The timer resolves to `undefined`, which neither a response nor a read result is.
+        let settled = JsFuture::from(Promise::race(&Array::of2(&promise, timer.promise()))).await;
+        drop(timer);
+        self.life.check()?;
+        Ok(match settled {
+            Ok(value) if value.is_undefined() => {
+                request.abort();
+                None
+            }
+            settled => Some(settled),
+        })
+    }
+
+    fn timed_out(&self, url: &str, what: &str, ms: f64) -> Error {
+        Error::new(
+            ErrorCode::Network,
+            format!("{url}: the server {what} for {} s", Fixed(ms / 1000.0, 1)),
+        )
+    }
+}
+
+/// `fetch` of the window or of the worker this runs in.
+fn global_fetch(request: &web_sys::Request) -> Result<Promise> {
+    let global = js_sys::global();
+    if let Some(window) = global.dyn_ref::<web_sys::Window>() {
+        Ok(window.fetch_with_request(request))
+    } else if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
+        Ok(worker.fetch_with_request(request))
+    } else {
+        Err(Error::new(ErrorCode::Browser, "no fetch in this JavaScript context"))
+    }
+}
