@@ -181,7 +181,10 @@ impl Fetcher {
             if Reflect::get(&read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
                 return Ok(bytes);
             }
-            let chunk = Uint8Array::new(&Reflect::get(&read, &"value".into()).unwrap_or(JsValue::UNDEFINED));
+            let chunk: Uint8Array = Reflect::get(&read, &"value".into())
+                .ok()
+                .and_then(|value| value.dyn_into().ok())
+                .ok_or_else(|| Error::new(ErrorCode::Browser, format!("reading {url}: a body chunk is not bytes")))?;
             if bytes.len() as u64 + u64::from(chunk.length()) > max_len {
                 let _ = reader.cancel();
                 return Err(too_long());
