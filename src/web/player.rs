@@ -132,6 +132,8 @@ pub(crate) struct PlayerCore {
     state: RefCell<State>,
     /// Made at the first `play` (inside the user's gesture, where browsers let sound start).
     audio: RefCell<Option<Rc<AudioOutput>>>,
+    /// How frames are drawn (`"webgl2"` or `"2d"`).
+    path: &'static str,
     /// The `requestAnimationFrame` callback, made once; it holds the player weakly.
     frame_callback: RefCell<Option<FrameCallback>>,
     /// The animation frame requested and not yet run.
@@ -151,6 +153,7 @@ impl PlayerCore {
         let events = web_sys::EventTarget::new()
             .map_err(|e| super::error::from_js(ErrorCode::Browser, "new EventTarget", &e))?;
         let player = Rc::new(PlayerCore {
+            path: renderer.path(),
             renderer: RefCell::new(Some(renderer)),
             events,
             state: RefCell::new(State {
@@ -246,6 +249,11 @@ impl PlayerCore {
     /// Calls `f` with the media shown (`None` before `load` and after `destroy`).
     pub(crate) fn with_content<T>(&self, f: impl FnOnce(Option<&Content>) -> T) -> T {
         f(self.state.read().content().map(|c| c.as_ref()))
+    }
+
+    /// How frames are drawn: `"webgl2"`, or `"2d"` where WebGL2 is unavailable.
+    pub(crate) fn path(&self) -> &'static str {
+        self.path
     }
 
     pub(crate) fn current_time(&self) -> f64 {

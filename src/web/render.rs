@@ -1,7 +1,7 @@
-//! Draws `VideoFrame`s on a canvas with WebGL2: the frame is uploaded as a texture and drawn letterboxed
-//! (aspect ratio kept, black bars) at the canvas's device-pixel size.
+//! Draws `VideoFrame`s on a canvas, letterboxed (aspect ratio kept, black bars) at the canvas's device-pixel
+//! size: with WebGL2 (the frame uploaded as a texture), or with a 2D context where WebGL2 is unavailable.
 //!
-//! The WebGL2 context is the renderer's own, on an `OffscreenCanvas`; each picture drawn is handed to the
+//! The drawing context is the renderer's own, on an `OffscreenCanvas`; each picture drawn is handed to the
 //! page's canvas through its `bitmaprenderer` context. A canvas keeps one context for its whole life, so a
 //! context made on the page's canvas could not be released when a player ends without breaking the next
 //! player on that canvas; this one is released (`WEBGL_lose_context`) as the renderer is dropped, and
@@ -35,13 +35,27 @@ void main() {
 }
 "#;
 
-/// The GL objects that draw frames on one canvas, released in `Drop`.
+/// What draws frames on one canvas.
 pub(crate) struct Renderer {
     canvas: web_sys::HtmlCanvasElement,
     /// The page canvas's context, which shows each picture drawn.
     shown: web_sys::ImageBitmapRenderingContext,
     /// Where the pictures are drawn.
     surface: web_sys::OffscreenCanvas,
+    painter: Painter,
+}
+
+/// How pictures are drawn on the surface.
+enum Painter {
+    /// WebGL2: the frame uploaded as a texture, drawn as a quad (the path effects build on).
+    Gl(GlPainter),
+    /// Where WebGL2 is unavailable (blocked, or no GPU process, as in Firefox headless without a display):
+    /// the 2D context's `drawImage` of the frame.
+    Canvas2d(web_sys::OffscreenCanvasRenderingContext2d),
+}
+
+/// The GL objects that draw frames, released in `Drop`.
+struct GlPainter {
     gl: Gl,
     program: WebGlProgram,
     texture: web_sys::WebGlTexture,
@@ -50,8 +64,8 @@ pub(crate) struct Renderer {
 }
 
 impl Renderer {
-    /// A WebGL2 renderer showing its pictures on `canvas`, which keeps the last one on screen (and
-    /// readable) between frames.
+    /// A renderer showing its pictures on `canvas`, which keeps the last one on screen (and readable)
+    /// between frames: with WebGL2 where the browser has it, else with a 2D context.
     pub(crate) fn new(canvas: web_sys::HtmlCanvasElement) -> Result<Renderer> {
         let shown = canvas
             .get_context("bitmaprenderer")
@@ -65,62 +79,39 @@ impl Renderer {
             })?;
         let surface = web_sys::OffscreenCanvas::new(canvas.width().max(1), canvas.height().max(1))
             .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))?;
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
-        let gl = surface
-            .get_context_with_context_options("webgl2", &options)
-            .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.getContext('webgl2')", &e))?
-            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "WebGL2 is not available in this browser"))?
-            .dyn_into::<Gl>()
-            .map_err(|e| from_js(ErrorCode::Browser, "WebGL2 context", &e))?;
-        let program = link(&gl)?;
-        let texture = gl.create_texture().ok_or_else(|| gl_error("createTexture"))?;
-        gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
-        for (parameter, value) in [
-            (Gl::TEXTURE_MIN_FILTER, Gl::LINEAR),
-            (Gl::TEXTURE_MAG_FILTER, Gl::LINEAR),
-            (Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE),
-            (Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE),
-        ] {
-            gl.tex_parameteri(Gl::TEXTURE_2D, parameter, value as i32);
-        }
-        let vertex_array = gl.create_vertex_array().ok_or_else(|| gl_error("createVertexArray"))?;
-        let scale = gl.get_uniform_location(&program, "u_scale");
+        let painter = match GlPainter::new(&surface)? {
+            Some(gl) => Painter::Gl(gl),
+            None => Painter::Canvas2d(
+                surface
+                    .get_context("2d")
+                    .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.getContext('2d')", &e))?
+                    .and_then(|context| context.dyn_into().ok())
+                    .ok_or_else(|| Error::new(ErrorCode::Unsupported, "neither WebGL2 nor a 2D canvas is available"))?,
+            ),
+        };
         Ok(Renderer {
             canvas,
             shown,
             surface,
-            gl,
-            program,
-            texture,
-            vertex_array,
-            scale,
+            painter,
         })
+    }
+
+    /// How frames are drawn: `"webgl2"`, or `"2d"` where WebGL2 is unavailable.
+    pub(crate) fn path(&self) -> &'static str {
+        match self.painter {
+            Painter::Gl(_) => "webgl2",
+            Painter::Canvas2d(_) => "2d",
+        }
     }
 
     /// Draws `frame`, letterboxed, filling the canvas's device-pixel size.
     pub(crate) fn draw(&self, frame: &web_sys::VideoFrame) -> Result<()> {
         let (width, height) = self.fit_canvas();
-        let gl = &self.gl;
-        gl.viewport(0, 0, width as i32, height as i32);
-        gl.clear_color(0.0, 0.0, 0.0, 1.0);
-        gl.clear(Gl::COLOR_BUFFER_BIT);
-        gl.use_program(Some(&self.program));
-        gl.bind_vertex_array(Some(&self.vertex_array));
-        gl.active_texture(Gl::TEXTURE0);
-        gl.bind_texture(Gl::TEXTURE_2D, Some(&self.texture));
-        gl.tex_image_2d_with_u32_and_u32_and_video_frame(
-            Gl::TEXTURE_2D,
-            0,
-            Gl::RGBA as i32,
-            Gl::RGBA,
-            Gl::UNSIGNED_BYTE,
-            frame,
-        )
-        .map_err(|e| from_js(ErrorCode::Browser, "uploading a VideoFrame", &e))?;
-        let (scale_x, scale_y) = letterbox(frame.display_width(), frame.display_height(), width, height);
-        gl.uniform2f(self.scale.as_ref(), scale_x, scale_y);
-        gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        match &self.painter {
+            Painter::Gl(gl) => gl.paint(frame, width, height)?,
+            Painter::Canvas2d(context) => draw_fitted(context, frame, f64::from(width), f64::from(height))?,
+        }
         let picture = self
             .surface
             .transfer_to_image_bitmap()
@@ -151,6 +142,92 @@ impl Renderer {
     }
 }
 
+impl GlPainter {
+    /// The GL objects on `surface`'s WebGL2 context; `None` where the browser gives no WebGL2 context.
+    fn new(surface: &web_sys::OffscreenCanvas) -> Result<Option<GlPainter>> {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
+        let gl = match surface.get_context_with_context_options("webgl2", &options) {
+            Ok(Some(context)) => context
+                .dyn_into::<Gl>()
+                .map_err(|e| from_js(ErrorCode::Browser, "WebGL2 context", &e))?,
+            Ok(None) | Err(_) => return Ok(None),
+        };
+        let program = link(&gl)?;
+        let texture = gl.create_texture().ok_or_else(|| gl_error("createTexture"))?;
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
+        for (parameter, value) in [
+            (Gl::TEXTURE_MIN_FILTER, Gl::LINEAR),
+            (Gl::TEXTURE_MAG_FILTER, Gl::LINEAR),
+            (Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE),
+            (Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE),
+        ] {
+            gl.tex_parameteri(Gl::TEXTURE_2D, parameter, value as i32);
+        }
+        let vertex_array = gl.create_vertex_array().ok_or_else(|| gl_error("createVertexArray"))?;
+        let scale = gl.get_uniform_location(&program, "u_scale");
+        Ok(Some(GlPainter {
+            gl,
+            program,
+            texture,
+            vertex_array,
+            scale,
+        }))
+    }
+
+    /// Draws `frame` letterboxed on the whole `width`×`height` surface.
+    fn paint(&self, frame: &web_sys::VideoFrame, width: u32, height: u32) -> Result<()> {
+        let gl = &self.gl;
+        gl.viewport(0, 0, width as i32, height as i32);
+        gl.clear_color(0.0, 0.0, 0.0, 1.0);
+        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.use_program(Some(&self.program));
+        gl.bind_vertex_array(Some(&self.vertex_array));
+        gl.active_texture(Gl::TEXTURE0);
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&self.texture));
+        gl.tex_image_2d_with_u32_and_u32_and_video_frame(
+            Gl::TEXTURE_2D,
+            0,
+            Gl::RGBA as i32,
+            Gl::RGBA,
+            Gl::UNSIGNED_BYTE,
+            frame,
+        )
+        .map_err(|e| from_js(ErrorCode::Browser, "uploading a VideoFrame", &e))?;
+        let (scale_x, scale_y) = letterbox(frame.display_width(), frame.display_height(), width, height);
+        gl.uniform2f(self.scale.as_ref(), scale_x, scale_y);
+        gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        Ok(())
+    }
+}
+
+/// Draws `frame` on a `width`×`height` 2D context as large as fits, centred, on black.
+pub(crate) fn draw_fitted(
+    context: &web_sys::OffscreenCanvasRenderingContext2d,
+    frame: &web_sys::VideoFrame,
+    width: f64,
+    height: f64,
+) -> Result<()> {
+    let (scale_x, scale_y) = letterbox(
+        frame.display_width(),
+        frame.display_height(),
+        width as u32,
+        height as u32,
+    );
+    let (frame_w, frame_h) = (width * f64::from(scale_x), height * f64::from(scale_y));
+    context.set_fill_style_str("black");
+    context.fill_rect(0.0, 0.0, width, height);
+    context
+        .draw_image_with_video_frame_and_dw_and_dh(
+            frame,
+            (width - frame_w) / 2.0,
+            (height - frame_h) / 2.0,
+            frame_w,
+            frame_h,
+        )
+        .map_err(|e| from_js(ErrorCode::Browser, "drawImage of a video frame", &e))
+}
+
 /// The quad's scale so a `frame_w`×`frame_h` picture fits a `canvas_w`×`canvas_h` canvas without
 /// distortion.
 fn letterbox(frame_w: u32, frame_h: u32, canvas_w: u32, canvas_h: u32) -> (f32, f32) {
@@ -166,7 +243,7 @@ fn letterbox(frame_w: u32, frame_h: u32, canvas_w: u32, canvas_h: u32) -> (f32, 
     }
 }
 
-impl Drop for Renderer {
+impl Drop for GlPainter {
     fn drop(&mut self) {
         self.gl.delete_texture(Some(&self.texture));
         self.gl.delete_vertex_array(Some(&self.vertex_array));

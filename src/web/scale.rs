@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use super::codec::frame::Frame;
 use super::error::from_js;
+use super::render::draw_fitted;
 use crate::error::{Error, ErrorCode, Result};
 
 /// A canvas of the target size and its 2D context.
@@ -35,20 +36,7 @@ impl Scaler {
     /// A new frame of the target size showing `frame` as large as fits, centred, with its timestamp and
     /// duration.
     pub(crate) fn fit(&self, frame: &web_sys::VideoFrame) -> Result<Frame> {
-        let (from_width, from_height) = (f64::from(frame.display_width()), f64::from(frame.display_height()));
-        let scale = (self.width / from_width).min(self.height / from_height);
-        let (width, height) = (from_width * scale, from_height * scale);
-        self.context.set_fill_style_str("black");
-        self.context.fill_rect(0.0, 0.0, self.width, self.height);
-        self.context
-            .draw_image_with_video_frame_and_dw_and_dh(
-                frame,
-                (self.width - width) / 2.0,
-                (self.height - height) / 2.0,
-                width,
-                height,
-            )
-            .map_err(|e| from_js(ErrorCode::Browser, "drawImage of a video frame", &e))?;
+        draw_fitted(&self.context, frame, self.width, self.height)?;
         let init = web_sys::VideoFrameInit::new();
         init.set_timestamp_f64(frame.timestamp());
         if let Some(duration) = frame.duration() {

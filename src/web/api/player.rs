@@ -124,6 +124,13 @@ impl Player {
         self.core.is_destroyed()
     }
 
+    /// How the player draws: `'webgl2'`, or `'2d'` (a 2D canvas, without effects) where WebGL2 is
+    /// unavailable (blocked by the user, or no GPU process, as in a headless browser without a display).
+    #[wasm_bindgen(getter, unchecked_return_type = "'webgl2' | '2d'")]
+    pub fn renderer(&self) -> String {
+        self.core.path().to_owned()
+    }
+
     /// Live streams: the time `goLive` goes to (three target durations behind the newest segment's end);
     /// `NaN` for other media.
     #[wasm_bindgen(getter, js_name = liveEdge)]

@@ -1,0 +1,87 @@
+// Where WebGL2 is unavailable (blocked by the user, or no GPU process, as in Firefox headless without a
+// display), the player draws with a 2D context instead, frame-exactly. Chromium without a GPU process
+// (--disable-gpu --disable-software-rasterizer) has no WebGL at all, on OffscreenCanvas too (--disable-webgl
+// leaves OffscreenCanvas its WebGL).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium, openPage, seekAndRead, startServer, videoStartOf } from './support.mjs';
+
+const FPS = 30;
+const running = { server: null, browser: null, webgl: null };
+before(async () => {
+  running.server = await startServer();
+  running.browser = await launchChromium(['--disable-gpu', '--disable-software-rasterizer']);
+  running.webgl = await launchChromium();
+});
+after(async () => {
+  await running.browser?.close();
+  await running.webgl?.close();
+  await running.server?.close();
+});
+
+async function rendererOf(browser) {
+  const { page, errors } = await openPage(browser, running.server.base, '/tests/browser/pages/player.html');
+  await page.evaluate(() => window.reelcutReady);
+  const path = await page.evaluate(async () => {
+    const { Player } = await window.reelcutReady;
+    const player = new Player(document.createElement('canvas'));
+    const path = player.renderer;
+    player.destroy();
+    return path;
+  });
+  return { page, errors, path };
+}
+
+test('with WebGL2 the player draws with it; without, with a 2D canvas', async () => {
+  const withGl = await rendererOf(running.webgl);
+  assert.equal(withGl.path, 'webgl2');
+  await withGl.page.close();
+  const without = await rendererOf(running.browser);
+  assert.equal(without.path, '2d');
+  assert.deepEqual(without.errors, []);
+  await without.page.close();
+});
+
+test('without WebGL2: seeks show the exact frames, letterboxed the same way', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');
+  await page.evaluate(() => window.reelcutReady);
+  const times = [0, 0.5, 1.25, 2.99, 4.4, 5.95];
+  for (const name of ['high_bframes_moovend.mp4', 'hls_ts/index.m3u8']) {
+    const seen = await seekAndRead(page, `/fixtures/${name}`, times);
+    // The video may start after 0 on the media timeline (the HLS fixtures' audio leads by one AAC frame).
+    const videoStart = name.endsWith('.m3u8') ? videoStartOf(name) : 0;
+    const expected = times.map((t) => Math.max(0, Math.floor((t - videoStart) * FPS + 1e-9)));
+    assert.deepEqual(seen.map((s) => s.frame), expected, name);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without WebGL2: playback draws frames in order and reaches the end', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');
+  await page.evaluate(() => window.reelcutReady);
+  const seen = await page.evaluate(async () => {
+    const { Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas, { muted: true });
+    await player.load('/fixtures/video_only.mp4');
+    const frames = [];
+    let last = -1;
+    const ended = new Promise((resolve) => player.addEventListener('ended', resolve));
+    await player.play();
+    const watch = () => {
+      const frame = window.readBarcode(canvas);
+      if (frame !== last) frames.push((last = frame));
+      if (!player.ended) requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+    await ended;
+    player.destroy();
+    return frames;
+  });
+  assert.ok(seen.length > 60, `only ${seen.length} distinct frames were drawn`);
+  assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'frames are drawn in order');
+  assert.ok(seen.at(-1) >= 170, `the last frame drawn is ${seen.at(-1)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
