@@ -11,7 +11,7 @@ use super::error::from_js;
 use super::life::sleep_ms;
 use crate::error::{ErrorCode, Result};
 
-/// How long `resume()` may take before the context is taken to be blocked by the autoplay policy.
+/// How long `play()` waits for the audio context to resume before it starts silent.
 const RESUME_WAIT_MS: f64 = 300.0;
 
 /// The player's sound output.
@@ -31,11 +31,12 @@ impl AudioOutput {
         Ok(AudioOutput { context, gain })
     }
 
-    /// Resumes the context; `false` when it stays suspended (the page may not play sound before a user
-    /// gesture), in which case playback runs silent on the wall clock.
-    pub(crate) async fn resume(&self) -> bool {
+    /// Asks the context to resume and waits a moment for it. It may stay suspended longer (a browser
+    /// resumes it only once its output really runs, or after a user gesture): playback then starts silent on
+    /// the page clock, and the sound joins when the context runs.
+    pub(crate) async fn resume(&self) {
         if self.running() {
-            return true;
+            return;
         }
         if let Ok(resumed) = self.context.resume() {
             let timeout = Promise::new(&mut |resolve, _| {
@@ -46,7 +47,6 @@ impl AudioOutput {
             });
             let _ = JsFuture::from(Promise::race(&js_sys::Array::of2(&resumed, &timeout))).await;
         }
-        self.running()
     }
 
     pub(crate) fn running(&self) -> bool {

@@ -1,5 +1,7 @@
 //! The playback clock: media time as a function of the audio output's clock when there is sound (so that
-//! pictures follow what is heard), else of `performance.now()`.
+//! pictures follow what is heard), else of `performance.now()`. A page may start its audio context late (a
+//! browser resumes it only once its output really runs, or once the user has interacted with the page):
+//! until then the clock follows the page, and then it moves onto the audio clock where it stands.
 
 use std::rc::Rc;
 
@@ -26,12 +28,30 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    /// A stopped clock at media time `media_start`, driven by `audio` when given.
+    /// A stopped clock at media time `media_start`, driven by `audio` when given and running, else by the
+    /// page until [`Clock::follow`] hands it the audio output.
     pub(crate) fn new(media_start: f64, audio: Option<Rc<AudioOutput>>) -> Clock {
         Clock {
-            audio,
+            audio: audio.filter(|audio| audio.running()),
             media_start,
             started_at: None,
+        }
+    }
+
+    /// Whether the audio output drives it (sound can be scheduled against it).
+    pub(crate) fn on_audio(&self) -> bool {
+        self.audio.is_some()
+    }
+
+    /// Moves a clock driven by the page onto `audio`, whose context now runs: from the media time it shows
+    /// at `now_ms` on, it advances with the sound (which starts a moment later).
+    pub(crate) fn follow(&mut self, audio: Rc<AudioOutput>, now_ms: f64) {
+        let running = self.running();
+        self.media_start = self.time(now_ms);
+        self.audio = Some(audio);
+        self.started_at = None;
+        if running {
+            self.start(now_ms);
         }
     }
 

@@ -198,6 +198,13 @@ impl Playback {
         }
         playback.collect()?;
         let more_coming = playback.next != Next::End || playback.loading;
+        if !playback.clock.on_audio() {
+            if let Some(output) = playback.audio.as_ref().map(|a| &a.output).filter(|o| o.running()) {
+                // The audio context started: sound joins from here, and pictures follow it.
+                let output = Rc::clone(output);
+                playback.clock.follow(output, now_ms);
+            }
+        }
         let mut time = playback.clock.time(now_ms);
         if !playback.clock.running() && playback.ready() {
             // Past a gap left by skipped segments, the clock resumes where the media does.
@@ -212,7 +219,7 @@ impl Playback {
             time = playback.clock.time(now_ms);
         }
         playback.draw_due(time, renderer)?;
-        playback.schedule_sound()?;
+        playback.schedule_sound(time)?;
         playback.feed_video(this)?;
         playback.feed_audio(time)?;
         let ended = playback.ended(time);
@@ -292,10 +299,16 @@ impl Playback {
     }
 
     /// Schedules the decoded sound at its media time on the audio clock; what is already late is cut.
-    fn schedule_sound(&mut self) -> Result<()> {
+    fn schedule_sound(&mut self, time: f64) -> Result<()> {
         let Some(audio) = &mut self.audio else {
             return Ok(());
         };
+        if !self.clock.on_audio() {
+            // Silent until the audio context runs: what the clock has passed will never be heard.
+            let now = time * f64::from(MICROS_PER_SECOND);
+            audio.decoded.retain(|data| data.timestamp() + data.duration() > now);
+            return Ok(());
+        }
         if !self.clock.running() {
             return Ok(());
         }

@@ -422,7 +422,8 @@ impl PlayerCore {
         state.playback().map(|p| p.read().time_at(now_ms))
     }
 
-    /// The sound output, made on first use; `None` when the page may not play sound.
+    /// The sound output, made on first use and asked to resume; `None` when the page has no audio context.
+    /// A context still suspended (the page may not play sound yet) plays once it runs.
     async fn audio_output(&self) -> Option<Rc<AudioOutput>> {
         let existing = self.audio.read().clone();
         let output = match existing {
@@ -434,7 +435,8 @@ impl PlayerCore {
                 output
             }
         };
-        output.resume().await.then_some(output)
+        output.resume().await;
+        Some(output)
     }
 
     /// Starts playing from `currentTime` (from the start after the end); fires `play`, `playing` once the
@@ -444,6 +446,11 @@ impl PlayerCore {
         let (media, generation) = {
             let mut state = self.state.write();
             if state.playback().is_some() {
+                // Playing without sound because the page could not start it yet: called again from a
+                // user gesture, this is what lets the sound start.
+                if let Some(audio) = self.audio.read().clone() {
+                    wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
+                }
                 return Ok(());
             }
             state.generation += 1;
@@ -534,7 +541,7 @@ impl PlayerCore {
                 state.dropped_frames += playback.read().dropped;
                 if let Some(media) = state.content().cloned() {
                     let (start, _) = media.range();
-                    let audio = self.audio.read().clone().filter(|a| a.running());
+                    let audio = self.audio.read().clone();
                     if let Phase::Playing { playback, .. } = &mut state.phase {
                         *playback = Playback::start(media, start, audio);
                     }

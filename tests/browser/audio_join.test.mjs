@@ -1,0 +1,65 @@
+// A page may not start sound at once: browsers keep an AudioContext suspended until the user interacts with
+// the page (autoplay policy), and Firefox resolves resume() only once its output really runs (100-2000 ms on
+// a cold device). Playback then starts silent on the page clock, and the sound joins as soon as the context
+// runs, in sync, without a restart. Headless Chromium starts every context at once, so the page here makes
+// its contexts start suspended and resume only when the test says (a real AudioContext, held back).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverAndBrowser } from './support.mjs';
+
+const running = serverAndBrowser();
+
+test('sound joins a silent playback when the audio context starts late, and the clock goes on where it was', async () => {
+  const page = await running.browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  // Before the library loads (its bindings take the browser's methods as they find them then).
+  await page.addInitScript(() => {
+    const Real = window.AudioContext;
+    let allow;
+    const allowed = new Promise((resolve) => (allow = resolve));
+    window.startSound = allow;
+    window.AudioContext = class extends Real {
+      constructor(...args) {
+        super(...args);
+        super.suspend();
+      }
+      resume() {
+        return allowed.then(() => super.resume());
+      }
+    };
+  });
+  await page.goto(`${running.server.base}/tests/browser/pages/player.html`);
+  const silent = await page.evaluate(async () => {
+    const { Player } = await window.reelcutReady;
+    const player = (window.player = new Player(document.getElementById('screen')));
+    await player.load('/fixtures/hls_ts/index.m3u8');
+    await player.play();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return { time: player.currentTime, audio: window.audioStats() };
+  });
+  assert.equal(silent.audio.started, 0, `no sound is scheduled before the context runs: ${JSON.stringify(silent)}`);
+  assert.equal(silent.audio.state, null);
+  assert.ok(silent.time > 1, `the clock ran on the page clock without sound (${silent.time} s after 1.5 s)`);
+
+  const joined = await page.evaluate(async () => {
+    const before = window.player.currentTime;
+    const waited = performance.now();
+    window.startSound();
+    while (window.audioStats().started === 0 && performance.now() - waited < 3000) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const joinedAfter = performance.now() - waited;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return { before, after: window.player.currentTime, joinedAfter, audio: window.audioStats(), paused: window.player.paused };
+  });
+  assert.equal(joined.audio.state, 'running');
+  assert.ok(joined.audio.started > 0, 'sound is scheduled once the context runs');
+  assert.ok(joined.joinedAfter < 500, `the sound joined ${joined.joinedAfter} ms after the context could start`);
+  // The clock went on from where it was: no restart from the beginning, no jump.
+  assert.equal(joined.paused, false);
+  assert.ok(joined.after > joined.before + 0.8 && joined.after < joined.before + 1.6,
+    `currentTime went from ${joined.before} to ${joined.after} over about a second`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
