@@ -115,8 +115,10 @@ test('live: starts three target durations behind the edge, follows it, seeks bac
   assert.ok(Math.abs(sought.frame - liveFrameAt(sought.wall, zero)) <= 1, `frame ${sought.frame}, broadcast ${liveFrameAt(sought.wall, zero)}`);
   assert.ok(replaying.time > sought.time + 0.5, 'playing goes on in the replay');
   assert.ok(Math.abs(replaying.frame - liveFrameAt(replaying.wall, zero)) <= 2, `frame ${replaying.frame}, broadcast ${liveFrameAt(replaying.wall, zero)}`);
-  // Back to the live edge.
-  assert.ok(Math.abs(live.time - (live.seekable.end - 6)) < 0.01, `live at ${live.time} of ${JSON.stringify(live.seekable)}`);
+  // Back to the live edge: 6 s before the end of the window as it was when goLive ran (a reload may have
+  // published one more segment while the frame was being decoded).
+  const behind = live.seekable.end - live.time;
+  assert.ok(Math.abs(behind - 6) < 0.01 || Math.abs(behind - 8) < 0.01, `live at ${live.time} of ${JSON.stringify(live.seekable)}`);
   assert.deepEqual(errors, []);
   await page.close();
 });
