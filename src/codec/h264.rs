@@ -77,6 +77,8 @@ pub struct Sps {
     pub constraints: u8,
     /// `level_idc`: 30 for level 3.0.
     pub level: u8,
+    /// `seq_parameter_set_id`, which picture parameter sets refer to.
+    pub id: u32,
     /// `chroma_format_idc` (1 = 4:2:0).
     pub chroma_format: u32,
     /// Luma bit depth.
@@ -108,7 +110,7 @@ impl Sps {
         let profile = r.bits(8)? as u8;
         let constraints = r.bits(8)? as u8;
         let level = r.bits(8)? as u8;
-        let _sps_id = r.ue()?;
+        let id = r.ue()?;
         let (mut chroma_format, mut bit_depth_luma, mut bit_depth_chroma) = (1, 8, 8);
         if has_chroma_fields(profile) {
             chroma_format = r.ue()?;
@@ -179,6 +181,7 @@ impl Sps {
         };
         Ok(Sps {
             profile,
+            id,
             constraints,
             level,
             chroma_format,
@@ -227,6 +230,29 @@ pub fn remove_emulation_prevention(payload: &[u8]) -> Vec<u8> {
         out.push(byte);
     }
     out
+}
+
+/// The `profile_idc` values an SPS may carry (H.264 A.2, and the scalable and multiview profiles of annexes
+/// G and H).
+const PROFILES: [u8; 16] = [66, 77, 88, 100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135];
+
+/// The `seq_parameter_set_id` a PPS NAL unit (with its NAL header) refers to.
+fn pps_sps_id(nal: &[u8]) -> Result<u32> {
+    if nal_type(nal) != Some(NAL_PPS) {
+        return Err(Error::new(ErrorCode::MalformedInput, "not an H.264 PPS NAL unit"));
+    }
+    let rbsp = remove_emulation_prevention(&nal[1..]);
+    let mut r = BitReader::new(&rbsp, "H.264 PPS");
+    let _pps_id = r.ue()?;
+    r.ue()
+}
+
+/// `nal` without the copy of its NAL header byte that follows it, if it has one.
+fn without_repeated_header(nal: &[u8]) -> Option<Vec<u8>> {
+    match nal {
+        [header, repeat, rest @ ..] if header == repeat => Some([&[*header][..], rest].concat()),
+        _ => None,
+    }
 }
 
 /// An `AVCDecoderConfigurationRecord` (the body of an `avcC` box; WebCodecs' `description`) for 4-byte
@@ -301,6 +327,51 @@ impl AvcConfig {
         at += 1;
         let pps = read_sets(pps_count, &mut at)?;
         Ok(AvcConfig { length_size, sps, pps })
+    }
+
+    /// The record an encoder gave, checked and rebuilt: each SPS must name a known profile and each PPS an
+    /// SPS of the record. A parameter set that fails only because its NAL header byte is written twice (as
+    /// Firefox's `VideoEncoder` writes them, e.g. `67 67 64 00 1e`, `68 68 eb`) is mended; anything else
+    /// wrong is `malformed_input`. The record is written again with its reserved bits set and its NAL length
+    /// size kept.
+    pub fn repaired(record: &[u8]) -> Result<Vec<u8>> {
+        let config = AvcConfig::parse(record)?;
+        let invalid = |what: &str| {
+            Error::new(
+                ErrorCode::MalformedInput,
+                format!("the video encoder's avcC holds an invalid {what}"),
+            )
+        };
+        let sps_valid = |nal: &[u8]| Sps::parse(nal).ok().filter(|sps| PROFILES.contains(&sps.profile));
+        let mut sps = Vec::with_capacity(config.sps.len());
+        let mut ids = Vec::with_capacity(config.sps.len());
+        for nal in config.sps {
+            let (nal, parsed) = match sps_valid(&nal) {
+                Some(parsed) => (nal, parsed),
+                None => without_repeated_header(&nal)
+                    .and_then(|mended| Some((sps_valid(&mended)?, mended)))
+                    .map(|(parsed, mended)| (mended, parsed))
+                    .ok_or_else(|| invalid("SPS"))?,
+            };
+            ids.push(parsed.id);
+            sps.push(nal);
+        }
+        let pps_valid = |nal: &[u8]| pps_sps_id(nal).is_ok_and(|id| ids.contains(&id));
+        let pps = config
+            .pps
+            .into_iter()
+            .map(|nal| {
+                if pps_valid(&nal) {
+                    return Ok(nal);
+                }
+                without_repeated_header(&nal)
+                    .filter(|mended| pps_valid(mended))
+                    .ok_or_else(|| invalid("PPS"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut rebuilt = avc_decoder_configuration(&sps, &pps)?;
+        rebuilt[4] = 0xFC | (config.length_size - 1);
+        Ok(rebuilt)
     }
 
     /// The parameter sets as NAL units in a sample (each behind a `length_size` length prefix): put in
@@ -413,6 +484,40 @@ mod tests {
         for cut in 0..record.len() - 4 {
             assert!(AvcConfig::parse(&record[..cut]).is_err(), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn an_encoder_record_with_repeated_nal_headers_is_mended() {
+        // As Firefox's VideoEncoder writes it: each parameter set's NAL header byte twice, and the reserved
+        // bits before the NAL length size and the SPS count left zero.
+        let mut firefox = vec![1, 0x64, 0x00, 0x1e, 0x03, 0x01, 0x00, 27, 0x67];
+        firefox.extend_from_slice(&SPS_HIGH_640X360);
+        firefox.extend_from_slice(&[1, 0x00, 7, 0x68]);
+        firefox.extend_from_slice(&PPS);
+        let right = avc_decoder_configuration(&[SPS_HIGH_640X360.to_vec()], &[PPS.to_vec()]).unwrap();
+        assert_eq!(AvcConfig::repaired(&firefox).unwrap(), right);
+        // A right record comes back as it was; one with a 2-byte NAL length keeps it.
+        assert_eq!(AvcConfig::repaired(&right).unwrap(), right);
+        let mut short = right.clone();
+        short[4] = 0xFD;
+        assert_eq!(AvcConfig::repaired(&short).unwrap()[4], 0xFD);
+    }
+
+    #[test]
+    fn a_record_with_parameter_sets_beyond_mending_is_refused() {
+        // A PPS naming SPS 1 when the record has only SPS 0, without a repeated header to explain it.
+        let mut wrong_pps = PPS;
+        wrong_pps[1] = 0b1010_1011; // pps_id 0, sps_id 1
+        let record = avc_decoder_configuration(&[SPS_HIGH_640X360.to_vec()], &[wrong_pps.to_vec()]).unwrap();
+        assert_eq!(
+            AvcConfig::repaired(&record).unwrap_err().code(),
+            ErrorCode::MalformedInput
+        );
+        // An SPS of an unknown profile.
+        let mut wrong_sps = SPS_HIGH_640X360;
+        wrong_sps[1] = 0x07;
+        let record = avc_decoder_configuration(&[wrong_sps.to_vec()], &[PPS.to_vec()]);
+        assert!(record.is_err() || AvcConfig::repaired(&record.unwrap()).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::error::from_js;
 use super::job::Job;
 use super::life::sleep_ms;
 use super::scale::Scaler;
+use crate::codec::h264::AvcConfig;
 use crate::edit::footage::Footage;
 use crate::edit::trim::{EncodedFrame, EncodedStretch};
 use crate::error::{Error, ErrorCode, Result};
@@ -151,8 +152,14 @@ fn collect_stretch(encoder: &VideoEncoder, coding: &CodecConfig, timescale: u32)
             data,
         });
     }
-    let config =
+    let mut config =
         config.ok_or_else(|| Error::new(ErrorCode::Browser, "the video encoder gave no decoder configuration"))?;
+    // Never trusted blindly: an encoder's avcC goes into the file and its parameter sets in front of the
+    // re-encoded keyframe, where a wrong one makes every player fail.
+    if config.codec.starts_with("avc") {
+        let record = config.description.as_deref().unwrap_or_default();
+        config.description = Some(AvcConfig::repaired(record)?);
+    }
     Ok(EncodedStretch { config, frames })
 }
 
