@@ -1,5 +1,12 @@
-//! The player's sound output: WebAudio playing decoded sound at given times of the `AudioContext` clock,
-//! through one gain node for volume and mute.
+//! The players' sound output: WebAudio playing decoded sound at given times of the `AudioContext` clock,
+//! through one gain node per player for its volume and mute.
+//!
+//! The players of a page share one `AudioContext` while any of them lives (closed when the last one goes):
+//! an audio device takes a while to start (Firefox resolves `resume()` only once it runs, up to two seconds
+//! on a cold device) and starts at once while another context keeps it running.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -14,21 +21,64 @@ use crate::error::{ErrorCode, Result};
 /// How long `play()` waits for the audio context to resume before it starts silent.
 const RESUME_WAIT_MS: f64 = 300.0;
 
-/// The player's sound output.
-pub(crate) struct AudioOutput {
+/// The page's audio context, closed when the last output using it is dropped.
+struct Device {
     context: web_sys::AudioContext,
+}
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        let _ = self.context.close();
+    }
+}
+
+thread_local! {
+    /// The context the live outputs share.
+    static DEVICE: RefCell<Weak<Device>> = const { RefCell::new(Weak::new()) };
+}
+
+/// One player's sound output.
+pub(crate) struct AudioOutput {
+    device: Rc<Device>,
     gain: web_sys::GainNode,
 }
 
 impl AudioOutput {
+    /// An output on the page's audio context (made now if no output lives).
     pub(crate) fn new() -> Result<AudioOutput> {
-        let context = web_sys::AudioContext::new().map_err(|e| from_js(ErrorCode::Browser, "new AudioContext", &e))?;
-        let gain = context
+        let device = match DEVICE.with_borrow(Weak::upgrade) {
+            Some(device) => device,
+            None => {
+                let context =
+                    web_sys::AudioContext::new().map_err(|e| from_js(ErrorCode::Browser, "new AudioContext", &e))?;
+                let device = Rc::new(Device { context });
+                DEVICE.with_borrow_mut(|shared| *shared = Rc::downgrade(&device));
+                device
+            }
+        };
+        let gain = device
+            .context
             .create_gain()
             .map_err(|e| from_js(ErrorCode::Browser, "AudioContext.createGain", &e))?;
-        gain.connect_with_audio_node(&context.destination())
+        gain.connect_with_audio_node(&device.context.destination())
             .map_err(|e| from_js(ErrorCode::Browser, "GainNode.connect", &e))?;
-        Ok(AudioOutput { context, gain })
+        Ok(AudioOutput { device, gain })
+    }
+
+    /// Whether the page may start sound without waiting for a user gesture: the browser says its autoplay
+    /// policy allows audio contexts (`navigator.getAutoplayPolicy`, Firefox), or the user has already
+    /// interacted with the page (`navigator.userActivation`).
+    pub(crate) fn may_start_now() -> bool {
+        let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
+        let field = |object: &JsValue, name: &str| js_sys::Reflect::get(object, &name.into()).ok();
+        let policy = field(&navigator, "getAutoplayPolicy")
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.call1(&navigator, &"audiocontext".into()).ok())
+            .and_then(|answer| answer.as_string());
+        let active = field(&navigator, "userActivation")
+            .and_then(|activation| field(&activation, "hasBeenActive"))
+            .is_some_and(|flag| flag.is_truthy());
+        policy.as_deref() == Some("allowed") || active
     }
 
     /// Asks the context to resume and waits a moment for it. It may stay suspended longer (a browser
@@ -38,7 +88,7 @@ impl AudioOutput {
         if self.running() {
             return;
         }
-        if let Ok(resumed) = self.context.resume() {
+        if let Ok(resumed) = self.device.context.resume() {
             let timeout = Promise::new(&mut |resolve, _| {
                 wasm_bindgen_futures::spawn_local(async move {
                     sleep_ms(RESUME_WAIT_MS).await;
@@ -50,7 +100,7 @@ impl AudioOutput {
     }
 
     pub(crate) fn running(&self) -> bool {
-        self.context.state() == web_sys::AudioContextState::Running
+        self.device.context.state() == web_sys::AudioContextState::Running
     }
 
     /// Sets the output gain (0 when muted).
@@ -60,7 +110,7 @@ impl AudioOutput {
 
     /// The context time at which sound is being rendered now (`AudioContext.currentTime`).
     pub(crate) fn render_time(&self) -> f64 {
-        self.context.current_time()
+        self.device.context.current_time()
     }
 
     /// The context time of the sound reaching the speakers at `performance.now()` = `now_ms`: behind
@@ -68,10 +118,10 @@ impl AudioOutput {
     /// output timestamp.
     pub(crate) fn heard_time(&self, now_ms: f64) -> f64 {
         // `getOutputTimestamp()` (Web Audio API 1.0) is not in web-sys: called by name.
-        let stamp = js_sys::Reflect::get(&self.context, &JsValue::from_str("getOutputTimestamp"))
+        let stamp = js_sys::Reflect::get(&self.device.context, &JsValue::from_str("getOutputTimestamp"))
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(&self.context).ok());
+            .and_then(|f| f.call0(&self.device.context).ok());
         let field = |name: &str| {
             stamp
                 .as_ref()
@@ -98,6 +148,7 @@ impl AudioOutput {
                 .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyToChannel", &e))?;
         }
         let source = self
+            .device
             .context
             .create_buffer_source()
             .map_err(|e| from_js(ErrorCode::Browser, "createBufferSource", &e))?;
@@ -114,6 +165,7 @@ impl AudioOutput {
 
 impl Drop for AudioOutput {
     fn drop(&mut self) {
-        let _ = self.context.close();
+        // Its sound stops here; the context closes with the last output (`Device`).
+        let _ = self.gain.disconnect();
     }
 }

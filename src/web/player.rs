@@ -180,6 +180,7 @@ impl PlayerCore {
             }
         });
         *player.frame_callback.write() = Some(callback);
+        player.warm_audio();
         Ok(player)
     }
 
@@ -222,6 +223,9 @@ impl PlayerCore {
             state.current_time = content.start_time();
             state.error = None;
             state.phase = Phase::Paused { media, ended: false };
+        }
+        if content.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio)) {
+            self.warm_audio();
         }
         if let Kind::Hls(hls) = content.kind() {
             let weak = Rc::downgrade(self);
@@ -422,20 +426,26 @@ impl PlayerCore {
         state.playback().map(|p| p.read().time_at(now_ms))
     }
 
-    /// The sound output, made on first use and asked to resume; `None` when the page has no audio context.
-    /// A context still suspended (the page may not play sound yet) plays once it runs.
-    async fn audio_output(&self) -> Option<Rc<AudioOutput>> {
-        let existing = self.audio.read().clone();
-        let output = match existing {
-            Some(output) => output,
-            None => {
-                let output = Rc::new(AudioOutput::new().ok()?);
-                *self.audio.write() = Some(Rc::clone(&output));
-                self.apply_gain();
-                output
-            }
-        };
-        output.resume().await;
+    /// Starts the sound output now where the page may already play sound: an audio device takes a while to
+    /// start (Firefox resolves `resume()` only once it runs, up to two seconds), and `play()` is then heard
+    /// at once.
+    fn warm_audio(&self) {
+        if !AudioOutput::may_start_now() {
+            return;
+        }
+        if let Some(audio) = self.audio_output() {
+            wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
+        }
+    }
+
+    /// The sound output, made on first use; `None` when the page has no audio context.
+    fn audio_output(&self) -> Option<Rc<AudioOutput>> {
+        if let Some(output) = self.audio.read().clone() {
+            return Some(output);
+        }
+        let output = Rc::new(AudioOutput::new().ok()?);
+        *self.audio.write() = Some(Rc::clone(&output));
+        self.apply_gain();
         Some(output)
     }
 
@@ -462,7 +472,11 @@ impl PlayerCore {
         };
         media.check()?;
         let has_audio = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio));
-        let audio = if has_audio { self.audio_output().await } else { None };
+        // A context still suspended after a moment (the page may not play sound yet) plays once it runs.
+        let audio = if has_audio { self.audio_output() } else { None };
+        if let Some(audio) = &audio {
+            audio.resume().await;
+        }
         {
             let mut state = self.state.write();
             if state.generation != generation {

@@ -5,7 +5,7 @@
 // its contexts start suspended and resume only when the test says (a real AudioContext, held back).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser } from './support.mjs';
+import { beforeEachDocument, serverAndBrowser } from './support.mjs';
 
 const running = serverAndBrowser();
 
@@ -14,7 +14,7 @@ test('sound joins a silent playback when the audio context starts late, and the 
   const errors = [];
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   // Before the library loads (its bindings take the browser's methods as they find them then).
-  await page.addInitScript(() => {
+  await beforeEachDocument(page, () => {
     const Real = window.AudioContext;
     let allow;
     const allowed = new Promise((resolve) => (allow = resolve));

@@ -1,16 +1,30 @@
-// Shared set-up for the end-to-end tests: the dev server (examples/serve.rs) on a free port, and Debian's
-// headless Chromium driven by playwright-core.
+// Shared set-up for the end-to-end tests: the dev server (examples/serve.rs) on a free port, and the browser
+// the tests run in: Debian's headless Chromium driven by playwright-core, or, with REELCUT_BROWSER=firefox,
+// Debian's Firefox ESR driven by puppeteer-core over WebDriver BiDi (in the display and with the sound output
+// that .ci/firefox.sh starts). Test bodies use what both drivers' pages share (evaluate, goto, on, close).
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const fixtures = join(repoRoot, 'tests', 'fixtures');
 export const CHROMIUM = '/usr/bin/chromium';
+export const FIREFOX = '/usr/bin/firefox-esr';
+
+/** The browser the shared tests run in: 'chromium' (default) or 'firefox'. */
+export const BROWSER = process.env.REELCUT_BROWSER ?? 'chromium';
+if (!['chromium', 'firefox'].includes(BROWSER)) throw new Error(`REELCUT_BROWSER=${BROWSER}: use chromium or firefox`);
+
+/** Options for a test only Chromium can run here, with the reason it is not run in another browser. */
+export function chromiumOnly(reason) {
+  return BROWSER === 'chromium' ? {} : { skip: `Chromium only: ${reason}` };
+}
 
 /** The flags DESIGN.md fixes for tests: no sandbox (root), no background traffic to the closed network. */
 const CHROMIUM_ARGS = [
@@ -130,6 +144,39 @@ export async function launchChromium(extraArgs = []) {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
+/** Firefox ESR by puppeteer-core over WebDriver BiDi (no geckodriver), with a fresh profile in which pages
+ *  may play sound without a gesture, as Chromium's flags allow. It needs a display for WebGL2 and a sound
+ *  output for its audio contexts to run: .ci/firefox.sh provides both. */
+export async function launchFirefox() {
+  if (!existsSync(FIREFOX)) {
+    throw new Error(`Firefox is missing: ${FIREFOX} not found. Install it with 'apt-get install firefox-esr' ` +
+      `(the test command 'make test' does this in its set-up).`);
+  }
+  if (!process.env.DISPLAY) throw new Error('Firefox needs a display (DISPLAY is unset): run the tier through .ci/firefox.sh');
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: FIREFOX,
+    headless: false,
+    userDataDir: mkdtempSync(join(tmpdir(), 'reelcut-firefox-')),
+    extraPrefsFirefox: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 },
+    // A page that hangs fails its test within a minute rather than after puppeteer's three.
+    protocolTimeout: 60_000,
+  });
+  // The pages' own windows are opened by the tests.
+  return browser;
+}
+
+/** The browser of this run (see BROWSER). */
+export function launchBrowser() {
+  return BROWSER === 'firefox' ? launchFirefox() : launchChromium();
+}
+
+/** Runs `script` in every document `page` opens from now on, before the page's own scripts. */
+export function beforeEachDocument(page, script) {
+  return page.addInitScript ? page.addInitScript(script) : page.evaluateOnNewDocument(script);
+}
+
 /**
  * Opens `path` on the server in a fresh page and collects console errors and uncaught exceptions, so a
  * test can assert the page ran cleanly.
@@ -156,7 +203,7 @@ export function serverAndBrowser() {
   const running = { server: null, browser: null };
   before(async () => {
     running.server = await startServer();
-    running.browser = await launchChromium();
+    running.browser = await launchBrowser();
   });
   after(async () => {
     await running.browser?.close();
