@@ -275,7 +275,7 @@ test('player.load(src) takes a URL, a Blob or a Uint8Array; the media it opened 
   await page.close();
 });
 
-test('a Media shared by two players stays open while one of them is destroyed', async () => {
+test('a Media shared by two players and a clip stays open while one of the players is destroyed', async () => {
   const { page, errors } = await lifecyclePage();
   const videoStart = videoStartOf('hls_ts/index.m3u8');
   const run = await page.evaluate(async () => {
@@ -287,10 +287,13 @@ test('a Media shared by two players stays open while one of them is destroyed', 
     const b = new Player(second, { muted: true });
     await a.load(media);
     await b.load(media);
+    const clip = media.clip({ start: 2, end: 4 });
     await a.seek(1);
     const keyframes = [...media.keyframeTimes()];
     a.destroy();
     const afterA = { closed: media.closed, sameKeyframes: JSON.stringify([...media.keyframeTimes()]) === JSON.stringify(keyframes) };
+    // The clip, a third user, still exports.
+    const exported = (await clip.export({ mode: 'keyframe' })).byteLength;
     await b.seek(4.5);
     const sought = { frame: window.readBarcode(second), time: b.currentTime };
     await b.play();
@@ -299,9 +302,10 @@ test('a Media shared by two players stays open while one of them is destroyed', 
     const played = { frame: window.readBarcode(second), time: b.currentTime };
     b.destroy();
     media.close();
-    return { afterA, sought, played, closed: media.closed };
+    return { afterA, exported, sought, played, closed: media.closed };
   });
   assert.deepEqual(run.afterA, { closed: false, sameKeyframes: true });
+  assert.ok(run.exported > 10000, `the clip exported ${run.exported} bytes`);
   assert.deepEqual(run.sought, { frame: Math.floor((4.5 - videoStart) * FPS), time: 4.5 });
   assert.ok(run.played.time > 4.9, `the second player played on to ${run.played.time}`);
   assert.ok(Math.abs(run.played.frame - Math.floor((run.played.time - videoStart) * FPS)) <= 1, `frame ${run.played.frame} at ${run.played.time}`);
