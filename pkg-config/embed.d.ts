@@ -2,20 +2,26 @@ import type { Media, Player } from './reelcut.js';
 
 /**
  * `<reelcut-player src="..." controls autoplay muted>` (MP4 or HLS, VOD or live): defined as a side effect of importing
- * `reelcut/embed.js` (or loading it with `<script type="module">`).
+ * `reelcut/embed.js` (or loading it with `<script type="module">`). It follows the DOM: its player and media are
+ * made when it is connected to a document and destroyed when it is removed (nothing of them keeps running); put
+ * back, it loads again. Changing `src` destroys the old player and media before the new ones start.
  */
 export declare class ReelcutPlayerElement extends HTMLElement {
   /** The attributes the element reacts to when they change: `src`, `controls`, `muted` (`autoplay` is read when `src` loads). */
   static observedAttributes: string[];
-  /** Resolves with the element once the library has loaded and `src` (if set) shows its first frame. */
+  /**
+   * Resolves with the element once the library has loaded and, while the element is in the page, `src` (if set)
+   * shows its first frame (or failed: its message is shown and an `error` event fired); rejects if the wasm cannot
+   * be loaded. A new promise after each change of `src` or reconnection; one still pending carries over.
+   */
   readonly ready: Promise<ReelcutPlayerElement>;
   /** The library version, or `undefined` before the library has loaded. */
   readonly version: string | undefined;
-  /** The canvas the element draws into. */
+  /** The canvas the element draws into (a new one for each player). */
   readonly canvas: HTMLCanvasElement;
-  /** The player, once the library has loaded (`null` before). */
+  /** The player while the element is in the page and the library has loaded, else `null`. */
   readonly player: Player | null;
-  /** The opened `src`, or `null`. */
+  /** The opened `src` while the element is in the page, else `null`. */
   readonly media: Media | null;
 }
 

@@ -8,6 +8,10 @@
 // window), the time, mute, fullscreen and, for live streams, a LIVE button that returns to the live edge.
 // `element.player` and `element.media` expose the library objects; `ready` resolves once the first frame
 // is on screen.
+//
+// The element follows the DOM: it makes its `Player` (and opens `src`) when it is connected to a document, and
+// destroys both when it is removed, so a removed element fetches, decodes and plays nothing more; put back, it
+// loads again. Changing `src` destroys the old player and media before the new ones start.
 import init, { Media, Player, version } from './index.js';
 
 let loading;
@@ -15,6 +19,24 @@ let loading;
 function loadLibrary() {
   loading ??= init();
   return loading;
+}
+
+/** A promise with its `resolve`/`reject` and whether it has been settled. */
+function deferred() {
+  const handle = { settled: false };
+  handle.promise = new Promise((resolve, reject) => {
+    handle.resolve = (value) => {
+      handle.settled = true;
+      resolve(value);
+    };
+    handle.reject = (error) => {
+      handle.settled = true;
+      reject(error);
+    };
+  });
+  // Nobody may be waiting: a failure is also shown on the element, it need not be an unhandled rejection.
+  handle.promise.catch(() => {});
+  return handle;
 }
 
 const STYLE = `
@@ -47,10 +69,14 @@ function clock(seconds) {
 export class ReelcutPlayerElement extends HTMLElement {
   static observedAttributes = ['src', 'controls', 'muted'];
 
-  #ready;
   #player = null;
   #media = null;
   #ui;
+  /** What the element is showing: `{ src }` while connected (`src` may be empty), `null` while disconnected.
+   *  Each change makes a new object, so work that finishes after a change sees it is outdated. */
+  #session = null;
+  /** `ready` of the current (or next) session: settled once that session shows its first frame. */
+  #ready;
 
   constructor() {
     super();
@@ -89,30 +115,21 @@ export class ReelcutPlayerElement extends HTMLElement {
       mute: root.querySelector('.mute'),
     };
     this.#ui.play.addEventListener('click', () => this.#togglePlay());
-    this.#ui.seek.addEventListener('input', () => this.#player?.seek(Number(this.#ui.seek.value)));
-    this.#ui.live.addEventListener('click', () => this.#player?.goLive().catch((error) => this.#fail(error)));
+    this.#ui.seek.addEventListener('input', () => this.#call((player) => player.seek(Number(this.#ui.seek.value))));
+    this.#ui.live.addEventListener('click', () => this.#call((player) => player.goLive()));
     this.#ui.mute.addEventListener('click', () => {
       if (this.#player) this.#player.muted = !this.#player.muted;
     });
     this.#ui.fullscreen.addEventListener('click', () => (document.fullscreenElement ? document.exitFullscreen() : this.requestFullscreen()));
-    this.#ready = loadLibrary().then(() => {
-      this.dataset.reelcutVersion = version();
-      this.#player = new Player(this.#ui.canvas, { muted: this.hasAttribute('muted') });
-      for (const kind of ['play', 'pause', 'ended', 'timeupdate', 'seeked', 'volumechange', 'livewindowchange']) {
-        this.#player.addEventListener(kind, () => this.#refresh());
-      }
-      this.#player.addEventListener('error', () => {
-        // A skipped live segment is reported but playback goes on: only a fatal error replaces the picture.
-        if (this.#player.error?.fatal) this.#fail(this.#player.error);
-      });
-      return this;
-    });
+    this.#ready = deferred();
   }
 
-  /** Resolves with the element once the library has loaded and `src` (if any) shows its first frame;
-   *  rejects if the wasm cannot be loaded. */
+  /** Resolves with the element once the library has loaded and, while the element is in the page, `src`
+   *  (if any) shows its first frame (or failed, with its message shown and an `error` event); rejects if the
+   *  wasm cannot be loaded. After a change of `src`, or once the element is put back into the page, it is a
+   *  new promise for the new session; one still pending carries over to it. */
   get ready() {
-    return this.#ready;
+    return this.#ready.promise;
   }
 
   /** The library version, or `undefined` before the library has loaded. */
@@ -120,19 +137,29 @@ export class ReelcutPlayerElement extends HTMLElement {
     return this.dataset.reelcutVersion;
   }
 
-  /** The canvas the element draws into. */
+  /** The canvas the element draws into (a new one for each player: a destroyed player's WebGL context is lost
+   *  for good). */
   get canvas() {
     return this.#ui.canvas;
   }
 
-  /** The `Player` (after the library has loaded). */
+  /** The `Player` while the element is in the page and the library has loaded, else `null`. */
   get player() {
     return this.#player;
   }
 
-  /** The opened `Media` of `src`, or `null`. */
+  /** The opened `Media` of `src` while the element is in the page, else `null`. */
   get media() {
     return this.#media;
+  }
+
+  connectedCallback() {
+    this.#sync();
+  }
+
+  /** Removed from the page: the player and its media end, nothing of them keeps running. */
+  disconnectedCallback() {
+    this.#sync();
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
@@ -140,35 +167,108 @@ export class ReelcutPlayerElement extends HTMLElement {
       this.#ui.bar.hidden = newValue === null;
     } else if (name === 'muted') {
       if (this.#player) this.#player.muted = newValue !== null;
-    } else if (name === 'src' && newValue && newValue !== oldValue) {
-      this.#ready = this.#ready.then(() => this.#open(newValue));
+    } else if (name === 'src' && newValue !== oldValue) {
+      this.#sync();
     }
   }
 
-  async #open(src) {
+  /** Brings the player in line with the element: none while disconnected, one for the current `src` while
+   *  connected. A change ends the old player and media before anything new starts. */
+  #sync() {
+    const src = this.isConnected ? (this.getAttribute('src') ?? '') : null;
+    if (src === (this.#session?.src ?? null)) return;
+    this.#end();
+    if (src === null) return;
+    const session = { src };
+    this.#session = session;
+    if (this.#ready.settled) this.#ready = deferred();
+    const ready = this.#ready;
+    loadLibrary().then(
+      () => this.#start(session).then(() => this.#session === session && ready.resolve(this)),
+      (error) => {
+        if (this.#session === session) this.#fail(error);
+        ready.reject(error);
+      },
+    );
+  }
+
+  /** Creates the player of `session` and opens its `src`, unless the session ended in the meantime. A failure
+   *  is shown on the element and fired as an `error` event. */
+  async #start(session) {
+    if (this.#session !== session) return;
+    this.dataset.reelcutVersion = version();
     this.#ui.message.textContent = '';
     try {
-      this.#media = await Media.open(src);
-      await this.#player.load(this.#media);
-      this.toggleAttribute('data-live', this.#media.isLive);
-      // A live stream opens at its live edge, anything else at 0.
-      await this.#player.seek(this.#player.currentTime);
+      const player = new Player(this.#ui.canvas, { muted: this.hasAttribute('muted') });
+      this.#player = player;
+      for (const kind of ['play', 'pause', 'ended', 'timeupdate', 'seeked', 'volumechange', 'livewindowchange']) {
+        player.addEventListener(kind, () => this.#refresh());
+      }
+      player.addEventListener('error', (event) => {
+        // A skipped segment or a recovered decoder is reported but playback goes on: only a fatal error
+        // replaces the picture.
+        const error = event.detail ?? player.error;
+        if (error?.fatal) this.#fail(error);
+      });
       this.#refresh();
-      if (this.hasAttribute('autoplay')) await this.#player.play();
+      if (!session.src) return;
+      const media = await Media.open(session.src);
+      if (this.#session !== session) {
+        media.close();
+        return;
+      }
+      this.#media = media;
+      await player.load(media);
+      this.toggleAttribute('data-live', media.isLive);
+      // A live stream opens at its live edge, anything else at 0.
+      await player.seek(player.currentTime);
+      this.#refresh();
+      if (this.hasAttribute('autoplay')) await player.play();
     } catch (error) {
-      this.#fail(error);
+      // A session that ended while it loaded rejects with `invalid_state`: nothing to show.
+      if (this.#session === session) this.#fail(error);
     }
-    return this;
+  }
+
+  /** Ends the current player and media (idempotent), and gives the next player a fresh canvas. */
+  #end() {
+    this.#session = null;
+    const player = this.#player;
+    const media = this.#media;
+    this.#player = null;
+    this.#media = null;
+    if (player) {
+      player.destroy();
+      const canvas = document.createElement('canvas');
+      canvas.setAttribute('part', 'canvas');
+      this.#ui.canvas.replaceWith(canvas);
+      this.#ui.canvas = canvas;
+    }
+    media?.close();
+    this.removeAttribute('data-live');
+    this.removeAttribute('data-at-live-edge');
+  }
+
+  /** Runs `action(player)` if there is a player; a failure is shown (unless the player ended meanwhile). */
+  #call(action) {
+    const player = this.#player;
+    if (!player) return;
+    Promise.resolve()
+      .then(() => action(player))
+      .catch((error) => {
+        if (this.#player === player) this.#fail(error);
+      });
   }
 
   #togglePlay() {
     if (!this.#player || !this.#media) return;
-    if (this.#player.paused) this.#player.play().catch((error) => this.#fail(error));
+    if (this.#player.paused) this.#call((player) => player.play());
     else this.#player.pause();
   }
 
   #refresh() {
     const player = this.#player;
+    if (!player) return;
     this.#ui.play.textContent = player.paused ? '▶' : '❚❚';
     this.#ui.play.setAttribute('aria-label', player.paused ? 'Play' : 'Pause');
     const { start, end } = player.seekable;

@@ -60,6 +60,8 @@ pub struct Delivery {
     pub delay: Duration,
     /// Send at most this many bytes per second (a slow link).
     pub bytes_per_second: Option<u64>,
+    /// After this many body bytes, send nothing for this long, then the rest (an origin that stalls mid-body).
+    pub stall: Option<(u64, Duration)>,
     /// Announce the full `Content-Length` but close the connection after this many body bytes.
     pub cut_after: Option<u64>,
     /// Send garbage of the right length instead of the bytes (a corrupt file on the origin).
@@ -249,9 +251,17 @@ fn write_body(writer: &mut TcpStream, body: &Body, delivery: &Delivery) -> io::R
     // client sees a steady rate rather than bursts.
     let piece = rate.map_or(CHUNK_BYTES as u64, |rate| (rate / 20).clamp(1024, CHUNK_BYTES as u64));
     let mut sent = 0u64;
+    let mut stall = delivery.stall.filter(|(after, _)| *after < limit);
     let mut chunk = vec![0u8; piece as usize];
     while sent < limit {
-        let want = (limit - sent).min(piece) as usize;
+        if let Some((_, pause)) = stall.filter(|(after, _)| *after == sent) {
+            writer.flush()?;
+            thread::sleep(pause);
+            stall = None;
+        }
+        // A piece ends where the stall begins, so exactly the bytes before it arrive first.
+        let until_stall = stall.map_or(u64::MAX, |(after, _)| after - sent);
+        let want = (limit - sent).min(piece).min(until_stall) as usize;
         source.read_exact(&mut chunk[..want])?;
         if delivery.garble {
             // Every byte flipped: no MPEG-TS sync byte or MP4 box header survives.

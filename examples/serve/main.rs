@@ -20,6 +20,7 @@
 mod http;
 mod live;
 mod options;
+mod ts_damage;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -135,15 +136,32 @@ impl Server {
         let Ok(file) = File::open(&path) else {
             return Response::text(404, format!("not found: {}", request.path));
         };
-        let Ok(len) = file.metadata().map(|meta| meta.len()) else {
-            return Response::text(500, format!("cannot read {}", request.path));
+        // A damaged segment is made in memory; any other file is sent from disk as it is read.
+        let damaged = if options.faults.damages(segment) {
+            match fs::read(&path) {
+                Ok(bytes) => Some(ts_damage::damage(&bytes)),
+                Err(_) => return Response::text(500, format!("cannot read {}", request.path)),
+            }
+        } else {
+            None
+        };
+        let len = match &damaged {
+            Some(bytes) => bytes.len() as u64,
+            None => match file.metadata() {
+                Ok(meta) => meta.len(),
+                Err(_) => return Response::text(500, format!("cannot read {}", request.path)),
+            },
+        };
+        let body = |start: u64, len: u64| match &damaged {
+            Some(bytes) => Body::Bytes(bytes[start as usize..(start + len) as usize].to_vec()),
+            None => Body::File { file, start, len },
         };
         let content_type = mime_type(&path);
         let mut response = match http::parse_range(request.header("Range"), len) {
-            RangeRequest::Whole => Response::new(200, content_type, Body::File { file, start: 0, len }),
+            RangeRequest::Whole => Response::new(200, content_type, body(0, len)),
             RangeRequest::Part { start, len: part } => {
                 let end = start + part - 1;
-                Response::new(206, content_type, Body::File { file, start, len: part })
+                Response::new(206, content_type, body(start, part))
                     .with_header("Content-Range", format!("bytes {start}-{end}/{len}"))
             }
             RangeRequest::Unsatisfiable => {
@@ -185,6 +203,9 @@ impl Server {
                 Err(message) => return Response::text(500, format!("{}: {message}", path.display())),
             };
             let (elapsed, epoch_unix_ms) = self.broadcast_clock(&request.query);
+            if options.faults.playlist_fails(elapsed) {
+                return Response::text(500, "injected fault: playlist_fail");
+            }
             live::render(&source, &options.live, elapsed, epoch_unix_ms, &request.query)
         };
         let mut response = Response::new(200, "application/vnd.apple.mpegurl", Body::Bytes(body.into_bytes()));

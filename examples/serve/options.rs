@@ -9,10 +9,13 @@
 //! | `session=ID` | any label: broadcasts with different query strings run on separate clocks | |
 //! | `fail404=LIST`, `fail500=LIST` | live segments with these media sequence numbers answer 404 / 500 | |
 //! | `slow=LIST`, `slow_ms=MS` | these live segments wait MS milliseconds before answering | 3000 ms |
+//! | `stall=LIST`, `stall_ms=MS` | these live segments send half their body, then nothing for MS milliseconds, then the rest | 3000 ms |
 //! | `truncate=LIST` | these live segments announce their full length but the connection closes halfway | |
 //! | `garble=LIST` | these live segments arrive at full length with every byte flipped (corrupt) | |
+//! | `damage=LIST` | these live MPEG-TS segments arrive with one of each kind of transport damage: a lost packet, junk between two packets, a PES packet without its start code, the last packet cut short (`ts_damage.rs`) | |
+//! | `playlist_fail=A-B` | live media playlist requests that arrive from A to B seconds (real time, decimals allowed) after the broadcast started answer 500: failed reloads, then recovery. Seconds rather than request counts, so a test does not depend on the player's reload and retry schedule | |
 //! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
-//! | `fault=404\|500\|slow\|truncate\|garble` | this request (any file) fails that way | |
+//! | `fault=404\|500\|slow\|stall\|truncate\|garble\|damage` | this request (any file) fails that way | |
 //!
 //! A LIST is comma-separated numbers and inclusive ranges: `3,7-9`.
 
@@ -40,8 +43,13 @@ pub struct Faults {
     server_error: SegmentSet,
     slow: SegmentSet,
     slow_delay: Option<Duration>,
+    stall: SegmentSet,
+    stall_delay: Option<Duration>,
     truncate: SegmentSet,
     garble: SegmentSet,
+    damage: SegmentSet,
+    /// Real seconds after the broadcast start, `[from, to)`, in which live media playlists answer 500.
+    playlist_fail: Option<(f64, f64)>,
     kilobits_per_second: Option<u64>,
     this_request: Option<Fault>,
 }
@@ -51,8 +59,10 @@ enum Fault {
     NotFound,
     ServerError,
     Slow,
+    Stall,
     Truncate,
     Garble,
+    Damage,
 }
 
 /// Everything a query string can ask for.
@@ -63,6 +73,7 @@ pub struct Options {
 }
 
 const DEFAULT_SLOW_DELAY: Duration = Duration::from_millis(3000);
+const DEFAULT_STALL_DELAY: Duration = Duration::from_millis(3000);
 
 impl Options {
     /// Parses a raw query string; an unknown key or a bad value is an error naming it, so a typo in a test
@@ -99,8 +110,22 @@ impl Options {
                     let millis = value.parse().map_err(|_| bad())?;
                     faults.slow_delay = Some(Duration::from_millis(millis));
                 }
+                "stall" => faults.stall = SegmentSet::parse(value).ok_or_else(bad)?,
+                "stall_ms" => {
+                    let millis = value.parse().map_err(|_| bad())?;
+                    faults.stall_delay = Some(Duration::from_millis(millis));
+                }
                 "truncate" => faults.truncate = SegmentSet::parse(value).ok_or_else(bad)?,
                 "garble" => faults.garble = SegmentSet::parse(value).ok_or_else(bad)?,
+                "damage" => faults.damage = SegmentSet::parse(value).ok_or_else(bad)?,
+                "playlist_fail" => {
+                    let (from, to) = value.split_once('-').ok_or_else(bad)?;
+                    let (from, to) = (non_negative(from).ok_or_else(bad)?, non_negative(to).ok_or_else(bad)?);
+                    if from >= to {
+                        return Err(bad());
+                    }
+                    faults.playlist_fail = Some((from, to));
+                }
                 "kbps" => {
                     faults.kilobits_per_second = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
                 }
@@ -109,8 +134,10 @@ impl Options {
                         "404" => Fault::NotFound,
                         "500" => Fault::ServerError,
                         "slow" => Fault::Slow,
+                        "stall" => Fault::Stall,
                         "truncate" => Fault::Truncate,
                         "garble" => Fault::Garble,
+                        "damage" => Fault::Damage,
                         _ => return Err(bad()),
                     });
                 }
@@ -153,9 +180,21 @@ impl Faults {
                 Duration::ZERO
             },
             bytes_per_second: self.kilobits_per_second.map(|kbps| kbps * 1000 / 8),
+            stall: hits(&self.stall, Fault::Stall).then(|| (len / 2, self.stall_delay.unwrap_or(DEFAULT_STALL_DELAY))),
             cut_after: hits(&self.truncate, Fault::Truncate).then_some(len / 2),
             garble: hits(&self.garble, Fault::Garble),
         }
+    }
+
+    /// Whether this request's MPEG-TS bytes are to be damaged (`ts_damage.rs`) before they are sent.
+    pub fn damages(&self, segment: Option<u64>) -> bool {
+        self.hits(&self.damage, Fault::Damage, segment)
+    }
+
+    /// Whether a live media playlist requested `elapsed` real seconds after its broadcast started fails.
+    pub fn playlist_fails(&self, elapsed: f64) -> bool {
+        self.playlist_fail
+            .is_some_and(|(from, to)| (from..to).contains(&elapsed))
     }
 
     /// Whether `fault` applies: asked for this request, or listed for its live segment.
@@ -217,6 +256,10 @@ mod tests {
         assert!(Options::parse("speed=inf").is_err());
         assert!(Options::parse("fail404=3-1").is_err());
         assert!(Options::parse("fault=teapot").is_err());
+        assert!(Options::parse("playlist_fail=4").is_err());
+        assert!(Options::parse("playlist_fail=9-4").is_err());
+        assert!(Options::parse("playlist_fail=-1-4").is_err());
+        assert!(Options::parse("stall_ms=soon").is_err());
     }
 
     #[test]
@@ -244,5 +287,29 @@ mod tests {
         let garbled = Options::parse("garble=2").unwrap().faults;
         assert!(garbled.delivery(Some(2), 10).garble);
         assert!(!garbled.delivery(Some(3), 10).garble);
+    }
+
+    #[test]
+    fn stalls_damage_and_failing_playlists() {
+        let faults = Options::parse("stall=3&stall_ms=40&damage=5-6&playlist_fail=4-10.5")
+            .unwrap()
+            .faults;
+        assert_eq!(
+            faults.delivery(Some(3), 100).stall,
+            Some((50, Duration::from_millis(40)))
+        );
+        assert_eq!(faults.delivery(Some(4), 100).stall, None);
+        assert!(faults.damages(Some(5)) && faults.damages(Some(6)));
+        assert!(!faults.damages(Some(7)) && !faults.damages(None));
+        assert!(!faults.playlist_fails(3.99));
+        assert!(faults.playlist_fails(4.0) && faults.playlist_fails(10.49));
+        assert!(!faults.playlist_fails(10.5));
+        let defaults = Options::parse("stall=1&fault=damage").unwrap().faults;
+        assert_eq!(
+            defaults.delivery(Some(1), 10).stall,
+            Some((5, Duration::from_millis(3000)))
+        );
+        assert!(defaults.damages(None));
+        assert!(!defaults.playlist_fails(0.0));
     }
 }

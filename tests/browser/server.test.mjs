@@ -201,3 +201,54 @@ test('faults on any file, throttling, and unknown parameters', async () => {
   assert.equal(response.status, 400);
   assert.match(await response.text(), /unknown query parameter "windw"/);
 });
+
+test('faults: a live segment that stalls halfway, and failing playlist reloads for a while', async () => {
+  const query = fresh('stall=1&stall_ms=500&playlist_fail=0.5-1.2');
+  const url = `${server.base}/live/hls_ts/index.m3u8?${query}`;
+  const started = performance.now(); // the first request starts the broadcast clock
+  const uris = segmentUris(await (await fetch(url)).text()).map((u) => new URL(u, url));
+
+  // The headers and the first half of the body come at once, then nothing for 500 ms, then the rest.
+  const file = readFileSync(join(fixtures, 'hls_ts', 'seg1.ts'));
+  const asked = performance.now();
+  const response = await fetch(uris[1]);
+  const reader = response.body.getReader();
+  const arrivals = [];
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    arrivals.push({ bytes: read.value.byteLength, at: performance.now() - asked });
+  }
+  const total = arrivals.reduce((sum, a) => sum + a.bytes, 0);
+  assert.equal(total, file.length);
+  const half = Math.floor(file.length / 2);
+  let sum = 0;
+  const beforeStall = arrivals.filter((a) => (sum += a.bytes) <= half);
+  assert.equal(beforeStall.reduce((s, a) => s + a.bytes, 0), half, `arrivals ${JSON.stringify(arrivals)}`);
+  assert.ok(beforeStall.at(-1).at < 300, `the first half took ${beforeStall.at(-1).at} ms`);
+  assert.ok(arrivals.at(-1).at >= 490, `the stall was ${arrivals.at(-1).at} ms`);
+
+  // Playlist requests from 0.5 s to 1.2 s after the first one answer 500; before and after, 200.
+  const statuses = [];
+  for (const at of [0.7, 1.5]) {
+    await sleep(Math.max(0, at * 1000 - (performance.now() - started)));
+    const reload = await fetch(url);
+    await reload.text();
+    statuses.push(reload.status);
+  }
+  assert.deepEqual(statuses, [500, 200]);
+});
+
+test('faults: a live MPEG-TS segment with transport damage, one of each kind', async () => {
+  const url = `${server.base}/live/hls_ts/index.m3u8?${fresh('damage=2')}`;
+  const uris = segmentUris(await (await fetch(url)).text()).map((u) => new URL(u, url));
+  const [intact, damaged] = await Promise.all(uris.slice(1, 3).map(async (u) => Buffer.from(await (await fetch(u)).arrayBuffer())));
+  assert.ok(intact.equals(readFileSync(join(fixtures, 'hls_ts', 'seg1.ts'))));
+  const original = readFileSync(join(fixtures, 'hls_ts', 'seg2.ts'));
+  // A packet lost (188 bytes), 57 junk bytes inserted, the last 100 bytes cut (examples/serve/ts_damage.rs).
+  assert.equal(damaged.length, original.length - 188 + 57 - 100);
+  // The junk stands before packet n / 2 (one packet earlier in the output, after the lost one).
+  const middle = Math.floor(original.length / 188 / 2);
+  const junk = (middle - 1) * 188;
+  assert.ok(damaged.subarray(junk, junk + 57).equals(Buffer.alloc(57, 0xff)), 'junk between two packets');
+  assert.ok(damaged.subarray(junk + 57, junk + 57 + 188).equals(original.subarray(middle * 188, middle * 188 + 188)));
+  assert.notEqual(damaged.length % 188, 0, 'the segment ends inside a packet');
+});
