@@ -69,12 +69,14 @@ impl Fetcher {
     }
 
     /// GET `url` (bytes `start..end` when given) and its body of at most `max_len` bytes, retrying server
-    /// errors, lost connections and timeouts with back-off. A 4xx answer and a body over `max_len`
-    /// (`limit_exceeded`) are final.
+    /// errors and lost connections with back-off. A request that times out is tried once more at once (a
+    /// connection may hang once; a server that holds a live segment twice will not send it in time). A 4xx
+    /// answer and a body over `max_len` (`limit_exceeded`) are final.
     pub(crate) async fn get(&self, url: &str, range: Option<(u64, u64)>, max_len: u64) -> Result<Fetched> {
         let mut last_error = Error::new(ErrorCode::Network, format!("{url}: no attempt made"));
+        let mut timed_out = false;
         for attempt in 0..ATTEMPTS {
-            if attempt > 0 {
+            if attempt > 0 && !timed_out {
                 let backoff = FIRST_BACKOFF_MS * f64::from(1u32 << (attempt - 1));
                 self.life.sleep(backoff * (1.0 + 0.5 * js_sys::Math::random())).await?;
             }
@@ -86,14 +88,19 @@ impl Fetcher {
                         break;
                     }
                 }
-                Err(error) if matches!(error.code(), ErrorCode::Network) => last_error = error,
-                Err(error) => return Err(error),
+                Err(Failed::TimedOut(error)) if timed_out => return Err(error),
+                Err(Failed::TimedOut(error)) => {
+                    timed_out = true;
+                    last_error = error;
+                }
+                Err(Failed::Other(error)) if matches!(error.code(), ErrorCode::Network) => last_error = error,
+                Err(Failed::Other(error)) => return Err(error),
             }
         }
         Err(last_error)
     }
 
-    async fn get_once(&self, url: &str, range: Option<(u64, u64)>, max_len: u64) -> Result<Fetched> {
+    async fn get_once(&self, url: &str, range: Option<(u64, u64)>, max_len: u64) -> Result<Fetched, Failed> {
         let request = self.life.request()?;
         let response = self.response(url, range, &request).await?;
         let status = response.status();
@@ -117,7 +124,12 @@ impl Fetcher {
     }
 
     /// The response of one attempt, once its headers are in.
-    async fn response(&self, url: &str, range: Option<(u64, u64)>, request: &Request) -> Result<web_sys::Response> {
+    async fn response(
+        &self,
+        url: &str,
+        range: Option<(u64, u64)>,
+        request: &Request,
+    ) -> Result<web_sys::Response, Failed> {
         let init = web_sys::RequestInit::new();
         init.set_signal(Some(&request.signal()));
         if let Some((start, end)) = range {
@@ -134,18 +146,24 @@ impl Fetcher {
             .await?
         {
             Some(Ok(answer)) => answer,
-            Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("fetch {url}"), &thrown)),
+            Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("fetch {url}"), &thrown).into()),
             None => return Err(self.timed_out(url, "sent no response", self.first_byte_ms)),
         };
-        answer
+        Ok(answer
             .dyn_into::<web_sys::Response>()
-            .map_err(|e| from_js(ErrorCode::Browser, "fetch result", &e))
+            .map_err(|e| from_js(ErrorCode::Browser, "fetch result", &e))?)
     }
 
     /// The body of `response`, read as it arrives: a longer `Content-Length` than `max_len` is refused
     /// before the download, a body that grows past it as soon as it does (`limit_exceeded`); one that stalls
     /// or is cut short is a `network` error.
-    async fn body(&self, response: &web_sys::Response, url: &str, max_len: u64, request: &Request) -> Result<Vec<u8>> {
+    async fn body(
+        &self,
+        response: &web_sys::Response,
+        url: &str,
+        max_len: u64,
+        request: &Request,
+    ) -> Result<Vec<u8>, Failed> {
         let too_long = || {
             Error::new(
                 ErrorCode::LimitExceeded,
@@ -159,7 +177,7 @@ impl Fetcher {
             .flatten()
             .and_then(|n| n.trim().parse::<u64>().ok());
         if announced.is_some_and(|n| n > max_len) {
-            return Err(too_long());
+            return Err(too_long().into());
         }
         let Some(stream) = response.body() else {
             return Ok(Vec::new());
@@ -172,11 +190,9 @@ impl Fetcher {
         loop {
             let read = match self.within(self.stall_ms, reader.read(), request).await? {
                 Some(Ok(read)) => read,
-                Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("reading {url}"), &thrown)),
-                None => {
-                    let _ = reader.cancel();
-                    return Err(self.timed_out(url, "stopped sending", self.stall_ms));
-                }
+                Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("reading {url}"), &thrown).into()),
+                // The request is aborted, which ends the body too.
+                None => return Err(self.timed_out(url, "stopped sending", self.stall_ms)),
             };
             if Reflect::get(&read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
                 return Ok(bytes);
@@ -187,7 +203,7 @@ impl Fetcher {
                 .ok_or_else(|| Error::new(ErrorCode::Browser, format!("reading {url}: a body chunk is not bytes")))?;
             if bytes.len() as u64 + u64::from(chunk.length()) > max_len {
                 let _ = reader.cancel();
-                return Err(too_long());
+                return Err(too_long().into());
             }
             let at = bytes.len();
             bytes.resize(at + chunk.length() as usize, 0);
@@ -217,11 +233,24 @@ impl Fetcher {
         })
     }
 
-    fn timed_out(&self, url: &str, what: &str, ms: f64) -> Error {
-        Error::new(
+    fn timed_out(&self, url: &str, what: &str, ms: f64) -> Failed {
+        Failed::TimedOut(Error::new(
             ErrorCode::Network,
             format!("{url}: the server {what} for {} s", Fixed(ms / 1000.0, 1)),
-        )
+        ))
+    }
+}
+
+/// Why one attempt failed.
+enum Failed {
+    /// The response or its body did not come in time.
+    TimedOut(Error),
+    Other(Error),
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Failed {
+        Failed::Other(error)
     }
 }
 

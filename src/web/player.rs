@@ -69,8 +69,32 @@ enum Phase {
         media: Loaded,
         playback: Rc<RefCell<Playback>>,
     },
-    /// Done for good.
-    Destroyed,
+    /// Done for good; the media's timeline as it was last shown.
+    Destroyed(Timeline),
+}
+
+/// What the player tells of the media's timeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Timeline {
+    /// The seekable span, seconds.
+    pub(crate) range: (f64, f64),
+    pub(crate) live: bool,
+    /// Live streams: where `goLive` goes; `NaN` for other media.
+    pub(crate) live_edge: f64,
+}
+
+impl Timeline {
+    fn of(content: Option<&Content>) -> Timeline {
+        let live_edge = match content.map(Content::kind) {
+            Some(Kind::Hls(hls)) if hls.is_live() => hls.live_edge(),
+            _ => f64::NAN,
+        };
+        Timeline {
+            range: content.map_or((0.0, 0.0), Content::range),
+            live: content.is_some_and(Content::is_live),
+            live_edge,
+        }
+    }
 }
 
 struct State {
@@ -93,7 +117,7 @@ impl State {
     fn content(&self) -> Option<&Rc<Content>> {
         match &self.phase {
             Phase::Paused { media, .. } | Phase::Playing { media, .. } => Some(&media.content),
-            Phase::Idle | Phase::Destroyed => None,
+            Phase::Idle | Phase::Destroyed(_) => None,
         }
     }
 
@@ -187,7 +211,7 @@ impl PlayerCore {
     /// `invalid_state` once destroyed.
     pub(crate) fn check(&self) -> Result<()> {
         match self.state.read().phase {
-            Phase::Destroyed => Err(closed_error("the player")),
+            Phase::Destroyed(_) => Err(closed_error("the player")),
             _ => Ok(()),
         }
     }
@@ -199,7 +223,11 @@ impl PlayerCore {
 
     /// Ends the player: see the module documentation. Idempotent.
     pub(crate) fn destroy(&self) {
-        let phase = std::mem::replace(&mut self.state.write().phase, Phase::Destroyed);
+        if self.is_destroyed() {
+            return;
+        }
+        let last = self.timeline();
+        let phase = std::mem::replace(&mut self.state.write().phase, Phase::Destroyed(last));
         if let (Some(request), Some(window)) = (self.frame_request.take(), web_sys::window()) {
             let _ = window.cancel_animation_frame(request);
         }
@@ -250,9 +278,13 @@ impl PlayerCore {
         Ok(())
     }
 
-    /// Calls `f` with the media shown (`None` before `load` and after `destroy`).
-    pub(crate) fn with_content<T>(&self, f: impl FnOnce(Option<&Content>) -> T) -> T {
-        f(self.state.read().content().map(|c| c.as_ref()))
+    /// The timeline of the media shown (empty before `load`; after `destroy`, as it was then).
+    pub(crate) fn timeline(&self) -> Timeline {
+        let state = self.state.read();
+        match &state.phase {
+            Phase::Destroyed(last) => *last,
+            _ => Timeline::of(state.content().map(|c| c.as_ref())),
+        }
     }
 
     /// How frames are drawn: `"webgl2"`, or `"2d"` where WebGL2 is unavailable.
@@ -395,19 +427,11 @@ impl PlayerCore {
     /// Live streams: seeks to the live edge.
     pub(crate) async fn go_live(&self) -> Result<()> {
         self.check()?;
-        let edge = self.live_edge();
+        let edge = self.timeline().live_edge;
         if edge.is_nan() {
             return Err(Error::new(ErrorCode::Unsupported, "goLive needs a live stream"));
         }
         self.seek_and_resume(edge).await
-    }
-
-    /// Live streams: the time `goLive` goes to; `NaN` for other media.
-    pub(crate) fn live_edge(&self) -> f64 {
-        self.with_content(|content| match content.map(Content::kind) {
-            Some(Kind::Hls(hls)) if hls.is_live() => hls.live_edge(),
-            _ => f64::NAN,
-        })
     }
 
     /// Shows `time` and plays from there (a dub's recording plays the clip for the user to speak over).

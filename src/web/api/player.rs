@@ -135,7 +135,7 @@ impl Player {
     /// `NaN` for other media.
     #[wasm_bindgen(getter, js_name = liveEdge)]
     pub fn live_edge(&self) -> f64 {
-        self.core.live_edge()
+        self.core.timeline().live_edge
     }
 
     /// The media time on screen, seconds.
@@ -147,20 +147,21 @@ impl Player {
     /// Length of the loaded media, seconds (0 before `load`); for live, the replay window's length.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        self.core.with_content(|c| c.map_or(0.0, Content::duration))
+        let (start, end) = self.core.timeline().range;
+        end - start
     }
 
     /// The seekable span `{ start, end }` in seconds (for live, the replay window, which slides).
     #[wasm_bindgen(getter, unchecked_return_type = "TimeSpan")]
     pub fn seekable(&self) -> Object {
-        let (start, end) = self.core.with_content(|c| c.map_or((0.0, 0.0), Content::range));
+        let (start, end) = self.core.timeline().range;
         span_object(start, end)
     }
 
     /// Whether the loaded media is a live stream.
     #[wasm_bindgen(getter, js_name = isLive)]
     pub fn is_live(&self) -> bool {
-        self.core.with_content(|c| c.is_some_and(Content::is_live))
+        self.core.timeline().live
     }
 
     /// Whether playback is paused (true until `play`, and after `pause` or the end).
