@@ -11,7 +11,7 @@ use reelcut::demux::fmp4::FragmentReader;
 use reelcut::demux::mp4::{self, Movie};
 use reelcut::demux::ts::{self, Damage};
 use reelcut::demux::{detect_format, Format};
-use reelcut::hls::playlist;
+use reelcut::hls::playlist::{self, Playlist};
 use reelcut::ErrorCode;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -303,6 +303,19 @@ fn playlists_with_garbage_lines_or_absurd_values() {
     ] {
         let error = playlist::parse(text, base).unwrap_err();
         assert_eq!(error.code(), code, "{text:?}: {error}");
+    }
+    // A PROGRAM-DATE-TIME with a year past four digits (which would overflow the day arithmetic) is no date,
+    // like any other malformed one: the segment is undated and the playlist still reads.
+    for year in ["99999999999999", "10000", "9223372036854775807", "99999999999999999999"] {
+        let text = format!(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PROGRAM-DATE-TIME:{year}-01-01T00:00:00Z\n#EXTINF:2,\na.ts\n\
+             #EXT-X-PROGRAM-DATE-TIME:2026-11-21T11:19:09.344Z\n#EXTINF:2,\nb.ts\n"
+        );
+        let Ok(Playlist::Media(media)) = playlist::parse(&text, base) else {
+            panic!("{text:?} did not parse as a media playlist");
+        };
+        let dates: Vec<_> = media.segments.iter().map(|s| s.program_date_time).collect();
+        assert_eq!(dates, [None, Some(1_795_259_949_344.0)], "year {year}");
     }
     let huge = format!(
         "#EXTM3U\n#EXT-X-TARGETDURATION:2\n{}",
