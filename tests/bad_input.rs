@@ -206,7 +206,7 @@ fn ts_with_broken_sync_bytes_is_resynced_and_reported() {
         .filter(|d| matches!(d, Damage::LostSync { .. }))
         .collect();
     assert_eq!(lost.len(), 2, "{:?}", out.damage);
-    assert!(matches!(lost[1], Damage::LostSync { offset, skipped: 3 } if *offset == 301 * 188));
+    assert!(matches!(lost[1], Damage::LostSync { offset, skipped: 3, .. } if *offset == 301 * 188));
     // Only the PES packet that lost its packet is dropped: one video access unit, or one audio PES
     // (ffmpeg packs several AAC frames into each).
     assert_eq!(
@@ -235,15 +235,28 @@ fn ts_truncated_packets_and_lost_packets() {
         out.damage
     );
 
-    // Drop one packet from the middle: the continuity counter of its PID jumps.
+    // Drop one packet from the middle: the continuity counter of its PID jumps, and the report names the
+    // presentation time of the PES packet that was dropped with it.
     let mut gappy = clean.clone();
     gappy.drain(200 * 188..201 * 188);
     let out = ts::demux(&gappy).unwrap();
-    assert!(
-        out.damage.iter().any(|d| matches!(d, Damage::ContinuityGap { .. })),
-        "{:?}",
-        out.damage
-    );
+    let Some(&Damage::ContinuityGap {
+        pid,
+        offset,
+        expected,
+        found,
+        time: Some(time),
+    }) = out.damage.first()
+    else {
+        panic!("{:?}", out.damage)
+    };
+    assert_eq!((offset, found), (200 * 188, (expected + 1) % 16));
+    let pts = |segment: &ts::TsSegment| -> Vec<i64> {
+        let track = segment.demuxed.tracks.iter().find(|t| t.id == u32::from(pid)).unwrap();
+        track.samples.iter().map(|s| s.pts).collect()
+    };
+    assert!(pts(&ts::demux(&clean).unwrap()).contains(&time));
+    assert!(!pts(&out).contains(&time));
 
     // Cut anywhere: an error or a damage report, never a panic.
     for len in (0..clean.len()).step_by(1009) {
