@@ -168,6 +168,7 @@ fn zero_timescales() {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // random bytes as text, control characters and all
 fn random_bytes() {
     for seed in 1..50u64 {
         let bytes = noise(4096, seed);

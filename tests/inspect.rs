@@ -31,7 +31,7 @@ fn inspect_path(path: &Path) -> Value {
         output.status.success(),
         "inspect {}: {}",
         path.display(),
-        String::from_utf8_lossy(&output.stderr)
+        std::str::from_utf8(&output.stderr).unwrap()
     );
     serde_json::from_slice(&output.stdout).unwrap()
 }
@@ -154,7 +154,7 @@ fn bad_arguments_and_input_exit_non_zero_with_one_line() {
     let text = repo().join("README.md");
     let not_media = run(&[text.to_str().unwrap()]);
     assert_eq!(not_media.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&not_media.stderr);
+    let stderr = std::str::from_utf8(&not_media.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("neither MP4 nor MPEG-TS"), "{stderr}");
     assert_eq!(run(&[]).status.code(), Some(2));
