@@ -5,7 +5,9 @@
 //! ```
 //!
 //! Times are seconds as stored in the file (MP4 edit lists applied, MPEG-TS wraps unwrapped), sizes are the
-//! stored packet sizes: the numbers `ffprobe -show_packets` prints. Exit status 1 with a one-line error on
+//! stored packet sizes: the numbers `ffprobe -show_packets` prints. `damage` lists what the MPEG-TS demuxer
+//! found broken and passed over (lost sync bytes, missing or cut packets, unusable PES packets), each with its
+//! byte offset and the media time it concerns; it is empty for MP4. Exit status 1 with a one-line error on
 //! stderr for input the library rejects.
 
 use std::path::Path;
@@ -16,7 +18,10 @@ use std::process::ExitCode;
 #[path = "common/local_media.rs"]
 mod local_media;
 
+use local_media::FoundDamage;
+use reelcut::demux::ts::Damage;
 use reelcut::media::Track;
+use reelcut::time::MPEG_TS_TIMESCALE;
 use reelcut::Error;
 use serde_json::{json, Value};
 
@@ -52,7 +57,37 @@ fn usage(problem: &str) -> ExitCode {
 
 fn inspect(path: &Path, with_samples: bool) -> Result<Value, Error> {
     let media = local_media::open(path)?;
-    Ok(report(media.format, &media.tracks, with_samples))
+    let mut out = report(media.format, &media.tracks, with_samples);
+    out["damage"] = media.damage.iter().map(damage_entry).collect();
+    Ok(out)
+}
+
+/// One damage report: its kind, byte offset, the variant's own fields, and the media time it concerns in
+/// seconds (on the timeline of the samples' `pts`; `null` when no timestamp came before it).
+fn damage_entry(found: &FoundDamage) -> Value {
+    let mut entry = match &found.damage {
+        Damage::LostSync { offset, skipped, .. } => {
+            json!({ "kind": "lost_sync", "offset": offset, "skipped": skipped })
+        }
+        Damage::TruncatedPacket { offset, .. } => json!({ "kind": "truncated_packet", "offset": offset }),
+        Damage::ContinuityGap {
+            pid,
+            offset,
+            expected,
+            found,
+            ..
+        } => json!({
+            "kind": "continuity_gap", "pid": pid, "offset": offset, "expected": expected, "found": found,
+        }),
+        Damage::BadPes {
+            pid, offset, reason, ..
+        } => json!({ "kind": "bad_pes", "pid": pid, "offset": offset, "reason": reason }),
+    };
+    entry["time"] = json!(found.damage.time().map(|ticks| seconds(ticks, MPEG_TS_TIMESCALE)));
+    if let Some(segment) = &found.segment {
+        entry["segment"] = json!(segment);
+    }
+    entry
 }
 
 fn seconds(ticks: i64, timescale: u32) -> f64 {

@@ -11,7 +11,7 @@ use reelcut::demux::fmp4::FragmentReader;
 use reelcut::demux::mp4::{self, Movie};
 use reelcut::demux::ts::{self, Damage};
 use reelcut::demux::{detect_format, Format};
-use reelcut::hls::playlist;
+use reelcut::hls::playlist::{self, Playlist};
 use reelcut::ErrorCode;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -168,6 +168,7 @@ fn zero_timescales() {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // random bytes as text, control characters and all
 fn random_bytes() {
     for seed in 1..50u64 {
         let bytes = noise(4096, seed);
@@ -206,7 +207,7 @@ fn ts_with_broken_sync_bytes_is_resynced_and_reported() {
         .filter(|d| matches!(d, Damage::LostSync { .. }))
         .collect();
     assert_eq!(lost.len(), 2, "{:?}", out.damage);
-    assert!(matches!(lost[1], Damage::LostSync { offset, skipped: 3 } if *offset == 301 * 188));
+    assert!(matches!(lost[1], Damage::LostSync { offset, skipped: 3, .. } if *offset == 301 * 188));
     // Only the PES packet that lost its packet is dropped: one video access unit, or one audio PES
     // (ffmpeg packs several AAC frames into each).
     assert_eq!(
@@ -235,15 +236,28 @@ fn ts_truncated_packets_and_lost_packets() {
         out.damage
     );
 
-    // Drop one packet from the middle: the continuity counter of its PID jumps.
+    // Drop one packet from the middle: the continuity counter of its PID jumps, and the report names the
+    // presentation time of the PES packet that was dropped with it.
     let mut gappy = clean.clone();
     gappy.drain(200 * 188..201 * 188);
     let out = ts::demux(&gappy).unwrap();
-    assert!(
-        out.damage.iter().any(|d| matches!(d, Damage::ContinuityGap { .. })),
-        "{:?}",
-        out.damage
-    );
+    let Some(&Damage::ContinuityGap {
+        pid,
+        offset,
+        expected,
+        found,
+        time: Some(time),
+    }) = out.damage.first()
+    else {
+        panic!("{:?}", out.damage)
+    };
+    assert_eq!((offset, found), (200 * 188, (expected + 1) % 16));
+    let pts = |segment: &ts::TsSegment| -> Vec<i64> {
+        let track = segment.demuxed.tracks.iter().find(|t| t.id == u32::from(pid)).unwrap();
+        track.samples.iter().map(|s| s.pts).collect()
+    };
+    assert!(pts(&ts::demux(&clean).unwrap()).contains(&time));
+    assert!(!pts(&out).contains(&time));
 
     // Cut anywhere: an error or a damage report, never a panic.
     for len in (0..clean.len()).step_by(1009) {
@@ -303,6 +317,19 @@ fn playlists_with_garbage_lines_or_absurd_values() {
     ] {
         let error = playlist::parse(text, base).unwrap_err();
         assert_eq!(error.code(), code, "{text:?}: {error}");
+    }
+    // A PROGRAM-DATE-TIME with a year past four digits (which would overflow the day arithmetic) is no date,
+    // like any other malformed one: the segment is undated and the playlist still reads.
+    for year in ["99999999999999", "10000", "9223372036854775807", "99999999999999999999"] {
+        let text = format!(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PROGRAM-DATE-TIME:{year}-01-01T00:00:00Z\n#EXTINF:2,\na.ts\n\
+             #EXT-X-PROGRAM-DATE-TIME:2026-11-21T11:19:09.344Z\n#EXTINF:2,\nb.ts\n"
+        );
+        let Ok(Playlist::Media(media)) = playlist::parse(&text, base) else {
+            panic!("{text:?} did not parse as a media playlist");
+        };
+        let dates: Vec<_> = media.segments.iter().map(|s| s.program_date_time).collect();
+        assert_eq!(dates, [None, Some(1_795_259_949_344.0)], "year {year}");
     }
     let huge = format!(
         "#EXTM3U\n#EXT-X-TARGETDURATION:2\n{}",

@@ -8,6 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use reelcut::demux::boxes::fourcc_text;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -51,7 +52,7 @@ fn top_level_boxes(bytes: &[u8]) -> Vec<String> {
             1 => u64::from_be_bytes(bytes[offset + 8..offset + 16].try_into().unwrap()),
             n => n,
         };
-        boxes.push(String::from_utf8_lossy(&bytes[offset + 4..offset + 8]).into_owned());
+        boxes.push(fourcc_text(&bytes[offset + 4..offset + 8]));
         assert!(size >= 8, "box of size {size} at {offset}");
         offset += size as usize;
     }

@@ -5,10 +5,10 @@
 // A failed unwrap here is a failed test, not a crash in a user's browser.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 mod common;
 use common::example_binary;
@@ -18,15 +18,20 @@ fn repo() -> &'static Path {
 }
 
 fn inspect(fixture: &str) -> Value {
+    inspect_path(&repo().join("tests/fixtures").join(fixture))
+}
+
+fn inspect_path(path: &Path) -> Value {
     let output = Command::new(example_binary("inspect"))
-        .arg(repo().join("tests/fixtures").join(fixture))
+        .arg(path)
         .arg("--samples")
         .output()
         .unwrap();
     assert!(
         output.status.success(),
-        "inspect {fixture}: {}",
-        String::from_utf8_lossy(&output.stderr)
+        "inspect {}: {}",
+        path.display(),
+        std::str::from_utf8(&output.stderr).unwrap()
     );
     serde_json::from_slice(&output.stdout).unwrap()
 }
@@ -47,6 +52,7 @@ fn assert_matches_ffprobe(fixture: &str, format: &str) {
     let ours = inspect(fixture);
     let reference = ffprobe(fixture);
     assert_eq!(ours["format"], format, "{fixture}");
+    assert_eq!(ours["damage"], json!([]), "{fixture}: damage");
     let tracks = ours["tracks"].as_array().unwrap();
     let streams = reference["streams"].as_array().unwrap();
     assert_eq!(tracks.len(), streams.len(), "{fixture}: track count");
@@ -148,8 +154,138 @@ fn bad_arguments_and_input_exit_non_zero_with_one_line() {
     let text = repo().join("README.md");
     let not_media = run(&[text.to_str().unwrap()]);
     assert_eq!(not_media.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&not_media.stderr);
+    let stderr = std::str::from_utf8(&not_media.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("neither MP4 nor MPEG-TS"), "{stderr}");
     assert_eq!(run(&[]).status.code(), Some(2));
+}
+
+/// A folder of its own under the system's temporary folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("reelcut-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const PACKET: usize = 188;
+
+/// `hls_ts/seg1.ts` damaged three ways: the sync byte of packet 100 garbled, packet 200 dropped, and the
+/// last 100 bytes cut off.
+fn damaged_segment() -> Vec<u8> {
+    let mut bytes = std::fs::read(repo().join("tests/fixtures/hls_ts/seg1.ts")).unwrap();
+    bytes[100 * PACKET] = 0x00;
+    bytes.drain(200 * PACKET..201 * PACKET);
+    bytes.truncate(bytes.len() - 100);
+    bytes
+}
+
+/// The `pts` of every sample of track `pid`, in seconds.
+fn sample_times(report: &Value, pid: &Value) -> Vec<f64> {
+    report["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| &s["track"] == pid)
+        .map(|s| s["pts"].as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn mpeg_ts_damage_is_listed_with_its_offset_and_media_time() {
+    let dir = TempDir::new("inspect-damage");
+    let path = dir.0.join("damaged.ts");
+    let bytes = damaged_segment();
+    std::fs::write(&path, &bytes).unwrap();
+    let clean = inspect("hls_ts/seg1.ts");
+    assert_eq!(clean["damage"], json!([]));
+    let report = inspect_path(&path);
+    let damage = report["damage"].as_array().unwrap();
+    let kinds: Vec<&str> = damage.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    // The garbled packet is skipped (and its stream's counter jumps at the next one), the dropped packet
+    // makes its stream's counter jump, and the cut packet ends the stream inside a PES packet.
+    assert_eq!(
+        kinds,
+        [
+            "lost_sync",
+            "continuity_gap",
+            "continuity_gap",
+            "truncated_packet",
+            "bad_pes"
+        ],
+        "{damage:#?}"
+    );
+    assert_eq!(damage[0]["offset"], 100 * PACKET);
+    assert_eq!(damage[0]["skipped"], PACKET);
+    assert_eq!(damage[1]["offset"], 101 * PACKET);
+    assert_eq!(damage[2]["offset"], 200 * PACKET);
+    assert_eq!(damage[3]["offset"], (bytes.len() / PACKET) * PACKET);
+    for gap in &damage[1..3] {
+        assert_eq!(
+            gap["found"].as_u64().unwrap(),
+            (gap["expected"].as_u64().unwrap() + 1) % 16,
+            "one packet lost: {gap}"
+        );
+    }
+    assert_eq!(damage[4]["reason"], "PES packet truncated");
+    assert_eq!(damage[4]["pid"], damage[1]["pid"]);
+
+    // Every entry names a media time inside the segment's span, on the samples' timeline.
+    let all_pts: Vec<f64> = clean["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["pts"].as_f64().unwrap())
+        .collect();
+    let (first, last) = all_pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), t| (a.min(*t), b.max(*t)));
+    for entry in damage {
+        let time = entry["time"].as_f64().unwrap_or_else(|| panic!("no time: {entry}"));
+        assert!((first..=last).contains(&time), "{entry} outside {first}..{last}");
+    }
+    // A continuity gap names the PES packet it dropped: a sample at that time is missing from its track.
+    for gap in &damage[1..3] {
+        let time = gap["time"].as_f64().unwrap();
+        let had = sample_times(&clean, &gap["pid"]);
+        let has = sample_times(&report, &gap["pid"]);
+        assert!(
+            had.iter().any(|t| (t - time).abs() < 1e-9),
+            "{gap}: no sample at {time}"
+        );
+        assert!(
+            !has.iter().any(|t| (t - time).abs() < 1e-9),
+            "{gap}: the sample at {time} is still there"
+        );
+    }
+}
+
+#[test]
+fn damage_in_an_hls_segment_names_the_segment() {
+    let dir = TempDir::new("inspect-hls-damage");
+    let fixture = repo().join("tests/fixtures/hls_ts");
+    for name in ["index.m3u8", "seg0.ts", "seg2.ts"] {
+        std::fs::copy(fixture.join(name), dir.0.join(name)).unwrap();
+    }
+    std::fs::write(dir.0.join("seg1.ts"), damaged_segment()).unwrap();
+    let report = inspect_path(&dir.0.join("index.m3u8"));
+    let damage = report["damage"].as_array().unwrap();
+    assert_eq!(damage.len(), 5, "{damage:#?}");
+    for entry in damage {
+        assert!(entry["segment"].as_str().unwrap().ends_with("seg1.ts"), "{entry}");
+        assert!(entry["time"].as_f64().unwrap() > 2.0, "{entry}");
+    }
+    // MP4 has no such damage to report.
+    assert_eq!(inspect("high_bframes_moovend.mp4")["damage"], json!([]));
+    assert_eq!(inspect("hls_fmp4/index.m3u8")["damage"], json!([]));
 }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use reelcut::demux::ts::Damage;
 use reelcut::demux::{self, Format};
 use reelcut::edit::footage::{copy_samples, Footage};
 use reelcut::hls::playlist::{self, Playlist};
@@ -20,6 +21,18 @@ pub struct LocalMedia {
     pub tracks: Vec<Track>,
     /// The file's bytes, or (HLS) the samples' bytes copied out of every segment.
     pub data: Vec<u8>,
+    /// What the MPEG-TS demuxer found damaged and passed over, in stream order (none for MP4).
+    #[allow(dead_code)] // `trim` shares this module and reports no damage
+    pub damage: Vec<FoundDamage>,
+}
+
+/// MPEG-TS damage and where it was found.
+#[allow(dead_code)] // `trim` shares this module and reports no damage
+pub struct FoundDamage {
+    /// The segment's URI (HLS), resolved against the playlist's path; `None` for a single file.
+    pub segment: Option<String>,
+    /// What was wrong, at which byte offset of the file or segment.
+    pub damage: Damage,
 }
 
 /// Reads and demuxes `path` (a `.m3u8` is a playlist: its segments' samples joined per track).
@@ -27,7 +40,8 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
     if is_playlist(path) {
         let mut tracks: Vec<Track> = Vec::new();
         let mut data = Vec::new();
-        for_each_segment(path, |_, segment_tracks, segment_data| {
+        let mut damage = Vec::new();
+        for_each_segment(path, &mut damage, |_, segment_tracks, segment_data| {
             for track in segment_tracks {
                 let position = match tracks.iter().position(|t| t.id == track.id) {
                     Some(known) => known,
@@ -47,12 +61,22 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
             format: "hls",
             tracks,
             data,
+            damage,
         });
     }
     let bytes = read(path)?;
+    let mut damage = Vec::new();
     let (format, demuxed) = match demux::detect_format(&bytes) {
         Some(Format::Mp4) => ("mp4", demux::mp4::demux(&bytes)?),
-        Some(Format::Ts) => ("ts", demux::ts::demux(&bytes)?.demuxed),
+        Some(Format::Ts) => {
+            let segment = demux::ts::demux(&bytes)?;
+            damage = segment
+                .damage
+                .into_iter()
+                .map(|damage| FoundDamage { segment: None, damage })
+                .collect();
+            ("ts", segment.demuxed)
+        }
         None => {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
@@ -61,7 +85,12 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
         }
     };
     let (tracks, data) = demuxed.into_parts(bytes);
-    Ok(LocalMedia { format, tracks, data })
+    Ok(LocalMedia {
+        format,
+        tracks,
+        data,
+        damage,
+    })
 }
 
 /// The first video and audio track of `path` as footage to edit, with its format. A playlist's segments
@@ -76,7 +105,9 @@ pub fn footage(path: &Path) -> Result<(&'static str, Footage), Error> {
     }
     let mut footage = Footage::default();
     let mut placer = SegmentPlacer::new();
-    for_each_segment(path, |placed, tracks, data| {
+    // Damage in MPEG-TS segments is passed over here as in the browser; `inspect` reports it.
+    let mut damage = Vec::new();
+    for_each_segment(path, &mut damage, |placed, tracks, data| {
         let (video, audio) = first_video_and_audio(tracks);
         let mut tracks: Vec<Track> = [video, audio].into_iter().flatten().collect();
         placer.place(placed.domain, placed.start, &mut tracks, placed.mpeg_ts)?;
@@ -107,11 +138,12 @@ struct SegmentPlace {
 }
 
 /// Reads every segment of a local playlist from disk and hands each one's place, demuxed tracks and bytes
-/// to `each`, in order. Demuxer state (MPEG-TS tables and codec configurations) carries over between
-/// segments, not across a discontinuity, after which a stream may be coded anew. A master playlist is
-/// read through its first variant.
+/// to `each`, in order, and the MPEG-TS damage found in them to `damage`. Demuxer state (MPEG-TS tables
+/// and codec configurations) carries over between segments, not across a discontinuity, after which a
+/// stream may be coded anew. A master playlist is read through its first variant.
 fn for_each_segment(
     path: &Path,
+    damage: &mut Vec<FoundDamage>,
     mut each: impl FnMut(SegmentPlace, Vec<Track>, &[u8]) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let uri = path.to_string_lossy().into_owned();
@@ -124,7 +156,7 @@ fn for_each_segment(
                 .variants
                 .first()
                 .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "master playlist without variants"))?;
-            return for_each_segment(Path::new(&variant.uri), each);
+            return for_each_segment(Path::new(&variant.uri), damage, each);
         }
     };
     let mut demuxer = SegmentDemuxer::new();
@@ -146,6 +178,10 @@ fn for_each_segment(
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
         let mpeg_ts = demux::detect_format(&bytes) == Some(Format::Ts);
         let (tracks, data) = demuxer.demux(segment, &bytes)?.into_parts(bytes);
+        damage.extend(demuxer.take_damage().into_iter().map(|found| FoundDamage {
+            segment: Some(segment.uri.clone()),
+            damage: found,
+        }));
         let place = SegmentPlace {
             domain: segment.discontinuity,
             start: segment_start,

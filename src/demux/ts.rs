@@ -27,6 +27,11 @@ const STREAM_TYPE_H264: u8 = 0x1B;
 const MAX_PES_BYTES: usize = 8 * 1024 * 1024;
 
 /// Something wrong in the stream that the demuxer skipped over. Offsets are byte offsets in the segment.
+///
+/// `time` says which media time the damage concerns: the presentation time, in 90 kHz ticks on the same
+/// unwrapped timeline as the samples' `pts`, of the PES packet the damage falls in (for damage to one
+/// stream: that stream's packet) or else of the last PES packet that began before it; `None` when no
+/// timestamp came before the damage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Damage {
     /// No sync byte where a packet should start; bytes were passed over to find the next packet.
@@ -35,11 +40,15 @@ pub enum Damage {
         offset: u64,
         /// Bytes skipped to the next packet boundary.
         skipped: u64,
+        /// The media time the damage concerns (see [`Damage`]).
+        time: Option<i64>,
     },
     /// The stream ends inside a packet.
     TruncatedPacket {
         /// Where the cut packet starts.
         offset: u64,
+        /// The media time the damage concerns (see [`Damage`]).
+        time: Option<i64>,
     },
     /// Packets of a PID are missing (its continuity counter jumped); the PES packet in progress was dropped.
     ContinuityGap {
@@ -47,6 +56,12 @@ pub enum Damage {
         pid: u16,
         /// The packet after the gap.
         offset: u64,
+        /// The continuity counter (0 to 15) the packet should have had.
+        expected: u8,
+        /// The continuity counter it has.
+        found: u8,
+        /// The media time the damage concerns: that of the dropped PES packet (see [`Damage`]).
+        time: Option<i64>,
     },
     /// A PES packet could not be used (bad header, truncated, broken ADTS framing).
     BadPes {
@@ -56,7 +71,21 @@ pub enum Damage {
         offset: u64,
         /// What was wrong.
         reason: String,
+        /// The media time the damage concerns: that of the bad PES packet (see [`Damage`]).
+        time: Option<i64>,
     },
+}
+
+impl Damage {
+    /// The media time the damage concerns, in 90 kHz ticks (see [`Damage`]).
+    pub fn time(&self) -> Option<i64> {
+        match self {
+            Damage::LostSync { time, .. }
+            | Damage::TruncatedPacket { time, .. }
+            | Damage::ContinuityGap { time, .. }
+            | Damage::BadPes { time, .. } => *time,
+        }
+    }
 }
 
 /// One TS file or HLS segment, demuxed.
@@ -82,6 +111,9 @@ pub struct TsDemuxer {
     /// The last unwrapped timestamp of any stream: every new 33-bit value is unwrapped next to it, so all
     /// streams share one continuous timeline even if they cross the wrap at different packets.
     reference: Option<i64>,
+    /// The presentation time of the PES packet that began last in any stream: the time of damage that
+    /// belongs to no stream (lost sync, a cut packet).
+    last_pts: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +128,8 @@ struct Stream {
     continuity: Option<u8>,
     /// The PES in progress lost packets: drop it when it completes.
     broken: bool,
+    /// The presentation time of the PES in progress (or, if its header gave none, of an earlier one).
+    pes_pts: Option<i64>,
     /// An ADTS frame cut at the end of the previous PES, completed by the next one.
     adts_carry: Vec<u8>,
     /// Presentation time the next ADTS frame would have, for frames without a PES timestamp.
@@ -138,12 +172,16 @@ impl TsDemuxer {
                 out.damage.push(Damage::LostSync {
                     offset: offset as u64,
                     skipped: (next - offset) as u64,
+                    time: self.last_pts,
                 });
                 offset = next;
                 continue;
             }
             let Some(packet) = bytes.get(offset..offset + PACKET) else {
-                out.damage.push(Damage::TruncatedPacket { offset: offset as u64 });
+                out.damage.push(Damage::TruncatedPacket {
+                    offset: offset as u64,
+                    time: self.last_pts,
+                });
                 break;
             };
             self.packet(packet, offset as u64, &mut out);
@@ -204,6 +242,9 @@ impl TsDemuxer {
                 out.damage.push(Damage::ContinuityGap {
                     pid: stream.pid,
                     offset,
+                    expected: (last + 1) & 0xF,
+                    found: continuity,
+                    time: stream.pes_pts,
                 });
                 stream.broken = true;
             }
@@ -212,6 +253,15 @@ impl TsDemuxer {
         stream.continuity = Some(continuity);
         if unit_start {
             self.finish_pes(index, offset, out);
+            // The new PES packet's time, read ahead of its reassembly so that damage to it can name it.
+            // Unwrapping next to the reference without moving it gives the value its samples will get.
+            if let Some(raw) = header_pts(payload) {
+                let pts = self
+                    .reference
+                    .map_or_else(|| first_33bit(raw), |r| unwrap_33bit(r, raw));
+                self.streams[index].pes_pts = Some(pts);
+                self.last_pts = Some(pts);
+            }
             let stream = &mut self.streams[index];
             stream.pes.clear();
             stream.broken = false;
@@ -271,6 +321,7 @@ impl TsDemuxer {
                 pes: Vec::new(),
                 continuity: None,
                 broken: false,
+                pes_pts: None,
                 adts_carry: Vec::new(),
                 next_audio_pts: None,
                 last_duration: 0,
@@ -291,11 +342,12 @@ impl TsDemuxer {
         // reused by the next PES packet.
         let mut pes = std::mem::take(&mut stream.pes);
         if let Err(reason) = self.pes_packet(index, &pes, out) {
-            let pid = self.streams[index].pid;
+            let stream = &self.streams[index];
             out.damage.push(Damage::BadPes {
-                pid,
+                pid: stream.pid,
                 offset: end_offset,
                 reason: reason.to_owned(),
+                time: stream.pes_pts,
             });
         }
         pes.clear();
@@ -548,14 +600,7 @@ fn parse_pes_header(pes: &[u8]) -> std::result::Result<PesHeader, &'static str> 
         return Err("PES packet truncated");
     }
     let flags = pes[7] >> 6;
-    let timestamp = |at: usize| -> std::result::Result<u64, &'static str> {
-        let b = pes.get(at..at + 5).ok_or("PES timestamp cut off")?;
-        Ok((u64::from(b[0] >> 1) & 0x7) << 30
-            | u64::from(b[1]) << 22
-            | u64::from(b[2] >> 1) << 15
-            | u64::from(b[3]) << 7
-            | u64::from(b[4] >> 1))
-    };
+    let timestamp = |at: usize| timestamp_at(pes, at).ok_or("PES timestamp cut off");
     let (pts, dts) = match flags {
         0b10 => (Some(timestamp(9)?), None),
         0b11 => (Some(timestamp(9)?), Some(timestamp(14)?)),
@@ -566,6 +611,27 @@ fn parse_pes_header(pes: &[u8]) -> std::result::Result<PesHeader, &'static str> 
         dts,
         payload_start,
     })
+}
+
+/// The 33-bit timestamp in the 5 bytes at `at` of a PES header (marker bits between its 3-, 15- and 15-bit
+/// parts), when they are there.
+fn timestamp_at(pes: &[u8], at: usize) -> Option<u64> {
+    let b: &[u8; 5] = pes.get(at..at.checked_add(5)?)?.try_into().ok()?;
+    Some(
+        (u64::from(b[0] >> 1) & 0x7) << 30
+            | u64::from(b[1]) << 22
+            | u64::from(b[2] >> 1) << 15
+            | u64::from(b[3]) << 7
+            | u64::from(b[4] >> 1),
+    )
+}
+
+/// The PTS of the PES header at the start of `pes`, when it has one and its bytes are there.
+fn header_pts(pes: &[u8]) -> Option<u64> {
+    if pes.get(..3)? != [0, 0, 1] || pes.get(7)? & 0x80 == 0 {
+        return None;
+    }
+    timestamp_at(pes, 9)
 }
 
 fn malformed(message: impl Into<Cow<'static, str>>) -> Error {

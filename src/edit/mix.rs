@@ -96,8 +96,7 @@ fn blackman(x: f64) -> f64 {
 }
 
 /// sin(x) for the arguments a kernel table takes (|x| below about 100, where it is within 1e-13 of the true
-/// value). Not `f64::sin`: in the wasm that pulls in libm's argument reduction for any x (7 KiB) for a table
-/// built once per export.
+/// value), for a table built once per export.
 fn sine(x: f64) -> f64 {
     // Into [-π, π], then the Taylor series r − r³/3! + r⁵/5! − … to r³³ (its tail is below 1e-20 there),
     // in Horner form: r·(1 − r²/(2·3)·(1 − r²/(4·5)·(1 − …))).
@@ -205,6 +204,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // libm is the reference here
     fn sine_and_cosine_match_libm_over_the_kernel_arguments() {
         for i in -100_000..=100_000 {
             let x = f64::from(i) * 1e-3;
@@ -213,6 +213,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::disallowed_methods)] // a test signal, made natively
     fn tone(frequency: f64, rate: u32, len: usize) -> Vec<f32> {
         (0..len)
             .map(|n| (2.0 * PI * frequency * n as f64 / f64::from(rate)).sin() as f32 * 0.5)

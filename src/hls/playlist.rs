@@ -447,13 +447,18 @@ impl<'a> Attributes<'a> {
     }
 }
 
-/// An ISO 8601 date-time (`2026-11-21T11:19:09.344Z`, `...+01:00`) as Unix milliseconds.
+/// Years a date-time may name: ISO 8601's four digits. A tag naming a year outside them is malformed, like any
+/// other bad date, and the day arithmetic below stays far from overflowing.
+const YEARS: std::ops::RangeInclusive<i64> = 0..=9999;
+
+/// An ISO 8601 date-time (`2026-11-21T11:19:09.344Z`, `...+01:00`) as Unix milliseconds; `None` when it is not
+/// one.
 pub fn parse_date_time(text: &str) -> Option<f64> {
     let text = text.trim();
     let (date, time) = text.split_once(['T', 't', ' '])?;
     let mut date_parts = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
     let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !YEARS.contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     // Split the zone off: Z, or +hh:mm / -hh:mm / +hhmm.
@@ -662,5 +667,19 @@ mod tests {
         );
         assert_eq!(parse_date_time("not a date"), None);
         assert_eq!(parse_date_time("2026-13-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn date_times_outside_four_digit_years_are_not_dates() {
+        assert_eq!(parse_date_time("0000-01-01T00:00:00Z"), Some(-62_167_219_200_000.0));
+        assert_eq!(parse_date_time("9999-12-31T23:59:59.999Z"), Some(253_402_300_799_999.0));
+        for text in [
+            "10000-01-01T00:00:00Z",
+            "99999999999999-01-01T00:00:00Z",
+            "9223372036854775807-12-31T23:59:59Z",
+            "99999999999999999999-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_date_time(text), None, "{text}");
+        }
     }
 }

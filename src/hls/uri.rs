@@ -47,10 +47,8 @@ fn has_scheme(uri: &str) -> bool {
         && scheme.len() > 1
 }
 
-/// `("http://host:80", "/path")` for a URL, `("", "dir/file")` for a path.
-///
-/// Here and in [`resolve`] strings are cut with `get` and `split_at_checked` (at ASCII characters, so they
-/// always succeed): the panicking forms pull core's Unicode tables into the wasm for their messages.
+/// `("http://host:80", "/path")` for a URL, `("", "dir/file")` for a path. Cuts fall at ASCII characters, so
+/// `get` and `split_at_checked` always succeed here.
 fn split_origin(base: &str) -> (&str, &str) {
     match authority_marker(base) {
         Some(at) => {
