@@ -138,13 +138,17 @@ for (const [long, short] of renamedExports) {
   }
 }
 
-// The declarations of the raw exports (`InitOutput` in reelcut.d.ts, and reelcut_bg.wasm.d.ts) follow suit.
+// The declarations of the raw exports (`InitOutput` in reelcut.d.ts, and reelcut_bg.wasm.d.ts) follow suit;
+// only there: a class's getter may bear an export's name (`Clip.start`, the start function).
 for (const path of declarationPaths) {
-  let declarations = readFileSync(path, 'utf8');
+  const text = readFileSync(path, 'utf8');
+  const block = /^export interface InitOutput \{$[\s\S]*?^\}$/m.exec(text);
+  const [from, to] = block ? [block.index, block.index + block[0].length] : [0, text.length];
+  let declarations = text.slice(from, to);
   for (const [long, short] of renamedExports) {
     declarations = declarations.replace(new RegExp(`^(\\s*(?:readonly|export const) )${long}:`, 'gm'), `$1${short}:`);
   }
-  writeFileSync(path, declarations);
+  writeFileSync(path, text.slice(0, from) + declarations + text.slice(to));
 }
 
 writeFileSync(wasmPath, Buffer.concat(sections));

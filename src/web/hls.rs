@@ -21,6 +21,7 @@ use crate::hls::segments::SegmentDemuxer;
 use crate::media::Track;
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
 use crate::player::placement::SegmentPlacer;
+use crate::time::MPEG_TS_TIMESCALE;
 
 /// A segment or initialization section larger than this is refused (`limit_exceeded`): a 2 s segment of
 /// 4K video at 50 Mbit/s is 12.5 MB.
@@ -246,6 +247,8 @@ impl HlsContent {
         self.state.write().throughput.add(bytes.len(), now_ms() - started);
         let mpeg_ts = detect_format(&bytes) == Some(Format::Ts);
         let (mut tracks, data) = demuxer.demux(&segment, &bytes)?.into_parts(bytes);
+        // The segment's earliest timestamp as stored (MPEG-TS: 90 kHz), which its start stands for once placed.
+        let stored_start = tracks.iter().filter_map(|t| t.first_shown_pts()).min();
         self.state.write().renditions[index]
             .placer
             .place(segment.discontinuity, start, &mut tracks, mpeg_ts)?;
@@ -258,7 +261,14 @@ impl HlsContent {
                     ErrorCode::MalformedInput,
                     format!("segment {sequence} ({}) is damaged: {}", segment.uri, describe(damage)),
                 ),
-                time: Some(start),
+                // Where in the segment, as far as the demuxer could tell.
+                time: Some(match (damage.time(), stored_start) {
+                    (Some(at), Some(from)) => {
+                        let into = (at - from) as f64 / f64::from(MPEG_TS_TIMESCALE);
+                        start + into.max(0.0).min(segment.duration)
+                    }
+                    _ => start,
+                }),
             })
             .collect();
         let chunk = Rc::new(chunk);

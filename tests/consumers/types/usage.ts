@@ -89,6 +89,7 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   player.removeEventListener('timeupdate', onEvent);
 
   const clip: Clip = media.clip({ start: 1, end: 3 });
+  const span: number = clip.end - clip.start;
   const controller = new AbortController();
   const options: ExportOptions = {
     mode: 'keyframe',
@@ -131,7 +132,7 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   const ready: ReelcutPlayerElement = await element.ready;
   const shown: Player | null = ready.player;
 
-  console.log(label, codecs, size, keyframes, dated, live, sizes, every, state, flags, take, codec, shown, bytes, ended);
+  console.log(label, codecs, size, keyframes, dated, live, sizes, every, state, flags, take, codec, shown, bytes, ended, span);
   return dubbed;
 }
 
