@@ -3,7 +3,8 @@
 # run finds everything in place and changes nothing. Only package registries are used (crates.io, npm, Debian).
 #
 #   bash .ci/setup.sh build    # wasm target, wasm-bindgen-cli at the pinned version, npm build tools
-#   bash .ci/setup.sh test     # the above plus Chromium, ffmpeg and the npm test tools
+#   bash .ci/setup.sh test     # the above plus Chromium, Firefox ESR (with Xvfb and PulseAudio), ffmpeg and the
+#                              # npm test tools
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,11 @@ npm_ci tests
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+# The Firefox tier: the browser, a virtual display for its WebGL2 and a sound server for its audio output.
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+command -v Xvfb >/dev/null || missing+=(xvfb)
+command -v xauth >/dev/null || missing+=(xauth)
+command -v pulseaudio >/dev/null && command -v pactl >/dev/null || missing+=(pulseaudio pulseaudio-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} with apt-get"
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
@@ -58,4 +64,5 @@ if [ ${#missing[@]} -gt 0 ]; then
     || fail "apt-get install ${missing[*]} failed: install them by hand"
 fi
 [ -x /usr/bin/chromium ] || fail "Chromium is still missing at /usr/bin/chromium after apt-get install chromium"
+[ -x /usr/bin/firefox-esr ] || fail "Firefox is still missing at /usr/bin/firefox-esr after apt-get install firefox-esr"
 say "ready for $purpose"

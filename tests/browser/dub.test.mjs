@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtures, launchChromium, openPage, probe, serverAndBrowser } from './support.mjs';
+import { BROWSER, chromiumOnly, fixtures, launchChromium, openPage, probe, serverAndBrowser } from './support.mjs';
 
 const running = serverAndBrowser();
 const scratch = mkdtempSync(join(tmpdir(), 'reelcut-dub-'));
@@ -242,7 +242,7 @@ test('bad voices and options reject with a clear typed error', async () => {
   await page.close();
 });
 
-test('the Opus-in-MP4 export plays in the player and in Chromium\'s <video>; a moved voice previews and exports without re-importing', async () => {
+test('the Opus-in-MP4 export plays in the player and in the browser\'s <video>; a moved voice previews and exports without re-importing', async () => {
   const { page, errors } = await dubPage();
   const result = await page.evaluate(async ({ src, wav }) => {
     const { Media, Player } = await window.reelcutReady;
@@ -259,7 +259,7 @@ test('the Opus-in-MP4 export plays in the player and in Chromium\'s <video>; a m
     const played = { time: player.currentTime, error: player.error, duration: preview.duration, tracks: preview.tracks.map((t) => t.codec) };
     player.pause();
     const moved = await dub.export();
-    // Chromium's own element: it decodes the Opus track (audio bytes decoded) and plays to the end.
+    // The browser's own element: it plays the Opus track to the end.
     const video = document.createElement('video');
     video.src = URL.createObjectURL(new Blob([first], { type: 'video/mp4' }));
     await new Promise((resolve, reject) => { video.oncanplay = resolve; video.onerror = () => reject(new Error(video.error?.message)); });
@@ -278,8 +278,13 @@ test('the Opus-in-MP4 export plays in the player and in Chromium\'s <video>; a m
   // hidden reference frame after the last B-frames adds one video frame.)
   assert.ok(result.played.duration >= 3 && result.played.duration - 3 <= 1 / 30 + 1e-6, `preview lasts ${result.played.duration}`);
   assert.deepEqual(result.played.tracks.slice(1), ['opus']);
-  assert.ok(Math.abs(result.element.duration - 3) <= 1 / 30 + 1e-6 && result.element.error === null, `<video>: ${JSON.stringify(result.element)}`);
-  assert.ok(result.element.audioBytes > 0, '<video> decoded the Opus track');
+  // Firefox's element reports the video track's whole length, the frames the edit list hides before the
+  // clip's start (from the keyframe at 1.0 s) included.
+  const slack = BROWSER === 'firefox' ? 0.5 + 1 / 30 + 1e-6 : 1 / 30 + 1e-6;
+  assert.ok(result.element.duration >= 3 - 1e-6 && result.element.duration - 3 <= slack && result.element.error === null,
+    `<video>: ${JSON.stringify(result.element)}`);
+  // (Only Chromium counts the audio bytes its element decoded.)
+  if (BROWSER === 'chromium') assert.ok(result.element.audioBytes > 0, '<video> decoded the Opus track');
   assert.deepEqual(result.takes, [{ at: 1.25, duration: 2 }]);
   for (const [label, at] of [['first', 0.5], ['moved', 1.25]]) {
     const file = join(scratch, `preview-${label}.mp4`);
@@ -291,7 +296,8 @@ test('the Opus-in-MP4 export plays in the player and in Chromium\'s <video>; a m
   await page.close();
 });
 
-test('a take recorded from the (fake) microphone while the clip plays is kept, placed and exported; takes switch', async () => {
+test('a take recorded from the (fake) microphone while the clip plays is kept, placed and exported; takes switch',
+  chromiumOnly('the microphone is played from a file through Chromium\'s fake-device flags'), async () => {
   // A second browser whose microphone plays the voice fixture in a loop (1750 Hz, then 2750 Hz, each 1 s).
   const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${join(fixtures, 'voice.wav')}`]);
