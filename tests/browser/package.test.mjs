@@ -133,6 +133,25 @@ test('the embed snippet plays a src with controls', async () => {
   await page.close();
 });
 
+test('the embed snippet shows why a player cannot start, and fires error', async () => {
+  const { page } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
+  const shown = await page.evaluate(async () => {
+    await document.getElementById('player').ready;
+    // A page whose canvases give no context (a broken or locked-down browser): the player cannot draw.
+    HTMLCanvasElement.prototype.getContext = () => null;
+    const element = document.createElement('reelcut-player');
+    const fired = new Promise((resolve) => element.addEventListener('error', (event) => resolve(event.detail?.code)));
+    element.setAttribute('src', '/fixtures/high_bframes_moovend.mp4');
+    document.body.append(element);
+    await element.ready;
+    return { code: await fired, message: element.shadowRoot.querySelector('.message').textContent, player: element.player };
+  });
+  assert.equal(shown.code, 'unsupported');
+  assert.match(shown.message, /^unsupported: .*canvas/);
+  assert.equal(shown.player, null);
+  await page.close();
+});
+
 /** Waits until `selector`'s text is `text`; on timeout, fails naming the text it had instead. */
 async function waitForText(page, selector, text) {
   try {
