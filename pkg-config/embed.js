@@ -137,8 +137,8 @@ export class ReelcutPlayerElement extends HTMLElement {
     return this.dataset.reelcutVersion;
   }
 
-  /** The canvas the element draws into (a new one for each player: a destroyed player's WebGL context is lost
-   *  for good). */
+  /** The canvas the element draws into (a new one for each player, so that a new `src` does not show the last
+   *  picture of the old one while it loads). */
   get canvas() {
     return this.#ui.canvas;
   }

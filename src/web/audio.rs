@@ -21,25 +21,32 @@ use crate::error::{ErrorCode, Result};
 /// How long `play()` waits for the audio context to resume before it starts silent.
 const RESUME_WAIT_MS: f64 = 300.0;
 
-/// The page's audio context, closed when the last output using it is dropped.
-struct Device {
-    context: web_sys::AudioContext,
+/// An `AudioContext`, closed when dropped.
+pub(crate) struct Context {
+    pub(crate) context: web_sys::AudioContext,
 }
 
-impl Drop for Device {
+impl Context {
+    pub(crate) fn new() -> Result<Context> {
+        let context = web_sys::AudioContext::new().map_err(|e| from_js(ErrorCode::Browser, "new AudioContext", &e))?;
+        Ok(Context { context })
+    }
+}
+
+impl Drop for Context {
     fn drop(&mut self) {
         let _ = self.context.close();
     }
 }
 
 thread_local! {
-    /// The context the live outputs share.
-    static DEVICE: RefCell<Weak<Device>> = const { RefCell::new(Weak::new()) };
+    /// The context the live outputs share, closed when the last output using it is dropped.
+    static DEVICE: RefCell<Weak<Context>> = const { RefCell::new(Weak::new()) };
 }
 
 /// One player's sound output.
 pub(crate) struct AudioOutput {
-    device: Rc<Device>,
+    device: Rc<Context>,
     gain: web_sys::GainNode,
 }
 
@@ -49,9 +56,7 @@ impl AudioOutput {
         let device = match DEVICE.with_borrow(Weak::upgrade) {
             Some(device) => device,
             None => {
-                let context =
-                    web_sys::AudioContext::new().map_err(|e| from_js(ErrorCode::Browser, "new AudioContext", &e))?;
-                let device = Rc::new(Device { context });
+                let device = Rc::new(Context::new()?);
                 DEVICE.with_borrow_mut(|shared| *shared = Rc::downgrade(&device));
                 device
             }

@@ -19,6 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::audio::Context;
 use super::cell::Access;
 use super::clock::now_ms;
 use super::error::from_js;
@@ -69,7 +70,7 @@ type Batches = Rc<RefCell<Vec<(f64, Vec<Vec<f32>>)>>>;
 
 /// A recording in progress.
 pub(crate) struct Recording {
-    context: web_sys::AudioContext,
+    context: Context,
     node: web_sys::AudioWorkletNode,
     batches: Batches,
     /// Estimates of the media time heard less the capture-context time of the sound made then, seconds,
@@ -121,7 +122,9 @@ impl Recording {
             .map_err(|_| Error::new(ErrorCode::MalformedInput, "the stream has no audio track to record"))?;
         // The input latency the browser reports for the microphone (Chromium does), seconds.
         let input_latency = seconds_of(&track.get_settings(), "latency");
-        let context = web_sys::AudioContext::new().map_err(browser("new AudioContext"))?;
+        // Closed when dropped, on every path out of here as well as with the recording.
+        let owned = Context::new()?;
+        let context = owned.context.clone();
         let _ = JsFuture::from(context.resume().map_err(browser("AudioContext.resume"))?).await;
         let url = worklet_url()?;
         let added = context
@@ -183,16 +186,18 @@ impl Recording {
         node.port()
             .map_err(browser("AudioWorkletNode.port"))?
             .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        player.play_from(start - count_in).await?;
-        Ok(Recording {
-            context,
+        let recording = Recording {
+            context: owned,
             node,
             batches,
             offsets,
             finished,
             player,
             _on_message: on_message,
-        })
+        };
+        // A player that cannot play the clip ends the recording here, its capture released with it.
+        recording.player.play_from(start - count_in).await?;
+        Ok(recording)
     }
 
     /// Stops: pauses the player, gathers the take and where it starts, seconds into the clip that
@@ -206,7 +211,7 @@ impl Recording {
         JsFuture::from(done)
             .await
             .map_err(browser("waiting for the recording"))?;
-        let rate = self.context.sample_rate() as u32;
+        let rate = self.context.context.sample_rate() as u32;
         let batches = std::mem::take(&mut *self.batches.write());
         let offsets = std::mem::take(&mut *self.offsets.write());
         let (Some(first), Some(last)) = (batches.first(), batches.last()) else {
@@ -252,7 +257,6 @@ impl Drop for Recording {
             port.set_onmessage(None);
         }
         let _ = self.node.disconnect();
-        let _ = self.context.close();
     }
 }
 

@@ -32,9 +32,9 @@ pub(crate) enum Kind {
 
 impl Content {
     /// Opens `src`: a URL string (MP4, or `.m3u8` HLS), a `Blob` or a `Uint8Array`, with the fetch
-    /// timeouts of `options` (`{ firstByteTimeout, stallTimeout }`).
-    pub(crate) async fn open(src: &JsValue, options: &JsValue) -> Result<Content> {
-        let life = Life::new("the media");
+    /// timeouts of `options` (`{ firstByteTimeout, stallTimeout }`), its requests and timers under `life`
+    /// (closing it while this runs aborts the opening).
+    pub(crate) async fn open(src: &JsValue, options: &JsValue, life: Rc<Life>) -> Result<Content> {
         let fetcher = Fetcher::new(Rc::clone(&life), options)?;
         if let Some(url) = src.as_string() {
             let path = url.split(['?', '#']).next().unwrap_or_default();
@@ -58,14 +58,14 @@ impl Content {
                 "src must be a URL string, a Blob or a Uint8Array",
             ));
         };
-        Content::from_bytes(bytes).await
+        Content::from_bytes(bytes, life).await
     }
 
-    /// A file already in memory (a dub's preview).
-    pub(crate) async fn from_bytes(bytes: Rc<[u8]>) -> Result<Content> {
+    /// A file already in memory (a dub's preview), its lifetime `life`.
+    pub(crate) async fn from_bytes(bytes: Rc<[u8]>, life: Rc<Life>) -> Result<Content> {
         Ok(Content {
-            life: Life::new("the media"),
             kind: Kind::File(FileContent::open(Source::Memory(bytes)).await?),
+            life,
         })
     }
 

@@ -23,6 +23,9 @@ const FIRST_BACKOFF_MS: f64 = 200.0;
 /// hls.js waits for a fragment's first byte).
 const DEFAULT_TIMEOUT_MS: f64 = 10_000.0;
 
+/// A body's buffer is reserved for at most this many bytes before they arrive.
+const MAX_RESERVED_BYTES: u64 = 16 << 20;
+
 /// What a GET brought back.
 pub(crate) struct Fetched {
     pub(crate) status: u16,
@@ -75,8 +78,9 @@ impl Fetcher {
     pub(crate) async fn get(&self, url: &str, range: Option<(u64, u64)>, max_len: u64) -> Result<Fetched> {
         let mut last_error = Error::new(ErrorCode::Network, format!("{url}: no attempt made"));
         let mut timed_out = false;
+        let mut retry_now = false;
         for attempt in 0..ATTEMPTS {
-            if attempt > 0 && !timed_out {
+            if attempt > 0 && !std::mem::take(&mut retry_now) {
                 let backoff = FIRST_BACKOFF_MS * f64::from(1u32 << (attempt - 1));
                 self.life.sleep(backoff * (1.0 + 0.5 * js_sys::Math::random())).await?;
             }
@@ -91,6 +95,7 @@ impl Fetcher {
                 Err(Failed::TimedOut(error)) if timed_out => return Err(error),
                 Err(Failed::TimedOut(error)) => {
                     timed_out = true;
+                    retry_now = true;
                     last_error = error;
                 }
                 Err(Failed::Other(error)) if matches!(error.code(), ErrorCode::Network) => last_error = error,
@@ -110,10 +115,11 @@ impl Fetcher {
             .ok()
             .flatten()
             .and_then(|range| range.rsplit('/').next().and_then(|n| n.parse::<u64>().ok()));
-        // An error page's body is not read.
+        // An error page's body is not wanted: its download stops here.
         let bytes = if response.ok() {
             self.body(&response, url, max_len, &request).await?
         } else {
+            request.abort();
             Vec::new()
         };
         Ok(Fetched {
@@ -186,7 +192,9 @@ impl Fetcher {
             .get_reader()
             .dyn_into()
             .map_err(|e| from_js(ErrorCode::Browser, "ReadableStream.getReader", &e))?;
-        let mut bytes = Vec::with_capacity(announced.unwrap_or(0) as usize);
+        // Reserved from what the server announces, but never more than a segment's worth up front: the
+        // header is the server's word, the bytes are what counts.
+        let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(MAX_RESERVED_BYTES) as usize);
         loop {
             let read = match self.within(self.stall_ms, reader.read(), request).await? {
                 Some(Ok(read)) => read,

@@ -348,7 +348,10 @@ impl HlsContent {
     fn tell(&self, event: &LiveEvent) {
         let listeners = std::mem::take(&mut *self.listeners.write());
         let kept: Vec<_> = listeners.into_iter().filter(|listener| listener(event)).collect();
-        self.listeners.write().splice(0..0, kept);
+        // A listener may have closed the stream, which dropped the listeners: they stay dropped.
+        if !self.fetcher.life().is_closed() {
+            self.listeners.write().splice(0..0, kept);
+        }
     }
 
     /// The bytes of a segment or initialization section, whole or its byte range. A body cut short (the

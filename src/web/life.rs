@@ -13,6 +13,9 @@ use wasm_bindgen_futures::JsFuture;
 use super::cell::Access;
 use crate::error::{Error, ErrorCode, Result};
 
+/// The owner a media's lifetime names in its `invalid_state` errors.
+pub(crate) const MEDIA: &str = "the media";
+
 /// Something running that closing must stop.
 enum Running {
     /// A `setTimeout` and the function resolving the promise it was set for.
@@ -60,7 +63,9 @@ impl Life {
         if self.closed.replace(true) {
             return;
         }
-        for (_, running) in std::mem::take(&mut *self.running.write()) {
+        // Taken first: aborting and resolving run JS, which must find the list free.
+        let running = std::mem::take(&mut *self.running.write());
+        for (_, running) in running {
             match running {
                 Running::Timer { id, resolve } => {
                     clear_timeout(&id);

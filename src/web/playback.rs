@@ -252,6 +252,7 @@ impl Playback {
                 }
             }
         }
+        let mut failed = None;
         if let Some(audio) = &mut self.audio {
             if let Some(decoder) = &audio.decoder {
                 match decoder.take() {
@@ -261,10 +262,35 @@ impl Playback {
                         }
                         audio.decoded.extend(sound);
                     }
-                    Err(error) => recover_audio(audio, error, &mut self.problems)?,
+                    Err(error) => failed = Some(error),
                 }
             }
         }
+        match failed {
+            Some(error) => self.audio_failed(error),
+            None => Ok(()),
+        }
+    }
+
+    /// An audio decoder failed with `error`. A codec this browser cannot decode means playing on without
+    /// sound (reported); anything else, a new decoder at the next packet (see [`recover_audio`]).
+    fn audio_failed(&mut self, error: Error) -> Result<()> {
+        if error.code() != ErrorCode::UnsupportedCodec {
+            return match &mut self.audio {
+                Some(audio) => recover_audio(audio, error, &mut self.problems),
+                None => Ok(()),
+            };
+        }
+        if let Some(audio) = self.audio.take() {
+            stop_sound(audio);
+        }
+        self.problems.push(Problem {
+            error: Error::new(
+                ErrorCode::UnsupportedCodec,
+                format!("{}; playing on without sound", error.message()),
+            ),
+            time: None,
+        });
         Ok(())
     }
 
@@ -380,15 +406,18 @@ impl Playback {
             let decoder = video.decoder.clone();
             let weak = Rc::downgrade(this);
             spawn_local(async move {
-                let flushed = match decoder {
-                    Some(decoder) => decoder.flush().await,
-                    None => Ok(()),
+                let (flushed, failed) = match decoder {
+                    Some(decoder) => (decoder.flush().await, decoder.failed()),
+                    None => (Ok(()), false),
                 };
                 if let Some(playback) = weak.upgrade() {
                     let mut playback = playback.write();
-                    // A decoder failing on the last frames loses them: the end is reached all the same.
+                    // A decoder failing on the last frames loses them: the end is reached all the same. (One
+                    // that reported its failure is reported by `collect`.)
                     if let Err(error) = flushed {
-                        playback.problems.push(Problem { error, time: None });
+                        if !failed {
+                            playback.problems.push(Problem { error, time: None });
+                        }
                     }
                     if let Some(video) = &mut playback.video {
                         video.flushed = true;
@@ -412,14 +441,21 @@ impl Playback {
                 Some(old) if !old.failed() => old.flush().await,
                 _ => Ok(()),
             };
-            let made = match flushed {
-                Ok(()) => VideoDecoder::new(&config).await,
-                Err(error) => Err(error),
-            };
+            if weak.strong_count() == 0 {
+                return; // stopped meanwhile: no decoder to make
+            }
+            let made = VideoDecoder::new(&config).await;
             let Some(playback) = weak.upgrade() else { return };
             let mut playback = playback.write();
+            // A decoder that failed on its last frames lost them (reported once, by `collect`); the new one
+            // starts at its keyframe all the same.
             if let Err(error) = playback.collect() {
                 playback.failure = Some(error);
+            }
+            if let Err(error) = flushed {
+                if !old.is_some_and(|old| old.failed()) {
+                    playback.problems.push(Problem { error, time: None });
+                }
             }
             match made {
                 Ok(decoder) => {
@@ -438,26 +474,36 @@ impl Playback {
         let Some(audio) = &mut self.audio else {
             return Ok(());
         };
-        while audio.fed_until < time + AUDIO_AHEAD {
+        let mut failed = None;
+        while audio.fed_until < time + AUDIO_AHEAD && failed.is_none() {
             let Some((chunk, sample)) = next_sample(&mut audio.lane, audio_of) else {
                 break;
             };
             let Some(track) = chunk.audio.as_ref() else { continue };
-            if audio.decoder.as_ref().is_none_or(|d| d.config != track.config) {
-                audio.decoder = Some(AudioDecoder::new(&track.config)?);
-            }
-            if let Some(decoder) = &audio.decoder {
-                if let Err(error) = decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale) {
-                    recover_audio(audio, error, &mut self.problems)?;
-                }
-            }
             audio.fed_until = Time {
                 ticks: sample.pts + i64::from(sample.duration),
                 scale: track.timescale,
             }
             .seconds();
+            if audio.decoder.as_ref().is_none_or(|d| d.config != track.config) {
+                match AudioDecoder::new(&track.config) {
+                    Ok(decoder) => audio.decoder = Some(decoder),
+                    Err(error) => {
+                        failed = Some(error);
+                        continue;
+                    }
+                }
+            }
+            if let Some(decoder) = &audio.decoder {
+                if let Err(error) = decoder.decode(&sample, chunk.sample_data(&sample)?, track.timescale) {
+                    failed = Some(error);
+                }
+            }
         }
-        Ok(())
+        match failed {
+            Some(error) => self.audio_failed(error),
+            None => Ok(()),
+        }
     }
 
     /// Whether everything has been shown and heard.
@@ -554,11 +600,16 @@ impl Playback {
 
 impl Drop for Playback {
     fn drop(&mut self) {
-        if let Some(audio) = &mut self.audio {
-            for (source, _) in audio.scheduled.drain(..) {
-                let _ = source.unchecked_ref::<web_sys::AudioScheduledSourceNode>().stop();
-            }
+        if let Some(audio) = self.audio.take() {
+            stop_sound(audio);
         }
+    }
+}
+
+/// Stops the sound `audio` has scheduled (its decoder and decoded sound close as it goes).
+fn stop_sound(audio: AudioPart) {
+    for (source, _) in audio.scheduled {
+        let _ = source.unchecked_ref::<web_sys::AudioScheduledSourceNode>().stop();
     }
 }
 

@@ -22,7 +22,7 @@ use super::codec::video_decoder::VideoDecoder;
 use super::content::{Content, Kind};
 use super::error::to_js;
 use super::hls::LiveEvent;
-use super::life::closed_error;
+use super::life::{closed_error, Life, MEDIA};
 use super::playback::{Playback, Tick};
 use super::render::Renderer;
 use crate::decimal::Fixed;
@@ -109,6 +109,10 @@ struct State {
     last_timeupdate: f64,
     /// The playback clock runs (`playing` fired, no `waiting` since).
     clock_running: bool,
+    /// A seek stopped playback, which resumes once the last seek has drawn its frame.
+    resume_after_seek: bool,
+    /// How many times a media was loaded (and so which load a live stream's events are for).
+    loads: u64,
     dropped_frames: u32,
     error: Option<JsValue>,
 }
@@ -162,6 +166,8 @@ pub(crate) struct PlayerCore {
     frame_callback: RefCell<Option<FrameCallback>>,
     /// The animation frame requested and not yet run.
     frame_request: Cell<Option<i32>>,
+    /// The lifetimes of the media the player is opening itself (`load(url)`), ended if it is destroyed first.
+    opening: RefCell<Vec<Weak<Life>>>,
 }
 
 impl PlayerCore {
@@ -189,12 +195,15 @@ impl PlayerCore {
                 generation: 0,
                 last_timeupdate: 0.0,
                 clock_running: false,
+                resume_after_seek: false,
+                loads: 0,
                 dropped_frames: 0,
                 error: None,
             }),
             audio: RefCell::new(None),
             frame_callback: RefCell::new(None),
             frame_request: Cell::new(None),
+            opening: RefCell::new(Vec::new()),
         });
         let weak = Rc::downgrade(&player);
         let callback = Closure::<dyn FnMut(f64)>::new(move |now: f64| {
@@ -227,7 +236,17 @@ impl PlayerCore {
             return;
         }
         let last = self.timeline();
-        let phase = std::mem::replace(&mut self.state.write().phase, Phase::Destroyed(last));
+        let phase = {
+            let mut state = self.state.write();
+            // Whatever was waiting to go on (a play waiting for its sound, a seek decoding) gives way.
+            state.generation += 1;
+            std::mem::replace(&mut state.phase, Phase::Destroyed(last))
+        };
+        for opening in std::mem::take(&mut *self.opening.write()) {
+            if let Some(life) = opening.upgrade() {
+                life.close();
+            }
+        }
         if let (Some(request), Some(window)) = (self.frame_request.take(), web_sys::window()) {
             let _ = window.cancel_animation_frame(request);
         }
@@ -239,6 +258,16 @@ impl PlayerCore {
         self.renderer.write().take();
     }
 
+    /// A lifetime for a media the player opens itself, closed if the player is destroyed before it has
+    /// loaded (after that, the player closes the media it owns).
+    pub(crate) fn opening(&self) -> Rc<Life> {
+        let life = Life::new(MEDIA);
+        let mut opening = self.opening.write();
+        opening.retain(|life| life.strong_count() > 0);
+        opening.push(Rc::downgrade(&life));
+        life
+    }
+
     /// Shows `media` from now on (stopping what played before); fires `loadedmetadata`. Call `seek` or
     /// `play` to draw. A live stream starts near its live edge.
     pub(crate) fn load(self: &Rc<Self>, media: Loaded) -> Result<()> {
@@ -248,6 +277,8 @@ impl PlayerCore {
         {
             let mut state = self.state.write();
             state.generation += 1;
+            state.loads += 1;
+            state.resume_after_seek = false;
             state.current_time = content.start_time();
             state.error = None;
             state.phase = Phase::Paused { media, ended: false };
@@ -257,14 +288,11 @@ impl PlayerCore {
         }
         if let Kind::Hls(hls) = content.kind() {
             let weak = Rc::downgrade(self);
-            let shown = Rc::downgrade(&content);
+            let load = self.state.read().loads;
             hls.listen(Box::new(move |event| {
                 let Some(player) = weak.upgrade() else { return false };
-                let still_shown = player
-                    .state
-                    .read()
-                    .content()
-                    .is_some_and(|m| Weak::ptr_eq(&Rc::downgrade(m), &shown));
+                // Until the next load (of this media again, or of another).
+                let still_shown = player.state.read().loads == load;
                 if still_shown {
                     match event {
                         LiveEvent::WindowMoved => player.fire("livewindowchange"),
@@ -400,6 +428,8 @@ impl PlayerCore {
     /// Pauses on the frame on screen, firing `pause` when it was playing.
     pub(crate) fn pause(&self) -> Result<()> {
         self.check()?;
+        // A seek in flight no longer resumes playing either.
+        self.state.write().resume_after_seek = false;
         if self.stop_playback() {
             self.fire("pause");
         }
@@ -416,9 +446,12 @@ impl PlayerCore {
     /// Shows `time`, then plays on if it was playing.
     pub(crate) async fn seek_and_resume(&self, time: f64) -> Result<()> {
         self.check()?;
-        let was_playing = self.stop_playback();
-        self.seek(time).await?;
-        if was_playing {
+        if self.stop_playback() {
+            self.state.write().resume_after_seek = true;
+        }
+        // Seeks in quick succession (a dragged seek bar): the one that draws last resumes playing.
+        let drawn = self.seek(time).await?;
+        if drawn && std::mem::take(&mut self.state.write().resume_after_seek) {
             self.play().await?;
         }
         Ok(())
@@ -437,8 +470,10 @@ impl PlayerCore {
     /// Shows `time` and plays from there (a dub's recording plays the clip for the user to speak over).
     pub(crate) async fn play_from(&self, time: f64) -> Result<()> {
         self.stop_playback();
-        self.seek(time).await?;
-        self.play().await
+        if self.seek(time).await? {
+            self.play().await?;
+        }
+        Ok(())
     }
 
     /// The media time heard at `performance.now()` = `now_ms`, while the playback clock runs.
@@ -513,12 +548,13 @@ impl PlayerCore {
             } else {
                 state.current_time.max(start)
             };
-            let Phase::Paused { media: loaded, .. } = std::mem::replace(&mut state.phase, Phase::Idle) else {
-                return Ok(());
-            };
-            state.phase = Phase::Playing {
-                media: loaded,
-                playback: Playback::start(media, from, audio),
+            let phase = std::mem::replace(&mut state.phase, Phase::Idle);
+            state.phase = match phase {
+                Phase::Paused { media: loaded, .. } => Phase::Playing {
+                    media: loaded,
+                    playback: Playback::start(media, from, audio),
+                },
+                other => other,
             };
             state.clock_running = false;
             state.last_timeupdate = from;
@@ -554,6 +590,14 @@ impl PlayerCore {
             return; // stopped while this frame was drawn
         }
         self.report_problems(problems);
+        let still_current = self
+            .state
+            .read()
+            .playback()
+            .is_some_and(|current| Rc::ptr_eq(current, &playback));
+        if !still_current {
+            return; // a listener of those errors paused, loaded or destroyed the player
+        }
         let mut state = self.state.write();
         match ticked {
             Ok((tick @ (Tick::Waiting | Tick::Playing), time)) => {
@@ -607,8 +651,14 @@ impl PlayerCore {
 
     /// Shows the frame at `time` (clamped to the seekable range); fires `seeking`, then `seeked` once that
     /// frame is on the canvas. A newer operation supersedes this one, which then resolves without drawing.
-    pub(crate) async fn seek(&self, time: f64) -> Result<()> {
+    pub(crate) async fn seek(&self, time: f64) -> Result<bool> {
         self.check()?;
+        if !time.is_finite() {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                format!("cannot seek to {}", Fixed(time, 3)),
+            ));
+        }
         let (media, generation) = {
             let mut state = self.state.write();
             state.generation += 1;
@@ -618,19 +668,13 @@ impl PlayerCore {
                 .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "seek before load"))?;
             (media, state.generation)
         };
-        if !time.is_finite() {
-            return Err(Error::new(
-                ErrorCode::OutOfRange,
-                format!("cannot seek to {}", Fixed(time, 3)),
-            ));
-        }
         let (start, end) = media.range();
         // `max` then `min`, not `clamp`: a range whose end precedes its start must not panic.
         let time = time.max(start).min(end);
         self.fire("seeking");
         let has_video = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Video));
         if has_video && !self.show_frame(&media, time, generation).await? {
-            return Ok(()); // superseded
+            return Ok(false); // superseded
         }
         {
             let mut state = self.state.write();
@@ -640,7 +684,7 @@ impl PlayerCore {
             }
         }
         self.fire("seeked");
-        Ok(())
+        Ok(true)
     }
 
     /// Decodes and draws the frame at `time`. Returns `false` when a newer operation superseded this one.

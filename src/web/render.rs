@@ -77,17 +77,23 @@ impl Renderer {
                     "the canvas already has a 2d or WebGL context: give the player a canvas of its own",
                 )
             })?;
-        let surface = web_sys::OffscreenCanvas::new(canvas.width().max(1), canvas.height().max(1))
-            .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))?;
-        let painter = match GlPainter::new(&surface)? {
-            Some(gl) => Painter::Gl(gl),
-            None => Painter::Canvas2d(
-                surface
+        let new_surface = || {
+            web_sys::OffscreenCanvas::new(canvas.width().max(1), canvas.height().max(1))
+                .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))
+        };
+        let surface = new_surface()?;
+        let (surface, painter) = match GlPainter::new(&surface) {
+            Some(gl) => (surface, Painter::Gl(gl)),
+            // A canvas keeps the kind of context it first gave: the 2D one is on a surface of its own.
+            None => {
+                let surface = new_surface()?;
+                let context = surface
                     .get_context("2d")
                     .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.getContext('2d')", &e))?
                     .and_then(|context| context.dyn_into().ok())
-                    .ok_or_else(|| Error::new(ErrorCode::Unsupported, "neither WebGL2 nor a 2D canvas is available"))?,
-            ),
+                    .ok_or_else(|| Error::new(ErrorCode::Unsupported, "neither WebGL2 nor a 2D canvas is available"))?;
+                (surface, Painter::Canvas2d(context))
+            }
         };
         Ok(Renderer {
             canvas,
@@ -143,16 +149,25 @@ impl Renderer {
 }
 
 impl GlPainter {
-    /// The GL objects on `surface`'s WebGL2 context; `None` where the browser gives no WebGL2 context.
-    fn new(surface: &web_sys::OffscreenCanvas) -> Result<Option<GlPainter>> {
+    /// The GL objects on `surface`'s WebGL2 context; `None` where the browser gives no WebGL2 context or
+    /// it cannot draw with it (the context is then released at once).
+    fn new(surface: &web_sys::OffscreenCanvas) -> Option<GlPainter> {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
-        let gl = match surface.get_context_with_context_options("webgl2", &options) {
-            Ok(Some(context)) => context
-                .dyn_into::<Gl>()
-                .map_err(|e| from_js(ErrorCode::Browser, "WebGL2 context", &e))?,
-            Ok(None) | Err(_) => return Ok(None),
-        };
+        let gl = surface
+            .get_context_with_context_options("webgl2", &options)
+            .ok()??
+            .dyn_into::<Gl>()
+            .ok()?;
+        let made = GlPainter::on(gl.clone());
+        if made.is_err() {
+            lose(&gl);
+        }
+        made.ok()
+    }
+
+    /// The shader program, texture and vertex array on `gl`.
+    fn on(gl: Gl) -> Result<GlPainter> {
         let program = link(&gl)?;
         let texture = gl.create_texture().ok_or_else(|| gl_error("createTexture"))?;
         gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
@@ -166,13 +181,13 @@ impl GlPainter {
         }
         let vertex_array = gl.create_vertex_array().ok_or_else(|| gl_error("createVertexArray"))?;
         let scale = gl.get_uniform_location(&program, "u_scale");
-        Ok(Some(GlPainter {
+        Ok(GlPainter {
             gl,
             program,
             texture,
             vertex_array,
             scale,
-        }))
+        })
     }
 
     /// Draws `frame` letterboxed on the whole `width`×`height` surface.
@@ -248,11 +263,15 @@ impl Drop for GlPainter {
         self.gl.delete_texture(Some(&self.texture));
         self.gl.delete_vertex_array(Some(&self.vertex_array));
         self.gl.delete_program(Some(&self.program));
-        // Browsers keep a few WebGL contexts per page (Chromium 16) and drop the oldest beyond that: this
-        // one is given back now rather than when the garbage collector gets to it.
-        if let Ok(Some(extension)) = self.gl.get_extension("WEBGL_lose_context") {
-            extension.unchecked_into::<web_sys::WebglLoseContext>().lose_context();
-        }
+        lose(&self.gl);
+    }
+}
+
+/// Gives `gl`'s context back: browsers keep a few WebGL contexts per page (Chromium 16) and drop the oldest
+/// beyond that, so it goes now rather than when the garbage collector gets to it.
+fn lose(gl: &Gl) {
+    if let Ok(Some(extension)) = gl.get_extension("WEBGL_lose_context") {
+        extension.unchecked_into::<web_sys::WebglLoseContext>().lose_context();
     }
 }
 

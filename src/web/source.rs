@@ -53,7 +53,11 @@ impl Source {
         match self {
             Source::Memory(bytes) => Ok(bytes[offset as usize..end as usize].to_vec()),
             Source::Http { fetcher, url, len } => {
-                let fetched = fetcher.get(url, Some((offset, end)), *len).await?;
+                // A server that ignores the Range header sends the whole file: kept only up to the size a
+                // file without Range support may have.
+                let fetched = fetcher
+                    .get(url, Some((offset, end)), (*len).min(MAX_WHOLE_FILE_BYTES))
+                    .await?;
                 let bytes = fetched.bytes;
                 if fetched.status == 206 && bytes.len() as u64 == end - offset {
                     Ok(bytes)

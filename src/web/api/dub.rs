@@ -22,6 +22,7 @@ use crate::web::content::Content;
 use crate::web::dub_export::{export_dub, DubbedClip};
 use crate::web::error::to_js;
 use crate::web::job::Job;
+use crate::web::life::{Life, MEDIA};
 use crate::web::options;
 use crate::web::promise::to_promise;
 use crate::web::voice;
@@ -356,7 +357,7 @@ impl Dub {
         let options = options::given(options);
         to_promise(async move {
             let bytes = state.export(&options).await?.bytes;
-            Ok(Media::new(Content::from_bytes(bytes.into()).await?).into())
+            Ok(Media::new(Content::from_bytes(bytes.into(), Life::new(MEDIA)).await?).into())
         })
     }
 

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::media::Track;
 use crate::web::content::{Content, Kind};
 use crate::web::error::to_js;
+use crate::web::life::{Life, MEDIA};
 use crate::web::options;
 use crate::web::promise::to_promise;
 use crate::web::samples;
@@ -62,7 +63,7 @@ impl Media {
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: Option<Object>,
     ) -> Promise {
         let options = options::given(options);
-        to_promise(async move { Ok(Media::new(Content::open(&src, &options).await?).into()) })
+        to_promise(async move { Ok(Media::new(Content::open(&src, &options, Life::new(MEDIA)).await?).into()) })
     }
 
     /// Closes the media: requests in flight are aborted, a live playlist is no longer reloaded, players

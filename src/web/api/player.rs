@@ -76,7 +76,8 @@ impl Player {
             core.check()?;
             let loaded = match Media::shared_content(&src) {
                 Some(content) => Loaded::new(content, false),
-                None => Loaded::new(Rc::new(Content::open(&src, &options).await?), true),
+                // Opened under the player's watch: destroying it meanwhile aborts the opening.
+                None => Loaded::new(Rc::new(Content::open(&src, &options, core.opening()).await?), true),
             };
             core.load(loaded)
         })

@@ -28,7 +28,8 @@ pub(crate) struct Outputs<I: 'static, F: ?Sized + WasmClosure = dyn FnMut(JsValu
 /// The error a codec reported through its `error` callback, whatever it outputs (not generic, so its code is
 /// in the wasm once for every kind of codec).
 pub(crate) struct CodecFailure {
-    message: Rc<RefCell<Option<String>>>,
+    /// Whether the error said the configuration is unsupported, and its message.
+    message: Rc<RefCell<Option<(bool, String)>>>,
     // The callback must live as long as the codec may call it.
     on_error: Closure<dyn FnMut(JsValue)>,
 }
@@ -97,7 +98,12 @@ impl CodecFailure {
                     .dyn_ref::<js_sys::Error>()
                     .map(|e| String::from(e.message()))
                     .unwrap_or_else(|| text_of(&error));
-                *message.write() = Some(text);
+                // A `NotSupportedError`: the configuration cannot be decoded (or encoded) here at all.
+                let unsupported = js_sys::Reflect::get(&error, &"name".into())
+                    .ok()
+                    .and_then(|name| name.as_string())
+                    .is_some_and(|name| name == "NotSupportedError");
+                *message.write() = Some((unsupported, text));
             })
         };
         CodecFailure { message, on_error }
@@ -122,10 +128,15 @@ impl CodecFailure {
         self.message.read().is_some()
     }
 
-    /// An error of `code` saying that `what` failed, when the codec reported an error.
+    /// An error of `code` (`unsupported_codec` for a configuration the codec does not support) saying that
+    /// `what` failed, when the codec reported an error.
     pub(crate) fn check(&self, code: ErrorCode, what: &str) -> Result<()> {
         match self.message.read().as_ref() {
-            Some(message) => Err(Error::new(code, format!("{what} failed: {message}"))),
+            Some((true, message)) => Err(Error::new(
+                ErrorCode::UnsupportedCodec,
+                format!("{what} failed: {message}"),
+            )),
+            Some((false, message)) => Err(Error::new(code, format!("{what} failed: {message}"))),
             None => Ok(()),
         }
     }
