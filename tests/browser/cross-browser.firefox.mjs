@@ -4,11 +4,10 @@
 // browsers and Firefox's display): bash .ci/firefox.sh node --test browser/cross-browser.firefox.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, launchFirefox, openPage, startServer } from './support.mjs';
+import { ffmpegBarcodes, launchChromium, launchFirefox, openPage, startServer } from './support.mjs';
 
 const FPS = 30;
 const scratch = mkdtempSync(join(tmpdir(), 'reelcut-cross-'));
@@ -30,18 +29,6 @@ async function exportPage(browser) {
   return opened;
 }
 
-/** The barcode of every frame ffmpeg decodes from `file`, in presentation order. */
-function ffmpegBarcodes(file) {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-an', '-fps_mode', 'passthrough',
-    '-vf', 'crop=iw:2:0:ih*16/360,scale=640:1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 });
-  const codes = [];
-  for (let at = 0; at + 640 <= raw.length; at += 640) {
-    let code = 0;
-    for (let bit = 0; bit < 16; bit++) if (raw[at + Math.floor(((2 * bit + 1) * 640) / 32)] > 128) code |= 1 << bit;
-    codes.push(code);
-  }
-  return codes;
-}
 
 const frames = Array.from({ length: 66 }, (_, i) => 45 + i);
 
@@ -64,23 +51,9 @@ for (const [made, shown] of [['firefox', 'chromium'], ['chromium', 'firefox']]) 
     const seen = await viewer.page.evaluate(async ({ base64, count, fps }) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       const player = (await window.framesOf(bytes, count, fps)).seen;
-      const video = document.createElement('video');
-      video.muted = true;
-      video.src = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
-      await new Promise((resolve, reject) => { video.onloadeddata = resolve; video.onerror = () => reject(new Error(video.error?.message)); });
-      const canvas = document.createElement('canvas');
-      [canvas.width, canvas.height] = [640, 360];
-      const frameAt = async (t) => {
-        video.currentTime = t;
-        await new Promise((resolve) => { video.onseeked = resolve; });
-        canvas.getContext('2d').drawImage(video, 0, 0, 640, 360);
-        return window.readBarcode(canvas);
-      };
       // The re-encoded head's first and last frames, and one of the copied tail.
-      const element = [await frameAt(0.5 / fps), await frameAt(14.5 / fps), await frameAt(40.5 / fps)];
-      await video.play();
-      await new Promise((resolve, reject) => { video.onended = resolve; video.onerror = () => reject(new Error(video.error?.message)); });
-      return { player, element, error: video.error };
+      const element = await window.elementFramesOf(bytes, [0.5 / fps, 14.5 / fps, 40.5 / fps]);
+      return { player, element: element.frames, error: element.error };
     }, { base64, count: frames.length, fps: FPS });
     assert.deepEqual(seen.player, frames, `${shown}'s player shows the cut made in ${made}`);
     assert.deepEqual({ element: seen.element, error: seen.error }, { element: [45, 59, 85], error: null }, `${shown}'s <video>`);

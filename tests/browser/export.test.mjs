@@ -4,11 +4,10 @@
 // the library's own player shows the same frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROWSER, liveFrameAt, liveZero, openPage, probe, serverAndBrowser, videoStartOf } from './support.mjs';
+import { BROWSER, ffmpegBarcodes, liveFrameAt, liveZero, openPage, probe, serverAndBrowser, videoStartOf } from './support.mjs';
 
 const running = serverAndBrowser();
 const FPS = 30;
@@ -35,18 +34,6 @@ async function exportClip(page, src, start, end, options) {
   return { file, progress: result.progress, open: result.open, base64: result.base64 };
 }
 
-/** The barcode of every frame ffmpeg decodes from `file`, in presentation order. */
-function ffmpegBarcodes(file) {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-an', '-fps_mode', 'passthrough',
-    '-vf', 'crop=iw:2:0:ih*16/360,scale=640:1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 });
-  const codes = [];
-  for (let at = 0; at + 640 <= raw.length; at += 640) {
-    let code = 0;
-    for (let bit = 0; bit < 16; bit++) if (raw[at + Math.floor(((2 * bit + 1) * 640) / 32)] > 128) code |= 1 << bit;
-    codes.push(code);
-  }
-  return codes;
-}
 
 
 /** What the library's player shows at the middle of each of `count` frames of the export. */
@@ -85,26 +72,11 @@ test('exact cuts of MP4 files start on the requested frame and end on the frame 
     // frame 111, so the clip's last frame is 110.
     const exported = await exportClip(page, `/fixtures/${name}`, 1.5, 3.7, { mode: 'exact' });
     await checkFrames(page, exported, 45, 110, `${name} exact`);
-    // Chromium's own <video> element plays it to the end, its first picture the requested frame.
+    // The browser's own <video> element plays it to the end, its first picture the requested frame.
     const played = await page.evaluate(async (base64) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const video = document.createElement('video');
-      video.muted = true;
-      video.src = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
-      await new Promise((resolve, reject) => { video.onloadeddata = resolve; video.onerror = () => reject(new Error(video.error?.message)); });
-      const canvas = document.createElement('canvas');
-      [canvas.width, canvas.height] = [640, 360];
-      const frameAt = async (t) => {
-        video.currentTime = t;
-        await new Promise((resolve) => { video.onseeked = resolve; });
-        canvas.getContext('2d').drawImage(video, 0, 0, 640, 360);
-        return window.readBarcode(canvas);
-      };
       // The first frame (re-encoded head), and one in the copied tail.
-      const frames = [await frameAt(0.5 / 30), await frameAt(40.5 / 30)];
-      await video.play();
-      await new Promise((resolve, reject) => { video.onended = resolve; video.onerror = () => reject(new Error(video.error?.message)); });
-      return { frames, duration: video.duration, error: video.error };
+      return window.elementFramesOf(bytes, [0.5 / 30, 40.5 / 30]);
     }, exported.base64);
     // (Chromium reports the longest track's stored length, which may pass the edit list's end by a frame;
     // Firefox the decode span, which reaches the last frame's presentation end: two frames of B-frame delay.)

@@ -49,6 +49,19 @@ export function ffprobeOf(name) {
   return JSON.parse(readFileSync(join(fixtures, `${name}.ffprobe.json`), 'utf8'));
 }
 
+/** The barcode of every frame ffmpeg decodes from `file`, in presentation order. */
+export function ffmpegBarcodes(file) {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-an', '-fps_mode', 'passthrough',
+    '-vf', 'crop=iw:2:0:ih*16/360,scale=640:1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 });
+  const codes = [];
+  for (let at = 0; at + 640 <= raw.length; at += 640) {
+    let code = 0;
+    for (let bit = 0; bit < 16; bit++) if (raw[at + Math.floor(((2 * bit + 1) * 640) / 32)] > 128) code |= 1 << bit;
+    codes.push(code);
+  }
+  return codes;
+}
+
 /** ffprobe's streams (with their frames counted by decoding) and format of `file`. */
 export function probe(file) {
   return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', file]));

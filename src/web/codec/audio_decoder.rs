@@ -2,10 +2,10 @@
 //! closed when dropped), and decoding a whole stream to PCM.
 
 use js_sys::Uint8Array;
-use wasm_bindgen::JsCast;
 
 use super::frame::Sound;
 use super::outputs::Outputs;
+use super::Closing;
 use crate::edit::mix::Timeline;
 use crate::error::{ErrorCode, Result};
 use crate::media::{CodecConfig, Pcm, Sample};
@@ -64,7 +64,7 @@ pub(crate) async fn decode_to_pcm<'a>(
 
 /// A configured audio decoder and the `AudioData` it has output so far.
 pub(crate) struct AudioDecoder {
-    decoder: web_sys::AudioDecoder,
+    decoder: Closing<web_sys::AudioDecoder>,
     outputs: Outputs<Sound>,
     /// The configuration it decodes.
     pub(crate) config: CodecConfig,
@@ -80,8 +80,9 @@ impl AudioDecoder {
         }
         let outputs = Outputs::new();
         let init = web_sys::AudioDecoderInit::new(outputs.error_callback(), outputs.output_callback());
-        let decoder =
-            web_sys::AudioDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioDecoder", &e))?;
+        let decoder = Closing::new(
+            web_sys::AudioDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioDecoder", &e))?,
+        );
         decoder
             .configure(&decoder_config)
             .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioDecoder.configure", &e))?;
@@ -94,9 +95,7 @@ impl AudioDecoder {
 
     /// Queues one sample for decoding.
     pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
-        self.outputs
-            .failure()
-            .check(ErrorCode::MalformedInput, "audio decoding")?;
+        self.decoder.check(self.outputs.failure(), ErrorCode::MalformedInput)?;
         let time = |ticks| {
             Time {
                 ticks,
@@ -116,35 +115,19 @@ impl AudioDecoder {
 
     /// Decoded sound so far.
     pub(crate) fn take(&self) -> Result<Vec<Sound>> {
-        self.outputs
-            .failure()
-            .check(ErrorCode::MalformedInput, "audio decoding")?;
+        self.decoder.check(self.outputs.failure(), ErrorCode::MalformedInput)?;
         Ok(self.outputs.take())
     }
 
     /// Waits until every queued chunk has been output.
     pub(crate) async fn flush(&self) -> Result<()> {
-        self.outputs
-            .failure()
-            .flushed(
-                self.decoder.flush().unchecked_into(),
-                ErrorCode::MalformedInput,
-                "audio decoding",
-                "AudioDecoder.flush",
-            )
+        self.decoder
+            .flush(self.outputs.failure(), ErrorCode::MalformedInput)
             .await
     }
 
     /// Chunks queued, not yet output.
     pub(crate) fn queue_size(&self) -> u32 {
         self.decoder.decode_queue_size()
-    }
-}
-
-impl Drop for AudioDecoder {
-    fn drop(&mut self) {
-        if self.decoder.state() != web_sys::CodecState::Closed {
-            let _ = self.decoder.close();
-        }
     }
 }

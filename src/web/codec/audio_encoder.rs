@@ -4,12 +4,13 @@ use wasm_bindgen::prelude::*;
 
 use super::frame::Sound;
 use super::outputs::Outputs;
+use super::Closing;
 use crate::error::{ErrorCode, Result};
 use crate::web::error::from_js;
 
 /// A configured audio encoder and what it has output so far.
 pub(crate) struct AudioEncoder {
-    encoder: web_sys::AudioEncoder,
+    encoder: Closing<web_sys::AudioEncoder>,
     chunks: Outputs<(web_sys::EncodedAudioChunk, JsValue), dyn FnMut(web_sys::EncodedAudioChunk, JsValue)>,
 }
 
@@ -18,8 +19,9 @@ impl AudioEncoder {
     pub(crate) fn new(config: &web_sys::AudioEncoderConfig) -> Result<AudioEncoder> {
         let chunks = Outputs::with_metadata();
         let init = web_sys::AudioEncoderInit::new(chunks.error_callback(), chunks.output_callback());
-        let encoder =
-            web_sys::AudioEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioEncoder", &e))?;
+        let encoder = Closing::new(
+            web_sys::AudioEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioEncoder", &e))?,
+        );
         encoder
             .configure(config)
             .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioEncoder.configure", &e))?;
@@ -28,7 +30,7 @@ impl AudioEncoder {
 
     /// Queues `sound` for encoding.
     pub(crate) fn encode(&self, sound: &Sound) -> Result<()> {
-        self.chunks.failure().check(ErrorCode::Browser, "AudioEncoder")?;
+        self.encoder.check(self.chunks.failure(), ErrorCode::Browser)?;
         self.encoder
             .encode(sound)
             .map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.encode", &e))
@@ -41,27 +43,11 @@ impl AudioEncoder {
 
     /// Waits until every queued block has been output.
     pub(crate) async fn flush(&self) -> Result<()> {
-        self.chunks
-            .failure()
-            .flushed(
-                self.encoder.flush().unchecked_into(),
-                ErrorCode::Browser,
-                "AudioEncoder",
-                "AudioEncoder.flush",
-            )
-            .await
+        self.encoder.flush(self.chunks.failure(), ErrorCode::Browser).await
     }
 
     /// The encoded chunks so far, each with its metadata (the first one's holds the `decoderConfig`).
     pub(crate) fn take(&self) -> Vec<(web_sys::EncodedAudioChunk, JsValue)> {
         self.chunks.take()
-    }
-}
-
-impl Drop for AudioEncoder {
-    fn drop(&mut self) {
-        if self.encoder.state() != web_sys::CodecState::Closed {
-            let _ = self.encoder.close();
-        }
     }
 }

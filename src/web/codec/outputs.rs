@@ -109,18 +109,14 @@ impl CodecFailure {
         CodecFailure { message, on_error }
     }
 
-    /// Awaits the codec's `flush()` promise, untyped (`flush_call` names it in an error): the error the codec
-    /// reported through its callback comes first, as it says why the flush failed.
-    pub(crate) async fn flushed(
-        &self,
-        flush: js_sys::Promise,
-        code: ErrorCode,
-        what: &str,
-        flush_call: &str,
-    ) -> Result<()> {
+    /// Awaits the `flush()` promise (untyped) of `codec` (its name, for messages): the error the codec reported
+    /// through its callback comes first, as it says why the flush failed.
+    pub(crate) async fn flushed(&self, flush: js_sys::Promise, code: ErrorCode, codec: &str) -> Result<()> {
         let flushed = JsFuture::from(flush).await;
-        self.check(code, what)?;
-        flushed.map(|_| ()).map_err(|e| from_js(code, flush_call, &e))
+        self.check(code, codec)?;
+        flushed
+            .map(|_| ())
+            .map_err(|e| from_js(code, &format!("{codec}.flush"), &e))
     }
 
     /// Whether the codec reported an error (which closed it for good).

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use super::frame::Frame;
 use super::outputs::Outputs;
 use super::support::config_supported;
+use super::Closing;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample};
 use crate::time::Time;
@@ -69,7 +70,7 @@ async fn supported(config: &web_sys::VideoDecoderConfig) -> Result<bool> {
 
 /// A configured video decoder and the frames it has output so far.
 pub(crate) struct VideoDecoder {
-    decoder: web_sys::VideoDecoder,
+    decoder: Closing<web_sys::VideoDecoder>,
     frames: Outputs<Frame>,
     /// The configuration it decodes.
     pub(crate) config: CodecConfig,
@@ -89,8 +90,9 @@ impl VideoDecoder {
         decoder_config.set_hardware_acceleration(acceleration_for(config, &decoder_config).await?);
         let frames = Outputs::new();
         let init = web_sys::VideoDecoderInit::new(frames.error_callback(), frames.output_callback());
-        let decoder =
-            web_sys::VideoDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoDecoder", &e))?;
+        let decoder = Closing::new(
+            web_sys::VideoDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoDecoder", &e))?,
+        );
         decoder
             .configure(&decoder_config)
             .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoDecoder.configure", &e))?;
@@ -134,14 +136,8 @@ impl VideoDecoder {
     /// Waits until every queued sample has been output as a frame. After a flush the next sample must be a
     /// keyframe.
     pub(crate) async fn flush(&self) -> Result<()> {
-        self.frames
-            .failure()
-            .flushed(
-                self.decoder.flush().unchecked_into(),
-                ErrorCode::MalformedInput,
-                "video decoding",
-                "VideoDecoder.flush",
-            )
+        self.decoder
+            .flush(self.frames.failure(), ErrorCode::MalformedInput)
             .await
     }
 
@@ -163,14 +159,6 @@ impl VideoDecoder {
 
     /// The error the decoder reported, if it failed.
     pub(crate) fn check(&self) -> Result<()> {
-        self.frames.failure().check(ErrorCode::MalformedInput, "video decoding")
-    }
-}
-
-impl Drop for VideoDecoder {
-    fn drop(&mut self) {
-        if self.decoder.state() != web_sys::CodecState::Closed {
-            let _ = self.decoder.close();
-        }
+        self.decoder.check(self.frames.failure(), ErrorCode::MalformedInput)
     }
 }

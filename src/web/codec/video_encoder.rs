@@ -5,13 +5,14 @@ use wasm_bindgen::prelude::*;
 
 use super::outputs::Outputs;
 use super::support::config_supported;
+use super::Closing;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::CodecConfig;
 use crate::web::error::from_js;
 
 /// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
 pub(crate) struct VideoEncoder {
-    encoder: web_sys::VideoEncoder,
+    encoder: Closing<web_sys::VideoEncoder>,
     chunks: Outputs<(web_sys::EncodedVideoChunk, JsValue), dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>,
 }
 
@@ -45,6 +46,7 @@ impl VideoEncoder {
         let init = web_sys::VideoEncoderInit::new(chunks.error_callback(), chunks.output_callback());
         let encoder =
             web_sys::VideoEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoEncoder", &e))?;
+        let encoder = Closing::new(encoder);
         encoder
             .configure(&encoder_config)
             .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.configure", &e))?;
@@ -53,7 +55,7 @@ impl VideoEncoder {
 
     /// The error the encoder reported, if it failed.
     pub(crate) fn check(&self) -> Result<()> {
-        self.chunks.failure().check(ErrorCode::Browser, "VideoEncoder")
+        self.encoder.check(self.chunks.failure(), ErrorCode::Browser)
     }
 
     /// Queues `frame`, as a keyframe when `key`.
@@ -68,15 +70,7 @@ impl VideoEncoder {
 
     /// Waits until every queued frame has been output.
     pub(crate) async fn flush(&self) -> Result<()> {
-        self.chunks
-            .failure()
-            .flushed(
-                self.encoder.flush().unchecked_into(),
-                ErrorCode::Browser,
-                "VideoEncoder",
-                "VideoEncoder.flush",
-            )
-            .await
+        self.encoder.flush(self.chunks.failure(), ErrorCode::Browser).await
     }
 
     /// Frames queued, not yet encoded.
@@ -87,13 +81,5 @@ impl VideoEncoder {
     /// The encoded chunks so far, each with its metadata (the first one's holds the `decoderConfig`).
     pub(crate) fn take(&self) -> Vec<(web_sys::EncodedVideoChunk, JsValue)> {
         self.chunks.take()
-    }
-}
-
-impl Drop for VideoEncoder {
-    fn drop(&mut self) {
-        if self.encoder.state() != web_sys::CodecState::Closed {
-            let _ = self.encoder.close();
-        }
     }
 }
