@@ -15,7 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::codec::frame::Sound;
 use super::error::from_js;
-use super::life::sleep_ms;
+use super::life::after_ms;
 use crate::error::{ErrorCode, Result};
 
 /// How long `play()` waits for the audio context to resume before it starts silent.
@@ -94,13 +94,7 @@ impl AudioOutput {
             return;
         }
         if let Ok(resumed) = self.device.context.resume() {
-            let timeout = Promise::new(&mut |resolve, _| {
-                wasm_bindgen_futures::spawn_local(async move {
-                    sleep_ms(RESUME_WAIT_MS).await;
-                    let _ = resolve.call0(&JsValue::UNDEFINED);
-                });
-            });
-            let _ = JsFuture::from(Promise::race(&js_sys::Array::of2(&resumed, &timeout))).await;
+            let _ = JsFuture::from(Promise::race(&js_sys::Array::of2(&resumed, &after_ms(RESUME_WAIT_MS)))).await;
         }
     }
 

@@ -191,10 +191,14 @@ impl Drop for Request {
 /// Resolves after `ms` milliseconds (`setTimeout` of the window or worker): a yield to the browser while a
 /// codec works through its queue.
 pub(crate) async fn sleep_ms(ms: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
+    let _ = JsFuture::from(after_ms(ms)).await;
+}
+
+/// A promise resolved (to `undefined`) after `ms` milliseconds.
+pub(crate) fn after_ms(ms: f64) -> Promise {
+    Promise::new(&mut |resolve, _| {
         set_timeout(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    })
 }
 
 /// `setTimeout(callback, ms)` of the window or worker; its id. Where there is none the callback runs now.

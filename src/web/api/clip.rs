@@ -6,12 +6,12 @@ use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::media::Media;
+use super::throw;
 use crate::decimal::Fixed;
 use crate::edit::trim::TrimMode;
 use crate::error::{Error, ErrorCode, Result};
 use crate::mux::Container;
 use crate::web::content::Content;
-use crate::web::error::to_js;
 use crate::web::export::export;
 use crate::web::job::Job;
 use crate::web::options;
@@ -39,9 +39,9 @@ impl Media {
                 .and_then(|v| v.as_f64())
                 .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("clip options need a number {name}")))
         };
-        self.content.check().map_err(|e| to_js(&e))?;
+        throw(self.content.check())?;
         let clip = time("start").and_then(|start| Clip::new(Rc::clone(&self.content), start, time("end")?));
-        clip.map_err(|e| to_js(&e))
+        throw(clip)
     }
 }
 

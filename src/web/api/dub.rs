@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use super::clip::Clip;
 use super::media::Media;
 use super::player::Player;
+use super::throw;
 use crate::decimal::Fixed;
 use crate::edit::dub::{DubMode, DubPlacement};
 use crate::error::{Error, ErrorCode, Result};
@@ -20,7 +21,6 @@ use crate::web::capture::Recording;
 use crate::web::cell::Access;
 use crate::web::content::Content;
 use crate::web::dub_export::{export_dub, DubbedClip};
-use crate::web::error::to_js;
 use crate::web::job::Job;
 use crate::web::life::{Life, MEDIA};
 use crate::web::options;
@@ -71,7 +71,7 @@ impl Clip {
         #[wasm_bindgen(unchecked_optional_param_type = "DubOptions")] options: Option<js_sys::Object>,
     ) -> std::result::Result<Dub, JsValue> {
         let options = options::given(options);
-        Dub::new(Rc::clone(&self.content), self.start, self.end, &options).map_err(|e| to_js(&e))
+        throw(Dub::new(Rc::clone(&self.content), self.start, self.end, &options))
     }
 }
 
@@ -182,10 +182,6 @@ impl DubState {
     }
 }
 
-fn throw<T>(result: Result<T>) -> std::result::Result<T, JsValue> {
-    result.map_err(|e| to_js(&e))
-}
-
 #[wasm_bindgen]
 impl Dub {
     /// Where the current take's first sample plays, seconds into the clip (negative: its head is cut).
@@ -290,7 +286,7 @@ impl Dub {
     pub fn set_take(&self, index: u32) -> std::result::Result<(), JsValue> {
         let count = self.state.takes.read().len();
         if index as usize >= count {
-            return Err(to_js(&Error::new(
+            return throw(Err(Error::new(
                 ErrorCode::OutOfRange,
                 format!("take {index} does not exist ({count} takes)"),
             )));

@@ -7,9 +7,9 @@ use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::throw;
 use crate::media::Track;
 use crate::web::content::{Content, Kind};
-use crate::web::error::to_js;
 use crate::web::life::{Life, MEDIA};
 use crate::web::options;
 use crate::web::promise::to_promise;
@@ -47,7 +47,7 @@ impl Media {
 
     /// `invalid_state` once closed, as a JS exception.
     fn check(&self) -> std::result::Result<(), JsValue> {
-        self.content.check().map_err(|e| to_js(&e))
+        throw(self.content.check())
     }
 }
 

@@ -11,6 +11,14 @@ mod types;
 
 use wasm_bindgen::prelude::*;
 
+use crate::error::Result;
+use crate::web::error::to_js;
+
+/// A result for JS: the core's error thrown as a `ReelcutError`.
+fn throw<T>(result: Result<T>) -> std::result::Result<T, JsValue> {
+    result.map_err(|e| to_js(&e))
+}
+
 /// Runs once when `init()` instantiates the module: Rust panics are reported on the console with their
 /// message and location instead of an opaque `unreachable` trap.
 #[wasm_bindgen(start, skip_typescript)]

@@ -6,9 +6,9 @@ use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::media::{span_object, Media};
+use super::throw;
 use crate::error::Result;
 use crate::web::content::Content;
-use crate::web::error::to_js;
 use crate::web::options;
 use crate::web::player::{Loaded, PlayerCore};
 use crate::web::promise::to_promise;
@@ -24,11 +24,6 @@ impl Player {
     pub(crate) fn core(&self) -> &Rc<PlayerCore> {
         &self.core
     }
-}
-
-/// A JS result: the core's error thrown as a `ReelcutError`.
-fn throw<T>(result: Result<T>) -> std::result::Result<T, JsValue> {
-    result.map_err(|e| to_js(&e))
 }
 
 /// A promise of `undefined` once `future` succeeds.
