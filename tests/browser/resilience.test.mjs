@@ -166,3 +166,26 @@ test('MPEG-TS damage: a lost packet, lost sync, a headless PES packet and a cut 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an export across an MPEG-TS segment with damage rejects, naming it, instead of leaving a hole', async () => {
+  const { page, errors } = await playerPage();
+  // Six segments published at the start (0-12 s); segment 4 (8-10 s) is damaged, segment 1 (2-4 s) is not.
+  const url = `/live/hls_ts/index.m3u8?window=6&damage=4&session=export${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open(url);
+    const clean = await media.clip({ start: 2, end: 4 }).export({ mode: 'keyframe' });
+    const damaged = await media.clip({ start: 7, end: 11 }).export({ mode: 'keyframe' }).then(
+      () => null,
+      (error) => ({ name: error.name, code: error.code, message: error.message }),
+    );
+    media.close();
+    return { clean: clean.length, damaged };
+  }, url);
+  assert.ok(run.clean > 10000, `the clean clip exported ${run.clean} bytes`);
+  assert.equal(run.damaged?.name, 'ReelcutError');
+  assert.equal(run.damaged.code, 'malformed_input');
+  assert.match(run.damaged.message, /segment 4 .*damaged.*miss/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
