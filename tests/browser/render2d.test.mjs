@@ -1,21 +1,23 @@
-// Where WebGL2 is unavailable (blocked by the user, or no GPU process, as in Firefox headless without a
-// display), the player draws with a 2D context instead, frame-exactly. Chromium without a GPU process
-// (--disable-gpu --disable-software-rasterizer) has no WebGL at all, on OffscreenCanvas too (--disable-webgl
-// leaves OffscreenCanvas its WebGL).
+// Where WebGL2 is unavailable (blocked by the user, or no GPU process), the player draws with a 2D context
+// instead, frame-exactly. Two browsers here have none: Chromium without a GPU process (--disable-gpu
+// --disable-software-rasterizer: no WebGL at all, on OffscreenCanvas too, which --disable-webgl leaves alone)
+// and Firefox headless without a display.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, openPage, seekAndRead, startServer, videoStartOf } from './support.mjs';
+import { launchChromium, launchFirefox, openPage, seekAndRead, startServer, videoStartOf } from './support.mjs';
 
 const FPS = 30;
-const running = { server: null, browser: null, webgl: null };
+const running = { server: null, browser: null, webgl: null, firefox: null };
 before(async () => {
   running.server = await startServer();
   running.browser = await launchChromium(['--disable-gpu', '--disable-software-rasterizer']);
   running.webgl = await launchChromium();
+  running.firefox = await launchFirefox({ headless: true });
 });
 after(async () => {
   await running.browser?.close();
   await running.webgl?.close();
+  await running.firefox?.close();
   await running.server?.close();
 });
 
@@ -42,20 +44,30 @@ test('with WebGL2 the player draws with it; without, with a 2D canvas', async ()
   await without.page.close();
 });
 
-test('without WebGL2: seeks show the exact frames, letterboxed the same way', async () => {
-  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');
-  await page.evaluate(() => window.reelcutReady);
-  const times = [0, 0.5, 1.25, 2.99, 4.4, 5.95];
-  for (const name of ['high_bframes_moovend.mp4', 'hls_ts/index.m3u8']) {
-    const seen = await seekAndRead(page, `/fixtures/${name}`, times);
-    // The video may start after 0 on the media timeline (the HLS fixtures' audio leads by one AAC frame).
-    const videoStart = name.endsWith('.m3u8') ? videoStartOf(name) : 0;
-    const expected = times.map((t) => Math.max(0, Math.floor((t - videoStart) * FPS + 1e-9)));
-    assert.deepEqual(seen.map((s) => s.frame), expected, name);
-  }
-  assert.deepEqual(errors, []);
-  await page.close();
-});
+for (const browser of ['browser', 'firefox']) {
+  const label = browser === 'firefox' ? 'Firefox headless' : 'Chromium without a GPU process';
+  test(`without WebGL2 (${label}): seeks show the exact frames, letterboxed the same way`, async () => {
+    const { page, errors } = await openPage(running[browser], running.server.base, '/tests/browser/pages/player.html');
+    await page.evaluate(() => window.reelcutReady);
+    const path = await page.evaluate(async () => {
+      const { Player } = await window.reelcutReady;
+      const player = new Player(document.createElement('canvas'));
+      player.destroy();
+      return player.renderer;
+    });
+    assert.equal(path, '2d');
+    const times = [0, 0.5, 1.25, 2.99, 4.4, 5.95];
+    for (const name of ['high_bframes_moovend.mp4', 'hls_ts/index.m3u8']) {
+      const seen = await seekAndRead(page, `/fixtures/${name}`, times);
+      // The video may start after 0 on the media timeline (the HLS fixtures' audio leads by one AAC frame).
+      const videoStart = name.endsWith('.m3u8') ? videoStartOf(name) : 0;
+      const expected = times.map((t) => Math.max(0, Math.floor((t - videoStart) * FPS + 1e-9)));
+      assert.deepEqual(seen.map((s) => s.frame), expected, name);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
 
 test('without WebGL2: playback draws frames in order and reaches the end', async () => {
   const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');

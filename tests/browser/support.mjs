@@ -159,18 +159,21 @@ export async function launchChromium(extraArgs = []) {
 
 /** Firefox ESR by puppeteer-core over WebDriver BiDi (no geckodriver), with a fresh profile in which pages
  *  may play sound without a gesture, as Chromium's flags allow. It needs a display for WebGL2 and a sound
- *  output for its audio contexts to run: .ci/firefox.sh provides both. */
-export async function launchFirefox() {
+ *  output for its audio contexts to run: .ci/firefox.sh provides both. `headless`: without a display (and so
+ *  without WebGL2). */
+export async function launchFirefox({ headless = false } = {}) {
   if (!existsSync(FIREFOX)) {
     throw new Error(`Firefox is missing: ${FIREFOX} not found. Install it with 'apt-get install firefox-esr' ` +
       `(the test command 'make test' does this in its set-up).`);
   }
-  if (!process.env.DISPLAY) throw new Error('Firefox needs a display (DISPLAY is unset): run the tier through .ci/firefox.sh');
+  if (!headless && !process.env.DISPLAY) {
+    throw new Error('Firefox needs a display (DISPLAY is unset): run the tier through .ci/firefox.sh');
+  }
   const browser = await puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: FIREFOX,
-    headless: false,
+    headless,
     userDataDir: mkdtempSync(join(tmpdir(), 'reelcut-firefox-')),
     extraPrefsFirefox: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 },
     // A page that hangs fails its test within a minute rather than after puppeteer's three.
