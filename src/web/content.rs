@@ -5,10 +5,8 @@ use std::rc::Rc;
 
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use super::chunk::{Chunk, Next};
-use super::error::from_js;
 use super::fetch::Fetcher;
 use super::file::FileContent;
 use super::hls::HlsContent;
@@ -45,20 +43,21 @@ impl Content {
             };
             return Ok(Content { life, kind });
         }
-        let bytes: Rc<[u8]> = if let Some(bytes) = src.dyn_ref::<Uint8Array>() {
-            bytes.to_vec().into()
+        let source = if let Some(bytes) = src.dyn_ref::<Uint8Array>() {
+            Source::Bytes(bytes.clone())
         } else if let Some(blob) = src.dyn_ref::<web_sys::Blob>() {
-            let buffer = JsFuture::from(blob.array_buffer())
-                .await
-                .map_err(|e| from_js(ErrorCode::Network, "reading the Blob", &e))?;
-            Uint8Array::new(&buffer).to_vec().into()
+            Source::Blob {
+                blob: blob.clone(),
+                life: Rc::clone(&life),
+            }
         } else {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
                 "src must be a URL string, a Blob or a Uint8Array",
             ));
         };
-        Content::from_bytes(bytes, life).await
+        let kind = Kind::File(FileContent::open(source).await?);
+        Ok(Content { life, kind })
     }
 
     /// A file already in memory (a dub's preview), its lifetime `life`.

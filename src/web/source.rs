@@ -1,9 +1,15 @@
-//! Where a file's bytes come from: memory (a `Uint8Array` or `Blob` the caller handed over) or a URL read
-//! with HTTP Range requests, so that only the index and the samples actually played are downloaded.
+//! Where a file's bytes come from: a URL read with HTTP Range requests, a `Blob` (a `File` the user picked)
+//! read by slices, or bytes in memory. Only the index and the samples actually played, sought or exported
+//! are read: a file of gigabytes opens without being loaded.
 
 use std::rc::Rc;
 
+use js_sys::Uint8Array;
+use wasm_bindgen_futures::JsFuture;
+
+use super::error::from_js;
 use super::fetch::Fetcher;
+use super::life::Life;
 use crate::error::{Error, ErrorCode, Result};
 
 /// A file whose server ignores Range requests is kept in memory whole, up to this size.
@@ -14,6 +20,10 @@ const MAX_WHOLE_FILE_BYTES: u64 = 1 << 30;
 pub(crate) enum Source {
     /// Everything is already here.
     Memory(Rc<[u8]>),
+    /// The caller's bytes, copied out as they are read (they must not change while the media is open).
+    Bytes(Uint8Array),
+    /// A `Blob` or `File`, read by slices.
+    Blob { blob: web_sys::Blob, life: Rc<Life> },
     /// A resource on a server that answers Range requests, of `len` bytes.
     Http { fetcher: Fetcher, url: String, len: u64 },
 }
@@ -40,6 +50,8 @@ impl Source {
     pub(crate) fn len(&self) -> u64 {
         match self {
             Source::Memory(bytes) => bytes.len() as u64,
+            Source::Bytes(bytes) => u64::from(bytes.length()),
+            Source::Blob { blob, .. } => blob.size() as u64,
             Source::Http { len, .. } => *len,
         }
     }
@@ -52,6 +64,18 @@ impl Source {
         }
         match self {
             Source::Memory(bytes) => Ok(bytes[offset as usize..end as usize].to_vec()),
+            Source::Bytes(bytes) => Ok(bytes.subarray(offset as u32, end as u32).to_vec()),
+            Source::Blob { blob, life } => {
+                let slice = blob
+                    .slice_with_f64_and_f64(offset as f64, end as f64)
+                    .map_err(|e| from_js(ErrorCode::Browser, "Blob.slice", &e))?;
+                let buffer = JsFuture::from(slice.array_buffer())
+                    .await
+                    .map_err(|e| from_js(ErrorCode::Network, "reading the Blob", &e))?;
+                // Closed while the slice was read: the media is gone.
+                life.check()?;
+                Ok(Uint8Array::new(&buffer).to_vec())
+            }
             Source::Http { fetcher, url, len } => {
                 // A server that ignores the Range header sends the whole file: kept only up to the size a
                 // file without Range support may have.

@@ -197,3 +197,39 @@ test('a video-only file plays on the page clock and loops; an audio-only file pl
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a Blob or Uint8Array is read by slices: a 200 MB file opens and seeks without being copied into wasm memory', async () => {
+  const { page, errors } = await playerPage();
+  const run = await page.evaluate(async () => {
+    const reelcut = await window.reelcutReady;
+    const { memory } = await reelcut.default();
+    const { Media, Player } = reelcut;
+    // The fixture (index first), then a 200 MB `free` box: a file of 200 MB whose samples are at its start.
+    const fixture = new Uint8Array(await (await fetch('/fixtures/baseline_mono44k_faststart.mp4')).arrayBuffer());
+    const padding = new Uint8Array(200 << 20);
+    new DataView(padding.buffer).setUint32(0, padding.length);
+    padding.set([0x66, 0x72, 0x65, 0x65], 4);
+    const before = memory.buffer.byteLength;
+    const results = [];
+    for (const src of [new Blob([fixture, padding]), (() => {
+      const bytes = new Uint8Array(fixture.length + padding.length);
+      bytes.set(fixture);
+      bytes.set(padding, fixture.length);
+      return bytes;
+    })()]) {
+      const media = await Media.open(src);
+      const player = new Player(document.getElementById('screen'));
+      await player.load(media);
+      await player.seek(4.5);
+      results.push({ frame: window.readBarcode(document.getElementById('screen')), duration: media.duration });
+      player.destroy();
+      media.close();
+    }
+    return { results, grew: memory.buffer.byteLength - before };
+  });
+  assert.deepEqual(run.results, [{ frame: 135, duration: 6 }, { frame: 135, duration: 6 }]);
+  assert.ok(run.grew < 16 << 20, `wasm memory grew by ${run.grew} bytes for a 200 MB file`);
+  console.log(`a 200 MB Blob and Uint8Array opened and sought: wasm memory grew by ${(run.grew / 1048576).toFixed(2)} MB`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
