@@ -179,9 +179,12 @@ export async function launchFirefox({ headless = false } = {}) {
     // A page that hangs fails its test within a minute rather than after puppeteer's three.
     protocolTimeout: 60_000,
   });
-  // The pages' own windows are opened by the tests.
+  if (!headless) firefoxWithSound.add(browser);
   return browser;
 }
+
+/** The Firefox browsers launched with a display and a sound output (see `openPage`). */
+const firefoxWithSound = new WeakSet();
 
 /** The browser of this run (see BROWSER). */
 export function launchBrowser() {
@@ -207,7 +210,19 @@ export async function openPage(browser, base, path) {
   page.on('response', (response) => {
     if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
   });
+  // Firefox starts an audio device on a page's first running AudioContext, which takes 0.6-2 s on the null
+  // sink; contexts made while one runs start at once. The page is made one that already plays sound (a
+  // context of its own, made before the page's scripts, so no test counts it), so that what a test measures
+  // is the library, not the device's first start; audio_join.test.mjs tests that first start itself.
+  const warmAudio = firefoxWithSound.has(browser);
+  if (warmAudio) {
+    await beforeEachDocument(page, () => {
+      window.reelcutTestAudio = new AudioContext();
+      window.reelcutTestAudio.resume();
+    });
+  }
   await page.goto(base + path);
+  if (warmAudio) await page.waitForFunction(() => window.reelcutTestAudio.state === 'running', { timeout: 10_000 });
   return { page, errors };
 }
 
