@@ -178,6 +178,8 @@ export async function launchFirefox({ headless = false } = {}) {
     extraPrefsFirefox: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 },
     // A page that hangs fails its test within a minute rather than after puppeteer's three.
     protocolTimeout: 60_000,
+    // REELCUT_FIREFOX_LOG=1 passes Firefox's own output through, to see why it hangs or crashes.
+    dumpio: Boolean(process.env.REELCUT_FIREFOX_LOG),
   });
   if (!headless) firefoxWithSound.add(browser);
   return browser;
