@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Float64Array, Reflect};
+use js_sys::{Array, Float32Array, Float64Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,6 +23,7 @@ use super::audio::Context;
 use super::cell::Access;
 use super::clock::now_ms;
 use super::error::from_js;
+use super::life::after_ms;
 use super::player::PlayerCore;
 use crate::edit::mix::Timeline;
 use crate::error::{Error, ErrorCode, Result};
@@ -64,6 +65,11 @@ class ReelcutCapture extends AudioWorkletProcessor {
 }
 registerProcessor('reelcut-capture', ReelcutCapture);
 "#;
+
+/// How long the capture context may take to start running.
+const START_WAIT_MS: f64 = 3000.0;
+/// How long the worklet may take to post its last batch once asked.
+const FINISH_WAIT_MS: f64 = 1000.0;
 
 /// Captured batches: the context frame of the first sample, and the samples per channel.
 type Batches = Rc<RefCell<Vec<(f64, Vec<Vec<f32>>)>>>;
@@ -125,7 +131,16 @@ impl Recording {
         // Closed when dropped, on every path out of here as well as with the recording.
         let owned = Context::new()?;
         let context = owned.context.clone();
-        let _ = JsFuture::from(context.resume().map_err(browser("AudioContext.resume"))?).await;
+        // A context that does not run captures nothing: with no audio device, or where the page may not
+        // start audio yet (call `record` from the user's gesture), recording is refused rather than silent.
+        let resumed = context.resume().map_err(browser("AudioContext.resume"))?;
+        let _ = JsFuture::from(Promise::race(&Array::of2(&resumed, &after_ms(START_WAIT_MS)))).await;
+        if context.state() != web_sys::AudioContextState::Running {
+            return Err(Error::new(
+                ErrorCode::Browser,
+                "the audio input did not start: call record() from a user gesture, on a device with sound",
+            ));
+        }
         let url = worklet_url()?;
         let added = context
             .audio_worklet()
@@ -206,9 +221,11 @@ impl Recording {
         // A player destroyed meanwhile has stopped already.
         let _ = self.player.pause();
         let port = self.node.port().map_err(browser("AudioWorkletNode.port"))?;
-        let done = js_sys::Promise::new(&mut |resolve, _| *self.finished.write() = Some(resolve));
+        let done = Promise::new(&mut |resolve, _| *self.finished.write() = Some(resolve));
         port.post_message(&JsValue::TRUE).map_err(browser("postMessage"))?;
-        JsFuture::from(done)
+        // The worklet answers from the audio thread; should it not (the device stopped), the take ends with
+        // the batches already posted, less the last fraction of a second.
+        JsFuture::from(Promise::race(&Array::of2(&done, &after_ms(FINISH_WAIT_MS))))
             .await
             .map_err(browser("waiting for the recording"))?;
         let rate = self.context.context.sample_rate() as u32;

@@ -98,3 +98,43 @@ test('a player made a moment before play() is heard at once: its audio device is
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('recording where the audio input cannot start is refused within seconds, not left silent or hanging', async () => {
+  const page = await running.browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  // Every context stays suspended (no device, or no gesture yet).
+  await beforeEachDocument(page, () => {
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      constructor(...args) {
+        super(...args);
+        super.suspend();
+      }
+      resume() {
+        return new Promise(() => {});
+      }
+    };
+  });
+  await page.goto(`${running.server.base}/tests/browser/pages/player.html`);
+  const run = await page.evaluate(async () => {
+    const { Media, Player } = await window.reelcutReady;
+    const media = await Media.open('/fixtures/high_bframes_moovend.mp4');
+    const player = new Player(document.getElementById('screen'));
+    await player.load(media);
+    const stream = new AudioContext().createMediaStreamDestination().stream;
+    const started = performance.now();
+    const outcome = await media.clip({ start: 1, end: 3 }).dub().record(stream, player).then(
+      () => null,
+      (error) => ({ name: error.name, code: error.code, message: error.message }),
+    );
+    player.destroy();
+    return { outcome, ms: performance.now() - started };
+  });
+  assert.equal(run.outcome?.name, 'ReelcutError');
+  assert.equal(run.outcome.code, 'browser');
+  assert.match(run.outcome.message, /audio input did not start/);
+  assert.ok(run.ms < 5000, `refused after ${run.ms} ms`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
