@@ -27,9 +27,3 @@ cargo build --locked --example serve
 cd tests
 node --test --test-reporter=spec browser/
 
-# The tests that matter across browsers, with the same bodies, in Firefox ESR (see .ci/firefox.sh).
-step "browser tests (Firefox ESR)"
-bash ../.ci/firefox.sh node --test --test-reporter=spec \
-  browser/player.test.mjs browser/hls.test.mjs browser/export.test.mjs browser/dub.test.mjs \
-  browser/lifecycle.test.mjs browser/audio_join.test.mjs browser/cross-browser.firefox.mjs
-bash ../.ci/firefox.sh node --test --test-reporter=spec --test-name-pattern='embed snippet' browser/package.test.mjs
