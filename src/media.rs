@@ -73,6 +73,48 @@ impl Sample {
     }
 }
 
+/// How a video track's pictures are shown: turned by the container's display matrix (MP4 `tkhd`) and
+/// stretched by its pixel aspect ratio (`pasp`). Phones store portrait video as landscape pictures with a
+/// 90° matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Display {
+    /// Clockwise turn in degrees applied to the decoded picture: 0, 90, 180 or 270.
+    pub rotation: u16,
+    /// The picture is flipped left to right before it is turned.
+    pub mirror: bool,
+    /// Pixel aspect ratio as (horizontal spacing, vertical spacing); (1, 1) for square pixels.
+    pub pixel_aspect: (u32, u32),
+}
+
+impl Default for Display {
+    fn default() -> Self {
+        Display {
+            rotation: 0,
+            mirror: false,
+            pixel_aspect: (1, 1),
+        }
+    }
+}
+
+impl Display {
+    /// The size the picture is shown at, given its coded size: stretched by the pixel aspect ratio, then
+    /// turned (a quarter turn swaps width and height).
+    pub fn size(&self, width: u32, height: u32) -> (u32, u32) {
+        let (h_spacing, v_spacing) = self.pixel_aspect;
+        let width = if h_spacing > 0 && v_spacing > 0 && h_spacing != v_spacing {
+            let stretched = u64::from(width) * u64::from(h_spacing) / u64::from(v_spacing);
+            u32::try_from(stretched).unwrap_or(u32::MAX)
+        } else {
+            width
+        };
+        if self.rotation % 180 == 90 {
+            (height, width)
+        } else {
+            (width, height)
+        }
+    }
+}
+
 /// A stream of one kind with its configuration and samples.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Track {
@@ -87,6 +129,8 @@ pub struct Track {
     /// Where presentation begins, in ticks, when the container says (an MP4 edit list): samples before it
     /// (AAC priming, encoder delay) are decoded but not shown. `None`: from the first sample.
     pub presentation_start: Option<i64>,
+    /// How the pictures are shown (video); the default for audio.
+    pub display: Display,
     /// Samples in decode order.
     pub samples: Vec<Sample>,
 }
@@ -117,6 +161,7 @@ impl Track {
             timescale,
             config: CodecConfig::default(),
             presentation_start: None,
+            display: Display::default(),
             samples: samples
                 .iter()
                 .map(|&(pts, key)| Sample {

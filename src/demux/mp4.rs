@@ -95,6 +95,7 @@ impl Movie {
                     timescale,
                     config,
                     presentation_start,
+                    display: Default::default(),
                     samples,
                 },
                 shift,

@@ -502,6 +502,7 @@ impl TsDemuxer {
                 timescale: MPEG_TS_TIMESCALE,
                 config,
                 presentation_start: None,
+                display: Default::default(),
                 samples,
             });
         }

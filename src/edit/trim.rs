@@ -497,6 +497,7 @@ mod tests {
                 timescale: 90_000,
                 config: first,
                 presentation_start: None,
+                display: Default::default(),
                 samples,
             }),
             audio: None,

@@ -164,6 +164,7 @@ mod tests {
             timescale: 1,
             config: CodecConfig::default(),
             presentation_start: None,
+            display: Default::default(),
             samples,
         }
     }
@@ -220,6 +221,7 @@ mod tests {
         // An edit list that starts presentation at 12 hides the frames before it from the origin.
         let edited = Track {
             presentation_start: Some(12),
+            display: Default::default(),
             ..track.clone()
         };
         assert_eq!(timeline_origin(std::slice::from_ref(&edited)), 12.0);
