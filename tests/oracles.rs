@@ -25,6 +25,10 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+#[path = "common/corpus.rs"]
+mod corpus;
+
+use corpus::{conformance_dir, repo};
 use reelcut::demux::mp4;
 use reelcut::hls::playlist::{self, Playlist};
 use reelcut::hls::uri::resolve;
@@ -104,23 +108,6 @@ enum Difference {
     Duration,
     /// A segment's byte range.
     ByteRange,
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The conformance corpus: `REELCUT_CONFORMANCE`, else `../shared/conformance` beside the repository.
-fn conformance_dir() -> PathBuf {
-    let dir = std::env::var_os("REELCUT_CONFORMANCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/conformance"));
-    assert!(
-        dir.join("PROBE.tsv").is_file(),
-        "the conformance corpus is missing: no {} (set REELCUT_CONFORMANCE to the folder that holds it)",
-        dir.join("PROBE.tsv").display()
-    );
-    dir
 }
 
 /// The files under `dir` whose extension is one of `extensions` (case-insensitively), sorted by path.
