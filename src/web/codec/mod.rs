@@ -1,6 +1,6 @@
-//! WebCodecs behind owning types: the decoders and encoders (each closed when dropped, with the callbacks
-//! it calls kept alive until then), the decoded media they hand out (each closed when dropped), and what
-//! this browser supports.
+//! WebCodecs behind owning types: the decoders and encoders (each closed when dropped; what they output
+//! after that is released as it arrives), the decoded media they hand out (each closed when dropped), and
+//! what this browser supports.
 
 pub(crate) mod audio_decoder;
 pub(crate) mod audio_encoder;
@@ -45,8 +45,7 @@ macro_rules! web_codec {
 
 web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
 
-/// A codec, closed when dropped (unless an error closed it already). Dropped before the callbacks it calls
-/// (field order in the wrappers), so none is called after they are gone.
+/// A codec, closed when dropped (unless an error closed it already).
 pub(crate) struct Closing<C: WebCodec>(C);
 
 impl<C: WebCodec> Closing<C> {

@@ -1,8 +1,12 @@
 //! What a WebCodecs decoder or encoder hands back through its callbacks: its outputs (frames, audio data,
 //! encoded chunks with their metadata; owned here until taken) and the message of the error that closed
 //! it, if any.
+//!
+//! The callbacks belong to JS (the codec holds them, and the garbage collector frees them with it): a
+//! browser may still deliver an output queued before `close()` after the Rust side is gone (Firefox does).
+//! Such a late output is released at once instead of reaching a dropped closure.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::closure::WasmClosure;
@@ -20,9 +24,11 @@ use crate::web::error::{from_js, text_of};
 /// value per call, which `I` takes ownership of).
 pub(crate) struct Outputs<I: 'static, F: ?Sized + WasmClosure = dyn FnMut(JsValue)> {
     items: Rc<RefCell<Vec<I>>>,
+    /// Cleared when these outputs are dropped: from then on the callback drops what it is given.
+    open: Rc<Cell<bool>>,
     failure: CodecFailure,
-    // The callback must live as long as the codec may call it.
-    on_output: Closure<F>,
+    on_output: js_sys::Function,
+    signature: std::marker::PhantomData<F>,
 }
 
 /// The error a codec reported through its `error` callback, whatever it outputs (not generic, so its code is
@@ -30,51 +36,61 @@ pub(crate) struct Outputs<I: 'static, F: ?Sized + WasmClosure = dyn FnMut(JsValu
 pub(crate) struct CodecFailure {
     /// Whether the error said the configuration is unsupported, and its message.
     message: Rc<RefCell<Option<(bool, String)>>>,
-    // The callback must live as long as the codec may call it.
-    on_error: Closure<dyn FnMut(JsValue)>,
+    on_error: js_sys::Function,
 }
 
 impl<T: From<JsValue> + 'static> Outputs<T> {
-    /// For a decoder: one output per call, owned by a `T` from then on.
+    /// For a decoder: one output per call, owned by a `T` from then on (and released by dropping it).
     pub(crate) fn new() -> Outputs<T> {
-        let items = Rc::new(RefCell::new(Vec::new()));
+        let (items, open) = (Rc::new(RefCell::new(Vec::new())), Rc::new(Cell::new(true)));
         let on_output = {
-            let items = Rc::clone(&items);
-            Closure::<dyn FnMut(JsValue)>::new(move |item| items.write().push(T::from(item)))
+            let (items, open) = (Rc::clone(&items), Rc::clone(&open));
+            Closure::<dyn FnMut(JsValue)>::new(move |item| {
+                let item = T::from(item);
+                if open.get() {
+                    items.write().push(item);
+                }
+            })
         };
-        Outputs {
-            items,
-            failure: CodecFailure::new(),
-            on_output,
-        }
+        Outputs::with_callback(items, open, on_output)
     }
 }
 
 impl<T: FromWasmAbi + 'static> Outputs<(T, JsValue), dyn FnMut(T, JsValue)> {
     /// For an encoder: each chunk with its metadata (the first one's holds the `decoderConfig`).
     pub(crate) fn with_metadata() -> Self {
-        let items = Rc::new(RefCell::new(Vec::new()));
+        let (items, open) = (Rc::new(RefCell::new(Vec::new())), Rc::new(Cell::new(true)));
         let on_output = {
-            let items = Rc::clone(&items);
-            Closure::<dyn FnMut(T, JsValue)>::new(move |item, metadata| items.write().push((item, metadata)))
+            let (items, open) = (Rc::clone(&items), Rc::clone(&open));
+            Closure::<dyn FnMut(T, JsValue)>::new(move |item, metadata| {
+                if open.get() {
+                    items.write().push((item, metadata));
+                }
+            })
         };
-        Outputs {
-            items,
-            failure: CodecFailure::new(),
-            on_output,
-        }
+        Outputs::with_callback(items, open, on_output)
     }
 }
 
 impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
+    fn with_callback(items: Rc<RefCell<Vec<I>>>, open: Rc<Cell<bool>>, on_output: Closure<F>) -> Self {
+        Outputs {
+            items,
+            open,
+            failure: CodecFailure::new(),
+            on_output: on_output.into_js_value().unchecked_into(),
+            signature: std::marker::PhantomData,
+        }
+    }
+
     /// The `output` callback to give the codec.
     pub(crate) fn output_callback(&self) -> &js_sys::Function {
-        self.on_output.as_ref().unchecked_ref()
+        &self.on_output
     }
 
     /// The `error` callback to give the codec.
     pub(crate) fn error_callback(&self) -> &js_sys::Function {
-        self.failure.on_error.as_ref().unchecked_ref()
+        &self.failure.on_error
     }
 
     /// Takes the outputs so far.
@@ -85,6 +101,14 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
     /// What the codec reported failing, if it did.
     pub(crate) fn failure(&self) -> &CodecFailure {
         &self.failure
+    }
+}
+
+impl<I: 'static, F: ?Sized + WasmClosure> Drop for Outputs<I, F> {
+    fn drop(&mut self) {
+        self.open.set(false);
+        // Outputs not taken are released now, not when the callback is collected.
+        self.items.write().clear();
     }
 }
 
@@ -106,7 +130,10 @@ impl CodecFailure {
                 *message.write() = Some((unsupported, text));
             })
         };
-        CodecFailure { message, on_error }
+        CodecFailure {
+            message,
+            on_error: on_error.into_js_value().unchecked_into(),
+        }
     }
 
     /// Awaits the `flush()` promise (untyped) of `codec` (its name, for messages): the error the codec reported
