@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example inspect -- PATH [--samples]    # PATH: .mp4/.m4a/.ts file or a local .m3u8
+//! cargo run --release --example inspect -- PLAYLIST.m3u8 --playlist   # the parsed playlist, nothing fetched
 //! ```
 //!
 //! Times are seconds as stored in the file (MP4 edit lists applied, MPEG-TS wraps unwrapped), sizes are the
@@ -9,6 +10,11 @@
 //! found broken and passed over (lost sync bytes, missing or cut packets, unusable PES packets), each with its
 //! byte offset and the media time it concerns; it is empty for MP4. Exit status 1 with a one-line error on
 //! stderr for input the library rejects.
+//!
+//! With `--playlist` it prints the playlist as the parser models it instead (`{"type": "master", "variants",
+//! "renditions"}` or `{"type": "media", "targetDuration", "mediaSequence", "discontinuitySequence", "endList",
+//! "playlistType", "segments"}`), URIs as written in the playlist, nothing fetched: what the conformance
+//! tests hold against other parsers' expectations.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,17 +26,20 @@ mod local_media;
 
 use local_media::FoundDamage;
 use reelcut::demux::ts::Damage;
+use reelcut::hls::playlist::{self, ByteRange, Playlist, RenditionKind};
 use reelcut::media::Track;
 use reelcut::time::MPEG_TS_TIMESCALE;
-use reelcut::Error;
+use reelcut::{Error, ErrorCode};
 use serde_json::{json, Value};
 
 fn main() -> ExitCode {
     let mut path = None;
     let mut with_samples = false;
+    let mut playlist_only = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--samples" => with_samples = true,
+            "--playlist" => playlist_only = true,
             _ if path.is_none() && !arg.starts_with("--") => path = Some(arg),
             _ => return usage(&format!("unexpected argument {arg:?}")),
         }
@@ -38,7 +47,12 @@ fn main() -> ExitCode {
     let Some(path) = path else {
         return usage("missing PATH");
     };
-    match inspect(Path::new(&path), with_samples) {
+    let report = if playlist_only {
+        parsed_playlist(Path::new(&path))
+    } else {
+        inspect(Path::new(&path), with_samples)
+    };
+    match report {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS
@@ -51,8 +65,57 @@ fn main() -> ExitCode {
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!("inspect: {problem}\nusage: inspect PATH [--samples]   (PATH: .mp4, .m4a, .ts or a local .m3u8)");
+    eprintln!(
+        "inspect: {problem}\nusage: inspect PATH [--samples] | PLAYLIST.m3u8 --playlist   (PATH: .mp4, .m4a, .ts or a local .m3u8)"
+    );
     ExitCode::from(2)
+}
+
+/// The playlist at `path`, parsed with an empty base URI so that its URIs stay as written.
+fn parsed_playlist(path: &Path) -> Result<Value, Error> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::new(ErrorCode::Network, format!("cannot read {}: {e}", path.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::new(ErrorCode::MalformedInput, "the playlist is not UTF-8 text"))?;
+    Ok(match playlist::parse(&text, "")? {
+        Playlist::Master(master) => json!({
+            "type": "master",
+            "variants": master.variants.iter().map(|v| json!({
+                "uri": v.uri, "bandwidth": v.bandwidth, "averageBandwidth": v.average_bandwidth,
+                "resolution": v.resolution.map(|(width, height)| json!({ "width": width, "height": height })),
+                "codecs": v.codecs, "frameRate": v.frame_rate, "audio": v.audio_group,
+            })).collect::<Vec<_>>(),
+            "renditions": master.renditions.iter().map(|r| json!({
+                "type": match r.kind {
+                    RenditionKind::Audio => "AUDIO",
+                    RenditionKind::Video => "VIDEO",
+                    RenditionKind::Subtitles => "SUBTITLES",
+                    RenditionKind::ClosedCaptions => "CLOSED-CAPTIONS",
+                },
+                "group": r.group, "name": r.name, "language": r.language, "uri": r.uri, "default": r.is_default,
+            })).collect::<Vec<_>>(),
+        }),
+        Playlist::Media(media) => json!({
+            "type": "media",
+            "targetDuration": media.target_duration,
+            "mediaSequence": media.media_sequence,
+            "discontinuitySequence": media.discontinuity_sequence,
+            "endList": media.ended,
+            "playlistType": if media.is_event { Some("EVENT") } else { None },
+            "segments": media.segments.iter().map(|s| json!({
+                "uri": s.uri, "duration": s.duration, "timeline": s.discontinuity,
+                "byterange": s.range.as_ref().map(byte_range),
+                "map": s.init.as_ref().map(|init| json!({
+                    "uri": init.uri, "byterange": init.range.as_ref().map(byte_range),
+                })),
+                "programDateTime": s.program_date_time, "gap": s.gap,
+            })).collect::<Vec<_>>(),
+        }),
+    })
+}
+
+fn byte_range(range: &ByteRange) -> Value {
+    json!({ "offset": range.start, "length": range.len })
 }
 
 fn inspect(path: &Path, with_samples: bool) -> Result<Value, Error> {
