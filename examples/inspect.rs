@@ -173,9 +173,12 @@ fn report(format: &str, tracks: &[Track], with_samples: bool) -> Value {
         .map(|t| {
             let c = &t.config;
             let span = t.presentation_span().map_or(0, |(a, b)| b - a);
+            let (display_width, display_height) = t.display.size(c.width, c.height);
             json!({
                 "id": t.id, "type": t.kind.as_str(), "codec": c.codec,
-                "width": c.width, "height": c.height, "sample_rate": c.sample_rate, "channels": c.channels,
+                "width": c.width, "height": c.height, "rotation": t.display.rotation, "mirror": t.display.mirror,
+                "display_width": display_width, "display_height": display_height,
+                "sample_rate": c.sample_rate, "channels": c.channels,
                 "timescale": t.timescale, "samples": t.samples.len(),
                 "keyframes": t.samples.iter().filter(|s| s.key).count(),
                 "duration": seconds(span, t.timescale),

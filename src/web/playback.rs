@@ -23,7 +23,7 @@ use super::content::Content;
 use super::render::Renderer;
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Sample, Track, TrackKind};
+use crate::media::{Display, Sample, Track, TrackKind};
 use crate::time::{Time, MICROS_PER_SECOND};
 
 /// Frames decoded but not yet shown, plus chunks queued in the decoder: enough to hide B-frame reordering
@@ -86,6 +86,8 @@ struct VideoPart {
     /// Frames before this time (µs) are the run-up from the keyframe to the start position: decoded, not
     /// shown, not counted as dropped.
     preroll_until: f64,
+    /// How the track being decoded is shown (its display matrix).
+    display: Display,
     /// A decoder is being replaced (the codec configuration changed, or the first one is being made).
     switching: bool,
     /// Every sample is decoded and the decoder was asked for its last frames.
@@ -161,6 +163,7 @@ impl Playback {
                 lane: Lane::new(),
                 frames: VecDeque::new(),
                 preroll_until: f64::NEG_INFINITY,
+                display: Display::default(),
                 switching: false,
                 flushing: false,
                 flushed: false,
@@ -319,7 +322,7 @@ impl Playback {
         video.frames.drain(..due);
         self.dropped += due as u32;
         if let Some(frame) = video.frames.pop_front() {
-            renderer.draw(&frame)?;
+            renderer.draw(&frame, &video.display)?;
         }
         Ok(())
     }
@@ -376,6 +379,7 @@ impl Playback {
                 continue; // undecodable without the frames the failed decoder lost
             }
             video.to_keyframe = false;
+            video.display = track.display;
             let current = video.decoder.as_ref().is_some_and(|d| d.config == track.config);
             if !current {
                 // Put the sample back; it is decoded by the new decoder, which must start at a keyframe.

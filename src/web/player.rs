@@ -717,7 +717,7 @@ impl PlayerCore {
             .find(|frame| frame.timestamp() == wanted)
             .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the decoder did not output the frame sought"))?;
         match self.renderer.read().as_ref() {
-            Some(renderer) => renderer.draw(frame)?,
+            Some(renderer) => renderer.draw(frame, &video.display)?,
             None => return Err(closed_error("the player")),
         }
         Ok(true)

@@ -1,5 +1,6 @@
-//! Draws `VideoFrame`s on a canvas, letterboxed (aspect ratio kept, black bars) at the canvas's device-pixel
-//! size: with WebGL2 (the frame uploaded as a texture), or with a 2D context where WebGL2 is unavailable.
+//! Draws `VideoFrame`s on a canvas upright (turned and mirrored as the track's display matrix says, stretched
+//! by its pixel aspect ratio), letterboxed (aspect ratio kept, black bars) at the canvas's device-pixel size:
+//! with WebGL2 (the frame uploaded as a texture), or with a 2D context where WebGL2 is unavailable.
 //!
 //! The drawing context is the renderer's own, on an `OffscreenCanvas`; each picture drawn is handed to the
 //! page's canvas through its `bitmaprenderer` context. A canvas keeps one context for its whole life, so a
@@ -12,15 +13,19 @@ use web_sys::{WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader};
 
 use super::error::from_js;
 use crate::error::{Error, ErrorCode, Result};
+use crate::media::Display;
 
-/// A full-canvas quad from `gl_VertexID` (no vertex buffer), scaled for the letterbox.
+/// A full-canvas quad from `gl_VertexID` (no vertex buffer), scaled for the letterbox; `u_orient` maps a point
+/// of the picture as shown (centred, y down) to the point of the decoded picture it shows.
 const VERTEX_SHADER: &str = r#"#version 300 es
 uniform vec2 u_scale;
+uniform mat2 u_orient;
 out vec2 v_uv;
 void main() {
     vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
     // Texture row 0 is the top of the picture; clip space y = -1 is the bottom of the canvas.
-    v_uv = vec2(corner.x, 1.0 - corner.y);
+    vec2 shown = vec2(corner.x, 1.0 - corner.y);
+    v_uv = u_orient * (shown - 0.5) + 0.5;
     gl_Position = vec4((corner * 2.0 - 1.0) * u_scale, 0.0, 1.0);
 }
 "#;
@@ -61,6 +66,7 @@ struct GlPainter {
     texture: web_sys::WebGlTexture,
     vertex_array: web_sys::WebGlVertexArrayObject,
     scale: Option<web_sys::WebGlUniformLocation>,
+    orient: Option<web_sys::WebGlUniformLocation>,
 }
 
 impl Renderer {
@@ -111,12 +117,12 @@ impl Renderer {
         }
     }
 
-    /// Draws `frame`, letterboxed, filling the canvas's device-pixel size.
-    pub(crate) fn draw(&self, frame: &web_sys::VideoFrame) -> Result<()> {
+    /// Draws `frame` as `display` says it is shown, letterboxed, filling the canvas's device-pixel size.
+    pub(crate) fn draw(&self, frame: &web_sys::VideoFrame, display: &Display) -> Result<()> {
         let (width, height) = self.fit_canvas();
         match &self.painter {
-            Painter::Gl(gl) => gl.paint(frame, width, height)?,
-            Painter::Canvas2d(context) => draw_fitted(context, frame, f64::from(width), f64::from(height))?,
+            Painter::Gl(gl) => gl.paint(frame, display, width, height)?,
+            Painter::Canvas2d(context) => draw_fitted(context, frame, display, f64::from(width), f64::from(height))?,
         }
         let picture = self
             .surface
@@ -181,17 +187,19 @@ impl GlPainter {
         }
         let vertex_array = gl.create_vertex_array().ok_or_else(|| gl_error("createVertexArray"))?;
         let scale = gl.get_uniform_location(&program, "u_scale");
+        let orient = gl.get_uniform_location(&program, "u_orient");
         Ok(GlPainter {
             gl,
             program,
             texture,
             vertex_array,
             scale,
+            orient,
         })
     }
 
-    /// Draws `frame` letterboxed on the whole `width`×`height` surface.
-    fn paint(&self, frame: &web_sys::VideoFrame, width: u32, height: u32) -> Result<()> {
+    /// Draws `frame` as `display` says, letterboxed on the whole `width`×`height` surface.
+    fn paint(&self, frame: &web_sys::VideoFrame, display: &Display, width: u32, height: u32) -> Result<()> {
         let gl = &self.gl;
         gl.viewport(0, 0, width as i32, height as i32);
         gl.clear_color(0.0, 0.0, 0.0, 1.0);
@@ -209,38 +217,70 @@ impl GlPainter {
             frame,
         )
         .map_err(|e| from_js(ErrorCode::Browser, "uploading a VideoFrame", &e))?;
-        let (scale_x, scale_y) = letterbox(frame.display_width(), frame.display_height(), width, height);
+        let (shown_w, shown_h) = display.size(frame.display_width(), frame.display_height());
+        let (scale_x, scale_y) = letterbox(shown_w, shown_h, width, height);
         gl.uniform2f(self.scale.as_ref(), scale_x, scale_y);
+        gl.uniform_matrix2fv_with_f32_array(self.orient.as_ref(), false, &picture_from_shown(display));
         gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
         Ok(())
     }
 }
 
-/// Draws `frame` on a `width`×`height` 2D context as large as fits, centred, on black.
+/// Draws `frame` on a `width`×`height` 2D context as `display` says it is shown, as large as fits, centred,
+/// on black.
 pub(crate) fn draw_fitted(
     context: &web_sys::OffscreenCanvasRenderingContext2d,
     frame: &web_sys::VideoFrame,
+    display: &Display,
     width: f64,
     height: f64,
 ) -> Result<()> {
-    let (scale_x, scale_y) = letterbox(
-        frame.display_width(),
-        frame.display_height(),
-        width as u32,
-        height as u32,
-    );
-    let (frame_w, frame_h) = (width * f64::from(scale_x), height * f64::from(scale_y));
+    let (shown_w, shown_h) = display.size(frame.display_width(), frame.display_height());
+    let (scale_x, scale_y) = letterbox(shown_w, shown_h, width as u32, height as u32);
+    let (box_w, box_h) = (width * f64::from(scale_x), height * f64::from(scale_y));
+    // The picture as decoded, before its quarter turns, spans the box's sides the other way round.
+    let (picture_w, picture_h) = if display.rotation % 180 == 90 {
+        (box_h, box_w)
+    } else {
+        (box_w, box_h)
+    };
     context.set_fill_style_str("black");
     context.fill_rect(0.0, 0.0, width, height);
-    context
-        .draw_image_with_video_frame_and_dw_and_dh(
+    context.save();
+    // Applied to the picture last to first: mirrored, turned clockwise (y points down), moved to the centre.
+    let moved = context
+        .translate(width / 2.0, height / 2.0)
+        .and_then(|()| context.rotate(f64::from(display.rotation).to_radians()))
+        .and_then(|()| context.scale(if display.mirror { -1.0 } else { 1.0 }, 1.0));
+    let drawn = moved.and_then(|()| {
+        context.draw_image_with_video_frame_and_dw_and_dh(
             frame,
-            (width - frame_w) / 2.0,
-            (height - frame_h) / 2.0,
-            frame_w,
-            frame_h,
+            -picture_w / 2.0,
+            -picture_h / 2.0,
+            picture_w,
+            picture_h,
         )
-        .map_err(|e| from_js(ErrorCode::Browser, "drawImage of a video frame", &e))
+    });
+    context.restore();
+    drawn.map_err(|e| from_js(ErrorCode::Browser, "drawImage of a video frame", &e))
+}
+
+/// The column-major 2×2 matrix taking a point of the picture as shown (relative to its centre, y down, in
+/// units of the shown size) to the point of the decoded picture it shows: the display matrix undone.
+fn picture_from_shown(display: &Display) -> [f32; 4] {
+    // A clockwise quarter turn shows the decoded point (u, v) at (-v, u): undone, (x, y) comes from (y, -x).
+    let mut matrix = match display.rotation {
+        90 => [0.0, -1.0, 1.0, 0.0],
+        180 => [-1.0, 0.0, 0.0, -1.0],
+        270 => [0.0, 1.0, -1.0, 0.0],
+        _ => [1.0, 0.0, 0.0, 1.0],
+    };
+    if display.mirror {
+        // Flipped left to right before the turn: the decoded picture's x is negated last.
+        matrix[0] = -matrix[0];
+        matrix[2] = -matrix[2];
+    }
+    matrix
 }
 
 /// The quad's scale so a `frame_w`×`frame_h` picture fits a `canvas_w`×`canvas_h` canvas without

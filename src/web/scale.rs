@@ -7,6 +7,7 @@ use super::codec::frame::Frame;
 use super::error::from_js;
 use super::render::draw_fitted;
 use crate::error::{Error, ErrorCode, Result};
+use crate::media::Display;
 
 /// A canvas of the target size and its 2D context.
 pub(crate) struct Scaler {
@@ -36,7 +37,8 @@ impl Scaler {
     /// A new frame of the target size showing `frame` as large as fits, centred, with its timestamp and
     /// duration.
     pub(crate) fn fit(&self, frame: &web_sys::VideoFrame) -> Result<Frame> {
-        draw_fitted(&self.context, frame, self.width, self.height)?;
+        // Re-encoded pictures keep the decoded orientation: the output's display matrix turns them.
+        draw_fitted(&self.context, frame, &Display::default(), self.width, self.height)?;
         let init = web_sys::VideoFrameInit::new();
         init.set_timestamp_f64(frame.timestamp());
         if let Some(duration) = frame.duration() {

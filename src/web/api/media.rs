@@ -88,7 +88,8 @@ impl Media {
         }
     }
 
-    /// The tracks: `[{ id, type, codec, width, height, sampleRate, channels }]`.
+    /// The tracks: `[{ id, type, codec, width, height, rotation, mirror, displayWidth, displayHeight,
+    /// sampleRate, channels }]`.
     #[wasm_bindgen(getter, unchecked_return_type = "Track[]")]
     pub fn tracks(&self) -> Array {
         self.content
@@ -175,12 +176,17 @@ pub(crate) fn span_object(start: f64, end: f64) -> Object {
 fn track_object(track: &Track) -> Object {
     let object = Object::new();
     let c = &track.config;
-    let fields: [(&str, JsValue); 7] = [
+    let (display_width, display_height) = track.display.size(c.width, c.height);
+    let fields: [(&str, JsValue); 11] = [
         ("id", track.id.into()),
         ("type", track.kind.as_str().into()),
         ("codec", c.codec.as_str().into()),
         ("width", c.width.into()),
         ("height", c.height.into()),
+        ("rotation", track.display.rotation.into()),
+        ("mirror", track.display.mirror.into()),
+        ("displayWidth", display_width.into()),
+        ("displayHeight", display_height.into()),
         ("sampleRate", c.sample_rate.into()),
         ("channels", c.channels.into()),
     ];

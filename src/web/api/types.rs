@@ -80,6 +80,17 @@ export interface Track {
   width: number;
   /** Picture height in pixels (0 for sound). */
   height: number;
+  /**
+   * Clockwise turn the picture is shown with, from the container's display matrix (`tkhd`): portrait phone
+   * videos are stored as landscape pictures turned by 90. The player draws them upright; exports keep it.
+   */
+  rotation: 0 | 90 | 180 | 270;
+  /** The picture is shown flipped left to right (before the turn). */
+  mirror: boolean;
+  /** Width the picture is shown at: after the turn and the pixel aspect ratio (`pasp`). 0 for sound. */
+  displayWidth: number;
+  /** Height the picture is shown at: after the turn and the pixel aspect ratio. 0 for sound. */
+  displayHeight: number;
   /** Samples per second (0 for video). */
   sampleRate: number;
   /** Sound channels (0 for video). */
