@@ -96,6 +96,33 @@ test('keyframe cuts start at the keyframe before the start, losslessly', async (
   await page.close();
 });
 
+test('exports of portrait phone videos keep their display matrix (MP4 turned 90°, MOV turned 270°)', async () => {
+  const { page, errors } = await exportPage();
+  for (const [name, rotation, ffprobeRotation] of [
+    ['portrait_90.mp4', 90, -90],
+    ['phone_270.mov', 270, 90],
+  ]) {
+    for (const mode of ['exact', 'keyframe']) {
+      // 0.5 s is frame 15, inside the first group of pictures: exact re-encodes its head, keyframe starts at 0.
+      const exported = await exportClip(page, `/fixtures/${name}`, 0.5, 1.5, { mode });
+      const first = mode === 'exact' ? 15 : 0;
+      assert.deepEqual(ffmpegBarcodes(exported.file), range(first, 44), `${name} ${mode}: frames ffmpeg decodes`);
+      const video = probe(exported.file).streams.find((s) => s.codec_type === 'video');
+      assert.equal(video.side_data_list?.[0]?.rotation, ffprobeRotation, `${name} ${mode}: ffprobe's rotation`);
+      const reread = await page.evaluate(async (base64) => {
+        const { Media } = await window.reelcutReady;
+        const media = await Media.open(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+        const { rotation, displayWidth, displayHeight } = media.tracks.find((t) => t.type === 'video');
+        media.close();
+        return { rotation, displayWidth, displayHeight };
+      }, exported.base64);
+      assert.deepEqual(reread, { rotation, displayWidth: 180, displayHeight: 320 }, `${name} ${mode}: read back`);
+    }
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('exact cuts of HLS (MPEG-TS and fMP4 segments) across segment boundaries', async () => {
   const { page, errors } = await exportPage();
   for (const name of ['hls_ts/index.m3u8', 'hls_fmp4/index.m3u8']) {

@@ -51,7 +51,8 @@ export function ffprobeOf(name) {
 
 /** The barcode of every frame ffmpeg decodes from `file`, in presentation order. */
 export function ffmpegBarcodes(file) {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-an', '-fps_mode', 'passthrough',
+  // -noautorotate: the picture as stored, where the barcode is, whatever display matrix the file has.
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-noautorotate', '-i', file, '-an', '-fps_mode', 'passthrough',
     '-vf', 'crop=iw:2:0:ih*16/360,scale=640:1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 });
   const codes = [];
   for (let at = 0; at + 640 <= raw.length; at += 640) {
@@ -74,6 +75,7 @@ const MIME_TYPES = {
   '.json': 'application/json',
   '.css': 'text/css',
   '.mp4': 'video/mp4',
+  '.mov': 'video/quicktime',
   '.m4a': 'audio/mp4',
   '.wav': 'audio/wav',
 };
