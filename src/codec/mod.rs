@@ -2,7 +2,7 @@
 
 pub mod aac;
 pub mod ac3;
-mod bits;
+pub(crate) mod bits;
 pub mod dts;
 pub mod h264;
 pub mod hevc;

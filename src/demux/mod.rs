@@ -1,5 +1,6 @@
 //! Containers to samples: MP4 (progressive and fragmented) and MPEG-TS, each into [`crate::media::Demuxed`].
 
+mod audio_es;
 pub mod boxes;
 pub mod fmp4;
 mod moov;
