@@ -160,6 +160,8 @@ struct Stream {
     es_times: Vec<(usize, Option<i64>, Option<i64>)>,
     /// Audio: a frame cut at the end of the previous PES, completed by the next one.
     audio_carry: Vec<u8>,
+    /// Audio: the timestamp of the PES the carried bytes began in, when no frame started there before.
+    carry_pts: Option<i64>,
     /// Audio: the timestamp of the last PES that started a frame, the samples decoded since and their rate:
     /// frame times are counted from it exactly (rounded once), as `ffprobe` counts them.
     audio_clock: Option<(i64, u64, u32)>,
@@ -397,6 +399,7 @@ impl TsDemuxer {
                 es: Vec::new(),
                 es_times: Vec::new(),
                 audio_carry: Vec::new(),
+                carry_pts: None,
                 audio_clock: None,
                 last_duration: 0,
             });
@@ -471,13 +474,19 @@ impl TsDemuxer {
         let times = std::mem::take(&mut stream.es_times);
         let mut starts = Vec::new();
         let mut vcl_seen = false;
-        for (boundary, nal) in nal_starts(&es) {
+        for (boundary, nal) in nal_starts(&es, coding == Coding::H264) {
             let (vcl, opens) = nal_role(coding, &es[nal..]);
             if starts.is_empty() || (vcl_seen && opens) {
                 starts.push(boundary);
                 vcl_seen = false;
             }
             vcl_seen |= vcl;
+        }
+        // Zero bytes before the first start code are the stream's leading zeros, part of its first unit.
+        if let Some(first) = starts.first_mut() {
+            if es[..*first].iter().all(|b| *b == 0) {
+                *first = 0;
+            }
         }
         let limit = match drop_last {
             true => starts.pop().unwrap_or(0),
@@ -561,25 +570,35 @@ impl TsDemuxer {
         index: usize,
         coding: AudioCoding,
         payload: &[u8],
-        mut pts: Option<i64>,
+        pts: Option<i64>,
         out: &mut Output,
     ) -> Result<(), &'static str> {
         let stream = &mut self.streams[index];
         let mut bytes = std::mem::take(&mut stream.audio_carry);
         let carried = bytes.len();
         bytes.extend_from_slice(payload);
+        // Timestamps waiting for the first frame that starts at or after a position: the previous PES's,
+        // when no frame started in it before it ended, and this one's.
+        let mut stamps = [stream.carry_pts.take().map(|p| (0, p)), pts.map(|p| (carried, p))];
         let mut position = 0;
         while position < bytes.len() {
-            let Some(frame) = audio_es::next_frame(coding, &bytes[position..], stream.config.as_ref())? else {
-                break;
+            let frame = match audio_es::next_frame(coding, &bytes[position..], stream.config.as_ref()) {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                // Not a frame here (a frame split by lost bytes, an ID3 tag some muxers put in the PES):
+                // look for the next one, as decoders do.
+                Err(_) => {
+                    position += 1;
+                    continue;
+                }
             };
             if stream.config.is_none() {
                 stream.config = frame.config;
             }
-            // The PES timestamp belongs to the first frame that starts in this PES; a frame carried over
-            // from the previous PES, and the frames after the first, continue the timeline.
-            if position >= carried {
-                if let Some(pts) = pts.take() {
+            // A PES timestamp belongs to the first frame that starts in its PES; the frames after it
+            // continue the timeline.
+            for stamp in &mut stamps {
+                if let Some((_, pts)) = stamp.take_if(|(at, _)| position >= *at) {
                     stream.audio_clock = Some((pts, 0, frame.rate));
                 }
             }
@@ -606,6 +625,7 @@ impl TsDemuxer {
             position += frame.len;
         }
         stream.audio_carry = bytes.split_off(position.min(bytes.len()));
+        stream.carry_pts = stamps.into_iter().flatten().last().map(|(_, pts)| pts);
         Ok(())
     }
 
@@ -713,15 +733,18 @@ fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<
     }
 }
 
-/// Where the NAL units of an Annex B byte stream begin: (the access unit boundary in front of it, which
-/// takes in the zero byte of a 4-byte start code, and the first byte of the NAL unit).
-fn nal_starts(es: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// Where the NAL units of an Annex B byte stream begin: (the access unit boundary in front of it, and the
+/// first byte of the NAL unit). The zero byte of a 4-byte start code (`zero_byte`) goes with the NAL unit
+/// after it in H.264 and with the one before it in HEVC: where `ffprobe` cuts packets, whose sizes
+/// [`Sample::stored_size`] reports.
+fn nal_starts(es: &[u8], zero_byte_after: bool) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
         let one = memchr::memchr_iter(1, es.get(from..)?)
             .map(|i| from + i)
             .find(|&one| one >= from + 2 && es[one - 2] == 0 && es[one - 1] == 0)?;
-        let boundary = if one >= from + 3 && es[one - 3] == 0 { one - 3 } else { one - 2 };
+        let zero_byte = zero_byte_after && one >= from + 3 && es[one - 3] == 0;
+        let boundary = if zero_byte { one - 3 } else { one - 2 };
         from = one + 1;
         Some((boundary, one + 1))
     })
