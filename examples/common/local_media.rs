@@ -178,10 +178,7 @@ fn for_each_segment(
             demuxer.load_init(segment, &ranged(read(Path::new(&init.uri))?, init.range)?)?;
         }
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
-        let mpeg_ts = matches!(
-            demux::detect_format(&bytes),
-            Some(Format::Ts | Format::PackedAudio)
-        );
+        let mpeg_ts = matches!(demux::detect_format(&bytes), Some(Format::Ts | Format::PackedAudio));
         let (tracks, data) = demuxer.demux(segment, &bytes)?.into_parts(bytes);
         damage.extend(demuxer.take_damage().into_iter().map(|found| FoundDamage {
             segment: Some(segment.uri.clone()),

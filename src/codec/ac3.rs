@@ -108,11 +108,11 @@ pub fn access_unit(bytes: &[u8]) -> Result<Option<(Ac3Header, usize)>, &'static 
         return Ok(None);
     };
     let mut len = header.frame_len;
-    while header.enhanced {
-        // A frame that ends the bytes at hand ends its access unit: a PES packet holds whole ones.
-        match bytes.get(len..).filter(|rest| !rest.is_empty()).map(parse_header) {
-            Some(Ok(Some(next))) if next.dependent => len += next.frame_len.max(2),
-            Some(Ok(None)) => return Ok(None),
+    // A frame that ends the bytes at hand ends its access unit: a PES packet holds whole ones.
+    while let Some(rest) = bytes.get(len..).filter(|rest| header.enhanced && !rest.is_empty()) {
+        match parse_header(rest) {
+            Ok(Some(next)) if next.dependent => len += next.frame_len.max(2),
+            Ok(None) => return Ok(None),
             _ => break,
         }
     }
@@ -140,12 +140,18 @@ mod tests {
         // 48 kHz, 384 kbit/s (code 28), bsid 8, acmod 7 (3/2), LFE on: 1536 bytes, 5.1 channels.
         let frame = [0x0B, 0x77, 0, 0, 0x1C, 0x40, 0xE1, 0x00];
         let header = parse_header(&frame).unwrap().unwrap();
-        assert_eq!((header.sample_rate, header.frame_len, header.channels), (48_000, 1536, 6));
+        assert_eq!(
+            (header.sample_rate, header.frame_len, header.channels),
+            (48_000, 1536, 6)
+        );
         assert_eq!((header.enhanced, header.samples), (false, 1536));
         assert_eq!(header.config().codec, "ac-3");
         // 44.1 kHz, 32 kbit/s, odd code: 70 words.
         let header = parse_header(&[0x0B, 0x77, 0, 0, 0x41, 0x40, 0x20, 0]).unwrap().unwrap();
-        assert_eq!((header.sample_rate, header.frame_len, header.channels), (44_100, 140, 1));
+        assert_eq!(
+            (header.sample_rate, header.frame_len, header.channels),
+            (44_100, 140, 1)
+        );
         assert!(parse_header(&[0x0B, 0x77, 0, 0, 0xC0, 0x40, 0, 0]).is_err()); // reserved rate
         assert!(parse_header(&[0x0B, 0x78, 0, 0, 0, 0x40, 0, 0]).is_err());
         assert_eq!(parse_header(&frame[..7]), Ok(None));

@@ -108,7 +108,17 @@ mod tests {
         // FTYPE 1, SHORT 31, CPF 0, NBLKS 15 (16 blocks: 512 samples), FSIZE 1005 (1006 bytes),
         // AMODE 2 (stereo), SFREQ 13 (48 kHz), LFF 1.
         let mut bits = 0u64;
-        for (value, width) in [(1, 1), (31, 5), (0, 1), (15, 7), (1005, 14), (2, 6), (13, 4), (0, 15), (1, 2)] {
+        for (value, width) in [
+            (1, 1),
+            (31, 5),
+            (0, 1),
+            (15, 7),
+            (1005, 14),
+            (2, 6),
+            (13, 4),
+            (0, 15),
+            (1, 2),
+        ] {
             bits = bits << width | value;
         }
         let fields = (bits << (56 - 55)).to_be_bytes();

@@ -172,7 +172,11 @@ impl Sps {
             self.compatibility.reverse_bits(),
             self.level
         );
-        let used = self.constraints.iter().rposition(|b| *b != 0).map_or(0, |last| last + 1);
+        let used = self
+            .constraints
+            .iter()
+            .rposition(|b| *b != 0)
+            .map_or(0, |last| last + 1);
         for byte in &self.constraints[..used] {
             codec.push_str(&format!(".{byte:x}").to_uppercase());
         }
@@ -190,7 +194,10 @@ pub fn hevc_decoder_configuration(vps: &[Vec<u8>], sps: &[Vec<u8>], pps: &[Vec<u
         return Err(malformed("HEVC stream has no VPS or PPS"));
     }
     let parsed = Sps::parse(first)?;
-    let mut out = vec![1, parsed.profile_space << 6 | u8::from(parsed.high_tier) << 5 | parsed.profile];
+    let mut out = vec![
+        1,
+        parsed.profile_space << 6 | u8::from(parsed.high_tier) << 5 | parsed.profile,
+    ];
     out.extend_from_slice(&parsed.compatibility.to_be_bytes());
     out.extend_from_slice(&parsed.constraints);
     out.push(parsed.level);
@@ -200,7 +207,7 @@ pub fn hevc_decoder_configuration(vps: &[Vec<u8>], sps: &[Vec<u8>], pps: &[Vec<u
     out.push(0xF8 | (parsed.bit_depth_luma.saturating_sub(8) & 7) as u8);
     out.push(0xF8 | (parsed.bit_depth_chroma.saturating_sub(8) & 7) as u8);
     out.extend_from_slice(&[0, 0]); // avgFrameRate unknown
-    // constantFrameRate 0, numTemporalLayers, temporalIdNested, lengthSizeMinusOne 3.
+                                    // constantFrameRate 0, numTemporalLayers, temporalIdNested, lengthSizeMinusOne 3.
     out.push((parsed.temporal_layers & 7) << 3 | u8::from(parsed.temporal_id_nested) << 2 | 3);
     out.push(3);
     for (kind, sets) in [(NAL_VPS, vps), (NAL_SPS, sps), (NAL_PPS, pps)] {
@@ -231,15 +238,18 @@ mod tests {
     /// The SPS of `exoplayer/ts/sample_h265.ts`: Main profile, level 3, 854x480 (coded
     /// larger, cut by its conformance window).
     const SPS_MAIN_854X480: [u8; 41] = [
-        0x42, 0x01, 0x01, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00,
-        0x5a, 0xa0, 0x06, 0xb2, 0x01, 0xe1, 0xd7, 0x96, 0x56, 0x69, 0x24, 0xca, 0xe6, 0x80, 0x80, 0x00, 0x00,
-        0x03, 0x00, 0x80, 0x00, 0x00, 0x0f, 0x04,
+        0x42, 0x01, 0x01, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00, 0x5a,
+        0xa0, 0x06, 0xb2, 0x01, 0xe1, 0xd7, 0x96, 0x56, 0x69, 0x24, 0xca, 0xe6, 0x80, 0x80, 0x00, 0x00, 0x03, 0x00,
+        0x80, 0x00, 0x00, 0x0f, 0x04,
     ];
 
     #[test]
     fn parses_profile_level_and_size() {
         let sps = Sps::parse(&SPS_MAIN_854X480).unwrap();
-        assert_eq!((sps.profile_space, sps.high_tier, sps.profile, sps.level), (0, false, 1, 90));
+        assert_eq!(
+            (sps.profile_space, sps.high_tier, sps.profile, sps.level),
+            (0, false, 1, 90)
+        );
         assert_eq!(sps.compatibility, 0x6000_0000);
         assert_eq!(sps.constraints, [0x90, 0, 0, 0, 0, 0]);
         assert_eq!((sps.chroma_format, sps.bit_depth_luma, sps.bit_depth_chroma), (1, 8, 8));
@@ -263,7 +273,8 @@ mod tests {
     fn builds_an_hvcc_record() {
         let vps = vec![0x40, 0x01, 0x0C];
         let pps = vec![0x44, 0x01, 0xC1];
-        let record = hevc_decoder_configuration(&[vps.clone()], &[SPS_MAIN_854X480.to_vec()], &[pps]).unwrap();
+        let record =
+            hevc_decoder_configuration(std::slice::from_ref(&vps), &[SPS_MAIN_854X480.to_vec()], &[pps]).unwrap();
         assert_eq!(record[..2], [1, 0x01]);
         assert_eq!(record[2..6], [0x60, 0, 0, 0]);
         assert_eq!(record[12], 90);

@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(mp2.config().codec, "mp2");
         // MPEG-2 layer III, 64 kbit/s, 22.05 kHz: 576 samples, 208 bytes.
         let lsf = parse_header(&[0xFF, 0xF3, 0x80, 0xC0]).unwrap().unwrap();
-        assert_eq!((lsf.version, lsf.sample_rate, lsf.samples, lsf.frame_len), (2, 22_050, 576, 208));
+        assert_eq!(
+            (lsf.version, lsf.sample_rate, lsf.samples, lsf.frame_len),
+            (2, 22_050, 576, 208)
+        );
         // MPEG-1 layer I, 384 kbit/s, 48 kHz: 4-byte slots.
         let l1 = parse_header(&[0xFF, 0xFF, 0xC4, 0x00]).unwrap().unwrap();
         assert_eq!((l1.layer, l1.frame_len, l1.samples), (1, 384, 384));

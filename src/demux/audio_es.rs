@@ -69,7 +69,13 @@ pub(crate) fn next_frame(
             let Some(header) = mpeg_audio::parse_header(bytes)? else {
                 return Ok(None);
             };
-            whole(header.frame_len, header.samples, header.sample_rate, || header.config(), want)
+            whole(
+                header.frame_len,
+                header.samples,
+                header.sample_rate,
+                || header.config(),
+                want,
+            )
         }
         AudioCoding::Ac3 => {
             let Some((header, len)) = ac3::access_unit(bytes)? else {
@@ -97,7 +103,13 @@ pub(crate) fn next_frame(
                 (None, Some(known)) => known.sample_rate,
                 (None, None) => return Err("LATM frame before any StreamMuxConfig"),
             };
-            whole(len, aac::SAMPLES_PER_FRAME, rate, || own.clone().unwrap_or_default(), want)
+            whole(
+                len,
+                aac::SAMPLES_PER_FRAME,
+                rate,
+                || own.clone().unwrap_or_default(),
+                want,
+            )
         }
         AudioCoding::Opus => {
             let Some((skip, size)) = opus::ts_control_header(bytes)? else {
@@ -165,7 +177,11 @@ fn latm_config(element: &[u8]) -> Option<CodecConfig> {
             r.skip(6)?; // audioObjectTypeExt
         }
         let index = r.bits(4)?;
-        let rate = if index == 15 { r.bits(24)? } else { aac::sample_rate(index as u8).unwrap_or(0) };
+        let rate = if index == 15 {
+            r.bits(24)?
+        } else {
+            aac::sample_rate(index as u8).unwrap_or(0)
+        };
         Ok(Some((rate, r.bits(4)?)))
     };
     let (sample_rate, channels) = read().ok().flatten()?;
@@ -192,7 +208,10 @@ mod tests {
         // Opus: control header of 3 bytes, a 2-byte packet (CELT 20 ms).
         let opus = [0x7F, 0xE0, 2, 0x7C, 0xAA];
         let frame = next_frame(AudioCoding::Opus, &opus, None).unwrap().unwrap();
-        assert_eq!((frame.len, frame.skip, frame.stored, frame.samples, frame.rate), (5, 3, 2, 960, 48_000));
+        assert_eq!(
+            (frame.len, frame.skip, frame.stored, frame.samples, frame.rate),
+            (5, 3, 2, 960, 48_000)
+        );
         assert!(next_frame(AudioCoding::Opus, &opus[..4], None).unwrap().is_none());
         // LOAS: a 4-byte AudioMuxElement with a StreamMuxConfig for AAC LC (2), 44.1 kHz (4), stereo.
         // Bits: 0 0 | 1 000000 0000 000 | 00010 0100 0010 ...

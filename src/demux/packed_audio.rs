@@ -197,7 +197,15 @@ mod tests {
 
     /// An ADTS frame (AAC LC, 22.05 kHz, stereo) of `len` bytes.
     fn adts(len: usize) -> Vec<u8> {
-        let mut frame = vec![0xFF, 0xF1, 0x5C, 0x80, (len >> 3) as u8, ((len & 7) << 5) as u8 | 0x1F, 0xFC];
+        let mut frame = vec![
+            0xFF,
+            0xF1,
+            0x5C,
+            0x80,
+            (len >> 3) as u8,
+            ((len & 7) << 5) as u8 | 0x1F,
+            0xFC,
+        ];
         frame.resize(len, 0xAA);
         frame
     }

@@ -873,3 +873,152 @@ fn header_pts(pes: &[u8]) -> Option<u64> {
 fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TS packet of `pid` carrying `payload` (padded with an adaptation field of stuffing).
+    fn packet(pid: u16, unit_start: bool, continuity: u8, payload: &[u8]) -> Vec<u8> {
+        let stuffing = PACKET - 4 - payload.len();
+        let mut out = vec![SYNC, (u8::from(unit_start) << 6) | (pid >> 8) as u8, pid as u8];
+        if stuffing == 0 {
+            out.push(0x10 | continuity);
+        } else {
+            out.push(0x30 | continuity);
+            out.push((stuffing - 1) as u8);
+            if stuffing > 1 {
+                out.push(0);
+                out.resize(4 + stuffing, 0xFF);
+            }
+        }
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// A PSI section (pointer field first, CRC not checked by the demuxer so left zero).
+    fn section(table_id: u8, body: &[u8]) -> Vec<u8> {
+        let length = 5 + body.len() + 4;
+        let mut out = vec![0, table_id, 0xB0 | (length >> 8) as u8, length as u8, 0, 1, 0xC1, 0, 0];
+        out.extend_from_slice(body);
+        out.extend_from_slice(&[0; 4]);
+        out
+    }
+
+    /// A transport stream with one Opus stream (PID 0x100) holding two packets in one PES packet at
+    /// pts 900, behind `junk`.
+    fn opus_stream(junk: &[u8]) -> Vec<u8> {
+        let pat = section(0x00, &[0, 1, 0xE0 | 0x10, 0x00]);
+        // Stream type 0x06, registration descriptor 'Opus', extension descriptor 0x80 (2 channels).
+        let pmt_body = [
+            0xE1, 0x00, 0xF0, 0x00, 0x06, 0xE1, 0x00, 0xF0, 0x0A, 0x05, 0x04, b'O', b'p', b'u', b's', 0x7F, 0x02, 0x80,
+            0x02,
+        ];
+        let pmt = section(0x02, &pmt_body);
+        let mut es = vec![0x7F, 0xF0, 3, 0x01, 0x38, 0x7C, 0xAA, 0xBB]; // start trim 312, CELT 20 ms
+        es.extend_from_slice(&[0x7F, 0xE0, 2, 0x0B, 0x03]); // SILK 20 ms x 3 frames: 60 ms
+        let mut pes = vec![0, 0, 1, 0xBD, 0, (8 + es.len()) as u8, 0x80, 0x80, 5];
+        pes.extend_from_slice(&[0x21, 0x00, 0x01, 0x07, 0x09]); // pts 900
+        pes.extend_from_slice(&es);
+        [
+            junk.to_vec(),
+            packet(0, true, 0, &pat),
+            packet(0x1000, true, 0, &pmt),
+            packet(0x100, true, 0, &pes),
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn opus_packets_behind_their_control_headers() {
+        let segment = demux(&opus_stream(&[])).unwrap();
+        assert_eq!(segment.damage, []);
+        let track = &segment.demuxed.tracks[0];
+        assert_eq!((track.config.codec.as_str(), track.config.channels), ("opus", 2));
+        let head = OpusHead::parse(track.config.description.as_ref().unwrap()).unwrap();
+        assert_eq!((head.channels, head.input_sample_rate, head.mapping), (2, 48_000, None));
+        let samples: Vec<(i64, u32, u32, u32)> = track
+            .samples
+            .iter()
+            .map(|s| (s.pts, s.duration, s.size, s.stored_size))
+            .collect();
+        // 960 samples at 48 kHz: 1800 ticks; the stored size leaves out the control header, as ffprobe.
+        assert_eq!(samples, [(900, 1800, 3, 3), (2700, 5400, 2, 2)]);
+        let Payload::Owned(data) = &segment.demuxed.payload else {
+            panic!()
+        };
+        assert_eq!(track.samples[0].data_in(data), Some(&[0x7C, 0xAA, 0xBB][..]));
+    }
+
+    #[test]
+    fn junk_in_front_of_the_first_packet_is_skipped() {
+        let junk: Vec<u8> = (0..155u8).collect();
+        let bytes = opus_stream(&junk);
+        assert_eq!(crate::demux::detect_format(&bytes), Some(crate::demux::Format::Ts));
+        let segment = demux(&bytes).unwrap();
+        assert_eq!(
+            segment.damage,
+            [Damage::LostSync {
+                offset: 0,
+                skipped: 155,
+                time: None
+            }]
+        );
+        assert_eq!(segment.demuxed.tracks[0].samples.len(), 2);
+    }
+
+    #[test]
+    fn packets_before_the_tables_are_read_once_they_come() {
+        // The PES packet first, then PAT and PMT.
+        let bytes = opus_stream(&[]);
+        let reordered = [&bytes[2 * PACKET..], &bytes[..2 * PACKET]].concat();
+        let segment = demux(&reordered).unwrap();
+        assert_eq!(segment.damage, []);
+        assert_eq!(segment.demuxed.tracks[0].samples.len(), 2);
+    }
+
+    #[test]
+    fn access_units_are_cut_by_nal_units_not_pes_packets() {
+        // An IDR access unit whose last 2 bytes arrive in the next PES packet, before its delimiter.
+        let (aud, sps) = ([0, 0, 0, 1, 0x09, 0xF0], [0, 0, 1, 0x67]);
+        let idr = [0, 0, 1, 0x65, 0x88, 0x11, 0x22];
+        let first = [&aud[..], &sps, &idr[..5]].concat();
+        let second = [&idr[5..], &aud[..], &[0, 0, 1, 0x41, 0x9A]].concat();
+        let stream = Stream {
+            pid: 1,
+            coding: Coding::H264,
+            config: None,
+            vps: Vec::new(),
+            sps: Vec::new(),
+            pps: Vec::new(),
+            pes: Vec::new(),
+            continuity: None,
+            broken: false,
+            pes_pts: None,
+            es: [&first[..], &second].concat(),
+            es_times: vec![(0, Some(3000), Some(0)), (first.len(), Some(6000), Some(3000))],
+            audio_carry: Vec::new(),
+            carry_pts: None,
+            audio_clock: None,
+            last_duration: 0,
+        };
+        let mut demuxer = TsDemuxer {
+            streams: vec![stream],
+            ..TsDemuxer::default()
+        };
+        let mut out = Output {
+            samples: vec![Vec::new()],
+            data: Vec::new(),
+            damage: Vec::new(),
+        };
+        demuxer.cut_access_units(0, false, &mut out);
+        let samples: Vec<(i64, i64, bool, u32)> = out.samples[0]
+            .iter()
+            .map(|s| (s.pts, s.dts, s.key, s.stored_size))
+            .collect();
+        assert_eq!(
+            samples,
+            [(3000, 0, true, (first.len() + 2) as u32), (6000, 3000, false, 11)]
+        );
+    }
+}
