@@ -82,7 +82,7 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
         None => {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
-                "neither MP4, MPEG-TS nor packed audio (no box header, 0x47 sync bytes, ID3 tag or audio frame)",
+                "neither MP4 nor MPEG-TS nor packed audio (no box header, 0x47 sync bytes, ID3 tag or audio frame)",
             ))
         }
     };
