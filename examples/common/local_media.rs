@@ -1,4 +1,5 @@
-//! Opening local media for the native CLIs (`inspect`, `trim`): an MP4 or MPEG-TS file, or an HLS playlist
+//! Opening local media for the native CLIs (`inspect`, `trim`): an MP4, MPEG-TS or packed audio (`.aac`,
+//! `.mp3`) file, or an HLS playlist
 //! whose segments are read from disk relative to it; as demuxed tracks (`inspect`) or as footage to edit
 //! (`trim`), which, like the browser's, records where a segment changes codec configuration.
 
@@ -15,7 +16,7 @@ use reelcut::{Error, ErrorCode};
 
 /// Demuxed local media: its tracks, and the bytes their sample offsets index.
 pub struct LocalMedia {
-    /// `"mp4"`, `"ts"` or `"hls"`.
+    /// `"mp4"`, `"ts"`, `"packed_audio"` or `"hls"`.
     pub format: &'static str,
     /// Every video and audio track, samples in decode order.
     pub tracks: Vec<Track>,
@@ -77,10 +78,11 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
                 .collect();
             ("ts", segment.demuxed)
         }
+        Some(Format::PackedAudio) => ("packed_audio", demux::packed_audio::demux(&bytes)?),
         None => {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
-                "neither MP4 nor MPEG-TS (no box header or 0x47 sync byte at the start)",
+                "neither MP4 nor MPEG-TS nor packed audio (no box header, 0x47 sync bytes, ID3 tag or audio frame)",
             ))
         }
     };
@@ -133,7 +135,7 @@ struct SegmentPlace {
     domain: u64,
     /// Seconds from the start of the playlist (the `EXTINF`s before it).
     start: f64,
-    /// MPEG-TS (33-bit timestamps) rather than fMP4.
+    /// MPEG-TS or packed audio (33-bit timestamps) rather than fMP4.
     mpeg_ts: bool,
 }
 
@@ -176,7 +178,7 @@ fn for_each_segment(
             demuxer.load_init(segment, &ranged(read(Path::new(&init.uri))?, init.range)?)?;
         }
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
-        let mpeg_ts = demux::detect_format(&bytes) == Some(Format::Ts);
+        let mpeg_ts = matches!(demux::detect_format(&bytes), Some(Format::Ts | Format::PackedAudio));
         let (tracks, data) = demuxer.demux(segment, &bytes)?.into_parts(bytes);
         damage.extend(demuxer.take_damage().into_iter().map(|found| FoundDamage {
             segment: Some(segment.uri.clone()),

@@ -1,19 +1,26 @@
-//! MPEG-TS (ISO/IEC 13818-1) as HLS uses it: 188-byte packets, PAT and PMT, PES packets carrying H.264
-//! (Annex B) and AAC (ADTS).
+//! MPEG-TS (ISO/IEC 13818-1) as HLS and broadcasters use it: 188-byte packets, PAT and PMT, PES packets
+//! carrying H.264 or HEVC (Annex B) and audio: AAC (ADTS or LATM), MPEG audio (MP2/MP3), AC-3, E-AC-3, DTS
+//! and Opus.
 //!
-//! Output samples are rewritten into one buffer: H.264 access units as AVCC (4-byte NAL lengths, with an
-//! `avcC` built from the stream's SPS/PPS), AAC as raw frames (ADTS headers stripped, with the
-//! AudioSpecificConfig built from the first header). Timestamps stay on the 90 kHz clock, with the 33-bit
-//! wrap unwrapped into a continuous timeline, also across the segments of one [`TsDemuxer`].
+//! Output samples are rewritten into one buffer. Video is cut into access units by its NAL units (H.264
+//! 7.4.1.2.3, H.265 7.4.2.4.4), not by PES packets: an encoder may end a PES packet inside a picture and
+//! start the next picture's PES with the rest of it. Access units become AVCC/HVCC (4-byte NAL lengths, with
+//! an `avcC`/`hvcC` built from the stream's parameter sets). Audio becomes one sample per frame (see
+//! [`super::audio_es`]), ADTS and Opus framing stripped. Timestamps stay on the 90 kHz clock, with the
+//! 33-bit wrap unwrapped into a continuous timeline, also across the segments of one [`TsDemuxer`]; a PES
+//! timestamp belongs to the first access unit or frame that starts in the PES packet, later ones follow on.
 //!
-//! Damage does not stop the demuxer: lost sync bytes are skipped to the next packet boundary, continuity
-//! counter gaps drop the PES packet they broke, truncated packets are ignored, and each is reported as a
-//! [`Damage`].
+//! Damage does not stop the demuxer: bytes that are not packets (lost sync, junk before the first packet)
+//! are skipped to the next packet boundary, continuity counter gaps drop the PES packet they broke (and the
+//! video access unit it was part of), truncated packets are ignored, and each is reported as a [`Damage`].
+//! Packets that come before the program tables (a PAT/PMT first seen mid-stream) are kept and read once the
+//! tables name their streams.
 
 use std::borrow::Cow;
 
-use crate::codec::aac::{self, AdtsHeader};
-use crate::codec::h264::{self, NAL_PPS, NAL_SPS};
+use super::audio_es::{self, AudioCoding};
+use crate::codec::opus::OpusHead;
+use crate::codec::{h264, hevc};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Demuxed, Payload, Sample, Track, TrackKind};
 use crate::time::{first_33bit, unwrap_33bit, MPEG_TS_TIMESCALE};
@@ -21,8 +28,6 @@ use crate::time::{first_33bit, unwrap_33bit, MPEG_TS_TIMESCALE};
 const PACKET: usize = 188;
 const SYNC: u8 = 0x47;
 const PAT_PID: u16 = 0;
-const STREAM_TYPE_AAC_ADTS: u8 = 0x0F;
-const STREAM_TYPE_H264: u8 = 0x1B;
 /// A PES packet larger than this is damage, not video: 8 MiB is several seconds of 4K at high bit rates.
 const MAX_PES_BYTES: usize = 8 * 1024 * 1024;
 
@@ -116,11 +121,30 @@ pub struct TsDemuxer {
     last_pts: Option<i64>,
 }
 
+/// How a stream is coded, from its PMT entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    H264,
+    Hevc,
+    Audio(AudioCoding),
+}
+
+impl Coding {
+    fn kind(self) -> TrackKind {
+        match self {
+            Coding::H264 | Coding::Hevc => TrackKind::Video,
+            Coding::Audio(_) => TrackKind::Audio,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Stream {
     pid: u16,
-    kind: TrackKind,
+    coding: Coding,
     config: Option<CodecConfig>,
+    /// Video parameter sets seen so far (VPS for HEVC only), each once.
+    vps: Vec<Vec<u8>>,
     sps: Vec<Vec<u8>>,
     pps: Vec<Vec<u8>>,
     /// The PES packet being assembled.
@@ -130,10 +154,17 @@ struct Stream {
     broken: bool,
     /// The presentation time of the PES in progress (or, if its header gave none, of an earlier one).
     pes_pts: Option<i64>,
-    /// An ADTS frame cut at the end of the previous PES, completed by the next one.
-    adts_carry: Vec<u8>,
-    /// Presentation time the next ADTS frame would have, for frames without a PES timestamp.
-    next_audio_pts: Option<i64>,
+    /// Video: the Annex B bytes of the segment not yet cut into access units, and where each PES payload
+    /// begins in them with its (pts, dts).
+    es: Vec<u8>,
+    es_times: Vec<(usize, Option<i64>, Option<i64>)>,
+    /// Audio: a frame cut at the end of the previous PES, completed by the next one.
+    audio_carry: Vec<u8>,
+    /// Audio: the timestamp of the PES the carried bytes began in, when no frame started there before.
+    carry_pts: Option<i64>,
+    /// Audio: the timestamp of the last PES that started a frame, the samples decoded since and their rate:
+    /// frame times are counted from it exactly (rounded once), as `ffprobe` counts them.
+    audio_clock: Option<(i64, u64, u32)>,
     last_duration: u32,
 }
 
@@ -141,6 +172,17 @@ struct Output {
     samples: Vec<Vec<Sample>>,
     data: Vec<u8>,
     damage: Vec<Damage>,
+}
+
+/// What a packet turned out to be.
+#[derive(PartialEq, Eq)]
+enum Read {
+    /// Data of a known stream, or nothing to read.
+    Done,
+    /// A PAT or PMT that named new PIDs.
+    Tables,
+    /// A PID the tables have not named (yet).
+    Unknown,
 }
 
 impl TsDemuxer {
@@ -152,8 +194,8 @@ impl TsDemuxer {
     /// Demuxes one segment. Errors only when nothing usable is in it (not TS, no program, a stream whose
     /// codec configuration never appears); damage is reported in [`TsSegment::damage`].
     pub fn demux_segment(&mut self, bytes: &[u8]) -> Result<TsSegment> {
-        if bytes.first() != Some(&SYNC) && bytes.iter().take(PACKET * 2).all(|b| *b != SYNC) {
-            return Err(malformed("not MPEG-TS: no 0x47 sync byte at the start"));
+        if bytes.first() != Some(&SYNC) && resync(bytes, 0) == bytes.len() {
+            return Err(malformed("not MPEG-TS: no run of 0x47 sync bytes 188 bytes apart"));
         }
         // Segments are fetched one by one (and may come from another encoder after a discontinuity):
         // continuity counters are checked within a segment, not across the seam.
@@ -165,6 +207,8 @@ impl TsDemuxer {
             data: Vec::with_capacity(bytes.len()),
             damage: Vec::new(),
         };
+        // Offsets of packets that came before the program tables named their PID, read once they do.
+        let mut waiting = Vec::new();
         let mut offset = 0usize;
         while offset < bytes.len() {
             if bytes[offset] != SYNC {
@@ -184,11 +228,16 @@ impl TsDemuxer {
                 });
                 break;
             };
-            self.packet(packet, offset as u64, &mut out);
+            match self.packet(packet, offset as u64, &mut out) {
+                Read::Unknown if self.streams.is_empty() => waiting.push(offset),
+                Read::Tables if !waiting.is_empty() => self.read_waiting(bytes, &mut waiting, &mut out),
+                _ => {}
+            }
             offset += PACKET;
         }
         for index in 0..self.streams.len() {
             self.finish_pes(index, bytes.len() as u64, &mut out);
+            self.cut_access_units(index, false, &mut out);
         }
         if self.pmt_pid.is_none() {
             return Err(malformed("MPEG-TS without a program table (PAT/PMT)"));
@@ -196,34 +245,53 @@ impl TsDemuxer {
         self.finish_segment(out)
     }
 
-    fn packet(&mut self, packet: &[u8], offset: u64, out: &mut Output) {
+    /// Reads the packets that waited for the tables, in their order, until no table they hold names more
+    /// of them.
+    fn read_waiting(&mut self, bytes: &[u8], waiting: &mut Vec<usize>, out: &mut Output) {
+        let mut again = true;
+        while again {
+            again = false;
+            for offset in std::mem::take(waiting) {
+                match self.packet(&bytes[offset..offset + PACKET], offset as u64, out) {
+                    Read::Unknown if self.streams.is_empty() => waiting.push(offset),
+                    Read::Tables => again = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn packet(&mut self, packet: &[u8], offset: u64, out: &mut Output) -> Read {
         let transport_error = packet[1] & 0x80 != 0;
         let unit_start = packet[1] & 0x40 != 0;
         let pid = (u16::from(packet[1] & 0x1F) << 8) | u16::from(packet[2]);
         let adaptation = (packet[3] >> 4) & 0x3;
         let continuity = packet[3] & 0xF;
         if transport_error || adaptation == 0 {
-            return;
+            return Read::Done;
         }
         let mut start = 4;
         if adaptation & 0x2 != 0 {
             start += 1 + usize::from(packet[4]);
         }
         if adaptation & 0x1 == 0 || start > PACKET {
-            return; // adaptation field only (or a bogus length): no payload
+            return Read::Done; // adaptation field only (or a bogus length): no payload
         }
         let payload = &packet[start..];
         if pid == PAT_PID {
-            if unit_start {
-                self.parse_pat(payload);
+            if unit_start && self.parse_pat(payload) {
+                return Read::Tables;
             }
         } else if Some(pid) == self.pmt_pid {
-            if unit_start {
-                self.parse_pmt(payload, out);
+            if unit_start && self.parse_pmt(payload, out) {
+                return Read::Tables;
             }
         } else if let Some(index) = self.streams.iter().position(|s| s.pid == pid) {
             self.stream_payload(index, payload, unit_start, continuity, offset, out);
+        } else {
+            return Read::Unknown;
         }
+        Read::Done
     }
 
     fn stream_payload(
@@ -274,66 +342,82 @@ impl TsDemuxer {
         stream.pes.extend_from_slice(payload);
     }
 
-    fn parse_pat(&mut self, payload: &[u8]) {
+    /// Reads a PAT; true when it names a PMT PID not known before.
+    fn parse_pat(&mut self, payload: &[u8]) -> bool {
         let Some(section) = psi_section(payload, 0x00) else {
-            return;
+            return false;
         };
         // Program entries: program_number (16), reserved (3), PID (13); program 0 is the network PID.
         let pmt = section
             .chunks_exact(4)
             .find(|entry| u16::from_be_bytes([entry[0], entry[1]]) != 0)
             .map(|entry| (u16::from(entry[2] & 0x1F) << 8) | u16::from(entry[3]));
-        if let Some(pmt) = pmt {
-            self.pmt_pid = Some(pmt);
+        let new = pmt.is_some() && pmt != self.pmt_pid;
+        if pmt.is_some() {
+            self.pmt_pid = pmt;
         }
+        new
     }
 
-    fn parse_pmt(&mut self, payload: &[u8], out: &mut Output) {
+    /// Reads a PMT; true when it names streams not known before.
+    fn parse_pmt(&mut self, payload: &[u8], out: &mut Output) -> bool {
         let Some(section) = psi_section(payload, 0x02) else {
-            return;
+            return false;
         };
         let Some(info_len) = section
             .get(2..4)
             .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]) & 0x0FFF))
         else {
-            return;
+            return false;
         };
         let mut rest = section.get(4 + info_len..).unwrap_or_default();
+        let mut new = false;
         while rest.len() >= 5 {
             let stream_type = rest[0];
             let pid = (u16::from(rest[1] & 0x1F) << 8) | u16::from(rest[2]);
             let es_info_len = usize::from(u16::from_be_bytes([rest[3], rest[4]]) & 0x0FFF);
+            let descriptors = rest.get(5..5 + es_info_len).unwrap_or_default();
             rest = rest.get(5 + es_info_len..).unwrap_or_default();
-            let kind = match stream_type {
-                STREAM_TYPE_H264 => TrackKind::Video,
-                STREAM_TYPE_AAC_ADTS => TrackKind::Audio,
-                _ => continue, // streams the library does not read (HEVC, MP3, ID3 metadata, ...)
+            // Streams the library does not read (MPEG-2 video, ID3 metadata, SCTE-35, ...) are left out.
+            let Some((coding, config)) = stream_coding(stream_type, descriptors) else {
+                continue;
             };
             if self.streams.iter().any(|s| s.pid == pid) {
                 continue;
             }
             self.streams.push(Stream {
                 pid,
-                kind,
-                config: None,
+                coding,
+                config,
+                vps: Vec::new(),
                 sps: Vec::new(),
                 pps: Vec::new(),
                 pes: Vec::new(),
                 continuity: None,
                 broken: false,
                 pes_pts: None,
-                adts_carry: Vec::new(),
-                next_audio_pts: None,
+                es: Vec::new(),
+                es_times: Vec::new(),
+                audio_carry: Vec::new(),
+                carry_pts: None,
+                audio_clock: None,
                 last_duration: 0,
             });
             out.samples.push(Vec::new());
+            new = true;
         }
+        new
     }
 
     /// Turns the completed PES packet of stream `index` into samples (unless packets of it were lost).
     fn finish_pes(&mut self, index: usize, end_offset: u64, out: &mut Output) {
         let stream = &mut self.streams[index];
         let broken = std::mem::replace(&mut stream.broken, false);
+        if broken {
+            // The access unit the lost bytes were part of is lost with them; the ones before it are whole.
+            self.cut_access_units(index, true, out);
+        }
+        let stream = &mut self.streams[index];
         if stream.pes.is_empty() || broken {
             stream.pes.clear();
             return;
@@ -368,50 +452,107 @@ impl TsDemuxer {
         };
         let pts = header.pts.map(&mut unwrap);
         let dts = header.dts.map(&mut unwrap).or(pts);
-        match self.streams[index].kind {
-            TrackKind::Video => {
-                self.video_access_unit(index, payload, pts, dts, out);
+        let stream = &mut self.streams[index];
+        match stream.coding {
+            Coding::H264 | Coding::Hevc => {
+                stream.es_times.push((stream.es.len(), pts, dts));
+                stream.es.extend_from_slice(payload);
                 Ok(())
             }
-            TrackKind::Audio => self.audio_frames(index, payload, pts, out),
+            Coding::Audio(coding) => self.audio_frames(index, coding, payload, pts, out),
         }
     }
 
-    fn video_access_unit(
-        &mut self,
-        index: usize,
-        payload: &[u8],
-        pts: Option<i64>,
-        dts: Option<i64>,
-        out: &mut Output,
-    ) {
+    /// Cuts the video bytes of stream `index` gathered so far into access units and appends them as
+    /// samples; with `drop_last`, the last access unit is incomplete (packets of it were lost) and dropped.
+    /// Bytes before the first NAL unit (the end of an access unit that began before the stream was joined)
+    /// are dropped.
+    fn cut_access_units(&mut self, index: usize, drop_last: bool, out: &mut Output) {
+        let stream = &mut self.streams[index];
+        let coding = stream.coding;
+        let es = std::mem::take(&mut stream.es);
+        let times = std::mem::take(&mut stream.es_times);
+        let mut starts = Vec::new();
+        let mut vcl_seen = false;
+        for (boundary, nal) in nal_starts(&es, coding == Coding::H264) {
+            let (vcl, opens) = nal_role(coding, &es[nal..]);
+            if starts.is_empty() || (vcl_seen && opens) {
+                starts.push(boundary);
+                vcl_seen = false;
+            }
+            vcl_seen |= vcl;
+        }
+        // Zero bytes before the first start code are the stream's leading zeros, part of its first unit.
+        if let Some(first) = starts.first_mut() {
+            if es[..*first].iter().all(|b| *b == 0) {
+                *first = 0;
+            }
+        }
+        let limit = match drop_last {
+            true => starts.pop().unwrap_or(0),
+            false => es.len(),
+        };
+        let mut claimed = None;
+        for (i, &start) in starts.iter().enumerate() {
+            let unit = &es[start..starts.get(i + 1).copied().unwrap_or(limit)];
+            // The timestamps of the PES packet this access unit starts in, unless an earlier access unit
+            // started there too.
+            let pes = times.partition_point(|t| t.0 <= start).checked_sub(1);
+            let time = match pes.filter(|p| Some(*p) != claimed) {
+                Some(p) => {
+                    claimed = Some(p);
+                    times[p].1.zip(times[p].2)
+                }
+                None => None,
+            };
+            self.video_access_unit(index, unit, time, out);
+        }
+        let stream = &mut self.streams[index];
+        if stream.config.is_none() && !stream.sps.is_empty() && !stream.pps.is_empty() {
+            stream.config = video_config(stream).ok();
+        }
+    }
+
+    fn video_access_unit(&mut self, index: usize, unit: &[u8], time: Option<(i64, i64)>, out: &mut Output) {
         let stream = &mut self.streams[index];
         let offset = out.data.len() as u64;
-        // One pass over the access unit: rewrite it to AVCC and collect new parameter sets on the way.
-        let (size, key) = h264::annexb_to_avcc(payload, &mut out.data, |nal| match h264::nal_type(nal) {
-            Some(NAL_SPS) if stream.sps.len() < 32 && !stream.sps.iter().any(|s| s == nal) => {
-                stream.sps.push(nal.to_vec());
+        let coding = stream.coding;
+        let mut key = false;
+        // One pass over the access unit: rewrite it to length-prefixed NAL units and collect new parameter
+        // sets on the way.
+        let (size, _) = h264::annexb_to_avcc(unit, &mut out.data, |nal| {
+            let (set, irap) = match coding {
+                Coding::Hevc => match hevc::nal_type(nal) {
+                    Some(hevc::NAL_VPS) => (Some((&mut stream.vps, 16)), false),
+                    Some(hevc::NAL_SPS) => (Some((&mut stream.sps, 32)), false),
+                    Some(hevc::NAL_PPS) => (Some((&mut stream.pps, 256)), false),
+                    other => (None, other.is_some_and(hevc::is_irap)),
+                },
+                _ => match h264::nal_type(nal) {
+                    Some(h264::NAL_SPS) => (Some((&mut stream.sps, 32)), false),
+                    Some(h264::NAL_PPS) => (Some((&mut stream.pps, 256)), false),
+                    other => (None, other == Some(h264::NAL_IDR)),
+                },
+            };
+            key |= irap;
+            if let Some((sets, limit)) = set {
+                if sets.len() < limit && !sets.iter().any(|s| s == nal) {
+                    sets.push(nal.to_vec());
+                }
             }
-            Some(NAL_PPS) if stream.pps.len() < 256 && !stream.pps.iter().any(|p| p == nal) => {
-                stream.pps.push(nal.to_vec());
-            }
-            _ => {}
         });
-        if stream.config.is_none() && !stream.sps.is_empty() && !stream.pps.is_empty() {
-            stream.config = video_config(&stream.sps, &stream.pps).ok();
-        }
         if size == 0 {
             return;
         }
         let previous = out.samples[index].last().copied();
-        let (pts, dts) = match (pts, dts, previous) {
-            (Some(pts), Some(dts), _) => (pts, dts),
-            // No timestamp on this PES: the access unit follows the previous one.
-            (_, _, Some(prev)) => {
+        let (pts, dts) = match (time, previous) {
+            (Some(time), _) => time,
+            // No timestamp of its own: the access unit follows the previous one.
+            (None, Some(prev)) => {
                 let step = i64::from(stream.last_duration.max(1));
                 (prev.pts + step, prev.dts + step)
             }
-            _ => return,
+            (None, None) => return,
         };
         out.samples[index].push(Sample {
             pts,
@@ -420,63 +561,71 @@ impl TsDemuxer {
             key,
             offset,
             size: size as u32,
-            stored_size: payload.len() as u32,
+            stored_size: unit.len() as u32,
         });
     }
 
     fn audio_frames(
         &mut self,
         index: usize,
+        coding: AudioCoding,
         payload: &[u8],
         pts: Option<i64>,
         out: &mut Output,
     ) -> Result<(), &'static str> {
         let stream = &mut self.streams[index];
-        let mut bytes = std::mem::take(&mut stream.adts_carry);
+        let mut bytes = std::mem::take(&mut stream.audio_carry);
         let carried = bytes.len();
         bytes.extend_from_slice(payload);
+        // Timestamps waiting for the first frame that starts at or after a position: the previous PES's,
+        // when no frame started in it before it ended, and this one's.
+        let mut stamps = [stream.carry_pts.take().map(|p| (0, p)), pts.map(|p| (carried, p))];
         let mut position = 0;
-        let mut frame_index = 0i64;
         while position < bytes.len() {
-            let header = match aac::parse_adts(&bytes[position..]) {
-                Ok(Some(header)) => header,
+            let frame = match audio_es::next_frame(coding, &bytes[position..], stream.config.as_ref()) {
+                Ok(Some(frame)) => frame,
                 Ok(None) => break,
-                Err(_) => return Err("ADTS sync lost inside a PES packet"),
-            };
-            let Some(frame) = bytes.get(position..position + header.frame_len) else {
-                break;
+                // Not a frame here (a frame split by lost bytes, an ID3 tag some muxers put in the PES):
+                // look for the next one, as decoders do.
+                Err(_) => {
+                    position += 1;
+                    continue;
+                }
             };
             if stream.config.is_none() {
-                stream.config = Some(audio_config(&header));
+                stream.config = frame.config;
             }
-            let duration = audio_frame_ticks(&header);
-            // The PES timestamp belongs to the first frame that starts in this PES; a frame carried over
-            // from the previous PES continues the previous frames' timeline.
-            let frame_pts = match (position < carried, pts) {
-                (false, Some(pts)) => pts + frame_index * i64::from(duration),
-                _ => match stream.next_audio_pts {
-                    Some(next) => next,
-                    None => return Err("AAC frame without a timestamp"),
-                },
+            // A PES timestamp belongs to the first frame that starts in its PES; the frames after it
+            // continue the timeline.
+            for stamp in &mut stamps {
+                if let Some((_, pts)) = stamp.take_if(|(at, _)| position >= *at) {
+                    stream.audio_clock = Some((pts, 0, frame.rate));
+                }
+            }
+            let (base, count, rate) = match stream.audio_clock {
+                Some((base, count, rate)) if rate == frame.rate => (base, count, rate),
+                Some((base, count, rate)) => (base + ticks(count, rate), 0, frame.rate),
+                None => return Err("audio frame without a timestamp"),
             };
-            if position >= carried {
-                frame_index += 1;
-            }
-            stream.next_audio_pts = Some(frame_pts + i64::from(duration));
+            let frame_pts = base + ticks(count, rate);
+            let next = count + u64::from(frame.samples);
+            stream.audio_clock = Some((base, next, rate));
+            let data = &bytes[position + frame.skip.min(frame.len)..position + frame.len];
             let offset = out.data.len() as u64;
-            out.data.extend_from_slice(&frame[header.header_len.min(frame.len())..]);
+            out.data.extend_from_slice(data);
             out.samples[index].push(Sample {
                 pts: frame_pts,
                 dts: frame_pts,
-                duration,
+                duration: u32::try_from(ticks(next, rate) - ticks(count, rate)).unwrap_or(0),
                 key: true,
                 offset,
-                size: (header.frame_len - header.header_len) as u32,
-                stored_size: header.frame_len as u32,
+                size: data.len() as u32,
+                stored_size: frame.stored as u32,
             });
-            position += header.frame_len;
+            position += frame.len;
         }
-        stream.adts_carry = bytes.split_off(position.min(bytes.len()));
+        stream.audio_carry = bytes.split_off(position.min(bytes.len()));
+        stream.carry_pts = stamps.into_iter().flatten().last().map(|(_, pts)| pts);
         Ok(())
     }
 
@@ -488,17 +637,17 @@ impl TsDemuxer {
             }
             let config = stream.config.clone().ok_or_else(|| {
                 malformed(format!(
-                    "PID {}: {} stream without its codec configuration (no SPS/PPS or ADTS header)",
+                    "PID {}: {} stream without its codec configuration (no parameter sets or frame header)",
                     stream.pid,
-                    stream.kind.as_str()
+                    stream.coding.kind().as_str()
                 ))
             })?;
-            if stream.kind == TrackKind::Video {
+            if stream.coding.kind() == TrackKind::Video {
                 fill_video_durations(&mut samples, &mut stream.last_duration);
             }
             tracks.push(Track {
                 id: u32::from(stream.pid),
-                kind: stream.kind,
+                kind: stream.coding.kind(),
                 timescale: MPEG_TS_TIMESCALE,
                 config,
                 presentation_start: None,
@@ -529,40 +678,126 @@ fn fill_video_durations(samples: &mut [Sample], last_duration: &mut u32) {
     }
 }
 
-/// One AAC frame's duration on the 90 kHz clock (rounded; exact at 48 kHz, 32 kHz, 16 kHz...).
-fn audio_frame_ticks(header: &AdtsHeader) -> u32 {
-    let samples = u64::from(aac::SAMPLES_PER_FRAME * header.blocks);
-    ((samples * u64::from(MPEG_TS_TIMESCALE) + u64::from(header.sample_rate) / 2) / u64::from(header.sample_rate))
-        as u32
+/// `samples` at `rate` Hz on the 90 kHz clock, rounded to the nearest tick.
+pub(crate) fn ticks(samples: u64, rate: u32) -> i64 {
+    let rate = u64::from(rate.max(1));
+    ((samples * u64::from(MPEG_TS_TIMESCALE) + rate / 2) / rate) as i64
 }
 
-fn video_config(sps: &[Vec<u8>], pps: &[Vec<u8>]) -> Result<CodecConfig> {
-    let first = sps.first().ok_or_else(|| malformed("no SPS"))?;
-    let parsed = h264::Sps::parse(first)?;
+/// The coding of a PMT entry from its stream type and descriptors, with the configuration the descriptors
+/// already give (Opus: channels, hence the `OpusHead`). Private stream type 0x06 is identified by its
+/// descriptors: AC-3 (0x6A), E-AC-3 (0x7A), DTS (0x7B), or a registration descriptor (0x05) naming the
+/// format (`AC-3`, `EAC3`, `DTS1`-`DTS3`, `Opus`).
+fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<CodecConfig>)> {
+    let audio = |coding| Some((Coding::Audio(coding), None));
+    match stream_type {
+        0x1B => Some((Coding::H264, None)),
+        0x24 => Some((Coding::Hevc, None)),
+        0x0F => audio(AudioCoding::Adts),
+        0x03 | 0x04 => audio(AudioCoding::MpegAudio),
+        0x11 => audio(AudioCoding::Loas),
+        0x81 | 0x87 => audio(AudioCoding::Ac3),
+        0x82 | 0x85 | 0x8A => audio(AudioCoding::Dts),
+        0x06 => {
+            let mut coding = None;
+            let mut opus_channels = None;
+            let mut rest = descriptors;
+            while let [tag, len, body @ ..] = rest {
+                let body = body.get(..usize::from(*len)).unwrap_or(body);
+                match (*tag, body) {
+                    (0x6A | 0x7A, _) | (0x05, b"AC-3" | b"EAC3") => coding = Some(AudioCoding::Ac3),
+                    (0x7B, _) | (0x05, b"DTS1" | b"DTS2" | b"DTS3") => coding = Some(AudioCoding::Dts),
+                    (0x05, b"Opus") => coding = Some(AudioCoding::Opus),
+                    // Extension descriptor 0x80: the Opus audio descriptor, channel_config_code.
+                    (0x7F, [0x80, code, ..]) => opus_channels = Some(*code),
+                    _ => {}
+                }
+                rest = rest.get(2 + usize::from(*len)..).unwrap_or_default();
+            }
+            let coding = coding?;
+            if coding != AudioCoding::Opus {
+                return audio(coding);
+            }
+            // Without its channel configuration an Opus stream cannot be configured.
+            let head = OpusHead::for_ts_channel_config(opus_channels?)?;
+            let config = CodecConfig {
+                codec: "opus".to_owned(),
+                sample_rate: 48_000,
+                channels: u32::from(head.channels),
+                description: Some(head.to_bytes()),
+                ..CodecConfig::default()
+            };
+            Some((Coding::Audio(coding), Some(config)))
+        }
+        _ => None,
+    }
+}
+
+/// Where the NAL units of an Annex B byte stream begin: (the access unit boundary in front of it, and the
+/// first byte of the NAL unit). The zero byte of a 4-byte start code (`zero_byte`) goes with the NAL unit
+/// after it in H.264 and with the one before it in HEVC: where `ffprobe` cuts packets, whose sizes
+/// [`Sample::stored_size`] reports.
+fn nal_starts(es: &[u8], zero_byte_after: bool) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let one = memchr::memchr_iter(1, es.get(from..)?)
+            .map(|i| from + i)
+            .find(|&one| one >= from + 2 && es[one - 2] == 0 && es[one - 1] == 0)?;
+        let zero_byte = zero_byte_after && one >= from + 3 && es[one - 3] == 0;
+        let boundary = if zero_byte { one - 3 } else { one - 2 };
+        from = one + 1;
+        Some((boundary, one + 1))
+    })
+}
+
+/// Whether a NAL unit is a coded slice, and whether it opens a new access unit when it follows one
+/// (H.264 7.4.1.2.3, H.265 7.4.2.4.4): a delimiter, parameter set or SEI, or the first slice of a
+/// picture (first_mb_in_slice 0, first_slice_segment_in_pic_flag 1).
+fn nal_role(coding: Coding, nal: &[u8]) -> (bool, bool) {
+    let first_bit = |at: usize| nal.get(at).is_some_and(|b| b & 0x80 != 0);
+    match coding {
+        Coding::Hevc => match hevc::nal_type(nal) {
+            Some(t) if hevc::is_vcl(t) => (true, first_bit(2)),
+            Some(t) => (false, matches!(t, 32..=35 | 39 | 41..=44 | 48..=55)),
+            None => (false, false),
+        },
+        _ => match h264::nal_type(nal) {
+            Some(1 | 2 | 5) => (true, first_bit(1)),
+            Some(3 | 4) => (true, false),
+            Some(t) => (false, matches!(t, 6..=9 | 14..=18)),
+            None => (false, false),
+        },
+    }
+}
+
+fn video_config(stream: &Stream) -> Result<CodecConfig> {
+    let first = stream.sps.first().ok_or_else(|| malformed("no SPS"))?;
+    let (codec, description, width, height) = match stream.coding {
+        Coding::Hevc => {
+            let parsed = hevc::Sps::parse(first)?;
+            let record = hevc::hevc_decoder_configuration(&stream.vps, &stream.sps, &stream.pps)?;
+            (parsed.codec_string(), record, parsed.width, parsed.height)
+        }
+        _ => {
+            let parsed = h264::Sps::parse(first)?;
+            let record = h264::avc_decoder_configuration(&stream.sps, &stream.pps)?;
+            (parsed.codec_string(), record, parsed.width, parsed.height)
+        }
+    };
     Ok(CodecConfig {
-        codec: parsed.codec_string(),
-        description: Some(h264::avc_decoder_configuration(sps, pps)?),
-        width: parsed.width,
-        height: parsed.height,
+        codec,
+        description: Some(description),
+        width,
+        height,
         ..CodecConfig::default()
     })
 }
 
-fn audio_config(header: &AdtsHeader) -> CodecConfig {
-    CodecConfig {
-        codec: format!("mp4a.40.{}", header.object_type),
-        description: Some(aac::audio_specific_config(header)),
-        sample_rate: header.sample_rate,
-        channels: u32::from(header.channels),
-        ..CodecConfig::default()
-    }
-}
-
-/// The next offset after `from` where a packet boundary looks real: a sync byte with another one a packet
-/// later (or the end of the data there).
+/// The next offset after `from` where a packet boundary looks real: a sync byte with sync bytes one and
+/// two packets later (as far as the data goes).
 fn resync(bytes: &[u8], from: usize) -> usize {
     (from + 1..bytes.len())
-        .find(|&i| bytes[i] == SYNC && bytes.get(i + PACKET).is_none_or(|b| *b == SYNC))
+        .find(|&i| (0..3).all(|k| bytes.get(i + k * PACKET).is_none_or(|b| *b == SYNC)))
         .unwrap_or(bytes.len())
 }
 
@@ -637,4 +872,153 @@ fn header_pts(pes: &[u8]) -> Option<u64> {
 
 fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TS packet of `pid` carrying `payload` (padded with an adaptation field of stuffing).
+    fn packet(pid: u16, unit_start: bool, continuity: u8, payload: &[u8]) -> Vec<u8> {
+        let stuffing = PACKET - 4 - payload.len();
+        let mut out = vec![SYNC, (u8::from(unit_start) << 6) | (pid >> 8) as u8, pid as u8];
+        if stuffing == 0 {
+            out.push(0x10 | continuity);
+        } else {
+            out.push(0x30 | continuity);
+            out.push((stuffing - 1) as u8);
+            if stuffing > 1 {
+                out.push(0);
+                out.resize(4 + stuffing, 0xFF);
+            }
+        }
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// A PSI section (pointer field first, CRC not checked by the demuxer so left zero).
+    fn section(table_id: u8, body: &[u8]) -> Vec<u8> {
+        let length = 5 + body.len() + 4;
+        let mut out = vec![0, table_id, 0xB0 | (length >> 8) as u8, length as u8, 0, 1, 0xC1, 0, 0];
+        out.extend_from_slice(body);
+        out.extend_from_slice(&[0; 4]);
+        out
+    }
+
+    /// A transport stream with one Opus stream (PID 0x100) holding two packets in one PES packet at
+    /// pts 900, behind `junk`.
+    fn opus_stream(junk: &[u8]) -> Vec<u8> {
+        let pat = section(0x00, &[0, 1, 0xE0 | 0x10, 0x00]);
+        // Stream type 0x06, registration descriptor 'Opus', extension descriptor 0x80 (2 channels).
+        let pmt_body = [
+            0xE1, 0x00, 0xF0, 0x00, 0x06, 0xE1, 0x00, 0xF0, 0x0A, 0x05, 0x04, b'O', b'p', b'u', b's', 0x7F, 0x02, 0x80,
+            0x02,
+        ];
+        let pmt = section(0x02, &pmt_body);
+        let mut es = vec![0x7F, 0xF0, 3, 0x01, 0x38, 0x7C, 0xAA, 0xBB]; // start trim 312, CELT 20 ms
+        es.extend_from_slice(&[0x7F, 0xE0, 2, 0x0B, 0x03]); // SILK 20 ms x 3 frames: 60 ms
+        let mut pes = vec![0, 0, 1, 0xBD, 0, (8 + es.len()) as u8, 0x80, 0x80, 5];
+        pes.extend_from_slice(&[0x21, 0x00, 0x01, 0x07, 0x09]); // pts 900
+        pes.extend_from_slice(&es);
+        [
+            junk.to_vec(),
+            packet(0, true, 0, &pat),
+            packet(0x1000, true, 0, &pmt),
+            packet(0x100, true, 0, &pes),
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn opus_packets_behind_their_control_headers() {
+        let segment = demux(&opus_stream(&[])).unwrap();
+        assert_eq!(segment.damage, []);
+        let track = &segment.demuxed.tracks[0];
+        assert_eq!((track.config.codec.as_str(), track.config.channels), ("opus", 2));
+        let head = OpusHead::parse(track.config.description.as_ref().unwrap()).unwrap();
+        assert_eq!((head.channels, head.input_sample_rate, head.mapping), (2, 48_000, None));
+        let samples: Vec<(i64, u32, u32, u32)> = track
+            .samples
+            .iter()
+            .map(|s| (s.pts, s.duration, s.size, s.stored_size))
+            .collect();
+        // 960 samples at 48 kHz: 1800 ticks; the stored size leaves out the control header, as ffprobe.
+        assert_eq!(samples, [(900, 1800, 3, 3), (2700, 5400, 2, 2)]);
+        let Payload::Owned(data) = &segment.demuxed.payload else {
+            panic!()
+        };
+        assert_eq!(track.samples[0].data_in(data), Some(&[0x7C, 0xAA, 0xBB][..]));
+    }
+
+    #[test]
+    fn junk_in_front_of_the_first_packet_is_skipped() {
+        let junk: Vec<u8> = (0..155u8).collect();
+        let bytes = opus_stream(&junk);
+        assert_eq!(crate::demux::detect_format(&bytes), Some(crate::demux::Format::Ts));
+        let segment = demux(&bytes).unwrap();
+        assert_eq!(
+            segment.damage,
+            [Damage::LostSync {
+                offset: 0,
+                skipped: 155,
+                time: None
+            }]
+        );
+        assert_eq!(segment.demuxed.tracks[0].samples.len(), 2);
+    }
+
+    #[test]
+    fn packets_before_the_tables_are_read_once_they_come() {
+        // The PES packet first, then PAT and PMT.
+        let bytes = opus_stream(&[]);
+        let reordered = [&bytes[2 * PACKET..], &bytes[..2 * PACKET]].concat();
+        let segment = demux(&reordered).unwrap();
+        assert_eq!(segment.damage, []);
+        assert_eq!(segment.demuxed.tracks[0].samples.len(), 2);
+    }
+
+    #[test]
+    fn access_units_are_cut_by_nal_units_not_pes_packets() {
+        // An IDR access unit whose last 2 bytes arrive in the next PES packet, before its delimiter.
+        let (aud, sps) = ([0, 0, 0, 1, 0x09, 0xF0], [0, 0, 1, 0x67]);
+        let idr = [0, 0, 1, 0x65, 0x88, 0x11, 0x22];
+        let first = [&aud[..], &sps, &idr[..5]].concat();
+        let second = [&idr[5..], &aud[..], &[0, 0, 1, 0x41, 0x9A]].concat();
+        let stream = Stream {
+            pid: 1,
+            coding: Coding::H264,
+            config: None,
+            vps: Vec::new(),
+            sps: Vec::new(),
+            pps: Vec::new(),
+            pes: Vec::new(),
+            continuity: None,
+            broken: false,
+            pes_pts: None,
+            es: [&first[..], &second].concat(),
+            es_times: vec![(0, Some(3000), Some(0)), (first.len(), Some(6000), Some(3000))],
+            audio_carry: Vec::new(),
+            carry_pts: None,
+            audio_clock: None,
+            last_duration: 0,
+        };
+        let mut demuxer = TsDemuxer {
+            streams: vec![stream],
+            ..TsDemuxer::default()
+        };
+        let mut out = Output {
+            samples: vec![Vec::new()],
+            data: Vec::new(),
+            damage: Vec::new(),
+        };
+        demuxer.cut_access_units(0, false, &mut out);
+        let samples: Vec<(i64, i64, bool, u32)> = out.samples[0]
+            .iter()
+            .map(|s| (s.pts, s.dts, s.key, s.stored_size))
+            .collect();
+        assert_eq!(
+            samples,
+            [(3000, 0, true, (first.len() + 2) as u32), (6000, 3000, false, 11)]
+        );
+    }
 }

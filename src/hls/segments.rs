@@ -1,10 +1,12 @@
 //! Demuxing the segments of one HLS rendition in order: MPEG-TS segments share one [`TsDemuxer`]
-//! (program tables, codec configurations and the timestamp unwrap carry over); fMP4 segments are read with
-//! the `EXT-X-MAP` initialization section that applies to them.
+//! (program tables, codec configurations and the timestamp unwrap carry over), packed audio segments one
+//! [`PackedAudioDemuxer`] (likewise); fMP4 segments are read with the `EXT-X-MAP` initialization section
+//! that applies to them.
 
 use super::playlist::Segment;
 use crate::demux::fmp4::FragmentReader;
 use crate::demux::mp4::Movie;
+use crate::demux::packed_audio::PackedAudioDemuxer;
 use crate::demux::ts::{Damage, TsDemuxer};
 use crate::demux::{detect_format, Format};
 use crate::error::{Error, ErrorCode, Result};
@@ -14,6 +16,7 @@ use crate::media::Demuxed;
 #[derive(Debug, Default)]
 pub struct SegmentDemuxer {
     ts: TsDemuxer,
+    packed_audio: PackedAudioDemuxer,
     /// The initialization section in use (its URI and byte range) and a reader built from it.
     fmp4: Option<(String, FragmentReader)>,
     damage: Vec<Damage>,
@@ -60,6 +63,7 @@ impl SegmentDemuxer {
                 self.damage.extend(out.damage);
                 Ok(out.demuxed)
             }
+            Some(Format::PackedAudio) => self.packed_audio.demux_segment(bytes),
             Some(Format::Mp4) => {
                 if self.needs_init(segment) || self.fmp4.is_none() {
                     return Err(Error::new(
@@ -77,7 +81,7 @@ impl SegmentDemuxer {
             }
             None => Err(Error::new(
                 ErrorCode::UnsupportedCodec,
-                format!("segment {} is neither MPEG-TS nor fMP4", segment.sequence),
+                format!("segment {} is neither MPEG-TS, packed audio nor fMP4", segment.sequence),
             )),
         }
     }
