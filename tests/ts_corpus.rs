@@ -6,25 +6,15 @@
 // A failed unwrap here is a failed test, not a crash in a user's browser.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
 mod common;
+#[path = "common/corpus.rs"]
+mod corpus;
 use common::example_binary;
-
-fn conformance_dir() -> PathBuf {
-    let dir = std::env::var_os("REELCUT_CONFORMANCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"));
-    assert!(
-        dir.join("PROBE.tsv").is_file(),
-        "the conformance corpus is missing: no {} (set REELCUT_CONFORMANCE to the folder that holds it)",
-        dir.join("PROBE.tsv").display()
-    );
-    dir
-}
+use corpus::conformance_dir;
 
 fn inspect(file: &str) -> Value {
     let path = conformance_dir().join(file);
