@@ -5,7 +5,8 @@
 demo:
 	bash .ci/demo.sh
 
-# Every test tier: format, lints (native and wasm32), native tests, the package build, browser tests.
+# Every test tier: format, lints (native and wasm32), native tests, the package build, browser tests in
+# Chromium, then the cross-browser ones in Firefox.
 test:
 	bash .ci/test.sh
 
@@ -13,12 +14,7 @@ test:
 build:
 	bash .ci/setup.sh build && bash .ci/build.sh
 
-# The tests that matter across browsers, with the same bodies, in Firefox ESR (see .ci/firefox.sh). Not yet part
-# of `test`: Firefox here intermittently stops answering during tests that play sound (see README, Tests).
+# Only the Firefox tier of `test` (see .ci/test-firefox.sh), after its own set-up and build.
 test-firefox:
 	bash .ci/setup.sh test && bash .ci/build.sh && cargo build --locked --example serve
-	cd tests && bash ../.ci/firefox.sh node --test --test-reporter=spec \
-	  browser/player.test.mjs browser/hls.test.mjs browser/export.test.mjs browser/dub.test.mjs \
-	  browser/lifecycle.test.mjs browser/audio_join.test.mjs browser/cross-browser.firefox.mjs
-	cd tests && bash ../.ci/firefox.sh node --test --test-reporter=spec --test-name-pattern='embed snippet' \
-	  browser/package.test.mjs
+	bash .ci/test-firefox.sh

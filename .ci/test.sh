@@ -24,6 +24,8 @@ bash .ci/build.sh
 
 step "browser and server tests (headless Chromium)"
 cargo build --locked --example serve
-cd tests
-node --test --test-reporter=spec browser/
+(cd tests && node --test --test-reporter=spec browser/)
+
+step "browser tests again in Firefox ESR (Xvfb display, PulseAudio null sink)"
+bash .ci/test-firefox.sh
 
