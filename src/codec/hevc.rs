@@ -178,7 +178,7 @@ impl Sps {
             .rposition(|b| *b != 0)
             .map_or(0, |last| last + 1);
         for byte in &self.constraints[..used] {
-            codec.push_str(&format!(".{byte:x}").to_uppercase());
+            codec.push_str(&format!(".{byte:X}"));
         }
         codec
     }
