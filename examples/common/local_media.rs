@@ -9,9 +9,8 @@ use reelcut::demux::ts::Damage;
 use reelcut::demux::{self, Format};
 use reelcut::edit::footage::{copy_samples, Footage};
 use reelcut::hls::playlist::{self, Playlist};
-use reelcut::hls::segments::SegmentDemuxer;
+use reelcut::hls::segments::{ReadSegment, SegmentReader};
 use reelcut::media::{first_video_and_audio, Track};
-use reelcut::player::placement::SegmentPlacer;
 use reelcut::{Error, ErrorCode};
 
 /// Demuxed local media: its tracks, and the bytes their sample offsets index.
@@ -42,8 +41,8 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
         let mut tracks: Vec<Track> = Vec::new();
         let mut data = Vec::new();
         let mut damage = Vec::new();
-        for_each_segment(path, &mut damage, |_, segment_tracks, segment_data| {
-            for track in segment_tracks {
+        for_each_segment(path, &mut damage, Reading::AsStored, |segment| {
+            for track in segment.tracks {
                 let position = match tracks.iter().position(|t| t.id == track.id) {
                     Some(known) => known,
                     None => {
@@ -54,7 +53,7 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
                         tracks.len() - 1
                     }
                 };
-                copy_samples(&mut tracks[position], &mut data, &track, segment_data, |_| true)?;
+                copy_samples(&mut tracks[position], &mut data, &track, &segment.data, |_| true)?;
             }
             Ok(())
         })?;
@@ -106,15 +105,12 @@ pub fn footage(path: &Path) -> Result<(&'static str, Footage), Error> {
         return Ok((media.format, Footage::from_file(media.tracks, media.data)));
     }
     let mut footage = Footage::default();
-    let mut placer = SegmentPlacer::new();
     // Damage in MPEG-TS segments is passed over here as in the browser; `inspect` reports it.
     let mut damage = Vec::new();
-    for_each_segment(path, &mut damage, |placed, tracks, data| {
-        let (video, audio) = first_video_and_audio(tracks);
-        let mut tracks: Vec<Track> = [video, audio].into_iter().flatten().collect();
-        placer.place(placed.domain, placed.start, &mut tracks, placed.mpeg_ts)?;
-        for track in &tracks {
-            footage.append(track, data, |_| true)?;
+    for_each_segment(path, &mut damage, Reading::OnTimeline, |segment| {
+        let (video, audio) = first_video_and_audio(segment.tracks);
+        for track in [video, audio].into_iter().flatten() {
+            footage.append(&track, &segment.data, |_| true)?;
         }
         Ok(())
     })?;
@@ -129,24 +125,20 @@ fn read(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::new(ErrorCode::Network, format!("cannot read {}: {e}", path.display())))
 }
 
-/// Where a segment sits in its playlist.
-struct SegmentPlace {
-    /// Its discontinuity sequence number.
-    domain: u64,
-    /// Seconds from the start of the playlist (the `EXTINF`s before it).
-    start: f64,
-    /// MPEG-TS or packed audio (33-bit timestamps) rather than fMP4.
-    mpeg_ts: bool,
+/// How segments are read: their times as stored, or placed on the media timeline.
+#[derive(Clone, Copy)]
+enum Reading {
+    AsStored,
+    OnTimeline,
 }
 
-/// Reads every segment of a local playlist from disk and hands each one's place, demuxed tracks and bytes
-/// to `each`, in order, and the MPEG-TS damage found in them to `damage`. Demuxer state (MPEG-TS tables
-/// and codec configurations) carries over between segments, not across a discontinuity, after which a
-/// stream may be coded anew. A master playlist is read through its first variant.
+/// Calls `each` with every segment of the playlist at `path` (a master playlist: its first variant), read
+/// as `reading` says; the damage found is added to `damage`.
 fn for_each_segment(
     path: &Path,
     damage: &mut Vec<FoundDamage>,
-    mut each: impl FnMut(SegmentPlace, Vec<Track>, &[u8]) -> Result<(), Error>,
+    reading: Reading,
+    mut each: impl FnMut(ReadSegment) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let uri = path.to_string_lossy().into_owned();
     let text = String::from_utf8(read(path)?)
@@ -158,38 +150,31 @@ fn for_each_segment(
                 .variants
                 .first()
                 .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "master playlist without variants"))?;
-            return for_each_segment(Path::new(&variant.uri), damage, each);
+            return for_each_segment(Path::new(&variant.uri), damage, reading, each);
         }
     };
-    let mut demuxer = SegmentDemuxer::new();
+    let mut reader = SegmentReader::new();
     let mut start = 0.0;
-    let mut domain = media.segments.first().map(|s| s.discontinuity);
     for segment in &media.segments {
         let segment_start = start;
         start += segment.duration;
         if segment.gap {
             continue;
         }
-        if domain != Some(segment.discontinuity) {
-            demuxer = SegmentDemuxer::new();
-            domain = Some(segment.discontinuity);
-        }
-        if let Some(init) = segment.init.as_ref().filter(|_| demuxer.needs_init(segment)) {
-            demuxer.load_init(segment, &ranged(read(Path::new(&init.uri))?, init.range)?)?;
-        }
+        let init = match &segment.init {
+            Some(init) => Some(ranged(read(Path::new(&init.uri))?, init.range)?),
+            None => None,
+        };
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
-        let mpeg_ts = matches!(demux::detect_format(&bytes), Some(Format::Ts | Format::PackedAudio));
-        let (tracks, data) = demuxer.demux(segment, &bytes)?.into_parts(bytes);
-        damage.extend(demuxer.take_damage().into_iter().map(|found| FoundDamage {
+        let mut read = match reading {
+            Reading::AsStored => reader.demux(segment, init.as_deref(), bytes)?,
+            Reading::OnTimeline => reader.read(segment, segment_start, init.as_deref(), bytes)?,
+        };
+        damage.extend(std::mem::take(&mut read.damage).into_iter().map(|found| FoundDamage {
             segment: Some(segment.uri.clone()),
             damage: found,
         }));
-        let place = SegmentPlace {
-            domain: segment.discontinuity,
-            start: segment_start,
-            mpeg_ts,
-        };
-        each(place, tracks, &data)?;
+        each(read)?;
     }
     Ok(())
 }

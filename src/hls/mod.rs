@@ -1,6 +1,7 @@
-//! HLS: playlists, URI resolution and the live window.
+//! HLS: playlists, URI resolution, the live window, and a rendition's segments read onto the media timeline.
 
 pub mod live;
+pub mod placement;
 pub mod playlist;
 pub mod segments;
 pub mod uri;

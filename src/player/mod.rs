@@ -7,7 +7,6 @@
 
 pub mod chunks;
 pub mod hls;
-pub mod placement;
 
 use crate::media::{Track, TrackKind};
 use crate::time::Time;

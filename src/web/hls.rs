@@ -13,14 +13,12 @@ use super::chunk::{Chunk, ChunkCache, Next, Problem};
 use super::clock::now_ms;
 use super::fetch::Fetcher;
 use crate::demux::ts::Damage;
-use crate::demux::{detect_format, Format};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::LiveWindow;
 use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment, MAX_PLAYLIST_BYTES};
-use crate::hls::segments::SegmentDemuxer;
+use crate::hls::segments::SegmentReader;
 use crate::media::Track;
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
-use crate::player::placement::SegmentPlacer;
 use crate::time::MPEG_TS_TIMESCALE;
 
 /// A segment or initialization section larger than this is refused (`limit_exceeded`): a 2 s segment of
@@ -36,7 +34,8 @@ struct Rendition {
     bandwidth: u64,
     /// Its segments on the shared timeline, once its playlist has been loaded.
     window: Option<LiveWindow>,
-    placer: SegmentPlacer,
+    /// Its segments, demuxed with what carries over between them and placed on the timeline.
+    segments: SegmentReader,
     /// The last initialization section fetched, with its bytes.
     init: Option<(InitSection, Rc<Vec<u8>>)>,
 }
@@ -237,24 +236,23 @@ impl HlsContent {
                 format!("segment {sequence} is marked EXT-X-GAP"),
             ));
         }
-        let mut demuxer = SegmentDemuxer::new();
-        if demuxer.needs_init(&segment) {
-            let init = self.init_bytes(index, &segment).await?;
-            demuxer.load_init(&segment, &init)?;
-        }
+        let init = match &segment.init {
+            Some(_) => Some(self.init_bytes(index, &segment).await?),
+            None => None,
+        };
         let started = now_ms();
         let bytes = self.fetch_bytes(&segment.uri, segment.range).await?;
         self.state.write().throughput.add(bytes.len(), now_ms() - started);
-        let mpeg_ts = detect_format(&bytes) == Some(Format::Ts);
-        let (mut tracks, data) = demuxer.demux(&segment, &bytes)?.into_parts(bytes);
-        // The segment's earliest timestamp as stored (MPEG-TS: 90 kHz), which its start stands for once placed.
-        let stored_start = tracks.iter().filter_map(|t| t.first_shown_pts()).min();
-        self.state.write().renditions[index]
-            .placer
-            .place(segment.discontinuity, start, &mut tracks, mpeg_ts)?;
+        let read = self.state.write().renditions[index].segments.read(
+            &segment,
+            start,
+            init.as_deref().map(Vec::as_slice),
+            bytes,
+        )?;
+        let (tracks, data, stored_start) = (read.tracks, read.data, read.stored_start);
         let mut chunk = Chunk::new(start + segment.duration, tracks, data);
-        chunk.problems = demuxer
-            .take_damage()
+        chunk.problems = read
+            .damage
             .iter()
             .map(|damage| Problem {
                 error: Error::new(
@@ -385,7 +383,7 @@ fn rendition(uri: &str, bandwidth: u64, window: Option<LiveWindow>) -> Rendition
         uri: uri.to_owned(),
         bandwidth,
         window,
-        placer: SegmentPlacer::new(),
+        segments: SegmentReader::new(),
         init: None,
     }
 }
