@@ -113,8 +113,14 @@ test('media facts: tracks, duration, keyframe times', async () => {
     return { tracks: media.tracks, duration: media.duration, isLive: media.isLive, keyframes: [...media.keyframeTimes()] };
   });
   assert.deepEqual(facts.tracks, [
-    { id: 1, type: 'video', codec: 'avc1.64001e', width: 640, height: 360, sampleRate: 0, channels: 0 },
-    { id: 2, type: 'audio', codec: 'mp4a.40.2', width: 0, height: 0, sampleRate: 48000, channels: 2 },
+    {
+      id: 1, type: 'video', codec: 'avc1.64001e', width: 640, height: 360, rotation: 0, mirror: false,
+      displayWidth: 640, displayHeight: 360, sampleRate: 0, channels: 0,
+    },
+    {
+      id: 2, type: 'audio', codec: 'mp4a.40.2', width: 0, height: 0, rotation: 0, mirror: false,
+      displayWidth: 0, displayHeight: 0, sampleRate: 48000, channels: 2,
+    },
   ]);
   assert.equal(facts.isLive, false);
   assert.deepEqual(facts.keyframes, [0, 1, 2, 3, 4, 5]);
