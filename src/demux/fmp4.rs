@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use super::boxes::{box_bytes, top_level_boxes};
+use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::mp4::{Movie, TrackDefaults};
 use super::reader::{child, required_child, BoxReader};
 use crate::error::{Error, ErrorCode, Result};
@@ -14,6 +14,16 @@ use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
 
 /// `sample_is_non_sync_sample` in the sample flags (ISO/IEC 14496-12 8.8.3.1).
 const NON_SYNC_SAMPLE: u32 = 0x0001_0000;
+/// `sample_depends_on` (bits 24-25 of the sample flags) of 1: the sample depends on others, so it is no
+/// sync sample whatever its non-sync bit says (ffmpeg reads it so).
+const DEPENDS_ON_MASK: u32 = 0x0300_0000;
+const DEPENDS_ON_OTHERS: u32 = 0x0100_0000;
+
+/// Whether sample flags (from the sample, the run's first-sample flags, `tfhd` or `trex`) mark a sync
+/// sample.
+fn is_sync(flags: u32) -> bool {
+    flags & NON_SYNC_SAMPLE == 0 && flags & DEPENDS_ON_MASK != DEPENDS_ON_OTHERS
+}
 
 /// Reads fragments of one movie, keeping each track's decode time running across segments for fragments
 /// without a `tfdt`.
@@ -54,7 +64,18 @@ impl FragmentReader {
     /// start of `bytes`; every sample must lie inside it.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Demuxed> {
         let mut tracks: Vec<Track> = self.tracks.iter().map(|t| t.template.clone()).collect();
-        for header in top_level_boxes(bytes)?.iter().filter(|b| &b.kind == b"moof") {
+        let boxes = top_level_boxes(bytes)?;
+        // The last box is an `mdat` that claims more bytes than the segment has: the segment is a byte
+        // range of a larger fragment (an I-frame playlist's segments hold just the key frame its `trun`
+        // lists first), so the samples that start past its end are not part of it.
+        let cut_short = boxes.last().is_some_and(|last| {
+            &last.kind == b"mdat"
+                && read_header(&bytes[last.offset as usize..], last.offset)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|claimed| claimed.size != last.size)
+        });
+        for header in boxes.iter().filter(|b| &b.kind == b"moof") {
             let moof = BoxReader::new(header.kind, &box_bytes(bytes, header)[header.header_len as usize..]);
             let mut previous_data_end = header.offset;
             for traf in moof.children() {
@@ -71,7 +92,7 @@ impl FragmentReader {
                     &tfhd,
                     header.offset,
                     previous_data_end,
-                    bytes.len() as u64,
+                    (bytes.len() as u64, cut_short),
                     &mut tracks[index].samples,
                 )?;
             }
@@ -141,7 +162,7 @@ impl FragmentTrack {
         tfhd: &TrackFragmentHeader,
         moof_offset: u64,
         previous_data_end: u64,
-        len: u64,
+        (len, cut_short): (u64, bool),
         samples: &mut Vec<Sample>,
     ) -> Result<u64> {
         // Where data offsets count from (ISO/IEC 14496-12 8.8.7.1): an explicit base, the moof itself,
@@ -194,18 +215,24 @@ impl FragmentTrack {
                 let composition = field(SAMPLE_COMPOSITION_OFFSET_PRESENT)?.map_or(0, |c| i64::from(c as i32));
                 let end = data
                     .checked_add(u64::from(size))
-                    .filter(|end| *end <= len)
+                    .filter(|end| *end <= len || (cut_short && data >= len))
                     .ok_or_else(|| {
                         malformed(format!(
                             "track {}: fragment sample data lies outside the segment",
                             self.template.id
                         ))
                     })?;
+                if end > len {
+                    // Past the end of a segment cut short (see `FragmentReader::read`).
+                    dts = dts.saturating_add(i64::from(duration));
+                    data = end;
+                    continue;
+                }
                 samples.push(Sample {
                     pts: dts.saturating_add(composition).saturating_add(self.shift),
                     dts: dts.saturating_add(self.shift),
                     duration,
-                    key: self.template.kind == TrackKind::Audio || sample_flags & NON_SYNC_SAMPLE == 0,
+                    key: self.template.kind == TrackKind::Audio || is_sync(sample_flags),
                     offset: data,
                     size,
                     stored_size: size,

@@ -11,8 +11,8 @@ use crate::error::Result;
 pub(super) struct MoovBoxes<'a> {
     /// Ticks per second of `mvhd`: the unit of edit list durations.
     pub movie_timescale: u32,
-    /// Every `trak`, in order.
-    pub tracks: Vec<TrakBoxes<'a>>,
+    /// Every `trak`, in order; an error for one whose boxes cannot be read (the others may still play).
+    pub tracks: Vec<Result<TrakBoxes<'a>>>,
     /// The `trex` boxes of `mvex` as (track id, fragment sample defaults); `None` without `mvex` (not a
     /// fragmented file).
     pub trex: Option<Vec<(u32, TrackDefaults)>>,
@@ -27,6 +27,11 @@ pub(super) struct TrakBoxes<'a> {
     pub timescale: u32,
     /// The first sample entry of `stsd`, if there is one.
     pub sample_entry: Option<BoxReader<'a>>,
+    /// The version of `stsd`: QuickTime's sound descriptions of version 1 and 2 live in version 0.
+    pub stsd_version: u8,
+    /// The top-left 2x2 of the `tkhd` display matrix (a, b, c, d, 16.16 fixed point), which maps a
+    /// picture's point (x, y) to (a·x + c·y, b·x + d·y) on screen.
+    pub matrix: [i32; 4],
     /// The edit list (`edts`/`elst`); `None` when the track has none.
     pub edits: Option<Vec<Edit>>,
     pub tables: SampleTables<'a>,
@@ -100,7 +105,7 @@ pub(super) fn read_moov<'a>(moov: &BoxReader<'a>) -> Result<MoovBoxes<'a>> {
     for found in moov.children() {
         let found = found?;
         match &found.kind() {
-            b"trak" => tracks.push(read_trak(&found)?),
+            b"trak" => tracks.push(read_trak(&found)),
             b"mvex" => trex = Some(read_mvex(&found)?),
             _ => {}
         }
@@ -148,6 +153,16 @@ fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<TrakBoxes<'a>> {
     tkhd.u32_or_u64(version)?;
     tkhd.u32_or_u64(version)?;
     let track_id = tkhd.u32()?;
+    // Reserved, duration, reserved, layer, alternate group, volume, reserved, then the 3x3 matrix
+    // {a, b, u, c, d, v, x, y, w}.
+    tkhd.u32()?;
+    tkhd.u32_or_u64(version)?;
+    tkhd.skip(16)?;
+    let a = tkhd.i32()?;
+    let b = tkhd.i32()?;
+    tkhd.u32()?;
+    let c = tkhd.i32()?;
+    let d = tkhd.i32()?;
 
     let mdia = required_child(trak, b"mdia")?;
     let timescale = read_timescale(&required_child(&mdia, b"mdhd")?)?;
@@ -161,17 +176,19 @@ fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<TrakBoxes<'a>> {
         None => None,
     };
     // Tracks other than sound and pictures are listed by nobody: their tables are not read.
-    let (sample_entry, tables) = if matches!(&handler, b"vide" | b"soun") {
+    let (sample_entry, stsd_version, tables) = if matches!(&handler, b"vide" | b"soun") {
         let stbl = required_child(&required_child(&mdia, b"minf")?, b"stbl")?;
         read_stbl(&stbl)?
     } else {
-        (None, SampleTables::default())
+        (None, 0, SampleTables::default())
     };
     Ok(TrakBoxes {
         track_id,
         handler,
         timescale,
         sample_entry,
+        stsd_version,
+        matrix: [a, b, c, d],
         edits,
         tables,
     })
@@ -202,16 +219,18 @@ fn read_elst(elst: &BoxReader) -> Result<Vec<Edit>> {
     Ok(edits)
 }
 
-type StblBoxes<'a> = (Option<BoxReader<'a>>, SampleTables<'a>);
+/// The first sample entry, the version of `stsd`, and the sample tables.
+type StblBoxes<'a> = (Option<BoxReader<'a>>, u8, SampleTables<'a>);
 
 fn read_stbl<'a>(stbl: &BoxReader<'a>) -> Result<StblBoxes<'a>> {
     let mut entry = None;
+    let mut stsd_version = 0;
     let mut tables = SampleTables::default();
     for found in stbl.children() {
         let mut found = found?;
         let kind = found.kind();
         if &kind == b"stsd" {
-            found.full_box()?;
+            stsd_version = found.full_box()?.0;
             found.u32()?; // entry count: the first entry is the one used
             entry = found.children().next().transpose()?;
             continue;
@@ -252,5 +271,5 @@ fn read_stbl<'a>(stbl: &BoxReader<'a>) -> Result<StblBoxes<'a>> {
             }
         }
     }
-    Ok((entry, tables))
+    Ok((entry, stsd_version, tables))
 }

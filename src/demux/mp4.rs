@@ -12,9 +12,9 @@ use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::fmp4::FragmentReader;
 use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes};
 use super::reader::{be_u32, BoxReader, Table};
-use super::sample_entry::codec_config;
+use super::sample_entry::read_sample_entry;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
+use crate::media::{Demuxed, Display, Payload, Sample, Track, TrackKind};
 use crate::time::rescale_ticks;
 
 /// Most samples one track may have: a day of 120 fps video. Larger counts are hostile input.
@@ -65,42 +65,22 @@ impl Movie {
             .ok_or_else(|| malformed("the 'moov' box is cut short"))?;
         let moov = read_moov(&BoxReader::new(header.kind, body))?;
         let mut tracks = Vec::new();
-        for trak in &moov.tracks {
-            let Some(kind) = track_kind(trak) else {
-                continue;
-            };
-            let track_id = trak.track_id;
-            let timescale = trak.timescale;
-            if timescale == 0 {
-                return Err(malformed(format!("track {track_id} has a zero timescale")));
+        // A track whose boxes cannot be read (no `stsd`, a broken sample entry) is dropped and the others
+        // play; the file is refused only when no track is left.
+        let mut broken = None;
+        for trak in moov.tracks {
+            let read = trak.and_then(|trak| read_track(&trak, moov.movie_timescale, file_len, moov.trex.as_deref()));
+            match read {
+                Ok(Some(track)) => tracks.push(track),
+                Ok(None) => {}
+                Err(error) if error.code() == ErrorCode::MalformedInput => {
+                    broken.get_or_insert(error);
+                }
+                Err(error) => return Err(error),
             }
-            let entry = trak
-                .sample_entry
-                .as_ref()
-                .ok_or_else(|| malformed(format!("track {track_id} has no sample description")))?;
-            let config = codec_config(entry, kind)?;
-            let (shift, presentation_start) = edit_list(trak, moov.movie_timescale, timescale)?;
-            let samples = sample_table(trak, file_len, shift)?;
-            let defaults = moov
-                .trex
-                .iter()
-                .flatten()
-                .find(|(id, _)| *id == track_id)
-                .map(|(_, defaults)| *defaults)
-                .unwrap_or_default();
-            tracks.push(MovieTrack {
-                track: Track {
-                    id: track_id,
-                    kind,
-                    timescale,
-                    config,
-                    presentation_start,
-                    display: Default::default(),
-                    samples,
-                },
-                shift,
-                defaults,
-            });
+        }
+        if let (true, Some(error)) = (tracks.is_empty(), broken) {
+            return Err(error);
         }
         Ok(Movie {
             tracks,
@@ -155,6 +135,89 @@ impl Movie {
     }
 }
 
+/// The track of a `trak`: `None` for tracks other than video and sound (timecode, metadata, chapters,
+/// hints, subtitles), which nothing here plays.
+fn read_track(
+    trak: &TrakBoxes,
+    movie_timescale: u32,
+    file_len: u64,
+    trex: Option<&[(u32, TrackDefaults)]>,
+) -> Result<Option<MovieTrack>> {
+    let Some(kind) = track_kind(trak) else {
+        return Ok(None);
+    };
+    let track_id = trak.track_id;
+    let timescale = trak.timescale;
+    if timescale == 0 {
+        return Err(malformed(format!("track {track_id} has a zero timescale")));
+    }
+    let entry = trak
+        .sample_entry
+        .as_ref()
+        .ok_or_else(|| malformed(format!("track {track_id} has no sample description")))?;
+    let entry = read_sample_entry(entry, kind, trak.stsd_version)?;
+    let (shift, presentation_start) = edit_list(trak, movie_timescale, timescale)?;
+    let samples = match entry.pcm_frame_bytes {
+        Some(frame_bytes) if counts_single_frames(&trak.tables) => pcm_packets(trak, file_len, frame_bytes, shift)?,
+        _ => sample_table(trak, file_len, shift)?,
+    };
+    let defaults = trex
+        .into_iter()
+        .flatten()
+        .find(|(id, _)| *id == track_id)
+        .map(|(_, defaults)| *defaults)
+        .unwrap_or_default();
+    let display = match kind {
+        TrackKind::Video => Display {
+            pixel_aspect: entry.pixel_aspect,
+            ..display_matrix(trak.matrix)
+        },
+        TrackKind::Audio => Display::default(),
+    };
+    Ok(Some(MovieTrack {
+        track: Track {
+            id: track_id,
+            kind,
+            timescale,
+            config: entry.config,
+            presentation_start,
+            display,
+            samples,
+        },
+        shift,
+        defaults,
+    }))
+}
+
+/// The turn and mirroring of a `tkhd` matrix, read as [`Display`] defines them: the picture is flipped left
+/// to right (when the matrix's determinant is negative), then turned clockwise. The second row (c, d) is the
+/// turn's alone, as the flip comes first: (0, 1) upright, (-1, 0) a quarter turn clockwise, (0, -1) half a
+/// turn, (1, 0) three quarters. A matrix that turns by another angle (or shears) is read as the nearest
+/// quarter turn: players show pictures upright or on their side, never askew.
+///
+/// ffprobe reports the same turn for an unmirrored matrix (its `rotation` side data counts
+/// counter-clockwise: -90 is our 90). For a mirrored one it turns first and flips the turned picture, so
+/// its rotation is ours taken the other way round: `sample_rotate_and_reflect.mp4`'s matrix (a transpose)
+/// is our mirror + 270, ffprobe's -90 with a flip.
+pub(super) fn display_matrix([a, b, c, d]: [i32; 4]) -> Display {
+    let rotation = if d.unsigned_abs() >= c.unsigned_abs() {
+        if d >= 0 {
+            0
+        } else {
+            180
+        }
+    } else if c < 0 {
+        90
+    } else {
+        270
+    };
+    Display {
+        rotation,
+        mirror: i64::from(a) * i64::from(d) < i64::from(b) * i64::from(c),
+        pixel_aspect: (1, 1),
+    }
+}
+
 fn track_kind(trak: &TrakBoxes) -> Option<TrackKind> {
     match &trak.handler {
         b"vide" => Some(TrackKind::Video),
@@ -190,11 +253,10 @@ fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Re
     Ok((delay, None))
 }
 
-/// Expands a track's sample tables (`stsz`, `stts`, `ctts`, `stss`, `stsc`, `stco`/`co64`) into samples.
-fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
-    let tables = &trak.tables;
+/// The number of samples `stsz` lists, checked against the file's size and the per-track limit.
+fn sample_count(trak: &TrakBoxes, file_len: u64) -> Result<u64> {
     let track_id = trak.track_id;
-    let (count, sizes) = match &tables.sizes {
+    let count = match &trak.tables.sizes {
         SampleSizes::Identical { count, size } => {
             // Each sample takes at least one byte of the file: a count beyond that is a lie.
             let claimed = u64::from(*count) * u64::from((*size).max(1));
@@ -203,15 +265,73 @@ fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sampl
                     "track {track_id}: {count} samples of {size} bytes cannot fit in {file_len} bytes"
                 )));
             }
-            (u64::from(*count), None)
+            u64::from(*count)
         }
-        SampleSizes::Different(sizes) => (sizes.len() as u64, Some(sizes)),
+        SampleSizes::Different(sizes) => sizes.len() as u64,
     };
     if count > MAX_SAMPLES_PER_TRACK {
         return Err(limit(format!(
             "track {track_id}: {count} samples is more than the limit"
         )));
     }
+    Ok(count)
+}
+
+/// Frames of uncompressed sound per packet when a chunk is cut into packets: ffmpeg's choice, so the
+/// packets are the ones `ffprobe -show_packets` lists.
+const PCM_FRAMES_PER_PACKET: u64 = 1024;
+
+/// Whether the tables count single frames of sound: one `stts` entry of one tick per sample, as QuickTime
+/// and ISO/IEC 23003-5 write uncompressed sound (the test ffmpeg applies before regrouping it).
+fn counts_single_frames(tables: &SampleTables) -> bool {
+    tables.stts.len() == 1 && tables.stts.u32_at(0, 4) == Some(1)
+}
+
+/// Uncompressed sound whose tables list every frame as a sample (five seconds at 8 kHz: 40,000 samples of
+/// two bytes) is read in packets, as ffmpeg and ExoPlayer read it: each chunk's frames, in packets of at
+/// most [`PCM_FRAMES_PER_PACKET`] frames of `frame_bytes` each (the size the sample entry gives; `stsz`
+/// often says 1 whatever the format).
+fn pcm_packets(trak: &TrakBoxes, file_len: u64, frame_bytes: u32, shift: i64) -> Result<Vec<Sample>> {
+    let mut frames_left = sample_count(trak, file_len)?;
+    let mut chunks = ChunkWalker::new(&trak.tables);
+    let mut samples = Vec::new();
+    let mut dts = shift;
+    while frames_left > 0 {
+        let (mut offset, in_chunk) = chunks.next_chunk()?;
+        let mut chunk_left = in_chunk.min(frames_left);
+        frames_left -= chunk_left;
+        while chunk_left > 0 {
+            let frames = chunk_left.min(PCM_FRAMES_PER_PACKET);
+            chunk_left -= frames;
+            // At most 1024 frames of at most 2^32 bytes: within u64; the size must fit the sample's u32.
+            let size = u32::try_from(frames * u64::from(frame_bytes))
+                .map_err(|_| malformed(format!("track {}: sound frames too large", trak.track_id)))?;
+            samples.push(Sample {
+                pts: dts,
+                dts,
+                duration: frames as u32,
+                key: true,
+                offset,
+                size,
+                stored_size: size,
+            });
+            dts = dts.saturating_add(frames as i64);
+            offset = offset
+                .checked_add(u64::from(size))
+                .ok_or_else(|| malformed("sample offsets overflow"))?;
+        }
+    }
+    Ok(samples)
+}
+
+/// Expands a track's sample tables (`stsz`, `stts`, `ctts`, `stss`, `stsc`, `stco`/`co64`) into samples.
+fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
+    let tables = &trak.tables;
+    let count = sample_count(trak, file_len)?;
+    let sizes = match &tables.sizes {
+        SampleSizes::Identical { .. } => None,
+        SampleSizes::Different(sizes) => Some(sizes),
+    };
     let mut sizes = sizes.map(|table| table.u32s());
     let identical_size = match tables.sizes {
         SampleSizes::Identical { size, .. } => size,
@@ -291,25 +411,30 @@ impl<'a> ChunkWalker<'a> {
         }
     }
 
+    /// The next chunk: its offset and how many samples `stsc` puts in it.
+    fn next_chunk(&mut self) -> Result<(u64, u64)> {
+        let chunk = self.chunk.map_or(0, |c| c + 1);
+        self.chunk = Some(chunk);
+        let offset = self
+            .offsets
+            .get(chunk)
+            .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
+        // stsc entries (first chunk, samples per chunk, description) name their first chunk 1-based;
+        // the last entry that started at or before this chunk applies.
+        while self
+            .stsc
+            .u32_at(self.stsc_index + 1, 0)
+            .is_some_and(|first_chunk| (first_chunk as usize) <= chunk + 1)
+        {
+            self.stsc_index += 1;
+        }
+        Ok((offset, self.stsc.u32_at(self.stsc_index, 4).map_or(0, u64::from)))
+    }
+
     /// The offset of the next sample, `size` bytes long.
     fn next_sample_offset(&mut self, size: u32) -> Result<u64> {
         while self.left_in_chunk == 0 {
-            let chunk = self.chunk.map_or(0, |c| c + 1);
-            self.chunk = Some(chunk);
-            self.next_offset = self
-                .offsets
-                .get(chunk)
-                .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
-            // stsc entries (first chunk, samples per chunk, description) name their first chunk 1-based;
-            // the last entry that started at or before this chunk applies.
-            while self
-                .stsc
-                .u32_at(self.stsc_index + 1, 0)
-                .is_some_and(|first_chunk| (first_chunk as usize) <= chunk + 1)
-            {
-                self.stsc_index += 1;
-            }
-            self.left_in_chunk = self.stsc.u32_at(self.stsc_index, 4).map_or(0, u64::from);
+            (self.next_offset, self.left_in_chunk) = self.next_chunk()?;
         }
         self.left_in_chunk -= 1;
         let offset = self.next_offset;

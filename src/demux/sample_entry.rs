@@ -6,7 +6,7 @@
 //! 14496-14, 14496-15).
 
 use super::boxes::fourcc_text;
-use super::reader::{required_child, BoxReader};
+use super::reader::{child, required_child, BoxReader};
 use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::h264;
 use crate::codec::opus::OpusHead;
@@ -25,26 +25,98 @@ const VISUAL_HEADER: usize = 78;
 /// Bytes of an audio sample entry before its children, version 0: the sample entry header (8), version,
 /// revision and vendor (8), channels, sample size, compression id, packet size, rate (16.16).
 const AUDIO_HEADER: usize = 28;
-/// Extra bytes QuickTime sound description versions 1 and 2 add after [`AUDIO_HEADER`].
+/// Extra bytes QuickTime sound description version 1 adds after [`AUDIO_HEADER`]: samples per packet,
+/// bytes per packet, bytes per frame, bytes per sample.
 const AUDIO_V1_EXTRA: usize = 16;
+/// Extra bytes of a QuickTime version 2 sound description: struct size, rate (a double), channels, a
+/// constant, bits per channel, format flags (`lpcm`), bytes per packet, frames per packet.
 const AUDIO_V2_EXTRA: usize = 36;
 
-/// The decoder configuration of a sample entry of a track of `kind`.
-pub fn codec_config(entry: &BoxReader, kind: TrackKind) -> Result<CodecConfig> {
+/// `formatSpecificFlags` of a version 2 `lpcm` sound description (Core Audio's `AudioStreamBasicDescription`).
+const LPCM_FLOAT: u32 = 1;
+const LPCM_BIG_ENDIAN: u32 = 2;
+
+/// What a sample entry says about its track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleEntry {
+    /// What the decoder needs.
+    pub config: CodecConfig,
+    /// Pixel aspect ratio of a visual entry's `pasp` (horizontal, vertical spacing); (1, 1) without one.
+    pub pixel_aspect: (u32, u32),
+    /// For uncompressed sound: the bytes of one frame (one sample of every channel). Its sample tables count
+    /// frames, which are regrouped into packets (see `mp4::sample_table`).
+    pub pcm_frame_bytes: Option<u32>,
+}
+
+/// Reads the sample entry of a track of `kind`. `stsd_version` tells QuickTime sound descriptions (in a
+/// version 0 `stsd`, whose entry version 1 and 2 add fields) from ISO's `AudioSampleEntryV1` (in a
+/// version 1 `stsd`, same layout as version 0).
+///
+/// Encrypted entries (`encv`, `enca`, or any with a protection scheme `sinf`) are refused as unsupported.
+pub fn read_sample_entry(entry: &BoxReader, kind: TrackKind, stsd_version: u8) -> Result<SampleEntry> {
+    let fourcc = entry.kind();
+    let mut boxes = entry.clone();
     match kind {
-        TrackKind::Video => video_config(entry),
-        TrackKind::Audio => audio_config(entry),
+        TrackKind::Video => boxes.skip(VISUAL_HEADER)?,
+        TrackKind::Audio => boxes.skip(audio_children_at(entry, stsd_version)?)?,
+    }
+    let sinf = child(&boxes, b"sinf")?;
+    if sinf.is_some() || matches!(&fourcc, b"encv" | b"enca") {
+        return Err(encrypted(sinf.as_ref()));
+    }
+    match kind {
+        TrackKind::Video => {
+            let pixel_aspect = match child(&boxes, b"pasp")? {
+                Some(mut pasp) => (pasp.u32()?, pasp.u32()?),
+                None => (1, 1),
+            };
+            Ok(SampleEntry {
+                config: video_config(entry, &boxes)?,
+                pixel_aspect,
+                pcm_frame_bytes: None,
+            })
+        }
+        TrackKind::Audio => audio_config(entry, &boxes, stsd_version),
     }
 }
 
-fn video_config(entry: &BoxReader) -> Result<CodecConfig> {
+/// The error for an encrypted track, naming its protection scheme (`schm`: `cenc`, `cbcs`, `cens`, `cbc1`,
+/// PIFF's `piff`) when it says.
+fn encrypted(sinf: Option<&BoxReader>) -> Error {
+    let scheme = sinf
+        .and_then(|sinf| child(sinf, b"schm").ok().flatten())
+        .and_then(|mut schm| {
+            schm.full_box().ok()?;
+            schm.fourcc().ok()
+        });
+    let what = scheme.map_or_else(
+        || "encrypted".to_owned(),
+        |s| format!("encrypted ({})", fourcc_text(&s)),
+    );
+    Error::new(
+        ErrorCode::Unsupported,
+        format!("the track is {what}: encrypted media (cenc/cbcs) cannot be played"),
+    )
+}
+
+/// Where an audio sample entry's child boxes start: after the version 0 fields, plus the QuickTime version 1
+/// or 2 fields in a version 0 `stsd`.
+fn audio_children_at(entry: &BoxReader, stsd_version: u8) -> Result<usize> {
+    let mut header = entry.clone();
+    header.skip(8)?;
+    Ok(match (stsd_version, header.u16()?) {
+        (0, 1) => AUDIO_HEADER + AUDIO_V1_EXTRA,
+        (0, 2) => AUDIO_HEADER + AUDIO_V2_EXTRA,
+        _ => AUDIO_HEADER,
+    })
+}
+
+fn video_config(entry: &BoxReader, boxes: &BoxReader) -> Result<CodecConfig> {
     let mut header = entry.clone();
     header.skip(24)?;
     let width = u32::from(header.u16()?);
     let height = u32::from(header.u16()?);
-    let mut boxes = entry.clone();
-    boxes.skip(VISUAL_HEADER)?;
-    let record = |kind: &[u8; 4]| required_child(&boxes, kind).map(|found| found.rest().to_vec());
+    let record = |kind: &[u8; 4]| required_child(boxes, kind).map(|found| found.rest().to_vec());
     let fourcc = entry.kind();
     let (codec, description) = match &fourcc {
         b"avc1" | b"avc3" => {
@@ -83,40 +155,98 @@ fn video_config(entry: &BoxReader) -> Result<CodecConfig> {
     })
 }
 
-fn audio_config(entry: &BoxReader) -> Result<CodecConfig> {
+/// The sound format of an audio entry: the version 0 fields, replaced by the QuickTime version 2 ones
+/// when present, then the codec from the entry type and its configuration box.
+fn audio_config(entry: &BoxReader, boxes: &BoxReader, stsd_version: u8) -> Result<SampleEntry> {
     let mut header = entry.clone();
     header.skip(8)?;
     let version = header.u16()?;
     header.skip(6)?;
     let mut channels = u32::from(header.u16()?);
-    header.skip(6)?;
+    let mut bits = u32::from(header.u16()?);
+    header.skip(4)?;
     // 16.16 fixed point: the integer part.
     let mut sample_rate = header.u32()? >> 16;
-    let children_at = match version {
-        1 => AUDIO_HEADER + AUDIO_V1_EXTRA,
-        2 => {
-            // Version 2 moves rate and channels after the version 0 fields: struct size, rate as a double,
-            // channel count.
-            header.u32()?;
-            sample_rate = f64::from_bits(header.u64()?) as u32;
-            channels = header.u32()?;
-            AUDIO_HEADER + AUDIO_V2_EXTRA
-        }
-        _ => AUDIO_HEADER,
-    };
-    let mut boxes = entry.clone();
-    boxes.skip(children_at)?;
+    let mut lpcm_flags = 0;
+    if stsd_version == 0 && version == 2 {
+        // Version 2 moves rate, channels and sample format after the version 0 fields: struct size, rate
+        // as a double, channel count, a constant, bits per channel, format flags.
+        header.u32()?;
+        sample_rate = f64::from_bits(header.u64()?) as u32;
+        channels = header.u32()?;
+        header.u32()?;
+        bits = header.u32()?;
+        lpcm_flags = header.u32()?;
+    }
     let fourcc = entry.kind();
-    let audio = |codec: String, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| CodecConfig {
-        codec,
-        description,
-        sample_rate,
-        channels,
-        ..CodecConfig::default()
+    // QuickTime keeps the codec's boxes (`esds`, `enda`) inside a `wave` box of the entry.
+    let wave = child(boxes, b"wave")?;
+    let configuration = |kind: &[u8; 4]| -> Result<Option<BoxReader>> {
+        match child(boxes, kind)? {
+            Some(found) => Ok(Some(found)),
+            None => wave.as_ref().map_or(Ok(None), |wave| child(wave, kind)),
+        }
     };
+    // `enda` (QuickTime): a non-zero 16-bit value marks little-endian samples of `in24`, `in32`, `fl32`.
+    let little_endian_box = match configuration(b"enda")? {
+        Some(mut enda) => enda.u16()? != 0,
+        None => false,
+    };
+    let audio = |codec: String, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| SampleEntry {
+        config: CodecConfig {
+            codec,
+            description,
+            sample_rate,
+            channels,
+            ..CodecConfig::default()
+        },
+        pixel_aspect: (1, 1),
+        pcm_frame_bytes: None,
+    };
+    // Uncompressed sound: (float, bits per sample, little-endian, unsigned) by entry type.
+    let pcm = match &fourcc {
+        b"raw " => Some((false, 8, true, true)),
+        b"twos" => Some((false, bits, false, false)),
+        b"sowt" => Some((false, bits, true, false)),
+        b"in24" => Some((false, 24, little_endian_box, false)),
+        b"in32" => Some((false, 32, little_endian_box, false)),
+        b"fl32" => Some((true, 32, little_endian_box, false)),
+        b"fl64" => Some((true, 64, little_endian_box, false)),
+        b"lpcm" => Some((
+            lpcm_flags & LPCM_FLOAT != 0,
+            bits,
+            lpcm_flags & LPCM_BIG_ENDIAN == 0,
+            false,
+        )),
+        b"ipcm" | b"fpcm" => {
+            // ISO/IEC 23003-5 `pcmC`: full box, format flags (bit 0: little-endian), bits per sample.
+            let mut pcmc = required_child(boxes, b"pcmC")?;
+            pcmc.full_box()?;
+            let flags = pcmc.u8()?;
+            Some((&fourcc == b"fpcm", u32::from(pcmc.u8()?), flags & 1 != 0, false))
+        }
+        _ => None,
+    };
+    if let Some((float, bits, little_endian, unsigned)) = pcm {
+        if bits == 0 || bits % 8 != 0 || channels == 0 {
+            return Err(entry.error("uncompressed sound without a sample size or channels"));
+        }
+        let frame_bytes = (bits / 8)
+            .checked_mul(channels)
+            .ok_or_else(|| entry.error("too many channels"))?;
+        let mut found = audio(
+            pcm_codec(float, bits, little_endian, unsigned),
+            None,
+            sample_rate,
+            channels,
+        );
+        found.pcm_frame_bytes = Some(frame_bytes);
+        return Ok(found);
+    }
     Ok(match &fourcc {
         b"mp4a" => {
-            let decoder = decoder_config(&required_child(&boxes, b"esds")?)?;
+            let esds = configuration(b"esds")?.ok_or_else(|| boxes.error("no 'esds' box"))?;
+            let decoder = decoder_config(&esds)?;
             if OTI_MP3.contains(&decoder.object_type) {
                 audio("mp3".to_owned(), None, sample_rate, channels)
             } else if OTI_AAC.contains(&decoder.object_type) {
@@ -137,7 +267,7 @@ fn audio_config(entry: &BoxReader) -> Result<CodecConfig> {
             }
         }
         b"Opus" => {
-            let dops = required_child(&boxes, b"dOps")?;
+            let dops = required_child(boxes, b"dOps")?;
             let head = OpusHead::from_dops(dops.rest())?;
             let channels = u32::from(head.channels);
             // Opus always decodes at 48 kHz, whatever the input rate was.
@@ -148,6 +278,22 @@ fn audio_config(entry: &BoxReader) -> Result<CodecConfig> {
         // `ac-3`, `ec-3` are WebCodecs' own names; no browser decodes the rest.
         _ => audio(fourcc_text(&fourcc), None, sample_rate, channels),
     })
+}
+
+/// The codec string of uncompressed sound. WebCodecs registers `pcm-u8`, `pcm-s16`, `pcm-s24`, `pcm-s32` and
+/// `pcm-f32` (Linear PCM WebCodecs Registration), all interleaved and little-endian. Other layouts get a name
+/// of the same pattern that no browser accepts (mediabunny's: `pcm-s16be`, `pcm-s24be`, `pcm-s32be`,
+/// `pcm-f32be`, `pcm-s8`, `pcm-f64`, `pcm-f64be`): samples are passed on as stored, not converted, so a
+/// big-endian track (`twos`, `in24` without `enda`, ...) is listed but its decoder configuration is refused,
+/// and the player plays the pictures without sound.
+fn pcm_codec(float: bool, bits: u32, little_endian: bool, unsigned: bool) -> String {
+    let kind = match (float, unsigned) {
+        (true, _) => 'f',
+        (false, true) => 'u',
+        (false, false) => 's',
+    };
+    let order = if little_endian || bits == 8 { "" } else { "be" };
+    format!("pcm-{kind}{bits}{order}")
 }
 
 /// What `esds` says about the decoder: its object type and the decoder-specific bytes.
