@@ -251,3 +251,20 @@ impl FragmentTrack {
 fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_sample_flags() {
+        // `trex`/`tfhd` defaults of a video fragment: non-sync, depends on others.
+        assert!(!is_sync(0x0101_0000));
+        // A typical first-sample flag: depends on no other sample.
+        assert!(is_sync(0x0200_0000));
+        assert!(is_sync(0));
+        // Depends on others: no sync sample, even with the non-sync bit clear.
+        assert!(!is_sync(0x0100_0000));
+        assert!(!is_sync(0x0001_0000));
+    }
+}

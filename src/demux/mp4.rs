@@ -452,3 +452,33 @@ fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
 fn limit(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::LimitExceeded, message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: i32 = 0x0001_0000;
+
+    #[test]
+    fn display_matrices_to_quarter_turns() {
+        let turn = |matrix| {
+            let display = display_matrix(matrix);
+            (display.rotation, display.mirror)
+        };
+        assert_eq!(turn([ONE, 0, 0, ONE]), (0, false));
+        // Phones' portrait video: a quarter turn clockwise (ffprobe's rotation -90).
+        assert_eq!(turn([0, ONE, -ONE, 0]), (90, false));
+        assert_eq!(turn([-ONE, 0, 0, -ONE]), (180, false));
+        assert_eq!(turn([0, -ONE, ONE, 0]), (270, false));
+        // Flipped left to right, then turned.
+        assert_eq!(turn([-ONE, 0, 0, ONE]), (0, true));
+        assert_eq!(turn([0, ONE, ONE, 0]), (270, true));
+        assert_eq!(turn([0, -ONE, -ONE, 0]), (90, true));
+        // 30° and 60° clockwise, scaled by two: the nearest quarter turns.
+        let (cos30, sin30) = (113_512, 65_536);
+        assert_eq!(turn([cos30, sin30, -sin30, cos30]), (0, false));
+        assert_eq!(turn([sin30, cos30, -cos30, sin30]), (90, false));
+        // A degenerate matrix does not panic.
+        assert_eq!(turn([i32::MIN, i32::MIN, i32::MIN, i32::MIN]), (180, false));
+    }
+}

@@ -424,6 +424,111 @@ mod tests {
     }
 
     #[test]
+    fn pcm_codec_strings() {
+        // WebCodecs' registered names for little-endian interleaved PCM.
+        assert_eq!(pcm_codec(false, 16, true, false), "pcm-s16");
+        assert_eq!(pcm_codec(false, 24, true, false), "pcm-s24");
+        assert_eq!(pcm_codec(false, 32, true, false), "pcm-s32");
+        assert_eq!(pcm_codec(true, 32, true, false), "pcm-f32");
+        assert_eq!(pcm_codec(false, 8, true, true), "pcm-u8");
+        // Big-endian and other layouts: names no browser registers.
+        assert_eq!(pcm_codec(false, 16, false, false), "pcm-s16be");
+        assert_eq!(pcm_codec(true, 64, false, false), "pcm-f64be");
+        assert_eq!(pcm_codec(false, 8, false, false), "pcm-s8");
+    }
+
+    /// A QuickTime sound sample entry body of `version` with `children`: `twos`-style fields, 2 channels of
+    /// 16 bits at 44.1 kHz (version 2: the rate, channels, bits and format flags in its own fields).
+    fn sound_entry(version: u16, lpcm_flags: u32, children: &[u8]) -> Vec<u8> {
+        let mut body = vec![0, 0, 0, 0, 0, 0, 0, 1];
+        body.extend_from_slice(&version.to_be_bytes());
+        body.extend_from_slice(&[0; 6]);
+        body.extend_from_slice(&[0, 2, 0, 16, 0, 0, 0, 0]);
+        body.extend_from_slice(&(44_100u32 << 16).to_be_bytes());
+        match version {
+            1 => body.extend_from_slice(&[0; 16]),
+            2 => {
+                body.extend_from_slice(&72u32.to_be_bytes());
+                body.extend_from_slice(&96_000f64.to_bits().to_be_bytes());
+                body.extend_from_slice(&6u32.to_be_bytes());
+                body.extend_from_slice(&0x7F00_0000u32.to_be_bytes());
+                body.extend_from_slice(&24u32.to_be_bytes());
+                body.extend_from_slice(&lpcm_flags.to_be_bytes());
+                body.extend_from_slice(&[0; 8]);
+            }
+            _ => {}
+        }
+        body.extend_from_slice(children);
+        body
+    }
+
+    #[test]
+    fn quicktime_sound_descriptions() {
+        let read = |kind: &[u8; 4], body: &[u8], stsd_version: u8| {
+            read_sample_entry(&BoxReader::new(*kind, body), TrackKind::Audio, stsd_version).map(|e| {
+                let c = e.config;
+                (c.codec, c.sample_rate, c.channels, e.pcm_frame_bytes)
+            })
+        };
+        let expect = |codec: &str, rate, channels, frame| Ok((codec.to_owned(), rate, channels, Some(frame)));
+        assert_eq!(
+            read(b"twos", &sound_entry(0, 0, &[]), 0),
+            expect("pcm-s16be", 44_100, 2, 4)
+        );
+        assert_eq!(
+            read(b"sowt", &sound_entry(1, 0, &[]), 0),
+            expect("pcm-s16", 44_100, 2, 4)
+        );
+        // `in24` little-endian by an `enda` inside `wave`, then QuickTime's zero terminator.
+        let wave = [
+            0, 0, 0, 18, b'w', b'a', b'v', b'e', 0, 0, 0, 10, b'e', b'n', b'd', b'a', 0, 1, 0, 0, 0, 0,
+        ];
+        assert_eq!(
+            read(b"in24", &sound_entry(1, 0, &wave), 0),
+            expect("pcm-s24", 44_100, 2, 6)
+        );
+        assert_eq!(
+            read(b"in24", &sound_entry(1, 0, &[]), 0),
+            expect("pcm-s24be", 44_100, 2, 6)
+        );
+        // Version 2 `lpcm`: signed integer, packed, little-endian (flags 0x0C); big-endian float (0x0B).
+        assert_eq!(
+            read(b"lpcm", &sound_entry(2, 0x0C, &[]), 0),
+            expect("pcm-s24", 96_000, 6, 18)
+        );
+        assert_eq!(
+            read(b"lpcm", &sound_entry(2, 0x0B, &[]), 0),
+            expect("pcm-f24be", 96_000, 6, 18)
+        );
+        // In a version 1 `stsd`, entry version 1 is ISO's AudioSampleEntryV1: no QuickTime fields follow.
+        let mut iso = sound_entry(0, 0, &[0, 0, 0, 8, b'f', b'r', b'e', b'e']);
+        iso[9] = 1;
+        assert_eq!(read(b"sowt", &iso, 1), expect("pcm-s16", 44_100, 2, 4));
+        // `mp4a` whose `esds` is missing from the entry and from `wave`.
+        assert!(read(b"mp4a", &sound_entry(1, 0, &wave), 0).is_err());
+    }
+
+    #[test]
+    fn encrypted_entries_are_unsupported() {
+        // `enca` with `sinf` holding `frma` and a `schm` of scheme `cbcs`.
+        let sinf = [
+            0, 0, 0, 40, b's', b'i', b'n', b'f', 0, 0, 0, 12, b'f', b'r', b'm', b'a', b'm', b'p', b'4', b'a', 0, 0, 0,
+            20, b's', b'c', b'h', b'm', 0, 0, 0, 0, b'c', b'b', b'c', b's', 0, 1, 0, 0,
+        ];
+        let error = read_sample_entry(
+            &BoxReader::new(*b"enca", &sound_entry(0, 0, &sinf)),
+            TrackKind::Audio,
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Unsupported);
+        assert!(error.message().contains("encrypted (cbcs)"), "{error}");
+        // Without `sinf`, the entry type alone says it.
+        let error = read_sample_entry(&BoxReader::new(*b"encv", &[0; 78]), TrackKind::Video, 0).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Unsupported);
+    }
+
+    #[test]
     fn esds_descriptors() {
         // Full box header, ES descriptor (size in the 4-byte form ffmpeg writes), decoder config with
         // AAC's object type, decoder-specific info of AAC-LC 44.1 kHz stereo.

@@ -11,7 +11,7 @@ use super::sample_entry::write_sample_entry;
 use super::writer::{version_for, BoxWriter};
 use super::{Container, MuxSample, MuxTrack};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::TrackKind;
+use crate::media::{Display, TrackKind};
 use crate::time::rescale_ticks;
 
 /// Samples of a track are written in runs ("chunks") of about this long, alternating between tracks in
@@ -166,7 +166,7 @@ impl<'a> TimedTrack<'a> {
                     w.boxed(b"stbl", |w| {
                         w.full_box(b"stsd", 0, 0, |w| {
                             w.u32(1);
-                            write_sample_entry(w, &self.track.config)
+                            write_sample_entry(w, &self.track.config, self.track.display.pixel_aspect)
                         })?;
                         tables(w)
                     })
@@ -178,10 +178,16 @@ impl<'a> TimedTrack<'a> {
     fn write_tkhd(&self, w: &mut BoxWriter, id: u32) -> Result<()> {
         let version = version_for(&[self.duration]);
         let config = &self.track.config;
-        // Presentation size in 16.16 fixed point; sound has none.
+        // Presentation size in 16.16 fixed point, stretched by the pixel aspect ratio and before the
+        // matrix turns it (as ffmpeg writes it); sound has none.
         let (width, height) = if self.is_video() {
             let fixed = |pixels: u32| u32::from(u16::try_from(pixels).unwrap_or(u16::MAX)) << 16;
-            (fixed(config.width), fixed(config.height))
+            let unturned = Display {
+                rotation: 0,
+                ..self.track.display
+            };
+            let (width, height) = unturned.size(config.width, config.height);
+            (fixed(width), fixed(height))
         } else {
             (0, 0)
         };
@@ -195,7 +201,7 @@ impl<'a> TimedTrack<'a> {
             w.zeros(4); // layer, alternate group
             w.u16(if self.is_video() { 0 } else { 0x0100 }); // volume 1.0 for sound
             w.u16(0); // reserved
-            w.unity_matrix();
+            w.matrix(tkhd_matrix(&self.track.display));
             w.u32(width);
             w.u32(height);
             Ok(())
@@ -286,6 +292,26 @@ impl<'a> TimedTrack<'a> {
             Ok(())
         })?;
         write_chunk_offsets(w, &chunks.offsets, chunks.wide)
+    }
+}
+
+/// The `tkhd` matrix (a, b, c, d in 16.16 fixed point) that shows pictures as `display` says: flipped left
+/// to right when mirrored, then turned clockwise (the reader's `display_matrix` reads it back). The second
+/// row is the turn's: (0, 1), (-1, 0), (0, -1), (1, 0) for 0, 90, 180 and 270 degrees; the first row is
+/// the turn's (1, 0), (0, 1), (-1, 0), (0, -1), negated by the flip. ffprobe reports an unmirrored track's
+/// turn as its `rotation` (counter-clockwise, so 90 here is its -90).
+fn tkhd_matrix(display: &Display) -> [i32; 4] {
+    const ONE: i32 = 0x0001_0000;
+    let ([a, b], [c, d]) = match display.rotation {
+        90 => ([0, ONE], [-ONE, 0]),
+        180 => ([-ONE, 0], [0, -ONE]),
+        270 => ([0, -ONE], [ONE, 0]),
+        _ => ([ONE, 0], [0, ONE]),
+    };
+    if display.mirror {
+        [-a, -b, c, d]
+    } else {
+        [a, b, c, d]
     }
 }
 
@@ -749,6 +775,7 @@ mod tests {
                 data: Cow::Borrowed(&[1, 2, 3]),
             }],
             shown: (0, 10),
+            display: Display::default(),
         }
     }
 

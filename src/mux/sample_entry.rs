@@ -27,7 +27,9 @@ const SL_CONFIG_DESCRIPTOR: u8 = 6;
 const SL_PREDEFINED_MP4: u8 = 2;
 
 /// Writes the sample entry that describes samples decoded with `config`.
-pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig) -> Result<()> {
+/// `pixel_aspect` (horizontal, vertical spacing) goes into a visual entry's `pasp` box unless the pixels
+/// are square.
+pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig, pixel_aspect: (u32, u32)) -> Result<()> {
     let family = config.codec.split('.').next().unwrap_or_default();
     let description = || {
         config.description.as_deref().ok_or_else(|| {
@@ -41,12 +43,12 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig) -> Res
         "avc1" | "avc3" => {
             let avcc = description()?;
             check_avcc(avcc)?;
-            visual_entry(w, b"avc1", config, b"avcC", avcc)
+            visual_entry(w, (b"avc1", config, pixel_aspect), b"avcC", avcc)
         }
         "hvc1" | "hev1" => {
             let hvcc = description()?;
             check_hvcc(hvcc)?;
-            visual_entry(w, b"hvc1", config, b"hvcC", hvcc)
+            visual_entry(w, (b"hvc1", config, pixel_aspect), b"hvcC", hvcc)
         }
         "av01" => {
             let av1c = description()?;
@@ -54,7 +56,7 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig) -> Res
             if av1c.len() < 4 || av1c[0] != 0x81 {
                 return Err(unreadable("av1C"));
             }
-            visual_entry(w, b"av01", config, b"av1C", av1c)
+            visual_entry(w, (b"av01", config, pixel_aspect), b"av1C", av1c)
         }
         "mp4a" => {
             let asc = description()?;
@@ -122,8 +124,7 @@ fn check_hvcc(record: &[u8]) -> Result<()> {
 /// A visual sample entry (ISO/IEC 14496-12 12.1.3) with its configuration box.
 fn visual_entry(
     w: &mut BoxWriter,
-    kind: &[u8; 4],
-    config: &CodecConfig,
+    (kind, config, (h_spacing, v_spacing)): (&[u8; 4], &CodecConfig, (u32, u32)),
     record_kind: &[u8; 4],
     record: &[u8],
 ) -> Result<()> {
@@ -151,7 +152,15 @@ fn visual_entry(
         w.boxed(record_kind, |w| {
             w.bytes(record);
             Ok(())
-        })
+        })?;
+        if h_spacing != v_spacing && h_spacing > 0 && v_spacing > 0 {
+            w.boxed(b"pasp", |w| {
+                w.u32(h_spacing);
+                w.u32(v_spacing);
+                Ok(())
+            })?;
+        }
+        Ok(())
     })
 }
 
