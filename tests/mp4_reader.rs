@@ -67,7 +67,7 @@ fn ffprobe(path: &Path) -> Value {
         output.status.success(),
         "ffprobe {}: {}",
         path.display(),
-        String::from_utf8_lossy(&output.stderr)
+        std::str::from_utf8(&output.stderr).unwrap()
     );
     serde_json::from_slice(&output.stdout).unwrap()
 }
@@ -190,7 +190,7 @@ fn uncompressed_sound_is_read_in_the_packets_ffprobe_lists() {
         assert!(
             made.status.success(),
             "ffmpeg {encoder}: {}",
-            String::from_utf8_lossy(&made.stderr)
+            std::str::from_utf8(&made.stderr).unwrap()
         );
         let file = fs::read(&path).unwrap();
         assert!(
@@ -237,6 +237,21 @@ fn tracks_that_cannot_play_are_left_out() {
     file[at..at + 4].copy_from_slice(b"avcX");
     let error = mp4::demux(&file).unwrap_err();
     assert_eq!(error.code(), ErrorCode::MalformedInput, "{error}");
+}
+
+#[test]
+fn a_movie_without_a_movie_header() {
+    // No `mvhd`: its timescale only counts edit lists' empty edits, which this file has none of. Its edit
+    // list starts the video at media time 166 (the B-frame delay); ffmpeg, without a movie timescale,
+    // ignores the edit list, so its times are ours plus 166.
+    let name = "mp4parse/capi/no_timescale.mp4";
+    let demuxed = mp4::demux(&corpus(name)).unwrap();
+    let probe = ffprobe(&conformance_dir().join(name));
+    let ours: Vec<_> = our_packets(&demuxed.tracks[0])
+        .into_iter()
+        .map(|(pts, size, key)| (pts + 166, size, key))
+        .collect();
+    assert_eq!(ours, ffprobe_packets(&probe, demuxed.tracks[0].id));
 }
 
 #[test]
@@ -482,7 +497,7 @@ fn exports_keep_the_turn_mirroring_and_pixel_aspect() {
     assert!(
         trimmed.status.success(),
         "trim: {}",
-        String::from_utf8_lossy(&trimmed.stderr)
+        std::str::from_utf8(&trimmed.stderr).unwrap()
     );
     let clip = mp4::demux(&fs::read(&output).unwrap()).unwrap();
     let video = clip.tracks.iter().find(|t| t.kind == TrackKind::Video).unwrap();

@@ -9,19 +9,23 @@ use crate::error::Result;
 
 /// The parts of a `moov` box the demuxers use.
 pub(super) struct MoovBoxes<'a> {
-    /// Ticks per second of `mvhd`: the unit of edit list durations.
+    /// Ticks per second of `mvhd`: the unit of edit list durations (0 without `mvhd`).
     pub movie_timescale: u32,
-    /// Every `trak`, in order; an error for one whose boxes cannot be read (the others may still play).
-    pub tracks: Vec<Result<TrakBoxes<'a>>>,
+    /// Every video and sound `trak`, in order.
+    pub tracks: Vec<TrakBoxes<'a>>,
     /// The `trex` boxes of `mvex` as (track id, fragment sample defaults); `None` without `mvex` (not a
     /// fragmented file).
     pub trex: Option<Vec<(u32, TrackDefaults)>>,
 }
 
+/// `hdlr` handler types of the tracks the demuxers read: pictures and sound.
+pub(super) const VIDEO_HANDLER: [u8; 4] = *b"vide";
+pub(super) const SOUND_HANDLER: [u8; 4] = *b"soun";
+
 /// The parts of a `trak` box the demuxers use.
 pub(super) struct TrakBoxes<'a> {
     pub track_id: u32,
-    /// The `hdlr` handler type: `vide`, `soun`, `text`, ...
+    /// The `hdlr` handler type: [`VIDEO_HANDLER`] or [`SOUND_HANDLER`].
     pub handler: [u8; 4],
     /// Ticks per second of the media (`mdhd`).
     pub timescale: u32,
@@ -99,13 +103,18 @@ impl ChunkOffsets<'_> {
 
 /// Reads the `moov` box body.
 pub(super) fn read_moov<'a>(moov: &BoxReader<'a>) -> Result<MoovBoxes<'a>> {
-    let movie_timescale = read_timescale(&required_child(moov, b"mvhd")?)?;
+    // Without `mvhd` (some writers leave it out) the tracks still play; only an edit list's empty edits,
+    // counted in movie ticks, need its timescale (0 here, refused where used).
+    let movie_timescale = child(moov, b"mvhd")?
+        .map(|mvhd| read_timescale(&mvhd))
+        .transpose()?
+        .unwrap_or(0);
     let mut tracks = Vec::new();
     let mut trex = None;
     for found in moov.children() {
         let found = found?;
         match &found.kind() {
-            b"trak" => tracks.push(read_trak(&found)),
+            b"trak" => tracks.extend(read_trak(&found)?),
             b"mvex" => trex = Some(read_mvex(&found)?),
             _ => {}
         }
@@ -147,7 +156,22 @@ fn read_mvex(mvex: &BoxReader) -> Result<Vec<(u32, TrackDefaults)>> {
     Ok(all)
 }
 
-fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<TrakBoxes<'a>> {
+/// The handler type of a `trak` (`mdia`/`hdlr`): `vide`, `soun`, `text`, `tmcd`, `meta`, `hint`, ...
+fn read_handler(trak: &BoxReader) -> Result<[u8; 4]> {
+    let mut hdlr = required_child(&required_child(trak, b"mdia")?, b"hdlr")?;
+    hdlr.full_box()?;
+    hdlr.u32()?; // pre_defined
+    hdlr.fourcc()
+}
+
+/// Reads a video or sound `trak`; `None` for any other track (timecode, metadata, chapters, hints,
+/// subtitles), or one whose handler cannot be read: nothing plays them, so nothing else of theirs is read
+/// and nothing in them can fail the file.
+fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<Option<TrakBoxes<'a>>> {
+    let handler = match read_handler(trak) {
+        Ok(handler @ (VIDEO_HANDLER | SOUND_HANDLER)) => handler,
+        _ => return Ok(None),
+    };
     let mut tkhd = required_child(trak, b"tkhd")?;
     let (version, _) = tkhd.full_box()?;
     tkhd.u32_or_u64(version)?;
@@ -166,23 +190,13 @@ fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<TrakBoxes<'a>> {
 
     let mdia = required_child(trak, b"mdia")?;
     let timescale = read_timescale(&required_child(&mdia, b"mdhd")?)?;
-    let mut hdlr = required_child(&mdia, b"hdlr")?;
-    hdlr.full_box()?;
-    hdlr.u32()?; // pre_defined
-    let handler = hdlr.fourcc()?;
-
     let edits = match child(trak, b"edts")? {
         Some(edts) => child(&edts, b"elst")?.map(|elst| read_elst(&elst)).transpose()?,
         None => None,
     };
-    // Tracks other than sound and pictures are listed by nobody: their tables are not read.
-    let (sample_entry, stsd_version, tables) = if matches!(&handler, b"vide" | b"soun") {
-        let stbl = required_child(&required_child(&mdia, b"minf")?, b"stbl")?;
-        read_stbl(&stbl)?
-    } else {
-        (None, 0, SampleTables::default())
-    };
-    Ok(TrakBoxes {
+    let stbl = required_child(&required_child(&mdia, b"minf")?, b"stbl")?;
+    let (sample_entry, stsd_version, tables) = read_stbl(&stbl)?;
+    Ok(Some(TrakBoxes {
         track_id,
         handler,
         timescale,
@@ -191,7 +205,7 @@ fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<TrakBoxes<'a>> {
         matrix: [a, b, c, d],
         edits,
         tables,
-    })
+    }))
 }
 
 fn read_elst(elst: &BoxReader) -> Result<Vec<Edit>> {

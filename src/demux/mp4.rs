@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::fmp4::FragmentReader;
-use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes};
+use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes, VIDEO_HANDLER};
 use super::reader::{be_u32, BoxReader, Table};
 use super::sample_entry::read_sample_entry;
 use crate::error::{Error, ErrorCode, Result};
@@ -65,18 +65,15 @@ impl Movie {
             .ok_or_else(|| malformed("the 'moov' box is cut short"))?;
         let moov = read_moov(&BoxReader::new(header.kind, body))?;
         let mut tracks = Vec::new();
-        // A track whose boxes cannot be read (no `stsd`, a broken sample entry) is dropped and the others
-        // play; the file is refused only when no track is left.
+        // A track without a usable sample description (no `stsd`, a broken sample entry) is dropped and the
+        // others play; the file is refused only when no track is left.
         let mut broken = None;
-        for trak in moov.tracks {
-            let read = trak.and_then(|trak| read_track(&trak, moov.movie_timescale, file_len, moov.trex.as_deref()));
-            match read {
-                Ok(Some(track)) => tracks.push(track),
-                Ok(None) => {}
-                Err(error) if error.code() == ErrorCode::MalformedInput => {
+        for trak in &moov.tracks {
+            match read_track(trak, moov.movie_timescale, file_len, moov.trex.as_deref())? {
+                Ok(track) => tracks.push(track),
+                Err(error) => {
                     broken.get_or_insert(error);
                 }
-                Err(error) => return Err(error),
             }
         }
         if let (true, Some(error)) = (tracks.is_empty(), broken) {
@@ -135,27 +132,34 @@ impl Movie {
     }
 }
 
-/// The track of a `trak`: `None` for tracks other than video and sound (timecode, metadata, chapters,
-/// hints, subtitles), which nothing here plays.
+/// The track of a video or sound `trak`; the inner error when its sample description cannot be used
+/// (the track is dropped, see [`Movie::parse_moov`]), the outer one for any other fault (the file is
+/// refused).
 fn read_track(
     trak: &TrakBoxes,
     movie_timescale: u32,
     file_len: u64,
     trex: Option<&[(u32, TrackDefaults)]>,
-) -> Result<Option<MovieTrack>> {
-    let Some(kind) = track_kind(trak) else {
-        return Ok(None);
+) -> Result<Result<MovieTrack>> {
+    let kind = if trak.handler == VIDEO_HANDLER {
+        TrackKind::Video
+    } else {
+        TrackKind::Audio
     };
     let track_id = trak.track_id;
     let timescale = trak.timescale;
     if timescale == 0 {
         return Err(malformed(format!("track {track_id} has a zero timescale")));
     }
-    let entry = trak
-        .sample_entry
-        .as_ref()
-        .ok_or_else(|| malformed(format!("track {track_id} has no sample description")))?;
-    let entry = read_sample_entry(entry, kind, trak.stsd_version)?;
+    let Some(entry) = trak.sample_entry.as_ref() else {
+        return Ok(Err(malformed(format!("track {track_id} has no sample description"))));
+    };
+    let entry = match read_sample_entry(entry, kind, trak.stsd_version) {
+        Ok(entry) => entry,
+        // Encrypted media is refused whole (unsupported), not played without its encrypted tracks.
+        Err(error) if error.code() == ErrorCode::MalformedInput => return Ok(Err(error)),
+        Err(error) => return Err(error),
+    };
     let (shift, presentation_start) = edit_list(trak, movie_timescale, timescale)?;
     let samples = match entry.pcm_frame_bytes {
         Some(frame_bytes) if counts_single_frames(&trak.tables) => pcm_packets(trak, file_len, frame_bytes, shift)?,
@@ -174,7 +178,7 @@ fn read_track(
         },
         TrackKind::Audio => Display::default(),
     };
-    Ok(Some(MovieTrack {
+    Ok(Ok(MovieTrack {
         track: Track {
             id: track_id,
             kind,
@@ -215,14 +219,6 @@ pub(super) fn display_matrix([a, b, c, d]: [i32; 4]) -> Display {
         rotation,
         mirror: i64::from(a) * i64::from(d) < i64::from(b) * i64::from(c),
         pixel_aspect: (1, 1),
-    }
-}
-
-fn track_kind(trak: &TrakBoxes) -> Option<TrackKind> {
-    match &trak.handler {
-        b"vide" => Some(TrackKind::Video),
-        b"soun" => Some(TrackKind::Audio),
-        _ => None,
     }
 }
 
