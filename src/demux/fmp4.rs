@@ -10,20 +10,12 @@ use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::mp4::{Movie, TrackDefaults};
 use super::reader::{child, required_child, BoxReader};
 use crate::error::{Error, ErrorCode, Result};
+use crate::isobmff::flags::{
+    is_sync, BASE_DATA_OFFSET_PRESENT, DATA_OFFSET_PRESENT, DEFAULT_BASE_IS_MOOF, DEFAULT_DURATION_PRESENT,
+    DEFAULT_FLAGS_PRESENT, DEFAULT_SIZE_PRESENT, FIRST_SAMPLE_FLAGS_PRESENT, SAMPLE_COMPOSITION_OFFSET_PRESENT,
+    SAMPLE_DESCRIPTION_INDEX_PRESENT, SAMPLE_DURATION_PRESENT, SAMPLE_FLAGS_PRESENT, SAMPLE_SIZE_PRESENT,
+};
 use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
-
-/// `sample_is_non_sync_sample` in the sample flags (ISO/IEC 14496-12 8.8.3.1).
-const NON_SYNC_SAMPLE: u32 = 0x0001_0000;
-/// `sample_depends_on` (bits 24-25 of the sample flags) of 1: the sample depends on others, so it is no
-/// sync sample whatever its non-sync bit says (ffmpeg reads it so).
-const DEPENDS_ON_MASK: u32 = 0x0300_0000;
-const DEPENDS_ON_OTHERS: u32 = 0x0100_0000;
-
-/// Whether sample flags (from the sample, the run's first-sample flags, `tfhd` or `trex`) mark a sync
-/// sample.
-fn is_sync(flags: u32) -> bool {
-    flags & NON_SYNC_SAMPLE == 0 && flags & DEPENDS_ON_MASK != DEPENDS_ON_OTHERS
-}
 
 /// Reads fragments of one movie, keeping each track's decode time running across segments for fragments
 /// without a `tfdt`.
@@ -103,22 +95,6 @@ impl FragmentReader {
         })
     }
 }
-
-/// `tfhd` flags (ISO/IEC 14496-12 8.8.7.1).
-const BASE_DATA_OFFSET_PRESENT: u32 = 0x01;
-const SAMPLE_DESCRIPTION_INDEX_PRESENT: u32 = 0x02;
-const DEFAULT_DURATION_PRESENT: u32 = 0x08;
-const DEFAULT_SIZE_PRESENT: u32 = 0x10;
-const DEFAULT_FLAGS_PRESENT: u32 = 0x20;
-const DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
-
-/// `trun` flags (8.8.8.1): which fields the run and each of its samples carry.
-const DATA_OFFSET_PRESENT: u32 = 0x01;
-const FIRST_SAMPLE_FLAGS_PRESENT: u32 = 0x04;
-const SAMPLE_DURATION_PRESENT: u32 = 0x100;
-const SAMPLE_SIZE_PRESENT: u32 = 0x200;
-const SAMPLE_FLAGS_PRESENT: u32 = 0x400;
-const SAMPLE_COMPOSITION_OFFSET_PRESENT: u32 = 0x800;
 
 /// A track fragment header: which track, where its data offsets count from, and sample defaults that
 /// override the `trex` ones.
@@ -250,21 +226,4 @@ impl FragmentTrack {
 
 fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::MalformedInput, message)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sync_sample_flags() {
-        // `trex`/`tfhd` defaults of a video fragment: non-sync, depends on others.
-        assert!(!is_sync(0x0101_0000));
-        // A typical first-sample flag: depends on no other sample.
-        assert!(is_sync(0x0200_0000));
-        assert!(is_sync(0));
-        // Depends on others: no sync sample, even with the non-sync bit clear.
-        assert!(!is_sync(0x0100_0000));
-        assert!(!is_sync(0x0001_0000));
-    }
 }

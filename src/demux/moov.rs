@@ -6,6 +6,7 @@
 use super::mp4::TrackDefaults;
 use super::reader::{child, required_child, BoxReader, Table};
 use crate::error::Result;
+use crate::isobmff::{SOUND_HANDLER, VIDEO_HANDLER};
 
 /// The parts of a `moov` box the demuxers use.
 pub(super) struct MoovBoxes<'a> {
@@ -17,10 +18,6 @@ pub(super) struct MoovBoxes<'a> {
     /// fragmented file).
     pub trex: Option<Vec<(u32, TrackDefaults)>>,
 }
-
-/// `hdlr` handler types of the tracks the demuxers read: pictures and sound.
-pub(super) const VIDEO_HANDLER: [u8; 4] = *b"vide";
-pub(super) const SOUND_HANDLER: [u8; 4] = *b"soun";
 
 /// The parts of a `trak` box the demuxers use.
 pub(super) struct TrakBoxes<'a> {

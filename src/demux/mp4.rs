@@ -10,10 +10,11 @@ use std::borrow::Cow;
 
 use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::fmp4::FragmentReader;
-use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes, VIDEO_HANDLER};
+use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes};
 use super::reader::{be_u32, BoxReader, Table};
 use super::sample_entry::read_sample_entry;
 use crate::error::{Error, ErrorCode, Result};
+use crate::isobmff::{matrix, VIDEO_HANDLER};
 use crate::media::{Demuxed, Display, Payload, Sample, Track, TrackKind};
 use crate::time::rescale_ticks;
 
@@ -174,7 +175,7 @@ fn read_track(
     let display = match kind {
         TrackKind::Video => Display {
             pixel_aspect: entry.pixel_aspect,
-            ..display_matrix(trak.matrix)
+            ..matrix::display_of(trak.matrix)
         },
         TrackKind::Audio => Display::default(),
     };
@@ -191,35 +192,6 @@ fn read_track(
         shift,
         defaults,
     }))
-}
-
-/// The turn and mirroring of a `tkhd` matrix, read as [`Display`] defines them: the picture is flipped left
-/// to right (when the matrix's determinant is negative), then turned clockwise. The second row (c, d) is the
-/// turn's alone, as the flip comes first: (0, 1) upright, (-1, 0) a quarter turn clockwise, (0, -1) half a
-/// turn, (1, 0) three quarters. A matrix that turns by another angle (or shears) is read as the nearest
-/// quarter turn: players show pictures upright or on their side, never askew.
-///
-/// ffprobe reports the same turn for an unmirrored matrix (its `rotation` side data counts
-/// counter-clockwise: -90 is our 90). For a mirrored one it turns first and flips the turned picture, so
-/// its rotation is ours taken the other way round: `sample_rotate_and_reflect.mp4`'s matrix (a transpose)
-/// is our mirror + 270, ffprobe's -90 with a flip.
-pub(super) fn display_matrix([a, b, c, d]: [i32; 4]) -> Display {
-    let rotation = if d.unsigned_abs() >= c.unsigned_abs() {
-        if d >= 0 {
-            0
-        } else {
-            180
-        }
-    } else if c < 0 {
-        90
-    } else {
-        270
-    };
-    Display {
-        rotation,
-        mirror: i64::from(a) * i64::from(d) < i64::from(b) * i64::from(c),
-        pixel_aspect: (1, 1),
-    }
 }
 
 /// The edit list's effect, in media ticks (as ffmpeg applies it): the shift of every stored time (empty
@@ -447,34 +419,4 @@ fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
 
 fn limit(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::LimitExceeded, message)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ONE: i32 = 0x0001_0000;
-
-    #[test]
-    fn display_matrices_to_quarter_turns() {
-        let turn = |matrix| {
-            let display = display_matrix(matrix);
-            (display.rotation, display.mirror)
-        };
-        assert_eq!(turn([ONE, 0, 0, ONE]), (0, false));
-        // Phones' portrait video: a quarter turn clockwise (ffprobe's rotation -90).
-        assert_eq!(turn([0, ONE, -ONE, 0]), (90, false));
-        assert_eq!(turn([-ONE, 0, 0, -ONE]), (180, false));
-        assert_eq!(turn([0, -ONE, ONE, 0]), (270, false));
-        // Flipped left to right, then turned.
-        assert_eq!(turn([-ONE, 0, 0, ONE]), (0, true));
-        assert_eq!(turn([0, ONE, ONE, 0]), (270, true));
-        assert_eq!(turn([0, -ONE, -ONE, 0]), (90, true));
-        // 30° and 60° clockwise, scaled by two: the nearest quarter turns.
-        let (cos30, sin30) = (113_512, 65_536);
-        assert_eq!(turn([cos30, sin30, -sin30, cos30]), (0, false));
-        assert_eq!(turn([sin30, cos30, -cos30, sin30]), (90, false));
-        // A degenerate matrix does not panic.
-        assert_eq!(turn([i32::MIN, i32::MIN, i32::MIN, i32::MIN]), (180, false));
-    }
 }

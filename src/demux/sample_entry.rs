@@ -11,13 +11,8 @@ use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::h264;
 use crate::codec::opus::OpusHead;
 use crate::error::{Error, ErrorCode, Result};
+use crate::isobmff::descriptors::{DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_AAC, OTI_MP3};
 use crate::media::{CodecConfig, TrackKind};
-
-/// MPEG-4 object type indications of AAC in `esds` (ISO/IEC 14496-1 table 5): MPEG-4 audio and the three
-/// MPEG-2 AAC profiles.
-const OTI_AAC: [u8; 4] = [0x40, 0x66, 0x67, 0x68];
-/// Object type indications of MP3 (MPEG-1 and MPEG-2 audio).
-const OTI_MP3: [u8; 2] = [0x6B, 0x69];
 
 /// Bytes of a visual sample entry before its child boxes: the sample entry header (8), then pre-defined
 /// and reserved fields (16), width and height, resolutions, frame count, compressor name and depth.
@@ -301,11 +296,6 @@ struct DecoderConfig {
     object_type: u8,
     specific: Option<Vec<u8>>,
 }
-
-/// `ES_DescrTag`, `DecoderConfigDescrTag` and `DecSpecificInfoTag` (ISO/IEC 14496-1 7.2.2.1).
-const ES_DESCRIPTOR: u8 = 3;
-const DECODER_CONFIG_DESCRIPTOR: u8 = 4;
-const DECODER_SPECIFIC_INFO: u8 = 5;
 
 /// Reads the `esds` full box: an ES descriptor holding a decoder configuration descriptor, which holds
 /// the decoder-specific info.

@@ -9,22 +9,11 @@ use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::h264::AvcConfig;
 use crate::codec::opus::OpusHead;
 use crate::error::{Error, ErrorCode, Result};
+use crate::isobmff::descriptors::{
+    DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_MPEG1_AUDIO, OTI_MPEG4_AUDIO,
+    SL_CONFIG_DESCRIPTOR, SL_PREDEFINED_MP4, STREAM_TYPE_AUDIO,
+};
 use crate::media::CodecConfig;
-
-/// MPEG-4 audio's object type indication in `esds` (ISO/IEC 14496-1 table 5).
-const OTI_MPEG4_AUDIO: u8 = 0x40;
-/// MPEG-1 audio (MP3).
-const OTI_MP3: u8 = 0x6B;
-/// `esds` stream type of audio (ISO/IEC 14496-1 table 6).
-const STREAM_TYPE_AUDIO: u8 = 5;
-/// Descriptor tags (ISO/IEC 14496-1 7.2.2.1): ES, decoder configuration, decoder-specific info, SL
-/// configuration.
-const ES_DESCRIPTOR: u8 = 3;
-const DECODER_CONFIG_DESCRIPTOR: u8 = 4;
-const DECODER_SPECIFIC_INFO: u8 = 5;
-const SL_CONFIG_DESCRIPTOR: u8 = 6;
-/// SL configuration "predefined: reserved for use in MP4 files".
-const SL_PREDEFINED_MP4: u8 = 2;
 
 /// Writes the sample entry that describes samples decoded with `config`.
 /// `pixel_aspect` (horizontal, vertical spacing) goes into a visual entry's `pasp` box unless the pixels
@@ -64,7 +53,7 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig, pixel_
             AudioSpecificConfig::parse(asc)?;
             mp4a_entry(w, config, OTI_MPEG4_AUDIO, Some(asc))
         }
-        "mp3" => mp4a_entry(w, config, OTI_MP3, None),
+        "mp3" => mp4a_entry(w, config, OTI_MPEG1_AUDIO, None),
         "opus" => {
             let head = OpusHead::parse(description()?)?;
             audio_entry(w, b"Opus", config, |w| {
