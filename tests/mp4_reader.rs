@@ -132,10 +132,8 @@ fn quicktime_sound_descriptions_with_esds_in_wave() {
         assert_eq!(sound.config.codec, "mp4a.40.2", "{name}");
         assert_eq!(sound.config.sample_rate, 44_100, "{name}");
         assert_eq!(our_packets(find(video)), ffprobe_packets(&probe, video), "{name}");
-        let theirs = ffprobe_packets(&probe, audio);
-        // bt601.mov's edit list ends before its last two sound packets, which ffprobe drops; this
-        // reader applies where an edit list starts, not where it ends.
-        assert_eq!(our_packets(sound)[..theirs.len()], theirs[..], "{name}");
+        // bt601.mov's edit list ends before its last two sound packets, which are left out.
+        assert_eq!(our_packets(sound), ffprobe_packets(&probe, audio), "{name}");
     }
 }
 

@@ -161,11 +161,14 @@ fn read_track(
         Err(error) if error.code() == ErrorCode::MalformedInput => return Ok(Err(error)),
         Err(error) => return Err(error),
     };
-    let (shift, presentation_start) = edit_list(trak, movie_timescale, timescale)?;
-    let samples = match entry.pcm_frame_bytes {
+    let (shift, presentation_start, edit_end) = edit_list(trak, movie_timescale, timescale)?;
+    let mut samples = match entry.pcm_frame_bytes {
         Some(frame_bytes) if counts_single_frames(&trak.tables) => pcm_packets(trak, file_len, frame_bytes, shift)?,
         _ => sample_table(trak, file_len, shift)?,
     };
+    if let Some(end) = edit_end {
+        cut_at_edit_end(&mut samples, end, shift, kind, trak.tables.ctts.len() > 0);
+    }
     let defaults = trex
         .into_iter()
         .flatten()
@@ -196,17 +199,17 @@ fn read_track(
 
 /// The edit list's effect, in media ticks (as ffmpeg applies it): the shift of every stored time (empty
 /// edits at the start delay the track; the first real edit's media time is where presentation starts),
-/// and where presentation starts after the shift (`None` without an edit list).
-fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Result<(i64, Option<i64>)> {
+/// where presentation starts after the shift (`None` without an edit list), and, when that edit is the
+/// list's last, where it ends in stored composition time (`None`: it runs to the end of the media).
+fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Result<(i64, Option<i64>, Option<i64>)> {
     let Some(edits) = &trak.edits else {
-        return Ok((0, None));
+        return Ok((0, None, None));
     };
     let mut delay = 0i64;
-    for edit in edits {
+    for (index, edit) in edits.iter().enumerate() {
+        let duration = i64::try_from(edit.segment_duration).map_err(|_| malformed("edit list: edit too long"))?;
         match edit.media_time {
             None => {
-                let duration =
-                    i64::try_from(edit.segment_duration).map_err(|_| malformed("edit list: empty edit too long"))?;
                 if movie_timescale == 0 {
                     return Err(malformed("movie header has a zero timescale"));
                 }
@@ -215,10 +218,36 @@ fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Re
                     .checked_add(ticks)
                     .ok_or_else(|| malformed("edit list: delay overflows"))?;
             }
-            Some(media_time) => return Ok((delay - media_time, Some(delay))),
+            Some(media_time) => {
+                // A zero duration (or no movie timescale to count it in) leaves the end open.
+                let end = if index + 1 == edits.len() && duration > 0 && movie_timescale > 0 {
+                    rescale_ticks(duration, movie_timescale, media_timescale)?.checked_add(media_time)
+                } else {
+                    None
+                };
+                return Ok((delay - media_time, Some(delay), end));
+            }
         }
     }
-    Ok((delay, None))
+    Ok((delay, None, None))
+}
+
+/// Drops the samples after the end of the edit list, as ffmpeg does: samples are kept in decode order up to
+/// the first sync sample (any sound packet) that reaches the end; with reordered pictures (`ctts`), up to
+/// the next sync sample after that, as B-frames decoded after a key frame may still be shown before the
+/// end. `end` is in stored composition time; `shift` is what the samples' times were moved by.
+fn cut_at_edit_end(samples: &mut Vec<Sample>, end: i64, shift: i64, kind: TrackKind, reordered: bool) {
+    let mut waited = kind == TrackKind::Audio || !reordered;
+    let last = samples.iter().position(|s| {
+        let reaches = s.pts.saturating_sub(shift).saturating_add(i64::from(s.duration)) >= end;
+        if !reaches || !(s.key || kind == TrackKind::Audio) {
+            return false;
+        }
+        std::mem::replace(&mut waited, true)
+    });
+    if let Some(last) = last {
+        samples.truncate(last + 1);
+    }
 }
 
 /// The number of samples `stsz` lists, checked against the file's size and the per-track limit.
