@@ -20,6 +20,7 @@ pub mod demux;
 pub mod edit;
 pub mod error;
 pub mod hls;
+pub mod isobmff;
 pub mod media;
 pub mod mux;
 pub mod player;

@@ -35,13 +35,53 @@ use reelcut::hls::uri::resolve;
 
 /// MP4 files where the `mp4` crate reads something other than what the file holds, or that our reader
 /// refuses although the `mp4` crate reads them: (file, what differs, why).
-const KNOWN_MP4_DISAGREEMENTS: &[(&str, Difference, &str)] = &[(
-    "conformance/exoplayer/mp4/sample_mdat_too_long.mp4",
-    Difference::WeRefuse,
-    "its last box, mdat, claims more bytes than the file has left: our reader takes a box that runs past the \
-     end of the file for a truncated download and refuses the file; the mp4 crate (like ExoPlayer and \
-     ffprobe) reads the samples, which all lie inside the file",
-)];
+const KNOWN_MP4_DISAGREEMENTS: &[(&str, Difference, &str)] = &[
+    (
+        "conformance/exoplayer/mp4/sample_fixed_rechunk_no_elst.mp4",
+        Difference::SampleCount,
+        "uncompressed sound (ipcm) whose tables list every 2-byte frame as a sample: our reader groups each \
+         chunk's frames into packets of at most 1024 frames, as ffprobe (40 packets) and ExoPlayer do; the \
+         mp4 crate lists the 40,000 frames",
+    ),
+    (
+        "conformance/exoplayer/mp4/sample_fragmented_sgpd_v2.mp4",
+        Difference::WeRefuse,
+        ENCRYPTED,
+    ),
+    (
+        "conformance/mp4parse/bipbop-cenc-audioinit.mp4",
+        Difference::WeRefuse,
+        ENCRYPTED,
+    ),
+    (
+        "conformance/mp4parse/bipbop_480wp_1001kbps-cenc-video-key1-init.mp4",
+        Difference::WeRefuse,
+        ENCRYPTED,
+    ),
+    (
+        "conformance/mp4parse/capi/short-cenc.mp4",
+        Difference::WeRefuse,
+        ENCRYPTED,
+    ),
+    (
+        "conformance/shaka/singles/h265-cea-init.mp4",
+        Difference::WeRefuse,
+        ENCRYPTED,
+    ),
+    (
+        "conformance/shaka/singles/h265-cea-segment.mp4",
+        Difference::WeRefuse,
+        ENCRYPTED,
+    ),
+    (
+        "conformance/shaka/singles/incorrect-enca-init.mp4",
+        Difference::WeRefuse,
+        ENCRYPTED,
+    ),
+];
+
+/// Why an encrypted file is a known disagreement.
+const ENCRYPTED: &str = "encrypted track (encv/enca with a cenc or cbcs scheme): our reader refuses encrypted media as unsupported; the mp4 crate lists its samples, which cannot be decoded without the keys";
 
 /// Playlists where `hls_m3u8` reads something other than what the playlist says, or that our parser refuses
 /// although `hls_m3u8` accepts them: (file, what differs, why).

@@ -85,20 +85,25 @@ pub fn read_header(bytes: &[u8], offset: u64) -> Result<Option<BoxHeader>> {
 }
 
 /// Every top-level box of a complete file, in order. A box that claims to extend past the end of the
-/// file is an error: the file is truncated (or its sizes are lies).
+/// file is an error: the file is truncated (or its sizes are lies). The exception is `mdat`, whose claimed
+/// size some writers get wrong (or which a segment cut out of a larger file by byte range ends early): it
+/// is taken to end with the file, and whether its samples are all there is checked on the samples' own
+/// byte ranges.
 pub fn top_level_boxes(file: &[u8]) -> Result<Vec<BoxHeader>> {
     let len = file.len() as u64;
     let mut boxes = Vec::new();
     let mut offset = 0u64;
     while offset < len {
-        let header = read_header(&file[offset as usize..], offset)?.ok_or_else(|| {
+        let mut header = read_header(&file[offset as usize..], offset)?.ok_or_else(|| {
             Error::new(
                 ErrorCode::MalformedInput,
                 format!("file ends inside a box header at byte {offset}"),
             )
         })?;
         let end = header.end(len);
-        if end > len {
+        if end > len && &header.kind == b"mdat" {
+            header.size = Some(len - offset);
+        } else if end > len {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
                 format!(
@@ -108,8 +113,8 @@ pub fn top_level_boxes(file: &[u8]) -> Result<Vec<BoxHeader>> {
                 ),
             ));
         }
+        offset = header.end(len);
         boxes.push(header);
-        offset = end;
     }
     Ok(boxes)
 }

@@ -6,14 +6,16 @@
 
 use std::borrow::Cow;
 
-use super::boxes::{box_bytes, top_level_boxes};
+use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::mp4::{Movie, TrackDefaults};
 use super::reader::{child, required_child, BoxReader};
 use crate::error::{Error, ErrorCode, Result};
+use crate::isobmff::flags::{
+    is_sync, BASE_DATA_OFFSET_PRESENT, DATA_OFFSET_PRESENT, DEFAULT_BASE_IS_MOOF, DEFAULT_DURATION_PRESENT,
+    DEFAULT_FLAGS_PRESENT, DEFAULT_SIZE_PRESENT, FIRST_SAMPLE_FLAGS_PRESENT, SAMPLE_COMPOSITION_OFFSET_PRESENT,
+    SAMPLE_DESCRIPTION_INDEX_PRESENT, SAMPLE_DURATION_PRESENT, SAMPLE_FLAGS_PRESENT, SAMPLE_SIZE_PRESENT,
+};
 use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
-
-/// `sample_is_non_sync_sample` in the sample flags (ISO/IEC 14496-12 8.8.3.1).
-const NON_SYNC_SAMPLE: u32 = 0x0001_0000;
 
 /// Reads fragments of one movie, keeping each track's decode time running across segments for fragments
 /// without a `tfdt`.
@@ -54,7 +56,18 @@ impl FragmentReader {
     /// start of `bytes`; every sample must lie inside it.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Demuxed> {
         let mut tracks: Vec<Track> = self.tracks.iter().map(|t| t.template.clone()).collect();
-        for header in top_level_boxes(bytes)?.iter().filter(|b| &b.kind == b"moof") {
+        let boxes = top_level_boxes(bytes)?;
+        // The last box is an `mdat` that claims more bytes than the segment has: the segment is a byte
+        // range of a larger fragment (an I-frame playlist's segments hold just the key frame its `trun`
+        // lists first), so the samples that start past its end are not part of it.
+        let cut_short = boxes.last().is_some_and(|last| {
+            &last.kind == b"mdat"
+                && read_header(&bytes[last.offset as usize..], last.offset)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|claimed| claimed.size != last.size)
+        });
+        for header in boxes.iter().filter(|b| &b.kind == b"moof") {
             let moof = BoxReader::new(header.kind, &box_bytes(bytes, header)[header.header_len as usize..]);
             let mut previous_data_end = header.offset;
             for traf in moof.children() {
@@ -71,7 +84,7 @@ impl FragmentReader {
                     &tfhd,
                     header.offset,
                     previous_data_end,
-                    bytes.len() as u64,
+                    (bytes.len() as u64, cut_short),
                     &mut tracks[index].samples,
                 )?;
             }
@@ -82,22 +95,6 @@ impl FragmentReader {
         })
     }
 }
-
-/// `tfhd` flags (ISO/IEC 14496-12 8.8.7.1).
-const BASE_DATA_OFFSET_PRESENT: u32 = 0x01;
-const SAMPLE_DESCRIPTION_INDEX_PRESENT: u32 = 0x02;
-const DEFAULT_DURATION_PRESENT: u32 = 0x08;
-const DEFAULT_SIZE_PRESENT: u32 = 0x10;
-const DEFAULT_FLAGS_PRESENT: u32 = 0x20;
-const DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
-
-/// `trun` flags (8.8.8.1): which fields the run and each of its samples carry.
-const DATA_OFFSET_PRESENT: u32 = 0x01;
-const FIRST_SAMPLE_FLAGS_PRESENT: u32 = 0x04;
-const SAMPLE_DURATION_PRESENT: u32 = 0x100;
-const SAMPLE_SIZE_PRESENT: u32 = 0x200;
-const SAMPLE_FLAGS_PRESENT: u32 = 0x400;
-const SAMPLE_COMPOSITION_OFFSET_PRESENT: u32 = 0x800;
 
 /// A track fragment header: which track, where its data offsets count from, and sample defaults that
 /// override the `trex` ones.
@@ -141,7 +138,7 @@ impl FragmentTrack {
         tfhd: &TrackFragmentHeader,
         moof_offset: u64,
         previous_data_end: u64,
-        len: u64,
+        (len, cut_short): (u64, bool),
         samples: &mut Vec<Sample>,
     ) -> Result<u64> {
         // Where data offsets count from (ISO/IEC 14496-12 8.8.7.1): an explicit base, the moof itself,
@@ -194,18 +191,24 @@ impl FragmentTrack {
                 let composition = field(SAMPLE_COMPOSITION_OFFSET_PRESENT)?.map_or(0, |c| i64::from(c as i32));
                 let end = data
                     .checked_add(u64::from(size))
-                    .filter(|end| *end <= len)
+                    .filter(|end| *end <= len || (cut_short && data >= len))
                     .ok_or_else(|| {
                         malformed(format!(
                             "track {}: fragment sample data lies outside the segment",
                             self.template.id
                         ))
                     })?;
+                if end > len {
+                    // Past the end of a segment cut short (see `FragmentReader::read`).
+                    dts = dts.saturating_add(i64::from(duration));
+                    data = end;
+                    continue;
+                }
                 samples.push(Sample {
                     pts: dts.saturating_add(composition).saturating_add(self.shift),
                     dts: dts.saturating_add(self.shift),
                     duration,
-                    key: self.template.kind == TrackKind::Audio || sample_flags & NON_SYNC_SAMPLE == 0,
+                    key: self.template.kind == TrackKind::Audio || is_sync(sample_flags),
                     offset: data,
                     size,
                     stored_size: size,

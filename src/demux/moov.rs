@@ -6,12 +6,13 @@
 use super::mp4::TrackDefaults;
 use super::reader::{child, required_child, BoxReader, Table};
 use crate::error::Result;
+use crate::isobmff::{SOUND_HANDLER, VIDEO_HANDLER};
 
 /// The parts of a `moov` box the demuxers use.
 pub(super) struct MoovBoxes<'a> {
-    /// Ticks per second of `mvhd`: the unit of edit list durations.
+    /// Ticks per second of `mvhd`: the unit of edit list durations (0 without `mvhd`).
     pub movie_timescale: u32,
-    /// Every `trak`, in order.
+    /// Every video and sound `trak`, in order.
     pub tracks: Vec<TrakBoxes<'a>>,
     /// The `trex` boxes of `mvex` as (track id, fragment sample defaults); `None` without `mvex` (not a
     /// fragmented file).
@@ -21,12 +22,17 @@ pub(super) struct MoovBoxes<'a> {
 /// The parts of a `trak` box the demuxers use.
 pub(super) struct TrakBoxes<'a> {
     pub track_id: u32,
-    /// The `hdlr` handler type: `vide`, `soun`, `text`, ...
+    /// The `hdlr` handler type: [`VIDEO_HANDLER`] or [`SOUND_HANDLER`].
     pub handler: [u8; 4],
     /// Ticks per second of the media (`mdhd`).
     pub timescale: u32,
     /// The first sample entry of `stsd`, if there is one.
     pub sample_entry: Option<BoxReader<'a>>,
+    /// The version of `stsd`: QuickTime's sound descriptions of version 1 and 2 live in version 0.
+    pub stsd_version: u8,
+    /// The top-left 2x2 of the `tkhd` display matrix (a, b, c, d, 16.16 fixed point), which maps a
+    /// picture's point (x, y) to (a·x + c·y, b·x + d·y) on screen.
+    pub matrix: [i32; 4],
     /// The edit list (`edts`/`elst`); `None` when the track has none.
     pub edits: Option<Vec<Edit>>,
     pub tables: SampleTables<'a>,
@@ -94,13 +100,18 @@ impl ChunkOffsets<'_> {
 
 /// Reads the `moov` box body.
 pub(super) fn read_moov<'a>(moov: &BoxReader<'a>) -> Result<MoovBoxes<'a>> {
-    let movie_timescale = read_timescale(&required_child(moov, b"mvhd")?)?;
+    // Without `mvhd` (some writers leave it out) the tracks still play; only an edit list's empty edits,
+    // counted in movie ticks, need its timescale (0 here, refused where used).
+    let movie_timescale = child(moov, b"mvhd")?
+        .map(|mvhd| read_timescale(&mvhd))
+        .transpose()?
+        .unwrap_or(0);
     let mut tracks = Vec::new();
     let mut trex = None;
     for found in moov.children() {
         let found = found?;
         match &found.kind() {
-            b"trak" => tracks.push(read_trak(&found)?),
+            b"trak" => tracks.extend(read_trak(&found)?),
             b"mvex" => trex = Some(read_mvex(&found)?),
             _ => {}
         }
@@ -142,39 +153,56 @@ fn read_mvex(mvex: &BoxReader) -> Result<Vec<(u32, TrackDefaults)>> {
     Ok(all)
 }
 
-fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<TrakBoxes<'a>> {
+/// The handler type of a `trak` (`mdia`/`hdlr`): `vide`, `soun`, `text`, `tmcd`, `meta`, `hint`, ...
+fn read_handler(trak: &BoxReader) -> Result<[u8; 4]> {
+    let mut hdlr = required_child(&required_child(trak, b"mdia")?, b"hdlr")?;
+    hdlr.full_box()?;
+    hdlr.u32()?; // pre_defined
+    hdlr.fourcc()
+}
+
+/// Reads a video or sound `trak`; `None` for any other track (timecode, metadata, chapters, hints,
+/// subtitles), or one whose handler cannot be read: nothing plays them, so nothing else of theirs is read
+/// and nothing in them can fail the file.
+fn read_trak<'a>(trak: &BoxReader<'a>) -> Result<Option<TrakBoxes<'a>>> {
+    let handler = match read_handler(trak) {
+        Ok(handler @ (VIDEO_HANDLER | SOUND_HANDLER)) => handler,
+        _ => return Ok(None),
+    };
     let mut tkhd = required_child(trak, b"tkhd")?;
     let (version, _) = tkhd.full_box()?;
     tkhd.u32_or_u64(version)?;
     tkhd.u32_or_u64(version)?;
     let track_id = tkhd.u32()?;
+    // Reserved, duration, reserved, layer, alternate group, volume, reserved, then the 3x3 matrix
+    // {a, b, u, c, d, v, x, y, w}.
+    tkhd.u32()?;
+    tkhd.u32_or_u64(version)?;
+    tkhd.skip(16)?;
+    let a = tkhd.i32()?;
+    let b = tkhd.i32()?;
+    tkhd.u32()?;
+    let c = tkhd.i32()?;
+    let d = tkhd.i32()?;
 
     let mdia = required_child(trak, b"mdia")?;
     let timescale = read_timescale(&required_child(&mdia, b"mdhd")?)?;
-    let mut hdlr = required_child(&mdia, b"hdlr")?;
-    hdlr.full_box()?;
-    hdlr.u32()?; // pre_defined
-    let handler = hdlr.fourcc()?;
-
     let edits = match child(trak, b"edts")? {
         Some(edts) => child(&edts, b"elst")?.map(|elst| read_elst(&elst)).transpose()?,
         None => None,
     };
-    // Tracks other than sound and pictures are listed by nobody: their tables are not read.
-    let (sample_entry, tables) = if matches!(&handler, b"vide" | b"soun") {
-        let stbl = required_child(&required_child(&mdia, b"minf")?, b"stbl")?;
-        read_stbl(&stbl)?
-    } else {
-        (None, SampleTables::default())
-    };
-    Ok(TrakBoxes {
+    let stbl = required_child(&required_child(&mdia, b"minf")?, b"stbl")?;
+    let (sample_entry, stsd_version, tables) = read_stbl(&stbl)?;
+    Ok(Some(TrakBoxes {
         track_id,
         handler,
         timescale,
         sample_entry,
+        stsd_version,
+        matrix: [a, b, c, d],
         edits,
         tables,
-    })
+    }))
 }
 
 fn read_elst(elst: &BoxReader) -> Result<Vec<Edit>> {
@@ -202,16 +230,18 @@ fn read_elst(elst: &BoxReader) -> Result<Vec<Edit>> {
     Ok(edits)
 }
 
-type StblBoxes<'a> = (Option<BoxReader<'a>>, SampleTables<'a>);
+/// The first sample entry, the version of `stsd`, and the sample tables.
+type StblBoxes<'a> = (Option<BoxReader<'a>>, u8, SampleTables<'a>);
 
 fn read_stbl<'a>(stbl: &BoxReader<'a>) -> Result<StblBoxes<'a>> {
     let mut entry = None;
+    let mut stsd_version = 0;
     let mut tables = SampleTables::default();
     for found in stbl.children() {
         let mut found = found?;
         let kind = found.kind();
         if &kind == b"stsd" {
-            found.full_box()?;
+            stsd_version = found.full_box()?.0;
             found.u32()?; // entry count: the first entry is the one used
             entry = found.children().next().transpose()?;
             continue;
@@ -252,5 +282,5 @@ fn read_stbl<'a>(stbl: &BoxReader<'a>) -> Result<StblBoxes<'a>> {
             }
         }
     }
-    Ok((entry, tables))
+    Ok((entry, stsd_version, tables))
 }

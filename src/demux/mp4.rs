@@ -12,9 +12,10 @@ use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::fmp4::FragmentReader;
 use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes};
 use super::reader::{be_u32, BoxReader, Table};
-use super::sample_entry::codec_config;
+use super::sample_entry::read_sample_entry;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Demuxed, Payload, Sample, Track, TrackKind};
+use crate::isobmff::{matrix, VIDEO_HANDLER};
+use crate::media::{Demuxed, Display, Payload, Sample, Track, TrackKind};
 use crate::time::rescale_ticks;
 
 /// Most samples one track may have: a day of 120 fps video. Larger counts are hostile input.
@@ -65,42 +66,19 @@ impl Movie {
             .ok_or_else(|| malformed("the 'moov' box is cut short"))?;
         let moov = read_moov(&BoxReader::new(header.kind, body))?;
         let mut tracks = Vec::new();
+        // A track without a usable sample description (no `stsd`, a broken sample entry) is dropped and the
+        // others play; the file is refused only when no track is left.
+        let mut broken = None;
         for trak in &moov.tracks {
-            let Some(kind) = track_kind(trak) else {
-                continue;
-            };
-            let track_id = trak.track_id;
-            let timescale = trak.timescale;
-            if timescale == 0 {
-                return Err(malformed(format!("track {track_id} has a zero timescale")));
+            match read_track(trak, moov.movie_timescale, file_len, moov.trex.as_deref())? {
+                Ok(track) => tracks.push(track),
+                Err(error) => {
+                    broken.get_or_insert(error);
+                }
             }
-            let entry = trak
-                .sample_entry
-                .as_ref()
-                .ok_or_else(|| malformed(format!("track {track_id} has no sample description")))?;
-            let config = codec_config(entry, kind)?;
-            let (shift, presentation_start) = edit_list(trak, moov.movie_timescale, timescale)?;
-            let samples = sample_table(trak, file_len, shift)?;
-            let defaults = moov
-                .trex
-                .iter()
-                .flatten()
-                .find(|(id, _)| *id == track_id)
-                .map(|(_, defaults)| *defaults)
-                .unwrap_or_default();
-            tracks.push(MovieTrack {
-                track: Track {
-                    id: track_id,
-                    kind,
-                    timescale,
-                    config,
-                    presentation_start,
-                    display: Default::default(),
-                    samples,
-                },
-                shift,
-                defaults,
-            });
+        }
+        if let (true, Some(error)) = (tracks.is_empty(), broken) {
+            return Err(error);
         }
         Ok(Movie {
             tracks,
@@ -155,27 +133,83 @@ impl Movie {
     }
 }
 
-fn track_kind(trak: &TrakBoxes) -> Option<TrackKind> {
-    match &trak.handler {
-        b"vide" => Some(TrackKind::Video),
-        b"soun" => Some(TrackKind::Audio),
-        _ => None,
+/// The track of a video or sound `trak`; the inner error when its sample description cannot be used
+/// (the track is dropped, see [`Movie::parse_moov`]), the outer one for any other fault (the file is
+/// refused).
+fn read_track(
+    trak: &TrakBoxes,
+    movie_timescale: u32,
+    file_len: u64,
+    trex: Option<&[(u32, TrackDefaults)]>,
+) -> Result<Result<MovieTrack>> {
+    let kind = if trak.handler == VIDEO_HANDLER {
+        TrackKind::Video
+    } else {
+        TrackKind::Audio
+    };
+    let track_id = trak.track_id;
+    let timescale = trak.timescale;
+    if timescale == 0 {
+        return Err(malformed(format!("track {track_id} has a zero timescale")));
     }
+    let Some(entry) = trak.sample_entry.as_ref() else {
+        return Ok(Err(malformed(format!("track {track_id} has no sample description"))));
+    };
+    let entry = match read_sample_entry(entry, kind, trak.stsd_version) {
+        Ok(entry) => entry,
+        // Encrypted media is refused whole (unsupported), not played without its encrypted tracks.
+        Err(error) if error.code() == ErrorCode::MalformedInput => return Ok(Err(error)),
+        Err(error) => return Err(error),
+    };
+    let (shift, presentation_start, edit_end) = edit_list(trak, movie_timescale, timescale)?;
+    let mut samples = match entry.pcm_frame_bytes {
+        Some(frame_bytes) if counts_single_frames(&trak.tables) => pcm_packets(trak, file_len, frame_bytes, shift)?,
+        _ => sample_table(trak, file_len, shift)?,
+    };
+    if let Some(end) = edit_end {
+        cut_at_edit_end(&mut samples, end, shift, kind, trak.tables.ctts.len() > 0);
+    }
+    let defaults = trex
+        .into_iter()
+        .flatten()
+        .find(|(id, _)| *id == track_id)
+        .map(|(_, defaults)| *defaults)
+        .unwrap_or_default();
+    let display = match kind {
+        TrackKind::Video => Display {
+            pixel_aspect: entry.pixel_aspect,
+            ..matrix::display_of(trak.matrix)
+        },
+        TrackKind::Audio => Display::default(),
+    };
+    Ok(Ok(MovieTrack {
+        track: Track {
+            id: track_id,
+            kind,
+            timescale,
+            config: entry.config,
+            presentation_start,
+            display,
+            samples,
+        },
+        shift,
+        defaults,
+    }))
 }
 
 /// The edit list's effect, in media ticks (as ffmpeg applies it): the shift of every stored time (empty
 /// edits at the start delay the track; the first real edit's media time is where presentation starts),
-/// and where presentation starts after the shift (`None` without an edit list).
-fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Result<(i64, Option<i64>)> {
+/// where presentation starts after the shift (`None` without an edit list), and, when that edit is the
+/// list's last, where it ends in stored composition time (`None`: it runs to the end of the media).
+fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Result<(i64, Option<i64>, Option<i64>)> {
     let Some(edits) = &trak.edits else {
-        return Ok((0, None));
+        return Ok((0, None, None));
     };
     let mut delay = 0i64;
-    for edit in edits {
+    for (index, edit) in edits.iter().enumerate() {
+        let duration = i64::try_from(edit.segment_duration).map_err(|_| malformed("edit list: edit too long"))?;
         match edit.media_time {
             None => {
-                let duration =
-                    i64::try_from(edit.segment_duration).map_err(|_| malformed("edit list: empty edit too long"))?;
                 if movie_timescale == 0 {
                     return Err(malformed("movie header has a zero timescale"));
                 }
@@ -184,17 +218,42 @@ fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Re
                     .checked_add(ticks)
                     .ok_or_else(|| malformed("edit list: delay overflows"))?;
             }
-            Some(media_time) => return Ok((delay - media_time, Some(delay))),
+            Some(media_time) => {
+                // A zero duration (or no movie timescale to count it in) leaves the end open.
+                let end = if index + 1 == edits.len() && duration > 0 && movie_timescale > 0 {
+                    rescale_ticks(duration, movie_timescale, media_timescale)?.checked_add(media_time)
+                } else {
+                    None
+                };
+                return Ok((delay - media_time, Some(delay), end));
+            }
         }
     }
-    Ok((delay, None))
+    Ok((delay, None, None))
 }
 
-/// Expands a track's sample tables (`stsz`, `stts`, `ctts`, `stss`, `stsc`, `stco`/`co64`) into samples.
-fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
-    let tables = &trak.tables;
+/// Drops the samples after the end of the edit list, as ffmpeg does: samples are kept in decode order up to
+/// the first sync sample (any sound packet) that reaches the end; with reordered pictures (`ctts`), up to
+/// the next sync sample after that, as B-frames decoded after a key frame may still be shown before the
+/// end. `end` is in stored composition time; `shift` is what the samples' times were moved by.
+fn cut_at_edit_end(samples: &mut Vec<Sample>, end: i64, shift: i64, kind: TrackKind, reordered: bool) {
+    let mut waited = kind == TrackKind::Audio || !reordered;
+    let last = samples.iter().position(|s| {
+        let reaches = s.pts.saturating_sub(shift).saturating_add(i64::from(s.duration)) >= end;
+        if !reaches || !(s.key || kind == TrackKind::Audio) {
+            return false;
+        }
+        std::mem::replace(&mut waited, true)
+    });
+    if let Some(last) = last {
+        samples.truncate(last + 1);
+    }
+}
+
+/// The number of samples `stsz` lists, checked against the file's size and the per-track limit.
+fn sample_count(trak: &TrakBoxes, file_len: u64) -> Result<u64> {
     let track_id = trak.track_id;
-    let (count, sizes) = match &tables.sizes {
+    let count = match &trak.tables.sizes {
         SampleSizes::Identical { count, size } => {
             // Each sample takes at least one byte of the file: a count beyond that is a lie.
             let claimed = u64::from(*count) * u64::from((*size).max(1));
@@ -203,15 +262,73 @@ fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sampl
                     "track {track_id}: {count} samples of {size} bytes cannot fit in {file_len} bytes"
                 )));
             }
-            (u64::from(*count), None)
+            u64::from(*count)
         }
-        SampleSizes::Different(sizes) => (sizes.len() as u64, Some(sizes)),
+        SampleSizes::Different(sizes) => sizes.len() as u64,
     };
     if count > MAX_SAMPLES_PER_TRACK {
         return Err(limit(format!(
             "track {track_id}: {count} samples is more than the limit"
         )));
     }
+    Ok(count)
+}
+
+/// Frames of uncompressed sound per packet when a chunk is cut into packets: ffmpeg's choice, so the
+/// packets are the ones `ffprobe -show_packets` lists.
+const PCM_FRAMES_PER_PACKET: u64 = 1024;
+
+/// Whether the tables count single frames of sound: one `stts` entry of one tick per sample, as QuickTime
+/// and ISO/IEC 23003-5 write uncompressed sound (the test ffmpeg applies before regrouping it).
+fn counts_single_frames(tables: &SampleTables) -> bool {
+    tables.stts.len() == 1 && tables.stts.u32_at(0, 4) == Some(1)
+}
+
+/// Uncompressed sound whose tables list every frame as a sample (five seconds at 8 kHz: 40,000 samples of
+/// two bytes) is read in packets, as ffmpeg and ExoPlayer read it: each chunk's frames, in packets of at
+/// most [`PCM_FRAMES_PER_PACKET`] frames of `frame_bytes` each (the size the sample entry gives; `stsz`
+/// often says 1 whatever the format).
+fn pcm_packets(trak: &TrakBoxes, file_len: u64, frame_bytes: u32, shift: i64) -> Result<Vec<Sample>> {
+    let mut frames_left = sample_count(trak, file_len)?;
+    let mut chunks = ChunkWalker::new(&trak.tables);
+    let mut samples = Vec::new();
+    let mut dts = shift;
+    while frames_left > 0 {
+        let (mut offset, in_chunk) = chunks.next_chunk()?;
+        let mut chunk_left = in_chunk.min(frames_left);
+        frames_left -= chunk_left;
+        while chunk_left > 0 {
+            let frames = chunk_left.min(PCM_FRAMES_PER_PACKET);
+            chunk_left -= frames;
+            // At most 1024 frames of at most 2^32 bytes: within u64; the size must fit the sample's u32.
+            let size = u32::try_from(frames * u64::from(frame_bytes))
+                .map_err(|_| malformed(format!("track {}: sound frames too large", trak.track_id)))?;
+            samples.push(Sample {
+                pts: dts,
+                dts,
+                duration: frames as u32,
+                key: true,
+                offset,
+                size,
+                stored_size: size,
+            });
+            dts = dts.saturating_add(frames as i64);
+            offset = offset
+                .checked_add(u64::from(size))
+                .ok_or_else(|| malformed("sample offsets overflow"))?;
+        }
+    }
+    Ok(samples)
+}
+
+/// Expands a track's sample tables (`stsz`, `stts`, `ctts`, `stss`, `stsc`, `stco`/`co64`) into samples.
+fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sample>> {
+    let tables = &trak.tables;
+    let count = sample_count(trak, file_len)?;
+    let sizes = match &tables.sizes {
+        SampleSizes::Identical { .. } => None,
+        SampleSizes::Different(sizes) => Some(sizes),
+    };
     let mut sizes = sizes.map(|table| table.u32s());
     let identical_size = match tables.sizes {
         SampleSizes::Identical { size, .. } => size,
@@ -291,25 +408,30 @@ impl<'a> ChunkWalker<'a> {
         }
     }
 
+    /// The next chunk: its offset and how many samples `stsc` puts in it.
+    fn next_chunk(&mut self) -> Result<(u64, u64)> {
+        let chunk = self.chunk.map_or(0, |c| c + 1);
+        self.chunk = Some(chunk);
+        let offset = self
+            .offsets
+            .get(chunk)
+            .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
+        // stsc entries (first chunk, samples per chunk, description) name their first chunk 1-based;
+        // the last entry that started at or before this chunk applies.
+        while self
+            .stsc
+            .u32_at(self.stsc_index + 1, 0)
+            .is_some_and(|first_chunk| (first_chunk as usize) <= chunk + 1)
+        {
+            self.stsc_index += 1;
+        }
+        Ok((offset, self.stsc.u32_at(self.stsc_index, 4).map_or(0, u64::from)))
+    }
+
     /// The offset of the next sample, `size` bytes long.
     fn next_sample_offset(&mut self, size: u32) -> Result<u64> {
         while self.left_in_chunk == 0 {
-            let chunk = self.chunk.map_or(0, |c| c + 1);
-            self.chunk = Some(chunk);
-            self.next_offset = self
-                .offsets
-                .get(chunk)
-                .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
-            // stsc entries (first chunk, samples per chunk, description) name their first chunk 1-based;
-            // the last entry that started at or before this chunk applies.
-            while self
-                .stsc
-                .u32_at(self.stsc_index + 1, 0)
-                .is_some_and(|first_chunk| (first_chunk as usize) <= chunk + 1)
-            {
-                self.stsc_index += 1;
-            }
-            self.left_in_chunk = self.stsc.u32_at(self.stsc_index, 4).map_or(0, u64::from);
+            (self.next_offset, self.left_in_chunk) = self.next_chunk()?;
         }
         self.left_in_chunk -= 1;
         let offset = self.next_offset;

@@ -169,7 +169,8 @@ impl<'a> Iterator for Children<'a> {
     type Item = Result<BoxReader<'a>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
+        // QuickTime may end a list of boxes with a 32-bit zero (the sample entries of phone MOVs do).
+        if self.rest.len() < 8 && self.rest.iter().all(|b| *b == 0) {
             return None;
         }
         let header = match read_header(self.rest, 0) {
@@ -252,5 +253,17 @@ mod tests {
         assert!(children.next().is_some_and(|c| c.is_err()));
         assert!(children.next().is_none());
         assert!(required_child(&parent, b"mvhd").is_err());
+        // QuickTime's 32-bit zero after the last child ends the list; other short leftovers are an error.
+        let mut body = vec![0, 0, 0, 8, b'f', b'r', b'e', b'e', 0, 0, 0, 0];
+        let kinds: Vec<_> = BoxReader::new(*b"avc1", &body)
+            .children()
+            .map(|c| c.map(|c| c.kind()))
+            .collect();
+        assert_eq!(kinds, [Ok(*b"free")]);
+        body[11] = 1;
+        assert!(BoxReader::new(*b"avc1", &body)
+            .children()
+            .nth(1)
+            .is_some_and(|c| c.is_err()));
     }
 }

@@ -6,18 +6,13 @@
 //! 14496-14, 14496-15).
 
 use super::boxes::fourcc_text;
-use super::reader::{required_child, BoxReader};
+use super::reader::{child, required_child, BoxReader};
 use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::h264;
 use crate::codec::opus::OpusHead;
 use crate::error::{Error, ErrorCode, Result};
+use crate::isobmff::descriptors::{DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_AAC, OTI_MP3};
 use crate::media::{CodecConfig, TrackKind};
-
-/// MPEG-4 object type indications of AAC in `esds` (ISO/IEC 14496-1 table 5): MPEG-4 audio and the three
-/// MPEG-2 AAC profiles.
-const OTI_AAC: [u8; 4] = [0x40, 0x66, 0x67, 0x68];
-/// Object type indications of MP3 (MPEG-1 and MPEG-2 audio).
-const OTI_MP3: [u8; 2] = [0x6B, 0x69];
 
 /// Bytes of a visual sample entry before its child boxes: the sample entry header (8), then pre-defined
 /// and reserved fields (16), width and height, resolutions, frame count, compressor name and depth.
@@ -25,26 +20,98 @@ const VISUAL_HEADER: usize = 78;
 /// Bytes of an audio sample entry before its children, version 0: the sample entry header (8), version,
 /// revision and vendor (8), channels, sample size, compression id, packet size, rate (16.16).
 const AUDIO_HEADER: usize = 28;
-/// Extra bytes QuickTime sound description versions 1 and 2 add after [`AUDIO_HEADER`].
+/// Extra bytes QuickTime sound description version 1 adds after [`AUDIO_HEADER`]: samples per packet,
+/// bytes per packet, bytes per frame, bytes per sample.
 const AUDIO_V1_EXTRA: usize = 16;
+/// Extra bytes of a QuickTime version 2 sound description: struct size, rate (a double), channels, a
+/// constant, bits per channel, format flags (`lpcm`), bytes per packet, frames per packet.
 const AUDIO_V2_EXTRA: usize = 36;
 
-/// The decoder configuration of a sample entry of a track of `kind`.
-pub fn codec_config(entry: &BoxReader, kind: TrackKind) -> Result<CodecConfig> {
+/// `formatSpecificFlags` of a version 2 `lpcm` sound description (Core Audio's `AudioStreamBasicDescription`).
+const LPCM_FLOAT: u32 = 1;
+const LPCM_BIG_ENDIAN: u32 = 2;
+
+/// What a sample entry says about its track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleEntry {
+    /// What the decoder needs.
+    pub config: CodecConfig,
+    /// Pixel aspect ratio of a visual entry's `pasp` (horizontal, vertical spacing); (1, 1) without one.
+    pub pixel_aspect: (u32, u32),
+    /// For uncompressed sound: the bytes of one frame (one sample of every channel). Its sample tables count
+    /// frames, which are regrouped into packets (see `mp4::sample_table`).
+    pub pcm_frame_bytes: Option<u32>,
+}
+
+/// Reads the sample entry of a track of `kind`. `stsd_version` tells QuickTime sound descriptions (in a
+/// version 0 `stsd`, whose entry version 1 and 2 add fields) from ISO's `AudioSampleEntryV1` (in a
+/// version 1 `stsd`, same layout as version 0).
+///
+/// Encrypted entries (`encv`, `enca`, or any with a protection scheme `sinf`) are refused as unsupported.
+pub fn read_sample_entry(entry: &BoxReader, kind: TrackKind, stsd_version: u8) -> Result<SampleEntry> {
+    let fourcc = entry.kind();
+    let mut boxes = entry.clone();
     match kind {
-        TrackKind::Video => video_config(entry),
-        TrackKind::Audio => audio_config(entry),
+        TrackKind::Video => boxes.skip(VISUAL_HEADER)?,
+        TrackKind::Audio => boxes.skip(audio_children_at(entry, stsd_version)?)?,
+    }
+    let sinf = child(&boxes, b"sinf")?;
+    if sinf.is_some() || matches!(&fourcc, b"encv" | b"enca") {
+        return Err(encrypted(sinf.as_ref()));
+    }
+    match kind {
+        TrackKind::Video => {
+            let pixel_aspect = match child(&boxes, b"pasp")? {
+                Some(mut pasp) => (pasp.u32()?, pasp.u32()?),
+                None => (1, 1),
+            };
+            Ok(SampleEntry {
+                config: video_config(entry, &boxes)?,
+                pixel_aspect,
+                pcm_frame_bytes: None,
+            })
+        }
+        TrackKind::Audio => audio_config(entry, &boxes, stsd_version),
     }
 }
 
-fn video_config(entry: &BoxReader) -> Result<CodecConfig> {
+/// The error for an encrypted track, naming its protection scheme (`schm`: `cenc`, `cbcs`, `cens`, `cbc1`,
+/// PIFF's `piff`) when it says.
+fn encrypted(sinf: Option<&BoxReader>) -> Error {
+    let scheme = sinf
+        .and_then(|sinf| child(sinf, b"schm").ok().flatten())
+        .and_then(|mut schm| {
+            schm.full_box().ok()?;
+            schm.fourcc().ok()
+        });
+    let what = scheme.map_or_else(
+        || "encrypted".to_owned(),
+        |s| format!("encrypted ({})", fourcc_text(&s)),
+    );
+    Error::new(
+        ErrorCode::Unsupported,
+        format!("the track is {what}: encrypted media (cenc/cbcs) cannot be played"),
+    )
+}
+
+/// Where an audio sample entry's child boxes start: after the version 0 fields, plus the QuickTime version 1
+/// or 2 fields in a version 0 `stsd`.
+fn audio_children_at(entry: &BoxReader, stsd_version: u8) -> Result<usize> {
+    let mut header = entry.clone();
+    header.skip(8)?;
+    Ok(match (stsd_version, header.u16()?) {
+        (0, 1) => AUDIO_HEADER + AUDIO_V1_EXTRA,
+        (0, 2) => AUDIO_HEADER + AUDIO_V2_EXTRA,
+        _ => AUDIO_HEADER,
+    })
+}
+
+fn video_config(entry: &BoxReader, boxes: &BoxReader) -> Result<CodecConfig> {
     let mut header = entry.clone();
     header.skip(24)?;
     let width = u32::from(header.u16()?);
     let height = u32::from(header.u16()?);
-    let mut boxes = entry.clone();
-    boxes.skip(VISUAL_HEADER)?;
-    let record = |kind: &[u8; 4]| required_child(&boxes, kind).map(|found| found.rest().to_vec());
+    let record = |kind: &[u8; 4]| required_child(boxes, kind).map(|found| found.rest().to_vec());
     let fourcc = entry.kind();
     let (codec, description) = match &fourcc {
         b"avc1" | b"avc3" => {
@@ -83,40 +150,98 @@ fn video_config(entry: &BoxReader) -> Result<CodecConfig> {
     })
 }
 
-fn audio_config(entry: &BoxReader) -> Result<CodecConfig> {
+/// The sound format of an audio entry: the version 0 fields, replaced by the QuickTime version 2 ones
+/// when present, then the codec from the entry type and its configuration box.
+fn audio_config(entry: &BoxReader, boxes: &BoxReader, stsd_version: u8) -> Result<SampleEntry> {
     let mut header = entry.clone();
     header.skip(8)?;
     let version = header.u16()?;
     header.skip(6)?;
     let mut channels = u32::from(header.u16()?);
-    header.skip(6)?;
+    let mut bits = u32::from(header.u16()?);
+    header.skip(4)?;
     // 16.16 fixed point: the integer part.
     let mut sample_rate = header.u32()? >> 16;
-    let children_at = match version {
-        1 => AUDIO_HEADER + AUDIO_V1_EXTRA,
-        2 => {
-            // Version 2 moves rate and channels after the version 0 fields: struct size, rate as a double,
-            // channel count.
-            header.u32()?;
-            sample_rate = f64::from_bits(header.u64()?) as u32;
-            channels = header.u32()?;
-            AUDIO_HEADER + AUDIO_V2_EXTRA
-        }
-        _ => AUDIO_HEADER,
-    };
-    let mut boxes = entry.clone();
-    boxes.skip(children_at)?;
+    let mut lpcm_flags = 0;
+    if stsd_version == 0 && version == 2 {
+        // Version 2 moves rate, channels and sample format after the version 0 fields: struct size, rate
+        // as a double, channel count, a constant, bits per channel, format flags.
+        header.u32()?;
+        sample_rate = f64::from_bits(header.u64()?) as u32;
+        channels = header.u32()?;
+        header.u32()?;
+        bits = header.u32()?;
+        lpcm_flags = header.u32()?;
+    }
     let fourcc = entry.kind();
-    let audio = |codec: String, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| CodecConfig {
-        codec,
-        description,
-        sample_rate,
-        channels,
-        ..CodecConfig::default()
+    // QuickTime keeps the codec's boxes (`esds`, `enda`) inside a `wave` box of the entry.
+    let wave = child(boxes, b"wave")?;
+    let configuration = |kind: &[u8; 4]| -> Result<Option<BoxReader>> {
+        match child(boxes, kind)? {
+            Some(found) => Ok(Some(found)),
+            None => wave.as_ref().map_or(Ok(None), |wave| child(wave, kind)),
+        }
     };
+    // `enda` (QuickTime): a non-zero 16-bit value marks little-endian samples of `in24`, `in32`, `fl32`.
+    let little_endian_box = match configuration(b"enda")? {
+        Some(mut enda) => enda.u16()? != 0,
+        None => false,
+    };
+    let audio = |codec: String, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| SampleEntry {
+        config: CodecConfig {
+            codec,
+            description,
+            sample_rate,
+            channels,
+            ..CodecConfig::default()
+        },
+        pixel_aspect: (1, 1),
+        pcm_frame_bytes: None,
+    };
+    // Uncompressed sound: (float, bits per sample, little-endian, unsigned) by entry type.
+    let pcm = match &fourcc {
+        b"raw " => Some((false, 8, true, true)),
+        b"twos" => Some((false, bits, false, false)),
+        b"sowt" => Some((false, bits, true, false)),
+        b"in24" => Some((false, 24, little_endian_box, false)),
+        b"in32" => Some((false, 32, little_endian_box, false)),
+        b"fl32" => Some((true, 32, little_endian_box, false)),
+        b"fl64" => Some((true, 64, little_endian_box, false)),
+        b"lpcm" => Some((
+            lpcm_flags & LPCM_FLOAT != 0,
+            bits,
+            lpcm_flags & LPCM_BIG_ENDIAN == 0,
+            false,
+        )),
+        b"ipcm" | b"fpcm" => {
+            // ISO/IEC 23003-5 `pcmC`: full box, format flags (bit 0: little-endian), bits per sample.
+            let mut pcmc = required_child(boxes, b"pcmC")?;
+            pcmc.full_box()?;
+            let flags = pcmc.u8()?;
+            Some((&fourcc == b"fpcm", u32::from(pcmc.u8()?), flags & 1 != 0, false))
+        }
+        _ => None,
+    };
+    if let Some((float, bits, little_endian, unsigned)) = pcm {
+        if bits == 0 || bits % 8 != 0 || channels == 0 {
+            return Err(entry.error("uncompressed sound without a sample size or channels"));
+        }
+        let frame_bytes = (bits / 8)
+            .checked_mul(channels)
+            .ok_or_else(|| entry.error("too many channels"))?;
+        let mut found = audio(
+            pcm_codec(float, bits, little_endian, unsigned),
+            None,
+            sample_rate,
+            channels,
+        );
+        found.pcm_frame_bytes = Some(frame_bytes);
+        return Ok(found);
+    }
     Ok(match &fourcc {
         b"mp4a" => {
-            let decoder = decoder_config(&required_child(&boxes, b"esds")?)?;
+            let esds = configuration(b"esds")?.ok_or_else(|| boxes.error("no 'esds' box"))?;
+            let decoder = decoder_config(&esds)?;
             if OTI_MP3.contains(&decoder.object_type) {
                 audio("mp3".to_owned(), None, sample_rate, channels)
             } else if OTI_AAC.contains(&decoder.object_type) {
@@ -137,7 +262,7 @@ fn audio_config(entry: &BoxReader) -> Result<CodecConfig> {
             }
         }
         b"Opus" => {
-            let dops = required_child(&boxes, b"dOps")?;
+            let dops = required_child(boxes, b"dOps")?;
             let head = OpusHead::from_dops(dops.rest())?;
             let channels = u32::from(head.channels);
             // Opus always decodes at 48 kHz, whatever the input rate was.
@@ -150,16 +275,27 @@ fn audio_config(entry: &BoxReader) -> Result<CodecConfig> {
     })
 }
 
+/// The codec string of uncompressed sound. WebCodecs registers `pcm-u8`, `pcm-s16`, `pcm-s24`, `pcm-s32` and
+/// `pcm-f32` (Linear PCM WebCodecs Registration), all interleaved and little-endian. Other layouts get a name
+/// of the same pattern that no browser accepts (mediabunny's: `pcm-s16be`, `pcm-s24be`, `pcm-s32be`,
+/// `pcm-f32be`, `pcm-s8`, `pcm-f64`, `pcm-f64be`): samples are passed on as stored, not converted, so a
+/// big-endian track (`twos`, `in24` without `enda`, ...) is listed but its decoder configuration is refused,
+/// and the player plays the pictures without sound.
+fn pcm_codec(float: bool, bits: u32, little_endian: bool, unsigned: bool) -> String {
+    let kind = match (float, unsigned) {
+        (true, _) => 'f',
+        (false, true) => 'u',
+        (false, false) => 's',
+    };
+    let order = if little_endian || bits == 8 { "" } else { "be" };
+    format!("pcm-{kind}{bits}{order}")
+}
+
 /// What `esds` says about the decoder: its object type and the decoder-specific bytes.
 struct DecoderConfig {
     object_type: u8,
     specific: Option<Vec<u8>>,
 }
-
-/// `ES_DescrTag`, `DecoderConfigDescrTag` and `DecSpecificInfoTag` (ISO/IEC 14496-1 7.2.2.1).
-const ES_DESCRIPTOR: u8 = 3;
-const DECODER_CONFIG_DESCRIPTOR: u8 = 4;
-const DECODER_SPECIFIC_INFO: u8 = 5;
 
 /// Reads the `esds` full box: an ES descriptor holding a decoder configuration descriptor, which holds
 /// the decoder-specific info.
@@ -275,6 +411,111 @@ mod tests {
             Some("av01.0.08M.10")
         );
         assert!(av1_codec_string(&[0x81]).is_err());
+    }
+
+    #[test]
+    fn pcm_codec_strings() {
+        // WebCodecs' registered names for little-endian interleaved PCM.
+        assert_eq!(pcm_codec(false, 16, true, false), "pcm-s16");
+        assert_eq!(pcm_codec(false, 24, true, false), "pcm-s24");
+        assert_eq!(pcm_codec(false, 32, true, false), "pcm-s32");
+        assert_eq!(pcm_codec(true, 32, true, false), "pcm-f32");
+        assert_eq!(pcm_codec(false, 8, true, true), "pcm-u8");
+        // Big-endian and other layouts: names no browser registers.
+        assert_eq!(pcm_codec(false, 16, false, false), "pcm-s16be");
+        assert_eq!(pcm_codec(true, 64, false, false), "pcm-f64be");
+        assert_eq!(pcm_codec(false, 8, false, false), "pcm-s8");
+    }
+
+    /// A QuickTime sound sample entry body of `version` with `children`: `twos`-style fields, 2 channels of
+    /// 16 bits at 44.1 kHz (version 2: the rate, channels, bits and format flags in its own fields).
+    fn sound_entry(version: u16, lpcm_flags: u32, children: &[u8]) -> Vec<u8> {
+        let mut body = vec![0, 0, 0, 0, 0, 0, 0, 1];
+        body.extend_from_slice(&version.to_be_bytes());
+        body.extend_from_slice(&[0; 6]);
+        body.extend_from_slice(&[0, 2, 0, 16, 0, 0, 0, 0]);
+        body.extend_from_slice(&(44_100u32 << 16).to_be_bytes());
+        match version {
+            1 => body.extend_from_slice(&[0; 16]),
+            2 => {
+                body.extend_from_slice(&72u32.to_be_bytes());
+                body.extend_from_slice(&96_000f64.to_bits().to_be_bytes());
+                body.extend_from_slice(&6u32.to_be_bytes());
+                body.extend_from_slice(&0x7F00_0000u32.to_be_bytes());
+                body.extend_from_slice(&24u32.to_be_bytes());
+                body.extend_from_slice(&lpcm_flags.to_be_bytes());
+                body.extend_from_slice(&[0; 8]);
+            }
+            _ => {}
+        }
+        body.extend_from_slice(children);
+        body
+    }
+
+    #[test]
+    fn quicktime_sound_descriptions() {
+        let read = |kind: &[u8; 4], body: &[u8], stsd_version: u8| {
+            read_sample_entry(&BoxReader::new(*kind, body), TrackKind::Audio, stsd_version).map(|e| {
+                let c = e.config;
+                (c.codec, c.sample_rate, c.channels, e.pcm_frame_bytes)
+            })
+        };
+        let expect = |codec: &str, rate, channels, frame| Ok((codec.to_owned(), rate, channels, Some(frame)));
+        assert_eq!(
+            read(b"twos", &sound_entry(0, 0, &[]), 0),
+            expect("pcm-s16be", 44_100, 2, 4)
+        );
+        assert_eq!(
+            read(b"sowt", &sound_entry(1, 0, &[]), 0),
+            expect("pcm-s16", 44_100, 2, 4)
+        );
+        // `in24` little-endian by an `enda` inside `wave`, then QuickTime's zero terminator.
+        let wave = [
+            0, 0, 0, 18, b'w', b'a', b'v', b'e', 0, 0, 0, 10, b'e', b'n', b'd', b'a', 0, 1, 0, 0, 0, 0,
+        ];
+        assert_eq!(
+            read(b"in24", &sound_entry(1, 0, &wave), 0),
+            expect("pcm-s24", 44_100, 2, 6)
+        );
+        assert_eq!(
+            read(b"in24", &sound_entry(1, 0, &[]), 0),
+            expect("pcm-s24be", 44_100, 2, 6)
+        );
+        // Version 2 `lpcm`: signed integer, packed, little-endian (flags 0x0C); big-endian float (0x0B).
+        assert_eq!(
+            read(b"lpcm", &sound_entry(2, 0x0C, &[]), 0),
+            expect("pcm-s24", 96_000, 6, 18)
+        );
+        assert_eq!(
+            read(b"lpcm", &sound_entry(2, 0x0B, &[]), 0),
+            expect("pcm-f24be", 96_000, 6, 18)
+        );
+        // In a version 1 `stsd`, entry version 1 is ISO's AudioSampleEntryV1: no QuickTime fields follow.
+        let mut iso = sound_entry(0, 0, &[0, 0, 0, 8, b'f', b'r', b'e', b'e']);
+        iso[9] = 1;
+        assert_eq!(read(b"sowt", &iso, 1), expect("pcm-s16", 44_100, 2, 4));
+        // `mp4a` whose `esds` is missing from the entry and from `wave`.
+        assert!(read(b"mp4a", &sound_entry(1, 0, &wave), 0).is_err());
+    }
+
+    #[test]
+    fn encrypted_entries_are_unsupported() {
+        // `enca` with `sinf` holding `frma` and a `schm` of scheme `cbcs`.
+        let sinf = [
+            0, 0, 0, 40, b's', b'i', b'n', b'f', 0, 0, 0, 12, b'f', b'r', b'm', b'a', b'm', b'p', b'4', b'a', 0, 0, 0,
+            20, b's', b'c', b'h', b'm', 0, 0, 0, 0, b'c', b'b', b'c', b's', 0, 1, 0, 0,
+        ];
+        let error = read_sample_entry(
+            &BoxReader::new(*b"enca", &sound_entry(0, 0, &sinf)),
+            TrackKind::Audio,
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Unsupported);
+        assert!(error.message().contains("encrypted (cbcs)"), "{error}");
+        // Without `sinf`, the entry type alone says it.
+        let error = read_sample_entry(&BoxReader::new(*b"encv", &[0; 78]), TrackKind::Video, 0).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Unsupported);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::footage::Footage;
 use super::trim::{is_h264, EncodedStretch, TrimPlan, VideoCut, VideoPiece};
 use crate::codec::h264::AvcConfig;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{CodecConfig, Sample, Track, TrackKind};
+use crate::media::{CodecConfig, Display, Sample, Track, TrackKind};
 use crate::mux::{MuxSample, MuxTrack};
 
 fn out_of_range(message: impl Into<Cow<'static, str>>) -> Error {
@@ -39,6 +39,7 @@ pub fn tracks<'a>(footage: &'a Footage, plan: &TrimPlan, encoded: Vec<EncodedStr
                 .unwrap_or_default(),
             samples,
             shown: cut.shown,
+            display: Display::default(),
         });
     }
     Ok(tracks)
@@ -159,6 +160,8 @@ fn video<'a>(
         config: cut.coding.clone(),
         samples,
         shown: (cut.first_pts, cut.end_pts),
+        // The source's turn, mirroring and pixel shape: the clip shows its pictures as the source did.
+        display: track.display,
     })
 }
 

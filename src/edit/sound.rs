@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{CodecConfig, TrackKind};
+use crate::media::{CodecConfig, Display, TrackKind};
 use crate::mux::{MuxSample, MuxTrack};
 
 /// One encoded audio packet.
@@ -72,6 +72,7 @@ impl EncodedSound {
             config: self.config.clone(),
             samples,
             shown,
+            display: Display::default(),
         })
     }
 }

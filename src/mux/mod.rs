@@ -7,7 +7,7 @@ mod writer;
 
 use std::borrow::Cow;
 
-use crate::media::{CodecConfig, TrackKind};
+use crate::media::{CodecConfig, Display, TrackKind};
 
 /// One coded frame or audio packet to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,9 @@ pub struct MuxTrack<'a> {
     pub config: CodecConfig,
     /// Samples in decode order.
     pub samples: Vec<MuxSample<'a>>,
+    /// How the pictures are shown (video; the default for sound): written as the `tkhd` matrix (turn and
+    /// mirror) and a `pasp` box (pixel aspect ratio), so a clip keeps its source's orientation.
+    pub display: Display,
     /// The presentation interval `[start, end)` shown, in the samples' ticks. Samples outside it are
     /// decoded (a keyframe a B-frame needs, AAC pre-roll) but cut by the edit list. Every track's `start`
     /// is the same instant: the clip's time 0.

@@ -11,7 +11,13 @@ use super::sample_entry::write_sample_entry;
 use super::writer::{version_for, BoxWriter};
 use super::{Container, MuxSample, MuxTrack};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::TrackKind;
+use crate::isobmff::flags::{
+    DATA_OFFSET_PRESENT, DEFAULT_BASE_IS_MOOF, DEPENDS_ON_NONE, DEPENDS_ON_OTHERS, NON_SYNC_SAMPLE,
+    SAMPLE_COMPOSITION_OFFSET_PRESENT, SAMPLE_DURATION_PRESENT, SAMPLE_FLAGS_PRESENT, SAMPLE_SIZE_PRESENT,
+    TRACK_ENABLED_IN_MOVIE,
+};
+use crate::isobmff::{matrix, SOUND_HANDLER, VIDEO_HANDLER};
+use crate::media::{Display, TrackKind};
 use crate::time::rescale_ticks;
 
 /// Samples of a track are written in runs ("chunks") of about this long, alternating between tracks in
@@ -19,16 +25,16 @@ use crate::time::rescale_ticks;
 const INTERLEAVE_SECONDS: i64 = 1;
 
 /// `trun` sample flags (ISO/IEC 14496-12 8.8.3.1): a sync sample depends on no other...
-const SYNC_SAMPLE_FLAGS: u32 = 0x0200_0000;
+const SYNC_SAMPLE_FLAGS: u32 = DEPENDS_ON_NONE;
 /// ...a delta frame depends on others and is not a sync sample.
-const DELTA_SAMPLE_FLAGS: u32 = 0x0101_0000;
+const DELTA_SAMPLE_FLAGS: u32 = DEPENDS_ON_OTHERS | NON_SYNC_SAMPLE;
 
-/// `tkhd` flags: the track is enabled and part of the presentation.
-const TRACK_ENABLED_IN_MOVIE: u32 = 0x3;
-/// `tfhd` flag: data offsets count from the start of the `moof`.
-const DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
 /// `trun` flags: a data offset, then per sample its duration, size, flags and composition offset.
-const TRUN_FIELDS: u32 = 0x01 | 0x100 | 0x200 | 0x400 | 0x800;
+const TRUN_FIELDS: u32 = DATA_OFFSET_PRESENT
+    | SAMPLE_DURATION_PRESENT
+    | SAMPLE_SIZE_PRESENT
+    | SAMPLE_FLAGS_PRESENT
+    | SAMPLE_COMPOSITION_OFFSET_PRESENT;
 /// `url ` flag: the media data is in this file.
 const SELF_CONTAINED: u32 = 0x1;
 /// The ISO 639-2 code `und` (undetermined) packed as three 5-bit letters.
@@ -166,7 +172,7 @@ impl<'a> TimedTrack<'a> {
                     w.boxed(b"stbl", |w| {
                         w.full_box(b"stsd", 0, 0, |w| {
                             w.u32(1);
-                            write_sample_entry(w, &self.track.config)
+                            write_sample_entry(w, &self.track.config, self.track.display.pixel_aspect)
                         })?;
                         tables(w)
                     })
@@ -178,10 +184,16 @@ impl<'a> TimedTrack<'a> {
     fn write_tkhd(&self, w: &mut BoxWriter, id: u32) -> Result<()> {
         let version = version_for(&[self.duration]);
         let config = &self.track.config;
-        // Presentation size in 16.16 fixed point; sound has none.
+        // Presentation size in 16.16 fixed point, stretched by the pixel aspect ratio and before the
+        // matrix turns it (as ffmpeg writes it); sound has none.
         let (width, height) = if self.is_video() {
             let fixed = |pixels: u32| u32::from(u16::try_from(pixels).unwrap_or(u16::MAX)) << 16;
-            (fixed(config.width), fixed(config.height))
+            let unturned = Display {
+                rotation: 0,
+                ..self.track.display
+            };
+            let (width, height) = unturned.size(config.width, config.height);
+            (fixed(width), fixed(height))
         } else {
             (0, 0)
         };
@@ -195,7 +207,7 @@ impl<'a> TimedTrack<'a> {
             w.zeros(4); // layer, alternate group
             w.u16(if self.is_video() { 0 } else { 0x0100 }); // volume 1.0 for sound
             w.u16(0); // reserved
-            w.unity_matrix();
+            w.matrix(matrix::matrix_of(&self.track.display));
             w.u32(width);
             w.u32(height);
             Ok(())
@@ -235,9 +247,9 @@ impl<'a> TimedTrack<'a> {
 
     fn write_hdlr(&self, w: &mut BoxWriter) -> Result<()> {
         let (handler, name): (&[u8; 4], &[u8]) = if self.is_video() {
-            (b"vide", b"VideoHandler\0")
+            (&VIDEO_HANDLER, b"VideoHandler\0")
         } else {
-            (b"soun", b"SoundHandler\0")
+            (&SOUND_HANDLER, b"SoundHandler\0")
         };
         w.full_box(b"hdlr", 0, 0, |w| {
             w.u32(0); // pre-defined
@@ -289,7 +301,6 @@ impl<'a> TimedTrack<'a> {
     }
 }
 
-/// The edit list that shows `track.shown` and nothing else, the media starting at decode time `base`.
 fn edits(track: &MuxTrack, base: i64, movie_timescale: u32) -> Result<Vec<Edit>> {
     let (start, end) = track.shown;
     let to_movie = |ticks: i64| -> Result<u64> {
@@ -749,6 +760,7 @@ mod tests {
                 data: Cow::Borrowed(&[1, 2, 3]),
             }],
             shown: (0, 10),
+            display: Display::default(),
         }
     }
 

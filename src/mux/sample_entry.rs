@@ -9,25 +9,16 @@ use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::h264::AvcConfig;
 use crate::codec::opus::OpusHead;
 use crate::error::{Error, ErrorCode, Result};
+use crate::isobmff::descriptors::{
+    DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_MPEG1_AUDIO, OTI_MPEG4_AUDIO,
+    SL_CONFIG_DESCRIPTOR, SL_PREDEFINED_MP4, STREAM_TYPE_AUDIO,
+};
 use crate::media::CodecConfig;
 
-/// MPEG-4 audio's object type indication in `esds` (ISO/IEC 14496-1 table 5).
-const OTI_MPEG4_AUDIO: u8 = 0x40;
-/// MPEG-1 audio (MP3).
-const OTI_MP3: u8 = 0x6B;
-/// `esds` stream type of audio (ISO/IEC 14496-1 table 6).
-const STREAM_TYPE_AUDIO: u8 = 5;
-/// Descriptor tags (ISO/IEC 14496-1 7.2.2.1): ES, decoder configuration, decoder-specific info, SL
-/// configuration.
-const ES_DESCRIPTOR: u8 = 3;
-const DECODER_CONFIG_DESCRIPTOR: u8 = 4;
-const DECODER_SPECIFIC_INFO: u8 = 5;
-const SL_CONFIG_DESCRIPTOR: u8 = 6;
-/// SL configuration "predefined: reserved for use in MP4 files".
-const SL_PREDEFINED_MP4: u8 = 2;
-
 /// Writes the sample entry that describes samples decoded with `config`.
-pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig) -> Result<()> {
+/// `pixel_aspect` (horizontal, vertical spacing) goes into a visual entry's `pasp` box unless the pixels
+/// are square.
+pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig, pixel_aspect: (u32, u32)) -> Result<()> {
     let family = config.codec.split('.').next().unwrap_or_default();
     let description = || {
         config.description.as_deref().ok_or_else(|| {
@@ -41,12 +32,12 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig) -> Res
         "avc1" | "avc3" => {
             let avcc = description()?;
             check_avcc(avcc)?;
-            visual_entry(w, b"avc1", config, b"avcC", avcc)
+            visual_entry(w, (b"avc1", config, pixel_aspect), b"avcC", avcc)
         }
         "hvc1" | "hev1" => {
             let hvcc = description()?;
             check_hvcc(hvcc)?;
-            visual_entry(w, b"hvc1", config, b"hvcC", hvcc)
+            visual_entry(w, (b"hvc1", config, pixel_aspect), b"hvcC", hvcc)
         }
         "av01" => {
             let av1c = description()?;
@@ -54,7 +45,7 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig) -> Res
             if av1c.len() < 4 || av1c[0] != 0x81 {
                 return Err(unreadable("av1C"));
             }
-            visual_entry(w, b"av01", config, b"av1C", av1c)
+            visual_entry(w, (b"av01", config, pixel_aspect), b"av1C", av1c)
         }
         "mp4a" => {
             let asc = description()?;
@@ -62,7 +53,7 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig) -> Res
             AudioSpecificConfig::parse(asc)?;
             mp4a_entry(w, config, OTI_MPEG4_AUDIO, Some(asc))
         }
-        "mp3" => mp4a_entry(w, config, OTI_MP3, None),
+        "mp3" => mp4a_entry(w, config, OTI_MPEG1_AUDIO, None),
         "opus" => {
             let head = OpusHead::parse(description()?)?;
             audio_entry(w, b"Opus", config, |w| {
@@ -122,8 +113,7 @@ fn check_hvcc(record: &[u8]) -> Result<()> {
 /// A visual sample entry (ISO/IEC 14496-12 12.1.3) with its configuration box.
 fn visual_entry(
     w: &mut BoxWriter,
-    kind: &[u8; 4],
-    config: &CodecConfig,
+    (kind, config, (h_spacing, v_spacing)): (&[u8; 4], &CodecConfig, (u32, u32)),
     record_kind: &[u8; 4],
     record: &[u8],
 ) -> Result<()> {
@@ -151,7 +141,15 @@ fn visual_entry(
         w.boxed(record_kind, |w| {
             w.bytes(record);
             Ok(())
-        })
+        })?;
+        if h_spacing != v_spacing && h_spacing > 0 && v_spacing > 0 {
+            w.boxed(b"pasp", |w| {
+                w.u32(h_spacing);
+                w.u32(v_spacing);
+                Ok(())
+            })?;
+        }
+        Ok(())
     })
 }
 

@@ -99,8 +99,13 @@ impl BoxWriter {
 
     /// The identity transformation matrix of `mvhd` and `tkhd` (16.16 and 2.30 fixed point).
     pub fn unity_matrix(&mut self) {
-        for value in [0x0001_0000, 0, 0, 0, 0x0001_0000, 0, 0, 0, 0x4000_0000u32] {
-            self.u32(value);
+        self.matrix([0x0001_0000, 0, 0, 0x0001_0000]);
+    }
+
+    /// A transformation matrix whose top-left 2x2 is `a, b, c, d` (16.16 fixed point), without translation.
+    pub fn matrix(&mut self, [a, b, c, d]: [i32; 4]) {
+        for value in [a, b, 0, c, d, 0, 0, 0, 0x4000_0000] {
+            self.u32(value as u32);
         }
     }
 }
