@@ -11,19 +11,18 @@ use std::process::Command;
 use reelcut::demux;
 use reelcut::demux::boxes::fourcc_text;
 use reelcut::media::TrackKind;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 mod common;
+#[path = "common/corpus.rs"]
+mod corpus;
 use common::example_binary;
+use corpus::{conformance_dir, repo};
 
 /// Frames per second of every video fixture (tests/fixtures/make.sh).
 const FPS: f64 = 30.0;
 /// An AAC frame at the fixtures' lowest sample rate (44.1 kHz), seconds.
 const AAC_FRAME: f64 = 1024.0 / 44_100.0;
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
@@ -288,6 +287,51 @@ fn mid_gop_trims_start_at_the_keyframe_before() {
 fn audio_only_trims_are_sample_exact() {
     check_keyframe_trim("audio_only.m4a", 1.5, 4.2);
     check_keyframe_trim("audio_only.m4a", 0.3, 0.9);
+}
+
+#[test]
+fn hevc_from_mpeg_ts_trims_at_keyframes() {
+    // HLS with HEVC in MPEG-TS segments, from the conformance corpus: the samples are rewritten from Annex B
+    // to length-prefixed with an `hvcC` built from the stream's parameter sets.
+    let output = out_path("hevc.mp4");
+    let result = Command::new(example_binary("trim"))
+        .arg(conformance_dir().join("shaka/hls-ts-h265/hevc.m3u8"))
+        .args(["--start", "1", "--end", "4", "--mode", "keyframe", "-o"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        std::str::from_utf8(&result.stderr).unwrap()
+    );
+    let summary: Value = serde_json::from_slice(&result.stdout).unwrap();
+    let probe = probe(&output);
+    let video = stream_of(&probe, "video");
+    assert_eq!(
+        (&video["codec_name"], &video["codec_tag_string"]),
+        (&json!("hevc"), &json!("hvc1"))
+    );
+    assert_eq!((&video["width"], &video["height"]), (&json!(640), &json!(360)));
+    assert_eq!(video["nb_read_frames"], json!(summary["video"]["frames"].to_string()));
+    assert_eq!(
+        summary["video"]["frames"],
+        json!(120),
+        "the keyframe at 0 s to the end at 4 s"
+    );
+    assert!((float(&video["duration"]) - 4.0).abs() < 1e-3, "{}", video["duration"]);
+    // Every frame decodes without a complaint from ffmpeg's HEVC decoder.
+    let decoded = tool("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&output)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        decoded.status.success() && decoded.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&decoded.stderr)
+    );
 }
 
 #[test]
