@@ -70,6 +70,21 @@ impl Error {
         }
     }
 
+    /// `malformed_input`: the bytes are not a valid file of their format.
+    pub fn malformed(message: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(ErrorCode::MalformedInput, message)
+    }
+
+    /// `limit_exceeded`: the input asks for more than the safety limits allow.
+    pub fn limit(message: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(ErrorCode::LimitExceeded, message)
+    }
+
+    /// `unsupported`: valid input using a feature the library does not handle.
+    pub fn unsupported(message: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(ErrorCode::Unsupported, message)
+    }
+
     /// What kind of failure this is.
     pub fn code(&self) -> ErrorCode {
         self.code

@@ -42,6 +42,70 @@ pub struct CodecConfig {
     pub channels: u32,
 }
 
+/// The coding a WebCodecs codec string names (its first dot-separated part, `avc1` in `avc1.64001e`): what
+/// the library branches on when it cuts, muxes or re-encodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// H.264 (`avc1`, `avc3`).
+    H264,
+    /// H.265 (`hvc1`, `hev1`).
+    Hevc,
+    /// AV1 (`av01`).
+    Av1,
+    /// AAC and the other MPEG-4 audio object types (`mp4a.40.N`).
+    Aac,
+    /// MPEG-1/2 Layer III (`mp3`).
+    Mp3,
+    /// Opus (`opus`).
+    Opus,
+    /// Anything else: listed and decoded where the browser can, never written into a file by the library.
+    Other,
+}
+
+impl Codec {
+    /// The coding of a codec string.
+    pub fn of(codec: &str) -> Codec {
+        match codec.split('.').next().unwrap_or_default() {
+            "avc1" | "avc3" => Codec::H264,
+            "hvc1" | "hev1" => Codec::Hevc,
+            "av01" => Codec::Av1,
+            "mp4a" => Codec::Aac,
+            "mp3" => Codec::Mp3,
+            "opus" => Codec::Opus,
+            _ => Codec::Other,
+        }
+    }
+}
+
+impl CodecConfig {
+    /// A sound configuration: `codec` at `sample_rate` Hz with `channels` channels, with its `description`.
+    pub fn audio(codec: impl Into<String>, description: Option<Vec<u8>>, sample_rate: u32, channels: u32) -> Self {
+        CodecConfig {
+            codec: codec.into(),
+            description,
+            sample_rate,
+            channels,
+            ..CodecConfig::default()
+        }
+    }
+
+    /// A picture configuration: `codec` at `width`×`height`, with its `description`.
+    pub fn video(codec: impl Into<String>, description: Option<Vec<u8>>, width: u32, height: u32) -> Self {
+        CodecConfig {
+            codec: codec.into(),
+            description,
+            width,
+            height,
+            ..CodecConfig::default()
+        }
+    }
+
+    /// The coding [`CodecConfig::codec`] names.
+    pub fn family(&self) -> Codec {
+        Codec::of(&self.codec)
+    }
+}
+
 /// One coded frame (video) or packet (audio).
 ///
 /// 40 bytes: an index of an hour of 30 fps video with 48 kHz AAC (about 277,000 samples) takes 11 MB.
@@ -283,5 +347,47 @@ mod tests {
             payload: Payload::Owned(vec![9; 5]),
         };
         assert_eq!(owned.sample_data(&[], &sample), Some(&[9, 9, 9][..]));
+    }
+
+    #[test]
+    fn codec_strings_name_their_coding() {
+        for (codec, family) in [
+            ("avc1.64001e", Codec::H264),
+            ("avc3.42e01e", Codec::H264),
+            ("hvc1.1.6.L93.B0", Codec::Hevc),
+            ("hev1.2.4.L120.B0", Codec::Hevc),
+            ("av01.0.04M.08", Codec::Av1),
+            ("mp4a.40.2", Codec::Aac),
+            ("mp3", Codec::Mp3),
+            ("opus", Codec::Opus),
+            ("vp09.00.10.08", Codec::Other),
+            ("avc1x", Codec::Other),
+            ("", Codec::Other),
+        ] {
+            assert_eq!(Codec::of(codec), family, "{codec}");
+        }
+    }
+
+    #[test]
+    fn display_size_turns_and_stretches() {
+        let turned = Display {
+            rotation: 90,
+            ..Display::default()
+        };
+        assert_eq!(turned.size(1920, 1080), (1080, 1920));
+        let anamorphic = Display {
+            pixel_aspect: (4, 3),
+            ..Display::default()
+        };
+        assert_eq!(anamorphic.size(720, 576), (960, 576));
+        assert_eq!(
+            Display {
+                rotation: 270,
+                ..anamorphic
+            }
+            .size(720, 576),
+            (576, 960)
+        );
+        assert_eq!(Display::default().size(0, 0), (0, 0));
     }
 }

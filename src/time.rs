@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// Microseconds per second: the WebCodecs timestamp unit.
 pub const MICROS_PER_SECOND: u32 = 1_000_000;
@@ -31,7 +31,7 @@ impl Time {
     /// (files do carry them), never a division by zero later.
     pub fn new(ticks: i64, scale: u32) -> Result<Time> {
         if scale == 0 {
-            return Err(Error::new(ErrorCode::MalformedInput, "timescale is zero"));
+            return Err(Error::malformed("timescale is zero"));
         }
         Ok(Time { ticks, scale })
     }
@@ -65,14 +65,10 @@ impl Time {
 /// `ticks` of clock `from` expressed in clock `to`, rounded to the nearest tick (halves away from zero).
 pub fn rescale_ticks(ticks: i64, from: u32, to: u32) -> Result<i64> {
     if from == 0 || to == 0 {
-        return Err(Error::new(ErrorCode::MalformedInput, "timescale is zero"));
+        return Err(Error::malformed("timescale is zero"));
     }
-    i64::try_from(rescale_wide(ticks, from, to)).map_err(|_| {
-        Error::new(
-            ErrorCode::LimitExceeded,
-            format!("time {ticks}/{from} s does not fit a 64-bit count of 1/{to} s"),
-        )
-    })
+    i64::try_from(rescale_wide(ticks, from, to))
+        .map_err(|_| Error::limit(format!("time {ticks}/{from} s does not fit a 64-bit count of 1/{to} s")))
 }
 
 fn rescale_ticks_saturating(ticks: i64, from: u32, to: u32) -> i64 {
@@ -145,6 +141,7 @@ pub fn unwrap_33bit(previous: i64, raw: u64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn zero_timescale_is_an_error() {

@@ -6,6 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "common/corpus.rs"]
+mod corpus;
+#[path = "common/tools.rs"]
+mod tools;
 
 use std::borrow::Cow;
 use std::fs;
@@ -20,34 +24,11 @@ use reelcut::mux::{self, Container, MuxSample, MuxTrack};
 use reelcut::ErrorCode;
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The conformance corpus: `REELCUT_CONFORMANCE`, else `../shared/conformance` beside the repository.
-fn conformance_dir() -> PathBuf {
-    let dir = std::env::var_os("REELCUT_CONFORMANCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/conformance"));
-    assert!(
-        dir.join("PROBE.tsv").is_file(),
-        "the conformance corpus is missing: no {} (set REELCUT_CONFORMANCE to the folder that holds it)",
-        dir.join("PROBE.tsv").display()
-    );
-    dir
-}
+use corpus::{conformance_dir, repo};
+use tools::tool;
 
 fn corpus(name: &str) -> Vec<u8> {
     fs::read(conformance_dir().join(name)).unwrap()
-}
-
-fn tool(name: &str) -> Command {
-    let found = Command::new(name).arg("-version").output().is_ok();
-    assert!(
-        found,
-        "{name} is missing: install ffmpeg (.ci/setup.sh does: apt-get install ffmpeg)"
-    );
-    Command::new(name)
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -16,8 +16,11 @@ use serde_json::{json, Value};
 mod common;
 #[path = "common/corpus.rs"]
 mod corpus;
+#[path = "common/tools.rs"]
+mod tools;
 use common::example_binary;
 use corpus::{conformance_dir, repo};
+use tools::tool;
 
 /// Frames per second of every video fixture (tests/fixtures/make.sh).
 const FPS: f64 = 30.0;
@@ -26,15 +29,6 @@ const AAC_FRAME: f64 = 1024.0 / 44_100.0;
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
-}
-
-fn tool(name: &str) -> Command {
-    let found = Command::new(name).arg("-version").output().is_ok();
-    assert!(
-        found,
-        "{name} is missing: install ffmpeg (.ci/setup.sh does: apt-get install ffmpeg)"
-    );
-    Command::new(name)
 }
 
 fn out_path(name: &str) -> PathBuf {

@@ -2,7 +2,7 @@
 //! describe it), and the WebCodecs codec string `mp4a.40.N`.
 
 use super::bits::BitReader;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// Samples per channel in one AAC frame (raw data block).
 pub const SAMPLES_PER_FRAME: u32 = 1024;
@@ -42,7 +42,7 @@ pub fn parse_adts(bytes: &[u8]) -> Result<Option<AdtsHeader>> {
         return Ok(None);
     };
     if h[0] != 0xFF || h[1] & 0xF6 != 0xF0 {
-        return Err(Error::new(ErrorCode::MalformedInput, "ADTS sync word not found"));
+        return Err(Error::malformed("ADTS sync word not found"));
     }
     let protection_absent = h[1] & 1 == 1;
     let object_type = (h[2] >> 6) + 1;
@@ -51,13 +51,10 @@ pub fn parse_adts(bytes: &[u8]) -> Result<Option<AdtsHeader>> {
     let frame_len = (usize::from(h[3] & 3) << 11) | (usize::from(h[4]) << 3) | usize::from(h[5] >> 5);
     let blocks = u32::from(h[6] & 3) + 1;
     let header_len = if protection_absent { 7 } else { 9 };
-    let sample_rate = sample_rate(frequency_index)
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "ADTS: reserved sample rate index"))?;
+    let sample_rate =
+        sample_rate(frequency_index).ok_or_else(|| Error::malformed("ADTS: reserved sample rate index"))?;
     if frame_len < header_len {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            "ADTS frame shorter than its header",
-        ));
+        return Err(Error::malformed("ADTS frame shorter than its header"));
     }
     Ok(Some(AdtsHeader {
         object_type,
@@ -101,12 +98,7 @@ impl AudioSpecificConfig {
         let sample_rate = if index == 15 {
             r.bits(24)?
         } else {
-            sample_rate(index).ok_or_else(|| {
-                Error::new(
-                    ErrorCode::MalformedInput,
-                    "AudioSpecificConfig: reserved sample rate index",
-                )
-            })?
+            sample_rate(index).ok_or_else(|| Error::malformed("AudioSpecificConfig: reserved sample rate index"))?
         };
         let channels = r.bits(4)? as u8;
         Ok(AudioSpecificConfig {

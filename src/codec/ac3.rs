@@ -122,12 +122,8 @@ pub fn access_unit(bytes: &[u8]) -> Result<Option<(Ac3Header, usize)>, &'static 
 impl Ac3Header {
     /// The decoder configuration: `ac-3` or `ec-3`, as the WebCodecs codec registry names them.
     pub fn config(&self) -> CodecConfig {
-        CodecConfig {
-            codec: if self.enhanced { "ec-3" } else { "ac-3" }.to_owned(),
-            sample_rate: self.sample_rate,
-            channels: self.channels,
-            ..CodecConfig::default()
-        }
+        let codec = if self.enhanced { "ec-3" } else { "ac-3" };
+        CodecConfig::audio(codec, None, self.sample_rate, self.channels)
     }
 }
 

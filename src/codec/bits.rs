@@ -1,7 +1,7 @@
 //! A bit reader for codec headers (H.264 SPS, AAC AudioSpecificConfig): MSB first, Exp-Golomb codes, and a
 //! typed error instead of a panic when a header ends early.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// Reads bits MSB-first from a byte slice.
 pub struct BitReader<'a> {
@@ -21,7 +21,7 @@ impl<'a> BitReader<'a> {
     }
 
     fn ended(&self) -> Error {
-        Error::new(ErrorCode::MalformedInput, format!("{} ends early", self.what))
+        Error::malformed(format!("{} ends early", self.what))
     }
 
     /// One bit.
@@ -58,10 +58,7 @@ impl<'a> BitReader<'a> {
         while !self.bit()? {
             zeros += 1;
             if zeros > 31 {
-                return Err(Error::new(
-                    ErrorCode::MalformedInput,
-                    format!("{}: Exp-Golomb code too long", self.what),
-                ));
+                return Err(Error::malformed(format!("{}: Exp-Golomb code too long", self.what)));
             }
         }
         let rest = self.bits(zeros)?;

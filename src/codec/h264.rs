@@ -5,7 +5,7 @@
 //! `description` want AVCC (each NAL unit behind its 4-byte big-endian length) plus the `avcC` record.
 
 use super::bits::BitReader;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// NAL unit type of an IDR picture slice: a sample holding one is a sync sample.
 pub const NAL_IDR: u8 = 5;
@@ -103,7 +103,7 @@ impl Sps {
     /// Parses an SPS NAL unit (with its one-byte NAL header).
     pub fn parse(nal: &[u8]) -> Result<Sps> {
         if nal_type(nal) != Some(NAL_SPS) {
-            return Err(Error::new(ErrorCode::MalformedInput, "not an H.264 SPS NAL unit"));
+            return Err(Error::malformed("not an H.264 SPS NAL unit"));
         }
         let rbsp = remove_emulation_prevention(&nal[1..]);
         let mut r = BitReader::new(&rbsp, "H.264 SPS");
@@ -140,7 +140,7 @@ impl Sps {
                 r.se()?; // offset_for_top_to_bottom_field
                 let cycle = r.ue()?;
                 if cycle > 255 {
-                    return Err(Error::new(ErrorCode::MalformedInput, "H.264 SPS: POC cycle too long"));
+                    return Err(Error::malformed("H.264 SPS: POC cycle too long"));
                 }
                 for _ in 0..cycle {
                     r.se()?;
@@ -174,10 +174,7 @@ impl Sps {
         let height = (height_map_units * 16 * field_factor).checked_sub(crop_y);
         let in_range = |side: Option<u64>| side.filter(|s| (1..=MAX_DIMENSION as u64).contains(s));
         let (Some(width), Some(height)) = (in_range(width), in_range(height)) else {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                "H.264 SPS: picture size out of range",
-            ));
+            return Err(Error::malformed("H.264 SPS: picture size out of range"));
         };
         Ok(Sps {
             profile,
@@ -239,7 +236,7 @@ const PROFILES: [u8; 16] = [66, 77, 88, 100, 110, 122, 244, 44, 83, 86, 118, 128
 /// The `seq_parameter_set_id` a PPS NAL unit (with its NAL header) refers to.
 fn pps_sps_id(nal: &[u8]) -> Result<u32> {
     if nal_type(nal) != Some(NAL_PPS) {
-        return Err(Error::new(ErrorCode::MalformedInput, "not an H.264 PPS NAL unit"));
+        return Err(Error::malformed("not an H.264 PPS NAL unit"));
     }
     let rbsp = remove_emulation_prevention(&nal[1..]);
     let mut r = BitReader::new(&rbsp, "H.264 PPS");
@@ -260,12 +257,12 @@ fn without_repeated_header(nal: &[u8]) -> Option<Vec<u8>> {
 pub fn avc_decoder_configuration(sps_list: &[Vec<u8>], pps_list: &[Vec<u8>]) -> Result<Vec<u8>> {
     let first = sps_list
         .first()
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "H.264 stream has no SPS"))?;
+        .ok_or_else(|| Error::malformed("H.264 stream has no SPS"))?;
     if pps_list.is_empty() {
-        return Err(Error::new(ErrorCode::MalformedInput, "H.264 stream has no PPS"));
+        return Err(Error::malformed("H.264 stream has no PPS"));
     }
     if sps_list.len() > 31 || pps_list.len() > 255 {
-        return Err(Error::new(ErrorCode::LimitExceeded, "too many H.264 parameter sets"));
+        return Err(Error::limit("too many H.264 parameter sets"));
     }
     let sps = Sps::parse(first)?;
     let mut out = vec![
@@ -308,7 +305,7 @@ pub struct AvcConfig {
 impl AvcConfig {
     /// Reads the record (ISO/IEC 14496-15 5.3.3.1).
     pub fn parse(record: &[u8]) -> Result<AvcConfig> {
-        let malformed = || Error::new(ErrorCode::MalformedInput, "avcC record cut short");
+        let malformed = || Error::malformed("avcC record cut short");
         let byte = |at: usize| record.get(at).copied().ok_or_else(malformed);
         let length_size = (byte(4)? & 3) + 1;
         let mut at = 6;
@@ -336,12 +333,7 @@ impl AvcConfig {
     /// size kept.
     pub fn repaired(record: &[u8]) -> Result<Vec<u8>> {
         let config = AvcConfig::parse(record)?;
-        let invalid = |what: &str| {
-            Error::new(
-                ErrorCode::MalformedInput,
-                format!("the video encoder's avcC holds an invalid {what}"),
-            )
-        };
+        let invalid = |what: &str| Error::malformed(format!("the video encoder's avcC holds an invalid {what}"));
         let sps_valid = |nal: &[u8]| Sps::parse(nal).ok().filter(|sps| PROFILES.contains(&sps.profile));
         let mut sps = Vec::with_capacity(config.sps.len());
         let mut ids = Vec::with_capacity(config.sps.len());
@@ -383,10 +375,7 @@ impl AvcConfig {
             // prefix; a 1-byte prefix is checked.
             let len = u32::try_from(nal.len()).unwrap_or(u32::MAX);
             if self.length_size == 1 && len > 0xFF {
-                return Err(Error::new(
-                    ErrorCode::LimitExceeded,
-                    "parameter set longer than a 1-byte NAL length allows",
-                ));
+                return Err(Error::limit("parameter set longer than a 1-byte NAL length allows"));
             }
             out.extend_from_slice(&len.to_be_bytes()[4 - usize::from(self.length_size).min(4)..]);
             out.extend_from_slice(nal);
@@ -396,8 +385,7 @@ impl AvcConfig {
 }
 
 fn push_parameter_set(out: &mut Vec<u8>, set: &[u8]) -> Result<()> {
-    let len = u16::try_from(set.len())
-        .map_err(|_| Error::new(ErrorCode::LimitExceeded, "H.264 parameter set over 64 KiB"))?;
+    let len = u16::try_from(set.len()).map_err(|_| Error::limit("H.264 parameter set over 64 KiB"))?;
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(set);
     Ok(())
@@ -406,6 +394,7 @@ fn push_parameter_set(out: &mut Vec<u8>, set: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     /// The SPS x264 wrote for tests/fixtures (High 3.0, 640x360: 40x23 macroblocks cropped by 8 rows).
     const SPS_HIGH_640X360: [u8; 26] = [

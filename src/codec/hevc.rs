@@ -7,7 +7,7 @@
 
 use super::bits::BitReader;
 use super::h264::remove_emulation_prevention;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// NAL unit type of a video parameter set.
 pub const NAL_VPS: u8 = 32;
@@ -73,7 +73,7 @@ impl Sps {
     /// Parses an SPS NAL unit (with its two-byte NAL header).
     pub fn parse(nal: &[u8]) -> Result<Sps> {
         if nal_type(nal) != Some(NAL_SPS) || nal.len() < 2 {
-            return Err(malformed("not an HEVC SPS NAL unit"));
+            return Err(Error::malformed("not an HEVC SPS NAL unit"));
         }
         let rbsp = remove_emulation_prevention(&nal[2..]);
         let mut r = BitReader::new(&rbsp, "HEVC SPS");
@@ -108,7 +108,7 @@ impl Sps {
         let _sps_id = r.ue()?;
         let chroma_format = r.ue()?;
         if chroma_format > 3 {
-            return Err(malformed("HEVC SPS: chroma_format_idc out of range"));
+            return Err(Error::malformed("HEVC SPS: chroma_format_idc out of range"));
         }
         if chroma_format == 3 {
             r.skip(1)?; // separate_colour_plane_flag
@@ -135,7 +135,7 @@ impl Sps {
                 .filter(|s| (1..=u64::from(MAX_DIMENSION)).contains(s))
         };
         let (Some(width), Some(height)) = (side(coded_width, crop_x), side(coded_height, crop_y)) else {
-            return Err(malformed("HEVC SPS: picture size out of range"));
+            return Err(Error::malformed("HEVC SPS: picture size out of range"));
         };
         Ok(Sps {
             profile_space,
@@ -189,9 +189,9 @@ impl Sps {
 /// level, chroma format and bit depths; segmentation, parallelism and frame rate are left "unknown" (0),
 /// which the record allows.
 pub fn hevc_decoder_configuration(vps: &[Vec<u8>], sps: &[Vec<u8>], pps: &[Vec<u8>]) -> Result<Vec<u8>> {
-    let first = sps.first().ok_or_else(|| malformed("HEVC stream has no SPS"))?;
+    let first = sps.first().ok_or_else(|| Error::malformed("HEVC stream has no SPS"))?;
     if vps.is_empty() || pps.is_empty() {
-        return Err(malformed("HEVC stream has no VPS or PPS"));
+        return Err(Error::malformed("HEVC stream has no VPS or PPS"));
     }
     let parsed = Sps::parse(first)?;
     let mut out = vec![
@@ -211,24 +211,16 @@ pub fn hevc_decoder_configuration(vps: &[Vec<u8>], sps: &[Vec<u8>], pps: &[Vec<u
     out.push((parsed.temporal_layers & 7) << 3 | u8::from(parsed.temporal_id_nested) << 2 | 3);
     out.push(3);
     for (kind, sets) in [(NAL_VPS, vps), (NAL_SPS, sps), (NAL_PPS, pps)] {
-        let count = u16::try_from(sets.len()).map_err(|_| limit("too many HEVC parameter sets"))?;
+        let count = u16::try_from(sets.len()).map_err(|_| Error::limit("too many HEVC parameter sets"))?;
         out.push(0x80 | kind); // array_completeness: every set is in the record
         out.extend_from_slice(&count.to_be_bytes());
         for set in sets {
-            let len = u16::try_from(set.len()).map_err(|_| limit("HEVC parameter set over 64 KiB"))?;
+            let len = u16::try_from(set.len()).map_err(|_| Error::limit("HEVC parameter set over 64 KiB"))?;
             out.extend_from_slice(&len.to_be_bytes());
             out.extend_from_slice(set);
         }
     }
     Ok(out)
-}
-
-fn malformed(message: &'static str) -> Error {
-    Error::new(ErrorCode::MalformedInput, message)
-}
-
-fn limit(message: &'static str) -> Error {
-    Error::new(ErrorCode::LimitExceeded, message)
 }
 
 #[cfg(test)]

@@ -108,12 +108,7 @@ impl MpegAudioHeader {
             2 => "mp2",
             _ => "mp1",
         };
-        CodecConfig {
-            codec: codec.to_owned(),
-            sample_rate: self.sample_rate,
-            channels: self.channels,
-            ..CodecConfig::default()
-        }
+        CodecConfig::audio(codec, None, self.sample_rate, self.channels)
     }
 }
 

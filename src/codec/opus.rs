@@ -2,7 +2,7 @@
 //! WebCodecs takes as the `description` of an `opus` decoder. Opus in MPEG-TS (ETSI TS 102 366 style
 //! framing): each packet behind an `opus_control_header`, the configuration in PMT descriptors.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// The fields of an Opus identification header (RFC 7845 5.1), as `dOps` stores them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ impl OpusHead {
     pub fn parse(bytes: &[u8]) -> Result<OpusHead> {
         let fields = bytes
             .strip_prefix(b"OpusHead")
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "OpusHead: no 'OpusHead' magic"))?;
+            .ok_or_else(|| Error::malformed("OpusHead: no 'OpusHead' magic"))?;
         Self::read_fields(fields, Endian::Little, "OpusHead")
     }
 
@@ -51,7 +51,7 @@ impl OpusHead {
     /// Both forms lay out the same fields at the same offsets from the version byte: channels, pre-skip,
     /// input rate, output gain, mapping family and, past family 0, stream counts and the mapping table.
     fn read_fields(fields: &[u8], endian: Endian, form: &str) -> Result<OpusHead> {
-        let malformed = |what: &str| Error::new(ErrorCode::MalformedInput, format!("{form}: {what}"));
+        let malformed = |what: &str| Error::malformed(format!("{form}: {what}"));
         let fixed = fields.get(..11).ok_or_else(|| malformed("cut short"))?;
         let family = fixed[10];
         let mapping = if family == 0 {

@@ -149,13 +149,12 @@ fn whole(len: usize, samples: u32, rate: u32, config: impl FnOnce() -> CodecConf
 /// The decoder configuration of an ADTS stream: `mp4a.40.<object type>` with the AudioSpecificConfig
 /// built from the header.
 pub(crate) fn adts_config(header: &aac::AdtsHeader) -> CodecConfig {
-    CodecConfig {
-        codec: format!("mp4a.40.{}", header.object_type),
-        description: Some(aac::audio_specific_config(header)),
-        sample_rate: header.sample_rate,
-        channels: u32::from(header.channels),
-        ..CodecConfig::default()
-    }
+    CodecConfig::audio(
+        format!("mp4a.40.{}", header.object_type),
+        Some(aac::audio_specific_config(header)),
+        header.sample_rate,
+        u32::from(header.channels),
+    )
 }
 
 /// What the StreamMuxConfig at the start of a LATM `AudioMuxElement` says, when the element carries one
@@ -185,12 +184,7 @@ fn latm_config(element: &[u8]) -> Option<CodecConfig> {
         Ok(Some((rate, r.bits(4)?)))
     };
     let (sample_rate, channels) = read().ok().flatten()?;
-    Some(CodecConfig {
-        codec: "mp4a-latm".to_owned(),
-        sample_rate,
-        channels,
-        ..CodecConfig::default()
-    })
+    Some(CodecConfig::audio("mp4a-latm", None, sample_rate, channels))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Top-level ISO BMFF box headers: enough to find `moov`, `moof` and `mdat` in a file, or in the first bytes
 //! of a download, without reading the media data in between.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// A box header: its type and where it lies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,19 +62,13 @@ pub fn read_header(bytes: &[u8], offset: u64) -> Result<Option<BoxHeader>> {
         n => (8, Some(u64::from(n))),
     };
     if size.is_some_and(|size| size < header_len) {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            format!(
-                "box '{}' at byte {offset} is smaller than its header",
-                fourcc_text(&kind)
-            ),
-        ));
+        return Err(Error::malformed(format!(
+            "box '{}' at byte {offset} is smaller than its header",
+            fourcc_text(&kind)
+        )));
     }
     if size.is_some_and(|size| offset.checked_add(size).is_none()) {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            format!("box at byte {offset} is impossibly large"),
-        ));
+        return Err(Error::malformed(format!("box at byte {offset} is impossibly large")));
     }
     Ok(Some(BoxHeader {
         kind,
@@ -94,24 +88,17 @@ pub fn top_level_boxes(file: &[u8]) -> Result<Vec<BoxHeader>> {
     let mut boxes = Vec::new();
     let mut offset = 0u64;
     while offset < len {
-        let mut header = read_header(&file[offset as usize..], offset)?.ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedInput,
-                format!("file ends inside a box header at byte {offset}"),
-            )
-        })?;
+        let mut header = read_header(&file[offset as usize..], offset)?
+            .ok_or_else(|| Error::malformed(format!("file ends inside a box header at byte {offset}")))?;
         let end = header.end(len);
         if end > len && &header.kind == b"mdat" {
             header.size = Some(len - offset);
         } else if end > len {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!(
-                    "box '{}' at byte {offset} claims {} bytes but the file ends at {len} (truncated?)",
-                    header.name(),
-                    end - offset
-                ),
-            ));
+            return Err(Error::malformed(format!(
+                "box '{}' at byte {offset} claims {} bytes but the file ends at {len} (truncated?)",
+                header.name(),
+                end - offset
+            )));
         }
         offset = header.end(len);
         boxes.push(header);
@@ -182,12 +169,7 @@ impl BoxLocator {
     /// Takes the bytes read at the offset [`Locate::Read`] asked for. Fewer bytes than asked (a download
     /// still in progress) just asks again; a file without the box is an error.
     pub fn feed(&mut self, bytes: &[u8]) -> Result<Locate> {
-        let missing = || {
-            Error::new(
-                ErrorCode::MalformedInput,
-                format!("no '{}' box in the file", fourcc_text(&self.kind)),
-            )
-        };
+        let missing = || Error::malformed(format!("no '{}' box in the file", fourcc_text(&self.kind)));
         if self.offset >= self.file_len {
             return Err(missing());
         }

@@ -4,12 +4,10 @@
 //! The init segment is a `moov` with `mvex`, parsed by [`Movie::parse_moov`]; a [`FragmentReader`] then turns
 //! each media segment (or the rest of a single fragmented file) into samples.
 
-use std::borrow::Cow;
-
 use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::mp4::{Movie, TrackDefaults};
 use super::reader::{child, required_child, BoxReader};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::isobmff::flags::{
     is_sync, BASE_DATA_OFFSET_PRESENT, DATA_OFFSET_PRESENT, DEFAULT_BASE_IS_MOOF, DEFAULT_DURATION_PRESENT,
     DEFAULT_FLAGS_PRESENT, DEFAULT_SIZE_PRESENT, FIRST_SAMPLE_FLAGS_PRESENT, SAMPLE_COMPOSITION_OFFSET_PRESENT,
@@ -151,7 +149,7 @@ impl FragmentTrack {
         let mut dts = match child(traf, b"tfdt")? {
             Some(mut tfdt) => {
                 let (version, _) = tfdt.full_box()?;
-                i64::try_from(tfdt.u32_or_u64(version)?).map_err(|_| malformed("tfdt decode time too large"))?
+                i64::try_from(tfdt.u32_or_u64(version)?).map_err(|_| Error::malformed("tfdt decode time too large"))?
             }
             None => self.next_dts,
         };
@@ -164,15 +162,14 @@ impl FragmentTrack {
             let (_, flags) = trun.full_box()?;
             let count = trun.u32()?;
             if u64::from(count) > len {
-                return Err(Error::new(
-                    ErrorCode::LimitExceeded,
-                    format!("trun claims {count} samples in a {len}-byte segment"),
-                ));
+                return Err(Error::limit(format!(
+                    "trun claims {count} samples in a {len}-byte segment"
+                )));
             }
             if flags & DATA_OFFSET_PRESENT != 0 {
                 data = base
                     .checked_add_signed(i64::from(trun.i32()?))
-                    .ok_or_else(|| malformed("trun data offset"))?;
+                    .ok_or_else(|| Error::malformed("trun data offset"))?;
             }
             let first_flags = (flags & FIRST_SAMPLE_FLAGS_PRESENT != 0)
                 .then(|| trun.u32())
@@ -193,7 +190,7 @@ impl FragmentTrack {
                     .checked_add(u64::from(size))
                     .filter(|end| *end <= len || (cut_short && data >= len))
                     .ok_or_else(|| {
-                        malformed(format!(
+                        Error::malformed(format!(
                             "track {}: fragment sample data lies outside the segment",
                             self.template.id
                         ))
@@ -215,15 +212,11 @@ impl FragmentTrack {
                 });
                 dts = dts
                     .checked_add(i64::from(duration))
-                    .ok_or_else(|| malformed("decode time overflows"))?;
+                    .ok_or_else(|| Error::malformed("decode time overflows"))?;
                 data = end;
             }
         }
         self.next_dts = dts;
         Ok(data)
     }
-}
-
-fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
-    Error::new(ErrorCode::MalformedInput, message)
 }

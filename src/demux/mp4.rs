@@ -6,8 +6,6 @@
 //!
 //! [`read_header`]: super::boxes::read_header
 
-use std::borrow::Cow;
-
 use super::boxes::{box_bytes, read_header, top_level_boxes};
 use super::fmp4::FragmentReader;
 use super::moov::{read_moov, ChunkOffsets, SampleSizes, SampleTables, TrakBoxes};
@@ -59,11 +57,11 @@ impl Movie {
     pub fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
         let header = read_header(moov, 0)?
             .filter(|h| &h.kind == b"moov")
-            .ok_or_else(|| malformed("not a 'moov' box"))?;
+            .ok_or_else(|| Error::malformed("not a 'moov' box"))?;
         let end = usize::try_from(header.end(moov.len() as u64)).unwrap_or(usize::MAX);
         let body = moov
             .get(header.header_len as usize..end)
-            .ok_or_else(|| malformed("the 'moov' box is cut short"))?;
+            .ok_or_else(|| Error::malformed("the 'moov' box is cut short"))?;
         let moov = read_moov(&BoxReader::new(header.kind, body))?;
         let mut tracks = Vec::new();
         // A track without a usable sample description (no `stsd`, a broken sample entry) is dropped and the
@@ -102,7 +100,7 @@ pub fn demux(file: &[u8]) -> Result<Demuxed> {
     let moov = boxes
         .iter()
         .find(|b| &b.kind == b"moov")
-        .ok_or_else(|| malformed("no 'moov' box: not an MP4 file, or one cut off before its index"))?;
+        .ok_or_else(|| Error::malformed("no 'moov' box: not an MP4 file, or one cut off before its index"))?;
     let mut movie = Movie::parse_moov(box_bytes(file, moov), file.len() as u64)?;
     if movie.fragmented {
         let mut reader = FragmentReader::new(&movie);
@@ -122,7 +120,7 @@ impl Movie {
         for movie_track in &self.tracks {
             let track = &movie_track.track;
             if let Some(sample) = track.samples.iter().find(|s| s.offset + u64::from(s.size) > file_len) {
-                return Err(malformed(format!(
+                return Err(Error::malformed(format!(
                     "track {}: a sample's data ends at byte {}, but the file has {file_len} bytes (truncated?)",
                     track.id,
                     sample.offset + u64::from(sample.size)
@@ -150,10 +148,12 @@ fn read_track(
     let track_id = trak.track_id;
     let timescale = trak.timescale;
     if timescale == 0 {
-        return Err(malformed(format!("track {track_id} has a zero timescale")));
+        return Err(Error::malformed(format!("track {track_id} has a zero timescale")));
     }
     let Some(entry) = trak.sample_entry.as_ref() else {
-        return Ok(Err(malformed(format!("track {track_id} has no sample description"))));
+        return Ok(Err(Error::malformed(format!(
+            "track {track_id} has no sample description"
+        ))));
     };
     let entry = match read_sample_entry(entry, kind, trak.stsd_version) {
         Ok(entry) => entry,
@@ -207,16 +207,17 @@ fn edit_list(trak: &TrakBoxes, movie_timescale: u32, media_timescale: u32) -> Re
     };
     let mut delay = 0i64;
     for (index, edit) in edits.iter().enumerate() {
-        let duration = i64::try_from(edit.segment_duration).map_err(|_| malformed("edit list: edit too long"))?;
+        let duration =
+            i64::try_from(edit.segment_duration).map_err(|_| Error::malformed("edit list: edit too long"))?;
         match edit.media_time {
             None => {
                 if movie_timescale == 0 {
-                    return Err(malformed("movie header has a zero timescale"));
+                    return Err(Error::malformed("movie header has a zero timescale"));
                 }
                 let ticks = rescale_ticks(duration, movie_timescale, media_timescale)?;
                 delay = delay
                     .checked_add(ticks)
-                    .ok_or_else(|| malformed("edit list: delay overflows"))?;
+                    .ok_or_else(|| Error::malformed("edit list: delay overflows"))?;
             }
             Some(media_time) => {
                 // A zero duration (or no movie timescale to count it in) leaves the end open.
@@ -258,7 +259,7 @@ fn sample_count(trak: &TrakBoxes, file_len: u64) -> Result<u64> {
             // Each sample takes at least one byte of the file: a count beyond that is a lie.
             let claimed = u64::from(*count) * u64::from((*size).max(1));
             if claimed > file_len {
-                return Err(limit(format!(
+                return Err(Error::limit(format!(
                     "track {track_id}: {count} samples of {size} bytes cannot fit in {file_len} bytes"
                 )));
             }
@@ -267,7 +268,7 @@ fn sample_count(trak: &TrakBoxes, file_len: u64) -> Result<u64> {
         SampleSizes::Different(sizes) => sizes.len() as u64,
     };
     if count > MAX_SAMPLES_PER_TRACK {
-        return Err(limit(format!(
+        return Err(Error::limit(format!(
             "track {track_id}: {count} samples is more than the limit"
         )));
     }
@@ -302,7 +303,7 @@ fn pcm_packets(trak: &TrakBoxes, file_len: u64, frame_bytes: u32, shift: i64) ->
             chunk_left -= frames;
             // At most 1024 frames of at most 2^32 bytes: within u64; the size must fit the sample's u32.
             let size = u32::try_from(frames * u64::from(frame_bytes))
-                .map_err(|_| malformed(format!("track {}: sound frames too large", trak.track_id)))?;
+                .map_err(|_| Error::malformed(format!("track {}: sound frames too large", trak.track_id)))?;
             samples.push(Sample {
                 pts: dts,
                 dts,
@@ -315,7 +316,7 @@ fn pcm_packets(trak: &TrakBoxes, file_len: u64, frame_bytes: u32, shift: i64) ->
             dts = dts.saturating_add(frames as i64);
             offset = offset
                 .checked_add(u64::from(size))
-                .ok_or_else(|| malformed("sample offsets overflow"))?;
+                .ok_or_else(|| Error::malformed("sample offsets overflow"))?;
         }
     }
     Ok(samples)
@@ -364,7 +365,7 @@ fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sampl
         let stored_dts = dts;
         dts = dts
             .checked_add(i64::from(delta))
-            .ok_or_else(|| malformed("decode time overflows"))?;
+            .ok_or_else(|| Error::malformed("decode time overflows"))?;
         samples.push(Sample {
             pts: stored_dts.saturating_add(composition).saturating_add(shift),
             dts: stored_dts.saturating_add(shift),
@@ -415,7 +416,7 @@ impl<'a> ChunkWalker<'a> {
         let offset = self
             .offsets
             .get(chunk)
-            .ok_or_else(|| malformed("the chunk tables hold fewer samples than the sample size table"))?;
+            .ok_or_else(|| Error::malformed("the chunk tables hold fewer samples than the sample size table"))?;
         // stsc entries (first chunk, samples per chunk, description) name their first chunk 1-based;
         // the last entry that started at or before this chunk applies.
         while self
@@ -437,15 +438,7 @@ impl<'a> ChunkWalker<'a> {
         let offset = self.next_offset;
         self.next_offset = offset
             .checked_add(u64::from(size))
-            .ok_or_else(|| malformed("sample offsets overflow"))?;
+            .ok_or_else(|| Error::malformed("sample offsets overflow"))?;
         Ok(offset)
     }
-}
-
-fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
-    Error::new(ErrorCode::MalformedInput, message)
-}
-
-fn limit(message: impl Into<Cow<'static, str>>) -> Error {
-    Error::new(ErrorCode::LimitExceeded, message)
 }

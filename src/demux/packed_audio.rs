@@ -97,7 +97,7 @@ impl PackedAudioDemuxer {
         let config = self
             .config
             .clone()
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "packed audio without a whole frame"))?;
+            .ok_or_else(|| Error::malformed("packed audio without a whole frame"))?;
         Ok(Demuxed {
             tracks: vec![Track {
                 id: 1,

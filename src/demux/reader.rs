@@ -5,7 +5,7 @@
 //! the box's bytes cannot hold is refused before anything is allocated for it.
 
 use super::boxes::{fourcc_text, read_header};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// A cursor over the body of one box.
 #[derive(Debug, Clone)]
@@ -32,10 +32,7 @@ impl<'a> BoxReader<'a> {
 
     /// An error about this box.
     pub fn error(&self, what: &str) -> Error {
-        Error::new(
-            ErrorCode::MalformedInput,
-            format!("'{}' box: {what}", fourcc_text(&self.kind)),
-        )
+        Error::malformed(format!("'{}' box: {what}", fourcc_text(&self.kind)))
     }
 
     /// The next `len` bytes.
@@ -177,10 +174,7 @@ impl<'a> Iterator for Children<'a> {
             Ok(Some(header)) => header,
             Ok(None) => {
                 self.rest = &[];
-                return Some(Err(Error::new(
-                    ErrorCode::MalformedInput,
-                    "a box ends inside a child box's header",
-                )));
+                return Some(Err(Error::malformed("a box ends inside a child box's header")));
             }
             Err(e) => {
                 self.rest = &[];
@@ -191,10 +185,10 @@ impl<'a> Iterator for Children<'a> {
         let end = header.end(len);
         if end > len {
             self.rest = &[];
-            return Some(Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("box '{}' claims {end} bytes but its parent holds {len}", header.name()),
-            )));
+            return Some(Err(Error::malformed(format!(
+                "box '{}' claims {end} bytes but its parent holds {len}",
+                header.name()
+            ))));
         }
         let body = &self.rest[header.header_len as usize..end as usize];
         self.rest = &self.rest[end as usize..];

@@ -10,7 +10,7 @@ use super::reader::{child, required_child, BoxReader};
 use crate::codec::aac::AudioSpecificConfig;
 use crate::codec::h264;
 use crate::codec::opus::OpusHead;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::isobmff::descriptors::{DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_AAC, OTI_MP3};
 use crate::media::{CodecConfig, TrackKind};
 
@@ -88,10 +88,9 @@ fn encrypted(sinf: Option<&BoxReader>) -> Error {
         || "encrypted".to_owned(),
         |s| format!("encrypted ({})", fourcc_text(&s)),
     );
-    Error::new(
-        ErrorCode::Unsupported,
-        format!("the track is {what}: encrypted media (cenc/cbcs) cannot be played"),
-    )
+    Error::unsupported(format!(
+        "the track is {what}: encrypted media (cenc/cbcs) cannot be played"
+    ))
 }
 
 /// Where an audio sample entry's child boxes start: after the version 0 fields, plus the QuickTime version 1
@@ -141,13 +140,7 @@ fn video_config(entry: &BoxReader, boxes: &BoxReader) -> Result<CodecConfig> {
         // reports it unsupported.
         _ => (fourcc_text(&fourcc), None),
     };
-    Ok(CodecConfig {
-        codec,
-        description,
-        width,
-        height,
-        ..CodecConfig::default()
-    })
+    Ok(CodecConfig::video(codec, description, width, height))
 }
 
 /// The sound format of an audio entry: the version 0 fields, replaced by the QuickTime version 2 ones
@@ -188,13 +181,7 @@ fn audio_config(entry: &BoxReader, boxes: &BoxReader, stsd_version: u8) -> Resul
         None => false,
     };
     let audio = |codec: String, description: Option<Vec<u8>>, sample_rate: u32, channels: u32| SampleEntry {
-        config: CodecConfig {
-            codec,
-            description,
-            sample_rate,
-            channels,
-            ..CodecConfig::default()
-        },
+        config: CodecConfig::audio(codec, description, sample_rate, channels),
         pixel_aspect: (1, 1),
         pcm_frame_bytes: None,
     };
@@ -247,7 +234,7 @@ fn audio_config(entry: &BoxReader, boxes: &BoxReader, stsd_version: u8) -> Resul
             } else if OTI_AAC.contains(&decoder.object_type) {
                 let asc = decoder
                     .specific
-                    .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "AAC track without an AudioSpecificConfig"))?;
+                    .ok_or_else(|| Error::malformed("AAC track without an AudioSpecificConfig"))?;
                 let parsed = AudioSpecificConfig::parse(&asc)?;
                 let channels = if parsed.channels > 0 {
                     u32::from(parsed.channels)
@@ -351,7 +338,7 @@ fn descriptor<'a>(parent: &mut BoxReader<'a>, tag: u8) -> Result<BoxReader<'a>> 
 fn hevc_codec_string(fourcc: &[u8; 4], hvcc: &[u8]) -> Result<String> {
     let fields = hvcc
         .get(..13)
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "hvcC record cut short"))?;
+        .ok_or_else(|| Error::malformed("hvcC record cut short"))?;
     let space = ["", "A", "B", "C"][usize::from(fields[1] >> 6)];
     let tier = if fields[1] & 0x20 != 0 { 'H' } else { 'L' };
     let profile = fields[1] & 0x1F;
@@ -368,9 +355,7 @@ fn hevc_codec_string(fourcc: &[u8; 4], hvcc: &[u8]) -> Result<String> {
 
 /// `av01.P.LLT.DD` (AV1 codec ISO BMFF binding, "Codecs Parameter String") from an `av1C` record.
 fn av1_codec_string(av1c: &[u8]) -> Result<String> {
-    let fields = av1c
-        .get(..3)
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "av1C record cut short"))?;
+    let fields = av1c.get(..3).ok_or_else(|| Error::malformed("av1C record cut short"))?;
     let profile = fields[1] >> 5;
     let level = fields[1] & 0x1F;
     let tier = if fields[2] & 0x80 != 0 { 'H' } else { 'M' };
@@ -385,6 +370,7 @@ fn av1_codec_string(av1c: &[u8]) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn hevc_codec_strings() {

@@ -16,12 +16,10 @@
 //! Packets that come before the program tables (a PAT/PMT first seen mid-stream) are kept and read once the
 //! tables name their streams.
 
-use std::borrow::Cow;
-
 use super::audio_es::{self, AudioCoding};
 use crate::codec::opus::OpusHead;
 use crate::codec::{h264, hevc};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::media::{CodecConfig, Demuxed, Payload, Sample, Track, TrackKind};
 use crate::time::{first_33bit, unwrap_33bit, MPEG_TS_TIMESCALE};
 
@@ -195,7 +193,9 @@ impl TsDemuxer {
     /// codec configuration never appears); damage is reported in [`TsSegment::damage`].
     pub fn demux_segment(&mut self, bytes: &[u8]) -> Result<TsSegment> {
         if bytes.first() != Some(&SYNC) && resync(bytes, 0) == bytes.len() {
-            return Err(malformed("not MPEG-TS: no run of 0x47 sync bytes 188 bytes apart"));
+            return Err(Error::malformed(
+                "not MPEG-TS: no run of 0x47 sync bytes 188 bytes apart",
+            ));
         }
         // Segments are fetched one by one (and may come from another encoder after a discontinuity):
         // continuity counters are checked within a segment, not across the seam.
@@ -240,7 +240,7 @@ impl TsDemuxer {
             self.cut_access_units(index, false, &mut out);
         }
         if self.pmt_pid.is_none() {
-            return Err(malformed("MPEG-TS without a program table (PAT/PMT)"));
+            return Err(Error::malformed("MPEG-TS without a program table (PAT/PMT)"));
         }
         self.finish_segment(out)
     }
@@ -636,7 +636,7 @@ impl TsDemuxer {
                 continue;
             }
             let config = stream.config.clone().ok_or_else(|| {
-                malformed(format!(
+                Error::malformed(format!(
                     "PID {}: {} stream without its codec configuration (no parameter sets or frame header)",
                     stream.pid,
                     stream.coding.kind().as_str()
@@ -720,13 +720,7 @@ fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<
             }
             // Without its channel configuration an Opus stream cannot be configured.
             let head = OpusHead::for_ts_channel_config(opus_channels?)?;
-            let config = CodecConfig {
-                codec: "opus".to_owned(),
-                sample_rate: 48_000,
-                channels: u32::from(head.channels),
-                description: Some(head.to_bytes()),
-                ..CodecConfig::default()
-            };
+            let config = CodecConfig::audio("opus", Some(head.to_bytes()), 48_000, u32::from(head.channels));
             Some((Coding::Audio(coding), Some(config)))
         }
         _ => None,
@@ -771,7 +765,7 @@ fn nal_role(coding: Coding, nal: &[u8]) -> (bool, bool) {
 }
 
 fn video_config(stream: &Stream) -> Result<CodecConfig> {
-    let first = stream.sps.first().ok_or_else(|| malformed("no SPS"))?;
+    let first = stream.sps.first().ok_or_else(|| Error::malformed("no SPS"))?;
     let (codec, description, width, height) = match stream.coding {
         Coding::Hevc => {
             let parsed = hevc::Sps::parse(first)?;
@@ -784,13 +778,7 @@ fn video_config(stream: &Stream) -> Result<CodecConfig> {
             (parsed.codec_string(), record, parsed.width, parsed.height)
         }
     };
-    Ok(CodecConfig {
-        codec,
-        description: Some(description),
-        width,
-        height,
-        ..CodecConfig::default()
-    })
+    Ok(CodecConfig::video(codec, Some(description), width, height))
 }
 
 /// The next offset after `from` where a packet boundary looks real: a sync byte with sync bytes one and
@@ -868,10 +856,6 @@ fn header_pts(pes: &[u8]) -> Option<u64> {
         return None;
     }
     timestamp_at(pes, 9)
-}
-
-fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
-    Error::new(ErrorCode::MalformedInput, message)
 }
 
 #[cfg(test)]

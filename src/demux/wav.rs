@@ -4,8 +4,6 @@
 //! Sizes read from the file are checked against the bytes present: a `data` chunk longer than the file
 //! (a recording cut short, or a streaming writer's `0xFFFFFFFF`) gives the whole frames that are there.
 
-use std::borrow::Cow;
-
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
 
@@ -15,10 +13,6 @@ const MAX_CHANNELS: u16 = 32;
 /// Whether `bytes` start like a WAV file.
 pub fn is_wav(bytes: &[u8]) -> bool {
     bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WAVE"
-}
-
-fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
-    Error::new(ErrorCode::MalformedInput, message)
 }
 
 /// How the samples are stored.
@@ -54,14 +48,14 @@ const IEEE_FLOAT: u16 = 3;
 const EXTENSIBLE: u16 = 0xFFFE;
 
 fn parse_format(chunk: &[u8]) -> Result<Format> {
-    let field = |at| u16_at(chunk, at).ok_or_else(|| malformed("the WAV 'fmt ' chunk is too short"));
+    let field = |at| u16_at(chunk, at).ok_or_else(|| Error::malformed("the WAV 'fmt ' chunk is too short"));
     let mut tag = field(0)?;
     let channels = field(2)?;
-    let rate = u32_at(chunk, 4).ok_or_else(|| malformed("the WAV 'fmt ' chunk is too short"))?;
+    let rate = u32_at(chunk, 4).ok_or_else(|| Error::malformed("the WAV 'fmt ' chunk is too short"))?;
     let bits = field(14)?;
     if tag == EXTENSIBLE {
         // cbSize (16), valid bits (18), channel mask (20), then the sub-format GUID (24).
-        tag = u16_at(chunk, 24).ok_or_else(|| malformed("the WAV extensible format is too short"))?;
+        tag = u16_at(chunk, 24).ok_or_else(|| Error::malformed("the WAV extensible format is too short"))?;
     }
     let encoding = match (tag, bits) {
         (PCM, 8 | 16 | 24 | 32) => Encoding::Integer,
@@ -76,10 +70,10 @@ fn parse_format(chunk: &[u8]) -> Result<Format> {
         }
     };
     if channels == 0 || channels > MAX_CHANNELS {
-        return Err(malformed(format!("a WAV file with {channels} channels")));
+        return Err(Error::malformed(format!("a WAV file with {channels} channels")));
     }
     if !(1_000..=384_000).contains(&rate) {
-        return Err(malformed(format!("a WAV sample rate of {rate} Hz")));
+        return Err(Error::malformed(format!("a WAV sample rate of {rate} Hz")));
     }
     Ok(Format {
         encoding,
@@ -107,7 +101,7 @@ fn sample(bytes: &[u8], format: &Format) -> f32 {
 /// Decodes a WAV file.
 pub fn decode(bytes: &[u8]) -> Result<Pcm> {
     if !is_wav(bytes) {
-        return Err(malformed("not a WAV file (no RIFF/WAVE header)"));
+        return Err(Error::malformed("not a WAV file (no RIFF/WAVE header)"));
     }
     let mut format = None;
     let mut at = 12;
@@ -118,7 +112,7 @@ pub fn decode(bytes: &[u8]) -> Result<Pcm> {
         match id {
             b"fmt " => format = Some(parse_format(body)?),
             b"data" => {
-                let format = format.ok_or_else(|| malformed("the WAV 'data' chunk comes before its 'fmt '"))?;
+                let format = format.ok_or_else(|| Error::malformed("the WAV 'data' chunk comes before its 'fmt '"))?;
                 return Ok(samples(body, &format));
             }
             _ => {}
@@ -126,7 +120,7 @@ pub fn decode(bytes: &[u8]) -> Result<Pcm> {
         // Chunks are padded to an even length; `body_end` never goes back, so the walk ends.
         at = body_end + (size as usize & 1);
     }
-    Err(malformed("the WAV file has no 'data' chunk"))
+    Err(Error::malformed("the WAV file has no 'data' chunk"))
 }
 
 fn samples(data: &[u8], format: &Format) -> Pcm {

@@ -64,10 +64,7 @@ fn video<'a>(
     let planned = cut.reencoded().count();
     if encoded.len() != planned {
         return Err(if encoded.is_empty() {
-            Error::new(
-                ErrorCode::Unsupported,
-                "an exact cut needs stretches of video re-encoded, which only the browser export does",
-            )
+            Error::unsupported("an exact cut needs stretches of video re-encoded, which only the browser export does")
         } else {
             Error::new(
                 ErrorCode::Browser,
@@ -188,13 +185,10 @@ impl<'c> InBandSets<'c> {
             return Ok(data);
         }
         if !(key && is_h264(needed) && is_h264(self.active)) {
-            return Err(Error::new(
-                ErrorCode::Unsupported,
-                format!(
-                    "cannot join {} and {} video in one track",
-                    self.active.codec, needed.codec
-                ),
-            ));
+            return Err(Error::unsupported(format!(
+                "cannot join {} and {} video in one track",
+                self.active.codec, needed.codec
+            )));
         }
         let with_sets = with_parameter_sets(self.entry, needed, &data)?;
         self.active = needed;
@@ -208,13 +202,10 @@ fn with_parameter_sets(entry: &CodecConfig, config: &CodecConfig, sample: &[u8])
     let record = |c: &CodecConfig| AvcConfig::parse(c.description.as_deref().unwrap_or_default());
     let (entry, sets) = (record(entry)?, record(config)?);
     if entry.length_size != sets.length_size {
-        return Err(Error::new(
-            ErrorCode::Unsupported,
-            format!(
-                "cannot join H.264 with {}-byte and {}-byte NAL lengths",
-                entry.length_size, sets.length_size
-            ),
-        ));
+        return Err(Error::unsupported(format!(
+            "cannot join H.264 with {}-byte and {}-byte NAL lengths",
+            entry.length_size, sets.length_size
+        )));
     }
     let mut out = sets.in_band_parameter_sets()?;
     out.extend_from_slice(sample);

@@ -31,10 +31,9 @@ impl DubMode {
             "replace" => Ok(DubMode::Replace),
             "mix" => Ok(DubMode::Mix),
             "duck" => Ok(DubMode::Duck),
-            other => Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("unknown dub mode '{other}': use 'replace', 'mix' or 'duck'"),
-            )),
+            other => Err(Error::malformed(format!(
+                "unknown dub mode '{other}': use 'replace', 'mix' or 'duck'"
+            ))),
         }
     }
 
@@ -74,10 +73,10 @@ impl DubPlacement {
     /// Checks the numbers: `at` finite, the gain finite and in `[0, 4]` (`[0, 1]` for a duck).
     pub fn new(at: f64, mode: DubMode, original_gain: f32) -> Result<DubPlacement> {
         if !at.is_finite() {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("the voice's position {} is not a number of seconds", Fixed(at, 3)),
-            ));
+            return Err(Error::malformed(format!(
+                "the voice's position {} is not a number of seconds",
+                Fixed(at, 3)
+            )));
         }
         if !(original_gain.is_finite() && (0.0..=MAX_GAIN).contains(&original_gain)) {
             return Err(Error::new(
@@ -109,14 +108,11 @@ impl DubPlacement {
     /// and channel count) laid over it. As long as the original; samples clamped to ±1.
     pub fn apply(&self, original: &[Vec<f32>], voice: &[Vec<f32>], rate: u32) -> Result<Vec<Vec<f32>>> {
         if voice.len() != original.len() {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!(
-                    "the voice has {} channels and the clip {}: conform it first",
-                    voice.len(),
-                    original.len()
-                ),
-            ));
+            return Err(Error::malformed(format!(
+                "the voice has {} channels and the clip {}: conform it first",
+                voice.len(),
+                original.len()
+            )));
         }
         let len = original.iter().map(Vec::len).max().unwrap_or(0);
         let offset = (self.at * f64::from(rate)).round() as i64;

@@ -1,7 +1,7 @@
 //! The media an edit works on: one video and one audio track gathered from a file or from consecutive
 //! HLS segments, with the bytes of their samples.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::media::{first_video_and_audio, CodecConfig, Sample, Track, TrackKind};
 
 /// Where a track's codec configuration changes (an HLS discontinuity, a variant switch): from sample
@@ -52,15 +52,12 @@ impl Footage {
         let target = match slot {
             Some(existing) => {
                 if existing.timescale != track.timescale {
-                    return Err(Error::new(
-                        ErrorCode::Unsupported,
-                        format!(
-                            "{} timescale changes from {} to {} mid-stream",
-                            track.kind.as_str(),
-                            existing.timescale,
-                            track.timescale
-                        ),
-                    ));
+                    return Err(Error::unsupported(format!(
+                        "{} timescale changes from {} to {} mid-stream",
+                        track.kind.as_str(),
+                        existing.timescale,
+                        track.timescale
+                    )));
                 }
                 let current = self
                     .changes
@@ -100,7 +97,7 @@ impl Footage {
     pub fn sample_data(&self, sample: &Sample) -> Result<&[u8]> {
         sample
             .data_in(&self.data)
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a sample lies outside the file's bytes"))
+            .ok_or_else(|| Error::malformed("a sample lies outside the file's bytes"))
     }
 
     /// The configuration that decodes sample `index` of the `kind` track.
@@ -126,7 +123,7 @@ pub fn copy_samples(
     for sample in from.samples.iter().filter(|s| keep(s)) {
         let sample_bytes = sample
             .data_in(bytes)
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a sample lies outside its segment's bytes"))?;
+            .ok_or_else(|| Error::malformed("a sample lies outside its segment's bytes"))?;
         into.samples.push(Sample {
             offset: data.len() as u64,
             ..*sample

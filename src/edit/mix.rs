@@ -10,7 +10,7 @@
 
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// Zero crossings of the sinc on each side of its centre: the kernel's reach, and its sharpness.
 const ZERO_CROSSINGS: f64 = 16.0;
@@ -27,10 +27,9 @@ const RATES: std::ops::RangeInclusive<u32> = 1_000..=384_000;
 pub fn resample(input: &[f32], from: u32, to: u32) -> Result<Vec<f32>> {
     for rate in [from, to] {
         if !RATES.contains(&rate) {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("a sample rate of {rate} Hz is outside what audio uses (1 kHz to 384 kHz)"),
-            ));
+            return Err(Error::malformed(format!(
+                "a sample rate of {rate} Hz is outside what audio uses (1 kHz to 384 kHz)"
+            )));
         }
     }
     if from == to || input.is_empty() {
@@ -202,6 +201,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     #[allow(clippy::disallowed_methods)] // libm is the reference here

@@ -23,7 +23,7 @@ use super::footage::Footage;
 use crate::codec::h264::AvcConfig;
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{CodecConfig, Track, TrackKind};
+use crate::media::{Codec, CodecConfig, Track, TrackKind};
 use crate::player::presentation_order;
 use crate::time::Time;
 
@@ -46,10 +46,9 @@ impl TrimMode {
         match name {
             "keyframe" => Ok(TrimMode::Keyframe),
             "exact" => Ok(TrimMode::Exact),
-            other => Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("unknown trim mode '{other}': use 'keyframe' or 'exact'"),
-            )),
+            other => Err(Error::malformed(format!(
+                "unknown trim mode '{other}': use 'keyframe' or 'exact'"
+            ))),
         }
     }
 }
@@ -235,7 +234,7 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
     let keyframe = samples[..=first_frame]
         .iter()
         .rposition(|s| s.key)
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "no keyframe before the clip's start"))?;
+        .ok_or_else(|| Error::malformed("no keyframe before the clip's start"))?;
     let first_pts = match mode {
         TrimMode::Keyframe => samples[keyframe].pts,
         TrimMode::Exact | TrimMode::HiddenLead => samples[first_frame].pts,
@@ -297,13 +296,10 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
         } else if mode != TrimMode::Exact || continues_in_band(coding, config) {
             pieces.push(VideoPiece::Copy(stretch));
         } else if !samples[stretch.start].key {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!(
-                    "the video after the change of coding at {} s does not start with a keyframe",
-                    Fixed(seconds(samples[stretch.start].pts, track.timescale), 3)
-                ),
-            ));
+            return Err(Error::malformed(format!(
+                "the video after the change of coding at {} s does not start with a keyframe",
+                Fixed(seconds(samples[stretch.start].pts, track.timescale), 3)
+            )));
         } else {
             let frames: Vec<i64> = shown_frames
                 .iter()
@@ -369,16 +365,13 @@ enum PreRoll {
 }
 
 fn pre_roll(track: &Track) -> PreRoll {
-    let codec = track.config.codec.as_str();
-    if codec == "opus" {
+    match track.config.family() {
         // RFC 7845 4.6: decode at least 80 ms before the first sample played.
-        PreRoll::Ticks(i64::from(track.timescale) * 80 / 1000)
-    } else if codec.starts_with("mp4a") || codec == "mp3" {
+        Codec::Opus => PreRoll::Ticks(i64::from(track.timescale) * 80 / 1000),
         // AAC's transform overlaps each frame with the one before it (MP3's bit reservoir reaches back
         // about as far).
-        PreRoll::Packets(1)
-    } else {
-        PreRoll::Packets(0)
+        Codec::Aac | Codec::Mp3 => PreRoll::Packets(1),
+        _ => PreRoll::Packets(0),
     }
 }
 
@@ -430,24 +423,21 @@ fn check_no_config_change(footage: &Footage, kind: TrackKind, copied: &Range<usi
         .samples
         .get(change.sample)
         .map_or(Fixed(0.0, 3), |s| Fixed(seconds(s.pts, track.timescale), 3));
-    Err(Error::new(
-        ErrorCode::Unsupported,
-        format!(
-            "the clip crosses a change of {} codec configuration at {at} s (an HLS discontinuity): move the \
+    Err(Error::unsupported(format!(
+        "the clip crosses a change of {} codec configuration at {at} s (an HLS discontinuity): move the \
              start after {at} s or the end before it{}",
-            kind.as_str(),
-            match (kind, mode) {
-                (TrackKind::Video, TrimMode::Keyframe) => ", or export in 'exact' mode, which re-encodes what it must",
-                (TrackKind::Video, _) => " (a dub copies the video untouched)",
-                (TrackKind::Audio, TrimMode::HiddenLead) => " (a dub decodes the original sound as one stream)",
-                (TrackKind::Audio, _) => " (sound is copied, never re-encoded)",
-            }
-        ),
-    ))
+        kind.as_str(),
+        match (kind, mode) {
+            (TrackKind::Video, TrimMode::Keyframe) => ", or export in 'exact' mode, which re-encodes what it must",
+            (TrackKind::Video, _) => " (a dub copies the video untouched)",
+            (TrackKind::Audio, TrimMode::HiddenLead) => " (a dub decodes the original sound as one stream)",
+            (TrackKind::Audio, _) => " (sound is copied, never re-encoded)",
+        }
+    )))
 }
 
 pub(super) fn is_h264(config: &CodecConfig) -> bool {
-    config.codec.starts_with("avc1") || config.codec.starts_with("avc3")
+    config.family() == Codec::H264
 }
 
 impl TrimPlan {

@@ -5,11 +5,9 @@
 //! Tags this module does not use are skipped, as RFC 8216 asks of clients. Every number is range-checked
 //! before use: nothing a playlist says can overflow a sequence number or allocate past the limits below.
 
-use std::borrow::Cow;
-
 use super::uri::resolve;
 use crate::decimal::parse_decimal;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// Longest playlist text accepted (a 24-hour event playlist of 2 s segments is about 5 MB).
 pub const MAX_PLAYLIST_BYTES: usize = 16 * 1024 * 1024;
@@ -149,10 +147,10 @@ pub struct Segment {
 /// Parses a playlist fetched from `uri` (used to resolve relative URIs).
 pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
     if text.len() > MAX_PLAYLIST_BYTES {
-        return Err(Error::new(ErrorCode::LimitExceeded, "playlist larger than 16 MiB"));
+        return Err(Error::limit("playlist larger than 16 MiB"));
     }
     if !text.trim_start_matches('\u{feff}').trim_start().starts_with("#EXTM3U") {
-        return Err(malformed("not an HLS playlist: it does not start with #EXTM3U"));
+        return Err(Error::malformed("not an HLS playlist: it does not start with #EXTM3U"));
     }
     let lines = || text.lines().map(str::trim).filter(|line| !line.is_empty());
     let is_master =
@@ -177,14 +175,14 @@ fn parse_master<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<M
         } else if !line.starts_with('#') {
             let mut variant = pending
                 .take()
-                .ok_or_else(|| malformed(format!("URI '{line}' without an EXT-X-STREAM-INF before it")))?;
+                .ok_or_else(|| Error::malformed(format!("URI '{line}' without an EXT-X-STREAM-INF before it")))?;
             variant.uri = resolve(uri, line);
             variants.push(variant);
         }
         // Trick-play I-frame playlists, session data and keys, unknown tags: not used.
     }
     if pending.is_some() {
-        return Err(malformed("the last EXT-X-STREAM-INF has no URI after it"));
+        return Err(Error::malformed("the last EXT-X-STREAM-INF has no URI after it"));
     }
     Ok(MasterPlaylist { variants, renditions })
 }
@@ -263,7 +261,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                 let number = value.split(',').next().unwrap_or_default().trim();
                 let seconds = parse_decimal(number)
                     .filter(|s| (0.0..=MAX_SEGMENT_SECONDS).contains(s))
-                    .ok_or_else(|| malformed(format!("bad segment duration in '{line}'")))?;
+                    .ok_or_else(|| Error::malformed(format!("bad segment duration in '{line}'")))?;
                 next.duration = Some(seconds);
             }
             "#EXT-X-TARGETDURATION" => {
@@ -272,7 +270,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                     .parse::<u64>()
                     .ok()
                     .filter(|s| *s as f64 <= MAX_SEGMENT_SECONDS)
-                    .ok_or_else(|| malformed(format!("bad target duration in '{line}'")))?;
+                    .ok_or_else(|| Error::malformed(format!("bad target duration in '{line}'")))?;
                 target_duration = Some(seconds as f64);
             }
             "#EXT-X-MEDIA-SEQUENCE" => media_sequence = sequence_number(line, value)?,
@@ -302,10 +300,9 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
             "#EXT-X-KEY" => {
                 let attributes = Attributes::parse(line, value)?;
                 if attributes.get("METHOD").is_some_and(|method| method != "NONE") {
-                    return Err(Error::new(
-                        ErrorCode::Unsupported,
-                        format!("encrypted HLS segments are not supported ({line})"),
-                    ));
+                    return Err(Error::unsupported(format!(
+                        "encrypted HLS segments are not supported ({line})"
+                    )));
                 }
             }
             _ if line.starts_with('#') => {} // comments and tags not used here
@@ -313,9 +310,9 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                 let taken = std::mem::take(&mut next);
                 let duration = taken
                     .duration
-                    .ok_or_else(|| malformed(format!("segment '{line}' without an EXTINF before it")))?;
+                    .ok_or_else(|| Error::malformed(format!("segment '{line}' without an EXTINF before it")))?;
                 if segments.len() == MAX_SEGMENTS {
-                    return Err(Error::new(ErrorCode::LimitExceeded, "playlist lists too many segments"));
+                    return Err(Error::limit("playlist lists too many segments"));
                 }
                 // A discontinuity before the first segment starts nothing new: it is the sequence's own.
                 if taken.discontinuity && !segments.is_empty() {
@@ -335,9 +332,10 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         }
     }
     if next.duration.is_some() {
-        return Err(malformed("the last EXTINF has no segment URI after it"));
+        return Err(Error::malformed("the last EXTINF has no segment URI after it"));
     }
-    let target_duration = target_duration.ok_or_else(|| malformed("media playlist without EXT-X-TARGETDURATION"))?;
+    let target_duration =
+        target_duration.ok_or_else(|| Error::malformed("media playlist without EXT-X-TARGETDURATION"))?;
     // A segment longer than the target duration breaks RFC 8216 §4.3.3.1, but only the reload pace of a live
     // playlist depends on the target, and players (hls.js, Shaka, ExoPlayer) play such streams: so do we.
     Ok(MediaPlaylist {
@@ -355,12 +353,9 @@ fn sequence_number(line: &str, value: &str) -> Result<u64> {
     let number: u64 = value
         .trim()
         .parse()
-        .map_err(|_| malformed(format!("bad sequence number '{line}'")))?;
+        .map_err(|_| Error::malformed(format!("bad sequence number '{line}'")))?;
     if number > MAX_SEQUENCE {
-        return Err(Error::new(
-            ErrorCode::LimitExceeded,
-            format!("sequence number too large in '{line}'"),
-        ));
+        return Err(Error::limit(format!("sequence number too large in '{line}'")));
     }
     Ok(number)
 }
@@ -372,7 +367,7 @@ fn byte_range(line: &str, value: &str, default_start: u64) -> Result<ByteRange> 
             .parse::<u64>()
             .ok()
             .filter(|n| *n <= MAX_BYTE_RANGE)
-            .ok_or_else(|| malformed(format!("bad byte range in '{line}'")))
+            .ok_or_else(|| Error::malformed(format!("bad byte range in '{line}'")))
     };
     let (len, start) = value.split_once('@').unwrap_or((value, ""));
     Ok(ByteRange {
@@ -398,12 +393,12 @@ impl<'a> Attributes<'a> {
         while !list.trim().is_empty() {
             let (name, rest) = list
                 .split_once('=')
-                .ok_or_else(|| malformed(format!("attribute without a value in '{line}'")))?;
+                .ok_or_else(|| Error::malformed(format!("attribute without a value in '{line}'")))?;
             let (value, rest) = match rest.strip_prefix('"') {
                 Some(quoted) => {
                     let (value, rest) = quoted
                         .split_once('"')
-                        .ok_or_else(|| malformed(format!("unbalanced quotes in '{line}'")))?;
+                        .ok_or_else(|| Error::malformed(format!("unbalanced quotes in '{line}'")))?;
                     (value, rest)
                 }
                 None => rest.split_once(',').map_or((rest, ""), |(value, rest)| (value, rest)),
@@ -431,7 +426,7 @@ impl<'a> Attributes<'a> {
     }
 
     fn error(&self, name: &str) -> Error {
-        malformed(format!("missing or bad {name} in '{}'", self.line))
+        Error::malformed(format!("missing or bad {name} in '{}'", self.line))
     }
 }
 
@@ -484,13 +479,10 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-fn malformed(message: impl Into<Cow<'static, str>>) -> Error {
-    Error::new(ErrorCode::MalformedInput, message)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     const MEDIA: &str = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n\
         #EXT-X-MAP:URI=\"init.mp4\"\n#EXT-X-PROGRAM-DATE-TIME:2026-11-21T11:19:09.344Z\n#EXTINF:2.002,\nseg10.m4s\n\

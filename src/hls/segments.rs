@@ -55,10 +55,7 @@ impl SegmentReader {
         }
         if self.demuxer.needs_init(segment) {
             let init = init.ok_or_else(|| {
-                Error::new(
-                    ErrorCode::MalformedInput,
-                    format!("segment {} needs its initialization section", segment.sequence),
-                )
+                Error::malformed(format!("segment {} needs its initialization section", segment.sequence))
             })?;
             self.demuxer.load_init(segment, init)?;
         }
@@ -112,17 +109,15 @@ impl SegmentDemuxer {
 
     /// Loads the initialization section of `segment` from its bytes.
     fn load_init(&mut self, segment: &Segment, init_bytes: &[u8]) -> Result<()> {
-        let init = segment.init.as_ref().ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedInput,
-                "segment has no EXT-X-MAP initialization section",
-            )
-        })?;
+        let init = segment
+            .init
+            .as_ref()
+            .ok_or_else(|| Error::malformed("segment has no EXT-X-MAP initialization section"))?;
         let boxes = crate::demux::boxes::top_level_boxes(init_bytes)?;
         let moov = boxes
             .iter()
             .find(|b| &b.kind == b"moov")
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "initialization section has no 'moov' box"))?;
+            .ok_or_else(|| Error::malformed("initialization section has no 'moov' box"))?;
         let movie = Movie::parse_moov(crate::demux::boxes::box_bytes(init_bytes, moov), u64::MAX)?;
         self.fmp4 = Some((init_key(init), FragmentReader::new(&movie)));
         Ok(())
@@ -139,17 +134,15 @@ impl SegmentDemuxer {
             Some(Format::PackedAudio) => self.packed_audio.demux_segment(bytes),
             Some(Format::Mp4) => {
                 if self.needs_init(segment) || self.fmp4.is_none() {
-                    return Err(Error::new(
-                        ErrorCode::MalformedInput,
-                        format!("fMP4 segment {} without its initialization section", segment.sequence),
-                    ));
+                    return Err(Error::malformed(format!(
+                        "fMP4 segment {} without its initialization section",
+                        segment.sequence
+                    )));
                 }
-                let (_, reader) = self.fmp4.as_mut().ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::MalformedInput,
-                        "fMP4 segment without an initialization section",
-                    )
-                })?;
+                let (_, reader) = self
+                    .fmp4
+                    .as_mut()
+                    .ok_or_else(|| Error::malformed("fMP4 segment without an initialization section"))?;
                 reader.read(bytes)
             }
             None => Err(Error::new(

@@ -54,7 +54,7 @@ pub fn write(tracks: &[MuxTrack], container: Container) -> Result<Vec<u8>> {
 }
 
 fn error(message: impl Into<Cow<'static, str>>) -> Error {
-    Error::new(ErrorCode::MalformedInput, message)
+    Error::malformed(message)
 }
 
 /// Edit-list durations are in the movie's timescale: the video's, so the cut at the last frame's end is
@@ -380,7 +380,7 @@ fn write_chunk_offsets(w: &mut BoxWriter, offsets: &[u64], wide: bool) -> Result
 }
 
 fn sample_size(sample: &MuxSample) -> Result<u32> {
-    u32::try_from(sample.data.len()).map_err(|_| Error::new(ErrorCode::LimitExceeded, "a sample over 4 GiB"))
+    u32::try_from(sample.data.len()).map_err(|_| Error::limit("a sample over 4 GiB"))
 }
 
 /// A run of consecutive samples of one track, stored together.
@@ -706,7 +706,7 @@ fn write_fragment(
     }
     let offsets = offsets
         .into_iter()
-        .map(|o| i32::try_from(o).map_err(|_| Error::new(ErrorCode::LimitExceeded, "a fragment over 2 GiB")))
+        .map(|o| i32::try_from(o).map_err(|_| Error::limit("a fragment over 2 GiB")))
         .collect::<Result<Vec<i32>>>()?;
     write_moof(w, &offsets)?;
     write_mdat_header(w, payload);

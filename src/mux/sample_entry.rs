@@ -13,33 +13,30 @@ use crate::isobmff::descriptors::{
     DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_MPEG1_AUDIO, OTI_MPEG4_AUDIO,
     SL_CONFIG_DESCRIPTOR, SL_PREDEFINED_MP4, STREAM_TYPE_AUDIO,
 };
-use crate::media::CodecConfig;
+use crate::media::{Codec, CodecConfig};
 
 /// Writes the sample entry that describes samples decoded with `config`.
 /// `pixel_aspect` (horizontal, vertical spacing) goes into a visual entry's `pasp` box unless the pixels
 /// are square.
 pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig, pixel_aspect: (u32, u32)) -> Result<()> {
-    let family = config.codec.split('.').next().unwrap_or_default();
     let description = || {
-        config.description.as_deref().ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedInput,
-                format!("{} track without its decoder configuration", config.codec),
-            )
-        })
+        config
+            .description
+            .as_deref()
+            .ok_or_else(|| Error::malformed(format!("{} track without its decoder configuration", config.codec)))
     };
-    match family {
-        "avc1" | "avc3" => {
+    match config.family() {
+        Codec::H264 => {
             let avcc = description()?;
             check_avcc(avcc)?;
             visual_entry(w, (b"avc1", config, pixel_aspect), b"avcC", avcc)
         }
-        "hvc1" | "hev1" => {
+        Codec::Hevc => {
             let hvcc = description()?;
             check_hvcc(hvcc)?;
             visual_entry(w, (b"hvc1", config, pixel_aspect), b"hvcC", hvcc)
         }
-        "av01" => {
+        Codec::Av1 => {
             let av1c = description()?;
             // marker and version 1, then profile/level and tier/depth bytes.
             if av1c.len() < 4 || av1c[0] != 0x81 {
@@ -47,14 +44,14 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig, pixel_
             }
             visual_entry(w, (b"av01", config, pixel_aspect), b"av1C", av1c)
         }
-        "mp4a" => {
+        Codec::Aac => {
             let asc = description()?;
             // Checked here so a bad record fails the export, not the player that opens it.
             AudioSpecificConfig::parse(asc)?;
             mp4a_entry(w, config, OTI_MPEG4_AUDIO, Some(asc))
         }
-        "mp3" => mp4a_entry(w, config, OTI_MPEG1_AUDIO, None),
-        "opus" => {
+        Codec::Mp3 => mp4a_entry(w, config, OTI_MPEG1_AUDIO, None),
+        Codec::Opus => {
             let head = OpusHead::parse(description()?)?;
             audio_entry(w, b"Opus", config, |w| {
                 w.boxed(b"dOps", |w| {
@@ -63,7 +60,7 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig, pixel_
                 })
             })
         }
-        _ => Err(Error::new(
+        Codec::Other => Err(Error::new(
             ErrorCode::UnsupportedCodec,
             format!("cannot write {} samples into an MP4 file", config.codec),
         )),
@@ -71,7 +68,7 @@ pub(super) fn write_sample_entry(w: &mut BoxWriter, config: &CodecConfig, pixel_
 }
 
 fn unreadable(name: &str) -> Error {
-    Error::new(ErrorCode::MalformedInput, format!("unreadable {name} record"))
+    Error::malformed(format!("unreadable {name} record"))
 }
 
 /// An `AVCDecoderConfigurationRecord`: version 1, and its parameter sets within the record.
@@ -118,12 +115,7 @@ fn visual_entry(
     record: &[u8],
 ) -> Result<()> {
     let size = |pixels: u32| {
-        u16::try_from(pixels).map_err(|_| {
-            Error::new(
-                ErrorCode::Unsupported,
-                format!("picture too large for MP4: {pixels} pixels"),
-            )
-        })
+        u16::try_from(pixels).map_err(|_| Error::unsupported(format!("picture too large for MP4: {pixels} pixels")))
     };
     let (width, height) = (size(config.width)?, size(config.height)?);
     w.boxed(kind, |w| {
@@ -161,7 +153,7 @@ fn audio_entry(
     children: impl FnOnce(&mut BoxWriter) -> Result<()>,
 ) -> Result<()> {
     let channels = u16::try_from(config.channels)
-        .map_err(|_| Error::new(ErrorCode::Unsupported, format!("{} audio channels", config.channels)))?;
+        .map_err(|_| Error::unsupported(format!("{} audio channels", config.channels)))?;
     // The sample entry's rate is 16.16 fixed point: rates above 65535 Hz are written as 0 and read from
     // the codec's own configuration, as ISO/IEC 14496-12 allows.
     let rate = u16::try_from(config.sample_rate).unwrap_or(0);

@@ -2,7 +2,7 @@
 //! their body is written.
 
 use crate::demux::boxes::fourcc_text;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// An output buffer that boxes are written into.
 #[derive(Debug, Default)]
@@ -34,12 +34,8 @@ impl BoxWriter {
         self.u32(0);
         self.bytes(kind);
         body(self)?;
-        let size = u32::try_from(self.bytes.len() - start).map_err(|_| {
-            Error::new(
-                ErrorCode::LimitExceeded,
-                format!("an MP4 '{}' box over 4 GiB", fourcc_text(kind)),
-            )
-        })?;
+        let size = u32::try_from(self.bytes.len() - start)
+            .map_err(|_| Error::limit(format!("an MP4 '{}' box over 4 GiB", fourcc_text(kind))))?;
         self.bytes[start..start + 4].copy_from_slice(&size.to_be_bytes());
         Ok(())
     }

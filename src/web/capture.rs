@@ -125,7 +125,7 @@ impl Recording {
         let track: web_sys::MediaStreamTrack = tracks
             .get(0)
             .dyn_into()
-            .map_err(|_| Error::new(ErrorCode::MalformedInput, "the stream has no audio track to record"))?;
+            .map_err(|_| Error::malformed("the stream has no audio track to record"))?;
         // The input latency the browser reports for the microphone (Chromium does), seconds.
         let input_latency = seconds_of(&track.get_settings(), "latency");
         // Closed when dropped, on every path out of here as well as with the recording.
@@ -232,7 +232,7 @@ impl Recording {
         let batches = std::mem::take(&mut *self.batches.write());
         let offsets = std::mem::take(&mut *self.offsets.write());
         let (Some(first), Some(last)) = (batches.first(), batches.last()) else {
-            return Err(Error::new(ErrorCode::MalformedInput, "the recording captured no sound"));
+            return Err(Error::malformed("the recording captured no sound"));
         };
         let first_frame = first.0;
         let frames = (last.0 + last.1.first().map_or(0, Vec::len) as f64 - first_frame).max(0.0) as usize;
@@ -243,12 +243,10 @@ impl Recording {
         }
         // The median, sorted by the browser (one less sort compiled into the wasm).
         let offsets = sort_numbers(&Float64Array::from(&offsets[..])).to_vec();
-        let offset = offsets.get(offsets.len() / 2).copied().ok_or_else(|| {
-            Error::new(
-                ErrorCode::Unsupported,
-                "the clip did not play while recording, so the take cannot be placed",
-            )
-        })?;
+        let offset = offsets
+            .get(offsets.len() / 2)
+            .copied()
+            .ok_or_else(|| Error::unsupported("the clip did not play while recording, so the take cannot be placed"))?;
         let at = first_frame / f64::from(rate) + offset - start;
         Ok((
             Pcm {

@@ -61,7 +61,7 @@ impl Chunk {
     pub(crate) fn sample_data(&self, sample: &Sample) -> Result<&[u8]> {
         sample
             .data_in(&self.data)
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a sample lies outside its chunk's bytes"))
+            .ok_or_else(|| Error::malformed("a sample lies outside its chunk's bytes"))
     }
 
     /// The video frame shown at media time `t` and the samples to decode for it.
@@ -69,12 +69,12 @@ impl Chunk {
         let video = self
             .video
             .as_ref()
-            .ok_or_else(|| Error::new(ErrorCode::Unsupported, "the media has no video track"))?;
+            .ok_or_else(|| Error::unsupported("the media has no video track"))?;
         let ticks = Time::from_seconds(t, video.timescale)
             .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("cannot show time {}", Fixed(t, 3))))?
             .ticks;
         let plan = plan_frame(video, &presentation_order(video), ticks)
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "no keyframe to decode this frame from"))?;
+            .ok_or_else(|| Error::malformed("no keyframe to decode this frame from"))?;
         Ok((video, plan))
     }
 }

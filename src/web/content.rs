@@ -12,7 +12,7 @@ use super::file::FileContent;
 use super::hls::HlsContent;
 use super::life::Life;
 use super::source::Source;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::media::Track;
 
 /// An opened source. Closed (its requests aborted, its live reloads stopped, its cache dropped) by
@@ -51,10 +51,7 @@ impl Content {
                 life: Rc::clone(&life),
             }
         } else {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                "src must be a URL string, a Blob or a Uint8Array",
-            ));
+            return Err(Error::malformed("src must be a URL string, a Blob or a Uint8Array"));
         };
         let kind = Kind::File(FileContent::open(source).await?);
         Ok(Content { life, kind })

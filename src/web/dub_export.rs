@@ -40,14 +40,11 @@ pub(crate) async fn export_dub(
     job: &Job,
 ) -> Result<DubbedClip> {
     if end - start > MAX_DUB_SECONDS {
-        return Err(Error::new(
-            ErrorCode::LimitExceeded,
-            format!(
-                "a dub covers at most {} s of a clip ({} s asked)",
-                Fixed(MAX_DUB_SECONDS, 0),
-                Fixed(end - start, 1)
-            ),
-        ));
+        return Err(Error::limit(format!(
+            "a dub covers at most {} s of a clip ({} s asked)",
+            Fixed(MAX_DUB_SECONDS, 0),
+            Fixed(end - start, 1)
+        )));
     }
     job.step(0.0, 0.3);
     let (footage, plan) = gather(content, start, end, TrimMode::HiddenLead, job).await?;

@@ -173,13 +173,7 @@ fn collect(
         (config, AAC_PRIMING)
     };
     Ok(EncodedSound {
-        config: CodecConfig {
-            codec: coding.codec.to_string(),
-            description: Some(description),
-            sample_rate: coding.rate,
-            channels: coding.channels,
-            ..CodecConfig::default()
-        },
+        config: CodecConfig::audio(coding.codec, Some(description), coding.rate, coding.channels),
         packets,
         delay,
         frames: frames as i64,

@@ -9,7 +9,7 @@ use super::reencode::reencode;
 use crate::edit::assemble;
 use crate::edit::footage::Footage;
 use crate::edit::trim::{self, TrimMode, TrimPlan};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::mux::{self, Container};
 
 /// Exports `[start, end)` (seconds on the media timeline) as an MP4 file's bytes.
@@ -89,10 +89,10 @@ async fn stream_footage(
         // Damage in a segment lost some of its data: the clip would miss it, which an export never does
         // silently.
         if let Some(problem) = chunk.problems.first() {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("{}: the clip would miss the data lost there", problem.error.message()),
-            ));
+            return Err(Error::malformed(format!(
+                "{}: the clip would miss the data lost there",
+                problem.error.message()
+            )));
         }
         for track in [&chunk.video, &chunk.audio].into_iter().flatten() {
             footage.append(track, &chunk.data, |_| true)?;

@@ -170,12 +170,7 @@ impl Fetcher {
         max_len: u64,
         request: &Request,
     ) -> Result<Vec<u8>, Failed> {
-        let too_long = || {
-            Error::new(
-                ErrorCode::LimitExceeded,
-                format!("{url}: the response is larger than {max_len} bytes"),
-            )
-        };
+        let too_long = || Error::limit(format!("{url}: the response is larger than {max_len} bytes"));
         let announced = response
             .headers()
             .get("Content-Length")

@@ -58,10 +58,7 @@ impl FileContent {
             .filter_map(|t| Some(t.presentation_span()?.1 as f64 / f64::from(t.timescale)))
             .fold(0.0, f64::max);
         if spans.is_empty() {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                "the file has no video or audio samples",
-            ));
+            return Err(Error::malformed("the file has no video or audio samples"));
         }
         Ok(FileContent {
             source,
@@ -212,10 +209,9 @@ impl FileContent {
         what: &str,
     ) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
         if runs.iter().map(|run| run.end - run.start).sum::<u64>() > limit {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
-                format!("{what} spans more than {limit} bytes of the file"),
-            ));
+            return Err(Error::limit(format!(
+                "{what} spans more than {limit} bytes of the file"
+            )));
         }
         let mut data = Vec::new();
         let mut placed = Vec::new();

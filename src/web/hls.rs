@@ -75,10 +75,7 @@ impl HlsContent {
         let renditions = match fetch_playlist(&fetcher, url).await? {
             Playlist::Master(master) => {
                 if master.variants.is_empty() {
-                    return Err(Error::new(
-                        ErrorCode::MalformedInput,
-                        "the master playlist lists no variant",
-                    ));
+                    return Err(Error::malformed("the master playlist lists no variant"));
                 }
                 master
                     .variants
@@ -102,7 +99,7 @@ impl HlsContent {
         content.ensure_window(0).await?;
         let first = content
             .chunk_at(content.start_time())
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the playlist lists no segment"))?;
+            .ok_or_else(|| Error::malformed("the playlist lists no segment"))?;
         let chunk = content.load(first).await?;
         content.state.write().tracks = [&chunk.video, &chunk.audio]
             .into_iter()
@@ -255,10 +252,11 @@ impl HlsContent {
             .damage
             .iter()
             .map(|damage| Problem {
-                error: Error::new(
-                    ErrorCode::MalformedInput,
-                    format!("segment {sequence} ({}) is damaged: {}", segment.uri, describe(damage)),
-                ),
+                error: Error::malformed(format!(
+                    "segment {sequence} ({}) is damaged: {}",
+                    segment.uri,
+                    describe(damage)
+                )),
                 // Where in the segment, as far as the demuxer could tell.
                 time: Some(match (damage.time(), stored_start) {
                     (Some(at), Some(from)) => {
@@ -279,7 +277,7 @@ impl HlsContent {
         let init = segment
             .init
             .clone()
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "segment without initialization section"))?;
+            .ok_or_else(|| Error::malformed("segment without initialization section"))?;
         if let Some((known, bytes)) = &self.state.read().renditions[index].init {
             if *known == init {
                 return Ok(Rc::clone(bytes));
@@ -297,10 +295,7 @@ impl HlsContent {
         if live || !loaded {
             let uri = self.state.read().renditions[index].uri.clone();
             let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
-                return Err(Error::new(
-                    ErrorCode::MalformedInput,
-                    format!("{uri}: a variant is a master playlist"),
-                ));
+                return Err(Error::malformed(format!("{uri}: a variant is a master playlist")));
             };
             let mut window = LiveWindow::new(&media);
             let mut state = self.state.write();
@@ -424,11 +419,7 @@ fn start_reloading(content: Weak<HlsContent>) {
 
 async fn fetch_playlist(fetcher: &Fetcher, url: &str) -> Result<Playlist> {
     let bytes = fetcher.get(url, None, MAX_PLAYLIST_BYTES as u64).await?.bytes;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::new(
-            ErrorCode::MalformedInput,
-            format!("{url}: the playlist is not UTF-8 text"),
-        )
-    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Error::malformed(format!("{url}: the playlist is not UTF-8 text")))?;
     playlist::parse(&text, url)
 }

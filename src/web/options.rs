@@ -4,7 +4,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 /// An optional options argument as the readers below take it: `undefined` when left out.
 pub(crate) fn given(options: Option<js_sys::Object>) -> JsValue {
@@ -19,7 +19,7 @@ pub(crate) fn value(options: &JsValue, name: &str) -> Option<JsValue> {
 }
 
 fn wrong(name: &str, what: &str) -> Error {
-    Error::new(ErrorCode::MalformedInput, format!("{name} must be {what}"))
+    Error::malformed(format!("{name} must be {what}"))
 }
 
 /// A string field.

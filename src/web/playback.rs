@@ -642,22 +642,16 @@ fn recover_audio(audio: &mut AudioPart, error: Error, problems: &mut Vec<Problem
 
 fn recovered(what: &str, cause: String, time: f64, failures: u32, problems: &mut Vec<Problem>) -> Result<()> {
     if failures >= MAX_FAILURES_IN_A_ROW {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            format!(
-                "{what} decoding failed {failures} times in a row, last near {} s: {cause}",
-                Fixed(time, 3)
-            ),
-        ));
+        return Err(Error::malformed(format!(
+            "{what} decoding failed {failures} times in a row, last near {} s: {cause}",
+            Fixed(time, 3)
+        )));
     }
     problems.push(Problem {
-        error: Error::new(
-            ErrorCode::MalformedInput,
-            format!(
-                "{what} decoding failed near {} s ({cause}); playback resumes after the damage",
-                Fixed(time, 3)
-            ),
-        ),
+        error: Error::malformed(format!(
+            "{what} decoding failed near {} s ({cause}); playback resumes after the damage",
+            Fixed(time, 3)
+        )),
         time: Some(time),
     });
     Ok(())

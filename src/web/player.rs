@@ -462,7 +462,7 @@ impl PlayerCore {
         self.check()?;
         let edge = self.timeline().live_edge;
         if edge.is_nan() {
-            return Err(Error::new(ErrorCode::Unsupported, "goLive needs a live stream"));
+            return Err(Error::unsupported("goLive needs a live stream"));
         }
         self.seek_and_resume(edge).await
     }
@@ -715,7 +715,7 @@ impl PlayerCore {
         let frame = frames
             .iter()
             .find(|frame| frame.timestamp() == wanted)
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the decoder did not output the frame sought"))?;
+            .ok_or_else(|| Error::malformed("the decoder did not output the frame sought"))?;
         match self.renderer.read().as_ref() {
             Some(renderer) => renderer.draw(frame, &video.display)?,
             None => return Err(closed_error("the player")),

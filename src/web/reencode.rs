@@ -20,7 +20,7 @@ use crate::codec::h264::AvcConfig;
 use crate::edit::footage::Footage;
 use crate::edit::trim::{EncodedFrame, EncodedStretch};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{CodecConfig, TrackKind};
+use crate::media::{Codec, CodecConfig, TrackKind};
 use crate::time::{Time, MICROS_PER_SECOND};
 
 /// Frames held between the decoder and the encoder at most: decoded pictures are large (a 720p frame is
@@ -118,13 +118,10 @@ pub(crate) async fn reencode(
     encoder.flush().await?;
     job.check()?;
     if encoded != wanted.len() {
-        return Err(Error::new(
-            ErrorCode::MalformedInput,
-            format!(
-                "decoding the stretch to re-encode gave {encoded} of its {} frames",
-                wanted.len()
-            ),
-        ));
+        return Err(Error::malformed(format!(
+            "decoding the stretch to re-encode gave {encoded} of its {} frames",
+            wanted.len()
+        )));
     }
     let stretch = collect_stretch(&encoder, coding, track.timescale)?;
     job.progress(1.0);
@@ -156,7 +153,7 @@ fn collect_stretch(encoder: &VideoEncoder, coding: &CodecConfig, timescale: u32)
         config.ok_or_else(|| Error::new(ErrorCode::Browser, "the video encoder gave no decoder configuration"))?;
     // Never trusted blindly: an encoder's avcC goes into the file and its parameter sets in front of the
     // re-encoded keyframe, where a wrong one makes every player fail.
-    if config.codec.starts_with("avc") {
+    if config.family() == Codec::H264 {
         let record = config.description.as_deref().unwrap_or_default();
         config.description = Some(AvcConfig::repaired(record)?);
     }

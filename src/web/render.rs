@@ -78,10 +78,7 @@ impl Renderer {
             .map_err(|e| from_js(ErrorCode::Browser, "canvas.getContext('bitmaprenderer')", &e))?
             .and_then(|context| context.dyn_into::<web_sys::ImageBitmapRenderingContext>().ok())
             .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::Unsupported,
-                    "the canvas already has a 2d or WebGL context: give the player a canvas of its own",
-                )
+                Error::unsupported("the canvas already has a 2d or WebGL context: give the player a canvas of its own")
             })?;
         let new_surface = || {
             web_sys::OffscreenCanvas::new(canvas.width().max(1), canvas.height().max(1))
@@ -97,7 +94,7 @@ impl Renderer {
                     .get_context("2d")
                     .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.getContext('2d')", &e))?
                     .and_then(|context| context.dyn_into().ok())
-                    .ok_or_else(|| Error::new(ErrorCode::Unsupported, "neither WebGL2 nor a 2D canvas is available"))?;
+                    .ok_or_else(|| Error::unsupported("neither WebGL2 nor a 2D canvas is available"))?;
                 (surface, Painter::Canvas2d(context))
             }
         };

@@ -40,14 +40,11 @@ pub(crate) fn from_audio_buffer(buffer: &web_sys::AudioBuffer) -> Result<Pcm> {
 
 fn check_length(seconds: f64) -> Result<()> {
     if seconds > MAX_VOICE_SECONDS {
-        return Err(Error::new(
-            ErrorCode::LimitExceeded,
-            format!(
-                "the voice lasts {} s; at most {} s is accepted",
-                Fixed(seconds, 0),
-                Fixed(MAX_VOICE_SECONDS, 0)
-            ),
-        ));
+        return Err(Error::limit(format!(
+            "the voice lasts {} s; at most {} s is accepted",
+            Fixed(seconds, 0),
+            Fixed(MAX_VOICE_SECONDS, 0)
+        )));
     }
     Ok(())
 }
@@ -66,7 +63,7 @@ pub(crate) async fn bytes_of(value: &JsValue) -> Result<Vec<u8>> {
     if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
         return Ok(Uint8Array::new(buffer).to_vec());
     }
-    Err(Error::new(ErrorCode::MalformedInput, NOT_A_VOICE))
+    Err(Error::malformed(NOT_A_VOICE))
 }
 
 /// The error for a voice of any other type.
@@ -82,7 +79,7 @@ pub(crate) async fn from_file(bytes: Vec<u8>) -> Result<Pcm> {
         with_browser(bytes).await?
     };
     if pcm.frames() == 0 {
-        return Err(Error::new(ErrorCode::MalformedInput, "the voice file holds no sound"));
+        return Err(Error::malformed("the voice file holds no sound"));
     }
     check_length(pcm.duration())?;
     Ok(pcm)
@@ -96,10 +93,10 @@ async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
         .tracks
         .iter()
         .find(|t| t.kind == TrackKind::Audio)
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the voice file has no audio track"))?;
+        .ok_or_else(|| Error::malformed("the voice file has no audio track"))?;
     let (first, last) = track
         .presentation_span()
-        .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "the voice file's audio track is empty"))?;
+        .ok_or_else(|| Error::malformed("the voice file's audio track is empty"))?;
     let seconds = |ticks: i64| {
         Time {
             ticks,
@@ -114,7 +111,7 @@ async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
         demuxed
             .sample_data(bytes, sample)
             .map(|data| (sample, data))
-            .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "a voice sample lies outside the file"))
+            .ok_or_else(|| Error::malformed("a voice sample lies outside the file"))
     });
     decode_to_pcm(&track.config, track.timescale, samples, seconds(origin), None).await
 }
@@ -124,8 +121,7 @@ async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
 async fn with_browser(bytes: Vec<u8>) -> Result<Pcm> {
     let has_offline_context = js_sys::Reflect::has(&js_sys::global(), &"OfflineAudioContext".into()).unwrap_or(false);
     if !has_offline_context {
-        return Err(Error::new(
-            ErrorCode::Unsupported,
+        return Err(Error::unsupported(
             "this voice file is neither WAV nor MP4/M4A, and decoding other formats needs decodeAudioData, which \
              Workers lack: decode it on the page (an AudioBuffer) or use WAV or M4A",
         ));

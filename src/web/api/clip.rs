@@ -37,7 +37,7 @@ impl Media {
             Reflect::get(options, &name.into())
                 .ok()
                 .and_then(|v| v.as_f64())
-                .ok_or_else(|| Error::new(ErrorCode::MalformedInput, format!("clip options need a number {name}")))
+                .ok_or_else(|| Error::malformed(format!("clip options need a number {name}")))
         };
         throw(self.content.check())?;
         let clip = time("start").and_then(|start| Clip::new(Rc::clone(&self.content), start, time("end")?));
@@ -86,10 +86,9 @@ fn export_options(options: &JsValue) -> Result<(TrimMode, Container)> {
         None | Some("mp4") => Container::Mp4,
         Some("fmp4") => Container::Fmp4,
         Some(other) => {
-            return Err(Error::new(
-                ErrorCode::MalformedInput,
-                format!("unknown container '{other}': use 'mp4' or 'fmp4'"),
-            ))
+            return Err(Error::malformed(format!(
+                "unknown container '{other}': use 'mp4' or 'fmp4'"
+            )))
         }
     };
     Ok((mode, container))

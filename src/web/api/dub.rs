@@ -121,7 +121,7 @@ fn take_sound(voice: &JsValue) -> Result<TakeSound> {
         || voice.is_instance_of::<Uint8Array>()
         || voice.is_instance_of::<js_sys::ArrayBuffer>();
     if !is_file {
-        return Err(Error::new(ErrorCode::MalformedInput, voice::NOT_A_VOICE));
+        return Err(Error::malformed(voice::NOT_A_VOICE));
     }
     Ok(TakeSound::File(voice.clone()))
 }
@@ -156,10 +156,7 @@ impl DubState {
     /// The current take's sound, decoded (once).
     async fn voice(&self) -> Result<Rc<Pcm>> {
         let take = self.current_take().ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedInput,
-                "the dub has no voice yet: pass one as `voice`, set `dub.voice`, or record one",
-            )
+            Error::malformed("the dub has no voice yet: pass one as `voice`, set `dub.voice`, or record one")
         })?;
         let file = match &*take.sound.read() {
             TakeSound::Decoded(pcm) => return Ok(Rc::clone(pcm)),
@@ -312,10 +309,7 @@ impl Dub {
         let options = options::given(options);
         to_promise(async move {
             if state.recording.read().is_some() {
-                return Err(Error::new(
-                    ErrorCode::Unsupported,
-                    "a recording is already running: stop() it first",
-                ));
+                return Err(Error::unsupported("a recording is already running: stop() it first"));
             }
             let count_in = options::number(&options, "countIn")?.unwrap_or(0.0).max(0.0);
             let recording = Recording::start(&stream, player, state.start, count_in).await?;
@@ -334,7 +328,7 @@ impl Dub {
                 .recording
                 .write()
                 .take()
-                .ok_or_else(|| Error::new(ErrorCode::Unsupported, "no recording is running"))?;
+                .ok_or_else(|| Error::unsupported("no recording is running"))?;
             let (pcm, at) = recording.finish(state.start).await?;
             Ok(JsValue::from(
                 state.add_take(TakeSound::Decoded(Rc::new(pcm)), at) as u32

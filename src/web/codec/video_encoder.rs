@@ -7,7 +7,7 @@ use super::outputs::Outputs;
 use super::support::config_supported;
 use super::Closing;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::CodecConfig;
+use crate::media::{Codec, CodecConfig};
 use crate::web::error::from_js;
 
 /// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
@@ -24,7 +24,7 @@ impl VideoEncoder {
         encoder_config.set_bitrate_f64(bitrate);
         encoder_config.set_framerate(framerate);
         encoder_config.set_latency_mode(web_sys::LatencyMode::Quality);
-        if config.codec.starts_with("avc") {
+        if config.family() == Codec::H264 {
             // Length-prefixed NAL units with an avcC description, as MP4 stores H.264 (web-sys has no
             // setter for the `avc` member).
             let avc = Object::new();
