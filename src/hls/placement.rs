@@ -13,8 +13,6 @@
 //! placed, which also makes time 0 of a VOD stream its earliest sample of any track. Pinning on the
 //! earliest sample of every segment instead would move the pictures by however much audio the muxer
 //! happened to put ahead of the keyframe.
-use std::collections::HashMap;
-
 use crate::error::Result;
 use crate::media::{Track, TrackKind};
 use crate::time::{rescale_ticks, unwrap_33bit, Time, MPEG_TS_TIMESCALE};
@@ -35,7 +33,8 @@ struct Anchor {
 /// Places the samples of one rendition's segments on the media timeline.
 #[derive(Debug, Default)]
 pub struct SegmentPlacer {
-    anchors: HashMap<u64, Anchor>,
+    /// By discontinuity domain; a few dozen at most, so a list.
+    anchors: Vec<(u64, Anchor)>,
     /// Seconds from the earliest sample to the first video frame, on the first segment placed.
     lead: Option<f64>,
 }
@@ -62,15 +61,22 @@ impl SegmentPlacer {
         let lead = *self
             .lead
             .get_or_insert_with(|| (video.seconds() - earliest.seconds()).max(0.0));
-        if self.anchors.len() >= MAX_DOMAINS && !self.anchors.contains_key(&domain) {
-            if let Some(&oldest) = self.anchors.keys().min() {
-                self.anchors.remove(&oldest);
+        let anchor = match self.anchors.iter().find(|(known, _)| *known == domain) {
+            Some((_, anchor)) => *anchor,
+            None => {
+                if self.anchors.len() >= MAX_DOMAINS {
+                    if let Some(oldest) = (0..self.anchors.len()).min_by_key(|&i| self.anchors[i].0) {
+                        self.anchors.swap_remove(oldest);
+                    }
+                }
+                let anchor = Anchor {
+                    media_time: segment_start + lead,
+                    pts: video,
+                };
+                self.anchors.push((domain, anchor));
+                anchor
             }
-        }
-        let anchor = *self.anchors.entry(domain).or_insert(Anchor {
-            media_time: segment_start + lead,
-            pts: video,
-        });
+        };
         for track in tracks {
             let scale = track.timescale;
             let anchor_pts = rescale_ticks(anchor.pts.ticks, anchor.pts.scale, scale)?;
