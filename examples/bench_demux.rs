@@ -16,7 +16,8 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use reelcut::demux::boxes::{box_bytes, top_level_boxes};
-use reelcut::demux::mp4::{self, Movie};
+use reelcut::demux::movie::Movie;
+use reelcut::demux::mp4;
 use reelcut::demux::ts::TsDemuxer;
 
 fn main() -> ExitCode {

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use reelcut::demux::boxes::{read_header, top_level_boxes};
 use reelcut::demux::fmp4::FragmentReader;
-use reelcut::demux::mp4::{self, Movie};
+use reelcut::demux::movie::Movie;
+use reelcut::demux::mp4;
 use reelcut::demux::ts::{self, Damage};
 use reelcut::demux::{detect_format, Format};
 use reelcut::hls::playlist::{self, Playlist};

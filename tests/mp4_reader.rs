@@ -18,7 +18,8 @@ use std::process::Command;
 
 use reelcut::demux::boxes::{BoxLocator, Locate};
 use reelcut::demux::fmp4::FragmentReader;
-use reelcut::demux::mp4::{self, Movie};
+use reelcut::demux::movie::Movie;
+use reelcut::demux::mp4;
 use reelcut::media::{Display, Track, TrackKind};
 use reelcut::mux::{self, Container, MuxSample, MuxTrack};
 use reelcut::ErrorCode;

@@ -7,7 +7,8 @@
 use std::path::Path;
 
 use reelcut::demux::boxes::{BoxLocator, Locate};
-use reelcut::demux::mp4::{self, Movie};
+use reelcut::demux::movie::Movie;
+use reelcut::demux::mp4;
 
 #[test]
 fn moov_at_the_end_is_found_with_header_reads_only() {

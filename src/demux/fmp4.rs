@@ -5,7 +5,8 @@
 //! each media segment (or the rest of a single fragmented file) into samples.
 
 use super::boxes::{box_bytes, read_header, top_level_boxes};
-use super::mp4::{Movie, TrackDefaults};
+use super::moov::TrackDefaults;
+use super::movie::Movie;
 use super::reader::{child, required_child, BoxReader};
 use crate::error::{Error, Result};
 use crate::isobmff::flags::{

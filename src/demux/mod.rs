@@ -5,6 +5,7 @@ mod audio_es;
 pub mod boxes;
 pub mod fmp4;
 mod moov;
+pub mod movie;
 pub mod mp4;
 pub mod packed_audio;
 mod reader;

@@ -3,10 +3,20 @@
 //! a fragmented file. Everything else (user data, metadata, sample groups, encryption) is skipped
 //! unread. Tables stay borrowed from the `moov` bytes.
 
-use super::mp4::TrackDefaults;
 use super::reader::{child, required_child, BoxReader, Table};
 use crate::error::Result;
 use crate::isobmff::{SOUND_HANDLER, VIDEO_HANDLER};
+
+/// Defaults for fragment samples, from the `trex` box of `mvex`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrackDefaults {
+    /// Default sample duration in track ticks.
+    pub duration: u32,
+    /// Default sample size in bytes.
+    pub size: u32,
+    /// Default sample flags (ISO/IEC 14496-12 8.8.3.1).
+    pub flags: u32,
+}
 
 /// The parts of a `moov` box the demuxers use.
 pub(super) struct MoovBoxes<'a> {

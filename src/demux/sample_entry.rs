@@ -39,7 +39,7 @@ pub struct SampleEntry {
     /// Pixel aspect ratio of a visual entry's `pasp` (horizontal, vertical spacing); (1, 1) without one.
     pub pixel_aspect: (u32, u32),
     /// For uncompressed sound: the bytes of one frame (one sample of every channel). Its sample tables count
-    /// frames, which are regrouped into packets (see `mp4::sample_table`).
+    /// frames, which are regrouped into packets (see `movie::sample_table`).
     pub pcm_frame_bytes: Option<u32>,
 }
 

@@ -8,7 +8,7 @@
 use super::placement::SegmentPlacer;
 use super::playlist::Segment;
 use crate::demux::fmp4::FragmentReader;
-use crate::demux::mp4::Movie;
+use crate::demux::movie::Movie;
 use crate::demux::packed_audio::PackedAudioDemuxer;
 use crate::demux::ts::{Damage, TsDemuxer};
 use crate::demux::{detect_format, Format};

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use reelcut::demux::boxes::{box_bytes, top_level_boxes};
 use reelcut::demux::fmp4::FragmentReader;
-use reelcut::demux::mp4::Movie;
+use reelcut::demux::movie::Movie;
 
 const INIT: &[u8] = include_bytes!("../../fixtures/hls_fmp4/init.mp4");
 

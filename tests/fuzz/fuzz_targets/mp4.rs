@@ -3,7 +3,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use reelcut::demux::boxes::read_header;
-use reelcut::demux::mp4::{demux, Movie};
+use reelcut::demux::movie::Movie;
+use reelcut::demux::mp4::demux;
 
 fuzz_target!(|data: &[u8]| {
     let _ = demux(data);
