@@ -10,6 +10,7 @@
 //! | `/pkg/...` | the built npm package (`pkg/`) |
 //! | `/fixtures/...` | the media fixtures (`tests/fixtures/`) |
 //! | `/tests/...` | everything under `tests/` (browser test pages) |
+//! | `/conformance/...` | the conformance corpus (`REELCUT_CONFORMANCE`, else `../shared/conformance`), for trying other projects' files in the browser |
 //! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast |
 //!
 //! Files answer byte-range requests (206 with `Content-Range`; 416 past the end). The live simulation and the
@@ -105,6 +106,7 @@ impl Server {
             Some((&"pkg", rest)) => self.file(&self.root.join("pkg"), rest, request, &options, None),
             Some((&"fixtures", rest)) => self.file(&self.fixtures(), rest, request, &options, None),
             Some((&"tests", rest)) => self.file(&self.root.join("tests"), rest, request, &options, None),
+            Some((&"conformance", rest)) => self.file(&self.conformance(), rest, request, &options, None),
             Some((&"live", rest)) => self.live(rest, request, &options),
             _ => self.file(&self.root.join("www"), &parts, request, &options, None),
         };
@@ -114,6 +116,13 @@ impl Server {
 
     fn fixtures(&self) -> PathBuf {
         self.root.join("tests").join("fixtures")
+    }
+
+    /// The conformance corpus: `REELCUT_CONFORMANCE`, else `../shared/conformance` beside the repository.
+    fn conformance(&self) -> PathBuf {
+        std::env::var_os("REELCUT_CONFORMANCE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.root.join("../shared/conformance"))
     }
 
     /// A file under `base`, honouring `Range`, with faults applied. `segment` is the live media sequence

@@ -1,5 +1,6 @@
-//! An MP4 file as chunks: its index is read once at open (box headers walked to `moov`, sample data not
-//! read), then each chunk's samples are fetched with one or two Range reads.
+//! A media file as chunks. An MP4's index is read once at open (box headers walked to `moov`, sample data
+//! not read), then each chunk's samples are fetched with one or two Range reads. An MPEG-TS or raw audio
+//! file (ADTS AAC, MP3) has no index: it is read and demuxed whole at open, its samples kept in memory.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -11,7 +12,7 @@ use super::job::Job;
 use super::source::Source;
 use crate::demux::boxes::{BoxLocator, Locate};
 use crate::demux::movie::Movie;
-use crate::demux::mp4;
+use crate::demux::{detect_format, mp4, packed_audio, ts, Format};
 use crate::edit::footage::Footage;
 use crate::edit::trim::{self, TrimMode, TrimPlan};
 use crate::error::{Error, ErrorCode, Result};
@@ -35,7 +36,7 @@ const MAX_CLIP_BYTES: u64 = 1 << 30;
 /// wasted, a request saved); further apart, in two.
 const MAX_READ_GAP: u64 = 256 * 1024;
 
-/// An opened MP4 file (progressive or fragmented).
+/// An opened media file: MP4 (progressive or fragmented), MPEG-TS or raw audio.
 pub(crate) struct FileContent {
     source: Source,
     /// Tracks with every sample, times as stored.
@@ -49,9 +50,9 @@ pub(crate) struct FileContent {
 }
 
 impl FileContent {
-    /// Reads the index of the MP4 in `source`.
+    /// Reads the index of the file in `source`.
     pub(crate) async fn open(source: Source) -> Result<FileContent> {
-        let tracks = index(&source).await?;
+        let (tracks, source) = index(source).await?;
         let origin = timeline_origin(&tracks);
         let spans = chunk_spans(&tracks, origin);
         let end = tracks
@@ -267,7 +268,21 @@ fn byte_run(samples: &[Sample]) -> Option<Range<u64>> {
 
 /// The sample index of an MP4 source: box headers walked to `moov`, `moov` parsed, sample data not read.
 /// A fragmented file has its index spread over the file, so it is read whole.
-async fn index(source: &Source) -> Result<Vec<Track>> {
+async fn index(source: Source) -> Result<(Vec<Track>, Source)> {
+    let head = source.read(0, source.len().min(SNIFFED_BYTES)).await?;
+    let format = detect_format(&head);
+    if let Some(format @ (Format::Ts | Format::PackedAudio)) = format {
+        let bytes = read_whole(&source).await?;
+        let demuxed = match format {
+            // MPEG-TS damage is passed over as in a segment; the samples that remain play.
+            Format::Ts => ts::demux(&bytes)?.demuxed,
+            _ => packed_audio::demux(&bytes)?,
+        };
+        // The samples were rewritten (PES packets joined, start codes made lengths): they are read from
+        // the demuxer's buffer from now on.
+        let (tracks, data) = demuxed.into_parts(bytes);
+        return Ok((tracks, Source::Memory(data.into())));
+    }
     let mut locator = BoxLocator::new(*b"moov", source.len());
     let mut step = locator.start();
     let (offset, size) = loop {
@@ -278,8 +293,25 @@ async fn index(source: &Source) -> Result<Vec<Track>> {
     };
     let movie = Movie::parse_moov(&source.read(offset, size).await?, source.len())?;
     if movie.fragmented {
-        return Ok(mp4::demux(&source.read(0, source.len()).await?)?.tracks);
+        let tracks = mp4::demux(&read_whole(&source).await?)?.tracks;
+        return Ok((tracks, source));
     }
     movie.check_sample_data(source.len())?;
-    Ok(movie.into_demuxed().tracks)
+    Ok((movie.into_demuxed().tracks, source))
+}
+
+/// What the container is recognised from: enough for three MPEG-TS packets after some junk.
+const SNIFFED_BYTES: u64 = 4096;
+
+/// The whole file, for containers without an index to read by ranges (MPEG-TS, raw audio, and fragmented
+/// MP4, whose samples are listed in fragments all through the file); refused past `MAX_CLIP_BYTES`.
+async fn read_whole(source: &Source) -> Result<Vec<u8>> {
+    if source.len() > MAX_CLIP_BYTES {
+        return Err(Error::limit(format!(
+            "a file without an index to read by ranges (MPEG-TS, raw audio, fragmented MP4) is read whole, \
+             and this one is larger than {} MiB",
+            MAX_CLIP_BYTES >> 20
+        )));
+    }
+    source.read(0, source.len()).await
 }

@@ -5,7 +5,7 @@
 //! At most [`FRAMES_AHEAD`] frames are open or queued in the video decoder, and about [`AUDIO_AHEAD`]
 //! seconds of sound are decoded ahead: memory stays flat, and every frame is closed once drawn or passed.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -16,14 +16,14 @@ use super::audio::AudioOutput;
 use super::cell::Access;
 use super::chunk::{Chunk, Next, Problem};
 use super::clock::Clock;
-use super::codec::audio_decoder::AudioDecoder;
+use super::codec::audio_decoder::{decodable, AudioDecoder};
 use super::codec::frame::{Frame, Sound};
 use super::codec::video_decoder::VideoDecoder;
 use super::content::Content;
 use super::render::Renderer;
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Display, Sample, Track, TrackKind};
+use crate::media::{CodecConfig, Display, Sample, Track, TrackKind};
 use crate::time::{Time, MICROS_PER_SECOND};
 
 /// Frames decoded but not yet shown, plus chunks queued in the decoder: enough to hide B-frame reordering
@@ -70,6 +70,23 @@ fn next_sample(lane: &mut Lane, track: fn(&Chunk) -> Option<&Track>) -> Option<(
     }
 }
 
+/// Asks the browser whether it decodes sound of `config`; the answer arrives in the cell (at once without a
+/// configuration to ask about).
+fn ask_decodable(config: Option<CodecConfig>) -> Rc<Cell<Option<bool>>> {
+    let answer = Rc::new(Cell::new(None));
+    match config {
+        None => answer.set(Some(true)),
+        Some(config) => {
+            let cell = Rc::clone(&answer);
+            spawn_local(async move {
+                // A configuration the browser cannot even check is left to the decoder to refuse.
+                cell.set(Some(decodable(&config).await.unwrap_or(true)));
+            });
+        }
+    }
+    answer
+}
+
 fn video_of(chunk: &Chunk) -> Option<&Track> {
     chunk.video.as_ref()
 }
@@ -113,6 +130,10 @@ struct AudioPart {
     fed_until: f64,
     /// Scheduled sound, with the context time each ends.
     scheduled: VecDeque<(web_sys::AudioBufferSourceNode, f64)>,
+    /// Whether the browser decodes the track's sound, once it has answered (no decoder is made before).
+    decodable: Rc<Cell<Option<bool>>>,
+    /// The sound's codec, for messages.
+    codec: String,
 }
 
 /// The pipeline of one run of playback (from a play, or a seek while playing, to a pause).
@@ -148,6 +169,12 @@ impl Playback {
             )
         });
         let audio = audio.filter(|_| has_audio);
+        let audio_config = media.with_tracks(|tracks| {
+            tracks
+                .iter()
+                .find(|t| t.kind == TrackKind::Audio)
+                .map(|t| t.config.clone())
+        });
         let next = media.chunk_at(from).map_or(Next::End, Next::Chunk);
         Rc::new(RefCell::new(Playback {
             media,
@@ -179,6 +206,8 @@ impl Playback {
                 failures: 0,
                 fed_until: from,
                 scheduled: VecDeque::new(),
+                decodable: ask_decodable(audio_config.clone()),
+                codec: audio_config.as_ref().map(|c| c.codec.clone()).unwrap_or_default(),
             }),
             dropped: 0,
             problems: Vec::new(),
@@ -478,6 +507,14 @@ impl Playback {
         let Some(audio) = &mut self.audio else {
             return Ok(());
         };
+        match audio.decodable.get() {
+            None => return Ok(()),
+            Some(false) => {
+                let problem = format!("this browser cannot decode {} audio", audio.codec);
+                return self.audio_failed(Error::new(ErrorCode::UnsupportedCodec, problem));
+            }
+            Some(true) => {}
+        }
         let mut failed = None;
         while audio.fed_until < time + AUDIO_AHEAD && failed.is_none() {
             let Some((chunk, sample)) = next_sample(&mut audio.lane, audio_of) else {

@@ -2,9 +2,11 @@
 //! closed when dropped), and decoding a whole stream to PCM.
 
 use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
 
 use super::frame::Sound;
 use super::outputs::Outputs;
+use super::support::config_supported;
 use super::Closing;
 use crate::edit::mix::Timeline;
 use crate::error::{ErrorCode, Result};
@@ -70,14 +72,28 @@ pub(crate) struct AudioDecoder {
     pub(crate) config: CodecConfig,
 }
 
+/// Whether this browser decodes sound of `config` (`AudioDecoder.isConfigSupported`). Asked before a
+/// decoder is made: a browser reports an unsupported configuration through the decoder's error callback in
+/// its own words (Chromium: an `OperationError`, where WebCodecs says `NotSupportedError`).
+pub(crate) async fn decodable(config: &CodecConfig) -> Result<bool> {
+    let support = web_sys::AudioDecoder::is_config_supported(&decoder_config(config)).unchecked_into();
+    config_supported(support, ErrorCode::MalformedInput, "AudioDecoder.isConfigSupported").await
+}
+
+/// The WebCodecs configuration of `config`.
+fn decoder_config(config: &CodecConfig) -> web_sys::AudioDecoderConfig {
+    let decoder_config = web_sys::AudioDecoderConfig::new(&config.codec, config.channels, config.sample_rate);
+    if let Some(description) = &config.description {
+        decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
+    }
+    decoder_config
+}
+
 impl AudioDecoder {
     /// A decoder configured for `config`. An unsupported configuration shows up as an error on the
     /// first `decode`.
     pub(crate) fn new(config: &CodecConfig) -> Result<AudioDecoder> {
-        let decoder_config = web_sys::AudioDecoderConfig::new(&config.codec, config.channels, config.sample_rate);
-        if let Some(description) = &config.description {
-            decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
-        }
+        let decoder_config = decoder_config(config);
         let outputs = Outputs::new();
         let init = web_sys::AudioDecoderInit::new(outputs.error_callback(), outputs.output_callback());
         let decoder = Closing::new(
