@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use reelcut::hls::placement::SegmentPlacer;
 use reelcut::hls::playlist::{parse, MediaPlaylist, Playlist};
 use reelcut::hls::segments::SegmentReader;
 
@@ -26,7 +27,7 @@ fn playlist(name: &str) -> MediaPlaylist {
 #[test]
 fn ts_segments_in_a_loop_like_the_live_simulation() {
     let media = playlist("hls_ts/index.m3u8");
-    let mut reader = SegmentReader::new();
+    let (mut reader, mut placer) = (SegmentReader::new(), SegmentPlacer::new());
     let (mut stored, mut placed) = (Vec::new(), Vec::new());
     // seg0 seg1 seg2, then seg0 again after the loop's discontinuity (as the live simulation serves it).
     let mut start = 0.0;
@@ -36,7 +37,7 @@ fn ts_segments_in_a_loop_like_the_live_simulation() {
         let bytes = std::fs::read(&segment.uri).unwrap();
         let demuxed = reader.demux(&segment, None, bytes.clone()).unwrap();
         stored.push(demuxed.tracks[0].samples.iter().map(|s| s.pts).min().unwrap());
-        let read = reader.read(&segment, start, None, bytes).unwrap();
+        let read = reader.read(&segment, start, None, bytes, &mut placer).unwrap();
         assert_eq!(read.tracks.len(), 2);
         assert_eq!(read.tracks[0].samples.len(), 60);
         assert!(read.damage.is_empty(), "a clean loop is not damage");

@@ -11,6 +11,8 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 mod common;
+#[path = "common/corpus.rs"]
+mod corpus;
 use common::example_binary;
 
 fn repo() -> &'static Path {
@@ -288,4 +290,20 @@ fn damage_in_an_hls_segment_names_the_segment() {
     // MP4 has no such damage to report.
     assert_eq!(inspect("high_bframes_moovend.mp4")["damage"], json!([]));
     assert_eq!(inspect("hls_fmp4/index.m3u8")["damage"], json!([]));
+}
+
+#[test]
+fn a_master_playlist_reads_the_sound_of_its_audio_rendition() {
+    // CMAF from ExoPlayer's test assets: the variant's segments hold only video; its sound is the audio
+    // group's rendition, a playlist of its own. Counts as ffprobe reads the segments
+    // (tests/conformance/ffprobe.tsv: 90 frames, 131 AAC packets).
+    let playlist = corpus::conformance_dir().join("exoplayer/cmaf-multi-segment/playlist.m3u8");
+    let report = inspect_path(&playlist);
+    let tracks: Vec<(String, u64)> = report["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["type"].as_str().unwrap().to_string(), t["samples"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(tracks, [("video".to_string(), 90), ("audio".to_string(), 131)]);
 }

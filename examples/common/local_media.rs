@@ -8,7 +8,8 @@ use std::path::Path;
 use reelcut::demux::ts::Damage;
 use reelcut::demux::{self, Format};
 use reelcut::edit::footage::{copy_samples, Footage};
-use reelcut::hls::playlist::{self, Playlist};
+use reelcut::hls::placement::SegmentPlacer;
+use reelcut::hls::playlist::{self, MediaPlaylist, Playlist};
 use reelcut::hls::segments::{ReadSegment, SegmentReader};
 use reelcut::media::{first_video_and_audio, Track};
 use reelcut::{Error, ErrorCode};
@@ -43,7 +44,8 @@ pub fn open(path: &Path) -> Result<LocalMedia, Error> {
         let mut damage = Vec::new();
         for_each_segment(path, &mut damage, Reading::AsStored, |segment| {
             for track in segment.tracks {
-                let position = match tracks.iter().position(|t| t.id == track.id) {
+                // A variant and its audio rendition may both number their track 1.
+                let position = match tracks.iter().position(|t| t.id == track.id && t.kind == track.kind) {
                     Some(known) => known,
                     None => {
                         tracks.push(Track {
@@ -132,27 +134,60 @@ enum Reading {
     OnTimeline,
 }
 
-/// Calls `each` with every segment of the playlist at `path` (a master playlist: its first variant), read
-/// as `reading` says; the damage found is added to `damage`.
+/// Calls `each` with every segment of the playlist at `path` (a master playlist: its first variant, then
+/// its audio rendition when the sound has a playlist of its own), read as `reading` says; the damage found
+/// is added to `damage`.
 fn for_each_segment(
     path: &Path,
     damage: &mut Vec<FoundDamage>,
     reading: Reading,
     mut each: impl FnMut(ReadSegment) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let uri = path.to_string_lossy().into_owned();
-    let text = String::from_utf8(read(path)?)
-        .map_err(|_| Error::new(ErrorCode::MalformedInput, "playlist is not UTF-8 text"))?;
-    let media = match playlist::parse(&text, &uri)? {
-        Playlist::Media(media) => media,
+    let mut placer = SegmentPlacer::new();
+    match parse_playlist(path)? {
+        Playlist::Media(media) => read_rendition(&media, damage, reading, &mut placer, &mut each),
         Playlist::Master(master) => {
             let variant = master
                 .variants
                 .first()
                 .ok_or_else(|| Error::new(ErrorCode::MalformedInput, "master playlist without variants"))?;
-            return for_each_segment(Path::new(&variant.uri), damage, reading, each);
+            let Playlist::Media(media) = parse_playlist(Path::new(&variant.uri))? else {
+                return Err(Error::new(ErrorCode::MalformedInput, "a variant is a master playlist"));
+            };
+            read_rendition(&media, damage, reading, &mut placer, &mut each)?;
+            // Sound from an audio rendition of its own, on the variant's clock.
+            let audio = variant
+                .audio_group
+                .as_deref()
+                .and_then(|group| master.audio_rendition(group));
+            if let Some(uri) = audio.and_then(|rendition| rendition.uri.as_deref()) {
+                let Playlist::Media(media) = parse_playlist(Path::new(uri))? else {
+                    return Err(Error::new(
+                        ErrorCode::MalformedInput,
+                        "an audio rendition is a master playlist",
+                    ));
+                };
+                read_rendition(&media, damage, reading, &mut placer, &mut each)?;
+            }
+            Ok(())
         }
-    };
+    }
+}
+
+fn parse_playlist(path: &Path) -> Result<Playlist, Error> {
+    let text = String::from_utf8(read(path)?)
+        .map_err(|_| Error::new(ErrorCode::MalformedInput, "playlist is not UTF-8 text"))?;
+    playlist::parse(&text, &path.to_string_lossy())
+}
+
+/// Calls `each` with every segment of one rendition, placed (when `reading` says so) with `placer`.
+fn read_rendition(
+    media: &MediaPlaylist,
+    damage: &mut Vec<FoundDamage>,
+    reading: Reading,
+    placer: &mut SegmentPlacer,
+    each: &mut impl FnMut(ReadSegment) -> Result<(), Error>,
+) -> Result<(), Error> {
     let mut reader = SegmentReader::new();
     let mut start = 0.0;
     for segment in &media.segments {
@@ -168,7 +203,7 @@ fn for_each_segment(
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
         let mut read = match reading {
             Reading::AsStored => reader.demux(segment, init.as_deref(), bytes)?,
-            Reading::OnTimeline => reader.read(segment, segment_start, init.as_deref(), bytes)?,
+            Reading::OnTimeline => reader.read(segment, segment_start, init.as_deref(), bytes, placer)?,
         };
         damage.extend(std::mem::take(&mut read.damage).into_iter().map(|found| FoundDamage {
             segment: Some(segment.uri.clone()),

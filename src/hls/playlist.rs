@@ -39,6 +39,23 @@ pub struct MasterPlaylist {
     pub renditions: Vec<Rendition>,
 }
 
+impl MasterPlaylist {
+    /// The audio rendition of `group` a variant of the group plays, when its sound has a playlist of its own:
+    /// the group's `DEFAULT=YES` rendition, else its first (RFC 8216 §4.3.4.1.1), if that has a `URI`
+    /// (without one, the sound is in the variant's own segments).
+    pub fn audio_rendition(&self, group: &str) -> Option<&Rendition> {
+        let members = || {
+            self.renditions
+                .iter()
+                .filter(move |r| r.kind == RenditionKind::Audio && r.group == group)
+        };
+        members()
+            .find(|r| r.is_default)
+            .or_else(|| members().next())
+            .filter(|r| r.uri.is_some())
+    }
+}
+
 /// One variant stream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {

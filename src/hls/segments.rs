@@ -3,7 +3,8 @@
 //! (program tables, codec configurations and the timestamp unwrap carry over within a discontinuity
 //! domain), packed audio segments one [`PackedAudioDemuxer`] (likewise); fMP4 segments are read with the
 //! `EXT-X-MAP` initialization section that applies to them. [`SegmentReader::read`] also places the samples
-//! on the media timeline ([`SegmentPlacer`]).
+//! on the media timeline with a [`SegmentPlacer`]: one per clock, shared by a variant and the audio
+//! rendition it plays with, whose timestamps count on the same clock.
 
 use super::placement::SegmentPlacer;
 use super::playlist::Segment;
@@ -22,7 +23,6 @@ pub struct SegmentReader {
     /// The discontinuity domain of the last segment demuxed: a new one starts the MPEG-TS and packed audio
     /// state afresh (a new encoder, new tables and timestamps).
     domain: Option<u64>,
-    placer: SegmentPlacer,
 }
 
 /// A segment read: its tracks, the bytes their sample offsets index, and what was found damaged in it.
@@ -69,14 +69,20 @@ impl SegmentReader {
         })
     }
 
-    /// Demuxes `segment` as [`SegmentReader::demux`] does and places its samples on the media timeline,
-    /// where the playlist says it starts: `start` seconds (the `EXTINF`s before it).
-    pub fn read(&mut self, segment: &Segment, start: f64, init: Option<&[u8]>, bytes: Vec<u8>) -> Result<ReadSegment> {
+    /// Demuxes `segment` as [`SegmentReader::demux`] does and places its samples on the media timeline with
+    /// `placer`, where the playlist says it starts: `start` seconds (the `EXTINF`s before it).
+    pub fn read(
+        &mut self,
+        segment: &Segment,
+        start: f64,
+        init: Option<&[u8]>,
+        bytes: Vec<u8>,
+        placer: &mut SegmentPlacer,
+    ) -> Result<ReadSegment> {
         // 33-bit timestamps that wrap, rather than fMP4's 64-bit ones.
         let mpeg_ts = matches!(detect_format(&bytes), Some(Format::Ts | Format::PackedAudio));
         let mut read = self.demux(segment, init, bytes)?;
-        self.placer
-            .place(segment.discontinuity, start, &mut read.tracks, mpeg_ts)?;
+        placer.place(segment.discontinuity, start, &mut read.tracks, mpeg_ts)?;
         Ok(read)
     }
 }
