@@ -28,6 +28,8 @@ const MEDIA = [
   ['/fixtures/high_bframes_moovend.mp4', 'MP4, H.264 High with B-frames + AAC stereo, moov at the end'],
   ['/fixtures/baseline_mono44k_faststart.mp4', 'MP4, H.264 baseline + AAC mono 44.1 kHz, faststart'],
   ['/fixtures/high_fragmented.mp4', 'fragmented MP4'],
+  ['/fixtures/portrait_90.mp4', 'portrait phone video: MP4 turned 90° by its display matrix'],
+  ['/fixtures/phone_270.mov', 'QuickTime MOV, portrait, turned 270°'],
   ['/fixtures/hls_ts/index.m3u8', 'HLS VOD, MPEG-TS segments'],
   ['/fixtures/hls_fmp4/index.m3u8', 'HLS VOD, fMP4 segments'],
   ['/fixtures/hls_master/index.m3u8', 'HLS master playlist, two variants (640×360 and 320×180)'],
@@ -115,7 +117,8 @@ async function viewer() {
       goLive.hidden = !media.isLive;
       // The slider's range first: the status line tells users (and tests) the player is ready.
       await show(player.currentTime);
-      status.textContent = `${video ? `${video.codec} ${video.width}×${video.height}, ` : ''}` +
+      const turn = video?.rotation ? ` turned ${video.rotation}°` : '';
+      status.textContent = `${video ? `${video.codec} ${video.displayWidth}×${video.displayHeight}${turn}, ` : ''}` +
         (media.isLive ? `live, ${media.duration.toFixed(0)} s replay window` :
           `${media.duration.toFixed(3)} s, ${keyframes.length} keyframes`);
     } catch (error) {
