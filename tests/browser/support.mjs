@@ -177,7 +177,12 @@ export async function launchFirefox({ headless = false } = {}) {
     executablePath: FIREFOX,
     headless,
     userDataDir: mkdtempSync(join(tmpdir(), 'reelcut-firefox-')),
-    extraPrefsFirefox: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 },
+    extraPrefsFirefox: {
+      'media.autoplay.default': 0,
+      'media.autoplay.blocking_policy': 0,
+      // REELCUT_FIREFOX_LOG=1: the remote agent's own trace too (every WebDriver BiDi message).
+      ...(process.env.REELCUT_FIREFOX_LOG ? { 'remote.log.level': 'Trace', 'remote.log.truncate': false } : {}),
+    },
     // A page that hangs fails its test within a minute rather than after puppeteer's three.
     protocolTimeout: 60_000,
     // REELCUT_FIREFOX_LOG=1 passes Firefox's own output through, to see why it hangs or crashes.
