@@ -3,9 +3,8 @@
 // a cold device). Playback then starts silent on the page clock, and the sound joins as soon as the context
 // runs, in sync, without a restart. Headless Chromium starts every context at once, so the page here makes
 // its contexts start suspended and resume only when the test says (a real AudioContext, held back).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSER, beforeEachDocument, serverAndBrowser } from './support.mjs';
+import { beforeEachDocument, BROWSER, serverAndBrowser, test } from './support.mjs';
 
 const running = serverAndBrowser();
 

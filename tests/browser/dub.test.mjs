@@ -4,13 +4,21 @@
 // be the source's, byte for byte), ffmpeg decodes its sound, and a Goertzel filter finds where the voice's
 // tones (1750 Hz for its first second, 2750 Hz for its second) and the original's (440 Hz left, 660 Hz right)
 // are and how loud.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROWSER, chromiumOnly, fixtures, launchChromium, openPage, probe, serverAndBrowser } from './support.mjs';
+import {
+  BROWSER,
+  chromiumOnly,
+  fixtures,
+  launchChromium,
+  openPage,
+  probe,
+  serverAndBrowser,
+  test,
+} from './support.mjs';
 
 const running = serverAndBrowser();
 const scratch = mkdtempSync(join(tmpdir(), 'reelcut-dub-'));

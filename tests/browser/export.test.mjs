@@ -2,12 +2,21 @@
 // files and HLS, a clip of the simulated live broadcast, progress and cancellation. Every export is checked
 // three ways: ffprobe reads it, ffmpeg decodes every frame (the barcode says which source frame it is), and
 // the library's own player shows the same frames.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROWSER, ffmpegBarcodes, liveFrameAt, liveZero, openPage, probe, serverAndBrowser, videoStartOf } from './support.mjs';
+import {
+  BROWSER,
+  ffmpegBarcodes,
+  liveFrameAt,
+  liveZero,
+  openPage,
+  probe,
+  serverAndBrowser,
+  test,
+  videoStartOf,
+} from './support.mjs';
 
 const running = serverAndBrowser();
 const FPS = 30;

@@ -1,8 +1,16 @@
 // HLS in the player, in real headless Chromium: VOD playlists (MPEG-TS, fMP4, master) and the simulated live
 // broadcast of the dev server, checked by reading the frame-index barcode of the fixtures from the canvas.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSER, liveFrameAt, liveZero, playerPage as openPlayerPage, seekAndRead, serverAndBrowser, videoStartOf } from './support.mjs';
+import {
+  BROWSER,
+  liveFrameAt,
+  liveZero,
+  playerPage as openPlayerPage,
+  seekAndRead,
+  serverAndBrowser,
+  test,
+  videoStartOf,
+} from './support.mjs';
 
 const running = serverAndBrowser();
 const playerPage = () => openPlayerPage(running);

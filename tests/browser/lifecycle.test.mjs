@@ -6,13 +6,12 @@
 // The page (pages/lifecycle.html) watches the browser objects the library makes — codecs, frames, audio and
 // WebGL contexts, timers, sounds — so "nothing left running" is checked on the browser's side, not taken from
 // the library's word.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { avcConfig, videoSamples } from '../fixtures/corrupt_gop.mjs';
-import { fixtures, openPage, playerPage, serverAndBrowser, videoStartOf } from './support.mjs';
+import { fixtures, openPage, playerPage, serverAndBrowser, test, videoStartOf } from './support.mjs';
 
 const running = serverAndBrowser();
 

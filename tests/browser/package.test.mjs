@@ -1,10 +1,9 @@
 // The first browser tier: the built package loads in real headless Chromium and its exports round-trip
 // through the wasm into WebCodecs.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crateVersion, ffprobeOf, fixtures, openPage, serverAndBrowser } from './support.mjs';
+import { crateVersion, ffprobeOf, fixtures, openPage, serverAndBrowser, test } from './support.mjs';
 
 const running = serverAndBrowser();
 

@@ -1,10 +1,9 @@
 // The player in real headless Chromium: WebCodecs decoding, WebGL2 drawing, frame-exact seeking, checked by
 // reading the frame-index barcode of the fixtures back from the canvas.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtures, playerPage as openPlayerPage, seekAndRead, serverAndBrowser } from './support.mjs';
+import { fixtures, playerPage as openPlayerPage, seekAndRead, serverAndBrowser, test } from './support.mjs';
 
 const running = serverAndBrowser();
 

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before } from 'node:test';
+import { after, before, test as nodeTest } from 'node:test';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 
@@ -241,6 +241,7 @@ export async function openPage(browser, base, path) {
  */
 export function serverAndBrowser() {
   const running = { server: null, browser: null };
+  relaunchable = running;
   before(async () => {
     running.server = await startServer();
     running.browser = await launchBrowser();
@@ -250,6 +251,39 @@ export function serverAndBrowser() {
     await running.server?.close();
   });
   return running;
+}
+
+/** The server and browser of the test file running (see `serverAndBrowser`), whose browser `test` relaunches. */
+let relaunchable = null;
+
+/** Whether `error` says the browser stopped answering (the WebDriver BiDi call timed out), rather than that an
+ *  assertion of the test failed. */
+function stoppedAnswering(error) {
+  return error?.name === 'ProtocolError' && /timed out/.test(error.message);
+}
+
+/**
+ * `test` of node:test, for the tests shared by both browsers, with one more run, in a Firefox launched afresh,
+ * of a test during which Firefox stopped answering. Firefox ESR here now and then stops answering as a page
+ * starts sound (an `AudioContext`, a `<video>` with sound): its parent process spins at full CPU in its own
+ * code while the page's process waits on it (seen with gdb: no script of the page runs), and every later call
+ * to that browser times out. The second run asserts everything the first would have; the relaunch is printed,
+ * and a test during which it stops answering twice fails.
+ */
+export function test(name, ...rest) {
+  const body = rest.pop();
+  const options = rest[0] ?? {};
+  return nodeTest(name, options, async (context) => {
+    try {
+      return await body(context);
+    } catch (error) {
+      if (BROWSER !== 'firefox' || !stoppedAnswering(error) || !relaunchable?.browser) throw error;
+      console.log(`Firefox stopped answering during "${name}" (${error.message.split('.')[0]}): relaunched, running it again`);
+      relaunchable.browser.process()?.kill('SIGKILL');
+      relaunchable.browser = await launchBrowser();
+      return await body(context);
+    }
+  });
 }
 
 /** Opens the player test page (tests/browser/pages/player.html) once the library is ready. */
