@@ -7,7 +7,7 @@
 //! is chosen again from the measured throughput. A live playlist is reloaded at the RFC 8216 cadence while
 //! the `Media` lives; the seekable window is what the latest playlist lists.
 
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell};
 use std::rc::{Rc, Weak};
 
 use super::cell::Access;
@@ -161,12 +161,12 @@ impl HlsContent {
 
     /// Whether the playlist is still growing (no `EXT-X-ENDLIST` yet).
     pub(crate) fn is_live(&self) -> bool {
-        self.with_window(|w| !w.ended()).unwrap_or(false)
+        self.window().is_some_and(|w| !w.ended())
     }
 
     /// The seekable range on the media timeline, seconds.
     pub(crate) fn range(&self) -> (f64, f64) {
-        self.with_window(LiveWindow::range).flatten().unwrap_or((0.0, 0.0))
+        self.window().and_then(|w| w.range()).unwrap_or((0.0, 0.0))
     }
 
     /// Where playback starts: the beginning for VOD, near the live edge for live.
@@ -185,52 +185,57 @@ impl HlsContent {
     }
 
     fn target_duration(&self) -> f64 {
-        self.with_window(LiveWindow::target_duration).unwrap_or(0.0)
+        self.window().map_or(0.0, |w| w.target_duration())
     }
 
     /// Segment start times (segments start with a keyframe in streams tagged INDEPENDENT-SEGMENTS).
     pub(crate) fn segment_starts(&self) -> Vec<f64> {
-        self.with_window(|w| w.segments().iter().map(|s| s.start).collect())
+        self.window()
+            .map(|w| w.segments().iter().map(|s| s.start).collect())
             .unwrap_or_default()
     }
 
     /// Wall-clock time (Unix ms) of media time `t`, from `EXT-X-PROGRAM-DATE-TIME`.
     pub(crate) fn wall_clock_at(&self, t: f64) -> Option<f64> {
-        self.with_window(|w| w.wall_clock_at(t)).flatten()
+        self.window()?.wall_clock_at(t)
     }
 
     /// Media time of wall-clock time `unix_ms`.
     pub(crate) fn time_at_wall_clock(&self, unix_ms: f64) -> Option<f64> {
-        self.with_window(|w| w.time_at_wall_clock(unix_ms)).flatten()
+        self.window()?.time_at_wall_clock(unix_ms)
     }
 
-    fn with_window<T>(&self, f: impl FnOnce(&LiveWindow) -> T) -> Option<T> {
-        let state = self.state.read();
-        state.renditions[state.current].window.as_ref().map(f)
+    /// The current rendition's window, once its playlist has been loaded.
+    fn window(&self) -> Option<Ref<'_, LiveWindow>> {
+        Ref::filter_map(self.state.read(), |state| {
+            state.renditions[state.current].window.as_ref()
+        })
+        .ok()
     }
 
-    /// Calls `f` with the window of rendition `index`'s audio rendition, when it has one loaded.
-    fn with_audio_window<T>(&self, index: usize, f: impl FnOnce(&LiveWindow) -> T) -> Option<T> {
-        let state = self.state.read();
-        let audio = state.renditions.get(index)?.audio.as_ref()?;
-        audio.window.as_ref().map(f)
+    /// The window of rendition `index`'s audio rendition, when it has one loaded.
+    fn audio_window(&self, index: usize) -> Option<Ref<'_, LiveWindow>> {
+        Ref::filter_map(self.state.read(), |state| {
+            state.renditions.get(index)?.audio.as_ref()?.window.as_ref()
+        })
+        .ok()
     }
 
     /// The segment that holds media time `t` (its media sequence number).
     pub(crate) fn chunk_at(&self, t: f64) -> Option<u64> {
         let (start, _) = self.range();
-        self.with_window(|w| w.segment_at(t.max(start)).map(|s| s.segment.sequence))
-            .flatten()
+        self.window()?.segment_at(t.max(start)).map(|s| s.segment.sequence)
     }
 
     /// The segment listed after `sequence`.
     pub(crate) fn chunk_after(&self, sequence: u64) -> Next {
-        self.with_window(|w| match w.segments().iter().find(|s| s.segment.sequence > sequence) {
-            Some(next) => Next::Chunk(next.segment.sequence),
-            None if w.ended() => Next::End,
-            None => Next::NotYet,
-        })
-        .unwrap_or(Next::End)
+        self.window()
+            .map(|w| match w.segments().iter().find(|s| s.segment.sequence > sequence) {
+                Some(next) => Next::Chunk(next.segment.sequence),
+                None if w.ended() => Next::End,
+                None => Next::NotYet,
+            })
+            .unwrap_or(Next::End)
     }
 
     /// Registers `listener`, told of each live reload that moved the window or failed.
@@ -259,20 +264,18 @@ impl HlsContent {
         if let Some(chunk) = self.state.write().cache.get(cache_key) {
             return Ok(chunk);
         }
-        let (segment, start) = self
-            .with_window(|w| {
-                w.segments()
-                    .iter()
-                    .find(|s| s.segment.sequence == sequence)
-                    .map(|s| (s.segment.clone(), s.start))
-            })
-            .flatten()
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::OutOfRange,
-                    format!("segment {sequence} is no longer in the playlist"),
-                )
-            })?;
+        let found = self.window().and_then(|w| {
+            w.segments()
+                .iter()
+                .find(|s| s.segment.sequence == sequence)
+                .map(|s| (s.segment.clone(), s.start))
+        });
+        let (segment, start) = found.ok_or_else(|| {
+            Error::new(
+                ErrorCode::OutOfRange,
+                format!("segment {sequence} is no longer in the playlist"),
+            )
+        })?;
         if segment.gap {
             return Err(Error::new(
                 ErrorCode::Network,
@@ -350,7 +353,7 @@ impl HlsContent {
     /// before it, for the stream's first chunk), from the audio segments around that time, placed on the
     /// variant's clock: a track whose sample offsets follow `data`'s bytes, which it extends.
     async fn audio_for(&self, index: usize, start: f64, end: f64, data: &mut Vec<u8>) -> Result<Option<Track>> {
-        let Some(around) = self.with_audio_window(index, |w| {
+        let Some(around) = self.audio_window(index).map(|w| {
             w.segments()
                 .iter()
                 .filter(|s| s.start < end + AUDIO_REACH && s.start + s.segment.duration > start - AUDIO_REACH)
@@ -360,7 +363,10 @@ impl HlsContent {
         }) else {
             return Ok(None);
         };
-        let first_chunk = self.with_window(|w| w.range().is_some_and(|(from, _)| start <= from)) == Some(true);
+        let first_chunk = self
+            .window()
+            .and_then(|w| w.range())
+            .is_some_and(|(from, _)| start <= from);
         let mut sound: Option<Track> = None;
         for (segment, segment_start) in around {
             let read = self.audio_segment(index, &segment, segment_start).await?;
