@@ -1,9 +1,7 @@
 //! An HLS stream as chunks, one per media segment: master or media playlist, VOD or live.
 //!
 //! Each variant of a master playlist is a rendition with its own segment list ([`LiveWindow`], which for
-//! VOD is simply the whole list) on one shared media timeline. A variant whose sound is an audio rendition of
-//! its own (`EXT-X-MEDIA:TYPE=AUDIO` with a `URI`: the group's default one) plays it with its pictures: each
-//! chunk takes the sound of the audio segments that overlap its video segment, placed on the variant's clock. Before each segment is fetched the variant
+//! VOD is simply the whole list) on one shared media timeline. Before each segment is fetched the variant
 //! is chosen again from the measured throughput. A live playlist is reloaded at the RFC 8216 cadence while
 //! the `Media` lives; the seekable window is what the latest playlist lists.
 
@@ -20,7 +18,7 @@ use crate::hls::live::LiveWindow;
 use crate::hls::placement::SegmentPlacer;
 use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment, MAX_PLAYLIST_BYTES};
 use crate::hls::segments::SegmentReader;
-use crate::media::{Sample, Track, TrackKind};
+use crate::media::Track;
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
 use crate::time::MPEG_TS_TIMESCALE;
 
@@ -39,41 +37,11 @@ struct Rendition {
     window: Option<LiveWindow>,
     /// Its segments, demuxed with what carries over between them.
     segments: SegmentReader,
-    /// Puts its segments (and its audio rendition's) on the timeline.
+    /// Puts its segments on the timeline.
     placer: SegmentPlacer,
     /// The last initialization section fetched, with its bytes.
-    init: Option<FetchedInit>,
-    /// Where its sound comes from when it is not muxed into its segments.
-    audio: Option<AudioRendition>,
+    init: Option<(InitSection, Rc<Vec<u8>>)>,
 }
-
-/// An audio rendition a variant plays (`EXT-X-MEDIA:TYPE=AUDIO` with a `URI`).
-struct AudioRendition {
-    uri: String,
-    /// Its segments, aligned with the variant's window.
-    window: Option<LiveWindow>,
-    segments: SegmentReader,
-    init: Option<FetchedInit>,
-    /// The last segments read (by media sequence number): a segment's sound is shared out between the
-    /// chunks whose time it overlaps.
-    read: Vec<(u64, Rc<AudioSegment>)>,
-}
-
-/// An audio segment read: its sound placed on the timeline, and the bytes its sample offsets index.
-struct AudioSegment {
-    track: Track,
-    data: Vec<u8>,
-}
-
-/// Audio segments kept after reading: the ones the current and the next chunk share.
-const CACHED_AUDIO_SEGMENTS: usize = 4;
-
-/// How far past a chunk's playlist times its sound may lie on the media timeline: playlist durations are
-/// rounded, the samples' times are exact.
-const AUDIO_REACH: f64 = 0.5;
-
-/// An initialization section and its bytes.
-type FetchedInit = (InitSection, Rc<Vec<u8>>);
 
 struct HlsState {
     renditions: Vec<Rendition>,
@@ -115,11 +83,7 @@ impl HlsContent {
                 master
                     .variants
                     .iter()
-                    .map(|v| {
-                        let mut variant = rendition(&v.uri, v.bandwidth, None);
-                        variant.audio = audio_of(&master, v.audio_group.as_deref());
-                        variant
-                    })
+                    .map(|v| rendition(&v.uri, v.bandwidth, None))
                     .collect()
             }
             Playlist::Media(media) => vec![rendition(url, 0, Some(LiveWindow::new(&media)))],
@@ -213,14 +177,6 @@ impl HlsContent {
         .ok()
     }
 
-    /// The window of rendition `index`'s audio rendition, when it has one loaded.
-    fn audio_window(&self, index: usize) -> Option<Ref<'_, LiveWindow>> {
-        Ref::filter_map(self.state.read(), |state| {
-            state.renditions.get(index)?.audio.as_ref()?.window.as_ref()
-        })
-        .ok()
-    }
-
     /// The segment that holds media time `t` (its media sequence number).
     pub(crate) fn chunk_at(&self, t: f64) -> Option<u64> {
         let (start, _) = self.range();
@@ -283,7 +239,7 @@ impl HlsContent {
             ));
         }
         let init = match &segment.init {
-            Some(_) => Some(self.init_bytes(index, Part::Variant, &segment).await?),
+            Some(_) => Some(self.init_bytes(index, &segment).await?),
             None => None,
         };
         let started = now_ms();
@@ -297,14 +253,7 @@ impl HlsContent {
                 .segments
                 .read(&segment, start, init, bytes, &mut rendition.placer)?
         };
-        let (mut tracks, mut data, stored_start) = (read.tracks, read.data, read.stored_start);
-        if let Some(sound) = self
-            .audio_for(index, start, start + segment.duration, &mut data)
-            .await?
-        {
-            tracks.retain(|t| t.kind != TrackKind::Audio);
-            tracks.push(sound);
-        }
+        let (tracks, data, stored_start) = (read.tracks, read.data, read.stored_start);
         let mut chunk = Chunk::new(start + segment.duration, tracks, data);
         chunk.problems = read
             .damage
@@ -330,112 +279,20 @@ impl HlsContent {
         Ok(chunk)
     }
 
-    /// The initialization section of `segment` in rendition `index` (its variant's or its audio rendition's
-    /// segments, as `part` says), fetched once.
-    async fn init_bytes(&self, index: usize, part: Part, segment: &Segment) -> Result<Rc<Vec<u8>>> {
+    /// The initialization section of `segment` in rendition `index`, fetched once.
+    async fn init_bytes(&self, index: usize, segment: &Segment) -> Result<Rc<Vec<u8>>> {
         let init = segment
             .init
             .clone()
             .ok_or_else(|| Error::malformed("segment without initialization section"))?;
-        if let Some(Some((known, bytes))) = init_slot(&mut self.state.write(), index, part) {
+        if let Some((known, bytes)) = &self.state.read().renditions[index].init {
             if *known == init {
                 return Ok(Rc::clone(bytes));
             }
         }
         let bytes = Rc::new(self.fetch_bytes(&init.uri, init.range).await?);
-        if let Some(slot) = init_slot(&mut self.state.write(), index, part) {
-            *slot = Some((init, Rc::clone(&bytes)));
-        }
+        self.state.write().renditions[index].init = Some((init, Rc::clone(&bytes)));
         Ok(bytes)
-    }
-
-    /// The sound of rendition `index`'s audio rendition presented in `[start, end)` on the media timeline (and
-    /// before it, for the stream's first chunk), from the audio segments around that time, placed on the
-    /// variant's clock: a track whose sample offsets follow `data`'s bytes, which it extends.
-    async fn audio_for(&self, index: usize, start: f64, end: f64, data: &mut Vec<u8>) -> Result<Option<Track>> {
-        let Some(around) = self.audio_window(index).map(|w| {
-            w.segments()
-                .iter()
-                .filter(|s| s.start < end + AUDIO_REACH && s.start + s.segment.duration > start - AUDIO_REACH)
-                .filter(|s| !s.segment.gap)
-                .map(|s| (s.segment.clone(), s.start))
-                .collect::<Vec<_>>()
-        }) else {
-            return Ok(None);
-        };
-        let first_chunk = self
-            .window()
-            .and_then(|w| w.range())
-            .is_some_and(|(from, _)| start <= from);
-        let mut sound: Option<Track> = None;
-        for (segment, segment_start) in around {
-            let read = self.audio_segment(index, &segment, segment_start).await?;
-            let track = &read.track;
-            let shift = data.len() as u64;
-            let seconds = |ticks: i64| ticks as f64 / f64::from(track.timescale);
-            let kept: Vec<Sample> = track
-                .samples
-                .iter()
-                .filter(|s| seconds(s.pts) < end && (seconds(s.pts) >= start || first_chunk))
-                .map(|s| Sample {
-                    offset: s.offset + shift,
-                    ..*s
-                })
-                .collect();
-            if kept.is_empty() {
-                continue;
-            }
-            data.extend_from_slice(&read.data);
-            match &mut sound {
-                Some(sound) => sound.samples.extend(kept),
-                None => {
-                    sound = Some(Track {
-                        samples: kept,
-                        ..track.clone()
-                    })
-                }
-            }
-        }
-        Ok(sound)
-    }
-
-    /// The audio track of `segment` of rendition `index`'s audio rendition, placed, with its bytes; read once
-    /// and kept for the chunks that share it.
-    async fn audio_segment(&self, index: usize, segment: &Segment, start: f64) -> Result<Rc<AudioSegment>> {
-        let known = self.state.read().renditions[index]
-            .audio
-            .as_ref()
-            .and_then(|audio| audio.read.iter().find(|(sequence, _)| *sequence == segment.sequence))
-            .map(|(_, read)| Rc::clone(read));
-        if let Some(read) = known {
-            return Ok(read);
-        }
-        let init = match &segment.init {
-            Some(_) => Some(self.init_bytes(index, Part::Audio, segment).await?),
-            None => None,
-        };
-        let bytes = self.fetch_bytes(&segment.uri, segment.range).await?;
-        let mut state = self.state.write();
-        let rendition = &mut state.renditions[index];
-        let audio = rendition
-            .audio
-            .as_mut()
-            .ok_or_else(|| Error::malformed("the variant has no audio rendition"))?;
-        let init = init.as_deref().map(Vec::as_slice);
-        let read = audio
-            .segments
-            .read(segment, start, init, bytes, &mut rendition.placer)?;
-        let track = read
-            .tracks
-            .into_iter()
-            .find(|t| t.kind == TrackKind::Audio)
-            .ok_or_else(|| Error::malformed(format!("audio segment {} has no sound", segment.uri)))?;
-        let read = Rc::new(AudioSegment { track, data: read.data });
-        if audio.read.len() >= CACHED_AUDIO_SEGMENTS {
-            audio.read.remove(0);
-        }
-        audio.read.push((segment.sequence, Rc::clone(&read)));
-        Ok(read)
     }
 
     /// Makes rendition `index` the current one, its playlist loaded and aligned with the current one's.
@@ -454,45 +311,7 @@ impl HlsContent {
             }
             state.renditions[index].window = Some(window);
         }
-        self.load_audio_window(index).await?;
         self.state.write().current = index;
-        Ok(())
-    }
-
-    /// Loads (live: reloads) the playlist of rendition `index`'s audio rendition, aligned with the variant's.
-    async fn load_audio_window(&self, index: usize) -> Result<()> {
-        let Some(uri) = self.state.read().renditions[index]
-            .audio
-            .as_ref()
-            .map(|a| a.uri.clone())
-        else {
-            return Ok(());
-        };
-        let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
-            return Err(Error::malformed(format!(
-                "{uri}: an audio rendition is a master playlist"
-            )));
-        };
-        let mut state = self.state.write();
-        let rendition = &mut state.renditions[index];
-        let Some(audio) = rendition.audio.as_mut() else {
-            return Ok(());
-        };
-        match audio.window.as_mut() {
-            Some(window) => {
-                window.merge(&media);
-                if let Some(first) = media.segments.first() {
-                    window.forget_before(first.sequence);
-                }
-            }
-            None => {
-                let mut window = LiveWindow::new(&media);
-                if let Some(reference) = rendition.window.as_ref() {
-                    window.align_to(reference);
-                }
-                audio.window = Some(window);
-            }
-        }
         Ok(())
     }
 
@@ -513,21 +332,17 @@ impl HlsContent {
         let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
             return Ok(false);
         };
-        let moved = {
-            let mut state = self.state.write();
-            let Some(window) = state.renditions[index].window.as_mut() else {
-                return Ok(false);
-            };
-            let before = window.range();
-            window.merge(&media);
-            // The replay window is what the server still lists: older segments may be deleted.
-            if let Some(first) = media.segments.first() {
-                window.forget_before(first.sequence);
-            }
-            window.range() != before
+        let mut state = self.state.write();
+        let Some(window) = state.renditions[index].window.as_mut() else {
+            return Ok(false);
         };
-        self.load_audio_window(index).await?;
-        Ok(moved)
+        let before = window.range();
+        window.merge(&media);
+        // The replay window is what the server still lists: older segments may be deleted.
+        if let Some(first) = media.segments.first() {
+            window.forget_before(first.sequence);
+        }
+        Ok(window.range() != before)
     }
 
     fn tell(&self, event: &LiveEvent) {
@@ -565,33 +380,6 @@ fn describe(damage: &Damage) -> String {
     }
 }
 
-/// Which segments of a rendition: its variant's, or its audio rendition's.
-#[derive(Clone, Copy)]
-enum Part {
-    Variant,
-    Audio,
-}
-
-/// Where rendition `index` keeps the initialization section of its `part`'s segments.
-fn init_slot(state: &mut HlsState, index: usize, part: Part) -> Option<&mut Option<FetchedInit>> {
-    let rendition = state.renditions.get_mut(index)?;
-    match part {
-        Part::Variant => Some(&mut rendition.init),
-        Part::Audio => rendition.audio.as_mut().map(|audio| &mut audio.init),
-    }
-}
-
-/// The audio rendition a variant of `group` plays, when its sound has a playlist of its own.
-fn audio_of(master: &playlist::MasterPlaylist, group: Option<&str>) -> Option<AudioRendition> {
-    Some(AudioRendition {
-        uri: master.audio_rendition(group?)?.uri.clone()?,
-        window: None,
-        segments: SegmentReader::new(),
-        init: None,
-        read: Vec::new(),
-    })
-}
-
 fn rendition(uri: &str, bandwidth: u64, window: Option<LiveWindow>) -> Rendition {
     Rendition {
         uri: uri.to_owned(),
@@ -600,7 +388,6 @@ fn rendition(uri: &str, bandwidth: u64, window: Option<LiveWindow>) -> Rendition
         segments: SegmentReader::new(),
         placer: SegmentPlacer::new(),
         init: None,
-        audio: None,
     }
 }
 
