@@ -29,10 +29,10 @@ while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do dis
 Xvfb ":$display" -screen 0 1280x720x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 
-# A private PulseAudio: its own runtime directory and socket, a null sink, no other modules. With shared memory
-# off (--disable-shm), Firefox's parent process would spin now and then as a page started sound, and the page
-# stopped answering from AudioContext.resume() on (3 of 6 runs of the Firefox tier here); with it on, that is
-# rarer (0 of 14 runs of the sound tests), and the tests relaunch Firefox when it happens (support.mjs, `test`).
+# A private PulseAudio: its own runtime directory and socket, a null sink, no other modules, and shared memory:
+# without it (--disable-shm), Firefox's parent process spun as a page started sound, and the page stopped
+# answering, in 2 of 4 runs of the Firefox tier here. With it, 14 of 14 runs of the sound tests passed, yet 3 of
+# 5 tier runs still had one such hang; the tests relaunch Firefox when it happens (support.mjs, `test`).
 export PULSE_RUNTIME_PATH="$work/pulse" PULSE_STATE_PATH="$work/pulse-state"
 mkdir -p "$PULSE_RUNTIME_PATH" "$PULSE_STATE_PATH"
 pulseaudio -n --daemonize=no --exit-idle-time=-1 ${REELCUT_FIREFOX_LOG:+--log-level=info} \

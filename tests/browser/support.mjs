@@ -278,7 +278,8 @@ export function test(name, ...rest) {
       return await body(context);
     } catch (error) {
       if (BROWSER !== 'firefox' || !stoppedAnswering(error) || !relaunchable?.browser) throw error;
-      console.log(`Firefox stopped answering during "${name}" (${error.message.split('.')[0]}): relaunched, running it again`);
+      const call = error.message.match(/^[\w.]+ timed out/)?.[0] ?? error.name;
+      console.log(`Firefox stopped answering during "${name}" (${call}): relaunched, running it again`);
       relaunchable.browser.process()?.kill('SIGKILL');
       relaunchable.browser = await launchBrowser();
       return await body(context);
