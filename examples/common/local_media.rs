@@ -9,7 +9,7 @@ use reelcut::demux::ts::Damage;
 use reelcut::demux::{self, Format};
 use reelcut::edit::footage::{copy_samples, Footage};
 use reelcut::hls::placement::SegmentPlacer;
-use reelcut::hls::playlist::{self, MediaPlaylist, Playlist};
+use reelcut::hls::playlist::{self, InitSection, MediaPlaylist, Playlist};
 use reelcut::hls::segments::{ReadSegment, SegmentReader};
 use reelcut::media::{first_video_and_audio, Track};
 use reelcut::{Error, ErrorCode};
@@ -189,6 +189,8 @@ fn read_rendition(
     each: &mut impl FnMut(ReadSegment) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut reader = SegmentReader::new();
+    // The initialization section of the segments, read once for all that share it.
+    let mut init: Option<(&InitSection, Vec<u8>)> = None;
     let mut start = 0.0;
     for segment in &media.segments {
         let segment_start = start;
@@ -196,14 +198,20 @@ fn read_rendition(
         if segment.gap {
             continue;
         }
-        let init = match &segment.init {
-            Some(init) => Some(ranged(read(Path::new(&init.uri))?, init.range)?),
-            None => None,
-        };
+        if let Some(section) = &segment.init {
+            if init.as_ref().is_none_or(|(known, _)| *known != section) {
+                init = Some((section, ranged(read(Path::new(&section.uri))?, section.range)?));
+            }
+        }
+        let init_bytes = segment
+            .init
+            .as_ref()
+            .and(init.as_ref())
+            .map(|(_, bytes)| bytes.as_slice());
         let bytes = ranged(read(Path::new(&segment.uri))?, segment.range)?;
         let mut read = match reading {
-            Reading::AsStored => reader.demux(segment, init.as_deref(), bytes)?,
-            Reading::OnTimeline => reader.read(segment, segment_start, init.as_deref(), bytes, placer)?,
+            Reading::AsStored => reader.demux(segment, init_bytes, bytes)?,
+            Reading::OnTimeline => reader.read(segment, segment_start, init_bytes, bytes, placer)?,
         };
         damage.extend(std::mem::take(&mut read.damage).into_iter().map(|found| FoundDamage {
             segment: Some(segment.uri.clone()),

@@ -166,6 +166,30 @@ struct Stream {
     last_duration: u32,
 }
 
+impl Stream {
+    /// A stream the program table just named, with nothing read yet.
+    fn new(pid: u16, coding: Coding, config: Option<CodecConfig>) -> Stream {
+        Stream {
+            pid,
+            coding,
+            config,
+            vps: Vec::new(),
+            sps: Vec::new(),
+            pps: Vec::new(),
+            pes: Vec::new(),
+            continuity: None,
+            broken: false,
+            pes_pts: None,
+            es: Vec::new(),
+            es_times: Vec::new(),
+            audio_carry: Vec::new(),
+            carry_pts: None,
+            audio_clock: None,
+            last_duration: 0,
+        }
+    }
+}
+
 struct Output {
     samples: Vec<Vec<Sample>>,
     data: Vec<u8>,
@@ -385,24 +409,7 @@ impl TsDemuxer {
             if self.streams.iter().any(|s| s.pid == pid) {
                 continue;
             }
-            self.streams.push(Stream {
-                pid,
-                coding,
-                config,
-                vps: Vec::new(),
-                sps: Vec::new(),
-                pps: Vec::new(),
-                pes: Vec::new(),
-                continuity: None,
-                broken: false,
-                pes_pts: None,
-                es: Vec::new(),
-                es_times: Vec::new(),
-                audio_carry: Vec::new(),
-                carry_pts: None,
-                audio_clock: None,
-                last_duration: 0,
-            });
+            self.streams.push(Stream::new(pid, coding, config));
             out.samples.push(Vec::new());
             new = true;
         }
@@ -969,22 +976,9 @@ mod tests {
         let first = [&aud[..], &sps, &idr[..5]].concat();
         let second = [&idr[5..], &aud[..], &[0, 0, 1, 0x41, 0x9A]].concat();
         let stream = Stream {
-            pid: 1,
-            coding: Coding::H264,
-            config: None,
-            vps: Vec::new(),
-            sps: Vec::new(),
-            pps: Vec::new(),
-            pes: Vec::new(),
-            continuity: None,
-            broken: false,
-            pes_pts: None,
             es: [&first[..], &second].concat(),
             es_times: vec![(0, Some(3000), Some(0)), (first.len(), Some(6000), Some(3000))],
-            audio_carry: Vec::new(),
-            carry_pts: None,
-            audio_clock: None,
-            last_duration: 0,
+            ..Stream::new(1, Coding::H264, None)
         };
         let mut demuxer = TsDemuxer {
             streams: vec![stream],
