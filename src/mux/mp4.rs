@@ -56,6 +56,16 @@ pub enum Part<'l, 'a> {
     Sample(&'l MuxSample<'a>),
 }
 
+impl Part<'_, '_> {
+    /// Its size in the file.
+    pub fn size(&self) -> u64 {
+        match self {
+            Part::Boxes(bytes) => bytes.len() as u64,
+            Part::Sample(sample) => sample.size(),
+        }
+    }
+}
+
 /// An MP4 file laid out from its samples' sizes and times: its boxes are made and the order of its
 /// samples fixed before any sample's bytes are needed, so it can be written front to back (the `moov`
 /// first) while they are read from the source. Memory: the index, not the samples.
@@ -97,17 +107,13 @@ pub fn layout<'t, 'a>(tracks: &'t [MuxTrack<'a>], container: Container) -> Resul
         Container::Mp4 => lay_out_progressive(&timed, movie_timescale)?,
         Container::Fmp4 => lay_out_fragmented(&timed, movie_timescale)?,
     };
-    let mut size = 0;
-    for piece in &pieces {
-        size += match piece {
-            Piece::Boxes(bytes) => bytes.len() as u64,
-            Piece::Samples { track, samples } => tracks[*track].samples[samples.clone()]
-                .iter()
-                .map(MuxSample::size)
-                .sum(),
-        };
-    }
-    Ok(Layout { tracks, pieces, size })
+    let mut layout = Layout {
+        tracks,
+        pieces,
+        size: 0,
+    };
+    layout.size = layout.parts().map(|part| part.size()).sum();
+    Ok(layout)
 }
 
 /// Writes `tracks`, whose samples' bytes are all in hand, as one MP4 file.

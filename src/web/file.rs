@@ -22,13 +22,10 @@ use crate::time::Time;
 /// Chunks kept in memory: the one playing, the one ahead, and a couple a seek may come back to.
 const CACHED_CHUNKS: usize = 4;
 
-/// A chunk (one group of pictures and its sound) spanning more file bytes than this is refused
-/// (`limit_exceeded`) rather than read into memory: a 10 s GOP of 4K video at 50 Mbit/s is 62.5 MB.
+/// A chunk (one group of pictures and its sound), or the samples an export decodes, spanning more file
+/// bytes than this is refused (`limit_exceeded`) rather than read into memory: a 10 s GOP of 4K video at
+/// 50 Mbit/s is 62.5 MB.
 const MAX_CHUNK_BYTES: u64 = 256 << 20;
-
-/// A clip's samples spanning more file bytes than this are refused (`limit_exceeded`): the export holds
-/// them in memory. 1 GiB is over half an hour of 4 Mbit/s 1080p.
-const MAX_CLIP_BYTES: u64 = 1 << 30;
 
 /// Video and audio byte runs closer than this are read in one request (the bytes between them are
 /// wasted, a request saved); further apart, in two.
@@ -141,47 +138,79 @@ impl FileContent {
         Ok(chunk)
     }
 
-    /// The footage of the clip `[start, end)` (media timeline) and its plan: the whole index is planned
-    /// on, but only the planned samples' bytes are read (one or two Range requests); the other samples'
-    /// offsets are left pointing nowhere.
-    pub(crate) async fn clip_footage(
-        &self,
-        start: f64,
-        end: f64,
-        mode: TrimMode,
-        job: &Job,
-    ) -> Result<(Footage, TrimPlan)> {
+    /// The footage of the clip `[start, end)` (media timeline) and its plan: the whole index, planned on,
+    /// its offsets positions in the file. Nothing is read: an export reads the planned samples as it writes
+    /// them (`assemble::tracks_at_source`), and what it decodes with [`FileContent::read_samples`].
+    pub(crate) fn clip_footage(&self, start: f64, end: f64, mode: TrimMode) -> Result<(Footage, TrimPlan)> {
         let on_timeline = |kind| self.track(kind).map(|track| self.on_timeline(track, &track.samples));
-        let mut footage = Footage {
+        let footage = Footage {
             video: on_timeline(TrackKind::Video),
             audio: on_timeline(TrackKind::Audio),
             ..Footage::default()
         };
         let plan = trim::plan(&footage, start, end, mode)?;
-        job.progress(0.1);
-        let video_range = plan.video.as_ref().map(|cut| cut.samples());
-        let audio_range = plan.audio.as_ref().map(|cut| cut.samples.clone());
-        let mut parts: Vec<(&mut Track, Range<usize>)> =
-            [(&mut footage.video, video_range), (&mut footage.audio, audio_range)]
-                .into_iter()
-                .filter_map(|(track, range)| Some((track.as_mut()?, range?)))
-                .collect();
-        let runs: Vec<Range<u64>> = parts
-            .iter()
-            .map(|(track, range)| byte_run(&track.samples[range.clone()]).unwrap_or(0..0))
-            .collect();
-        let (data, placed) = self.read_runs(&runs, MAX_CLIP_BYTES, "the clip").await?;
-        for ((track, range), (run, at)) in parts.iter_mut().zip(placed) {
-            for (index, sample) in track.samples.iter_mut().enumerate() {
-                sample.offset = if range.contains(&index) {
-                    sample.offset - run.start + at
-                } else {
-                    u64::MAX
-                };
-            }
-        }
-        footage.data = data;
         Ok((footage, plan))
+    }
+
+    /// Where the file's bytes come from.
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// A copy of `footage` (from [`FileContent::clip_footage`]) holding the bytes of its `kind` track's
+    /// samples `range`, their offsets moved into them (the other samples' pointing nowhere): what decoding
+    /// them needs. Samples close together in the file are read in one request.
+    pub(crate) async fn read_samples(
+        &self,
+        footage: &Footage,
+        kind: TrackKind,
+        range: Range<usize>,
+        job: &Job,
+    ) -> Result<Footage> {
+        let mut read = footage.clone();
+        let samples = match kind {
+            TrackKind::Video => read.video.as_mut(),
+            TrackKind::Audio => read.audio.as_mut(),
+        }
+        .map(|track| &mut track.samples)
+        .filter(|samples| range.end <= samples.len())
+        .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no such samples to read"))?;
+        // Runs of samples close together in the file: (file range, where it lands in the buffer).
+        let mut runs: Vec<(Range<u64>, u64)> = Vec::new();
+        let mut run_of = Vec::with_capacity(range.len());
+        let mut len = 0;
+        for sample in &samples[range.clone()] {
+            let (start, end) = (sample.offset, sample.offset + u64::from(sample.size));
+            match runs.last_mut() {
+                Some((run, _)) if start >= run.start && start <= run.end + MAX_READ_GAP => {
+                    len += end.saturating_sub(run.end);
+                    run.end = run.end.max(end);
+                }
+                _ => {
+                    runs.push((start..end, len));
+                    len += end - start;
+                }
+            }
+            run_of.push(runs.len() - 1);
+        }
+        if len > MAX_CHUNK_BYTES {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!("the samples to decode span more than {MAX_CHUNK_BYTES} bytes of the file"),
+            ));
+        }
+        let source = self.source.with_signal(job.signal());
+        let mut data = Vec::with_capacity(len as usize);
+        for (run, _) in &runs {
+            job.check()?;
+            data.extend(source.read_exact(run.start, run.end - run.start).await?);
+        }
+        for (index, sample) in samples.iter_mut().enumerate() {
+            let placed = index.checked_sub(range.start).and_then(|i| runs.get(*run_of.get(i)?));
+            sample.offset = placed.map_or(u64::MAX, |(run, at)| sample.offset - run.start + at);
+        }
+        read.data = data;
+        Ok(read)
     }
 
     /// A copy of `track` holding `samples`, their times moved onto the media timeline (offsets unchanged).
@@ -228,26 +257,15 @@ impl FileContent {
             _ => None,
         };
         if let Some(all) = merged {
-            data = self.read_exact(&all).await?;
+            data = self.source.read_exact(all.start, all.end - all.start).await?;
             placed.extend(runs.iter().map(|run| (run.clone(), run.start - all.start)));
         } else {
             for run in runs {
                 placed.push((run.clone(), data.len() as u64));
-                data.extend(self.read_exact(run).await?);
+                data.extend(self.source.read_exact(run.start, run.end - run.start).await?);
             }
         }
         Ok((data, placed))
-    }
-
-    async fn read_exact(&self, run: &Range<u64>) -> Result<Vec<u8>> {
-        let bytes = self.source.read(run.start, run.end - run.start).await?;
-        if (bytes.len() as u64) < run.end - run.start {
-            return Err(Error::new(
-                ErrorCode::Network,
-                "the source ended before the samples did",
-            ));
-        }
-        Ok(bytes)
     }
 
     /// A copy of `track` holding `samples` on the media timeline, with offsets into the chunk's buffer (the

@@ -1,0 +1,181 @@
+//! Where an export's file goes: into memory, returned as bytes, or to the caller's `WritableStream` (an
+//! OPFS file, a file from `showSaveFilePicker`, any stream) as it is made. Either way the file is written
+//! front to back from its layout, a batch at a time: the copied samples still in the source file are read
+//! with one Range request (or `Blob` slice) per batch, so memory holds a batch, not the clip.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use super::error::{from_js, to_js};
+use super::job::Job;
+use super::options;
+use super::source::Source;
+use crate::error::{ErrorCode, Result};
+use crate::mux::mp4::{Layout, Part};
+use crate::mux::MuxSample;
+
+/// A batch of the file is written once it holds this many bytes: the memory an export needs beyond its
+/// index, and how often progress moves.
+const BATCH_BYTES: u64 = 1 << 20;
+
+/// Samples of a batch are read in one request while the bytes between them that nobody wants stay under
+/// this (interleaved tracks are written in runs, so the two tracks' runs of a batch overlap in the source).
+const MAX_WASTED_BYTES: u64 = 256 * 1024;
+
+/// The file's destination.
+pub(crate) enum Output {
+    /// Bytes to return.
+    Memory(Vec<u8>),
+    /// The caller's stream, locked to the export until it is closed or aborted.
+    Stream(web_sys::WritableStreamDefaultWriter),
+}
+
+impl Output {
+    /// The stream in `options.writable`, else memory.
+    pub(crate) fn from_options(options: &JsValue) -> Result<Output> {
+        match options::instance::<web_sys::WritableStream>(options, "writable", "a WritableStream")? {
+            Some(stream) => stream
+                .get_writer()
+                .map(Output::Stream)
+                .map_err(|e| from_js(ErrorCode::InvalidState, "WritableStream.getWriter", &e)),
+            None => Ok(Output::Memory(Vec::new())),
+        }
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        match self {
+            Output::Memory(out) => out.extend_from_slice(bytes),
+            Output::Stream(writer) => {
+                // `ready` holds back while the stream's queue is full (backpressure).
+                JsFuture::from(writer.ready())
+                    .await
+                    .map_err(|e| from_js(ErrorCode::Browser, "the writable stream", &e))?;
+                JsFuture::from(writer.write_with_chunk(&Uint8Array::from(bytes)))
+                    .await
+                    .map_err(|e| from_js(ErrorCode::Browser, "writing to the writable stream", &e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the file `layout` describes, reading the samples still in the file from `source`; progress
+    /// moves with the bytes written.
+    pub(crate) async fn write_file(
+        &mut self,
+        layout: &Layout<'_, '_>,
+        source: Option<&Source>,
+        job: &Job,
+    ) -> Result<()> {
+        if let Output::Memory(out) = self {
+            out.reserve(usize::try_from(layout.size()).unwrap_or(0));
+        }
+        let source = source.map(|s| s.with_signal(job.signal()));
+        let mut batch = Batch::default();
+        let mut written = 0u64;
+        let mut bytes = Vec::new();
+        let mut parts = layout.parts().peekable();
+        while parts.peek().is_some() {
+            while let Some(part) = parts.next_if(|part| batch.takes(part)) {
+                batch.add(part);
+            }
+            job.check()?;
+            bytes.clear();
+            batch.write_to(source.as_ref(), &mut bytes).await?;
+            job.check()?;
+            self.write(&bytes).await?;
+            written += bytes.len() as u64;
+            job.progress(written as f64 / layout.size().max(1) as f64);
+        }
+        Ok(())
+    }
+
+    /// Ends the export with its `result`: on success the stream is closed (an OPFS file is committed
+    /// then) or the bytes returned; on failure the stream is aborted with the error (an OPFS file keeps
+    /// what it held before). The stream is released either way.
+    pub(crate) async fn end(self, result: Result<()>) -> Result<Option<Vec<u8>>> {
+        let writer = match (self, &result) {
+            (Output::Memory(bytes), Ok(())) => return Ok(Some(bytes)),
+            (Output::Memory(_), Err(_)) => return result.map(|()| None),
+            (Output::Stream(writer), _) => writer,
+        };
+        let ended = match &result {
+            Ok(()) => JsFuture::from(writer.close())
+                .await
+                .map(drop)
+                .map_err(|e| from_js(ErrorCode::Browser, "closing the writable stream", &e)),
+            Err(error) => {
+                let _ = JsFuture::from(writer.abort_with_reason(&to_js(error))).await;
+                Ok(())
+            }
+        };
+        writer.release_lock();
+        result.and(ended).map(|()| None)
+    }
+}
+
+/// Parts of the file written together, and the span of the source their unread bytes lie in.
+#[derive(Default)]
+struct Batch<'l, 'a> {
+    parts: Vec<Part<'l, 'a>>,
+    size: u64,
+    span: Option<(u64, u64)>,
+    unread: u64,
+}
+
+impl<'l, 'a> Batch<'l, 'a> {
+    /// Whether `part` joins the batch: the first always does; then while the batch is under its size and
+    /// reading its samples wastes little.
+    fn takes(&self, part: &Part) -> bool {
+        if self.parts.is_empty() {
+            return true;
+        }
+        if self.size + part.size() > BATCH_BYTES {
+            return false;
+        }
+        match (part, self.span) {
+            (Part::Sample(MuxSample { unread: Some(u), .. }), Some((start, end))) => {
+                let (start, end) = (start.min(u.at), end.max(u.at + u64::from(u.len)));
+                end - start <= BATCH_BYTES
+                    && (end - start).saturating_sub(self.unread + u64::from(u.len)) <= MAX_WASTED_BYTES
+            }
+            _ => true,
+        }
+    }
+
+    fn add(&mut self, part: Part<'l, 'a>) {
+        if let Part::Sample(MuxSample { unread: Some(u), .. }) = part {
+            let (at, end) = (u.at, u.at + u64::from(u.len));
+            self.span = Some(self.span.map_or((at, end), |(s, e)| (s.min(at), e.max(end))));
+            self.unread += u64::from(u.len);
+        }
+        self.size += part.size();
+        self.parts.push(part);
+    }
+
+    /// Appends the batch's bytes to `out`, reading its unread samples from `source`, and empties it.
+    async fn write_to(&mut self, source: Option<&Source>, out: &mut Vec<u8>) -> Result<()> {
+        let read = match (self.span, source) {
+            (Some((start, end)), Some(source)) => source.read_exact(start, end - start).await?,
+            _ => Vec::new(),
+        };
+        let start = self.span.map_or(0, |(start, _)| start);
+        for part in self.parts.drain(..) {
+            match part {
+                Part::Boxes(bytes) => out.extend_from_slice(bytes),
+                Part::Sample(sample) => {
+                    let unread = sample.unread.and_then(|u| {
+                        let at = usize::try_from(u.at - start).ok()?;
+                        read.get(at..at + u.len as usize)
+                    });
+                    sample.write_to(unread.unwrap_or_default(), out)?;
+                }
+            }
+        }
+        *self = Batch {
+            parts: std::mem::take(&mut self.parts),
+            ..Batch::default()
+        };
+        Ok(())
+    }
+}
