@@ -41,11 +41,11 @@ const SELF_CONTAINED: u32 = 0x1;
 /// The ISO 639-2 code `und` (undetermined) packed as three 5-bit letters.
 const LANGUAGE_UNDETERMINED: u16 = 0x55C4;
 
-/// A part of the file, in file order: boxes the writer made, or a run of one track's samples, whose bytes
-/// follow in the `mdat`.
+/// A part of the file, in file order: boxes the writer made, or a sample (of a track), whose bytes follow
+/// in the `mdat`.
 enum Piece {
     Boxes(Vec<u8>),
-    Samples { track: usize, samples: Range<usize> },
+    Sample { track: usize, index: usize },
 }
 
 /// What comes next in a laid-out file.
@@ -83,15 +83,9 @@ impl<'t, 'a> Layout<'t, 'a> {
 
     /// The file front to back: boxes, and the samples whose bytes follow them.
     pub fn parts(&self) -> impl Iterator<Item = Part<'_, 'a>> + '_ {
-        self.pieces.iter().flat_map(move |piece| {
-            let (boxes, samples): (Option<&[u8]>, &[MuxSample<'a>]) = match piece {
-                Piece::Boxes(bytes) => (Some(bytes), &[]),
-                Piece::Samples { track, samples } => (None, &self.tracks[*track].samples[samples.clone()]),
-            };
-            boxes
-                .map(Part::Boxes)
-                .into_iter()
-                .chain(samples.iter().map(Part::Sample))
+        self.pieces.iter().map(|piece| match piece {
+            Piece::Boxes(bytes) => Part::Boxes(bytes),
+            Piece::Sample { track, index } => Part::Sample(&self.tracks[*track].samples[*index]),
         })
     }
 }
@@ -622,10 +616,12 @@ fn lay_out_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Ve
         return Err(error("the MP4 index changed size between measuring and writing it"));
     }
     let mut pieces = vec![Piece::Boxes(w.into_bytes())];
-    pieces.extend(runs.iter().map(|run| Piece::Samples {
-        track: run.track,
-        samples: run.first..run.first + run.count,
-    }));
+    for run in &runs {
+        pieces.extend((run.first..run.first + run.count).map(|index| Piece::Sample {
+            track: run.track,
+            index,
+        }));
+    }
     Ok(pieces)
 }
 
@@ -666,12 +662,9 @@ fn lay_out_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec
     let mut pieces = vec![Piece::Boxes(w.into_bytes())];
     for (sequence, fragment) in (1..).zip(fragments(tracks)) {
         pieces.push(Piece::Boxes(fragment_head(tracks, &fragment, sequence)?));
-        pieces.extend(
-            fragment
-                .into_iter()
-                .enumerate()
-                .map(|(track, samples)| Piece::Samples { track, samples }),
-        );
+        for (track, samples) in fragment.into_iter().enumerate() {
+            pieces.extend(samples.map(|index| Piece::Sample { track, index }));
+        }
     }
     Ok(pieces)
 }

@@ -126,7 +126,7 @@ impl FileContent {
             })
             .collect();
         let runs: Vec<Range<u64>> = parts.iter().filter_map(|(_, samples)| byte_run(samples)).collect();
-        let (data, placed) = self.read_runs(&runs, MAX_CHUNK_BYTES, "a group of pictures").await?;
+        let (data, placed) = read_runs(&self.source, &runs, MAX_CHUNK_BYTES, "a group of pictures").await?;
         let tracks = parts
             .iter()
             .zip(placed)
@@ -175,39 +175,22 @@ impl FileContent {
         .map(|track| &mut track.samples)
         .filter(|samples| range.end <= samples.len())
         .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no such samples to read"))?;
-        // Runs of samples close together in the file: (file range, where it lands in the buffer).
-        let mut runs: Vec<(Range<u64>, u64)> = Vec::new();
+        // Runs of samples close together in the file, and which run each sample is in.
+        let mut runs: Vec<Range<u64>> = Vec::new();
         let mut run_of = Vec::with_capacity(range.len());
-        let mut len = 0;
         for sample in &samples[range.clone()] {
             let (start, end) = (sample.offset, sample.offset + u64::from(sample.size));
             match runs.last_mut() {
-                Some((run, _)) if start >= run.start && start <= run.end + MAX_READ_GAP => {
-                    len += end.saturating_sub(run.end);
-                    run.end = run.end.max(end);
-                }
-                _ => {
-                    runs.push((start..end, len));
-                    len += end - start;
-                }
+                Some(run) if start >= run.start && start <= run.end + MAX_READ_GAP => run.end = run.end.max(end),
+                _ => runs.push(start..end),
             }
             run_of.push(runs.len() - 1);
         }
-        if len > MAX_CHUNK_BYTES {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
-                format!("the samples to decode span more than {MAX_CHUNK_BYTES} bytes of the file"),
-            ));
-        }
         let source = self.source.with_signal(job.signal());
-        let mut data = Vec::with_capacity(len as usize);
-        for (run, _) in &runs {
-            job.check()?;
-            data.extend(source.read_exact(run.start, run.end - run.start).await?);
-        }
+        let (data, placed) = read_runs(&source, &runs, MAX_CHUNK_BYTES, "the samples to decode").await?;
         for (index, sample) in samples.iter_mut().enumerate() {
-            let placed = index.checked_sub(range.start).and_then(|i| runs.get(*run_of.get(i)?));
-            sample.offset = placed.map_or(u64::MAX, |(run, at)| sample.offset - run.start + at);
+            let run = index.checked_sub(range.start).and_then(|i| placed.get(*run_of.get(i)?));
+            sample.offset = run.map_or(u64::MAX, |(run, at)| sample.offset - run.start + at);
         }
         read.data = data;
         Ok(read)
@@ -231,43 +214,6 @@ impl FileContent {
         }
     }
 
-    /// Reads byte runs of the source into one buffer: runs close together in one request. Returns the
-    /// buffer and, per run, the run and where its first byte landed in the buffer. More than `limit`
-    /// bytes in all is refused (`limit_exceeded`), naming `what` was read.
-    async fn read_runs(
-        &self,
-        runs: &[Range<u64>],
-        limit: u64,
-        what: &str,
-    ) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
-        if runs.iter().map(|run| run.end - run.start).sum::<u64>() > limit {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
-                format!("{what} spans more than {limit} bytes of the file"),
-            ));
-        }
-        let mut data = Vec::new();
-        let mut placed = Vec::new();
-        let merged = match runs {
-            [a, b]
-                if a.end.max(b.end) - a.start.min(b.start) <= (a.end - a.start) + (b.end - b.start) + MAX_READ_GAP =>
-            {
-                Some(a.start.min(b.start)..a.end.max(b.end))
-            }
-            _ => None,
-        };
-        if let Some(all) = merged {
-            data = self.source.read_exact(all.start, all.end - all.start).await?;
-            placed.extend(runs.iter().map(|run| (run.clone(), run.start - all.start)));
-        } else {
-            for run in runs {
-                placed.push((run.clone(), data.len() as u64));
-                data.extend(self.source.read_exact(run.start, run.end - run.start).await?);
-            }
-        }
-        Ok((data, placed))
-    }
-
     /// A copy of `track` holding `samples` on the media timeline, with offsets into the chunk's buffer (the
     /// run starting at file offset `run_start` sits at `at` in it).
     fn chunk_track(&self, track: &Track, samples: &[Sample], run_start: u64, at: u64) -> Track {
@@ -277,6 +223,41 @@ impl FileContent {
         }
         moved
     }
+}
+
+/// Reads byte runs of `source` into one buffer: runs close together in one request. Returns the
+/// buffer and, per run, the run and where its first byte landed in the buffer. More than `limit`
+/// bytes in all is refused (`limit_exceeded`), naming `what` was read.
+async fn read_runs(
+    source: &Source,
+    runs: &[Range<u64>],
+    limit: u64,
+    what: &str,
+) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
+    if runs.iter().map(|run| run.end - run.start).sum::<u64>() > limit {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("{what} spans more than {limit} bytes of the file"),
+        ));
+    }
+    let mut data = Vec::new();
+    let mut placed = Vec::new();
+    let merged = match runs {
+        [a, b] if a.end.max(b.end) - a.start.min(b.start) <= (a.end - a.start) + (b.end - b.start) + MAX_READ_GAP => {
+            Some(a.start.min(b.start)..a.end.max(b.end))
+        }
+        _ => None,
+    };
+    if let Some(all) = merged {
+        data = source.read_exact(all.start, all.end - all.start).await?;
+        placed.extend(runs.iter().map(|run| (run.clone(), run.start - all.start)));
+    } else {
+        for run in runs {
+            placed.push((run.clone(), data.len() as u64));
+            data.extend(source.read_exact(run.start, run.end - run.start).await?);
+        }
+    }
+    Ok((data, placed))
 }
 
 /// File bytes from the first sample's start to the last one's end.

@@ -19,9 +19,9 @@ use crate::mux::MuxSample;
 /// index, and how often progress moves.
 const BATCH_BYTES: u64 = 1 << 20;
 
-/// Samples of a batch are read in one request while the bytes between them that nobody wants stay under
-/// this (interleaved tracks are written in runs, so the two tracks' runs of a batch overlap in the source).
-const MAX_WASTED_BYTES: u64 = 256 * 1024;
+/// The unread samples of a batch are read in one request spanning at most this many bytes of the source
+/// (the tracks' runs of a batch interleave in the source; the bytes between them are read and dropped).
+const MAX_READ_BYTES: u64 = BATCH_BYTES + BATCH_BYTES / 4;
 
 /// The file's destination.
 pub(crate) enum Output {
@@ -47,10 +47,8 @@ impl Output {
         match self {
             Output::Memory(out) => out.extend_from_slice(bytes),
             Output::Stream(writer) => {
-                // `ready` holds back while the stream's queue is full (backpressure).
-                JsFuture::from(writer.ready())
-                    .await
-                    .map_err(|e| from_js(ErrorCode::Browser, "the writable stream", &e))?;
+                // Each write is awaited, which is backpressure at its strictest: the next batch is read
+                // only once the stream's sink has taken this one.
                 JsFuture::from(writer.write_with_chunk(&Uint8Array::from(bytes)))
                     .await
                     .map_err(|e| from_js(ErrorCode::Browser, "writing to the writable stream", &e))?;
@@ -87,30 +85,27 @@ impl Output {
             written += bytes.len() as u64;
             job.progress(written as f64 / layout.size().max(1) as f64);
         }
-        Ok(())
+        // Aborted from the last progress report: the file is not handed over.
+        job.check()
     }
 
     /// Ends the export with its `result`: on success the stream is closed (an OPFS file is committed
     /// then) or the bytes returned; on failure the stream is aborted with the error (an OPFS file keeps
     /// what it held before). The stream is released either way.
     pub(crate) async fn end(self, result: Result<()>) -> Result<Option<Vec<u8>>> {
-        let writer = match (self, &result) {
-            (Output::Memory(bytes), Ok(())) => return Ok(Some(bytes)),
-            (Output::Memory(_), Err(_)) => return result.map(|()| None),
-            (Output::Stream(writer), _) => writer,
+        let writer = match self {
+            Output::Memory(bytes) => return result.map(|()| Some(bytes)),
+            Output::Stream(writer) => writer,
         };
-        let ended = match &result {
-            Ok(()) => JsFuture::from(writer.close())
-                .await
-                .map(drop)
-                .map_err(|e| from_js(ErrorCode::Browser, "closing the writable stream", &e)),
-            Err(error) => {
-                let _ = JsFuture::from(writer.abort_with_reason(&to_js(error))).await;
-                Ok(())
-            }
+        let ending = match &result {
+            Ok(()) => writer.close(),
+            Err(error) => writer.abort_with_reason(&to_js(error)),
         };
+        let ended = JsFuture::from(ending).await;
         writer.release_lock();
-        result.and(ended).map(|()| None)
+        result?;
+        ended.map_err(|e| from_js(ErrorCode::Browser, "closing the writable stream", &e))?;
+        Ok(None)
     }
 }
 
@@ -120,35 +115,18 @@ struct Batch<'l, 'a> {
     parts: Vec<Part<'l, 'a>>,
     size: u64,
     span: Option<(u64, u64)>,
-    unread: u64,
 }
 
 impl<'l, 'a> Batch<'l, 'a> {
-    /// Whether `part` joins the batch: the first always does; then while the batch is under its size and
-    /// reading its samples wastes little.
+    /// Whether `part` joins the batch: the first always does; then while the batch stays under its size and
+    /// its read under its span.
     fn takes(&self, part: &Part) -> bool {
-        if self.parts.is_empty() {
-            return true;
-        }
-        if self.size + part.size() > BATCH_BYTES {
-            return false;
-        }
-        match (part, self.span) {
-            (Part::Sample(MuxSample { unread: Some(u), .. }), Some((start, end))) => {
-                let (start, end) = (start.min(u.at), end.max(u.at + u64::from(u.len)));
-                end - start <= BATCH_BYTES
-                    && (end - start).saturating_sub(self.unread + u64::from(u.len)) <= MAX_WASTED_BYTES
-            }
-            _ => true,
-        }
+        let (start, end) = spanned(self.span, part).or(self.span).unwrap_or_default();
+        self.parts.is_empty() || (self.size + part.size() <= BATCH_BYTES && end - start <= MAX_READ_BYTES)
     }
 
     fn add(&mut self, part: Part<'l, 'a>) {
-        if let Part::Sample(MuxSample { unread: Some(u), .. }) = part {
-            let (at, end) = (u.at, u.at + u64::from(u.len));
-            self.span = Some(self.span.map_or((at, end), |(s, e)| (s.min(at), e.max(end))));
-            self.unread += u64::from(u.len);
-        }
+        self.span = spanned(self.span, &part).or(self.span);
         self.size += part.size();
         self.parts.push(part);
     }
@@ -172,10 +150,16 @@ impl<'l, 'a> Batch<'l, 'a> {
                 }
             }
         }
-        *self = Batch {
-            parts: std::mem::take(&mut self.parts),
-            ..Batch::default()
-        };
+        (self.size, self.span) = (0, None);
         Ok(())
     }
+}
+
+/// `span` grown to the source bytes `part` still needs read (`None` when `part` needs none).
+fn spanned(span: Option<(u64, u64)>, part: &Part) -> Option<(u64, u64)> {
+    let Part::Sample(MuxSample { unread: Some(u), .. }) = part else {
+        return None;
+    };
+    let (at, end) = (u.at, u.at + u64::from(u.len));
+    Some(span.map_or((at, end), |(s, e)| (s.min(at), e.max(end))))
 }
