@@ -6,3 +6,18 @@ export * from './reelcut.js';
  * elsewhere.
  */
 export { default } from './reelcut.js';
+
+import type { DubbedMp4, DubExportOptions, ExportOptions } from './reelcut.js';
+
+// The exports' result follows their options: the file's bytes, or `undefined` once it is written to
+// `writable` and the stream closed.
+declare module './reelcut.js' {
+  interface Clip {
+    export(options: ExportOptions & { writable: WritableStream<Uint8Array> }): Promise<undefined>;
+    export(options?: ExportOptions & { writable?: undefined }): Promise<Uint8Array>;
+  }
+  interface Dub {
+    export(options: DubExportOptions & { writable: WritableStream<Uint8Array> }): Promise<undefined>;
+    export(options?: DubExportOptions & { writable?: undefined }): Promise<DubbedMp4>;
+  }
+}

@@ -138,11 +138,17 @@ impl FileContent {
         Ok(chunk)
     }
 
-    /// The footage of the clip `[start, end)` (media timeline) and its plan: the whole index, planned on,
-    /// its offsets positions in the file. Nothing is read: an export reads the planned samples as it writes
-    /// them (`assemble::tracks_at_source`), and what it decodes with [`FileContent::read_samples`].
+    /// The footage of the clip `[start, end)` (media timeline) and its plan: the part of the index around
+    /// the clip (see [`around`]), planned on, its offsets positions in the file. Nothing is read: an export
+    /// reads the planned samples as it writes them (`assemble::tracks_at_source`), and what it decodes with
+    /// [`FileContent::read_samples`].
     pub(crate) fn clip_footage(&self, start: f64, end: f64, mode: TrimMode) -> Result<(Footage, TrimPlan)> {
-        let on_timeline = |kind| self.track(kind).map(|track| self.on_timeline(track, &track.samples));
+        let on_timeline = |kind| {
+            let track = self.track(kind)?;
+            let ticks = |t: f64| Time::from_seconds(t + self.origin, track.timescale).map_or(0, |t| t.ticks);
+            let samples = around(&track.samples, ticks(start), ticks(end), i64::from(track.timescale));
+            Some(self.on_timeline(track, samples))
+        };
         let footage = Footage {
             video: on_timeline(TrackKind::Video),
             audio: on_timeline(TrackKind::Audio),
@@ -258,6 +264,29 @@ async fn read_runs(
         }
     }
     Ok((data, placed))
+}
+
+/// The samples a cut of `[start, end)` (the track's ticks) can use, so that an export of a long file copies
+/// a clip's share of its index, not all of it: from the keyframe before the one at or before `start` (a
+/// group of pictures to spare) to the second keyframe decoded after `end`, and at least `reach` ticks
+/// (a second: audio pre-roll) on each side.
+fn around(samples: &[Sample], start: i64, end: i64, reach: i64) -> &[Sample] {
+    // The last two keyframes at or before `start`, and the keyframes decoded after `end` so far.
+    let (mut spare, mut at, mut after) = (0, 0, 0);
+    let mut last = samples.len();
+    for (index, sample) in samples.iter().enumerate().filter(|(_, s)| s.key) {
+        if sample.pts <= start {
+            (spare, at) = (at, index);
+        } else if sample.dts > end {
+            after += 1;
+            if after == 2 {
+                last = index;
+                break;
+            }
+        }
+    }
+    let first = spare.min(samples.partition_point(|s| s.dts < start - reach));
+    &samples[first..last.max(samples.partition_point(|s| s.dts < end + reach))]
 }
 
 /// File bytes from the first sample's start to the last one's end.

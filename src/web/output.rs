@@ -115,6 +115,8 @@ struct Batch<'l, 'a> {
     parts: Vec<Part<'l, 'a>>,
     size: u64,
     span: Option<(u64, u64)>,
+    /// The last batch's read: where in the source, and the bytes.
+    held: (u64, Vec<u8>),
 }
 
 impl<'l, 'a> Batch<'l, 'a> {
@@ -133,11 +135,20 @@ impl<'l, 'a> Batch<'l, 'a> {
 
     /// Appends the batch's bytes to `out`, reading its unread samples from `source`, and empties it.
     async fn write_to(&mut self, source: Option<&Source>, out: &mut Vec<u8>) -> Result<()> {
-        let read = match (self.span, source) {
-            (Some((start, end)), Some(source)) => source.read_exact(start, end - start).await?,
-            _ => Vec::new(),
-        };
-        let start = self.span.map_or(0, |(start, _)| start);
+        let (start, end) = self.span.unwrap_or_default();
+        // The file interleaves its tracks finely and the output in runs of a second, so a batch's span
+        // overlaps the last one's: those bytes are taken from it, not read again.
+        let (held_at, held) = std::mem::take(&mut self.held);
+        let held_end = held_at + held.len() as u64;
+        let mut read = Vec::new();
+        let mut from = start;
+        if (held_at..held_end).contains(&start) {
+            from = end.min(held_end);
+            read.extend_from_slice(&held[(start - held_at) as usize..(from - held_at) as usize]);
+        }
+        if let (Some(source), true) = (source, from < end) {
+            read.extend(source.read_exact(from, end - from).await?);
+        }
         for part in self.parts.drain(..) {
             match part {
                 Part::Boxes(bytes) => out.extend_from_slice(bytes),
@@ -150,7 +161,7 @@ impl<'l, 'a> Batch<'l, 'a> {
                 }
             }
         }
-        (self.size, self.span) = (0, None);
+        (self.size, self.span, self.held) = (0, None, (start, read));
         Ok(())
     }
 }
