@@ -7,17 +7,17 @@ export * from './reelcut.js';
  */
 export { default } from './reelcut.js';
 
-import type { DubbedMp4, DubExportOptions, ExportOptions } from './reelcut.js';
+import type { DubbedMp4, ExportOptions, JobOptions, WritableOption } from './reelcut.js';
 
 // The exports' result follows their options: the file's bytes, or `undefined` once it is written to
 // `writable` and the stream closed.
 declare module './reelcut.js' {
   interface Clip {
-    export(options: ExportOptions & { writable: WritableStream<Uint8Array> }): Promise<undefined>;
-    export(options?: ExportOptions & { writable?: undefined }): Promise<Uint8Array>;
+    export(options: ExportOptions & WritableOption): Promise<undefined>;
+    export(options?: ExportOptions): Promise<Uint8Array>;
   }
   interface Dub {
-    export(options: DubExportOptions & { writable: WritableStream<Uint8Array> }): Promise<undefined>;
-    export(options?: DubExportOptions & { writable?: undefined }): Promise<DubbedMp4>;
+    export(options: JobOptions & WritableOption): Promise<undefined>;
+    export(options?: JobOptions): Promise<DubbedMp4>;
   }
 }

@@ -120,7 +120,8 @@ impl Clip {
     #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array | undefined>")]
     pub fn export(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions | (ExportOptions & WritableOption)")]
+        options: Option<js_sys::Object>,
     ) -> Promise {
         let options = options::given(options);
         let content = Rc::clone(&self.content);

@@ -388,7 +388,9 @@ impl Dub {
     #[wasm_bindgen(unchecked_return_type = "Promise<DubbedMp4 | undefined>")]
     pub fn export(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "DubExportOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "JobOptions | (JobOptions & WritableOption)")] options: Option<
+            Object,
+        >,
     ) -> Promise {
         let state = Rc::clone(&self.state);
         let options = options::given(options);

@@ -165,18 +165,16 @@ export interface ExportOptions extends JobOptions {
   mode?: 'exact' | 'keyframe';
   /** `'mp4'` (default, index first) or `'fmp4'` (fragmented). */
   container?: 'mp4' | 'fmp4';
+}
+
+/** `clip.export` and `dub.export` straight to a stream instead of returning the file's bytes. */
+export interface WritableOption {
   /**
    * Where to write the file as it is made (an OPFS file's `createWritable()`, a `showSaveFilePicker` file, any
    * stream of bytes): the export then resolves with `undefined` once the stream is closed, and a failed or
-   * aborted export aborts the stream. Without it the export resolves with the file's bytes.
+   * aborted export aborts the stream.
    */
-  writable?: WritableStream<Uint8Array>;
-}
-
-/** `dub.export(options)`. */
-export interface DubExportOptions extends JobOptions {
-  /** As for `clip.export`: the file is written to it, and the export resolves with `undefined`. */
-  writable?: WritableStream<Uint8Array>;
+  writable: WritableStream<Uint8Array>;
 }
 
 /** A voice for a dub: an audio file (WAV, MP3, M4A/AAC, Ogg/Opus, WebM; as `Blob`/`File` or bytes) or decoded sound. */
