@@ -49,11 +49,10 @@ impl MuxSample<'_> {
     /// Appends the sample's bytes to `out`: those in hand, then `read`, its unread bytes as read from the
     /// source, which must be as many as the index promised (else the file would not match its index).
     pub fn write_to(&self, read: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let promised = self.unread.map_or(0, |u| u.len as usize);
-        if read.len() != promised {
+        if read.len() != self.unread.map_or(0, |u| u.len as usize) {
             return Err(Error::new(
                 ErrorCode::MalformedInput,
-                format!("a sample's {promised} unread bytes came as {}", read.len()),
+                "a sample's bytes read from the source are not as many as its index says",
             ));
         }
         out.extend_from_slice(&self.data);
