@@ -6,3 +6,18 @@ export * from './reelcut.js';
  * elsewhere.
  */
 export { default } from './reelcut.js';
+
+import type { DubbedMp4, ExportOptions, JobOptions, WritableOption } from './reelcut.js';
+
+// The exports' result follows their options: the file's bytes, or `undefined` once it is written to
+// `writable` and the stream closed.
+declare module './reelcut.js' {
+  interface Clip {
+    export(options: ExportOptions & WritableOption): Promise<undefined>;
+    export(options?: ExportOptions): Promise<Uint8Array>;
+  }
+  interface Dub {
+    export(options: JobOptions & WritableOption): Promise<undefined>;
+    export(options?: JobOptions): Promise<DubbedMp4>;
+  }
+}

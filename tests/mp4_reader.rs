@@ -393,6 +393,7 @@ fn rewritten(file: &[u8], tracks: &[Track], display: Display) -> Vec<MuxTrack<'s
                     duration: s.duration,
                     key: s.key,
                     data: Cow::Owned(s.data_in(file).unwrap().to_vec()),
+                    unread: None,
                 })
                 .collect();
             let (start, end) = track.presentation_span().unwrap();

@@ -9,18 +9,39 @@ use super::trim::{is_h264, EncodedStretch, TrimPlan, VideoCut, VideoPiece};
 use crate::codec::h264::AvcConfig;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Display, Sample, Track, TrackKind};
-use crate::mux::{MuxSample, MuxTrack};
+use crate::mux::{MuxSample, MuxTrack, Unread};
 
 fn out_of_range(message: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorCode::OutOfRange, message)
 }
 
 /// The clip's tracks. `encoded` holds the re-encoded stretches of an exact cut, in the plan's order
-/// (none in keyframe mode).
+/// (none in keyframe mode). The copied samples' bytes are borrowed from `footage.data`.
 pub fn tracks<'a>(footage: &'a Footage, plan: &TrimPlan, encoded: Vec<EncodedStretch>) -> Result<Vec<MuxTrack<'a>>> {
+    assembled(footage, false, plan, encoded)
+}
+
+/// The clip's tracks, as [`tracks`], but from footage whose sample offsets are positions in the source
+/// file (its `data` empty): the copied samples' bytes are left there ([`Unread`]), to be read as the file
+/// is written, so an export holds a batch of them at a time, not the clip.
+pub fn tracks_at_source<'a>(
+    footage: &'a Footage,
+    plan: &TrimPlan,
+    encoded: Vec<EncodedStretch>,
+) -> Result<Vec<MuxTrack<'a>>> {
+    assembled(footage, true, plan, encoded)
+}
+
+fn assembled<'a>(
+    footage: &'a Footage,
+    at_source: bool,
+    plan: &TrimPlan,
+    encoded: Vec<EncodedStretch>,
+) -> Result<Vec<MuxTrack<'a>>> {
+    let copied = |sample: &Sample| copied(footage, at_source, sample);
     let mut tracks = Vec::new();
     if let (Some(cut), Some(track)) = (&plan.video, &footage.video) {
-        tracks.push(video(footage, track, cut, encoded)?);
+        tracks.push(video(footage, track, cut, encoded, copied)?);
     }
     if let (Some(cut), Some(track)) = (&plan.audio, &footage.audio) {
         let samples = track
@@ -28,7 +49,7 @@ pub fn tracks<'a>(footage: &'a Footage, plan: &TrimPlan, encoded: Vec<EncodedStr
             .get(cut.samples.clone())
             .ok_or_else(|| out_of_range("the plan names audio samples the footage does not have"))?
             .iter()
-            .map(|s| copied(footage, s))
+            .map(copied)
             .collect::<Result<Vec<_>>>()?;
         tracks.push(MuxTrack {
             kind: TrackKind::Audio,
@@ -45,13 +66,25 @@ pub fn tracks<'a>(footage: &'a Footage, plan: &TrimPlan, encoded: Vec<EncodedStr
     Ok(tracks)
 }
 
-fn copied<'a>(footage: &'a Footage, sample: &Sample) -> Result<MuxSample<'a>> {
+/// A sample copied from the footage: its bytes borrowed, or, when the footage's offsets are positions in
+/// the source, left there to be read as the file is written.
+fn copied<'a>(footage: &'a Footage, at_source: bool, sample: &Sample) -> Result<MuxSample<'a>> {
+    let (data, unread) = if at_source {
+        let unread = Unread {
+            at: sample.offset,
+            len: sample.size,
+        };
+        (Cow::Borrowed(&[][..]), Some(unread))
+    } else {
+        (Cow::Borrowed(footage.sample_data(sample)?), None)
+    };
     Ok(MuxSample {
         dts: sample.dts,
         pts: sample.pts,
         duration: sample.duration,
         key: sample.key,
-        data: Cow::Borrowed(footage.sample_data(sample)?),
+        data,
+        unread,
     })
 }
 
@@ -60,6 +93,7 @@ fn video<'a>(
     track: &'a Track,
     cut: &VideoCut,
     encoded: Vec<EncodedStretch>,
+    copied: impl Fn(&Sample) -> Result<MuxSample<'a>>,
 ) -> Result<MuxTrack<'a>> {
     let planned = cut.reencoded().count();
     if encoded.len() != planned {
@@ -108,7 +142,7 @@ fn video<'a>(
                     .get(range.clone())
                     .ok_or_else(|| out_of_range("the plan names video samples the footage does not have"))?;
                 for (index, sample) in range.clone().zip(source) {
-                    let mut out = copied(footage, sample)?;
+                    let mut out = copied(sample)?;
                     out.data = sets.switch(source_config(index), sample.key, out.data)?;
                     samples.push(out);
                 }
@@ -145,6 +179,7 @@ fn video<'a>(
                         duration: u32::try_from(next - frame.pts).unwrap_or(0),
                         key: frame.key,
                         data,
+                        unread: None,
                     });
                 }
                 stretch += 1;
@@ -196,8 +231,9 @@ impl<'c> InBandSets<'c> {
     }
 }
 
-/// An H.264 keyframe with the parameter sets of `config` in front, NAL lengths as `entry` (the sample
-/// entry's configuration) declares them.
+/// An H.264 keyframe's bytes in hand (all of it, or none when it is still in the source) with the
+/// parameter sets of `config` in front, NAL lengths as `entry` (the sample entry's configuration) declares
+/// them.
 fn with_parameter_sets(entry: &CodecConfig, config: &CodecConfig, sample: &[u8]) -> Result<Vec<u8>> {
     let record = |c: &CodecConfig| AvcConfig::parse(c.description.as_deref().unwrap_or_default());
     let (entry, sets) = (record(entry)?, record(config)?);

@@ -64,6 +64,7 @@ impl EncodedSound {
                 duration: packet.duration,
                 key: true,
                 data: Cow::Borrowed(packet.data.as_slice()),
+                unread: None,
             })
             .collect();
         Ok(MuxTrack {

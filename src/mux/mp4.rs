@@ -6,6 +6,7 @@
 //! `shown.0` lands on the movie's time 0 and the tracks stay in sync whatever their pre-roll.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::sample_entry::write_sample_entry;
 use super::writer::{version_for, BoxWriter};
@@ -40,17 +41,86 @@ const SELF_CONTAINED: u32 = 0x1;
 /// The ISO 639-2 code `und` (undetermined) packed as three 5-bit letters.
 const LANGUAGE_UNDETERMINED: u16 = 0x55C4;
 
-/// Writes `tracks` as one MP4 file.
-pub fn write(tracks: &[MuxTrack], container: Container) -> Result<Vec<u8>> {
+/// A part of the file, in file order: boxes the writer made, or a sample (of a track), whose bytes follow
+/// in the `mdat`.
+enum Piece {
+    Boxes(Vec<u8>),
+    Sample { track: usize, index: usize },
+}
+
+/// What comes next in a laid-out file.
+pub enum Part<'l, 'a> {
+    /// Bytes the writer made: `ftyp`, `moov`, `moof`, `mdat` headers.
+    Boxes(&'l [u8]),
+    /// A sample, whose bytes come next ([`MuxSample::write_to`]).
+    Sample(&'l MuxSample<'a>),
+}
+
+impl Part<'_, '_> {
+    /// Its size in the file.
+    pub fn size(&self) -> u64 {
+        match self {
+            Part::Boxes(bytes) => bytes.len() as u64,
+            Part::Sample(sample) => sample.size(),
+        }
+    }
+}
+
+/// An MP4 file laid out from its samples' sizes and times: its boxes are made and the order of its
+/// samples fixed before any sample's bytes are needed, so it can be written front to back (the `moov`
+/// first) while they are read from the source. Memory: the index, not the samples.
+pub struct Layout<'t, 'a> {
+    tracks: &'t [MuxTrack<'a>],
+    pieces: Vec<Piece>,
+    size: u64,
+}
+
+impl<'t, 'a> Layout<'t, 'a> {
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The file front to back: boxes, and the samples whose bytes follow them.
+    pub fn parts(&self) -> impl Iterator<Item = Part<'_, 'a>> + '_ {
+        self.pieces.iter().map(|piece| match piece {
+            Piece::Boxes(bytes) => Part::Boxes(bytes),
+            Piece::Sample { track, index } => Part::Sample(&self.tracks[*track].samples[*index]),
+        })
+    }
+}
+
+/// Lays `tracks` out as one MP4 file.
+pub fn layout<'t, 'a>(tracks: &'t [MuxTrack<'a>], container: Container) -> Result<Layout<'t, 'a>> {
     let movie_timescale = movie_timescale(tracks)?;
     let timed: Vec<TimedTrack> = tracks
         .iter()
         .map(|track| TimedTrack::new(track, movie_timescale))
         .collect::<Result<_>>()?;
-    match container {
-        Container::Mp4 => write_progressive(&timed, movie_timescale),
-        Container::Fmp4 => write_fragmented(&timed, movie_timescale),
+    let pieces = match container {
+        Container::Mp4 => lay_out_progressive(&timed, movie_timescale)?,
+        Container::Fmp4 => lay_out_fragmented(&timed, movie_timescale)?,
+    };
+    let mut layout = Layout {
+        tracks,
+        pieces,
+        size: 0,
+    };
+    layout.size = layout.parts().map(|part| part.size()).sum();
+    Ok(layout)
+}
+
+/// Writes `tracks`, whose samples' bytes are all in hand, as one MP4 file.
+pub fn write(tracks: &[MuxTrack], container: Container) -> Result<Vec<u8>> {
+    let layout = layout(tracks, container)?;
+    let mut out = Vec::with_capacity(usize::try_from(layout.size()).unwrap_or(0));
+    for part in layout.parts() {
+        match part {
+            Part::Boxes(bytes) => out.extend_from_slice(bytes),
+            Part::Sample(sample) => sample.write_to(&[], &mut out)?,
+        }
     }
+    Ok(out)
 }
 
 fn error(message: impl Into<Cow<'static, str>>) -> Error {
@@ -380,7 +450,7 @@ fn write_chunk_offsets(w: &mut BoxWriter, offsets: &[u64], wide: bool) -> Result
 }
 
 fn sample_size(sample: &MuxSample) -> Result<u32> {
-    u32::try_from(sample.data.len()).map_err(|_| Error::limit("a sample over 4 GiB"))
+    u32::try_from(sample.size()).map_err(|_| Error::limit("a sample over 4 GiB"))
 }
 
 /// A run of consecutive samples of one track, stored together.
@@ -508,7 +578,7 @@ fn write_mdat_header(w: &mut BoxWriter, payload: u64) {
 }
 
 /// `ftyp`, `moov` with the complete index, then `mdat`.
-fn write_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<u8>> {
+fn lay_out_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<Piece>> {
     let runs = interleave(tracks);
     // Where each run starts inside the mdat payload.
     let mut relative = Vec::with_capacity(runs.len());
@@ -540,22 +610,24 @@ fn write_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<
     let mut probe = BoxWriter::default();
     write_head(&mut probe, 0)?;
     let data_start = probe.len() as u64;
-    let mut w = BoxWriter::with_capacity(usize::try_from(data_start + payload).unwrap_or(0));
+    let mut w = BoxWriter::default();
     write_head(&mut w, data_start)?;
     if w.len() as u64 != data_start {
         return Err(error("the MP4 index changed size between measuring and writing it"));
     }
+    let mut pieces = vec![Piece::Boxes(w.into_bytes())];
     for run in &runs {
-        for sample in &tracks[run.track].samples()[run.first..run.first + run.count] {
-            w.bytes(&sample.data);
-        }
+        pieces.extend((run.first..run.first + run.count).map(|index| Piece::Sample {
+            track: run.track,
+            index,
+        }));
     }
-    Ok(w.into_bytes())
+    Ok(pieces)
 }
 
 /// `ftyp`, a `moov` without samples (`mvex`), then one `moof`+`mdat` per fragment: a fragment starts at
 /// each video keyframe (so each can be decoded alone), or every [`INTERLEAVE_SECONDS`] without video.
-fn write_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<u8>> {
+fn lay_out_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<Piece>> {
     let mut w = BoxWriter::default();
     write_ftyp(&mut w, true)?;
     w.boxed(b"moov", |w| {
@@ -587,14 +659,18 @@ fn write_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec<u
             Ok(())
         })
     })?;
+    let mut pieces = vec![Piece::Boxes(w.into_bytes())];
     for (sequence, fragment) in (1..).zip(fragments(tracks)) {
-        write_fragment(tracks, &fragment, sequence, &mut w)?;
+        pieces.push(Piece::Boxes(fragment_head(tracks, &fragment, sequence)?));
+        for (track, samples) in fragment.into_iter().enumerate() {
+            pieces.extend(samples.map(|index| Piece::Sample { track, index }));
+        }
     }
-    Ok(w.into_bytes())
+    Ok(pieces)
 }
 
 /// Each fragment's sample range per track.
-fn fragments(tracks: &[TimedTrack]) -> Vec<Vec<std::ops::Range<usize>>> {
+fn fragments(tracks: &[TimedTrack]) -> Vec<Vec<Range<usize>>> {
     // Fragment boundaries as (ticks, timescale) times, measured from each track's time 0.
     let leader = tracks
         .iter()
@@ -643,12 +719,8 @@ fn fragments(tracks: &[TimedTrack]) -> Vec<Vec<std::ops::Range<usize>>> {
     fragments
 }
 
-fn write_fragment(
-    tracks: &[TimedTrack],
-    ranges: &[std::ops::Range<usize>],
-    sequence: u32,
-    w: &mut BoxWriter,
-) -> Result<()> {
+/// A fragment's `moof` and `mdat` header; its samples' bytes follow, track by track.
+fn fragment_head(tracks: &[TimedTrack], ranges: &[Range<usize>], sequence: u32) -> Result<Vec<u8>> {
     let write_moof = |w: &mut BoxWriter, data_offsets: &[i32]| -> Result<()> {
         w.boxed(b"moof", |w| {
             w.full_box(b"mfhd", 0, 0, |w| {
@@ -708,14 +780,10 @@ fn write_fragment(
         .into_iter()
         .map(|o| i32::try_from(o).map_err(|_| Error::limit("a fragment over 2 GiB")))
         .collect::<Result<Vec<i32>>>()?;
-    write_moof(w, &offsets)?;
-    write_mdat_header(w, payload);
-    for (timed, range) in tracks.iter().zip(ranges) {
-        for sample in &timed.samples()[range.clone()] {
-            w.bytes(&sample.data);
-        }
-    }
-    Ok(())
+    let mut w = BoxWriter::default();
+    write_moof(&mut w, &offsets)?;
+    write_mdat_header(&mut w, payload);
+    Ok(w.into_bytes())
 }
 
 #[cfg(test)]
@@ -724,6 +792,7 @@ mod tests {
 
     use super::*;
     use crate::media::CodecConfig;
+    use crate::mux::Unread;
 
     /// Pseudo-random bytes (a fixed linear congruential sequence).
     fn noise(seed: u32, len: usize) -> Vec<u8> {
@@ -758,6 +827,7 @@ mod tests {
                 duration: 10,
                 key: true,
                 data: Cow::Borrowed(&[1, 2, 3]),
+                unread: None,
             }],
             shown: (0, 10),
             display: Display::default(),
@@ -858,6 +928,7 @@ mod tests {
                     duration: 10,
                     key: false,
                     data: Cow::Borrowed(&[4, 5]),
+                    unread: None,
                 });
                 written.shown = (0, 40);
                 let file = write(std::slice::from_ref(&written), container);
@@ -887,6 +958,90 @@ mod tests {
                     "{codec} in {container:?}"
                 );
             }
+        }
+    }
+
+    /// A minute of 30 fps video in 1 s groups of pictures (B-frames: shown one frame later than decoded)
+    /// and of 48 kHz audio packets, with pseudo-random bytes of varying sizes.
+    fn minute() -> Vec<MuxTrack<'static>> {
+        let mut video = track(
+            "avc1.64001e",
+            Some(vec![
+                1, 0x64, 0, 0x1E, 0xFF, 0xE1, 0, 4, 0x67, 0x64, 0, 0x1E, 1, 0, 2, 0x68, 0xEE,
+            ]),
+        );
+        video.timescale = 30;
+        video.samples = (0..1800)
+            .map(|n| MuxSample {
+                dts: n,
+                pts: n + 1,
+                duration: 1,
+                key: n % 30 == 0,
+                data: Cow::Owned(noise(n as u32, 50 + (n as usize * 7) % 300)),
+                unread: None,
+            })
+            .collect();
+        video.shown = (1, 1801);
+        let mut audio = track("mp4a.40.2", Some(vec![0x11, 0x90]));
+        audio.timescale = 48_000;
+        audio.samples = (0..2812)
+            .map(|n| MuxSample {
+                dts: n * 1024,
+                pts: n * 1024,
+                duration: 1024,
+                key: true,
+                data: Cow::Owned(noise(9000 + n as u32, 20 + (n as usize * 3) % 90)),
+                unread: None,
+            })
+            .collect();
+        audio.shown = (1024, 2812 * 1024);
+        vec![video, audio]
+    }
+
+    #[test]
+    fn a_layout_written_piece_by_piece_is_the_file_written_at_once() {
+        let whole = minute();
+        // The same tracks with their bytes left in a "source" (in reverse order, so the writer's order is
+        // not the source's), every 30th video sample with a prefix the edit adds.
+        let mut source = Vec::new();
+        let mut lazy = whole.clone();
+        for track in lazy.iter_mut().rev() {
+            for (n, sample) in track.samples.iter_mut().enumerate().rev() {
+                let split = if n % 30 == 0 { 4 } else { 0 };
+                sample.unread = Some(Unread {
+                    at: source.len() as u64,
+                    len: (sample.data.len() - split) as u32,
+                });
+                source.extend_from_slice(&sample.data[split..]);
+                sample.data = Cow::Owned(sample.data[..split].to_vec());
+            }
+        }
+        for container in [Container::Mp4, Container::Fmp4] {
+            let expected = write(&whole, container).unwrap();
+            let layout = layout(&lazy, container).unwrap();
+            assert_eq!(layout.size(), expected.len() as u64);
+            // Written in pieces: boxes as made, each sample read from the source when reached.
+            let mut streamed = Vec::new();
+            for part in layout.parts() {
+                match part {
+                    Part::Boxes(bytes) => streamed.extend_from_slice(bytes),
+                    Part::Sample(sample) => {
+                        let Unread { at, len } = sample.unread.unwrap();
+                        let read = &source[at as usize..(at + u64::from(len)) as usize];
+                        sample.write_to(read, &mut streamed).unwrap();
+                    }
+                }
+            }
+            assert!(streamed == expected, "{container:?}: the streamed file differs");
+            // Bytes not at hand cannot be written at once; a sample that comes shorter than its index
+            // said is refused.
+            assert!(write(&lazy, container).is_err());
+            let sample = layout.parts().find_map(|p| match p {
+                Part::Sample(s) => Some(s),
+                Part::Boxes(_) => None,
+            });
+            let short = sample.map(|s| s.write_to(&[1], &mut Vec::new()).map_err(|e| e.code()));
+            assert_eq!(short, Some(Err(ErrorCode::MalformedInput)));
         }
     }
 }

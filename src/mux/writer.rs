@@ -11,13 +11,6 @@ pub(super) struct BoxWriter {
 }
 
 impl BoxWriter {
-    /// A writer whose buffer starts with room for `capacity` bytes.
-    pub fn with_capacity(capacity: usize) -> Self {
-        BoxWriter {
-            bytes: Vec::with_capacity(capacity),
-        }
-    }
-
     /// Bytes written so far.
     pub fn len(&self) -> usize {
         self.bytes.len()

@@ -11,34 +11,31 @@ use super::content::Content;
 use super::dub_sound::{choose_coding, encode};
 use super::export::gather;
 use super::job::Job;
+use super::output::Output;
 use crate::decimal::Fixed;
 use crate::edit::dub::{DubMode, DubPlacement};
 use crate::edit::footage::Footage;
 use crate::edit::mix::conform;
 use crate::edit::trim::{TrimMode, TrimPlan};
-use crate::edit::{assemble, sound::EncodedSound};
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Pcm, TrackKind};
-use crate::mux::{self, Container};
+use crate::mux::Container;
 
 /// The longest clip a dub takes (its sound is held as PCM several times over while mixing).
 const MAX_DUB_SECONDS: f64 = 300.0;
 
-/// A dubbed clip's bytes and the codec of its sound.
-pub(crate) struct DubbedClip {
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) audio_codec: String,
-}
-
-/// Exports `[start, end)` of `content` with `voice` placed over its sound.
+/// Exports `[start, end)` of `content` with `voice` placed over its sound, as an MP4 file written to
+/// `output`; returns the codec of its sound.
 pub(crate) async fn export_dub(
     content: &Content,
     start: f64,
     end: f64,
     voice: &Pcm,
     placement: DubPlacement,
+    output: &mut Output,
     job: &Job,
-) -> Result<DubbedClip> {
+) -> Result<String> {
     if end - start > MAX_DUB_SECONDS {
         return Err(Error::limit(format!(
             "a dub covers at most {} s of a clip ({} s asked)",
@@ -46,14 +43,17 @@ pub(crate) async fn export_dub(
             Fixed(end - start, 1)
         )));
     }
-    job.step(0.0, 0.3);
-    let (footage, plan) = gather(content, start, end, TrimMode::HiddenLead, job).await?;
-    job.step(0.3, 0.45);
+    let gathered = gather(content, start, end, TrimMode::HiddenLead, 0.3, job).await?;
+    job.step(0.3, 0.4);
     // `replace` never hears the original: only its format (the output keeps its rate and channels).
-    let original = match placement.mode {
-        DubMode::Replace => None,
-        DubMode::Mix | DubMode::Duck => original_sound(&footage, &plan).await?,
+    let original = match (placement.mode, &gathered.plan.audio) {
+        (DubMode::Mix | DubMode::Duck, Some(cut)) => {
+            let footage = gathered.readable(TrackKind::Audio, cut.samples.clone(), job).await?;
+            original_sound(&footage, &gathered.plan).await?
+        }
+        _ => None,
     };
+    let (footage, plan) = (&gathered.footage, &gathered.plan);
     job.check()?;
     let source_format = footage
         .audio
@@ -83,16 +83,16 @@ pub(crate) async fn export_dub(
         channels: placement.apply(&original, &voice, coding.rate)?,
     };
     job.progress(1.0);
-    job.step(0.45, 0.95);
+    job.step(0.4, 0.7);
     let sound = encode(&mixed, &coding, job).await?;
-    job.step(0.95, 1.0);
+    job.step(0.7, 1.0);
     job.check()?;
-    let bytes = mux_dub(&footage, &plan, &sound)?;
-    job.progress(1.0);
-    Ok(DubbedClip {
-        bytes,
-        audio_codec: sound.config.codec.clone(),
-    })
+    // The video copied as planned, and the new sound.
+    let mut tracks = gathered.tracks(Vec::new())?;
+    tracks.retain(|track| track.kind == TrackKind::Video);
+    tracks.push(sound.track()?);
+    gathered.write(&tracks, Container::Mp4, output, job).await?;
+    Ok(sound.config.codec.clone())
 }
 
 /// The clip's own sound as PCM over the clip's interval; `None` when the clip has none.
@@ -116,12 +116,4 @@ async fn original_sound(footage: &Footage, plan: &TrimPlan) -> Result<Option<Pcm
         .map(|sample| Ok((sample, footage.sample_data(sample)?)));
     let pcm = decode_to_pcm(config, track.timescale, samples, plan.start, Some(plan.duration())).await?;
     Ok(Some(pcm))
-}
-
-/// The video copied as planned, and the new sound.
-fn mux_dub(footage: &Footage, plan: &TrimPlan, sound: &EncodedSound) -> Result<Vec<u8>> {
-    let mut tracks = assemble::tracks(footage, plan, Vec::new())?;
-    tracks.retain(|track| track.kind == TrackKind::Video);
-    tracks.push(sound.track()?);
-    mux::mp4::write(&tracks, Container::Mp4)
 }

@@ -1,61 +1,130 @@
-//! Clip export: gather the clip's samples from the source (a file by Range requests, only the clip's
-//! bytes; HLS segment by segment, from the cache when the player has them), plan the cut, re-encode what
-//! a frame-exact cut must (its head; a stretch after a change of picture size), and write the MP4.
+//! Clip export: plan the cut on the source's index (a file's) or on the segments that hold the clip (HLS,
+//! from the cache when the player has them), re-encode what a frame-exact cut must (its head; a stretch
+//! after a change of picture size), and write the MP4 front to back: from a file, the copied samples are
+//! read by Range requests (or `Blob` slices) batch by batch as they are written, only the clip's bytes.
+
+use std::borrow::Cow;
+use std::ops::Range;
 
 use super::chunk::Next;
 use super::content::{Content, Kind};
+use super::file::FileContent;
 use super::job::Job;
+use super::output::Output;
 use super::reencode::reencode;
 use crate::edit::assemble;
 use crate::edit::footage::Footage;
-use crate::edit::trim::{self, TrimMode, TrimPlan};
+use crate::edit::trim::{self, EncodedStretch, TrimMode, TrimPlan};
 use crate::error::{Error, Result};
-use crate::mux::{self, Container};
+use crate::media::TrackKind;
+use crate::mux::{self, Container, MuxTrack};
 
-/// Exports `[start, end)` (seconds on the media timeline) as an MP4 file's bytes.
+/// Exports `[start, end)` (seconds on the media timeline) as an MP4 file written to `output`.
 pub(crate) async fn export(
     content: &Content,
     start: f64,
     end: f64,
     mode: TrimMode,
     container: Container,
+    output: &mut Output,
     job: &Job,
-) -> Result<Vec<u8>> {
-    job.step(0.0, 0.5);
-    let (footage, plan) = gather(content, start, end, mode, job).await?;
+) -> Result<()> {
+    // Progress: loading HLS segments takes the first half; re-encoding a fifth; writing (and reading the
+    // copied samples from a file) the rest, by bytes.
+    let gathered = gather(content, start, end, mode, 0.5, job).await?;
     job.check()?;
+    let mut done = if gathered.file.is_some() { 0.0 } else { 0.5 };
     let mut encoded = Vec::new();
-    if let Some(cut) = &plan.video {
-        // Progress over re-encoding goes by frames encoded, across the stretches.
+    if let Some(cut) = &gathered.plan.video {
         let total: usize = cut.reencoded().map(|(_, frames)| frames.len()).sum();
-        let mut done = 0;
+        let mut frames_done = 0;
+        let share = |n: usize| done + 0.2 * n as f64 / total.max(1) as f64;
         for (decode, frames) in cut.reencoded() {
-            let share = |n: usize| 0.5 + 0.45 * n as f64 / total.max(1) as f64;
-            job.step(share(done), share(done + frames.len()));
+            job.step(share(frames_done), share(frames_done + frames.len()));
+            let footage = gathered.readable(TrackKind::Video, decode.clone(), job).await?;
             encoded.push(reencode(&footage, decode, frames, &cut.coding, job).await?);
-            done += frames.len();
+            frames_done += frames.len();
+        }
+        if total > 0 {
+            done += 0.2;
         }
     }
-    job.step(0.95, 1.0);
+    job.step(done, 1.0);
     job.check()?;
-    let tracks = assemble::tracks(&footage, &plan, encoded)?;
-    let bytes = mux::mp4::write(&tracks, container)?;
-    job.progress(1.0);
-    Ok(bytes)
+    let tracks = gathered.tracks(encoded)?;
+    gathered.write(&tracks, container, output, job).await
 }
 
-/// The samples of `[start, end)` and the plan that cuts them: from a file, only the planned samples'
-/// bytes; from HLS, the segments that hold the clip.
-pub(crate) async fn gather(
-    content: &Content,
+/// A clip's footage and plan, and the file its samples' bytes are still in (none: they are in the
+/// footage, as HLS segments brought them).
+pub(crate) struct Gathered<'c> {
+    pub(crate) footage: Footage,
+    pub(crate) plan: TrimPlan,
+    file: Option<&'c FileContent>,
+}
+
+impl Gathered<'_> {
+    /// The footage with the bytes of its `kind` track's samples `range` at hand, to decode them.
+    pub(crate) async fn readable(&self, kind: TrackKind, range: Range<usize>, job: &Job) -> Result<Cow<'_, Footage>> {
+        Ok(match self.file {
+            Some(file) => Cow::Owned(file.read_samples(&self.footage, kind, range, job).await?),
+            None => Cow::Borrowed(&self.footage),
+        })
+    }
+
+    /// The clip's tracks as planned, with the re-encoded stretches of an exact cut.
+    pub(crate) fn tracks(&self, encoded: Vec<EncodedStretch>) -> Result<Vec<MuxTrack<'_>>> {
+        match self.file {
+            Some(_) => assemble::tracks_at_source(&self.footage, &self.plan, encoded),
+            None => assemble::tracks(&self.footage, &self.plan, encoded),
+        }
+    }
+
+    /// Writes `tracks` to `output` as a `container` file, the copied samples read from the file batch by
+    /// batch as they are written.
+    pub(crate) async fn write(
+        &self,
+        tracks: &[MuxTrack<'_>],
+        container: Container,
+        output: &mut Output,
+        job: &Job,
+    ) -> Result<()> {
+        let layout = mux::mp4::layout(tracks, container)?;
+        output
+            .write_file(&layout, self.file.map(FileContent::source), job)
+            .await
+    }
+}
+
+/// The samples of `[start, end)` and the plan that cuts them: from a file, its index (the bytes are read
+/// later, as they are written); from HLS, the segments that hold the clip, progress going from 0 to
+/// `share` as they load.
+pub(crate) async fn gather<'c>(
+    content: &'c Content,
     start: f64,
     end: f64,
     mode: TrimMode,
+    share: f64,
     job: &Job,
-) -> Result<(Footage, TrimPlan)> {
+) -> Result<Gathered<'c>> {
     match content.kind() {
-        Kind::File(file) => file.clip_footage(start, end, mode, job).await,
-        Kind::Hls(_) => stream_footage(content, start, end, mode, job).await,
+        Kind::File(file) => {
+            let (footage, plan) = file.clip_footage(start, end, mode)?;
+            Ok(Gathered {
+                footage,
+                plan,
+                file: Some(file),
+            })
+        }
+        Kind::Hls(_) => {
+            job.step(0.0, share);
+            let (footage, plan) = stream_footage(content, start, end, mode, job).await?;
+            Ok(Gathered {
+                footage,
+                plan,
+                file: None,
+            })
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::from_js;
+use super::job::aborted;
 use super::life::{Life, Request};
 use super::options;
 use crate::decimal::Fixed;
@@ -40,6 +41,8 @@ pub(crate) struct Fetcher {
     life: Rc<Life>,
     first_byte_ms: f64,
     stall_ms: f64,
+    /// A job's signal: aborting it aborts the request in flight (`aborted`), with no retry.
+    signal: Option<web_sys::AbortSignal>,
 }
 
 impl Fetcher {
@@ -63,7 +66,16 @@ impl Fetcher {
             life,
             first_byte_ms: timeout("firstByteTimeout")?,
             stall_ms: timeout("stallTimeout")?,
+            signal: None,
         })
+    }
+
+    /// The same fetches, for a job whose `signal` (when given) aborts them at once.
+    pub(crate) fn with_signal(&self, signal: Option<&web_sys::AbortSignal>) -> Fetcher {
+        Fetcher {
+            signal: signal.cloned(),
+            ..self.clone()
+        }
     }
 
     /// The lifetime the fetches belong to.
@@ -84,7 +96,11 @@ impl Fetcher {
                 let backoff = FIRST_BACKOFF_MS * f64::from(1u32 << (attempt - 1));
                 self.life.sleep(backoff * (1.0 + 0.5 * js_sys::Math::random())).await?;
             }
-            match self.get_once(url, range, max_len).await {
+            let attempt = self.get_once(url, range, max_len).await;
+            if self.signal.as_ref().is_some_and(|s| s.aborted()) {
+                return Err(aborted());
+            }
+            match attempt {
                 Ok(fetched) if (200..300).contains(&fetched.status) => return Ok(fetched),
                 Ok(fetched) => {
                     last_error = Error::new(ErrorCode::Network, format!("{url}: HTTP {}", fetched.status));
@@ -137,7 +153,11 @@ impl Fetcher {
         request: &Request,
     ) -> Result<web_sys::Response, Failed> {
         let init = web_sys::RequestInit::new();
-        init.set_signal(Some(&request.signal()));
+        let signal = match &self.signal {
+            Some(job) => web_sys::AbortSignal::any(&Array::of2(&request.signal(), job)),
+            None => request.signal(),
+        };
+        init.set_signal(Some(&signal));
         if let Some((start, end)) = range {
             let headers = web_sys::Headers::new().map_err(|e| from_js(ErrorCode::Browser, "new Headers", &e))?;
             headers

@@ -24,13 +24,14 @@ use crate::time::Time;
 /// Chunks kept in memory: the one playing, the one ahead, and a couple a seek may come back to.
 const CACHED_CHUNKS: usize = 4;
 
-/// A chunk (one group of pictures and its sound) spanning more file bytes than this is refused
-/// (`limit_exceeded`) rather than read into memory: a 10 s GOP of 4K video at 50 Mbit/s is 62.5 MB.
+/// A chunk (one group of pictures and its sound), or the samples an export decodes, spanning more file
+/// bytes than this is refused (`limit_exceeded`) rather than read into memory: a 10 s GOP of 4K video at
+/// 50 Mbit/s is 62.5 MB.
 const MAX_CHUNK_BYTES: u64 = 256 << 20;
 
-/// A clip's samples spanning more file bytes than this are refused (`limit_exceeded`): the export holds
-/// them in memory. 1 GiB is over half an hour of 4 Mbit/s 1080p.
-const MAX_CLIP_BYTES: u64 = 1 << 30;
+/// A file without an index to read by ranges is read whole into memory, up to this size (`limit_exceeded`
+/// past it): 1 GiB is over half an hour of 4 Mbit/s 1080p.
+const MAX_WHOLE_FILE_BYTES: u64 = 1 << 30;
 
 /// Video and audio byte runs closer than this are read in one request (the bytes between them are
 /// wasted, a request saved); further apart, in two.
@@ -128,7 +129,7 @@ impl FileContent {
             })
             .collect();
         let runs: Vec<Range<u64>> = parts.iter().filter_map(|(_, samples)| byte_run(samples)).collect();
-        let (data, placed) = self.read_runs(&runs, MAX_CHUNK_BYTES, "a group of pictures").await?;
+        let (data, placed) = read_runs(&self.source, &runs, MAX_CHUNK_BYTES, "a group of pictures").await?;
         let tracks = parts
             .iter()
             .zip(placed)
@@ -140,47 +141,68 @@ impl FileContent {
         Ok(chunk)
     }
 
-    /// The footage of the clip `[start, end)` (media timeline) and its plan: the whole index is planned
-    /// on, but only the planned samples' bytes are read (one or two Range requests); the other samples'
-    /// offsets are left pointing nowhere.
-    pub(crate) async fn clip_footage(
-        &self,
-        start: f64,
-        end: f64,
-        mode: TrimMode,
-        job: &Job,
-    ) -> Result<(Footage, TrimPlan)> {
-        let on_timeline = |kind| self.track(kind).map(|track| self.on_timeline(track, &track.samples));
-        let mut footage = Footage {
+    /// The footage of the clip `[start, end)` (media timeline) and its plan: the part of the index around
+    /// the clip (see [`around`]), planned on, its offsets positions in the file. Nothing is read: an export
+    /// reads the planned samples as it writes them (`assemble::tracks_at_source`), and what it decodes with
+    /// [`FileContent::read_samples`].
+    pub(crate) fn clip_footage(&self, start: f64, end: f64, mode: TrimMode) -> Result<(Footage, TrimPlan)> {
+        let on_timeline = |kind| {
+            let track = self.track(kind)?;
+            let ticks = |t: f64| Time::from_seconds(t + self.origin, track.timescale).map_or(0, |t| t.ticks);
+            let samples = around(&track.samples, ticks(start), ticks(end), i64::from(track.timescale));
+            Some(self.on_timeline(track, samples))
+        };
+        let footage = Footage {
             video: on_timeline(TrackKind::Video),
             audio: on_timeline(TrackKind::Audio),
             ..Footage::default()
         };
         let plan = trim::plan(&footage, start, end, mode)?;
-        job.progress(0.1);
-        let video_range = plan.video.as_ref().map(|cut| cut.samples());
-        let audio_range = plan.audio.as_ref().map(|cut| cut.samples.clone());
-        let mut parts: Vec<(&mut Track, Range<usize>)> =
-            [(&mut footage.video, video_range), (&mut footage.audio, audio_range)]
-                .into_iter()
-                .filter_map(|(track, range)| Some((track.as_mut()?, range?)))
-                .collect();
-        let runs: Vec<Range<u64>> = parts
-            .iter()
-            .map(|(track, range)| byte_run(&track.samples[range.clone()]).unwrap_or(0..0))
-            .collect();
-        let (data, placed) = self.read_runs(&runs, MAX_CLIP_BYTES, "the clip").await?;
-        for ((track, range), (run, at)) in parts.iter_mut().zip(placed) {
-            for (index, sample) in track.samples.iter_mut().enumerate() {
-                sample.offset = if range.contains(&index) {
-                    sample.offset - run.start + at
-                } else {
-                    u64::MAX
-                };
-            }
-        }
-        footage.data = data;
         Ok((footage, plan))
+    }
+
+    /// Where the file's bytes come from.
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// A copy of `footage` (from [`FileContent::clip_footage`]) holding the bytes of its `kind` track's
+    /// samples `range`, their offsets moved into them (the other samples' pointing nowhere): what decoding
+    /// them needs. Samples close together in the file are read in one request.
+    pub(crate) async fn read_samples(
+        &self,
+        footage: &Footage,
+        kind: TrackKind,
+        range: Range<usize>,
+        job: &Job,
+    ) -> Result<Footage> {
+        let mut read = footage.clone();
+        let samples = match kind {
+            TrackKind::Video => read.video.as_mut(),
+            TrackKind::Audio => read.audio.as_mut(),
+        }
+        .map(|track| &mut track.samples)
+        .filter(|samples| range.end <= samples.len())
+        .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no such samples to read"))?;
+        // Runs of samples close together in the file, and which run each sample is in.
+        let mut runs: Vec<Range<u64>> = Vec::new();
+        let mut run_of = Vec::with_capacity(range.len());
+        for sample in &samples[range.clone()] {
+            let (start, end) = (sample.offset, sample.offset + u64::from(sample.size));
+            match runs.last_mut() {
+                Some(run) if start >= run.start && start <= run.end + MAX_READ_GAP => run.end = run.end.max(end),
+                _ => runs.push(start..end),
+            }
+            run_of.push(runs.len() - 1);
+        }
+        let source = self.source.with_signal(job.signal());
+        let (data, placed) = read_runs(&source, &runs, MAX_CHUNK_BYTES, "the samples to decode").await?;
+        for (index, sample) in samples.iter_mut().enumerate() {
+            let run = index.checked_sub(range.start).and_then(|i| placed.get(*run_of.get(i)?));
+            sample.offset = run.map_or(u64::MAX, |(run, at)| sample.offset - run.start + at);
+        }
+        read.data = data;
+        Ok(read)
     }
 
     /// A copy of `track` holding `samples`, their times moved onto the media timeline (offsets unchanged).
@@ -201,53 +223,6 @@ impl FileContent {
         }
     }
 
-    /// Reads byte runs of the source into one buffer: runs close together in one request. Returns the
-    /// buffer and, per run, the run and where its first byte landed in the buffer. More than `limit`
-    /// bytes in all is refused (`limit_exceeded`), naming `what` was read.
-    async fn read_runs(
-        &self,
-        runs: &[Range<u64>],
-        limit: u64,
-        what: &str,
-    ) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
-        if runs.iter().map(|run| run.end - run.start).sum::<u64>() > limit {
-            return Err(Error::limit(format!(
-                "{what} spans more than {limit} bytes of the file"
-            )));
-        }
-        let mut data = Vec::new();
-        let mut placed = Vec::new();
-        let merged = match runs {
-            [a, b]
-                if a.end.max(b.end) - a.start.min(b.start) <= (a.end - a.start) + (b.end - b.start) + MAX_READ_GAP =>
-            {
-                Some(a.start.min(b.start)..a.end.max(b.end))
-            }
-            _ => None,
-        };
-        if let Some(all) = merged {
-            data = self.read_exact(&all).await?;
-            placed.extend(runs.iter().map(|run| (run.clone(), run.start - all.start)));
-        } else {
-            for run in runs {
-                placed.push((run.clone(), data.len() as u64));
-                data.extend(self.read_exact(run).await?);
-            }
-        }
-        Ok((data, placed))
-    }
-
-    async fn read_exact(&self, run: &Range<u64>) -> Result<Vec<u8>> {
-        let bytes = self.source.read(run.start, run.end - run.start).await?;
-        if (bytes.len() as u64) < run.end - run.start {
-            return Err(Error::new(
-                ErrorCode::Network,
-                "the source ended before the samples did",
-            ));
-        }
-        Ok(bytes)
-    }
-
     /// A copy of `track` holding `samples` on the media timeline, with offsets into the chunk's buffer (the
     /// run starting at file offset `run_start` sits at `at` in it).
     fn chunk_track(&self, track: &Track, samples: &[Sample], run_start: u64, at: u64) -> Track {
@@ -257,6 +232,63 @@ impl FileContent {
         }
         moved
     }
+}
+
+/// Reads byte runs of `source` into one buffer: runs close together in one request. Returns the
+/// buffer and, per run, the run and where its first byte landed in the buffer. More than `limit`
+/// bytes in all is refused (`limit_exceeded`), naming `what` was read.
+async fn read_runs(
+    source: &Source,
+    runs: &[Range<u64>],
+    limit: u64,
+    what: &str,
+) -> Result<(Vec<u8>, Vec<(Range<u64>, u64)>)> {
+    if runs.iter().map(|run| run.end - run.start).sum::<u64>() > limit {
+        return Err(Error::limit(format!(
+            "{what} spans more than {limit} bytes of the file"
+        )));
+    }
+    let mut data = Vec::new();
+    let mut placed = Vec::new();
+    let merged = match runs {
+        [a, b] if a.end.max(b.end) - a.start.min(b.start) <= (a.end - a.start) + (b.end - b.start) + MAX_READ_GAP => {
+            Some(a.start.min(b.start)..a.end.max(b.end))
+        }
+        _ => None,
+    };
+    if let Some(all) = merged {
+        data = source.read_exact(all.start, all.end - all.start).await?;
+        placed.extend(runs.iter().map(|run| (run.clone(), run.start - all.start)));
+    } else {
+        for run in runs {
+            placed.push((run.clone(), data.len() as u64));
+            data.extend(source.read_exact(run.start, run.end - run.start).await?);
+        }
+    }
+    Ok((data, placed))
+}
+
+/// The samples a cut of `[start, end)` (the track's ticks) can use, so that an export of a long file copies
+/// a clip's share of its index, not all of it: from the keyframe before the one at or before `start` (a
+/// group of pictures to spare) to the second keyframe decoded after `end`, and at least `reach` ticks
+/// (a second: audio pre-roll) on each side.
+fn around(samples: &[Sample], start: i64, end: i64, reach: i64) -> &[Sample] {
+    // The last two keyframes at or before `start`, and the keyframes decoded after `end` so far.
+    let (mut spare, mut at, mut after) = (0, 0, 0);
+    let mut last = samples.len();
+    for (index, sample) in samples.iter().enumerate().filter(|(_, s)| s.key) {
+        if sample.pts <= start {
+            (spare, at) = (at, index);
+        } else if sample.dts > end {
+            after += 1;
+            if after == 2 {
+                last = index;
+                break;
+            }
+        }
+    }
+    let first = spare.min(samples.partition_point(|s| s.dts < start - reach));
+    &samples[first..last.max(samples.partition_point(|s| s.dts < end + reach))]
 }
 
 /// File bytes from the first sample's start to the last one's end.
@@ -304,13 +336,13 @@ async fn index(source: Source) -> Result<(Vec<Track>, Source)> {
 const SNIFFED_BYTES: u64 = 4096;
 
 /// The whole file, for containers without an index to read by ranges (MPEG-TS, raw audio, and fragmented
-/// MP4, whose samples are listed in fragments all through the file); refused past `MAX_CLIP_BYTES`.
+/// MP4, whose samples are listed in fragments all through the file); refused past `MAX_WHOLE_FILE_BYTES`.
 async fn read_whole(source: &Source) -> Result<Vec<u8>> {
-    if source.len() > MAX_CLIP_BYTES {
+    if source.len() > MAX_WHOLE_FILE_BYTES {
         return Err(Error::limit(format!(
             "a file without an index to read by ranges (MPEG-TS, raw audio, fragmented MP4) is read whole, \
              and this one is larger than {} MiB",
-            MAX_CLIP_BYTES >> 20
+            MAX_WHOLE_FILE_BYTES >> 20
         )));
     }
     source.read(0, source.len()).await

@@ -51,9 +51,14 @@ impl Job {
             media.check()?;
         }
         match &self.signal {
-            Some(signal) if signal.aborted() => Err(Error::new(ErrorCode::Aborted, "aborted by its signal")),
+            Some(signal) if signal.aborted() => Err(aborted()),
             _ => Ok(()),
         }
+    }
+
+    /// The caller's `AbortSignal`, for requests to follow.
+    pub(crate) fn signal(&self) -> Option<&web_sys::AbortSignal> {
+        self.signal.as_ref()
     }
 
     /// Starts a step that covers `[from, to]` of the whole.
@@ -75,4 +80,9 @@ impl Job {
             let _ = callback.call1(&JsValue::UNDEFINED, &JsValue::from_f64(overall));
         }
     }
+}
+
+/// The error of a job whose signal fired.
+pub(crate) fn aborted() -> Error {
+    Error::new(ErrorCode::Aborted, "aborted by its signal")
 }

@@ -21,6 +21,7 @@ mod hls;
 mod job;
 mod life;
 mod options;
+mod output;
 mod playback;
 mod player;
 mod promise;

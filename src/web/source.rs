@@ -46,6 +46,18 @@ impl Source {
         Ok(Source::Memory(fetched.bytes.into()))
     }
 
+    /// The same source, for a job whose `signal` (when given) aborts a request in flight at once.
+    pub(crate) fn with_signal(&self, signal: Option<&web_sys::AbortSignal>) -> Source {
+        match self {
+            Source::Http { fetcher, url, len } => Source::Http {
+                fetcher: fetcher.with_signal(signal),
+                url: url.clone(),
+                len: *len,
+            },
+            other => other.clone(),
+        }
+    }
+
     /// Total length in bytes.
     pub(crate) fn len(&self) -> u64 {
         match self {
@@ -54,6 +66,18 @@ impl Source {
             Source::Blob { blob, .. } => blob.size() as u64,
             Source::Http { len, .. } => *len,
         }
+    }
+
+    /// `len` bytes at `offset`, all of them (`network` error when the source ends before).
+    pub(crate) async fn read_exact(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
+        let bytes = self.read(offset, len).await?;
+        if (bytes.len() as u64) < len {
+            return Err(Error::new(
+                ErrorCode::Network,
+                "the source ended before the samples did",
+            ));
+        }
+        Ok(bytes)
     }
 
     /// `len` bytes at `offset` (fewer only at the end of the resource).

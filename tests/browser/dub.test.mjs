@@ -15,6 +15,7 @@ import {
   fixtures,
   launchChromium,
   openPage,
+  pickFile,
   probe,
   serverAndBrowser,
   test,
@@ -138,6 +139,43 @@ test('a WAV voice replaces the sound at `at`; the video is the source\'s, packet
   }
   assert.equal(dubbed.progress.at(-1), 1);
   assert.ok(dubbed.progress.every((f, i) => i === 0 || f > dubbed.progress[i - 1]), 'progress only goes forward');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a File picked in an <input type=file> dubs (mix) to an OPFS file through a WritableStream', async () => {
+  const { page, errors } = await dubPage();
+  await page.evaluate(() => document.body.append(Object.assign(document.createElement('input'), { type: 'file', id: 'picker' })));
+  await pickFile(page, '#picker', join(fixtures, SOURCE));
+  const [start, end, at] = [1.5, 4.5, 0.5];
+  const result = await page.evaluate(async ({ start, end, at, voice }) => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open(document.querySelector('#picker').files[0]);
+    const root = await navigator.storage.getDirectory();
+    const handle = await root.getFileHandle('dubbed.mp4', { create: true });
+    const progress = [];
+    const dub = media.clip({ start, end }).dub({ voice: new Blob([Uint8Array.from(atob(voice), (c) => c.charCodeAt(0))]), at, mode: 'mix' });
+    const returned = await dub.export({ writable: await handle.createWritable(), onProgress: (f) => progress.push(f) });
+    const written = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+    media.close();
+    return { returned: String(returned), base64: window.toBase64(written), progress, open: window.openCodecs() };
+  }, { start, end, at, voice: base64Of('voice.wav') });
+  assert.equal(result.returned, 'undefined', 'resolves with undefined');
+  const file = join(scratch, 'picked-dub.mp4');
+  writeFileSync(file, Buffer.from(result.base64, 'base64'));
+  const audio = probe(file).streams.find((s) => s.codec_type === 'audio');
+  assert.equal(audio.codec_name, 'opus');
+  assert.ok(Math.abs(Number(audio.duration) - (end - start)) <= AUDIO_FRAME, `audio lasts ${audio.duration}`);
+  const source = videoPackets(join(fixtures, SOURCE));
+  const exported = videoPackets(file);
+  const first = source.findIndex(([size, hash]) => size === exported[0][0] && hash === exported[0][1]);
+  assert.deepEqual(exported, source.slice(first, first + exported.length), 'the video is the source\'s');
+  const sound = channel(file, 0);
+  assert.ok(Math.abs(onset(sound, 1750) - at) <= PLACEMENT_TOLERANCE, `1750 Hz starts at ${onset(sound, 1750)}`);
+  assert.ok(tone(sound, 440, 0.05, at - 0.05) > 0.05, 'the original (read from the File) is under it');
+  assert.equal(result.progress.at(-1), 1);
+  assert.ok(result.progress.every((f, i) => i === 0 || f > result.progress[i - 1]), 'progress only goes forward');
+  assert.deepEqual(result.open, []);
   assert.deepEqual(errors, []);
   await page.close();
 });

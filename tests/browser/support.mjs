@@ -287,6 +287,13 @@ export function test(name, ...rest) {
   });
 }
 
+/** Picks the file at `path` in the page's `<input type=file>` matched by `selector`, as a person would:
+ *  Playwright's `setInputFiles` in Chromium, `uploadFile` over WebDriver BiDi in Firefox. */
+export async function pickFile(page, selector, path) {
+  if (page.setInputFiles) return page.setInputFiles(selector, path);
+  return (await page.$(selector)).uploadFile(path);
+}
+
 /** Opens the player test page (tests/browser/pages/player.html) once the library is ready. */
 export async function playerPage(running) {
   const opened = await openPage(running.browser, running.server.base, '/tests/browser/pages/player.html');

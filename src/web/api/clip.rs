@@ -15,6 +15,7 @@ use crate::web::content::Content;
 use crate::web::export::export;
 use crate::web::job::Job;
 use crate::web::options;
+use crate::web::output::Output;
 use crate::web::promise::to_promise;
 
 /// The clip `[start, end)` of a `Media`, from `media.clip({ start, end })`.
@@ -112,11 +113,14 @@ impl Clip {
     /// Exports the clip as MP4 bytes. Options: `mode` (`'exact'`, the default: starts on the frame shown
     /// at `start`, re-encoding up to the next keyframe; `'keyframe'`: lossless, from the keyframe at or
     /// before `start`), `container` (`'mp4'`, the default, index first; or `'fmp4'`), `onProgress(f)`
-    /// with `f` going from 0 to 1, and `signal` (an `AbortSignal`: rejects with code `aborted`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array>")]
+    /// with `f` going from 0 to 1, `signal` (an `AbortSignal`: rejects with code `aborted`), and
+    /// `writable` (a `WritableStream`: the file is written to it as it is made, the stream closed at the
+    /// end, and the promise resolves with `undefined`; on failure the stream is aborted).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array | undefined>")]
     pub fn export(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions | (ExportOptions & WritableOption)")]
+        options: Option<js_sys::Object>,
     ) -> Promise {
         let options = options::given(options);
         let content = Rc::clone(&self.content);
@@ -124,9 +128,15 @@ impl Clip {
         to_promise(async move {
             let (mode, container) = export_options(&options)?;
             let job = Job::from_options(&options)?.on_media(content.life());
-            job.check()?;
-            let bytes = export(&content, start, end, mode, container, &job).await?;
-            Ok(Uint8Array::from(bytes.as_slice()).into())
+            let mut output = Output::from_options(&options)?;
+            let result = match job.check() {
+                Ok(()) => export(&content, start, end, mode, container, &mut output, &job).await,
+                Err(error) => Err(error),
+            };
+            Ok(match output.end(result).await? {
+                Some(bytes) => Uint8Array::from(bytes.as_slice()).into(),
+                None => JsValue::UNDEFINED,
+            })
         })
     }
 }

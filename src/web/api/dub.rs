@@ -20,10 +20,11 @@ use crate::media::Pcm;
 use crate::web::capture::Recording;
 use crate::web::cell::Access;
 use crate::web::content::Content;
-use crate::web::dub_export::{export_dub, DubbedClip};
+use crate::web::dub_export::export_dub;
 use crate::web::job::Job;
 use crate::web::life::{Life, MEDIA};
 use crate::web::options;
+use crate::web::output::Output;
 use crate::web::promise::to_promise;
 use crate::web::voice;
 
@@ -167,15 +168,33 @@ impl DubState {
         Ok(pcm)
     }
 
-    /// The dubbed clip, with the caller's `{ onProgress, signal }` options.
-    async fn export(&self, options: &JsValue) -> Result<DubbedClip> {
+    /// The dubbed clip, written to `output`, with the caller's `{ onProgress, signal }` options; the
+    /// bytes when `output` is memory, and the codec of the sound.
+    async fn export(&self, options: &JsValue, mut output: Output) -> Result<(Option<Vec<u8>>, String)> {
         let job = Job::from_options(options)?.on_media(self.content.life());
-        job.check()?;
-        let placement = self.placement()?;
-        let voice = self.voice().await?;
-        // Decoding a voice file takes a while: the caller may have given up meanwhile.
-        job.check()?;
-        export_dub(&self.content, self.start, self.end, &voice, placement, &job).await
+        let result = async {
+            job.check()?;
+            let placement = self.placement()?;
+            let voice = self.voice().await?;
+            // Decoding a voice file takes a while: the caller may have given up meanwhile.
+            job.check()?;
+            export_dub(
+                &self.content,
+                self.start,
+                self.end,
+                &voice,
+                placement,
+                &mut output,
+                &job,
+            )
+            .await
+        }
+        .await;
+        let (done, codec) = match result {
+            Ok(codec) => (Ok(()), codec),
+            Err(error) => (Err(error), String::new()),
+        };
+        Ok((output.end(done).await?, codec))
     }
 }
 
@@ -346,26 +365,38 @@ impl Dub {
         let state = Rc::clone(&self.state);
         let options = options::given(options);
         to_promise(async move {
-            let bytes = state.export(&options).await?.bytes;
+            let bytes = state
+                .export(&options, Output::Memory(Vec::new()))
+                .await?
+                .0
+                .unwrap_or_default();
             Ok(Media::new(Content::from_bytes(bytes.into(), Life::new(MEDIA)).await?).into())
         })
     }
 
     /// Exports the dubbed clip as MP4 bytes: the video copied from the source untouched, the sound encoded
     /// as AAC where this browser can, else Opus; the resulting `Uint8Array` carries `audioCodec`
-    /// (`'mp4a.40.2'` or `'opus'`). Options: `onProgress(f)`, `signal` (rejects with `aborted`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<DubbedMp4>")]
+    /// (`'mp4a.40.2'` or `'opus'`). Options: `onProgress(f)`, `signal` (rejects with `aborted`),
+    /// `writable` (a `WritableStream` the file is written to as it is made; resolves with `undefined`
+    /// once it is closed).
+    #[wasm_bindgen(unchecked_return_type = "Promise<DubbedMp4 | undefined>")]
     pub fn export(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "JobOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "JobOptions | (JobOptions & WritableOption)")] options: Option<
+            Object,
+        >,
     ) -> Promise {
         let state = Rc::clone(&self.state);
         let options = options::given(options);
         to_promise(async move {
-            let dubbed = state.export(&options).await?;
-            let bytes = Uint8Array::from(dubbed.bytes.as_slice());
+            let output = Output::from_options(&options)?;
+            let (bytes, codec) = state.export(&options, output).await?;
+            let Some(bytes) = bytes else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            let bytes = Uint8Array::from(bytes.as_slice());
             // An expando on a fresh typed array cannot fail.
-            let _ = Reflect::set(&bytes, &"audioCodec".into(), &dubbed.audio_codec.into());
+            let _ = Reflect::set(&bytes, &"audioCodec".into(), &codec.into());
             Ok(bytes.into())
         })
     }

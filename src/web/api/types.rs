@@ -167,6 +167,16 @@ export interface ExportOptions extends JobOptions {
   container?: 'mp4' | 'fmp4';
 }
 
+/** `clip.export` and `dub.export` straight to a stream instead of returning the file's bytes. */
+export interface WritableOption {
+  /**
+   * Where to write the file as it is made (an OPFS file's `createWritable()`, a `showSaveFilePicker` file, any
+   * stream of bytes): the export then resolves with `undefined` once the stream is closed, and a failed or
+   * aborted export aborts the stream.
+   */
+  writable: WritableStream<Uint8Array>;
+}
+
 /** A voice for a dub: an audio file (WAV, MP3, M4A/AAC, Ogg/Opus, WebM; as `Blob`/`File` or bytes) or decoded sound. */
 export type Voice = Blob | Uint8Array | ArrayBuffer | AudioBuffer;
 

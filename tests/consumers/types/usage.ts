@@ -120,6 +120,11 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   await player.load(preview);
   const dubbed: DubbedMp4 = await dub.export({ onProgress: (fraction) => console.log(fraction) });
   const codec: string = dubbed.audioCodec;
+  // Written to a stream (an OPFS file): nothing is returned.
+  const file = await (await navigator.storage.getDirectory()).getFileHandle('clip.mp4', { create: true });
+  const written: undefined = await clip.export({ mode: 'keyframe', writable: await file.createWritable() });
+  const dubWritten: undefined = await dub.export({ writable: await file.createWritable(), signal: controller.signal });
+  console.log(written, dubWritten);
 
   const own = new Player(canvas);
   await own.load('/media/clip.mp4', { firstByteTimeout: 5000, stallTimeout: 5000 });
@@ -143,6 +148,8 @@ export function misuses(media: Media, player: Player, clip: Clip, dub: Dub): voi
   void clip.export({ container: 'webm' });
   // @ts-expect-error: progress reports a number
   void clip.export({ onProgress: (fraction: string) => fraction });
+  // @ts-expect-error writable is a WritableStream, not bytes
+  void clip.export({ writable: new Uint8Array(4) });
   // @ts-expect-error: a clip needs its span
   media.clip({ start: 1 });
   // @ts-expect-error: not a dub mode
