@@ -7,8 +7,13 @@
 //! longer cached or served), new ones are appended. Time 0 is the start of the first segment seen; each
 //! segment starts where the one before it ended. `EXT-X-PROGRAM-DATE-TIME` maps that timeline to the wall
 //! clock, so a clip can be asked for as "from 20:15:03 to 20:15:33".
+//!
+//! A reload of an hours-long window need not list every segment again: a server announcing
+//! `CAN-SKIP-UNTIL` answers `_HLS_skip=YES` with a delta update, whose `EXT-X-SKIP` stands for the segments
+//! the window already holds, and a server announcing `CAN-BLOCK-RELOAD` answers `_HLS_msn`/`_HLS_part` only
+//! once that segment or part exists ([`LiveWindow::reload_uri`] asks for both).
 
-use super::playlist::{MediaPlaylist, Segment};
+use super::playlist::{DateRange, MediaPlaylist, Segment};
 
 /// A segment placed on the media timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +67,7 @@ pub struct LiveWindow {
     segments: Vec<TimedSegment>,
     target_duration: f64,
     ended: bool,
+    date_ranges: Vec<DateRange>,
 }
 
 impl LiveWindow {
@@ -71,7 +77,9 @@ impl LiveWindow {
             segments: Vec::new(),
             target_duration: first.target_duration,
             ended: false,
+            date_ranges: Vec::new(),
         };
+        window.merge_date_ranges(first);
         let mut start = 0.0;
         for segment in &first.segments {
             window.segments.push(TimedSegment {
@@ -85,10 +93,12 @@ impl LiveWindow {
         window
     }
 
-    /// Merges a reloaded playlist. Never fails: anomalies come back as events.
+    /// Merges a reloaded playlist, full or a delta update (`EXT-X-SKIP`: its skipped segments are the ones
+    /// the window holds with the same media sequence numbers). Never fails: anomalies come back as events.
     pub fn merge(&mut self, reloaded: &MediaPlaylist) -> Vec<MergeEvent> {
         let mut events = Vec::new();
         self.target_duration = reloaded.target_duration;
+        self.merge_date_ranges(reloaded);
         let (Some(known_last), Some(reloaded_last)) = (
             self.segments.last().map(|s| s.segment.sequence),
             reloaded.segments.last().map(|s| s.sequence),
@@ -105,10 +115,16 @@ impl LiveWindow {
             });
             return events;
         }
-        let first_listed = reloaded.segments.first().map_or(u64::MAX, |s| s.sequence);
+        // A delta update still lists its skipped segments, by reference: they start at its media sequence.
         for known in &mut self.segments {
-            known.listed = known.segment.sequence >= first_listed;
+            known.listed = known.segment.sequence >= reloaded.media_sequence;
         }
+        // Discontinuities inside the skipped segments are not counted in a delta update's numbers: take the
+        // count from a segment both know.
+        let shift = reloaded.segments.iter().find_map(|s| {
+            let known = self.segments.iter().rev().find(|k| k.segment.sequence == s.sequence)?;
+            Some(known.segment.discontinuity.wrapping_sub(s.discontinuity))
+        });
         let mut appended = 0;
         for segment in reloaded.segments.iter().filter(|s| s.sequence > known_last) {
             let Some(previous) = self.segments.last() else {
@@ -123,8 +139,10 @@ impl LiveWindow {
                 });
                 start += self.missing_duration(previous, segment);
             }
+            let mut segment = segment.clone();
+            segment.discontinuity = segment.discontinuity.wrapping_add(shift.unwrap_or(0));
             self.segments.push(TimedSegment {
-                segment: segment.clone(),
+                segment,
                 start,
                 listed: true,
             });
@@ -138,6 +156,79 @@ impl LiveWindow {
             events.push(MergeEvent::Ended);
         }
         events
+    }
+
+    /// Keeps the date ranges of every playlist seen, by ID (a later tag with a known ID replaces it), and
+    /// drops those a delta update says were removed: a v2 delta leaves out the old ones it still has.
+    fn merge_date_ranges(&mut self, playlist: &MediaPlaylist) {
+        if let Some(skip) = &playlist.skip {
+            let removed = &skip.recently_removed_dateranges;
+            self.date_ranges.retain(|d| !removed.contains(&d.id));
+        }
+        for range in &playlist.date_ranges {
+            match self.date_ranges.iter_mut().find(|d| d.id == range.id) {
+                Some(known) => *known = range.clone(),
+                None => self.date_ranges.push(range.clone()),
+            }
+        }
+    }
+
+    /// The URI to reload the live playlist `uri` with, given `latest`, the playlist last merged, fetched
+    /// `age` seconds ago: `uri` with the delivery directives the server announced it honours (RFC 8216bis
+    /// §6.2.5), in the lexical order the RFC asks for so that caches see one URI per request:
+    ///
+    /// - `_HLS_msn=M` (and `_HLS_part=P` when the playlist has parts) when it `CAN-BLOCK-RELOAD`: the next
+    ///   segment (part) after the newest listed, which the server sends as soon as it is published;
+    /// - `_HLS_skip=YES` (`v2` when it can also skip date ranges) when it announced `CAN-SKIP-UNTIL`, the
+    ///   listed segments last longer than that Skip Boundary (which is at least six target durations: a
+    ///   shorter playlist has nothing to skip), and `latest` is younger than half of it, as the RFC
+    ///   requires for the skipped segments to be ones the window holds.
+    ///
+    /// Nothing is added once the playlist has ended.
+    pub fn reload_uri(&self, uri: &str, latest: &MediaPlaylist, age: f64) -> String {
+        let control = &latest.server_control;
+        let (base, fragment) = uri.split_once('#').unwrap_or((uri, ""));
+        let mut out = base.to_owned();
+        let mut add = |directive: &str, value: &str| {
+            if !out.ends_with(['?', '&']) {
+                out.push(if out.contains('?') { '&' } else { '?' });
+            }
+            out.push_str(directive);
+            out.push('=');
+            out.push_str(value);
+        };
+        if !latest.ended && control.can_block_reload {
+            let next = latest.segments.last().map_or(latest.media_sequence, |s| s.sequence + 1);
+            // The next part is the next one of the segment being produced (the first of the next segment
+            // when none of it is listed yet).
+            add("_HLS_msn", &next.to_string());
+            if latest.part_target.is_some() {
+                add("_HLS_part", &latest.partial.len().to_string());
+            }
+        }
+        let listed: f64 = self
+            .segments
+            .iter()
+            .filter(|s| s.listed)
+            .map(|s| s.segment.duration)
+            .sum();
+        if !latest.ended
+            && control
+                .can_skip_until
+                .is_some_and(|until| listed > until && age < until / 2.0)
+        {
+            add("_HLS_skip", if control.can_skip_dateranges { "v2" } else { "YES" });
+        }
+        if !fragment.is_empty() {
+            out.push('#');
+            out.push_str(fragment);
+        }
+        out
+    }
+
+    /// The date ranges of the broadcast seen so far (`EXT-X-DATERANGE`), by first appearance.
+    pub fn date_ranges(&self) -> &[DateRange] {
+        &self.date_ranges
     }
 
     /// The duration of segments missed between `previous` and `next`: from their wall-clock times when
