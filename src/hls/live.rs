@@ -57,6 +57,14 @@ pub enum MergeEvent {
         /// The last sequence number of the reloaded playlist.
         reloaded_last: u64,
     },
+    /// A delta update (`EXT-X-SKIP`) skipped segments `first..=last`, which the window does not hold: it was
+    /// ignored, and the playlist must be reloaded whole, without `_HLS_skip` (RFC 8216bis §6.3.7).
+    SkippedUnknown {
+        /// First skipped media sequence number the window lacks.
+        first: u64,
+        /// Last skipped media sequence number.
+        last: u64,
+    },
     /// `EXT-X-ENDLIST` appeared: the broadcast is over.
     Ended,
 }
@@ -98,7 +106,19 @@ impl LiveWindow {
     pub fn merge(&mut self, reloaded: &MediaPlaylist) -> Vec<MergeEvent> {
         let mut events = Vec::new();
         self.target_duration = reloaded.target_duration;
-        self.merge_date_ranges(reloaded);
+        // A delta update stands for segments the window must already hold; when it skipped some the window
+        // never saw, the client must fetch the whole playlist instead (RFC 8216bis §6.3.7).
+        if let Some(skip) = reloaded.skip.as_ref().filter(|skip| skip.skipped_segments > 0) {
+            let first_listed = reloaded.media_sequence + skip.skipped_segments;
+            let known_next = self.segments.last().map(|s| s.segment.sequence + 1);
+            if !matches!(known_next, Some(next) if next >= first_listed) {
+                events.push(MergeEvent::SkippedUnknown {
+                    first: known_next.map_or(reloaded.media_sequence, |next| next.max(reloaded.media_sequence)),
+                    last: first_listed - 1,
+                });
+                return events;
+            }
+        }
         let (Some(known_last), Some(reloaded_last)) = (
             self.segments.last().map(|s| s.segment.sequence),
             reloaded.segments.last().map(|s| s.sequence),
@@ -115,16 +135,31 @@ impl LiveWindow {
             });
             return events;
         }
+        self.merge_date_ranges(reloaded);
         // A delta update still lists its skipped segments, by reference: they start at its media sequence.
         for known in &mut self.segments {
             known.listed = known.segment.sequence >= reloaded.media_sequence;
         }
-        // Discontinuities inside the skipped segments are not counted in a delta update's numbers: take the
-        // count from a segment both know.
-        let shift = reloaded.segments.iter().find_map(|s| {
-            let known = self.segments.iter().rev().find(|k| k.segment.sequence == s.sequence)?;
-            Some(known.segment.discontinuity.wrapping_sub(s.discontinuity))
-        });
+        // A delta update numbers discontinuities on from its EXT-X-DISCONTINUITY-SEQUENCE, which does not
+        // count those in the skipped segments: count on from the last skipped segment, which the window holds.
+        let shift = reloaded
+            .skip
+            .as_ref()
+            .and_then(|skip| {
+                let last_skipped = (reloaded.media_sequence + skip.skipped_segments).checked_sub(1)?;
+                let known = self
+                    .segments
+                    .iter()
+                    .rev()
+                    .find(|k| k.segment.sequence == last_skipped)?;
+                Some(
+                    known
+                        .segment
+                        .discontinuity
+                        .wrapping_sub(reloaded.discontinuity_sequence),
+                )
+            })
+            .unwrap_or(0);
         let mut appended = 0;
         for segment in reloaded.segments.iter().filter(|s| s.sequence > known_last) {
             let Some(previous) = self.segments.last() else {
@@ -140,7 +175,12 @@ impl LiveWindow {
                 start += self.missing_duration(previous, segment);
             }
             let mut segment = segment.clone();
-            segment.discontinuity = segment.discontinuity.wrapping_add(shift.unwrap_or(0));
+            segment.discontinuity = segment.discontinuity.wrapping_add(shift);
+            // The `EXT-X-MAP` of a delta update's first segments may have been skipped with the segments
+            // before them: it is still the one the window holds.
+            if reloaded.skip.is_some() && segment.init.is_none() {
+                segment.init = previous.segment.init.clone();
+            }
             self.segments.push(TimedSegment {
                 segment,
                 start,
@@ -175,7 +215,7 @@ impl LiveWindow {
 
     /// The URI to reload the live playlist `uri` with, given `latest`, the playlist last merged, fetched
     /// `age` seconds ago: `uri` with the delivery directives the server announced it honours (RFC 8216bis
-    /// §6.2.5), in the lexical order the RFC asks for so that caches see one URI per request:
+    /// §6.2.5), always in the same order, so that caches see one URI per request:
     ///
     /// - `_HLS_msn=M` (and `_HLS_part=P` when the playlist has parts) when it `CAN-BLOCK-RELOAD`: the next
     ///   segment (part) after the newest listed, which the server sends as soon as it is published;

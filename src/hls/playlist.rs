@@ -182,7 +182,7 @@ pub struct Part {
     /// `INDEPENDENT=YES`: the part starts with a key frame, so playback may start on it.
     pub independent: bool,
     /// `BYTERANGE`, when the part is a sub-range of a larger resource (without an offset it follows the
-    /// previous part's range).
+    /// previous part of the same segment).
     pub range: Option<ByteRange>,
     /// `GAP=YES`: the part is missing and must not be fetched.
     pub gap: bool,
@@ -403,7 +403,8 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
     let mut discontinuities = 0;
     let mut init: Option<InitSection> = None;
     let mut next = NextSegment::default();
-    // Where the last part's byte range ended: a part range without an offset starts there.
+    // Where the previous part of the same segment ended: a part range without an offset starts there
+    // (RFC 8216bis §4.4.4.9; 0 for a segment's first part).
     let mut part_end = 0;
     let mut parts = 0;
     let mut p = MediaPlaylist {
@@ -565,18 +566,20 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
             _ if line.starts_with('#') => {} // comments and tags not used here
             _ => {
                 let taken = std::mem::take(&mut next);
+                part_end = 0;
                 let duration = taken
                     .duration
                     .ok_or_else(|| Error::malformed(format!("segment '{line}' without an EXTINF before it")))?;
                 if p.segments.len() == MAX_SEGMENTS {
                     return Err(Error::limit("playlist lists too many segments"));
                 }
-                // A discontinuity before the first segment starts nothing new: it is the sequence's own.
-                if taken.discontinuity && !p.segments.is_empty() {
-                    discontinuities += 1;
-                }
                 // A delta update's first segment follows the skipped ones.
                 let skipped = p.skip.as_ref().map_or(0, |skip| skip.skipped_segments);
+                // A discontinuity before the first segment starts nothing new (it is the sequence's own),
+                // unless segments were skipped before it.
+                if taken.discontinuity && (!p.segments.is_empty() || skipped > 0) {
+                    discontinuities += 1;
+                }
                 p.segments.push(Segment {
                     sequence: p.media_sequence + skipped + p.segments.len() as u64,
                     discontinuity: p.discontinuity_sequence + discontinuities,

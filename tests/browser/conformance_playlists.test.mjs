@@ -59,10 +59,8 @@ const KNOWN_DIFFERENCES = {
   'llhls-delta-byte-range': {
     refused: null,
     why:
-      'RFC 8216bis §4.4.4.9: a part BYTERANGE without an offset follows the previous part\'s range (the live ' +
-      'edge\'s part follows the last part of the segment before it, offset 8118592), and §4.4.5.3: an absent ' +
-      'BYTERANGE-START is 0; m3u8-parser restarts part offsets at 0 in each segment and starts the PART hint ' +
-      'after the last part (22444)',
+      'RFC 8216bis §4.4.5.3: an EXT-X-PRELOAD-HINT without BYTERANGE-START starts at byte 0; m3u8-parser starts ' +
+      'the PART hint where the last part before it ended (22444)',
   },
   zeroDuration: {
     refused: null,
