@@ -915,6 +915,245 @@ mod tests {
         }
     }
 
+    const LL: &str = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-VERSION:9\n\
+        #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=24.0,HOLD-BACK=12,PART-HOLD-BACK=1.0,FUTURE=1\n\
+        #EXT-X-PART-INF:PART-TARGET=1.002\n#EXT-X-MEDIA-SEQUENCE:100\n#EXT-X-DISCONTINUITY-SEQUENCE:7\n\
+        #EXT-X-SKIP:SKIPPED-SEGMENTS=3,RECENTLY-REMOVED-DATERANGES=\"ad1\tad2\"\n\
+        #EXT-X-DATERANGE:ID=\"ch1\",START-DATE=\"2026-11-21T11:19:00Z\",DURATION=30.5\n\
+        #EXT-X-DATERANGE:ID=\"ch2\",START-DATE=\"2026-11-21T11:19:00Z\",END-DATE=\"2026-11-21T11:20:00Z\"\n\
+        #EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4,\ns103.mp4\n\
+        #EXT-X-PART:DURATION=1.002,URI=\"s104.mp4\",BYTERANGE=\"1000@0\",INDEPENDENT=YES\n\
+        #EXT-X-PART:DURATION=1,URI=\"s104.mp4\",BYTERANGE=\"500\",GAP=YES\n#EXTINF:2.002,\ns104.mp4\n\
+        #EXT-X-PART:DURATION=0.5,URI=\"s105.mp4\",BYTERANGE=\"700\"\n\
+        #EXT-X-PART:DURATION=0.5,URI=\"s105.mp4\",BYTERANGE=\"300\",INDEPENDENT=NO\n\
+        #EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"s105.mp4\",BYTERANGE-START=1000\n\
+        #EXT-X-PRELOAD-HINT:TYPE=MAP,URI=\"init2.mp4\",BYTERANGE-LENGTH=800\n\
+        #EXT-X-PRELOAD-HINT:TYPE=FUTURE,URI=\"x\"\n\
+        #EXT-X-RENDITION-REPORT:URI=\"../b/index.m3u8\",LAST-MSN=105,LAST-PART=1\n\
+        #EXT-X-RENDITION-REPORT:URI=\"../c/index.m3u8\"\n";
+
+    #[test]
+    fn low_latency_tags() {
+        let p = media(LL);
+        assert_eq!(
+            p.server_control,
+            ServerControl {
+                can_block_reload: true,
+                can_skip_until: Some(24.0),
+                can_skip_dateranges: false,
+                hold_back: Some(12.0),
+                part_hold_back: Some(1.0),
+            }
+        );
+        assert_eq!(p.part_target, Some(1.002));
+        let skip = p.skip.as_ref().unwrap();
+        assert_eq!(skip.skipped_segments, 3);
+        assert_eq!(skip.recently_removed_dateranges, ["ad1", "ad2"]);
+        // The listed segments follow the skipped ones.
+        let s = &p.segments;
+        assert_eq!(s.iter().map(|s| s.sequence).collect::<Vec<_>>(), [103, 104]);
+        assert!(s[0].parts.is_empty());
+        let parts = &s[1].parts;
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].uri, "http://host/live/a/s104.mp4");
+        assert_eq!(
+            (parts[0].duration, parts[0].independent, parts[0].gap),
+            (1.002, true, false)
+        );
+        assert_eq!(
+            (parts[1].duration, parts[1].independent, parts[1].gap),
+            (1.0, false, true)
+        );
+        // A range without an offset follows the previous part of its segment, 0 for a segment's first.
+        assert_eq!(parts[1].range, Some(ByteRange { start: 1000, len: 500 }));
+        let edge: Vec<_> = p.partial.iter().map(|part| part.range).collect();
+        assert_eq!(
+            edge,
+            [
+                Some(ByteRange { start: 0, len: 700 }),
+                Some(ByteRange { start: 700, len: 300 })
+            ]
+        );
+        assert_eq!(
+            p.preload_hints,
+            [
+                PreloadHint {
+                    kind: PreloadKind::Part,
+                    uri: "http://host/live/a/s105.mp4".into(),
+                    start: 1000,
+                    len: None
+                },
+                PreloadHint {
+                    kind: PreloadKind::Map,
+                    uri: "http://host/live/a/init2.mp4".into(),
+                    start: 0,
+                    len: Some(800)
+                },
+            ]
+        );
+        assert_eq!(
+            p.rendition_reports,
+            [
+                RenditionReport {
+                    uri: "http://host/live/b/index.m3u8".into(),
+                    last_msn: Some(105),
+                    last_part: Some(1)
+                },
+                RenditionReport {
+                    uri: "http://host/live/c/index.m3u8".into(),
+                    last_msn: None,
+                    last_part: None
+                },
+            ]
+        );
+        let start = Some(1_795_259_940_000.0);
+        assert_eq!(
+            p.date_ranges,
+            [
+                DateRange {
+                    id: "ch1".into(),
+                    start,
+                    duration: Some(30.5),
+                    end: None
+                },
+                DateRange {
+                    id: "ch2".into(),
+                    start,
+                    duration: None,
+                    end: Some(1_795_260_000_000.0)
+                },
+            ]
+        );
+        // Without LL-HLS tags, nothing of it.
+        let plain = media(MEDIA);
+        assert_eq!(plain.server_control, ServerControl::default());
+        assert!(plain.part_target.is_none() && plain.skip.is_none() && plain.partial.is_empty());
+        assert!(plain.preload_hints.is_empty() && plain.rendition_reports.is_empty() && plain.date_ranges.is_empty());
+    }
+
+    #[test]
+    fn a_delta_update_counts_a_discontinuity_before_its_first_segment() {
+        let text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n#EXT-X-DISCONTINUITY-SEQUENCE:2\n\
+            #EXT-X-SKIP:SKIPPED-SEGMENTS=5\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\na.ts\n";
+        assert_eq!(media(text).segments[0].discontinuity, 3);
+        assert_eq!(media(text).segments[0].sequence, 15);
+    }
+
+    #[test]
+    fn low_latency_tags_with_bad_values_are_typed_errors() {
+        let head = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n";
+        for (tag, code) in [
+            ("#EXT-X-SERVER-CONTROL:HOLD-BACK=-1", ErrorCode::MalformedInput),
+            ("#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1e3", ErrorCode::MalformedInput),
+            (
+                "#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=99999999",
+                ErrorCode::MalformedInput,
+            ),
+            ("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD", ErrorCode::MalformedInput),
+            ("#EXT-X-PART-INF:PART-TARGET=NaN", ErrorCode::MalformedInput),
+            ("#EXT-X-PART-INF:", ErrorCode::MalformedInput),
+            ("#EXT-X-PART:DURATION=1", ErrorCode::MalformedInput),
+            ("#EXT-X-PART:URI=\"p.mp4\"", ErrorCode::MalformedInput),
+            ("#EXT-X-PART:URI=\"p.mp4\",DURATION=-0.5", ErrorCode::MalformedInput),
+            (
+                "#EXT-X-PART:URI=\"p.mp4\",DURATION=1,BYTERANGE=\"x@1\"",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXT-X-PART:URI=\"p.mp4\",DURATION=1,BYTERANGE=\"1@999999999999999999\"",
+                ErrorCode::MalformedInput,
+            ),
+            ("#EXT-X-PART:URI=\"p.mp4,DURATION=1", ErrorCode::MalformedInput),
+            ("#EXT-X-PRELOAD-HINT:URI=\"p.mp4\"", ErrorCode::MalformedInput),
+            ("#EXT-X-PRELOAD-HINT:TYPE=PART", ErrorCode::MalformedInput),
+            (
+                "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"p\",BYTERANGE-START=-1",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXT-X-PRELOAD-HINT:TYPE=MAP,URI=\"p\",BYTERANGE-LENGTH=18446744073709551616",
+                ErrorCode::MalformedInput,
+            ),
+            ("#EXT-X-RENDITION-REPORT:LAST-MSN=1", ErrorCode::MalformedInput),
+            (
+                "#EXT-X-RENDITION-REPORT:URI=\"r\",LAST-MSN=4294967296",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXT-X-RENDITION-REPORT:URI=\"r\",LAST-PART=1.5",
+                ErrorCode::MalformedInput,
+            ),
+            ("#EXT-X-SKIP:SKIPPED-SEGMENTS=200001", ErrorCode::LimitExceeded),
+            ("#EXT-X-SKIP:SKIPPED-SEGMENTS=-3", ErrorCode::MalformedInput),
+            (
+                "#EXT-X-SKIP:RECENTLY-REMOVED-DATERANGES=\"a\"",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXT-X-SKIP:SKIPPED-SEGMENTS=1\n#EXT-X-SKIP:SKIPPED-SEGMENTS=1",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXTINF:2,\na.ts\n#EXT-X-SKIP:SKIPPED-SEGMENTS=1",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXT-X-DATERANGE:START-DATE=\"2026-11-21T11:19:00Z\"",
+                ErrorCode::MalformedInput,
+            ),
+            (
+                "#EXT-X-DATERANGE:ID=\"a\",START-DATE=\"yesterday\"",
+                ErrorCode::MalformedInput,
+            ),
+            ("#EXT-X-DATERANGE:ID=\"a\",DURATION=-1", ErrorCode::MalformedInput),
+            (
+                "#EXT-X-DATERANGE:ID=\"a\",START-DATE=\"2026-11-21T11:19:00Z\",END-DATE=\"2026-11-21T11:18:00Z\"",
+                ErrorCode::MalformedInput,
+            ),
+        ] {
+            let text = format!("{head}{tag}\n#EXTINF:2,\nz.ts\n");
+            let error = parse(&text, "http://h/p.m3u8").unwrap_err();
+            assert_eq!(error.code(), code, "{tag}: {error}");
+        }
+    }
+
+    #[test]
+    fn too_many_parts_exceed_the_limit() {
+        let mut text = String::from("#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+        for _ in 0..=MAX_SEGMENTS {
+            text.push_str("#EXT-X-PART:DURATION=1,URI=\"p\"\n");
+        }
+        assert_eq!(parse(&text, "").unwrap_err().code(), ErrorCode::LimitExceeded);
+    }
+
+    #[test]
+    fn i_frame_playlists() {
+        let text = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=522640\nlow.m3u8\n\
+            #EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=86000,AVERAGE-BANDWIDTH=80000,CODECS=\"avc1.64001e\",RESOLUTION=640x360,URI=\"low/iframes.m3u8\"\n";
+        let Playlist::Master(master) = parse(text, "http://h/x/master.m3u8").unwrap() else {
+            panic!("expected a master playlist");
+        };
+        assert_eq!(master.variants.len(), 1);
+        let i = &master.i_frame_variants[..];
+        assert_eq!(i.len(), 1);
+        assert_eq!(i[0].uri, "http://h/x/low/iframes.m3u8");
+        assert_eq!((i[0].bandwidth, i[0].average_bandwidth), (86_000, Some(80_000)));
+        assert_eq!(
+            (i[0].resolution, &i[0].codecs[..]),
+            (Some((640, 360)), &["avc1.64001e".to_owned()][..])
+        );
+        // A master playlist of I-frame playlists only is still a master playlist.
+        let only = "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI=\"i.m3u8\"\n";
+        assert!(matches!(parse(only, ""), Ok(Playlist::Master(m)) if m.i_frame_variants.len() == 1));
+        for bad in [
+            "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1\n",
+            "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:URI=\"i.m3u8\"\n",
+            "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,RESOLUTION=1x,URI=\"i.m3u8\"\n",
+        ] {
+            assert_eq!(parse(bad, "").unwrap_err().code(), ErrorCode::MalformedInput, "{bad}");
+        }
+    }
+
     #[test]
     fn date_times() {
         assert_eq!(parse_date_time("1970-01-01T00:00:00Z"), Some(0.0));
