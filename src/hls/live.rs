@@ -482,6 +482,199 @@ mod tests {
         assert_eq!(disjoint.range(), Some((14.0, 18.0)));
     }
 
+    /// An LL-HLS playlist as a packager writes it: 2 s segments, each dated, the newest complete one `last`,
+    /// `count` of them listed; the last three split in four 0.5 s parts, then `edge_parts` parts of segment
+    /// `last + 1`, a preload hint for the next part and two rendition reports. A discontinuity before segment
+    /// `discontinuity_at`. With `delta`, the delta update a server answers `_HLS_skip=YES` with: the segments
+    /// further than the 12 s Skip Boundary from the end (and the `EXT-X-MAP` before them) replaced by one
+    /// `EXT-X-SKIP`.
+    fn ll_text(last: u64, count: u64, edge_parts: u64, delta: bool, discontinuity_at: u64) -> String {
+        let first = last + 1 - count;
+        let skipped = if delta { count.saturating_sub(6) } else { 0 };
+        let mut text = format!(
+            "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n\
+             #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12.0,PART-HOLD-BACK=1.5\n\
+             #EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-DISCONTINUITY-SEQUENCE:{}\n",
+            u64::from(discontinuity_at < first)
+        );
+        if skipped > 0 {
+            text.push_str(&format!("#EXT-X-SKIP:SKIPPED-SEGMENTS={skipped}\n"));
+        } else {
+            text.push_str("#EXT-X-MAP:URI=\"init.mp4\"\n");
+        }
+        let parts = |text: &mut String, k: u64, n: u64| {
+            for i in 0..n {
+                let independent = if i == 0 { ",INDEPENDENT=YES" } else { "" };
+                text.push_str(&format!(
+                    "#EXT-X-PART:DURATION=0.5,URI=\"part{k}.{i}.m4s\"{independent}\n"
+                ));
+            }
+        };
+        for k in first + skipped..=last {
+            if k == discontinuity_at {
+                text.push_str("#EXT-X-DISCONTINUITY\n");
+            }
+            let t = k * 2 % 86_400;
+            text.push_str(&format!(
+                "#EXT-X-PROGRAM-DATE-TIME:2026-11-21T{:02}:{:02}:{:02}.000Z\n",
+                t / 3600,
+                t / 60 % 60,
+                t % 60
+            ));
+            if k + 3 > last {
+                parts(&mut text, k, 4);
+            }
+            text.push_str(&format!("#EXTINF:2.000,\nseg{k}.m4s\n"));
+        }
+        parts(&mut text, last + 1, edge_parts);
+        let next = last + 1;
+        text.push_str(&format!(
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part{next}.{edge_parts}.m4s\"\n\
+             #EXT-X-RENDITION-REPORT:URI=\"../720p/index.m3u8\",LAST-MSN={next},LAST-PART={edge_parts}\n\
+             #EXT-X-RENDITION-REPORT:URI=\"../1080p/index.m3u8\",LAST-MSN={next},LAST-PART={edge_parts}\n"
+        ));
+        text
+    }
+
+    fn media(text: &str) -> MediaPlaylist {
+        match parse(text, "http://h/live/540p/index.m3u8").unwrap() {
+            Playlist::Media(media) => media,
+            Playlist::Master(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_four_hour_window_reloads_by_delta_updates() {
+        // 4 hours of 2 s segments: 7200 listed, 1000..=8199; a discontinuity long before the Skip Boundary.
+        let (count, last) = (7200, 8199);
+        let window = LiveWindow::new(&media(&ll_text(last, count, 2, false, 3000)));
+        assert_eq!(window.duration(), 14_400.0);
+        let full = ll_text(last + 1, count, 1, false, 3000);
+        let delta = ll_text(last + 1, count, 1, true, 3000);
+        println!(
+            "4-hour window reload: full playlist {} bytes, delta update {} bytes ({} segments listed instead of {count})",
+            full.len(),
+            delta.len(),
+            media(&delta).segments.len(),
+        );
+        assert!(delta.len() < 2048, "a delta update of {} bytes", delta.len());
+        assert!(full.len() > 100 * delta.len());
+        // Merged into the window, the delta update gives what the full playlist gives: the same segments,
+        // with the discontinuity count and the initialization section of the skipped segments.
+        let (mut by_full, mut by_delta) = (window.clone(), window.clone());
+        let events = by_full.merge(&media(&full));
+        assert_eq!(events, [MergeEvent::Appended { count: 1 }]);
+        assert_eq!(by_delta.merge(&media(&delta)), events);
+        assert_eq!(by_delta, by_full);
+        let newest = &by_delta.segments().last().unwrap().segment;
+        assert_eq!((newest.sequence, newest.discontinuity), (8200, 1));
+        assert_eq!(newest.init.as_ref().unwrap().uri, "http://h/live/540p/init.mp4");
+        assert_eq!(newest.parts.len(), 4);
+        assert!(!by_delta.segments()[0].listed && by_delta.segments()[1].listed);
+        // What the window holds for 4 hours: its segments, their URIs and parts.
+        let heap: usize = by_delta
+            .segments()
+            .iter()
+            .map(|s| {
+                let segment = &s.segment;
+                std::mem::size_of::<TimedSegment>()
+                    + segment.uri.capacity()
+                    + segment.init.as_ref().map_or(0, |init| init.uri.capacity())
+                    + segment
+                        .parts
+                        .iter()
+                        .map(|p| std::mem::size_of_val(p) + p.uri.capacity())
+                        .sum::<usize>()
+            })
+            .sum();
+        println!(
+            "4-hour window: {} segments, about {heap} bytes",
+            by_delta.segments().len()
+        );
+        assert!(heap < 30 << 20);
+    }
+
+    #[test]
+    fn a_delta_update_skipping_segments_the_window_lacks_asks_for_the_full_playlist() {
+        let mut window = LiveWindow::new(&media(&ll_text(100, 20, 0, false, 0)));
+        let before = window.clone();
+        // 20 s later, the delta update skips 91..=104, of which the window never saw 101..=104.
+        let events = window.merge(&media(&ll_text(110, 20, 0, true, 0)));
+        assert_eq!(events, [MergeEvent::SkippedUnknown { first: 101, last: 104 }]);
+        assert_eq!(window, before);
+        // The full playlist fills the window.
+        assert_eq!(
+            window.merge(&media(&ll_text(110, 20, 0, false, 0))),
+            [MergeEvent::Appended { count: 10 }]
+        );
+    }
+
+    #[test]
+    fn date_ranges_are_kept_by_id_and_recently_removed_ones_dropped() {
+        let head = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n";
+        let first = format!(
+            "{head}#EXT-X-DATERANGE:ID=\"ad1\",START-DATE=\"2026-11-21T11:19:00Z\"\n\
+             #EXT-X-DATERANGE:ID=\"ad2\",START-DATE=\"2026-11-21T11:19:02Z\"\n#EXTINF:2,\n0.ts\n#EXTINF:2,\n1.ts\n"
+        );
+        let mut window = LiveWindow::new(&media(&first));
+        // A v2 delta update leaves out ad2 (older than the Skip Boundary), says ad1 was removed, ends ad2 and
+        // adds ad3.
+        let delta = format!(
+            "{head}#EXT-X-SKIP:SKIPPED-SEGMENTS=1,RECENTLY-REMOVED-DATERANGES=\"ad1\"\n\
+             #EXT-X-DATERANGE:ID=\"ad2\",START-DATE=\"2026-11-21T11:19:02Z\",DURATION=4\n\
+             #EXT-X-DATERANGE:ID=\"ad3\",START-DATE=\"2026-11-21T11:19:04Z\"\n#EXTINF:2,\n1.ts\n#EXTINF:2,\n2.ts\n"
+        );
+        assert_eq!(window.merge(&media(&delta)), [MergeEvent::Appended { count: 1 }]);
+        let ranges: Vec<_> = window
+            .date_ranges()
+            .iter()
+            .map(|d| (d.id.as_str(), d.duration))
+            .collect();
+        assert_eq!(ranges, [("ad2", Some(4.0)), ("ad3", None)]);
+    }
+
+    #[test]
+    fn reload_uris_carry_the_delivery_directives_the_server_honours() {
+        let window = LiveWindow::new(&media(&ll_text(8199, 7200, 2, false, 0)));
+        let latest = media(&ll_text(8199, 7200, 2, false, 0));
+        let uri = "http://h/live/540p/index.m3u8";
+        // The next part of segment 8200 (two are listed), and a delta update while the playlist is fresh.
+        assert_eq!(
+            window.reload_uri(uri, &latest, 1.0),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES")
+        );
+        // Older than half the Skip Boundary: the skipped segments might not be the window's.
+        assert_eq!(
+            window.reload_uri(uri, &latest, 6.0),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=2")
+        );
+        // A query and a fragment of its own.
+        assert_eq!(
+            window.reload_uri("http://h/i.m3u8?token=a#x", &latest, 0.0),
+            "http://h/i.m3u8?token=a&_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES#x"
+        );
+        // v2 when date ranges can be skipped too.
+        let mut v2 = latest.clone();
+        v2.server_control.can_skip_dateranges = true;
+        assert!(window.reload_uri(uri, &v2, 0.0).ends_with("&_HLS_skip=v2"));
+        // A window no longer than the Skip Boundary has nothing to skip.
+        let short = LiveWindow::new(&media(&ll_text(8199, 6, 0, false, 0)));
+        assert_eq!(
+            short.reload_uri(uri, &latest, 0.0),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=2")
+        );
+        // Without parts, the next segment; without server control, nothing; once ended, nothing.
+        let mut whole = latest.clone();
+        whole.part_target = None;
+        assert_eq!(short.reload_uri(uri, &whole, 0.0), format!("{uri}?_HLS_msn=8200"));
+        let mut plain = latest.clone();
+        plain.server_control = Default::default();
+        assert_eq!(window.reload_uri(uri, &plain, 0.0), uri);
+        let mut ended = latest;
+        ended.ended = true;
+        assert_eq!(window.reload_uri(uri, &ended, 0.0), uri);
+    }
+
     #[test]
     fn segment_lookup() {
         let window = LiveWindow::new(&live(0, 3, false));
