@@ -201,16 +201,14 @@ impl LiveWindow {
     /// Keeps the date ranges of every playlist seen, by ID (a later tag with a known ID replaces it), and
     /// drops those a delta update says were removed: a v2 delta leaves out the old ones it still has.
     fn merge_date_ranges(&mut self, playlist: &MediaPlaylist) {
-        if let Some(skip) = &playlist.skip {
-            let removed = &skip.recently_removed_dateranges;
-            self.date_ranges.retain(|d| !removed.contains(&d.id));
-        }
-        for range in &playlist.date_ranges {
-            match self.date_ranges.iter_mut().find(|d| d.id == range.id) {
-                Some(known) => *known = range.clone(),
-                None => self.date_ranges.push(range.clone()),
-            }
-        }
+        let removed = playlist
+            .skip
+            .as_ref()
+            .map_or(&[][..], |skip| &skip.recently_removed_dateranges);
+        let listed = &playlist.date_ranges;
+        self.date_ranges
+            .retain(|d| !removed.contains(&d.id) && !listed.iter().any(|l| l.id == d.id));
+        self.date_ranges.extend_from_slice(listed);
     }
 
     /// The URI to reload the live playlist `uri` with, given `latest`, the playlist last merged, fetched
@@ -266,7 +264,8 @@ impl LiveWindow {
         out
     }
 
-    /// The date ranges of the broadcast seen so far (`EXT-X-DATERANGE`), by first appearance.
+    /// The date ranges of the broadcast seen so far (`EXT-X-DATERANGE`), in the order the playlists last
+    /// listed them.
     pub fn date_ranges(&self) -> &[DateRange] {
         &self.date_ranges
     }
@@ -352,7 +351,7 @@ impl LiveWindow {
             .position(|s| s.start <= t && t < s.end())
             .or_else(|| {
                 self.segment_at(t)
-                    .and_then(|found| self.segments.iter().position(|s| s == found))
+                    .and_then(|found| self.segments.iter().position(|s| std::ptr::eq(s, found)))
             })?;
         let anchor = self.segments[..=index]
             .iter()

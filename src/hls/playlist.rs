@@ -354,13 +354,11 @@ fn variant(attributes: &Attributes) -> Result<Variant> {
     Ok(Variant {
         uri: String::new(),
         bandwidth: attributes
-            .number("BANDWIDTH")?
+            .integer("BANDWIDTH", u64::MAX)?
             .ok_or_else(|| attributes.error("BANDWIDTH"))?,
-        average_bandwidth: attributes.number("AVERAGE-BANDWIDTH")?,
+        average_bandwidth: attributes.integer("AVERAGE-BANDWIDTH", u64::MAX)?,
         resolution,
-        codecs: attributes.get("CODECS").map_or_else(Vec::new, |codecs| {
-            codecs.split(',').map(|c| c.trim().to_owned()).collect()
-        }),
+        codecs: list(attributes.get("CODECS"), ','),
         frame_rate: attributes.parsed("FRAME-RATE", parse_decimal)?,
         audio_group: attributes.get("AUDIO").map(str::to_owned),
     })
@@ -493,12 +491,13 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                 if parts > MAX_SEGMENTS {
                     return Err(Error::limit("playlist lists too many partial segments"));
                 }
+                // Fallible values first, the strings last: an error then has nothing to drop.
                 next.parts.push(Part {
-                    uri: resolve(uri, a.required("URI")?),
                     duration: a.seconds("DURATION")?.ok_or_else(|| a.error("DURATION"))?,
                     independent: a.flag("INDEPENDENT"),
                     range,
                     gap: a.flag("GAP"),
+                    uri: resolve(uri, a.required("URI")?),
                 });
             }
             "#EXT-X-PRELOAD-HINT" => {
@@ -508,40 +507,37 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                     "MAP" => PreloadKind::Map,
                     _ => continue, // a hint of a type a client does not know is ignored
                 };
-                let offset = |name| a.parsed(name, |v| v.parse().ok().filter(|n| *n <= MAX_BYTE_RANGE));
+                let offset = |name| a.integer(name, MAX_BYTE_RANGE);
                 p.preload_hints.push(PreloadHint {
                     kind,
-                    uri: resolve(uri, a.required("URI")?),
                     start: offset("BYTERANGE-START")?.unwrap_or(0),
                     len: offset("BYTERANGE-LENGTH")?,
+                    uri: resolve(uri, a.required("URI")?),
                 });
             }
             "#EXT-X-RENDITION-REPORT" => {
                 let a = attributes()?;
                 p.rendition_reports.push(RenditionReport {
+                    last_msn: a.integer("LAST-MSN", MAX_SEQUENCE)?,
+                    last_part: a.integer("LAST-PART", MAX_SEQUENCE)?,
                     uri: resolve(uri, a.required("URI")?),
-                    last_msn: a.sequence("LAST-MSN")?,
-                    last_part: a.sequence("LAST-PART")?,
                 });
             }
             "#EXT-X-SKIP" => {
                 let a = attributes()?;
-                if p.skip.is_some() || !p.segments.is_empty() {
-                    return Err(Error::malformed(format!(
-                        "'{line}' after segments or another EXT-X-SKIP"
-                    )));
-                }
                 let skipped = a
-                    .number::<u64>("SKIPPED-SEGMENTS")?
+                    .integer("SKIPPED-SEGMENTS", u64::MAX)?
                     .ok_or_else(|| a.error("SKIPPED-SEGMENTS"))?;
+                // It comes once, before the segments it does not skip.
+                if p.skip.is_some() || !p.segments.is_empty() {
+                    return Err(a.error("place of EXT-X-SKIP"));
+                }
                 if skipped > MAX_SEGMENTS as u64 {
-                    return Err(Error::limit(format!("too many skipped segments in '{line}'")));
+                    return Err(Error::limit("a delta update skips too many segments"));
                 }
                 p.skip = Some(Skip {
                     skipped_segments: skipped,
-                    recently_removed_dateranges: a.get("RECENTLY-REMOVED-DATERANGES").map_or_else(Vec::new, |ids| {
-                        ids.split('\t').filter(|id| !id.is_empty()).map(str::to_owned).collect()
-                    }),
+                    recently_removed_dateranges: list(a.get("RECENTLY-REMOVED-DATERANGES"), '\t'),
                 });
             }
             "#EXT-X-DATERANGE" => {
@@ -557,10 +553,10 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                     return Err(Error::limit("playlist lists too many date ranges"));
                 }
                 p.date_ranges.push(DateRange {
-                    id: a.required("ID")?.to_owned(),
                     start,
                     duration: a.seconds("DURATION")?,
                     end,
+                    id: a.required("ID")?.to_owned(),
                 });
             }
             _ if line.starts_with('#') => {} // comments and tags not used here
@@ -603,6 +599,16 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
     p.target_duration =
         target_duration.ok_or_else(|| Error::malformed("media playlist without EXT-X-TARGETDURATION"))?;
     Ok(p)
+}
+
+/// The items of a `separator`-separated list attribute (codecs, date range IDs), trimmed, empty ones left out.
+fn list(text: Option<&str>, separator: char) -> Vec<String> {
+    text.unwrap_or_default()
+        .split(separator)
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A duration in seconds: a plain decimal from 0 to a day.
@@ -675,9 +681,9 @@ impl<'a> Attributes<'a> {
         self.pairs.iter().find(|(n, _)| *n == name).map(|(_, value)| *value)
     }
 
-    /// An integer attribute, `None` when absent; a value that is not one is an error.
-    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>> {
-        self.parsed(name, |value| value.parse().ok())
+    /// An integer attribute up to `max`, `None` when absent; a value that is not one is an error.
+    fn integer(&self, name: &str, max: u64) -> Result<Option<u64>> {
+        self.parsed(name, |value| value.parse().ok().filter(|n| *n <= max))
     }
 
     /// An attribute read by `parse`, `None` when absent; a value `parse` refuses is an error.
@@ -700,11 +706,6 @@ impl<'a> Attributes<'a> {
     /// A duration in seconds, from 0 to a day.
     fn seconds(&self, name: &str) -> Result<Option<f64>> {
         self.parsed(name, seconds)
-    }
-
-    /// A media sequence number or part index, at most [`MAX_SEQUENCE`].
-    fn sequence(&self, name: &str) -> Result<Option<u64>> {
-        self.parsed(name, |v| v.parse().ok().filter(|n| *n <= MAX_SEQUENCE))
     }
 
     fn error(&self, name: &str) -> Error {
