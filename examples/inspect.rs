@@ -12,9 +12,11 @@
 //! stderr for input the library rejects.
 //!
 //! With `--playlist` it prints the playlist as the parser models it instead (`{"type": "master", "variants",
-//! "renditions"}` or `{"type": "media", "targetDuration", "mediaSequence", "discontinuitySequence", "endList",
-//! "playlistType", "segments"}`), URIs as written in the playlist, nothing fetched: what the conformance
-//! tests hold against other parsers' expectations.
+//! "renditions", "iFramePlaylists"}` or `{"type": "media", "targetDuration", "mediaSequence",
+//! "discontinuitySequence", "endList", "playlistType", "segments", "serverControl", "partInf",
+//! "preloadSegment", "renditionReports", "skip", "dateRanges"}`, LL-HLS in videojs m3u8-parser's shape), URIs
+//! as written in the playlist, nothing fetched: what the conformance tests hold against other parsers'
+//! expectations.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -26,7 +28,7 @@ mod local_media;
 
 use local_media::FoundDamage;
 use reelcut::demux::ts::Damage;
-use reelcut::hls::playlist::{self, ByteRange, Playlist, RenditionKind};
+use reelcut::hls::playlist::{self, ByteRange, Part, Playlist, PreloadKind, RenditionKind, Variant};
 use reelcut::media::Track;
 use reelcut::time::MPEG_TS_TIMESCALE;
 use reelcut::{Error, ErrorCode};
@@ -77,14 +79,18 @@ fn parsed_playlist(path: &Path) -> Result<Value, Error> {
         .map_err(|e| Error::new(ErrorCode::Network, format!("cannot read {}: {e}", path.display())))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::new(ErrorCode::MalformedInput, "the playlist is not UTF-8 text"))?;
+    let variant = |v: &Variant| {
+        json!({
+            "uri": v.uri, "bandwidth": v.bandwidth, "averageBandwidth": v.average_bandwidth,
+            "resolution": v.resolution.map(|(width, height)| json!({ "width": width, "height": height })),
+            "codecs": v.codecs, "frameRate": v.frame_rate, "audio": v.audio_group,
+        })
+    };
     Ok(match playlist::parse(&text, "")? {
         Playlist::Master(master) => json!({
             "type": "master",
-            "variants": master.variants.iter().map(|v| json!({
-                "uri": v.uri, "bandwidth": v.bandwidth, "averageBandwidth": v.average_bandwidth,
-                "resolution": v.resolution.map(|(width, height)| json!({ "width": width, "height": height })),
-                "codecs": v.codecs, "frameRate": v.frame_rate, "audio": v.audio_group,
-            })).collect::<Vec<_>>(),
+            "variants": master.variants.iter().map(variant).collect::<Vec<_>>(),
+            "iFramePlaylists": master.i_frame_variants.iter().map(variant).collect::<Vec<_>>(),
             "renditions": master.renditions.iter().map(|r| json!({
                 "type": match r.kind {
                     RenditionKind::Audio => "AUDIO",
@@ -109,8 +115,43 @@ fn parsed_playlist(path: &Path) -> Result<Value, Error> {
                     "uri": init.uri, "byterange": init.range.as_ref().map(byte_range),
                 })),
                 "programDateTime": s.program_date_time, "gap": s.gap,
+                "parts": s.parts.iter().map(part).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "serverControl": (media.server_control != Default::default()).then(|| {
+                let c = &media.server_control;
+                json!({
+                    "canBlockReload": c.can_block_reload, "canSkipUntil": c.can_skip_until,
+                    "canSkipDateranges": c.can_skip_dateranges, "holdBack": c.hold_back,
+                    "partHoldBack": c.part_hold_back,
+                })
+            }),
+            "partInf": media.part_target.map(|target| json!({ "partTarget": target })),
+            "preloadSegment": (!media.partial.is_empty() || !media.preload_hints.is_empty()).then(|| json!({
+                "parts": media.partial.iter().map(part).collect::<Vec<_>>(),
+                "preloadHints": media.preload_hints.iter().map(|h| json!({
+                    "type": match h.kind { PreloadKind::Part => "PART", PreloadKind::Map => "MAP" },
+                    "uri": h.uri,
+                    "byterange": (h.start > 0 || h.len.is_some()).then(|| json!({ "offset": h.start, "length": h.len })),
+                })).collect::<Vec<_>>(),
+            })),
+            "renditionReports": media.rendition_reports.iter().map(|r| json!({
+                "uri": r.uri, "lastMsn": r.last_msn, "lastPart": r.last_part,
+            })).collect::<Vec<_>>(),
+            "skip": media.skip.as_ref().map(|skip| json!({
+                "skippedSegments": skip.skipped_segments,
+                "recentlyRemovedDateranges": skip.recently_removed_dateranges,
+            })),
+            "dateRanges": media.date_ranges.iter().map(|d| json!({
+                "id": d.id, "startDate": d.start, "duration": d.duration, "endDate": d.end,
             })).collect::<Vec<_>>(),
         }),
+    })
+}
+
+fn part(part: &Part) -> Value {
+    json!({
+        "uri": part.uri, "duration": part.duration, "independent": part.independent, "gap": part.gap,
+        "byterange": part.range.as_ref().map(byte_range),
     })
 }
 

@@ -7,8 +7,13 @@
 //! longer cached or served), new ones are appended. Time 0 is the start of the first segment seen; each
 //! segment starts where the one before it ended. `EXT-X-PROGRAM-DATE-TIME` maps that timeline to the wall
 //! clock, so a clip can be asked for as "from 20:15:03 to 20:15:33".
+//!
+//! A reload of an hours-long window need not list every segment again: a server announcing
+//! `CAN-SKIP-UNTIL` answers `_HLS_skip=YES` with a delta update, whose `EXT-X-SKIP` stands for the segments
+//! the window already holds, and a server announcing `CAN-BLOCK-RELOAD` answers `_HLS_msn`/`_HLS_part` only
+//! once that segment or part exists ([`LiveWindow::reload_uri`] asks for both).
 
-use super::playlist::{MediaPlaylist, Segment};
+use super::playlist::{DateRange, MediaPlaylist, Segment};
 
 /// A segment placed on the media timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +57,14 @@ pub enum MergeEvent {
         /// The last sequence number of the reloaded playlist.
         reloaded_last: u64,
     },
+    /// A delta update (`EXT-X-SKIP`) skipped segments `first..=last`, which the window does not hold: it was
+    /// ignored, and the playlist must be reloaded whole, without `_HLS_skip` (RFC 8216bis §6.3.7).
+    SkippedUnknown {
+        /// First skipped media sequence number the window lacks.
+        first: u64,
+        /// Last skipped media sequence number.
+        last: u64,
+    },
     /// `EXT-X-ENDLIST` appeared: the broadcast is over.
     Ended,
 }
@@ -62,6 +75,7 @@ pub struct LiveWindow {
     segments: Vec<TimedSegment>,
     target_duration: f64,
     ended: bool,
+    date_ranges: Vec<DateRange>,
 }
 
 impl LiveWindow {
@@ -71,7 +85,9 @@ impl LiveWindow {
             segments: Vec::new(),
             target_duration: first.target_duration,
             ended: false,
+            date_ranges: Vec::new(),
         };
+        window.merge_date_ranges(first);
         let mut start = 0.0;
         for segment in &first.segments {
             window.segments.push(TimedSegment {
@@ -85,10 +101,24 @@ impl LiveWindow {
         window
     }
 
-    /// Merges a reloaded playlist. Never fails: anomalies come back as events.
+    /// Merges a reloaded playlist, full or a delta update (`EXT-X-SKIP`: its skipped segments are the ones
+    /// the window holds with the same media sequence numbers). Never fails: anomalies come back as events.
     pub fn merge(&mut self, reloaded: &MediaPlaylist) -> Vec<MergeEvent> {
         let mut events = Vec::new();
         self.target_duration = reloaded.target_duration;
+        // A delta update stands for segments the window must already hold; when it skipped some the window
+        // never saw, the client must fetch the whole playlist instead (RFC 8216bis §6.3.7).
+        if let Some(skip) = reloaded.skip.as_ref().filter(|skip| skip.skipped_segments > 0) {
+            let first_listed = reloaded.media_sequence + skip.skipped_segments;
+            let known_next = self.segments.last().map(|s| s.segment.sequence + 1);
+            if !matches!(known_next, Some(next) if next >= first_listed) {
+                events.push(MergeEvent::SkippedUnknown {
+                    first: known_next.map_or(reloaded.media_sequence, |next| next.max(reloaded.media_sequence)),
+                    last: first_listed - 1,
+                });
+                return events;
+            }
+        }
         let (Some(known_last), Some(reloaded_last)) = (
             self.segments.last().map(|s| s.segment.sequence),
             reloaded.segments.last().map(|s| s.sequence),
@@ -105,10 +135,31 @@ impl LiveWindow {
             });
             return events;
         }
-        let first_listed = reloaded.segments.first().map_or(u64::MAX, |s| s.sequence);
+        self.merge_date_ranges(reloaded);
+        // A delta update still lists its skipped segments, by reference: they start at its media sequence.
         for known in &mut self.segments {
-            known.listed = known.segment.sequence >= first_listed;
+            known.listed = known.segment.sequence >= reloaded.media_sequence;
         }
+        // A delta update numbers discontinuities on from its EXT-X-DISCONTINUITY-SEQUENCE, which does not
+        // count those in the skipped segments: count on from the last skipped segment, which the window holds.
+        let shift = reloaded
+            .skip
+            .as_ref()
+            .and_then(|skip| {
+                let last_skipped = (reloaded.media_sequence + skip.skipped_segments).checked_sub(1)?;
+                let known = self
+                    .segments
+                    .iter()
+                    .rev()
+                    .find(|k| k.segment.sequence == last_skipped)?;
+                Some(
+                    known
+                        .segment
+                        .discontinuity
+                        .wrapping_sub(reloaded.discontinuity_sequence),
+                )
+            })
+            .unwrap_or(0);
         let mut appended = 0;
         for segment in reloaded.segments.iter().filter(|s| s.sequence > known_last) {
             let Some(previous) = self.segments.last() else {
@@ -123,8 +174,15 @@ impl LiveWindow {
                 });
                 start += self.missing_duration(previous, segment);
             }
+            let mut segment = segment.clone();
+            segment.discontinuity = segment.discontinuity.wrapping_add(shift);
+            // The `EXT-X-MAP` of a delta update's first segments may have been skipped with the segments
+            // before them: it is still the one the window holds.
+            if reloaded.skip.is_some() && segment.init.is_none() {
+                segment.init = previous.segment.init.clone();
+            }
             self.segments.push(TimedSegment {
-                segment: segment.clone(),
+                segment,
                 start,
                 listed: true,
             });
@@ -138,6 +196,78 @@ impl LiveWindow {
             events.push(MergeEvent::Ended);
         }
         events
+    }
+
+    /// Keeps the date ranges of every playlist seen, by ID (a later tag with a known ID replaces it), and
+    /// drops those a delta update says were removed: a v2 delta leaves out the old ones it still has.
+    fn merge_date_ranges(&mut self, playlist: &MediaPlaylist) {
+        let removed = playlist
+            .skip
+            .as_ref()
+            .map_or(&[][..], |skip| &skip.recently_removed_dateranges);
+        let listed = &playlist.date_ranges;
+        self.date_ranges
+            .retain(|d| !removed.contains(&d.id) && !listed.iter().any(|l| l.id == d.id));
+        self.date_ranges.extend_from_slice(listed);
+    }
+
+    /// The URI to reload the live playlist `uri` with, given `latest`, the playlist last merged, fetched
+    /// `age` seconds ago: `uri` with the delivery directives the server announced it honours (RFC 8216bis
+    /// §6.2.5), always in the same order, so that caches see one URI per request:
+    ///
+    /// - `_HLS_msn=M` (and `_HLS_part=P` when the playlist has parts) when it `CAN-BLOCK-RELOAD`: the next
+    ///   segment (part) after the newest listed, which the server sends as soon as it is published;
+    /// - `_HLS_skip=YES` (`v2` when it can also skip date ranges) when it announced `CAN-SKIP-UNTIL`, the
+    ///   listed segments last longer than that Skip Boundary (which is at least six target durations: a
+    ///   shorter playlist has nothing to skip), and `latest` is younger than half of it, as the RFC
+    ///   requires for the skipped segments to be ones the window holds.
+    ///
+    /// Nothing is added once the playlist has ended.
+    pub fn reload_uri(&self, uri: &str, latest: &MediaPlaylist, age: f64) -> String {
+        let control = &latest.server_control;
+        let (base, fragment) = uri.split_once('#').unwrap_or((uri, ""));
+        let mut out = base.to_owned();
+        let mut add = |directive: &str, value: &str| {
+            if !out.ends_with(['?', '&']) {
+                out.push(if out.contains('?') { '&' } else { '?' });
+            }
+            out.push_str(directive);
+            out.push('=');
+            out.push_str(value);
+        };
+        if !latest.ended && control.can_block_reload {
+            let next = latest.segments.last().map_or(latest.media_sequence, |s| s.sequence + 1);
+            // The next part is the next one of the segment being produced (the first of the next segment
+            // when none of it is listed yet).
+            add("_HLS_msn", &next.to_string());
+            if latest.part_target.is_some() {
+                add("_HLS_part", &latest.partial.len().to_string());
+            }
+        }
+        let listed: f64 = self
+            .segments
+            .iter()
+            .filter(|s| s.listed)
+            .map(|s| s.segment.duration)
+            .sum();
+        if !latest.ended
+            && control
+                .can_skip_until
+                .is_some_and(|until| listed > until && age < until / 2.0)
+        {
+            add("_HLS_skip", if control.can_skip_dateranges { "v2" } else { "YES" });
+        }
+        if !fragment.is_empty() {
+            out.push('#');
+            out.push_str(fragment);
+        }
+        out
+    }
+
+    /// The date ranges of the broadcast seen so far (`EXT-X-DATERANGE`), in the order the playlists last
+    /// listed them.
+    pub fn date_ranges(&self) -> &[DateRange] {
+        &self.date_ranges
     }
 
     /// The duration of segments missed between `previous` and `next`: from their wall-clock times when
@@ -221,7 +351,7 @@ impl LiveWindow {
             .position(|s| s.start <= t && t < s.end())
             .or_else(|| {
                 self.segment_at(t)
-                    .and_then(|found| self.segments.iter().position(|s| s == found))
+                    .and_then(|found| self.segments.iter().position(|s| std::ptr::eq(s, found)))
             })?;
         let anchor = self.segments[..=index]
             .iter()
@@ -349,6 +479,199 @@ mod tests {
         let mut disjoint = LiveWindow::new(&live(20, 2, false));
         disjoint.align_to(&reference);
         assert_eq!(disjoint.range(), Some((14.0, 18.0)));
+    }
+
+    /// An LL-HLS playlist as a packager writes it: 2 s segments, each dated, the newest complete one `last`,
+    /// `count` of them listed; the last three split in four 0.5 s parts, then `edge_parts` parts of segment
+    /// `last + 1`, a preload hint for the next part and two rendition reports. A discontinuity before segment
+    /// `discontinuity_at`. With `delta`, the delta update a server answers `_HLS_skip=YES` with: the segments
+    /// further than the 12 s Skip Boundary from the end (and the `EXT-X-MAP` before them) replaced by one
+    /// `EXT-X-SKIP`.
+    fn ll_text(last: u64, count: u64, edge_parts: u64, delta: bool, discontinuity_at: u64) -> String {
+        let first = last + 1 - count;
+        let skipped = if delta { count.saturating_sub(6) } else { 0 };
+        let mut text = format!(
+            "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n\
+             #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12.0,PART-HOLD-BACK=1.5\n\
+             #EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-DISCONTINUITY-SEQUENCE:{}\n",
+            u64::from(discontinuity_at < first)
+        );
+        if skipped > 0 {
+            text.push_str(&format!("#EXT-X-SKIP:SKIPPED-SEGMENTS={skipped}\n"));
+        } else {
+            text.push_str("#EXT-X-MAP:URI=\"init.mp4\"\n");
+        }
+        let parts = |text: &mut String, k: u64, n: u64| {
+            for i in 0..n {
+                let independent = if i == 0 { ",INDEPENDENT=YES" } else { "" };
+                text.push_str(&format!(
+                    "#EXT-X-PART:DURATION=0.5,URI=\"part{k}.{i}.m4s\"{independent}\n"
+                ));
+            }
+        };
+        for k in first + skipped..=last {
+            if k == discontinuity_at {
+                text.push_str("#EXT-X-DISCONTINUITY\n");
+            }
+            let t = k * 2 % 86_400;
+            text.push_str(&format!(
+                "#EXT-X-PROGRAM-DATE-TIME:2026-11-21T{:02}:{:02}:{:02}.000Z\n",
+                t / 3600,
+                t / 60 % 60,
+                t % 60
+            ));
+            if k + 3 > last {
+                parts(&mut text, k, 4);
+            }
+            text.push_str(&format!("#EXTINF:2.000,\nseg{k}.m4s\n"));
+        }
+        parts(&mut text, last + 1, edge_parts);
+        let next = last + 1;
+        text.push_str(&format!(
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part{next}.{edge_parts}.m4s\"\n\
+             #EXT-X-RENDITION-REPORT:URI=\"../720p/index.m3u8\",LAST-MSN={next},LAST-PART={edge_parts}\n\
+             #EXT-X-RENDITION-REPORT:URI=\"../1080p/index.m3u8\",LAST-MSN={next},LAST-PART={edge_parts}\n"
+        ));
+        text
+    }
+
+    fn media(text: &str) -> MediaPlaylist {
+        match parse(text, "http://h/live/540p/index.m3u8").unwrap() {
+            Playlist::Media(media) => media,
+            Playlist::Master(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_four_hour_window_reloads_by_delta_updates() {
+        // 4 hours of 2 s segments: 7200 listed, 1000..=8199; a discontinuity long before the Skip Boundary.
+        let (count, last) = (7200, 8199);
+        let window = LiveWindow::new(&media(&ll_text(last, count, 2, false, 3000)));
+        assert_eq!(window.duration(), 14_400.0);
+        let full = ll_text(last + 1, count, 1, false, 3000);
+        let delta = ll_text(last + 1, count, 1, true, 3000);
+        println!(
+            "4-hour window reload: full playlist {} bytes, delta update {} bytes ({} segments listed instead of {count})",
+            full.len(),
+            delta.len(),
+            media(&delta).segments.len(),
+        );
+        assert!(delta.len() < 2048, "a delta update of {} bytes", delta.len());
+        assert!(full.len() > 100 * delta.len());
+        // Merged into the window, the delta update gives what the full playlist gives: the same segments,
+        // with the discontinuity count and the initialization section of the skipped segments.
+        let (mut by_full, mut by_delta) = (window.clone(), window.clone());
+        let events = by_full.merge(&media(&full));
+        assert_eq!(events, [MergeEvent::Appended { count: 1 }]);
+        assert_eq!(by_delta.merge(&media(&delta)), events);
+        assert_eq!(by_delta, by_full);
+        let newest = &by_delta.segments().last().unwrap().segment;
+        assert_eq!((newest.sequence, newest.discontinuity), (8200, 1));
+        assert_eq!(newest.init.as_ref().unwrap().uri, "http://h/live/540p/init.mp4");
+        assert_eq!(newest.parts.len(), 4);
+        assert!(!by_delta.segments()[0].listed && by_delta.segments()[1].listed);
+        // What the window holds for 4 hours: its segments, their URIs and parts.
+        let heap: usize = by_delta
+            .segments()
+            .iter()
+            .map(|s| {
+                let segment = &s.segment;
+                std::mem::size_of::<TimedSegment>()
+                    + segment.uri.capacity()
+                    + segment.init.as_ref().map_or(0, |init| init.uri.capacity())
+                    + segment
+                        .parts
+                        .iter()
+                        .map(|p| std::mem::size_of_val(p) + p.uri.capacity())
+                        .sum::<usize>()
+            })
+            .sum();
+        println!(
+            "4-hour window: {} segments, about {heap} bytes",
+            by_delta.segments().len()
+        );
+        assert!(heap < 30 << 20);
+    }
+
+    #[test]
+    fn a_delta_update_skipping_segments_the_window_lacks_asks_for_the_full_playlist() {
+        let mut window = LiveWindow::new(&media(&ll_text(100, 20, 0, false, 0)));
+        let before = window.clone();
+        // 20 s later, the delta update skips 91..=104, of which the window never saw 101..=104.
+        let events = window.merge(&media(&ll_text(110, 20, 0, true, 0)));
+        assert_eq!(events, [MergeEvent::SkippedUnknown { first: 101, last: 104 }]);
+        assert_eq!(window, before);
+        // The full playlist fills the window.
+        assert_eq!(
+            window.merge(&media(&ll_text(110, 20, 0, false, 0))),
+            [MergeEvent::Appended { count: 10 }]
+        );
+    }
+
+    #[test]
+    fn date_ranges_are_kept_by_id_and_recently_removed_ones_dropped() {
+        let head = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n";
+        let first = format!(
+            "{head}#EXT-X-DATERANGE:ID=\"ad1\",START-DATE=\"2026-11-21T11:19:00Z\"\n\
+             #EXT-X-DATERANGE:ID=\"ad2\",START-DATE=\"2026-11-21T11:19:02Z\"\n#EXTINF:2,\n0.ts\n#EXTINF:2,\n1.ts\n"
+        );
+        let mut window = LiveWindow::new(&media(&first));
+        // A v2 delta update leaves out ad2 (older than the Skip Boundary), says ad1 was removed, ends ad2 and
+        // adds ad3.
+        let delta = format!(
+            "{head}#EXT-X-SKIP:SKIPPED-SEGMENTS=1,RECENTLY-REMOVED-DATERANGES=\"ad1\"\n\
+             #EXT-X-DATERANGE:ID=\"ad2\",START-DATE=\"2026-11-21T11:19:02Z\",DURATION=4\n\
+             #EXT-X-DATERANGE:ID=\"ad3\",START-DATE=\"2026-11-21T11:19:04Z\"\n#EXTINF:2,\n1.ts\n#EXTINF:2,\n2.ts\n"
+        );
+        assert_eq!(window.merge(&media(&delta)), [MergeEvent::Appended { count: 1 }]);
+        let ranges: Vec<_> = window
+            .date_ranges()
+            .iter()
+            .map(|d| (d.id.as_str(), d.duration))
+            .collect();
+        assert_eq!(ranges, [("ad2", Some(4.0)), ("ad3", None)]);
+    }
+
+    #[test]
+    fn reload_uris_carry_the_delivery_directives_the_server_honours() {
+        let window = LiveWindow::new(&media(&ll_text(8199, 7200, 2, false, 0)));
+        let latest = media(&ll_text(8199, 7200, 2, false, 0));
+        let uri = "http://h/live/540p/index.m3u8";
+        // The next part of segment 8200 (two are listed), and a delta update while the playlist is fresh.
+        assert_eq!(
+            window.reload_uri(uri, &latest, 1.0),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES")
+        );
+        // Older than half the Skip Boundary: the skipped segments might not be the window's.
+        assert_eq!(
+            window.reload_uri(uri, &latest, 6.0),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=2")
+        );
+        // A query and a fragment of its own.
+        assert_eq!(
+            window.reload_uri("http://h/i.m3u8?token=a#x", &latest, 0.0),
+            "http://h/i.m3u8?token=a&_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES#x"
+        );
+        // v2 when date ranges can be skipped too.
+        let mut v2 = latest.clone();
+        v2.server_control.can_skip_dateranges = true;
+        assert!(window.reload_uri(uri, &v2, 0.0).ends_with("&_HLS_skip=v2"));
+        // A window no longer than the Skip Boundary has nothing to skip.
+        let short = LiveWindow::new(&media(&ll_text(8199, 6, 0, false, 0)));
+        assert_eq!(
+            short.reload_uri(uri, &latest, 0.0),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=2")
+        );
+        // Without parts, the next segment; without server control, nothing; once ended, nothing.
+        let mut whole = latest.clone();
+        whole.part_target = None;
+        assert_eq!(short.reload_uri(uri, &whole, 0.0), format!("{uri}?_HLS_msn=8200"));
+        let mut plain = latest.clone();
+        plain.server_control = Default::default();
+        assert_eq!(window.reload_uri(uri, &plain, 0.0), uri);
+        let mut ended = latest;
+        ended.ended = true;
+        assert_eq!(window.reload_uri(uri, &ended, 0.0), uri);
     }
 
     #[test]

@@ -17,7 +17,13 @@ case "$target" in
   fmp4) cp "$fixtures"/hls_fmp4/*.m4s "$corpus/" ;;
   ts)   cp "$fixtures"/hls_ts/*.ts "$corpus/"; cp "$fixtures"/hls_low/seg0.ts "$corpus/low_seg0.ts" ;;
   wav)  cp "$fixtures"/voice.wav "$corpus/" ;;
-  m3u8) for f in "$fixtures"/hls_*/index.m3u8; do cp "$f" "$corpus/$(basename "$(dirname "$f")").m3u8"; done ;;
+  m3u8) for f in "$fixtures"/hls_*/index.m3u8; do cp "$f" "$corpus/$(basename "$(dirname "$f")").m3u8"; done
+        # LL-HLS from the conformance corpus when it is there: the playlists, and one followed by its delta update.
+        llhls="${REELCUT_CONFORMANCE:-$here/../../../shared/conformance}/m3u8-parser"
+        if [ -f "$llhls/llhls.m3u8" ]; then
+          cp "$llhls"/llhls*.m3u8 "$corpus/"
+          cat "$llhls/llhls.m3u8" "$llhls/llhlsDelta.m3u8" > "$corpus/llhls-then-delta.m3u8"
+        fi ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 cd "$here/../.."
