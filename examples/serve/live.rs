@@ -5,9 +5,16 @@
 //! published once the broadcast clock passes its end. At the start the broadcast already has a backlog of
 //! `window` segments, so a player can join three target durations behind the edge at once.
 //!
+//! In LL-HLS mode (`part=`), every segment is also published part by part as the clock passes each part's
+//! end (`parts.rs` cuts them): the playlist lists the parts of its last three target durations and of the
+//! segment in progress, hints the next part, and offers blocking reloads and delta updates.
+//!
 //! Times are whole microseconds so that no rounding drift accumulates over a long-running broadcast.
 
-use crate::options::LiveOptions;
+use std::path::Path;
+
+use crate::options::{LiveOptions, Reload};
+use crate::parts::{self, Part};
 
 const MICROS: f64 = 1_000_000.0;
 
@@ -39,6 +46,15 @@ struct SourceSegment {
     /// Other tags that apply to this segment only (e.g. `EXT-X-BYTERANGE`).
     tags: Vec<String>,
     uri: String,
+    /// Its parts, in LL-HLS mode (see [`SourcePlaylist::cut_parts`]).
+    parts: Vec<Part>,
+}
+
+/// Where a broadcast's live edge is: the last published part, as `EXT-X-RENDITION-REPORT` states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub last_msn: u64,
+    pub last_part: u64,
 }
 
 impl SourcePlaylist {
@@ -87,6 +103,7 @@ impl SourcePlaylist {
                     extinf,
                     tags: std::mem::take(&mut pending_tags),
                     uri: line.to_owned(),
+                    parts: Vec::new(),
                 });
             }
         }
@@ -98,6 +115,110 @@ impl SourcePlaylist {
             playlist.target_duration = longest.div_ceil(MICROS as u64);
         }
         Ok(playlist)
+    }
+
+    /// Cuts every segment into parts of about `target_us` (LL-HLS), reading the segment files under `folder`.
+    pub fn cut_parts(&mut self, folder: &Path, target_us: u64) -> Result<(), String> {
+        if self.map.is_some() {
+            return Err("LL-HLS parts are cut from MPEG-TS segments; this playlist has fMP4 ones".into());
+        }
+        for segment in &mut self.segments {
+            if !segment.tags.is_empty() || segment.uri.contains(['?', '/']) {
+                return Err(format!(
+                    "LL-HLS parts are cut from whole segment files beside the playlist, not {:?}",
+                    segment.uri
+                ));
+            }
+            let bytes = std::fs::read(folder.join(&segment.uri)).map_err(|e| format!("{}: {e}", segment.uri))?;
+            segment.parts =
+                parts::cut(&bytes, segment.duration_us, target_us).map_err(|e| format!("{}: {e}", segment.uri))?;
+        }
+        Ok(())
+    }
+
+    fn low_latency(&self) -> bool {
+        !self.segments[0].parts.is_empty()
+    }
+
+    /// The longest part, rounded up to the millisecond: the `PART-TARGET` every part fits in.
+    fn part_target_us(&self) -> u64 {
+        let longest = self
+            .segments
+            .iter()
+            .flat_map(|s| &s.parts)
+            .map(|p| p.duration_us)
+            .max()
+            .unwrap_or(0);
+        longest.div_ceil(1000) * 1000
+    }
+
+    /// The broadcast clock's time (the live edge) `elapsed_real_s` real seconds after the broadcast started.
+    pub fn edge_us(&self, options: &LiveOptions, elapsed_real_s: f64) -> u64 {
+        let running_s = options.freeze_after.map_or(elapsed_real_s, |f| elapsed_real_s.min(f));
+        self.backlog_us(options) + (running_s.max(0.0) * options.speed * MICROS) as u64
+    }
+
+    /// Real seconds after the start at which the broadcast clock reads `edge_us` (`None` if the playlist
+    /// is frozen before then).
+    pub fn real_s_at(&self, options: &LiveOptions, edge_us: u64) -> Option<f64> {
+        let real_s = edge_us.saturating_sub(self.backlog_us(options)) as f64 / MICROS / options.speed;
+        options.freeze_after.is_none_or(|f| real_s <= f).then_some(real_s)
+    }
+
+    /// The backlog: the first `window` segments are published when the broadcast starts.
+    fn backlog_us(&self, options: &LiveOptions) -> u64 {
+        self.end_us(options.window as u64 - 1)
+    }
+
+    /// How many parts of segment `k` are published at `edge_us`.
+    fn parts_published(&self, k: u64, edge_us: u64) -> usize {
+        let mut end = self.start_us(k);
+        self.segment(k)
+            .parts
+            .iter()
+            .take_while(|part| {
+                end += part.duration_us;
+                end <= edge_us
+            })
+            .count()
+    }
+
+    /// When segment `msn` (its part `part`, when given) is published on the broadcast clock.
+    pub fn published_at_us(&self, msn: u64, part: Option<u64>) -> u64 {
+        let parts = &self.segment(msn).parts;
+        match part {
+            Some(index) if (index as usize) < parts.len() => {
+                self.start_us(msn) + parts[..=index as usize].iter().map(|p| p.duration_us).sum::<u64>()
+            }
+            _ => self.end_us(msn),
+        }
+    }
+
+    /// The last published part at `edge_us` (LL-HLS mode).
+    pub fn edge(&self, edge_us: u64) -> Edge {
+        let published = self.published(edge_us);
+        match self.parts_published(published, edge_us) {
+            0 => Edge {
+                last_msn: published.saturating_sub(1),
+                last_part: self.segment(published.saturating_sub(1)).parts.len().saturating_sub(1) as u64,
+            },
+            parts => Edge {
+                last_msn: published,
+                last_part: parts as u64 - 1,
+            },
+        }
+    }
+
+    /// When the part of segment `k` holding byte `offset` of its file is published.
+    pub fn byte_published_at_us(&self, k: u64, offset: u64) -> u64 {
+        let mut end = self.start_us(k);
+        for part in &self.segment(k).parts {
+            end += part.duration_us;
+            if offset < part.offset + part.len {
+                return end;
+            }
+        }
+        self.end_us(k)
     }
 
     /// Start of broadcast segment `k` on the broadcast clock.
@@ -135,30 +256,47 @@ impl SourcePlaylist {
 /// The live playlist at `elapsed_real_s` real seconds after the broadcast started at `epoch_unix_ms`
 /// (wall clock). Each segment URI becomes `<k>/<source uri>` so a request names its media sequence number;
 /// `segment_query` (the playlist's own query string) is appended to it so faults reach the segments.
+/// `reload` may ask for a delta update; `reports` are the other renditions' edges, by URI (LL-HLS mode).
 pub fn render(
     source: &SourcePlaylist,
     options: &LiveOptions,
     elapsed_real_s: f64,
     epoch_unix_ms: i64,
     segment_query: &str,
+    reload: &Reload,
+    reports: &[(String, Edge)],
 ) -> String {
     let n = source.segments.len() as u64;
     let window = options.window as u64;
-    let backlog_us = source.end_us(window - 1);
-    let running_s = options.freeze_after.map_or(elapsed_real_s, |f| elapsed_real_s.min(f));
-    let edge_us = backlog_us + (running_s.max(0.0) * options.speed * MICROS) as u64;
+    let backlog_us = source.backlog_us(options);
+    let edge_us = source.edge_us(options, elapsed_real_s);
     let published = source.published(edge_us);
     let first = if options.event {
         0
     } else {
         published.saturating_sub(window)
     };
+    let low_latency = source.low_latency();
+    let target_us = source.target_duration * MICROS as u64;
+    let skip_until_us = 6 * target_us;
 
     let mut out = String::from("#EXTM3U\n");
-    if let Some(version) = source.version {
-        out.push_str(&format!("#EXT-X-VERSION:{version}\n"));
+    // EXT-X-SKIP needs version 9, which every LL-HLS client reads.
+    match (low_latency, source.version) {
+        (true, _) => out.push_str("#EXT-X-VERSION:9\n"),
+        (false, Some(version)) => out.push_str(&format!("#EXT-X-VERSION:{version}\n")),
+        (false, None) => {}
     }
     out.push_str(&format!("#EXT-X-TARGETDURATION:{}\n", source.target_duration));
+    if low_latency {
+        let part_target_us = source.part_target_us();
+        out.push_str(&format!(
+            "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={},CAN-SKIP-UNTIL={}\n",
+            seconds(3 * part_target_us),
+            seconds(skip_until_us)
+        ));
+        out.push_str(&format!("#EXT-X-PART-INF:PART-TARGET={}\n", seconds(part_target_us)));
+    }
     out.push_str(&format!("#EXT-X-MEDIA-SEQUENCE:{first}\n"));
     // Segment k belongs to loop k / n; the first segment of the window carries no discontinuity tag of its
     // own, its loop count is the discontinuity sequence.
@@ -173,9 +311,25 @@ pub fn render(
         out.push_str(map);
         out.push('\n');
     }
-    let separator = |uri: &str| if uri.contains('?') { '&' } else { '?' };
-    for k in first..published {
-        let segment = source.segment(k);
+    // A delta update leaves out the segments that ended more than CAN-SKIP-UNTIL before the edge.
+    let skipped = if low_latency && reload.skip {
+        (first..published)
+            .take_while(|k| source.end_us(*k) + skip_until_us <= edge_us)
+            .count() as u64
+    } else {
+        0
+    };
+    if skipped > 0 {
+        out.push_str(&format!("#EXT-X-SKIP:SKIPPED-SEGMENTS={skipped}\n"));
+    }
+    let uri_of = |k: u64| {
+        let uri = &source.segment(k).uri;
+        match segment_query {
+            "" => format!("{k}/{uri}"),
+            query => format!("{k}/{uri}{}{query}", if uri.contains('?') { '&' } else { '?' }),
+        }
+    };
+    let segment_head = |out: &mut String, k: u64| {
         if k > first && k % n == 0 {
             out.push_str("#EXT-X-DISCONTINUITY\n");
         }
@@ -183,20 +337,70 @@ pub fn render(
         // when the backlog ended.
         let start_ms = epoch_unix_ms + (source.start_us(k) as i64 - backlog_us as i64) / 1000;
         out.push_str(&format!("#EXT-X-PROGRAM-DATE-TIME:{}\n", iso8601_utc(start_ms)));
+    };
+    let part_lines = |out: &mut String, k: u64, count: usize| {
+        for part in &source.segment(k).parts[..count] {
+            out.push_str(&format!(
+                "#EXT-X-PART:DURATION={},URI=\"{}\",BYTERANGE=\"{}@{}\"{}\n",
+                seconds(part.duration_us),
+                uri_of(k),
+                part.len,
+                part.offset,
+                if part.independent { ",INDEPENDENT=YES" } else { "" }
+            ));
+        }
+    };
+    for k in first + skipped..published {
+        let segment = source.segment(k);
+        segment_head(&mut out, k);
+        // Parts stay listed for the last three target durations.
+        if source.end_us(k) + 3 * target_us > edge_us {
+            part_lines(&mut out, k, segment.parts.len());
+        }
         out.push_str(&segment.extinf);
         out.push('\n');
         for tag in &segment.tags {
             out.push_str(tag);
             out.push('\n');
         }
-        out.push_str(&format!("{k}/{}", segment.uri));
-        if !segment_query.is_empty() {
-            out.push(separator(&segment.uri));
-            out.push_str(segment_query);
-        }
+        out.push_str(&uri_of(k));
         out.push('\n');
     }
+    if low_latency {
+        // The segment in progress: its published parts, then a hint of the next part.
+        let in_progress = source.parts_published(published, edge_us);
+        if in_progress > 0 {
+            segment_head(&mut out, published);
+            part_lines(&mut out, published, in_progress);
+        }
+        let (k, index) = match source.segment(published).parts.len() > in_progress {
+            true => (published, in_progress),
+            false => (published + 1, 0),
+        };
+        let next = source.segment(k).parts[index];
+        out.push_str(&format!(
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{}\",BYTERANGE-START={},BYTERANGE-LENGTH={}\n",
+            uri_of(k),
+            next.offset,
+            next.len
+        ));
+        for (uri, edge) in reports {
+            out.push_str(&format!(
+                "#EXT-X-RENDITION-REPORT:URI=\"{uri}\",LAST-MSN={},LAST-PART={}\n",
+                edge.last_msn, edge.last_part
+            ));
+        }
+    }
     out
+}
+
+/// Seconds with up to six decimals, trailing zeros left out.
+fn seconds(us: u64) -> String {
+    let fraction = format!("{:06}", us % 1_000_000);
+    match fraction.trim_end_matches('0') {
+        "" => format!("{}", us / 1_000_000),
+        digits => format!("{}.{digits}", us / 1_000_000),
+    }
 }
 
 /// Whether a playlist is a master playlist (it lists variants, not segments).
@@ -206,7 +410,20 @@ pub fn is_master(text: &str) -> bool {
 
 /// A master playlist served under `/live/`: the variant URIs (relative, so they resolve to `/live/...` too)
 /// get the master's query string, so every variant runs on the same broadcast clock with the same faults.
-pub fn rewrite_master(text: &str, query: &str) -> String {
+/// In LL-HLS mode the query also lists the variants, for each to report the others' edges.
+pub fn rewrite_master(text: &str, query: &str, low_latency: bool) -> String {
+    let variants: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let listed;
+    let query = if low_latency {
+        listed = format!("{query}&renditions={}", variants.join(","));
+        &listed
+    } else {
+        query
+    };
     let mut out = String::new();
     for line in text.lines() {
         let line = line.trim();
@@ -262,6 +479,8 @@ mod tests {
             event,
             speed: 1.0,
             freeze_after: None,
+            part_us: None,
+            renditions: Vec::new(),
         }
     }
 
@@ -288,7 +507,7 @@ mod tests {
     #[test]
     fn starts_with_a_backlog_of_one_window() {
         let source = SourcePlaylist::parse(VOD).unwrap();
-        let playlist = render(&source, &options(4, false), 0.0, 0, "");
+        let playlist = render(&source, &options(4, false), 0.0, 0, "", &Reload::default(), &[]);
         assert_eq!(
             uris(&playlist),
             ["0/seg0.m4s", "1/seg1.m4s", "2/seg2.m4s", "3/seg0.m4s"]
@@ -303,13 +522,13 @@ mod tests {
     fn the_window_slides_one_segment_per_segment_duration() {
         let source = SourcePlaylist::parse(VOD).unwrap();
         // Segment 4 (seg1, 2 s) ends 2 s after the backlog (which ended with segment 3).
-        let before = render(&source, &options(4, false), 1.999, 0, "");
-        let after = render(&source, &options(4, false), 2.0, 0, "");
+        let before = render(&source, &options(4, false), 1.999, 0, "", &Reload::default(), &[]);
+        let after = render(&source, &options(4, false), 2.0, 0, "", &Reload::default(), &[]);
         assert_eq!(tag(&before, "#EXT-X-MEDIA-SEQUENCE:"), "0");
         assert_eq!(tag(&after, "#EXT-X-MEDIA-SEQUENCE:"), "1");
         assert_eq!(uris(&after).last(), Some(&"4/seg1.m4s"));
         // Later, once the window has moved past the discontinuity, its count moves to the sequence tag.
-        let later = render(&source, &options(2, false), 60.0, 0, "");
+        let later = render(&source, &options(2, false), 60.0, 0, "", &Reload::default(), &[]);
         let first: u64 = tag(&later, "#EXT-X-MEDIA-SEQUENCE:").parse().unwrap();
         let discontinuities: u64 = tag(&later, "#EXT-X-DISCONTINUITY-SEQUENCE:").parse().unwrap();
         assert_eq!(discontinuities, first / 3);
@@ -322,16 +541,22 @@ mod tests {
             speed: 10.0,
             ..options(4, false)
         };
-        assert_eq!(tag(&render(&source, &fast, 0.2, 0, ""), "#EXT-X-MEDIA-SEQUENCE:"), "1");
+        assert_eq!(
+            tag(
+                &render(&source, &fast, 0.2, 0, "", &Reload::default(), &[]),
+                "#EXT-X-MEDIA-SEQUENCE:"
+            ),
+            "1"
+        );
         let frozen = LiveOptions {
             freeze_after: Some(1.0),
             ..fast
         };
         assert_eq!(
-            render(&source, &frozen, 5.0, 0, ""),
-            render(&source, &frozen, 50.0, 0, "")
+            render(&source, &frozen, 5.0, 0, "", &Reload::default(), &[]),
+            render(&source, &frozen, 50.0, 0, "", &Reload::default(), &[])
         );
-        let event = render(&source, &options(4, true), 20.0, 0, "");
+        let event = render(&source, &options(4, true), 20.0, 0, "", &Reload::default(), &[]);
         assert_eq!(tag(&event, "#EXT-X-MEDIA-SEQUENCE:"), "0");
         assert_eq!(tag(&event, "#EXT-X-PLAYLIST-TYPE:"), "EVENT");
         // 20 s after the backlog: segments 4..=14 have ended (5.5 s per loop of three).
@@ -342,7 +567,15 @@ mod tests {
     fn program_date_time_follows_the_broadcast_clock() {
         let source = SourcePlaylist::parse(VOD).unwrap();
         let epoch = 1_800_000_000_000; // 2027-01-15T08:00:00Z
-        let playlist = render(&source, &options(4, false), 0.0, epoch, "kbps=100");
+        let playlist = render(
+            &source,
+            &options(4, false),
+            0.0,
+            epoch,
+            "kbps=100",
+            &Reload::default(),
+            &[],
+        );
         let dates: Vec<_> = playlist
             .lines()
             .filter_map(|l| l.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:"))
@@ -366,9 +599,179 @@ mod tests {
         assert!(is_master(master));
         assert!(!is_master(VOD));
         assert_eq!(
-            rewrite_master(master, "speed=4"),
+            rewrite_master(master, "speed=4", false),
             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8?speed=4\n"
         );
+    }
+
+    /// The `hls_ts` fixture (three 2 s MPEG-TS segments, keyframes every second) in LL-HLS mode, parts of 1/3 s.
+    fn low_latency(window: usize) -> (SourcePlaylist, LiveOptions) {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hls_ts");
+        let mut source = SourcePlaylist::parse(&std::fs::read_to_string(folder.join("index.m3u8")).unwrap()).unwrap();
+        source.cut_parts(&folder, 333_000).unwrap();
+        let options = LiveOptions {
+            part_us: Some(333_000),
+            ..options(window, false)
+        };
+        (source, options)
+    }
+
+    fn parse(text: &str) -> reelcut::hls::playlist::MediaPlaylist {
+        match reelcut::hls::playlist::parse(text, "http://localhost/live/hls_ts/index.m3u8").unwrap() {
+            reelcut::hls::playlist::Playlist::Media(playlist) => playlist,
+            other => panic!("not a media playlist: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn low_latency_playlists_publish_parts_as_the_clock_passes_them() {
+        let (source, options) = low_latency(4);
+        // Half a second after the backlog (segments 0-3) ended: one part of segment 4 is out.
+        let text = render(&source, &options, 0.5, 0, "", &Reload::default(), &[]);
+        let playlist = parse(&text);
+        assert!(text.starts_with("#EXTM3U\n#EXT-X-VERSION:9\n"));
+        assert!(playlist.server_control.can_block_reload);
+        assert_eq!(playlist.server_control.part_hold_back, Some(1.002));
+        assert_eq!(playlist.server_control.can_skip_until, Some(12.0));
+        assert_eq!(playlist.part_target, Some(0.334));
+        assert_eq!(playlist.segments.len(), 4);
+        // Parts are listed for the segments that ended in the last three target durations (6 s).
+        let listed: Vec<usize> = playlist.segments.iter().map(|s| s.parts.len()).collect();
+        assert_eq!(listed, [0, 6, 6, 6]);
+        assert_eq!(playlist.partial.len(), 1);
+        assert!(playlist.partial[0].independent && playlist.partial[0].uri.ends_with("/4/seg1.ts"));
+        let hint = &playlist.preload_hints[0];
+        assert!(hint.uri.ends_with("/4/seg1.ts"));
+        let parts = &source.segment(4).parts;
+        assert_eq!((hint.start, hint.len), (parts[1].offset, Some(parts[1].len)));
+        // A segment's parts tile its file and its duration; every part fits the part target.
+        let segment = &playlist.segments[3];
+        assert_eq!(
+            segment.parts.iter().map(|p| p.range.unwrap().len).sum::<u64>(),
+            std::fs::metadata(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hls_ts/seg0.ts"))
+                .unwrap()
+                .len()
+        );
+        assert!((segment.parts.iter().map(|p| p.duration).sum::<f64>() - segment.duration).abs() < 1e-6);
+        assert!(segment.parts.iter().all(|p| p.duration <= 0.334));
+        // One part later, the hint has become a part.
+        let later = parse(&render(&source, &options, 0.67, 0, "", &Reload::default(), &[]));
+        assert_eq!(later.partial.len(), 2);
+        assert_eq!(later.partial[1].range.unwrap().start, parts[1].offset);
+        assert_eq!(
+            source.edge(source.edge_us(&options, 0.67)),
+            Edge {
+                last_msn: 4,
+                last_part: 1
+            }
+        );
+    }
+
+    #[test]
+    fn blocking_reload_times_and_the_edge() {
+        let (source, options) = low_latency(4);
+        let backlog = source.end_us(3);
+        assert_eq!(backlog, 8_000_000);
+        assert_eq!(source.published_at_us(4, Some(0)), 8_333_333);
+        assert_eq!(source.published_at_us(4, Some(5)), 10_000_000);
+        assert_eq!(source.published_at_us(4, None), 10_000_000);
+        assert_eq!(source.real_s_at(&options, 8_333_333), Some(0.333333));
+        assert_eq!(
+            source.edge(backlog),
+            Edge {
+                last_msn: 3,
+                last_part: 5
+            }
+        );
+        // The part holding a byte is published when that part ends.
+        let parts = &source.segment(4).parts;
+        assert_eq!(source.byte_published_at_us(4, 0), 8_333_333);
+        assert_eq!(source.byte_published_at_us(4, parts[2].offset), 9_000_000);
+    }
+
+    #[test]
+    fn delta_updates_skip_what_is_older_than_can_skip_until() {
+        let (source, low) = low_latency(40);
+        let options = &low;
+        let full = render(&source, options, 0.0, 0, "", &Reload::default(), &[]);
+        let skip = Reload {
+            skip: true,
+            ..Reload::default()
+        };
+        let delta = render(&source, options, 0.0, 0, "", &skip, &[]);
+        // 40 segments of 2 s: those ending 12 s or more before the edge (80 s) are skipped.
+        assert!(delta.contains("#EXT-X-SKIP:SKIPPED-SEGMENTS=34\n"));
+        assert_eq!(parse(&delta).skip.unwrap().skipped_segments, 34);
+        assert_eq!(parse(&delta).segments.len(), 6);
+        assert!(
+            delta.len() * 2 < full.len(),
+            "delta {} bytes, full {}",
+            delta.len(),
+            full.len()
+        );
+        // A delta update costs the same however long the window is.
+        let (source_long, long) = low_latency(4000);
+        let long_delta = render(&source_long, &long, 0.0, 0, "", &skip, &[]);
+        assert_eq!(parse(&long_delta).segments.len(), 6);
+        assert!(
+            long_delta.len() < delta.len() + 64,
+            "{} bytes for 4000 segments",
+            long_delta.len()
+        );
+        // Without the directive, or outside LL-HLS mode, the playlist is whole.
+        let plain = render(
+            &SourcePlaylist::parse(VOD).unwrap(),
+            &super::tests::options(40, false),
+            0.0,
+            0,
+            "",
+            &skip,
+            &[],
+        );
+        assert!(!plain.contains("EXT-X-SKIP") && !plain.contains("EXT-X-PART"));
+    }
+
+    #[test]
+    fn rendition_reports_and_the_master_in_low_latency_mode() {
+        let (source, options) = low_latency(4);
+        let reports = [(
+            "../hls_low/index.m3u8".to_owned(),
+            Edge {
+                last_msn: 4,
+                last_part: 0,
+            },
+        )];
+        let playlist = parse(&render(
+            &source,
+            &options,
+            0.5,
+            0,
+            "part=0.333",
+            &Reload::default(),
+            &reports,
+        ));
+        let report = &playlist.rendition_reports[0];
+        assert!(report.uri.ends_with("/live/hls_low/index.m3u8"));
+        assert_eq!((report.last_msn, report.last_part), (Some(4), Some(0)));
+        assert!(playlist.partial[0].uri.ends_with("/4/seg1.ts?part=0.333"));
+        let master =
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n../b/index.m3u8\n";
+        assert!(rewrite_master(master, "part=0.333", true)
+            .contains("../a/index.m3u8?part=0.333&renditions=../a/index.m3u8,../b/index.m3u8\n"));
+    }
+
+    #[test]
+    fn low_latency_needs_transport_stream_segments() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hls_fmp4");
+        let mut source = SourcePlaylist::parse(&std::fs::read_to_string(folder.join("index.m3u8")).unwrap()).unwrap();
+        assert!(source.cut_parts(&folder, 333_000).unwrap_err().contains("MPEG-TS"));
+    }
+
+    #[test]
+    fn seconds_text() {
+        assert_eq!(seconds(12_000_000), "12");
+        assert_eq!(seconds(334_000), "0.334");
+        assert_eq!(seconds(1_000_001), "1.000001");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! | `/fixtures/...` | the media fixtures (`tests/fixtures/`) |
 //! | `/tests/...` | everything under `tests/` (browser test pages) |
 //! | `/conformance/...` | the conformance corpus (`REELCUT_CONFORMANCE`, else `../shared/conformance`), for trying other projects' files in the browser |
-//! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast |
+//! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast (`?part=0.333`: LL-HLS) |
 //!
 //! Files answer byte-range requests (206 with `Content-Range`; 416 past the end). The live simulation and the
 //! fault injection are driven by query parameters, listed in `options.rs`. Broadcasts are keyed by their
@@ -21,6 +21,7 @@
 mod http;
 mod live;
 mod options;
+mod parts;
 mod ts_damage;
 
 use std::collections::HashMap;
@@ -30,11 +31,12 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::{Body, RangeRequest, Request, Response};
-use live::SourcePlaylist;
-use options::Options;
+use live::{Edge, SourcePlaylist};
+use options::{broadcast_query, Options};
 
 const DEFAULT_PORT: u16 = 8080;
 
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
     println!("serve: listening on http://127.0.0.1:{port}/");
     println!("  demo       http://localhost:{port}/");
     println!("  live HLS   http://localhost:{port}/live/hls_ts/index.m3u8  (?window=6&mode=event&speed=1)");
+    println!("  LL-HLS     http://localhost:{port}/live/hls_master/index.m3u8?part=0.333");
     let _ = std::io::stdout().flush();
 
     let server = Server {
@@ -191,6 +194,11 @@ impl Server {
             [name] if name.ends_with(".m3u8") => self.live_playlist(&folder.join(name), request, options),
             [number, file @ ..] if !file.is_empty() && number.parse::<u64>().is_ok() => {
                 let segment = number.parse().ok();
+                if let (Some(k), Some(_)) = (segment, options.live.part_us) {
+                    if let Some(refusal) = self.hold_until_published(&folder, k, file, request, options) {
+                        return refusal;
+                    }
+                }
                 self.file(&folder, file, request, options, segment)
             }
             _ => self.file(&folder, rest, request, options, None),
@@ -204,22 +212,108 @@ impl Server {
         let Ok(text) = fs::read_to_string(path) else {
             return Response::text(404, format!("no fixture playlist for {}", request.path));
         };
+        let query = broadcast_query(&request.query);
         let body = if live::is_master(&text) {
-            live::rewrite_master(&text, &request.query)
+            live::rewrite_master(&text, &query, options.live.part_us.is_some())
         } else {
-            let source = match SourcePlaylist::parse(&text) {
+            let source = match self.source_playlist(path, options) {
                 Ok(source) => source,
-                Err(message) => return Response::text(500, format!("{}: {message}", path.display())),
+                Err(message) => return Response::text(400, format!("{}: {message}", path.display())),
             };
-            let (elapsed, epoch_unix_ms) = self.broadcast_clock(&request.query);
+            let (mut elapsed, epoch_unix_ms) = self.broadcast_clock(&query);
+            if let (Some(msn), Some(_)) = (options.reload.msn, options.live.part_us) {
+                // A blocking reload: answer once the asked-for segment or part is published, and at once
+                // (400) when it lies more than two segments ahead of the edge (RFC 8216bis §6.2.5.2).
+                let edge = source.edge(source.edge_us(&options.live, elapsed));
+                if msn > edge.last_msn + 2 {
+                    return Response::text(
+                        400,
+                        format!("_HLS_msn={msn} is more than two segments after {}", edge.last_msn),
+                    );
+                }
+                if let Some(due_s) = source.real_s_at(&options.live, source.published_at_us(msn, options.reload.part)) {
+                    thread::sleep(Duration::from_secs_f64((due_s - elapsed).max(0.0)));
+                    elapsed = elapsed.max(due_s);
+                }
+            }
             if options.faults.playlist_fails(elapsed) {
                 return Response::text(500, "injected fault: playlist_fail");
             }
-            live::render(&source, &options.live, elapsed, epoch_unix_ms, &request.query)
+            let reports = match self.rendition_reports(path, options, elapsed) {
+                Ok(reports) => reports,
+                Err(message) => return Response::text(400, message),
+            };
+            live::render(
+                &source,
+                &options.live,
+                elapsed,
+                epoch_unix_ms,
+                &query,
+                &options.reload,
+                &reports,
+            )
         };
         let mut response = Response::new(200, "application/vnd.apple.mpegurl", Body::Bytes(body.into_bytes()));
         response.delivery = options.faults.delivery(None, 0);
         response
+    }
+
+    /// The VOD playlist at `path` that a live broadcast re-publishes, cut into parts in LL-HLS mode.
+    fn source_playlist(&self, path: &Path, options: &Options) -> Result<SourcePlaylist, String> {
+        let text = fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let mut source = SourcePlaylist::parse(&text)?;
+        if let (Some(part_us), Some(folder)) = (options.live.part_us, path.parent()) {
+            source.cut_parts(folder, part_us)?;
+        }
+        Ok(source)
+    }
+
+    /// The edges of the other variants listed in `renditions` (LL-HLS), by their URIs.
+    fn rendition_reports(&self, path: &Path, options: &Options, elapsed: f64) -> Result<Vec<(String, Edge)>, String> {
+        let folder = path.parent().unwrap_or(path);
+        let mut reports = Vec::new();
+        for uri in &options.live.renditions {
+            let other = folder.join(uri);
+            if other.canonicalize().ok() == path.canonicalize().ok() {
+                continue;
+            }
+            let source = self
+                .source_playlist(&other, options)
+                .map_err(|e| format!("rendition {uri}: {e}"))?;
+            reports.push((uri.clone(), source.edge(source.edge_us(&options.live, elapsed))));
+        }
+        Ok(reports)
+    }
+
+    /// LL-HLS: holds a request for segment `k`'s file until the bytes it asks for are published (a player
+    /// requests the hinted part before it exists). The segments' playlist is the folder's `index.m3u8`.
+    /// Returns the response to answer instead when there is nothing to wait for.
+    fn hold_until_published(
+        &self,
+        folder: &Path,
+        k: u64,
+        file: &[&str],
+        request: &Request,
+        options: &Options,
+    ) -> Option<Response> {
+        let playlist = folder.join("index.m3u8");
+        let source = match self.source_playlist(&playlist, options) {
+            Ok(source) => source,
+            Err(message) => return Some(Response::text(400, format!("{}: {message}", playlist.display()))),
+        };
+        let Ok(meta) = fs::metadata(file.iter().fold(folder.to_path_buf(), |path, part| path.join(part))) else {
+            return Some(Response::text(404, format!("not found: {}", request.path)));
+        };
+        let len = meta.len();
+        let last_byte = match http::parse_range(request.header("Range"), len) {
+            RangeRequest::Part { start, len: part } => start + part - 1,
+            _ => len.saturating_sub(1),
+        };
+        let (elapsed, _) = self.broadcast_clock(&broadcast_query(&request.query));
+        if let Some(due_s) = source.real_s_at(&options.live, source.byte_published_at_us(k, last_byte)) {
+            thread::sleep(Duration::from_secs_f64((due_s - elapsed).max(0.0)));
+        }
+        None
     }
 
     /// Real seconds since the broadcast keyed by `query` started (starting it now if new), and its start

@@ -6,6 +6,10 @@
 //! | `mode=event` | an event playlist: nothing leaves it, the replay grows (`window` is then only the backlog at start) | sliding |
 //! | `speed=X` | run the broadcast clock X times faster than real time | 1 |
 //! | `freeze_after=S` | the live playlist stops changing S seconds (real time) after the broadcast started | never |
+//! | `part=S` | Low-Latency HLS: segments are also published as parts of about S seconds, listed with `EXT-X-PART`, with a preload hint, server control (blocking reloads, delta updates) and rendition reports; MPEG-TS fixtures only (`parts.rs`) | off |
+//! | `renditions=LIST` | (set by the master playlist in LL-HLS mode) the variant playlist URIs each media playlist reports with `EXT-X-RENDITION-REPORT`; comma-separated | |
+//! | `_HLS_msn=N`, `_HLS_part=P` | a blocking reload (LL-HLS): the playlist answers once segment N (its part P) is published; 400 when N is more than two segments ahead | |
+//! | `_HLS_skip=YES\|v2` | a delta update (LL-HLS): segments older than `CAN-SKIP-UNTIL` are replaced by `EXT-X-SKIP` | |
 //! | `session=ID` | any label: broadcasts with different query strings run on separate clocks | |
 //! | `fail404=LIST`, `fail500=LIST` | live segments with these media sequence numbers answer 404 / 500 | |
 //! | `slow=LIST`, `slow_ms=MS` | these live segments wait MS milliseconds before answering | 3000 ms |
@@ -17,7 +21,8 @@
 //! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
 //! | `fault=404\|500\|slow\|stall\|truncate\|garble\|damage` | this request (any file) fails that way | |
 //!
-//! A LIST is comma-separated numbers and inclusive ranges: `3,7-9`.
+//! A LIST is comma-separated numbers and inclusive ranges: `3,7-9`. The `_HLS_` parameters are a player's
+//! reload directives, not part of the broadcast: they are left out of the key of its clock.
 
 use std::time::Duration;
 
@@ -34,6 +39,21 @@ pub struct LiveOptions {
     pub speed: f64,
     /// Real seconds after the start at which the playlist stops updating.
     pub freeze_after: Option<f64>,
+    /// LL-HLS: the part target duration, microseconds.
+    pub part_us: Option<u64>,
+    /// LL-HLS: the variant playlists (URIs as the master lists them) to report the state of.
+    pub renditions: Vec<String>,
+}
+
+/// A player's reload directives (RFC 8216bis §6.2.5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reload {
+    /// `_HLS_msn`: answer once this media sequence number is published.
+    pub msn: Option<u64>,
+    /// `_HLS_part`: and this part of it.
+    pub part: Option<u64>,
+    /// `_HLS_skip`: a delta update is asked for.
+    pub skip: bool,
 }
 
 /// Failures to inject.
@@ -70,6 +90,7 @@ enum Fault {
 pub struct Options {
     pub live: LiveOptions,
     pub faults: Faults,
+    pub reload: Reload,
 }
 
 const DEFAULT_SLOW_DELAY: Duration = Duration::from_millis(3000);
@@ -84,8 +105,11 @@ impl Options {
             event: false,
             speed: 1.0,
             freeze_after: None,
+            part_us: None,
+            renditions: Vec::new(),
         };
         let mut faults = Faults::default();
+        let mut reload = Reload::default();
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let bad = || format!("bad value {value:?} for query parameter {key:?}");
@@ -102,6 +126,21 @@ impl Options {
                 }
                 "speed" => live.speed = positive_number(value).ok_or_else(bad)?,
                 "freeze_after" => live.freeze_after = Some(non_negative(value).ok_or_else(bad)?),
+                "part" => {
+                    let seconds = positive_number(value)
+                        .filter(|s| (0.05..=10.0).contains(s))
+                        .ok_or_else(bad)?;
+                    live.part_us = Some((seconds * 1e6).round() as u64);
+                }
+                "renditions" => live.renditions = value.split(',').map(str::to_owned).collect(),
+                "_HLS_msn" => reload.msn = Some(value.parse().map_err(|_| bad())?),
+                "_HLS_part" => reload.part = Some(value.parse().map_err(|_| bad())?),
+                "_HLS_skip" => {
+                    reload.skip = match value {
+                        "YES" | "v2" => true,
+                        _ => return Err(bad()),
+                    };
+                }
                 "session" => {}
                 "fail404" => faults.not_found = SegmentSet::parse(value).ok_or_else(bad)?,
                 "fail500" => faults.server_error = SegmentSet::parse(value).ok_or_else(bad)?,
@@ -144,8 +183,18 @@ impl Options {
                 _ => return Err(format!("unknown query parameter {key:?}")),
             }
         }
-        Ok(Options { live, faults })
+        Ok(Options { live, faults, reload })
     }
+}
+
+/// `query` without a player's reload directives: the key of a broadcast's clock, and what its playlists pass on
+/// to segment and variant URIs.
+pub fn broadcast_query(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("_HLS_"))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn positive_number(text: &str) -> Option<f64> {
@@ -243,8 +292,37 @@ mod tests {
                 window: 3,
                 event: true,
                 speed: 8.0,
-                freeze_after: Some(2.5)
+                freeze_after: Some(2.5),
+                part_us: None,
+                renditions: Vec::new(),
             }
+        );
+    }
+
+    #[test]
+    fn low_latency_options_and_reload_directives() {
+        let options = Options::parse(
+            "part=0.333&renditions=../a/index.m3u8,../b/index.m3u8&_HLS_msn=12&_HLS_part=3&_HLS_skip=YES",
+        )
+        .unwrap();
+        assert_eq!(options.live.part_us, Some(333_000));
+        assert_eq!(options.live.renditions, ["../a/index.m3u8", "../b/index.m3u8"]);
+        assert_eq!(
+            options.reload,
+            Reload {
+                msn: Some(12),
+                part: Some(3),
+                skip: true
+            }
+        );
+        assert!(Options::parse("part=0").is_err());
+        assert!(Options::parse("part=60").is_err());
+        assert!(Options::parse("_HLS_skip=NO").is_err());
+        assert!(Options::parse("_HLS_msn=-1").is_err());
+        // The directives change with every reload; the broadcast they ask about does not.
+        assert_eq!(
+            broadcast_query("part=0.5&_HLS_msn=3&_HLS_part=1&speed=2&_HLS_skip=v2"),
+            "part=0.5&speed=2"
         );
     }
 

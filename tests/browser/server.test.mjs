@@ -252,3 +252,42 @@ test('faults: a live MPEG-TS segment with transport damage, one of each kind', a
   assert.ok(damaged.subarray(junk + 57, junk + 57 + 188).equals(original.subarray(middle * 188, middle * 188 + 188)));
   assert.notEqual(damaged.length % 188, 0, 'the segment ends inside a packet');
 });
+
+test('LL-HLS: parts, a blocking reload, a hinted part held until published, rendition reports, delta updates', async () => {
+  const query = fresh('part=0.333&window=40');
+  const master = await (await fetch(`${server.base}/live/hls_master/index.m3u8?${query}`)).text();
+  const variant = segmentUris(master)[0];
+  assert.match(variant, /renditions=\.\.\/hls_ts\/index\.m3u8,\.\.\/hls_low\/index\.m3u8$/);
+  const url = new URL(variant, `${server.base}/live/hls_master/index.m3u8`).href;
+  const playlist = await (await fetch(url)).text();
+  assert.equal(tag(playlist, '#EXT-X-SERVER-CONTROL'), 'CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002,CAN-SKIP-UNTIL=12');
+  assert.equal(tag(playlist, '#EXT-X-PART-INF'), 'PART-TARGET=0.334');
+  assert.match(playlist, /#EXT-X-RENDITION-REPORT:URI="\.\.\/hls_low\/index\.m3u8",LAST-MSN=\d+,LAST-PART=\d+/);
+  const sequence = Number(tag(playlist, '#EXT-X-MEDIA-SEQUENCE'));
+  const last = sequence + segmentUris(playlist).length - 1;
+
+  // A blocking reload for the first part of the segment after next answers once it is out (2 s + 1/3 s).
+  let started = performance.now();
+  const blocked = await (await fetch(`${url}&_HLS_msn=${last + 2}&_HLS_part=0`)).text();
+  const waited = performance.now() - started;
+  assert.ok(waited > 1500 && waited < 4000, `blocked ${waited} ms`);
+  assert.match(blocked, new RegExp(`#EXT-X-PART:DURATION=[\\d.]+,URI="${last + 2}/`));
+  const far = await fetch(`${url}&_HLS_msn=${last + 10}`);
+  assert.equal(far.status, 400);
+  await far.text();
+
+  // The hinted part is held until the clock passes its end, then sent whole.
+  const hint = tag(blocked, '#EXT-X-PRELOAD-HINT').match(/URI="([^"]+)",BYTERANGE-START=(\d+),BYTERANGE-LENGTH=(\d+)/);
+  const [start, length] = [Number(hint[2]), Number(hint[3])];
+  started = performance.now();
+  const part = await fetch(new URL(hint[1], url), { headers: { Range: `bytes=${start}-${start + length - 1}` } });
+  const held = performance.now() - started;
+  assert.equal(part.status, 206);
+  assert.equal((await part.arrayBuffer()).byteLength, length);
+  assert.ok(held > 100 && held < 1000, `held ${held} ms`);
+
+  // A delta update replaces the older segments with EXT-X-SKIP.
+  const delta = await (await fetch(`${url}&_HLS_skip=YES`)).text();
+  assert.match(delta, /#EXT-X-SKIP:SKIPPED-SEGMENTS=\d+/);
+  assert.ok(delta.length * 2 < blocked.length, `delta ${delta.length} bytes, full ${blocked.length}`);
+});
