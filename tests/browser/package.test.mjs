@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crateVersion, ffprobeOf, fixtures, openPage, serverAndBrowser, test } from './support.mjs';
+import { crateVersion, ffprobeOf, fixtures, openPage, pickFile, serverAndBrowser, test } from './support.mjs';
 
 const running = serverAndBrowser();
 
@@ -187,6 +187,16 @@ test('the demo page shows the version and the codec support table', async () => 
   await page.click('#media a[href^="/live/hls_ts/"]');
   await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, live, 60 s replay window');
   assert.equal(await page.isVisible('#go-live'), true);
+  // The user's own files: one picked in the file input, one dropped on the player.
+  await pickFile(page, '#file', join(fixtures, 'phone_270.mov'));
+  await waitForText(page, '#viewer-status', 'avc1.64001e 180×320 turned 270°, 2.000 s, 2 keyframes');
+  await page.evaluate(async () => {
+    const bytes = await (await fetch('/fixtures/high_bframes_moovend.mp4')).arrayBuffer();
+    const files = new DataTransfer();
+    files.items.add(new File([bytes], 'mine.mp4', { type: 'video/mp4' }));
+    document.getElementById('screen').dispatchEvent(new DragEvent('drop', { dataTransfer: files, cancelable: true }));
+  });
+  await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, 6.000 s, 6 keyframes');
   assert.deepEqual(errors, []);
   await page.close();
 });
