@@ -44,13 +44,14 @@ fn assembled<'a>(
         tracks.push(video(footage, track, cut, encoded, copied)?);
     }
     if let (Some(cut), Some(track)) = (&plan.audio, &footage.audio) {
-        let samples = track
+        let source = track
             .samples
             .get(cut.samples.clone())
-            .ok_or_else(|| out_of_range("the plan names audio samples the footage does not have"))?
-            .iter()
-            .map(copied)
-            .collect::<Result<Vec<_>>>()?;
+            .ok_or_else(|| out_of_range("the plan names audio samples the footage does not have"))?;
+        let mut samples = Vec::with_capacity(source.len());
+        for sample in source {
+            samples.push(copied(sample)?);
+        }
         tracks.push(MuxTrack {
             kind: TrackKind::Audio,
             timescale: track.timescale,

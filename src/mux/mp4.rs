@@ -93,10 +93,10 @@ impl<'t, 'a> Layout<'t, 'a> {
 /// Lays `tracks` out as one MP4 file.
 pub fn layout<'t, 'a>(tracks: &'t [MuxTrack<'a>], container: Container) -> Result<Layout<'t, 'a>> {
     let movie_timescale = movie_timescale(tracks)?;
-    let timed: Vec<TimedTrack> = tracks
-        .iter()
-        .map(|track| TimedTrack::new(track, movie_timescale))
-        .collect::<Result<_>>()?;
+    let mut timed = Vec::with_capacity(tracks.len());
+    for track in tracks {
+        timed.push(TimedTrack::new(track, movie_timescale)?);
+    }
     let pieces = match container {
         Container::Mp4 => lay_out_progressive(&timed, movie_timescale)?,
         Container::Fmp4 => lay_out_fragmented(&timed, movie_timescale)?,
@@ -776,12 +776,12 @@ fn fragment_head(tracks: &[TimedTrack], ranges: &[Range<usize>], sequence: u32) 
             payload += u64::from(sample_size(sample)?);
         }
     }
-    let offsets = offsets
-        .into_iter()
-        .map(|o| i32::try_from(o).map_err(|_| Error::limit("a fragment over 2 GiB")))
-        .collect::<Result<Vec<i32>>>()?;
+    let mut data_offsets = Vec::with_capacity(offsets.len());
+    for offset in offsets {
+        data_offsets.push(i32::try_from(offset).map_err(|_| Error::limit("a fragment over 2 GiB"))?);
+    }
     let mut w = BoxWriter::default();
-    write_moof(&mut w, &offsets)?;
+    write_moof(&mut w, &data_offsets)?;
     write_mdat_header(&mut w, payload);
     Ok(w.into_bytes())
 }
