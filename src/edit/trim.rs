@@ -325,16 +325,16 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
 
 /// `read` split where the video's codec configuration changes.
 fn one_coding_stretches(footage: &Footage, read: &Range<usize>) -> Vec<Range<usize>> {
-    let changes = footage
-        .changes
-        .iter()
-        .filter(|c| c.kind == TrackKind::Video && c.sample > read.start && c.sample < read.end)
-        .map(|c| c.sample);
-    let bounds: Vec<usize> = std::iter::once(read.start)
-        .chain(changes)
-        .chain(std::iter::once(read.end))
-        .collect();
-    bounds.windows(2).map(|pair| pair[0]..pair[1]).collect()
+    let mut stretches = Vec::new();
+    let mut start = read.start;
+    for change in &footage.changes {
+        if change.kind == TrackKind::Video && change.sample > read.start && change.sample < read.end {
+            stretches.push(start..change.sample);
+            start = change.sample;
+        }
+    }
+    stretches.push(start..read.end);
+    stretches
 }
 
 /// Whether samples coded with `config` can follow, untouched, in a track whose sample entry holds
