@@ -139,8 +139,8 @@ fn read_track(
         cut_at_edit_end(&mut samples, end, shift, kind, trak.tables.ctts.len() > 0);
     }
     let defaults = trex
-        .into_iter()
-        .flatten()
+        .unwrap_or_default()
+        .iter()
         .find(|(id, _)| *id == track_id)
         .map(|(_, defaults)| *defaults)
         .unwrap_or_default();
