@@ -617,10 +617,12 @@ fn lay_out_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Ve
     }
     let mut pieces = vec![Piece::Boxes(w.into_bytes())];
     for run in &runs {
-        pieces.extend((run.first..run.first + run.count).map(|index| Piece::Sample {
-            track: run.track,
-            index,
-        }));
+        for index in run.first..run.first + run.count {
+            pieces.push(Piece::Sample {
+                track: run.track,
+                index,
+            });
+        }
     }
     Ok(pieces)
 }
@@ -663,7 +665,9 @@ fn lay_out_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec
     for (sequence, fragment) in (1..).zip(fragments(tracks)) {
         pieces.push(Piece::Boxes(fragment_head(tracks, &fragment, sequence)?));
         for (track, samples) in fragment.into_iter().enumerate() {
-            pieces.extend(samples.map(|index| Piece::Sample { track, index }));
+            for index in samples {
+                pieces.push(Piece::Sample { track, index });
+            }
         }
     }
     Ok(pieces)
