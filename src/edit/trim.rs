@@ -281,11 +281,12 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
                 .position(|s| s.key)
                 .map_or(stretch.end, |p| keyframe + 1 + p);
             let tail_start = samples.get(next_key).map_or(i64::MAX, |s| s.pts);
-            let frames = shown_frames
-                .iter()
-                .map(|&i| samples[i].pts)
-                .filter(|pts| *pts < tail_start)
-                .collect();
+            let mut frames = Vec::new();
+            for &i in shown_frames {
+                if samples[i].pts < tail_start {
+                    frames.push(samples[i].pts);
+                }
+            }
             pieces.push(VideoPiece::Reencode {
                 decode: keyframe..next_key,
                 frames,
@@ -301,11 +302,12 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
                 Fixed(seconds(samples[stretch.start].pts, track.timescale), 3)
             )));
         } else {
-            let frames: Vec<i64> = shown_frames
-                .iter()
-                .filter(|i| stretch.contains(i))
-                .map(|&i| samples[i].pts)
-                .collect();
+            let mut frames = Vec::new();
+            for &i in shown_frames {
+                if stretch.contains(&i) {
+                    frames.push(samples[i].pts);
+                }
+            }
             if !frames.is_empty() {
                 pieces.push(VideoPiece::Reencode {
                     decode: stretch,
