@@ -343,10 +343,14 @@ impl<'a> TimedTrack<'a> {
             write_pairs(w, b"ctts", version, &ctts)?;
         }
         if !samples.iter().all(|s| s.key) {
-            let sync: Vec<u32> = (1..).zip(samples).filter(|(_, s)| s.key).map(|(n, _)| n).collect();
+            // The 1-based numbers of the sync samples.
             w.full_box(b"stss", 0, 0, |w| {
-                w.u32(sync.len() as u32);
-                sync.iter().for_each(|number| w.u32(*number));
+                w.u32(samples.iter().filter(|s| s.key).count() as u32);
+                for (number, sample) in (1u32..).zip(samples) {
+                    if sample.key {
+                        w.u32(number);
+                    }
+                }
                 Ok(())
             })?;
         }
