@@ -258,13 +258,14 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
     let end_pts = match order.get(after_last) {
         Some(&next) => samples[next].pts,
         None => {
-            let interval = shown_frames
-                .windows(2)
-                .map(|pair| samples[pair[1]].pts - samples[pair[0]].pts)
-                .filter(|gap| *gap > 0)
-                .min()
-                .unwrap_or(i64::from(samples[last].duration));
-            samples[last].pts + interval
+            let mut interval = None;
+            for pair in shown_frames.windows(2) {
+                let gap = samples[pair[1]].pts - samples[pair[0]].pts;
+                if gap > 0 && interval.is_none_or(|shortest| gap < shortest) {
+                    interval = Some(gap);
+                }
+            }
+            samples[last].pts + interval.unwrap_or(i64::from(samples[last].duration))
         }
     };
     // Decoding must start at the keyframe and reach every shown frame, and the frames they reference (a
@@ -395,13 +396,13 @@ fn plan_audio(footage: &Footage, track: &Track, from: f64, to: f64) -> Result<Op
             samples[..first].partition_point(|s| s.pts <= target).saturating_sub(1)
         }
     };
-    let coded_from = footage
-        .changes
-        .iter()
-        .filter(|c| c.kind == TrackKind::Audio && c.sample <= first)
-        .map(|c| c.sample)
-        .max()
-        .unwrap_or(0);
+    // Where the sound's last change of coding up to `first` is (0 without one).
+    let mut coded_from = 0;
+    for change in &footage.changes {
+        if change.kind == TrackKind::Audio && change.sample <= first {
+            coded_from = coded_from.max(change.sample);
+        }
+    }
     let with_roll = with_roll.max(coded_from);
     Ok(Some(AudioCut {
         samples: with_roll..end,
