@@ -75,8 +75,12 @@ impl Movie {
 
     /// The demuxed tracks; sample offsets are offsets in the file.
     pub fn into_demuxed(self) -> Demuxed {
+        let mut tracks = Vec::with_capacity(self.tracks.len());
+        for movie_track in self.tracks {
+            tracks.push(movie_track.track);
+        }
         Demuxed {
-            tracks: self.tracks.into_iter().map(|t| t.track).collect(),
+            tracks,
             payload: Payload::Source,
         }
     }
