@@ -99,7 +99,10 @@ pub fn keyframe_times(track: &Track, origin: f64) -> Vec<f64> {
         return Vec::new();
     }
     // Only the keyframes are sorted (the index half of each pair is unused here).
-    let mut keyframes: Vec<(i64, usize)> = track.samples.iter().filter(|s| s.key).map(|s| (s.pts, 0)).collect();
+    let mut keyframes = Vec::new();
+    for sample in track.samples.iter().filter(|s| s.key) {
+        keyframes.push((sample.pts, 0));
+    }
     merge_sort_by_time(&mut keyframes);
     keyframes
         .into_iter()
