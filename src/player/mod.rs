@@ -33,7 +33,10 @@ pub fn timeline_origin<'a>(tracks: impl IntoIterator<Item = &'a Track>) -> f64 {
 /// Presentation order of a track's samples: indices into `track.samples`, sorted by `pts` (stably: samples
 /// with equal times keep their decode order).
 pub fn presentation_order(track: &Track) -> Vec<usize> {
-    let mut keyed: Vec<(i64, usize)> = track.samples.iter().map(|s| s.pts).zip(0..).collect();
+    let mut keyed = Vec::with_capacity(track.samples.len());
+    for (index, sample) in track.samples.iter().enumerate() {
+        keyed.push((sample.pts, index));
+    }
     merge_sort_by_time(&mut keyed);
     keyed.into_iter().map(|(_, index)| index).collect()
 }
