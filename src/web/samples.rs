@@ -2,7 +2,7 @@
 //! columns of typed arrays (a 600 MB file lists ~100 000 samples: one JS object each would cost more than
 //! the parse).
 
-use js_sys::{Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
 use super::chunk::Next;
@@ -78,7 +78,7 @@ impl SampleTable {
 /// shown before the timeline's start, such as an AAC track's priming packet). A file's come from its
 /// index; an HLS stream's segments are fetched and demuxed one after another (`onProgress` per segment,
 /// `signal` checked between them).
-pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Object>> {
+pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Array> {
     let job = Job::from_options(options)?.on_media(content.life());
     let start = options::number(options, "start")?;
     let end = options::number(options, "end")?;

@@ -16,11 +16,12 @@ use crate::web::error::from_js;
 
 /// Decodes the packets of one stream (`config`, times in `timescale` ticks) into PCM laid out from
 /// `origin` seconds on their timeline, for `duration` seconds or up to the end of the sound when `None`. Sound
-/// before `origin` (pre-roll, priming) is cut; gaps stay silent.
+/// before `origin` (pre-roll, priming) is cut; gaps stay silent. The samples come through a `dyn` iterator so
+/// that every caller shares one copy of this state machine.
 pub(crate) async fn decode_to_pcm<'a>(
     config: &CodecConfig,
     timescale: u32,
-    samples: impl Iterator<Item = Result<(&'a Sample, &'a [u8])>>,
+    samples: &mut dyn Iterator<Item = Result<(&'a Sample, &'a [u8])>>,
     origin: f64,
     duration: Option<f64>,
 ) -> Result<Pcm> {

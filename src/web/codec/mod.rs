@@ -12,38 +12,46 @@ pub(crate) mod video_encoder;
 
 use std::ops::Deref;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use self::outputs::CodecFailure;
 use crate::error::{ErrorCode, Result};
 
-/// What the four WebCodecs codecs share: a state, `close()` and `flush()`.
-pub(crate) trait WebCodec {
+/// The four WebCodecs codecs, by name.
+pub(crate) trait WebCodec: JsCast {
     /// The interface's name, for messages ("VideoDecoder").
     const NAME: &'static str;
-    fn state(&self) -> web_sys::CodecState;
-    fn close(&self) -> std::result::Result<(), JsValue>;
-    fn flush(&self) -> js_sys::Promise;
+    /// What a failed `flush()` was, for messages ("VideoDecoder.flush").
+    const FLUSH: &'static str;
 }
 
 macro_rules! web_codec {
     ($($codec:ident),*) => {$(
         impl WebCodec for web_sys::$codec {
             const NAME: &'static str = stringify!($codec);
-            fn state(&self) -> web_sys::CodecState {
-                web_sys::$codec::state(self)
-            }
-            fn close(&self) -> std::result::Result<(), JsValue> {
-                web_sys::$codec::close(self)
-            }
-            fn flush(&self) -> js_sys::Promise {
-                web_sys::$codec::flush(self).unchecked_into()
-            }
+            const FLUSH: &'static str = concat!(stringify!($codec), ".flush");
         }
     )*};
 }
 
 web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
+
+#[wasm_bindgen]
+extern "C" {
+    /// What the four codecs share: a state, `close()` and `flush()`. One binding for all of them, so that
+    /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
+    type AnyCodec;
+
+    #[wasm_bindgen(method, getter)]
+    fn state(this: &AnyCodec) -> web_sys::CodecState;
+
+    #[wasm_bindgen(method, catch)]
+    fn close(this: &AnyCodec) -> std::result::Result<(), JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn flush(this: &AnyCodec) -> js_sys::Promise;
+}
 
 /// A codec, closed when dropped (unless an error closed it already).
 pub(crate) struct Closing<C: WebCodec>(C);
@@ -56,7 +64,8 @@ impl<C: WebCodec> Closing<C> {
     /// Waits until everything queued has been output; a failure is an error of `code` (the error the codec
     /// reported through `failure` first, as it says why).
     pub(crate) async fn flush(&self, failure: &CodecFailure, code: ErrorCode) -> Result<()> {
-        failure.flushed(self.0.flush(), code, C::NAME).await
+        let flush = self.0.unchecked_ref::<AnyCodec>().flush();
+        failure.flushed(flush, code, C::NAME, C::FLUSH).await
     }
 
     /// The error of `code` the codec reported through `failure`, if it failed.
@@ -74,8 +83,13 @@ impl<C: WebCodec> Deref for Closing<C> {
 
 impl<C: WebCodec> Drop for Closing<C> {
     fn drop(&mut self) {
-        if self.0.state() != web_sys::CodecState::Closed {
-            let _ = self.0.close();
-        }
+        close(self.0.unchecked_ref());
+    }
+}
+
+/// Closes `codec` unless it is closed already.
+fn close(codec: &AnyCodec) {
+    if codec.state() != web_sys::CodecState::Closed {
+        let _ = codec.close();
     }
 }
