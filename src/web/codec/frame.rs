@@ -6,7 +6,8 @@
 use std::ops::Deref;
 
 use js_sys::Float32Array;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::{ErrorCode, Result};
 use crate::web::error::from_js;
@@ -76,14 +77,24 @@ impl From<JsValue> for Sound {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A `VideoFrame` or an `AudioData`: one binding of their `close()`, so that releasing either is the
+    /// same code.
+    type Decoded;
+
+    #[wasm_bindgen(method)]
+    fn close(this: &Decoded);
+}
+
 impl Drop for Frame {
     fn drop(&mut self) {
-        self.0.close();
+        self.0.unchecked_ref::<Decoded>().close();
     }
 }
 
 impl Drop for Sound {
     fn drop(&mut self) {
-        self.0.close();
+        self.0.unchecked_ref::<Decoded>().close();
     }
 }

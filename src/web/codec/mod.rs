@@ -17,6 +17,9 @@ use wasm_bindgen::JsCast;
 
 use self::outputs::CodecFailure;
 use crate::error::{ErrorCode, Result};
+use crate::media::Sample;
+use crate::time::Time;
+use crate::web::error::from_js;
 
 /// The four WebCodecs codecs, by name.
 pub(crate) trait WebCodec: JsCast {
@@ -24,6 +27,10 @@ pub(crate) trait WebCodec: JsCast {
     const NAME: &'static str;
     /// What a failed `flush()` was, for messages ("VideoDecoder.flush").
     const FLUSH: &'static str;
+    /// What a failed `configure()` was, for messages ("VideoDecoder.configure").
+    const CONFIGURE: &'static str;
+    /// What a failed `decode()` was, for messages ("VideoDecoder.decode").
+    const DECODE: &'static str;
 }
 
 macro_rules! web_codec {
@@ -31,6 +38,8 @@ macro_rules! web_codec {
         impl WebCodec for web_sys::$codec {
             const NAME: &'static str = stringify!($codec);
             const FLUSH: &'static str = concat!(stringify!($codec), ".flush");
+            const CONFIGURE: &'static str = concat!(stringify!($codec), ".configure");
+            const DECODE: &'static str = concat!(stringify!($codec), ".decode");
         }
     )*};
 }
@@ -39,12 +48,18 @@ web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
 
 #[wasm_bindgen]
 extern "C" {
-    /// What the four codecs share: a state, `close()` and `flush()`. One binding for all of them, so that
+    /// What the four codecs share: a state, `configure()`, `close()` and `flush()`, and the decoders' `decode()`. One binding for all of them, so that
     /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
     type AnyCodec;
 
     #[wasm_bindgen(method, getter)]
     fn state(this: &AnyCodec) -> web_sys::CodecState;
+
+    #[wasm_bindgen(method, catch)]
+    fn configure(this: &AnyCodec, config: &JsValue) -> std::result::Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &AnyCodec, chunk: &JsValue) -> std::result::Result<(), JsValue>;
 
     #[wasm_bindgen(method, catch)]
     fn close(this: &AnyCodec) -> std::result::Result<(), JsValue>;
@@ -53,12 +68,46 @@ extern "C" {
     fn flush(this: &AnyCodec) -> js_sys::Promise;
 }
 
+/// What a decoder is given for one sample: its bytes, its times (in `timescale` ticks) in microseconds, and
+/// whether it is a keyframe. `EncodedAudioChunkInit` has the same members, its `type` the same two values,
+/// so the audio decoder takes this dictionary too.
+pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool) -> web_sys::EncodedVideoChunkInit {
+    let micros = |ticks| {
+        Time {
+            ticks,
+            scale: timescale,
+        }
+        .micros() as f64
+    };
+    let kind = if key {
+        web_sys::EncodedVideoChunkType::Key
+    } else {
+        web_sys::EncodedVideoChunkType::Delta
+    };
+    let init = web_sys::EncodedVideoChunkInit::new(&js_sys::Uint8Array::from(data), 0, kind);
+    init.set_timestamp_f64(micros(sample.pts));
+    init.set_duration_f64(micros(i64::from(sample.duration)));
+    init
+}
+
 /// A codec, closed when dropped (unless an error closed it already).
 pub(crate) struct Closing<C: WebCodec>(C);
 
 impl<C: WebCodec> Closing<C> {
     pub(crate) fn new(codec: C) -> Closing<C> {
         Closing(codec)
+    }
+
+    /// Configures the codec with `config` (its `VideoDecoderConfig`, ...); `unsupported_codec` when it
+    /// refuses it.
+    pub(crate) fn configure(&self, config: &JsValue) -> Result<()> {
+        configure(self.0.unchecked_ref(), config, C::CONFIGURE)
+    }
+
+    /// Queues `chunk` (an `EncodedVideoChunk` or `EncodedAudioChunk`) in a decoder; `malformed_input` when it
+    /// refuses it.
+    pub(crate) fn decode(&self, chunk: &JsValue) -> Result<()> {
+        decode(self.0.unchecked_ref(), chunk, C::DECODE)
     }
 
     /// Waits until everything queued has been output; a failure is an error of `code` (the error the codec
@@ -85,6 +134,18 @@ impl<C: WebCodec> Drop for Closing<C> {
     fn drop(&mut self) {
         close(self.0.unchecked_ref());
     }
+}
+
+fn configure(codec: &AnyCodec, config: &JsValue, doing: &str) -> Result<()> {
+    codec
+        .configure(config)
+        .map_err(|e| from_js(ErrorCode::UnsupportedCodec, doing, &e))
+}
+
+fn decode(codec: &AnyCodec, chunk: &JsValue, doing: &str) -> Result<()> {
+    codec
+        .decode(chunk)
+        .map_err(|e| from_js(ErrorCode::MalformedInput, doing, &e))
 }
 
 /// Closes `codec` unless it is closed already.

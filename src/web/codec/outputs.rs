@@ -83,14 +83,10 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
         }
     }
 
-    /// The `output` callback to give the codec.
-    pub(crate) fn output_callback(&self) -> &js_sys::Function {
-        &self.on_output
-    }
-
-    /// The `error` callback to give the codec.
-    pub(crate) fn error_callback(&self) -> &js_sys::Function {
-        &self.failure.on_error
+    /// The `{ output, error }` callbacks to give the codec's constructor: `VideoDecoderInit`,
+    /// `AudioDecoderInit`, `VideoEncoderInit` and `AudioEncoderInit` are this same dictionary.
+    pub(crate) fn init(&self) -> web_sys::VideoDecoderInit {
+        web_sys::VideoDecoderInit::new(&self.failure.on_error, &self.on_output)
     }
 
     /// Takes the outputs so far.
