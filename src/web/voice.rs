@@ -23,15 +23,15 @@ const DECODE_RATE: f32 = 48_000.0;
 /// The PCM of an `AudioBuffer`.
 pub(crate) fn from_audio_buffer(buffer: &web_sys::AudioBuffer) -> Result<Pcm> {
     check_length(buffer.duration())?;
-    let channels = (0..buffer.number_of_channels())
-        .map(|channel| {
-            let mut plane = vec![0.0f32; buffer.length() as usize];
-            buffer
-                .copy_from_channel(&mut plane, channel as i32)
-                .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyFromChannel", &e))?;
-            Ok(plane)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let count = buffer.number_of_channels();
+    let mut channels = Vec::with_capacity(count as usize);
+    for channel in 0..count {
+        let mut plane = vec![0.0f32; buffer.length() as usize];
+        buffer
+            .copy_from_channel(&mut plane, channel as i32)
+            .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyFromChannel", &e))?;
+        channels.push(plane);
+    }
     Ok(Pcm {
         rate: buffer.sample_rate() as u32,
         channels,
