@@ -125,12 +125,8 @@ impl Fetcher {
         let request = self.life.request()?;
         let response = self.response(url, range, &request).await?;
         let status = response.status();
-        let total_length = response
-            .headers()
-            .get("Content-Range")
-            .ok()
-            .flatten()
-            .and_then(|range| range.rsplit('/').next().and_then(|n| n.parse::<u64>().ok()));
+        let total_length =
+            header(&response, "Content-Range").and_then(|range| range.rsplit('/').next()?.parse::<u64>().ok());
         // An error page's body is not wanted: its download stops here.
         let bytes = if response.ok() {
             self.body(&response, url, max_len, &request).await?
@@ -191,12 +187,7 @@ impl Fetcher {
         request: &Request,
     ) -> Result<Vec<u8>, Failed> {
         let too_long = || Error::limit(format!("{url}: the response is larger than {max_len} bytes"));
-        let announced = response
-            .headers()
-            .get("Content-Length")
-            .ok()
-            .flatten()
-            .and_then(|n| n.trim().parse::<u64>().ok());
+        let announced = header(response, "Content-Length").and_then(|n| n.trim().parse::<u64>().ok());
         if announced.is_some_and(|n| n > max_len) {
             return Err(too_long().into());
         }
@@ -275,6 +266,11 @@ impl From<Error> for Failed {
     fn from(error: Error) -> Failed {
         Failed::Other(error)
     }
+}
+
+/// The value of header `name` of `response`, when it has one.
+fn header(response: &web_sys::Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
 }
 
 /// `fetch` of the window or of the worker this runs in.

@@ -346,11 +346,14 @@ impl HlsContent {
     }
 
     fn tell(&self, event: &LiveEvent) {
-        let listeners = std::mem::take(&mut *self.listeners.write());
-        let kept: Vec<_> = listeners.into_iter().filter(|listener| listener(event)).collect();
-        // A listener may have closed the stream, which dropped the listeners: they stay dropped.
+        let mut kept = std::mem::take(&mut *self.listeners.write());
+        kept.retain(|listener| listener(event));
+        // A listener may have closed the stream, which dropped the listeners: they stay dropped. Those
+        // registered meanwhile come after the ones kept.
         if !self.fetcher.life().is_closed() {
-            self.listeners.write().splice(0..0, kept);
+            let mut listeners = self.listeners.write();
+            let added = std::mem::replace(&mut *listeners, kept);
+            listeners.extend(added);
         }
     }
 
