@@ -83,8 +83,11 @@ impl Life {
         key
     }
 
-    fn unregister(&self, key: u32) {
-        self.running.write().retain(|(k, _)| *k != key);
+    /// Takes what was registered under `key` off the list (once closing has taken it, it is gone).
+    fn unregister(&self, key: u32) -> Option<Running> {
+        let mut running = self.running.write();
+        let at = running.iter().position(|(k, _)| *k == key)?;
+        Some(running.remove(at).1)
     }
 
     /// A timer of `ms` milliseconds, cleared when dropped or when the lifetime closes.
@@ -153,12 +156,8 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        let Some(key) = self.key else { return };
-        let mut running = self.life.running.write();
-        if let Some(at) = running.iter().position(|(k, _)| *k == key) {
-            if let (_, Running::Timer { id, .. }) = running.remove(at) {
-                clear_timeout(&id);
-            }
+        if let Some(Running::Timer { id, .. }) = self.key.and_then(|key| self.life.unregister(key)) {
+            clear_timeout(&id);
         }
     }
 }
