@@ -156,11 +156,12 @@ impl Fetcher {
         };
         init.set_signal(Some(&signal));
         if let Some((start, end)) = range {
-            let headers = web_sys::Headers::new().map_err(|e| from_js(ErrorCode::Browser, "new Headers", &e))?;
-            headers
-                .append("Range", &format!("bytes={start}-{}", end.saturating_sub(1)))
-                .map_err(|e| from_js(ErrorCode::Browser, "Headers.append", &e))?;
-            init.set_headers_headers(&headers);
+            // A plain object of header names and values is a `HeadersInit`; setting a data property on a
+            // fresh object cannot fail.
+            let headers = js_sys::Object::new();
+            let value = format!("bytes={start}-{}", end.saturating_sub(1));
+            let _ = Reflect::set(&headers, &"Range".into(), &value.into());
+            init.set_headers(&headers);
         }
         let fetch_request = web_sys::Request::new_with_str_and_init(url, &init)
             .map_err(|e| from_js(ErrorCode::MalformedInput, &format!("request for {url}"), &e))?;

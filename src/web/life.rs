@@ -6,8 +6,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::cell::Access;
@@ -202,24 +202,21 @@ pub(crate) fn after_ms(ms: f64) -> Promise {
 
 /// `setTimeout(callback, ms)` of the window or worker; its id. Where there is none the callback runs now.
 pub(crate) fn set_timeout(callback: &Function, ms: f64) -> JsValue {
-    let global = js_sys::global();
-    match global_function("setTimeout").and_then(|set| set.call2(&global, callback, &JsValue::from_f64(ms)).ok()) {
-        Some(id) => id,
-        None => {
-            let _ = callback.call0(&JsValue::UNDEFINED);
-            JsValue::UNDEFINED
-        }
-    }
+    global_set_timeout(callback, ms).unwrap_or_else(|_| {
+        let _ = callback.call0(&JsValue::UNDEFINED);
+        JsValue::UNDEFINED
+    })
 }
 
 fn clear_timeout(id: &JsValue) {
-    if let Some(clear) = global_function("clearTimeout") {
-        let _ = clear.call1(&js_sys::global(), id);
-    }
+    let _ = global_clear_timeout(id);
 }
 
-fn global_function(name: &str) -> Option<Function> {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
+#[wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout` and `clearTimeout`; they throw where there are none.
+    #[wasm_bindgen(catch, js_name = setTimeout)]
+    fn global_set_timeout(callback: &Function, ms: f64) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = clearTimeout)]
+    fn global_clear_timeout(id: &JsValue) -> std::result::Result<(), JsValue>;
 }
