@@ -99,7 +99,10 @@ impl HlsContent {
             }),
             listeners: RefCell::new(Vec::new()),
         });
-        content.ensure_window(0).await?;
+        // A master playlist's first variant: its playlist is loaded now.
+        if content.state.read().renditions[0].window.is_none() {
+            content.switch_to(0).await?;
+        }
         let first = content
             .chunk_at(content.start_time())
             .ok_or_else(|| Error::malformed("the playlist lists no segment"))?;
@@ -312,14 +315,6 @@ impl HlsContent {
             state.renditions[index].window = Some(window);
         }
         self.state.write().current = index;
-        Ok(())
-    }
-
-    /// Loads rendition `index`'s playlist if it has not been.
-    async fn ensure_window(&self, index: usize) -> Result<()> {
-        if self.state.read().renditions[index].window.is_none() {
-            self.switch_to(index).await?;
-        }
         Ok(())
     }
 
