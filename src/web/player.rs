@@ -493,7 +493,7 @@ impl PlayerCore {
             return;
         }
         if let Some(audio) = self.audio_output() {
-            wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
+            resume_soon(audio);
         }
     }
 
@@ -518,7 +518,7 @@ impl PlayerCore {
                 // Playing without sound because the page could not start it yet: called again from a
                 // user gesture, this is what lets the sound start.
                 if let Some(audio) = self.audio.read().clone() {
-                    wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
+                    resume_soon(audio);
                 }
                 return Ok(());
             }
@@ -722,4 +722,9 @@ impl PlayerCore {
         }
         Ok(true)
     }
+}
+
+/// Asks `audio`'s context to resume, without waiting for it.
+fn resume_soon(audio: Rc<AudioOutput>) {
+    wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
 }
