@@ -16,7 +16,7 @@ use crate::demux::ts::Damage;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::LiveWindow;
 use crate::hls::placement::SegmentPlacer;
-use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment, MAX_PLAYLIST_BYTES};
+use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, MAX_PLAYLIST_BYTES};
 use crate::hls::segments::SegmentReader;
 use crate::media::Track;
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
@@ -242,7 +242,7 @@ impl HlsContent {
             ));
         }
         let init = match &segment.init {
-            Some(_) => Some(self.init_bytes(index, &segment).await?),
+            Some(init) => Some(self.init_bytes(index, init).await?),
             None => None,
         };
         let started = now_ms();
@@ -282,19 +282,15 @@ impl HlsContent {
         Ok(chunk)
     }
 
-    /// The initialization section of `segment` in rendition `index`, fetched once.
-    async fn init_bytes(&self, index: usize, segment: &Segment) -> Result<Rc<Vec<u8>>> {
-        let init = segment
-            .init
-            .clone()
-            .ok_or_else(|| Error::malformed("segment without initialization section"))?;
+    /// The bytes of initialization section `init` in rendition `index`, fetched once.
+    async fn init_bytes(&self, index: usize, init: &InitSection) -> Result<Rc<Vec<u8>>> {
         if let Some((known, bytes)) = &self.state.read().renditions[index].init {
-            if *known == init {
+            if known == init {
                 return Ok(Rc::clone(bytes));
             }
         }
         let bytes = Rc::new(self.fetch_bytes(&init.uri, init.range).await?);
-        self.state.write().renditions[index].init = Some((init, Rc::clone(&bytes)));
+        self.state.write().renditions[index].init = Some((init.clone(), Rc::clone(&bytes)));
         Ok(bytes)
     }
 
