@@ -76,15 +76,19 @@ fn rescale_ticks_saturating(ticks: i64, from: u32, to: u32) -> i64 {
     wide.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
-/// Exact in i128: |ticks * to| < 2^63 * 2^32 never overflows.
+/// Exact in i128: |ticks * to| < 2^63 * 2^32 never overflows. The whole multiples of `from` in `ticks`
+/// convert exactly; only the remainder (less than `from`, so its product with `to` fits 64 bits) is rounded,
+/// which keeps every division within 64 bits.
 fn rescale_wide(ticks: i64, from: u32, to: u32) -> i128 {
-    let scaled = ticks as i128 * to as i128;
-    let from = from as i128;
-    let half = from / 2;
-    if scaled >= 0 {
-        (scaled + half) / from
+    let (from, to) = (u64::from(from), u64::from(to));
+    let magnitude = ticks.unsigned_abs();
+    let whole = i128::from(magnitude / from) * i128::from(to);
+    let rounded = ((magnitude % from) * to + from / 2) / from;
+    let wide = whole + i128::from(rounded);
+    if ticks < 0 {
+        -wide
     } else {
-        (scaled - half) / from
+        wide
     }
 }
 

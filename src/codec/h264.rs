@@ -310,14 +310,14 @@ impl AvcConfig {
         let length_size = (byte(4)? & 3) + 1;
         let mut at = 6;
         let read_sets = |count: u8, at: &mut usize| -> Result<Vec<Vec<u8>>> {
-            (0..count)
-                .map(|_| {
-                    let len = usize::from(u16::from_be_bytes([byte(*at)?, byte(*at + 1)?]));
-                    let set = record.get(*at + 2..*at + 2 + len).ok_or_else(malformed)?;
-                    *at += 2 + len;
-                    Ok(set.to_vec())
-                })
-                .collect()
+            let mut sets = Vec::with_capacity(usize::from(count));
+            for _ in 0..count {
+                let len = usize::from(u16::from_be_bytes([byte(*at)?, byte(*at + 1)?]));
+                let set = record.get(*at + 2..*at + 2 + len).ok_or_else(malformed)?;
+                *at += 2 + len;
+                sets.push(set.to_vec());
+            }
+            Ok(sets)
         };
         let sps = read_sets(byte(5)? & 0x1F, &mut at)?;
         let pps_count = byte(at)?;
@@ -349,18 +349,17 @@ impl AvcConfig {
             sps.push(nal);
         }
         let pps_valid = |nal: &[u8]| pps_sps_id(nal).is_ok_and(|id| ids.contains(&id));
-        let pps = config
-            .pps
-            .into_iter()
-            .map(|nal| {
-                if pps_valid(&nal) {
-                    return Ok(nal);
-                }
+        let mut pps = Vec::with_capacity(config.pps.len());
+        for nal in config.pps {
+            let nal = if pps_valid(&nal) {
+                nal
+            } else {
                 without_repeated_header(&nal)
                     .filter(|mended| pps_valid(mended))
-                    .ok_or_else(|| invalid("PPS"))
-            })
-            .collect::<Result<Vec<_>>>()?;
+                    .ok_or_else(|| invalid("PPS"))?
+            };
+            pps.push(nal);
+        }
         let mut rebuilt = avc_decoder_configuration(&sps, &pps)?;
         rebuilt[4] = 0xFC | (config.length_size - 1);
         Ok(rebuilt)

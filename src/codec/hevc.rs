@@ -8,6 +8,7 @@
 use super::bits::BitReader;
 use super::h264::remove_emulation_prevention;
 use crate::error::{Error, Result};
+use std::fmt::Write;
 
 /// NAL unit type of a video parameter set.
 pub const NAL_VPS: u8 = 32;
@@ -178,7 +179,8 @@ impl Sps {
             .rposition(|b| *b != 0)
             .map_or(0, |last| last + 1);
         for byte in &self.constraints[..used] {
-            codec.push_str(&format!(".{byte:X}"));
+            // Appended in place; writing to a String never fails.
+            let _ = write!(codec, ".{byte:X}");
         }
         codec
     }

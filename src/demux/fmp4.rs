@@ -35,10 +35,9 @@ struct FragmentTrack {
 impl FragmentReader {
     /// A reader for the fragments of `movie` (parsed from the init segment).
     pub fn new(movie: &Movie) -> Self {
-        let tracks = movie
-            .tracks
-            .iter()
-            .map(|t| FragmentTrack {
+        let mut tracks = Vec::with_capacity(movie.tracks.len());
+        for t in &movie.tracks {
+            tracks.push(FragmentTrack {
                 template: Track {
                     samples: Vec::new(),
                     ..t.track.clone()
@@ -46,15 +45,18 @@ impl FragmentReader {
                 shift: t.shift,
                 defaults: t.defaults,
                 next_dts: 0,
-            })
-            .collect();
+            });
+        }
         FragmentReader { tracks }
     }
 
     /// Parses a media segment (`styp`/`sidx`/`moof`/`mdat`/... boxes). Sample offsets count from the
     /// start of `bytes`; every sample must lie inside it.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Demuxed> {
-        let mut tracks: Vec<Track> = self.tracks.iter().map(|t| t.template.clone()).collect();
+        let mut tracks = Vec::with_capacity(self.tracks.len());
+        for track in &self.tracks {
+            tracks.push(track.template.clone());
+        }
         let boxes = top_level_boxes(bytes)?;
         // The last box is an `mdat` that claims more bytes than the segment has: the segment is a byte
         // range of a larger fragment (an I-frame playlist's segments hold just the key frame its `trun`

@@ -75,8 +75,12 @@ impl Movie {
 
     /// The demuxed tracks; sample offsets are offsets in the file.
     pub fn into_demuxed(self) -> Demuxed {
+        let mut tracks = Vec::with_capacity(self.tracks.len());
+        for movie_track in self.tracks {
+            tracks.push(movie_track.track);
+        }
         Demuxed {
-            tracks: self.tracks.into_iter().map(|t| t.track).collect(),
+            tracks,
             payload: Payload::Source,
         }
     }
@@ -139,8 +143,8 @@ fn read_track(
         cut_at_edit_end(&mut samples, end, shift, kind, trak.tables.ctts.len() > 0);
     }
     let defaults = trex
-        .into_iter()
-        .flatten()
+        .unwrap_or_default()
+        .iter()
         .find(|(id, _)| *id == track_id)
         .map(|(_, defaults)| *defaults)
         .unwrap_or_default();

@@ -13,6 +13,7 @@ use crate::codec::opus::OpusHead;
 use crate::error::{Error, Result};
 use crate::isobmff::descriptors::{DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_AAC, OTI_MP3};
 use crate::media::{CodecConfig, TrackKind};
+use std::fmt::Write;
 
 /// Bytes of a visual sample entry before its child boxes: the sample entry header (8), then pre-defined
 /// and reserved fields (16), width and height, resolutions, frame count, compressor name and depth.
@@ -348,7 +349,8 @@ fn hevc_codec_string(fourcc: &[u8; 4], hvcc: &[u8]) -> Result<String> {
     let constraints = &fields[6..12];
     let used = constraints.len() - constraints.iter().rev().take_while(|b| **b == 0).count();
     for byte in &constraints[..used] {
-        codec.push_str(&format!(".{byte:X}"));
+        // Appended in place; writing to a String never fails.
+        let _ = write!(codec, ".{byte:X}");
     }
     Ok(codec)
 }

@@ -44,13 +44,14 @@ fn assembled<'a>(
         tracks.push(video(footage, track, cut, encoded, copied)?);
     }
     if let (Some(cut), Some(track)) = (&plan.audio, &footage.audio) {
-        let samples = track
+        let source = track
             .samples
             .get(cut.samples.clone())
-            .ok_or_else(|| out_of_range("the plan names audio samples the footage does not have"))?
-            .iter()
-            .map(copied)
-            .collect::<Result<Vec<_>>>()?;
+            .ok_or_else(|| out_of_range("the plan names audio samples the footage does not have"))?;
+        let mut samples = Vec::with_capacity(source.len());
+        for sample in source {
+            samples.push(copied(sample)?);
+        }
         tracks.push(MuxTrack {
             kind: TrackKind::Audio,
             timescale: track.timescale,
@@ -121,17 +122,14 @@ fn video<'a>(
     // Encoders here never reorder frames, so a re-encoded frame decodes at its presentation time less the
     // largest delay between decoding and showing among the copied samples: decode times then keep
     // increasing into a copied stretch that decodes a frame before showing it (B-frames).
-    let delay = cut
-        .pieces
-        .iter()
-        .filter_map(|piece| match piece {
-            VideoPiece::Copy(range) => track.samples.get(range.clone()),
-            VideoPiece::Reencode { .. } => None,
-        })
-        .flatten()
-        .map(|s| (s.pts - s.dts).max(0))
-        .max()
-        .unwrap_or(0);
+    let mut delay = 0;
+    for piece in &cut.pieces {
+        if let VideoPiece::Copy(range) = piece {
+            for s in track.samples.get(range.clone()).unwrap_or_default() {
+                delay = delay.max(s.pts - s.dts);
+            }
+        }
+    }
     let mut samples: Vec<MuxSample> = Vec::new();
     let mut stretch = 0;
     for (position, piece) in cut.pieces.iter().enumerate() {
@@ -164,9 +162,9 @@ fn video<'a>(
                     .get(position + 1)
                     .and_then(|next| first_pts(track, next))
                     .unwrap_or(cut.end_pts);
-                let times: Vec<i64> = frames.iter().map(|f| f.pts).collect();
-                for (index, frame) in frames.into_iter().enumerate() {
-                    let next = times.get(index + 1).copied().unwrap_or(after);
+                let mut frames = frames.into_iter().enumerate().peekable();
+                while let Some((index, frame)) = frames.next() {
+                    let next = frames.peek().map_or(after, |(_, f)| f.pts);
                     let data = if index == 0 {
                         sets.switch(&configs[stretch], frame.key, Cow::Owned(frame.data))?
                     } else {

@@ -152,7 +152,11 @@ pub fn conform(channels: &[Vec<f32>], from: u32, to: u32, count: usize) -> Resul
         resample(&[], from, to)?;
         return Ok(remixed);
     }
-    remixed.iter().map(|channel| resample(channel, from, to)).collect()
+    let mut resampled = Vec::with_capacity(remixed.len());
+    for channel in &remixed {
+        resampled.push(resample(channel, from, to)?);
+    }
+    Ok(resampled)
 }
 
 /// Decoded blocks of sound laid out on a clip's timeline: `frames` samples per channel, silent where no

@@ -54,19 +54,17 @@ impl EncodedSound {
                 ),
             ));
         }
-        let samples = self
-            .packets
-            .iter()
-            .take_while(|packet| packet.pts < shown.1)
-            .map(|packet| MuxSample {
+        let mut samples = Vec::new();
+        for packet in self.packets.iter().take_while(|packet| packet.pts < shown.1) {
+            samples.push(MuxSample {
                 dts: packet.pts,
                 pts: packet.pts,
                 duration: packet.duration,
                 key: true,
                 data: Cow::Borrowed(packet.data.as_slice()),
                 unread: None,
-            })
-            .collect();
+            });
+        }
         Ok(MuxTrack {
             kind: TrackKind::Audio,
             timescale: self.config.sample_rate,

@@ -258,13 +258,14 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
     let end_pts = match order.get(after_last) {
         Some(&next) => samples[next].pts,
         None => {
-            let interval = shown_frames
-                .windows(2)
-                .map(|pair| samples[pair[1]].pts - samples[pair[0]].pts)
-                .filter(|gap| *gap > 0)
-                .min()
-                .unwrap_or(i64::from(samples[last].duration));
-            samples[last].pts + interval
+            let mut interval = None;
+            for pair in shown_frames.windows(2) {
+                let gap = samples[pair[1]].pts - samples[pair[0]].pts;
+                if gap > 0 && interval.is_none_or(|shortest| gap < shortest) {
+                    interval = Some(gap);
+                }
+            }
+            samples[last].pts + interval.unwrap_or(i64::from(samples[last].duration))
         }
     };
     // Decoding must start at the keyframe and reach every shown frame, and the frames they reference (a
@@ -281,11 +282,12 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
                 .position(|s| s.key)
                 .map_or(stretch.end, |p| keyframe + 1 + p);
             let tail_start = samples.get(next_key).map_or(i64::MAX, |s| s.pts);
-            let frames = shown_frames
-                .iter()
-                .map(|&i| samples[i].pts)
-                .filter(|pts| *pts < tail_start)
-                .collect();
+            let mut frames = Vec::new();
+            for &i in shown_frames {
+                if samples[i].pts < tail_start {
+                    frames.push(samples[i].pts);
+                }
+            }
             pieces.push(VideoPiece::Reencode {
                 decode: keyframe..next_key,
                 frames,
@@ -301,11 +303,12 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
                 Fixed(seconds(samples[stretch.start].pts, track.timescale), 3)
             )));
         } else {
-            let frames: Vec<i64> = shown_frames
-                .iter()
-                .filter(|i| stretch.contains(i))
-                .map(|&i| samples[i].pts)
-                .collect();
+            let mut frames = Vec::new();
+            for &i in shown_frames {
+                if stretch.contains(&i) {
+                    frames.push(samples[i].pts);
+                }
+            }
             if !frames.is_empty() {
                 pieces.push(VideoPiece::Reencode {
                     decode: stretch,
@@ -325,16 +328,16 @@ fn plan_video(footage: &Footage, track: &Track, start: f64, end: f64, mode: Trim
 
 /// `read` split where the video's codec configuration changes.
 fn one_coding_stretches(footage: &Footage, read: &Range<usize>) -> Vec<Range<usize>> {
-    let changes = footage
-        .changes
-        .iter()
-        .filter(|c| c.kind == TrackKind::Video && c.sample > read.start && c.sample < read.end)
-        .map(|c| c.sample);
-    let bounds: Vec<usize> = std::iter::once(read.start)
-        .chain(changes)
-        .chain(std::iter::once(read.end))
-        .collect();
-    bounds.windows(2).map(|pair| pair[0]..pair[1]).collect()
+    let mut stretches = Vec::new();
+    let mut start = read.start;
+    for change in &footage.changes {
+        if change.kind == TrackKind::Video && change.sample > read.start && change.sample < read.end {
+            stretches.push(start..change.sample);
+            start = change.sample;
+        }
+    }
+    stretches.push(start..read.end);
+    stretches
 }
 
 /// Whether samples coded with `config` can follow, untouched, in a track whose sample entry holds
@@ -393,13 +396,13 @@ fn plan_audio(footage: &Footage, track: &Track, from: f64, to: f64) -> Result<Op
             samples[..first].partition_point(|s| s.pts <= target).saturating_sub(1)
         }
     };
-    let coded_from = footage
-        .changes
-        .iter()
-        .filter(|c| c.kind == TrackKind::Audio && c.sample <= first)
-        .map(|c| c.sample)
-        .max()
-        .unwrap_or(0);
+    // Where the sound's last change of coding up to `first` is (0 without one).
+    let mut coded_from = 0;
+    for change in &footage.changes {
+        if change.kind == TrackKind::Audio && change.sample <= first {
+            coded_from = coded_from.max(change.sample);
+        }
+    }
     let with_roll = with_roll.max(coded_from);
     Ok(Some(AudioCut {
         samples: with_roll..end,

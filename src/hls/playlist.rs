@@ -603,12 +603,14 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
 
 /// The items of a `separator`-separated list attribute (codecs, date range IDs), trimmed, empty ones left out.
 fn list(text: Option<&str>, separator: char) -> Vec<String> {
-    text.unwrap_or_default()
-        .split(separator)
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let mut items = Vec::new();
+    for item in text.unwrap_or_default().split(separator) {
+        let item = item.trim();
+        if !item.is_empty() {
+            items.push(item.to_owned());
+        }
+    }
+    items
 }
 
 /// A duration in seconds: a plain decimal from 0 to a day.

@@ -93,10 +93,10 @@ impl<'t, 'a> Layout<'t, 'a> {
 /// Lays `tracks` out as one MP4 file.
 pub fn layout<'t, 'a>(tracks: &'t [MuxTrack<'a>], container: Container) -> Result<Layout<'t, 'a>> {
     let movie_timescale = movie_timescale(tracks)?;
-    let timed: Vec<TimedTrack> = tracks
-        .iter()
-        .map(|track| TimedTrack::new(track, movie_timescale))
-        .collect::<Result<_>>()?;
+    let mut timed = Vec::with_capacity(tracks.len());
+    for track in tracks {
+        timed.push(TimedTrack::new(track, movie_timescale)?);
+    }
     let pieces = match container {
         Container::Mp4 => lay_out_progressive(&timed, movie_timescale)?,
         Container::Fmp4 => lay_out_fragmented(&timed, movie_timescale)?,
@@ -343,10 +343,14 @@ impl<'a> TimedTrack<'a> {
             write_pairs(w, b"ctts", version, &ctts)?;
         }
         if !samples.iter().all(|s| s.key) {
-            let sync: Vec<u32> = (1..).zip(samples).filter(|(_, s)| s.key).map(|(n, _)| n).collect();
+            // The 1-based numbers of the sync samples.
             w.full_box(b"stss", 0, 0, |w| {
-                w.u32(sync.len() as u32);
-                sync.iter().for_each(|number| w.u32(*number));
+                w.u32(samples.iter().filter(|s| s.key).count() as u32);
+                for (number, sample) in (1u32..).zip(samples) {
+                    if sample.key {
+                        w.u32(number);
+                    }
+                }
                 Ok(())
             })?;
         }
@@ -617,10 +621,12 @@ fn lay_out_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Ve
     }
     let mut pieces = vec![Piece::Boxes(w.into_bytes())];
     for run in &runs {
-        pieces.extend((run.first..run.first + run.count).map(|index| Piece::Sample {
-            track: run.track,
-            index,
-        }));
+        for index in run.first..run.first + run.count {
+            pieces.push(Piece::Sample {
+                track: run.track,
+                index,
+            });
+        }
     }
     Ok(pieces)
 }
@@ -663,7 +669,9 @@ fn lay_out_fragmented(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Vec
     for (sequence, fragment) in (1..).zip(fragments(tracks)) {
         pieces.push(Piece::Boxes(fragment_head(tracks, &fragment, sequence)?));
         for (track, samples) in fragment.into_iter().enumerate() {
-            pieces.extend(samples.map(|index| Piece::Sample { track, index }));
+            for index in samples {
+                pieces.push(Piece::Sample { track, index });
+            }
         }
     }
     Ok(pieces)
@@ -776,12 +784,12 @@ fn fragment_head(tracks: &[TimedTrack], ranges: &[Range<usize>], sequence: u32) 
             payload += u64::from(sample_size(sample)?);
         }
     }
-    let offsets = offsets
-        .into_iter()
-        .map(|o| i32::try_from(o).map_err(|_| Error::limit("a fragment over 2 GiB")))
-        .collect::<Result<Vec<i32>>>()?;
+    let mut data_offsets = Vec::with_capacity(offsets.len());
+    for offset in offsets {
+        data_offsets.push(i32::try_from(offset).map_err(|_| Error::limit("a fragment over 2 GiB"))?);
+    }
     let mut w = BoxWriter::default();
-    write_moof(&mut w, &offsets)?;
+    write_moof(&mut w, &data_offsets)?;
     write_mdat_header(&mut w, payload);
     Ok(w.into_bytes())
 }

@@ -40,13 +40,15 @@ pub fn chunk_spans(tracks: &[Track], origin: f64) -> Vec<ChunkSpan> {
     };
     // Where each chunk starts: video keyframes (decode order), or every second of audio.
     let mut starts: Vec<(f64, usize)> = match (video, audio) {
-        (Some(video), _) => video
-            .samples
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.key)
-            .map(|(i, s)| (seconds(video, s.pts), i))
-            .collect(),
+        (Some(video), _) => {
+            let mut starts = Vec::new();
+            for (i, s) in video.samples.iter().enumerate() {
+                if s.key {
+                    starts.push((seconds(video, s.pts), i));
+                }
+            }
+            starts
+        }
         (None, Some(audio)) => {
             let mut starts = Vec::new();
             let mut next = f64::NEG_INFINITY;

@@ -33,7 +33,10 @@ pub fn timeline_origin<'a>(tracks: impl IntoIterator<Item = &'a Track>) -> f64 {
 /// Presentation order of a track's samples: indices into `track.samples`, sorted by `pts` (stably: samples
 /// with equal times keep their decode order).
 pub fn presentation_order(track: &Track) -> Vec<usize> {
-    let mut keyed: Vec<(i64, usize)> = track.samples.iter().map(|s| s.pts).zip(0..).collect();
+    let mut keyed = Vec::with_capacity(track.samples.len());
+    for (index, sample) in track.samples.iter().enumerate() {
+        keyed.push((sample.pts, index));
+    }
     merge_sort_by_time(&mut keyed);
     keyed.into_iter().map(|(_, index)| index).collect()
 }
@@ -99,7 +102,10 @@ pub fn keyframe_times(track: &Track, origin: f64) -> Vec<f64> {
         return Vec::new();
     }
     // Only the keyframes are sorted (the index half of each pair is unused here).
-    let mut keyframes: Vec<(i64, usize)> = track.samples.iter().filter(|s| s.key).map(|s| (s.pts, 0)).collect();
+    let mut keyframes = Vec::new();
+    for sample in track.samples.iter().filter(|s| s.key) {
+        keyframes.push((sample.pts, 0));
+    }
     merge_sort_by_time(&mut keyframes);
     keyframes
         .into_iter()

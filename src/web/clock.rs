@@ -5,6 +5,8 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::prelude::*;
+
 use super::audio::AudioOutput;
 
 /// Sound is scheduled this far ahead of the audio context's render time, so the first buffers are not late.
@@ -12,10 +14,14 @@ const AUDIO_START_LEAD: f64 = 0.05;
 
 /// `performance.now()` in milliseconds, in a window or a worker (0 where there is none).
 pub(crate) fn now_ms() -> f64 {
-    js_sys::Reflect::get(&js_sys::global(), &wasm_bindgen::JsValue::from_str("performance"))
-        .ok()
-        .and_then(|p| wasm_bindgen::JsCast::dyn_into::<web_sys::Performance>(p).ok())
-        .map_or(0.0, |p| p.now())
+    performance_now().unwrap_or(0.0)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `performance.now()`; it throws where there is no `performance`.
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
+    fn performance_now() -> Result<f64, JsValue>;
 }
 
 /// Media time against a source clock (seconds of the audio context, or of the page).

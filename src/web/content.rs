@@ -13,7 +13,7 @@ use super::hls::HlsContent;
 use super::life::Life;
 use super::source::Source;
 use crate::error::{Error, Result};
-use crate::media::Track;
+use crate::media::{Track, TrackKind};
 
 /// An opened source. Closed (its requests aborted, its live reloads stopped, its cache dropped) by
 /// [`Content::close`] or when the last owner lets go of it.
@@ -34,16 +34,14 @@ impl Content {
     /// (closing it while this runs aborts the opening).
     pub(crate) async fn open(src: &JsValue, options: &JsValue, life: Rc<Life>) -> Result<Content> {
         let fetcher = Fetcher::new(Rc::clone(&life), options)?;
-        if let Some(url) = src.as_string() {
+        let source = if let Some(url) = src.as_string() {
             let path = url.split(['?', '#']).next().unwrap_or_default();
-            let kind = if path.ends_with(".m3u8") {
-                Kind::Hls(HlsContent::open(&url, fetcher).await?)
-            } else {
-                Kind::File(FileContent::open(Source::open_url(&url, fetcher).await?).await?)
-            };
-            return Ok(Content { life, kind });
-        }
-        let source = if let Some(bytes) = src.dyn_ref::<Uint8Array>() {
+            if path.ends_with(".m3u8") {
+                let kind = Kind::Hls(HlsContent::open(&url, fetcher).await?);
+                return Ok(Content { life, kind });
+            }
+            Source::open_url(&url, fetcher).await?
+        } else if let Some(bytes) = src.dyn_ref::<Uint8Array>() {
             Source::Bytes(bytes.clone())
         } else if let Some(blob) = src.dyn_ref::<web_sys::Blob>() {
             Source::Blob {
@@ -101,6 +99,11 @@ impl Content {
             Kind::File(file) => f(&file.tracks),
             Kind::Hls(hls) => hls.with_tracks(f),
         }
+    }
+
+    /// Whether it has a track of `kind`.
+    pub(crate) fn has_track(&self, kind: TrackKind) -> bool {
+        self.with_tracks(|tracks| tracks.iter().any(|t| t.kind == kind))
     }
 
     /// The seekable span of the media timeline, seconds: all of a file or VOD stream, the replay window

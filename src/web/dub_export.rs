@@ -103,7 +103,7 @@ async fn original_sound(footage: &Footage, plan: &TrimPlan) -> Result<Option<Pcm
     let config = footage
         .config_at(TrackKind::Audio, cut.samples.start)
         .unwrap_or(&track.config);
-    let samples = track
+    let mut samples = track
         .samples
         .get(cut.samples.clone())
         .ok_or_else(|| {
@@ -114,6 +114,6 @@ async fn original_sound(footage: &Footage, plan: &TrimPlan) -> Result<Option<Pcm
         })?
         .iter()
         .map(|sample| Ok((sample, footage.sample_data(sample)?)));
-    let pcm = decode_to_pcm(config, track.timescale, samples, plan.start, Some(plan.duration())).await?;
+    let pcm = decode_to_pcm(config, track.timescale, &mut samples, plan.start, Some(plan.duration())).await?;
     Ok(Some(pcm))
 }

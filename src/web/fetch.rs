@@ -6,7 +6,8 @@
 use std::rc::Rc;
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::from_js;
@@ -125,12 +126,8 @@ impl Fetcher {
         let request = self.life.request()?;
         let response = self.response(url, range, &request).await?;
         let status = response.status();
-        let total_length = response
-            .headers()
-            .get("Content-Range")
-            .ok()
-            .flatten()
-            .and_then(|range| range.rsplit('/').next().and_then(|n| n.parse::<u64>().ok()));
+        let total_length =
+            header(&response, "Content-Range").and_then(|range| range.rsplit('/').next()?.parse::<u64>().ok());
         // An error page's body is not wanted: its download stops here.
         let bytes = if response.ok() {
             self.body(&response, url, max_len, &request).await?
@@ -159,22 +156,18 @@ impl Fetcher {
         };
         init.set_signal(Some(&signal));
         if let Some((start, end)) = range {
-            let headers = web_sys::Headers::new().map_err(|e| from_js(ErrorCode::Browser, "new Headers", &e))?;
-            headers
-                .append("Range", &format!("bytes={start}-{}", end.saturating_sub(1)))
-                .map_err(|e| from_js(ErrorCode::Browser, "Headers.append", &e))?;
-            init.set_headers_headers(&headers);
+            // A plain object of header names and values is a `HeadersInit`; setting a data property on a
+            // fresh object cannot fail.
+            let headers = js_sys::Object::new();
+            let value = format!("bytes={start}-{}", end.saturating_sub(1));
+            let _ = Reflect::set(&headers, &"Range".into(), &value.into());
+            init.set_headers(&headers);
         }
         let fetch_request = web_sys::Request::new_with_str_and_init(url, &init)
             .map_err(|e| from_js(ErrorCode::MalformedInput, &format!("request for {url}"), &e))?;
-        let answer = match self
-            .within(self.first_byte_ms, global_fetch(&fetch_request)?, request)
-            .await?
-        {
-            Some(Ok(answer)) => answer,
-            Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("fetch {url}"), &thrown).into()),
-            None => return Err(self.timed_out(url, "sent no response", self.first_byte_ms)),
-        };
+        let answer = self
+            .within(global_fetch(&fetch_request)?, request, url, Wait::Response)
+            .await?;
         Ok(answer
             .dyn_into::<web_sys::Response>()
             .map_err(|e| from_js(ErrorCode::Browser, "fetch result", &e))?)
@@ -191,12 +184,7 @@ impl Fetcher {
         request: &Request,
     ) -> Result<Vec<u8>, Failed> {
         let too_long = || Error::limit(format!("{url}: the response is larger than {max_len} bytes"));
-        let announced = response
-            .headers()
-            .get("Content-Length")
-            .ok()
-            .flatten()
-            .and_then(|n| n.trim().parse::<u64>().ok());
+        let announced = header(response, "Content-Length").and_then(|n| n.trim().parse::<u64>().ok());
         if announced.is_some_and(|n| n > max_len) {
             return Err(too_long().into());
         }
@@ -211,12 +199,8 @@ impl Fetcher {
         // header is the server's word, the bytes are what counts.
         let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(MAX_RESERVED_BYTES) as usize);
         loop {
-            let read = match self.within(self.stall_ms, reader.read(), request).await? {
-                Some(Ok(read)) => read,
-                Some(Err(thrown)) => return Err(from_js(ErrorCode::Network, &format!("reading {url}"), &thrown).into()),
-                // The request is aborted, which ends the body too.
-                None => return Err(self.timed_out(url, "stopped sending", self.stall_ms)),
-            };
+            // A timed-out request is aborted, which ends the body too.
+            let read = self.within(reader.read(), request, url, Wait::Body).await?;
             if Reflect::get(&read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
                 return Ok(bytes);
             }
@@ -234,34 +218,39 @@ impl Fetcher {
         }
     }
 
-    /// How `promise` settled if it did within `ms`; `None` (the request aborted) if not; `invalid_state`
-    /// if the lifetime closed meanwhile.
-    async fn within(
-        &self,
-        ms: f64,
-        promise: Promise,
-        request: &Request,
-    ) -> Result<Option<std::result::Result<JsValue, JsValue>>> {
+    /// What `promise` resolved to, if it settled within `wait`'s timeout. A rejection is a `network` error;
+    /// a timeout aborts the request and fails the attempt as timed out; `invalid_state` if the lifetime
+    /// closed meanwhile.
+    async fn within(&self, promise: Promise, request: &Request, url: &str, wait: Wait) -> Result<JsValue, Failed> {
+        let (ms, doing, silent) = match wait {
+            Wait::Response => (self.first_byte_ms, "fetch", "sent no response"),
+            Wait::Body => (self.stall_ms, "reading", "stopped sending"),
+        };
         let timer = self.life.timer(ms);
         // The timer resolves to `undefined`, which neither a response nor a read result is.
         let settled = JsFuture::from(Promise::race(&Array::of2(&promise, timer.promise()))).await;
         drop(timer);
         self.life.check()?;
-        Ok(match settled {
+        match settled {
             Ok(value) if value.is_undefined() => {
                 request.abort();
-                None
+                Err(Failed::TimedOut(Error::new(
+                    ErrorCode::Network,
+                    format!("{url}: the server {silent} for {} s", Fixed(ms / 1000.0, 1)),
+                )))
             }
-            settled => Some(settled),
-        })
+            Ok(value) => Ok(value),
+            Err(thrown) => Err(from_js(ErrorCode::Network, &format!("{doing} {url}"), &thrown).into()),
+        }
     }
+}
 
-    fn timed_out(&self, url: &str, what: &str, ms: f64) -> Failed {
-        Failed::TimedOut(Error::new(
-            ErrorCode::Network,
-            format!("{url}: the server {what} for {} s", Fixed(ms / 1000.0, 1)),
-        ))
-    }
+/// What a request waits for: its response headers (within the first-byte timeout), or the next bytes of
+/// its body (within the stall timeout).
+#[derive(Clone, Copy)]
+enum Wait {
+    Response,
+    Body,
 }
 
 /// Why one attempt failed.
@@ -277,14 +266,19 @@ impl From<Error> for Failed {
     }
 }
 
+/// The value of header `name` of `response`, when it has one.
+fn header(response: &web_sys::Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
+}
+
 /// `fetch` of the window or of the worker this runs in.
 fn global_fetch(request: &web_sys::Request) -> Result<Promise> {
-    let global = js_sys::global();
-    if let Some(window) = global.dyn_ref::<web_sys::Window>() {
-        Ok(window.fetch_with_request(request))
-    } else if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
-        Ok(worker.fetch_with_request(request))
-    } else {
-        Err(Error::new(ErrorCode::Browser, "no fetch in this JavaScript context"))
-    }
+    fetch_in_global(request).map_err(|_| Error::new(ErrorCode::Browser, "no fetch in this JavaScript context"))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`; it throws where there is none.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch_in_global(request: &web_sys::Request) -> std::result::Result<Promise, JsValue>;
 }

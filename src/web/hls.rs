@@ -16,7 +16,7 @@ use crate::demux::ts::Damage;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::LiveWindow;
 use crate::hls::placement::SegmentPlacer;
-use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, Segment, MAX_PLAYLIST_BYTES};
+use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, MAX_PLAYLIST_BYTES};
 use crate::hls::segments::SegmentReader;
 use crate::media::Track;
 use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
@@ -99,7 +99,10 @@ impl HlsContent {
             }),
             listeners: RefCell::new(Vec::new()),
         });
-        content.ensure_window(0).await?;
+        // A master playlist's first variant: its playlist is loaded now.
+        if content.state.read().renditions[0].window.is_none() {
+            content.switch_to(0).await?;
+        }
         let first = content
             .chunk_at(content.start_time())
             .ok_or_else(|| Error::malformed("the playlist lists no segment"))?;
@@ -239,7 +242,7 @@ impl HlsContent {
             ));
         }
         let init = match &segment.init {
-            Some(_) => Some(self.init_bytes(index, &segment).await?),
+            Some(init) => Some(self.init_bytes(index, init).await?),
             None => None,
         };
         let started = now_ms();
@@ -279,19 +282,15 @@ impl HlsContent {
         Ok(chunk)
     }
 
-    /// The initialization section of `segment` in rendition `index`, fetched once.
-    async fn init_bytes(&self, index: usize, segment: &Segment) -> Result<Rc<Vec<u8>>> {
-        let init = segment
-            .init
-            .clone()
-            .ok_or_else(|| Error::malformed("segment without initialization section"))?;
+    /// The bytes of initialization section `init` in rendition `index`, fetched once.
+    async fn init_bytes(&self, index: usize, init: &InitSection) -> Result<Rc<Vec<u8>>> {
         if let Some((known, bytes)) = &self.state.read().renditions[index].init {
-            if *known == init {
+            if known == init {
                 return Ok(Rc::clone(bytes));
             }
         }
         let bytes = Rc::new(self.fetch_bytes(&init.uri, init.range).await?);
-        self.state.write().renditions[index].init = Some((init, Rc::clone(&bytes)));
+        self.state.write().renditions[index].init = Some((init.clone(), Rc::clone(&bytes)));
         Ok(bytes)
     }
 
@@ -312,14 +311,6 @@ impl HlsContent {
             state.renditions[index].window = Some(window);
         }
         self.state.write().current = index;
-        Ok(())
-    }
-
-    /// Loads rendition `index`'s playlist if it has not been.
-    async fn ensure_window(&self, index: usize) -> Result<()> {
-        if self.state.read().renditions[index].window.is_none() {
-            self.switch_to(index).await?;
-        }
         Ok(())
     }
 
@@ -346,11 +337,14 @@ impl HlsContent {
     }
 
     fn tell(&self, event: &LiveEvent) {
-        let listeners = std::mem::take(&mut *self.listeners.write());
-        let kept: Vec<_> = listeners.into_iter().filter(|listener| listener(event)).collect();
-        // A listener may have closed the stream, which dropped the listeners: they stay dropped.
+        let mut kept = std::mem::take(&mut *self.listeners.write());
+        kept.retain(|listener| listener(event));
+        // A listener may have closed the stream, which dropped the listeners: they stay dropped. Those
+        // registered meanwhile come after the ones kept.
         if !self.fetcher.life().is_closed() {
-            self.listeners.write().splice(0..0, kept);
+            let mut listeners = self.listeners.write();
+            let added = std::mem::replace(&mut *listeners, kept);
+            listeners.extend(added);
         }
     }
 

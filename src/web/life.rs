@@ -6,8 +6,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::cell::Access;
@@ -83,8 +83,11 @@ impl Life {
         key
     }
 
-    fn unregister(&self, key: u32) {
-        self.running.write().retain(|(k, _)| *k != key);
+    /// Takes what was registered under `key` off the list (once closing has taken it, it is gone).
+    fn unregister(&self, key: u32) -> Option<Running> {
+        let mut running = self.running.write();
+        let at = running.iter().position(|(k, _)| *k == key)?;
+        Some(running.remove(at).1)
     }
 
     /// A timer of `ms` milliseconds, cleared when dropped or when the lifetime closes.
@@ -153,12 +156,8 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        let Some(key) = self.key else { return };
-        let mut running = self.life.running.write();
-        if let Some(at) = running.iter().position(|(k, _)| *k == key) {
-            if let (_, Running::Timer { id, .. }) = running.remove(at) {
-                clear_timeout(&id);
-            }
+        if let Some(Running::Timer { id, .. }) = self.key.and_then(|key| self.life.unregister(key)) {
+            clear_timeout(&id);
         }
     }
 }
@@ -203,24 +202,21 @@ pub(crate) fn after_ms(ms: f64) -> Promise {
 
 /// `setTimeout(callback, ms)` of the window or worker; its id. Where there is none the callback runs now.
 pub(crate) fn set_timeout(callback: &Function, ms: f64) -> JsValue {
-    let global = js_sys::global();
-    match global_function("setTimeout").and_then(|set| set.call2(&global, callback, &JsValue::from_f64(ms)).ok()) {
-        Some(id) => id,
-        None => {
-            let _ = callback.call0(&JsValue::UNDEFINED);
-            JsValue::UNDEFINED
-        }
-    }
+    global_set_timeout(callback, ms).unwrap_or_else(|_| {
+        let _ = callback.call0(&JsValue::UNDEFINED);
+        JsValue::UNDEFINED
+    })
 }
 
 fn clear_timeout(id: &JsValue) {
-    if let Some(clear) = global_function("clearTimeout") {
-        let _ = clear.call1(&js_sys::global(), id);
-    }
+    let _ = global_clear_timeout(id);
 }
 
-fn global_function(name: &str) -> Option<Function> {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
+#[wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout` and `clearTimeout`; they throw where there are none.
+    #[wasm_bindgen(catch, js_name = setTimeout)]
+    fn global_set_timeout(callback: &Function, ms: f64) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = clearTimeout)]
+    fn global_clear_timeout(id: &JsValue) -> std::result::Result<(), JsValue>;
 }

@@ -162,13 +162,8 @@ pub(crate) struct Playback {
 impl Playback {
     /// A pipeline that plays `media` from media time `from`, with sound through `audio` when given.
     pub(crate) fn start(media: Rc<Content>, from: f64, audio: Option<Rc<AudioOutput>>) -> Rc<RefCell<Playback>> {
-        let (has_video, has_audio) = media.with_tracks(|tracks| {
-            (
-                tracks.iter().any(|t| t.kind == TrackKind::Video),
-                tracks.iter().any(|t| t.kind == TrackKind::Audio),
-            )
-        });
-        let audio = audio.filter(|_| has_audio);
+        let has_video = media.has_track(TrackKind::Video);
+        let audio = audio.filter(|_| media.has_track(TrackKind::Audio));
         let audio_config = media.with_tracks(|tracks| {
             tracks
                 .iter()

@@ -283,7 +283,7 @@ impl PlayerCore {
             state.error = None;
             state.phase = Phase::Paused { media, ended: false };
         }
-        if content.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio)) {
+        if content.has_track(TrackKind::Audio) {
             self.warm_audio();
         }
         if let Kind::Hls(hls) = content.kind() {
@@ -493,7 +493,7 @@ impl PlayerCore {
             return;
         }
         if let Some(audio) = self.audio_output() {
-            wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
+            resume_soon(audio);
         }
     }
 
@@ -518,7 +518,7 @@ impl PlayerCore {
                 // Playing without sound because the page could not start it yet: called again from a
                 // user gesture, this is what lets the sound start.
                 if let Some(audio) = self.audio.read().clone() {
-                    wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
+                    resume_soon(audio);
                 }
                 return Ok(());
             }
@@ -530,7 +530,7 @@ impl PlayerCore {
             (media, state.generation)
         };
         media.check()?;
-        let has_audio = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Audio));
+        let has_audio = media.has_track(TrackKind::Audio);
         // A context still suspended after a moment (the page may not play sound yet) plays once it runs.
         let audio = if has_audio { self.audio_output() } else { None };
         if let Some(audio) = &audio {
@@ -672,7 +672,7 @@ impl PlayerCore {
         // `max` then `min`, not `clamp`: a range whose end precedes its start must not panic.
         let time = time.max(start).min(end);
         self.fire("seeking");
-        let has_video = media.with_tracks(|tracks| tracks.iter().any(|t| t.kind == TrackKind::Video));
+        let has_video = media.has_track(TrackKind::Video);
         if has_video && !self.show_frame(&media, time, generation).await? {
             return Ok(false); // superseded
         }
@@ -722,4 +722,9 @@ impl PlayerCore {
         }
         Ok(true)
     }
+}
+
+/// Asks `audio`'s context to resume, without waiting for it.
+fn resume_soon(audio: Rc<AudioOutput>) {
+    wasm_bindgen_futures::spawn_local(async move { audio.resume().await });
 }

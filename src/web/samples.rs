@@ -2,7 +2,7 @@
 //! columns of typed arrays (a 600 MB file lists ~100 000 samples: one JS object each would cost more than
 //! the parse).
 
-use js_sys::{Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
 use super::chunk::Next;
@@ -78,7 +78,7 @@ impl SampleTable {
 /// shown before the timeline's start, such as an AAC track's priming packet). A file's come from its
 /// index; an HLS stream's segments are fetched and demuxed one after another (`onProgress` per segment,
 /// `signal` checked between them).
-pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Object>> {
+pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Array> {
     let job = Job::from_options(options)?.on_media(content.life());
     let start = options::number(options, "start")?;
     let end = options::number(options, "end")?;
@@ -101,7 +101,7 @@ pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Obj
             .map(|track| {
                 let mut table = SampleTable::new(track);
                 table.add(track, file.origin(), span);
-                table
+                table.to_js()
             })
             .collect(),
         Kind::Hls(_) => {
@@ -111,17 +111,12 @@ pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Vec<Obj
         }
     };
     job.progress(1.0);
-    Ok(tables.iter().map(SampleTable::to_js).collect())
+    Ok(tables)
 }
 
-/// The video and audio tables of the samples in `span` of the segments that overlap `segments` (the
+/// The JS tables of the video and audio samples in `span` of the segments that overlap `segments` (the
 /// span within the stream's), loaded in order.
-async fn segment_tables(
-    content: &Content,
-    span: (f64, f64),
-    segments: (f64, f64),
-    job: &Job,
-) -> Result<Vec<SampleTable>> {
+async fn segment_tables(content: &Content, span: (f64, f64), segments: (f64, f64), job: &Job) -> Result<Array> {
     let mut video: Option<SampleTable> = None;
     let mut audio: Option<SampleTable> = None;
     let mut next = content.chunk_at(segments.0);
@@ -145,5 +140,5 @@ async fn segment_tables(
             Next::NotYet | Next::End => None,
         };
     }
-    Ok(video.into_iter().chain(audio).collect())
+    Ok(video.iter().chain(&audio).map(SampleTable::to_js).collect())
 }

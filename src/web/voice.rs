@@ -23,15 +23,15 @@ const DECODE_RATE: f32 = 48_000.0;
 /// The PCM of an `AudioBuffer`.
 pub(crate) fn from_audio_buffer(buffer: &web_sys::AudioBuffer) -> Result<Pcm> {
     check_length(buffer.duration())?;
-    let channels = (0..buffer.number_of_channels())
-        .map(|channel| {
-            let mut plane = vec![0.0f32; buffer.length() as usize];
-            buffer
-                .copy_from_channel(&mut plane, channel as i32)
-                .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyFromChannel", &e))?;
-            Ok(plane)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let count = buffer.number_of_channels();
+    let mut channels = Vec::with_capacity(count as usize);
+    for channel in 0..count {
+        let mut plane = vec![0.0f32; buffer.length() as usize];
+        buffer
+            .copy_from_channel(&mut plane, channel as i32)
+            .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyFromChannel", &e))?;
+        channels.push(plane);
+    }
     Ok(Pcm {
         rate: buffer.sample_rate() as u32,
         channels,
@@ -57,11 +57,9 @@ pub(crate) async fn bytes_of(value: &JsValue) -> Result<Vec<u8>> {
             .map_err(|e| from_js(ErrorCode::Network, "reading the voice Blob", &e))?;
         return Ok(Uint8Array::new(&buffer).to_vec());
     }
-    if let Some(array) = value.dyn_ref::<Uint8Array>() {
-        return Ok(array.to_vec());
-    }
-    if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(buffer).to_vec());
+    // `new Uint8Array(x)` views an `ArrayBuffer` and copies a `Uint8Array`: either way, its bytes.
+    if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(value).to_vec());
     }
     Err(Error::malformed(NOT_A_VOICE))
 }
@@ -107,13 +105,13 @@ async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
     // Where the edit list starts presentation (after an AAC encoder's priming), to the sample.
     let origin = track.presentation_start.unwrap_or(first);
     check_length(seconds(last - origin))?;
-    let samples = track.samples.iter().map(|sample| {
+    let mut samples = track.samples.iter().map(|sample| {
         demuxed
             .sample_data(bytes, sample)
             .map(|data| (sample, data))
             .ok_or_else(|| Error::malformed("a voice sample lies outside the file"))
     });
-    decode_to_pcm(&track.config, track.timescale, samples, seconds(origin), None).await
+    decode_to_pcm(&track.config, track.timescale, &mut samples, seconds(origin), None).await
 }
 
 /// Anything else the browser decodes (MP3, Ogg/Opus, WebM): `decodeAudioData` on an offline context,

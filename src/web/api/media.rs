@@ -148,8 +148,7 @@ impl Media {
         let options = options::given(options);
         to_promise(async move {
             content.check()?;
-            let tables = samples::list(&content, &options).await?;
-            Ok(tables.into_iter().collect::<Array>().into())
+            Ok(samples::list(&content, &options).await?.into())
         })
     }
 

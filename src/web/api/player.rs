@@ -1,5 +1,7 @@
 //! `Player`, as JS sees it: a thin facade over the player engine ([`PlayerCore`]).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise};
@@ -26,8 +28,13 @@ impl Player {
     }
 }
 
-/// A promise of `undefined` once `future` succeeds.
-fn done(future: impl std::future::Future<Output = Result<()>> + 'static) -> Promise {
+/// A promise of `undefined` once `future` succeeds. The future is boxed so that the methods share one
+/// instantiation of the wrapper, as [`to_promise`] shares the promise glue.
+fn done(future: impl Future<Output = Result<()>> + 'static) -> Promise {
+    settle_unit(Box::pin(future))
+}
+
+fn settle_unit(future: Pin<Box<dyn Future<Output = Result<()>>>>) -> Promise {
     to_promise(async move {
         future.await?;
         Ok(JsValue::UNDEFINED)

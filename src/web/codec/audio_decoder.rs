@@ -7,20 +7,20 @@ use wasm_bindgen::JsCast;
 use super::frame::Sound;
 use super::outputs::Outputs;
 use super::support::config_supported;
-use super::Closing;
+use super::{chunk_init, Closing};
 use crate::edit::mix::Timeline;
 use crate::error::{ErrorCode, Result};
 use crate::media::{CodecConfig, Pcm, Sample};
-use crate::time::Time;
 use crate::web::error::from_js;
 
 /// Decodes the packets of one stream (`config`, times in `timescale` ticks) into PCM laid out from
 /// `origin` seconds on their timeline, for `duration` seconds or up to the end of the sound when `None`. Sound
-/// before `origin` (pre-roll, priming) is cut; gaps stay silent.
+/// before `origin` (pre-roll, priming) is cut; gaps stay silent. The samples come through a `dyn` iterator so
+/// that every caller shares one copy of this state machine.
 pub(crate) async fn decode_to_pcm<'a>(
     config: &CodecConfig,
     timescale: u32,
-    samples: impl Iterator<Item = Result<(&'a Sample, &'a [u8])>>,
+    samples: &mut dyn Iterator<Item = Result<(&'a Sample, &'a [u8])>>,
     origin: f64,
     duration: Option<f64>,
 ) -> Result<Pcm> {
@@ -95,13 +95,11 @@ impl AudioDecoder {
     pub(crate) fn new(config: &CodecConfig) -> Result<AudioDecoder> {
         let decoder_config = decoder_config(config);
         let outputs = Outputs::new();
-        let init = web_sys::AudioDecoderInit::new(outputs.error_callback(), outputs.output_callback());
         let decoder = Closing::new(
-            web_sys::AudioDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioDecoder", &e))?,
+            web_sys::AudioDecoder::new(outputs.init().unchecked_ref())
+                .map_err(|e| from_js(ErrorCode::Browser, "new AudioDecoder", &e))?,
         );
-        decoder
-            .configure(&decoder_config)
-            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioDecoder.configure", &e))?;
+        decoder.configure(&decoder_config)?;
         Ok(AudioDecoder {
             decoder,
             outputs,
@@ -112,21 +110,11 @@ impl AudioDecoder {
     /// Queues one sample for decoding.
     pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
         self.decoder.check(self.outputs.failure(), ErrorCode::MalformedInput)?;
-        let time = |ticks| {
-            Time {
-                ticks,
-                scale: timescale,
-            }
-            .micros() as f64
-        };
-        let init = web_sys::EncodedAudioChunkInit::new(&Uint8Array::from(data), 0, web_sys::EncodedAudioChunkType::Key);
-        init.set_timestamp_f64(time(sample.pts));
-        init.set_duration_f64(time(i64::from(sample.duration)));
-        let chunk = web_sys::EncodedAudioChunk::new(&init)
+        // Audio chunks are all passed as key chunks.
+        let init = chunk_init(sample, data, timescale, true);
+        let chunk = web_sys::EncodedAudioChunk::new(init.unchecked_ref())
             .map_err(|e| from_js(ErrorCode::MalformedInput, "new EncodedAudioChunk", &e))?;
-        self.decoder
-            .decode(&chunk)
-            .map_err(|e| from_js(ErrorCode::MalformedInput, "AudioDecoder.decode", &e))
+        self.decoder.decode(&chunk)
     }
 
     /// Decoded sound so far.

@@ -18,13 +18,11 @@ impl AudioEncoder {
     /// An encoder configured with `config`.
     pub(crate) fn new(config: &web_sys::AudioEncoderConfig) -> Result<AudioEncoder> {
         let chunks = Outputs::with_metadata();
-        let init = web_sys::AudioEncoderInit::new(chunks.error_callback(), chunks.output_callback());
         let encoder = Closing::new(
-            web_sys::AudioEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new AudioEncoder", &e))?,
+            web_sys::AudioEncoder::new(chunks.init().unchecked_ref())
+                .map_err(|e| from_js(ErrorCode::Browser, "new AudioEncoder", &e))?,
         );
-        encoder
-            .configure(config)
-            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "AudioEncoder.configure", &e))?;
+        encoder.configure(config)?;
         Ok(AudioEncoder { encoder, chunks })
     }
 

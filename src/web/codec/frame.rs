@@ -6,7 +6,8 @@
 use std::ops::Deref;
 
 use js_sys::Float32Array;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::{ErrorCode, Result};
 use crate::web::error::from_js;
@@ -33,19 +34,20 @@ impl Sound {
     /// The samples, one `Vec` per channel.
     pub(crate) fn planes(&self) -> Result<Vec<Vec<f32>>> {
         let frames = self.0.number_of_frames() as usize;
-        (0..self.0.number_of_channels())
-            .map(|channel| {
-                let array = Float32Array::new_with_length(frames as u32);
-                let copy = web_sys::AudioDataCopyToOptions::new(channel);
-                copy.set_format(web_sys::AudioSampleFormat::F32Planar);
-                self.0
-                    .copy_to_with_buffer_source(&array, &copy)
-                    .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
-                let mut plane = vec![0.0f32; frames];
-                array.copy_to(&mut plane);
-                Ok(plane)
-            })
-            .collect()
+        let count = self.0.number_of_channels();
+        let mut planes = Vec::with_capacity(count as usize);
+        for channel in 0..count {
+            let array = Float32Array::new_with_length(frames as u32);
+            let copy = web_sys::AudioDataCopyToOptions::new(channel);
+            copy.set_format(web_sys::AudioSampleFormat::F32Planar);
+            self.0
+                .copy_to_with_buffer_source(&array, &copy)
+                .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
+            let mut plane = vec![0.0f32; frames];
+            array.copy_to(&mut plane);
+            planes.push(plane);
+        }
+        Ok(planes)
     }
 }
 
@@ -76,14 +78,24 @@ impl From<JsValue> for Sound {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A `VideoFrame` or an `AudioData`: one binding of their `close()`, so that releasing either is the
+    /// same code.
+    type Decoded;
+
+    #[wasm_bindgen(method)]
+    fn close(this: &Decoded);
+}
+
 impl Drop for Frame {
     fn drop(&mut self) {
-        self.0.close();
+        self.0.unchecked_ref::<Decoded>().close();
     }
 }
 
 impl Drop for Sound {
     fn drop(&mut self) {
-        self.0.close();
+        self.0.unchecked_ref::<Decoded>().close();
     }
 }

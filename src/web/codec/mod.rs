@@ -12,38 +12,83 @@ pub(crate) mod video_encoder;
 
 use std::ops::Deref;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use self::outputs::CodecFailure;
 use crate::error::{ErrorCode, Result};
+use crate::media::Sample;
+use crate::time::Time;
+use crate::web::error::from_js;
 
-/// What the four WebCodecs codecs share: a state, `close()` and `flush()`.
-pub(crate) trait WebCodec {
+/// The four WebCodecs codecs, by name.
+pub(crate) trait WebCodec: JsCast {
     /// The interface's name, for messages ("VideoDecoder").
     const NAME: &'static str;
-    fn state(&self) -> web_sys::CodecState;
-    fn close(&self) -> std::result::Result<(), JsValue>;
-    fn flush(&self) -> js_sys::Promise;
+    /// What a failed `flush()` was, for messages ("VideoDecoder.flush").
+    const FLUSH: &'static str;
+    /// What a failed `configure()` was, for messages ("VideoDecoder.configure").
+    const CONFIGURE: &'static str;
+    /// What a failed `decode()` was, for messages ("VideoDecoder.decode").
+    const DECODE: &'static str;
 }
 
 macro_rules! web_codec {
     ($($codec:ident),*) => {$(
         impl WebCodec for web_sys::$codec {
             const NAME: &'static str = stringify!($codec);
-            fn state(&self) -> web_sys::CodecState {
-                web_sys::$codec::state(self)
-            }
-            fn close(&self) -> std::result::Result<(), JsValue> {
-                web_sys::$codec::close(self)
-            }
-            fn flush(&self) -> js_sys::Promise {
-                web_sys::$codec::flush(self).unchecked_into()
-            }
+            const FLUSH: &'static str = concat!(stringify!($codec), ".flush");
+            const CONFIGURE: &'static str = concat!(stringify!($codec), ".configure");
+            const DECODE: &'static str = concat!(stringify!($codec), ".decode");
         }
     )*};
 }
 
 web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
+
+#[wasm_bindgen]
+extern "C" {
+    /// What the four codecs share: a state, `configure()`, `close()` and `flush()`, and the decoders' `decode()`. One binding for all of them, so that
+    /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
+    type AnyCodec;
+
+    #[wasm_bindgen(method, getter)]
+    fn state(this: &AnyCodec) -> web_sys::CodecState;
+
+    #[wasm_bindgen(method, catch)]
+    fn configure(this: &AnyCodec, config: &JsValue) -> std::result::Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &AnyCodec, chunk: &JsValue) -> std::result::Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn close(this: &AnyCodec) -> std::result::Result<(), JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn flush(this: &AnyCodec) -> js_sys::Promise;
+}
+
+/// What a decoder is given for one sample: its bytes, its times (in `timescale` ticks) in microseconds, and
+/// whether it is a keyframe. `EncodedAudioChunkInit` has the same members, its `type` the same two values,
+/// so the audio decoder takes this dictionary too.
+pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool) -> web_sys::EncodedVideoChunkInit {
+    let micros = |ticks| {
+        Time {
+            ticks,
+            scale: timescale,
+        }
+        .micros() as f64
+    };
+    let kind = if key {
+        web_sys::EncodedVideoChunkType::Key
+    } else {
+        web_sys::EncodedVideoChunkType::Delta
+    };
+    let init = web_sys::EncodedVideoChunkInit::new(&js_sys::Uint8Array::from(data), 0, kind);
+    init.set_timestamp_f64(micros(sample.pts));
+    init.set_duration_f64(micros(i64::from(sample.duration)));
+    init
+}
 
 /// A codec, closed when dropped (unless an error closed it already).
 pub(crate) struct Closing<C: WebCodec>(C);
@@ -53,10 +98,23 @@ impl<C: WebCodec> Closing<C> {
         Closing(codec)
     }
 
+    /// Configures the codec with `config` (its `VideoDecoderConfig`, ...); `unsupported_codec` when it
+    /// refuses it.
+    pub(crate) fn configure(&self, config: &JsValue) -> Result<()> {
+        configure(self.0.unchecked_ref(), config, C::CONFIGURE)
+    }
+
+    /// Queues `chunk` (an `EncodedVideoChunk` or `EncodedAudioChunk`) in a decoder; `malformed_input` when it
+    /// refuses it.
+    pub(crate) fn decode(&self, chunk: &JsValue) -> Result<()> {
+        decode(self.0.unchecked_ref(), chunk, C::DECODE)
+    }
+
     /// Waits until everything queued has been output; a failure is an error of `code` (the error the codec
     /// reported through `failure` first, as it says why).
     pub(crate) async fn flush(&self, failure: &CodecFailure, code: ErrorCode) -> Result<()> {
-        failure.flushed(self.0.flush(), code, C::NAME).await
+        let flush = self.0.unchecked_ref::<AnyCodec>().flush();
+        failure.flushed(flush, code, C::NAME, C::FLUSH).await
     }
 
     /// The error of `code` the codec reported through `failure`, if it failed.
@@ -74,8 +132,25 @@ impl<C: WebCodec> Deref for Closing<C> {
 
 impl<C: WebCodec> Drop for Closing<C> {
     fn drop(&mut self) {
-        if self.0.state() != web_sys::CodecState::Closed {
-            let _ = self.0.close();
-        }
+        close(self.0.unchecked_ref());
+    }
+}
+
+fn configure(codec: &AnyCodec, config: &JsValue, doing: &str) -> Result<()> {
+    codec
+        .configure(config)
+        .map_err(|e| from_js(ErrorCode::UnsupportedCodec, doing, &e))
+}
+
+fn decode(codec: &AnyCodec, chunk: &JsValue, doing: &str) -> Result<()> {
+    codec
+        .decode(chunk)
+        .map_err(|e| from_js(ErrorCode::MalformedInput, doing, &e))
+}
+
+/// Closes `codec` unless it is closed already.
+fn close(codec: &AnyCodec) {
+    if codec.state() != web_sys::CodecState::Closed {
+        let _ = codec.close();
     }
 }

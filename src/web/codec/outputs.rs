@@ -83,14 +83,10 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
         }
     }
 
-    /// The `output` callback to give the codec.
-    pub(crate) fn output_callback(&self) -> &js_sys::Function {
-        &self.on_output
-    }
-
-    /// The `error` callback to give the codec.
-    pub(crate) fn error_callback(&self) -> &js_sys::Function {
-        &self.failure.on_error
+    /// The `{ output, error }` callbacks to give the codec's constructor: `VideoDecoderInit`,
+    /// `AudioDecoderInit`, `VideoEncoderInit` and `AudioEncoderInit` are this same dictionary.
+    pub(crate) fn init(&self) -> web_sys::VideoDecoderInit {
+        web_sys::VideoDecoderInit::new(&self.failure.on_error, &self.on_output)
     }
 
     /// Takes the outputs so far.
@@ -136,14 +132,18 @@ impl CodecFailure {
         }
     }
 
-    /// Awaits the `flush()` promise (untyped) of `codec` (its name, for messages): the error the codec reported
-    /// through its callback comes first, as it says why the flush failed.
-    pub(crate) async fn flushed(&self, flush: js_sys::Promise, code: ErrorCode, codec: &str) -> Result<()> {
+    /// Awaits the `flush()` promise (untyped) of `codec` (its name, and `flushing` its flush, for messages):
+    /// the error the codec reported through its callback comes first, as it says why the flush failed.
+    pub(crate) async fn flushed(
+        &self,
+        flush: js_sys::Promise,
+        code: ErrorCode,
+        codec: &str,
+        flushing: &str,
+    ) -> Result<()> {
         let flushed = JsFuture::from(flush).await;
         self.check(code, codec)?;
-        flushed
-            .map(|_| ())
-            .map_err(|e| from_js(code, &format!("{codec}.flush"), &e))
+        flushed.map(|_| ()).map_err(|e| from_js(code, flushing, &e))
     }
 
     /// Whether the codec reported an error (which closed it for good).
@@ -154,13 +154,15 @@ impl CodecFailure {
     /// An error of `code` (`unsupported_codec` for a configuration the codec does not support) saying that
     /// `what` failed, when the codec reported an error.
     pub(crate) fn check(&self, code: ErrorCode, what: &str) -> Result<()> {
-        match self.message.read().as_ref() {
-            Some((true, message)) => Err(Error::new(
-                ErrorCode::UnsupportedCodec,
-                format!("{what} failed: {message}"),
-            )),
-            Some((false, message)) => Err(Error::new(code, format!("{what} failed: {message}"))),
-            None => Ok(()),
-        }
+        let reported = self.message.read();
+        let Some((unsupported, message)) = reported.as_ref() else {
+            return Ok(());
+        };
+        let code = if *unsupported {
+            ErrorCode::UnsupportedCodec
+        } else {
+            code
+        };
+        Err(Error::new(code, format!("{what} failed: {message}")))
     }
 }

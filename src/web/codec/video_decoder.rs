@@ -11,10 +11,9 @@ use wasm_bindgen::JsCast;
 use super::frame::Frame;
 use super::outputs::Outputs;
 use super::support::config_supported;
-use super::Closing;
+use super::{chunk_init, Closing};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample};
-use crate::time::Time;
 use crate::web::error::from_js;
 
 thread_local! {
@@ -89,13 +88,11 @@ impl VideoDecoder {
         }
         decoder_config.set_hardware_acceleration(acceleration_for(config, &decoder_config).await?);
         let frames = Outputs::new();
-        let init = web_sys::VideoDecoderInit::new(frames.error_callback(), frames.output_callback());
         let decoder = Closing::new(
-            web_sys::VideoDecoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoDecoder", &e))?,
+            web_sys::VideoDecoder::new(frames.init().unchecked_ref())
+                .map_err(|e| from_js(ErrorCode::Browser, "new VideoDecoder", &e))?,
         );
-        decoder
-            .configure(&decoder_config)
-            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoDecoder.configure", &e))?;
+        decoder.configure(&decoder_config)?;
         Ok(VideoDecoder {
             decoder,
             frames,
@@ -106,31 +103,10 @@ impl VideoDecoder {
     /// Queues one sample (its bytes, its times in `timescale` ticks) for decoding.
     pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
         self.check()?;
-        let kind = if sample.key {
-            web_sys::EncodedVideoChunkType::Key
-        } else {
-            web_sys::EncodedVideoChunkType::Delta
-        };
-        let init = web_sys::EncodedVideoChunkInit::new(&Uint8Array::from(data), 0, kind);
-        init.set_timestamp_f64(
-            Time {
-                ticks: sample.pts,
-                scale: timescale,
-            }
-            .micros() as f64,
-        );
-        init.set_duration_f64(
-            Time {
-                ticks: i64::from(sample.duration),
-                scale: timescale,
-            }
-            .micros() as f64,
-        );
+        let init = chunk_init(sample, data, timescale, sample.key);
         let chunk = web_sys::EncodedVideoChunk::new(&init)
             .map_err(|e| from_js(ErrorCode::MalformedInput, "new EncodedVideoChunk", &e))?;
-        self.decoder
-            .decode(&chunk)
-            .map_err(|e| from_js(ErrorCode::MalformedInput, "VideoDecoder.decode", &e))
+        self.decoder.decode(&chunk)
     }
 
     /// Waits until every queued sample has been output as a frame. After a flush the next sample must be a

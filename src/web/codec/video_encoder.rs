@@ -43,13 +43,10 @@ impl VideoEncoder {
             ));
         }
         let chunks = Outputs::with_metadata();
-        let init = web_sys::VideoEncoderInit::new(chunks.error_callback(), chunks.output_callback());
-        let encoder =
-            web_sys::VideoEncoder::new(&init).map_err(|e| from_js(ErrorCode::Browser, "new VideoEncoder", &e))?;
+        let encoder = web_sys::VideoEncoder::new(chunks.init().unchecked_ref())
+            .map_err(|e| from_js(ErrorCode::Browser, "new VideoEncoder", &e))?;
         let encoder = Closing::new(encoder);
-        encoder
-            .configure(&encoder_config)
-            .map_err(|e| from_js(ErrorCode::UnsupportedCodec, "VideoEncoder.configure", &e))?;
+        encoder.configure(&encoder_config)?;
         Ok(VideoEncoder { encoder, chunks })
     }
 
