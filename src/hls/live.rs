@@ -78,6 +78,9 @@ pub struct LiveWindow {
     date_ranges: Vec<DateRange>,
     /// LL-HLS: the published parts of the segment being produced after the last listed one.
     partial: Vec<Part>,
+    /// The segment being produced starts a discontinuity domain; its program date time when tagged.
+    partial_discontinuity: bool,
+    partial_date_time: Option<f64>,
     /// How far from the live edge to start (and stay): `PART-HOLD-BACK` when the playlist has parts, else
     /// `HOLD-BACK`, else three target durations (RFC 8216bis §4.4.3.8, §6.3.3).
     hold_back: f64,
@@ -92,6 +95,8 @@ impl LiveWindow {
             ended: false,
             date_ranges: Vec::new(),
             partial: first.partial.clone(),
+            partial_discontinuity: first.partial_discontinuity,
+            partial_date_time: first.partial_date_time,
             hold_back: hold_back(first),
         };
         window.merge_date_ranges(first);
@@ -144,6 +149,8 @@ impl LiveWindow {
         }
         self.merge_date_ranges(reloaded);
         self.partial.clone_from(&reloaded.partial);
+        self.partial_discontinuity = reloaded.partial_discontinuity;
+        self.partial_date_time = reloaded.partial_date_time;
         self.hold_back = hold_back(reloaded);
         // A delta update still lists its skipped segments, by reference: they start at its media sequence.
         for known in &mut self.segments {
@@ -341,6 +348,20 @@ impl LiveWindow {
     /// The parts of the segment being produced (LL-HLS), after the last listed segment.
     pub fn partial(&self) -> &[Part] {
         &self.partial
+    }
+
+    /// The segment being produced, as far as its parts and the tags before them tell (no URI of its own
+    /// yet): it follows the last listed segment.
+    pub fn produced_segment(&self) -> Option<Segment> {
+        let last = &self.segments.last()?.segment;
+        Some(Segment {
+            sequence: last.sequence + 1,
+            discontinuity: last.discontinuity + u64::from(self.partial_discontinuity),
+            program_date_time: self
+                .partial_date_time
+                .or(last.program_date_time.map(|ms| ms + last.duration * 1000.0)),
+            ..last.clone()
+        })
     }
 
     /// How far behind the live edge playback starts, seconds.

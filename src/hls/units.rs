@@ -209,16 +209,6 @@ impl LiveWindow {
             complete: true,
         })
     }
-
-    /// The segment being produced, as far as its parts tell: it follows the last listed one.
-    fn produced_segment(&self) -> Option<Segment> {
-        let last = &self.segments().last()?.segment;
-        Some(Segment {
-            sequence: last.sequence + 1,
-            program_date_time: last.program_date_time.map(|ms| ms + last.duration * 1000.0),
-            ..last.clone()
-        })
-    }
 }
 
 /// The byte ranges of a run of parts, consecutive ranges of one resource joined into one request.
@@ -446,6 +436,27 @@ mod tests {
         // Without parts at all, a live playlist plays segments, as before.
         let plain = LiveWindow::new(&low_latency(10, 6, 0));
         assert_eq!(plain.unit_after(Unit::Segment(15)), None);
+    }
+
+    #[test]
+    fn parts_after_a_discontinuity_start_a_new_domain() {
+        let text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=1\n#EXTINF:2,\na.ts\n\
+                    #EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z\n\
+                    #EXT-X-PART:DURATION=1,URI=\"b.0.ts\",INDEPENDENT=YES\n";
+        let Playlist::Media(playlist) = parse(text, "http://h/l.m3u8").unwrap() else {
+            unreachable!()
+        };
+        let window = LiveWindow::new(&playlist);
+        let fetch = window
+            .unit_fetch(Unit::Parts {
+                msn: 1,
+                first: 0,
+                last: 0,
+            })
+            .unwrap();
+        assert_eq!((fetch.segment.sequence, fetch.segment.discontinuity), (1, 1));
+        assert_eq!(fetch.segment.program_date_time, Some(1_767_225_600_000.0));
+        assert_eq!(fetch.pieces, [("http://h/b.0.ts".to_owned(), None)]);
     }
 
     #[test]
