@@ -13,7 +13,7 @@
 //! the window already holds, and a server announcing `CAN-BLOCK-RELOAD` answers `_HLS_msn`/`_HLS_part` only
 //! once that segment or part exists ([`LiveWindow::reload_uri`] asks for both).
 
-use super::playlist::{DateRange, MediaPlaylist, Segment};
+use super::playlist::{DateRange, MediaPlaylist, Part, Segment};
 
 /// A segment placed on the media timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +76,14 @@ pub struct LiveWindow {
     target_duration: f64,
     ended: bool,
     date_ranges: Vec<DateRange>,
+    /// LL-HLS: the published parts of the segment being produced after the last listed one.
+    partial: Vec<Part>,
+    /// The segment being produced starts a discontinuity domain; its program date time when tagged.
+    partial_discontinuity: bool,
+    partial_date_time: Option<f64>,
+    /// How far from the live edge to start (and stay): `PART-HOLD-BACK` when the playlist has parts, else
+    /// `HOLD-BACK`, else three target durations (RFC 8216bis §4.4.3.8, §6.3.3).
+    hold_back: f64,
 }
 
 impl LiveWindow {
@@ -86,6 +94,10 @@ impl LiveWindow {
             target_duration: first.target_duration,
             ended: false,
             date_ranges: Vec::new(),
+            partial: first.partial.clone(),
+            partial_discontinuity: first.partial_discontinuity,
+            partial_date_time: first.partial_date_time,
+            hold_back: hold_back(first),
         };
         window.merge_date_ranges(first);
         let mut start = 0.0;
@@ -136,6 +148,10 @@ impl LiveWindow {
             return events;
         }
         self.merge_date_ranges(reloaded);
+        self.partial.clone_from(&reloaded.partial);
+        self.partial_discontinuity = reloaded.partial_discontinuity;
+        self.partial_date_time = reloaded.partial_date_time;
+        self.hold_back = hold_back(reloaded);
         // A delta update still lists its skipped segments, by reference: they start at its media sequence.
         for known in &mut self.segments {
             known.listed = known.segment.sequence >= reloaded.media_sequence;
@@ -323,9 +339,41 @@ impl LiveWindow {
     }
 
     /// The seekable range on the media timeline: from the start of the oldest known segment to the end of
-    /// the newest.
+    /// the newest, or of the newest part of the segment being produced.
     pub fn range(&self) -> Option<(f64, f64)> {
-        Some((self.segments.first()?.start, self.segments.last()?.end()))
+        let produced: f64 = self.partial.iter().map(|p| p.duration).sum();
+        Some((self.segments.first()?.start, self.segments.last()?.end() + produced))
+    }
+
+    /// The parts of the segment being produced (LL-HLS), after the last listed segment.
+    pub fn partial(&self) -> &[Part] {
+        &self.partial
+    }
+
+    /// The segment being produced, as far as its parts and the tags before them tell (no URI of its own
+    /// yet): it follows the last listed segment.
+    pub fn produced_segment(&self) -> Option<Segment> {
+        let last = &self.segments.last()?.segment;
+        Some(Segment {
+            sequence: last.sequence + 1,
+            discontinuity: last.discontinuity + u64::from(self.partial_discontinuity),
+            program_date_time: self
+                .partial_date_time
+                .or(last.program_date_time.map(|ms| ms + last.duration * 1000.0)),
+            ..last.clone()
+        })
+    }
+
+    /// How far behind the live edge playback starts, seconds.
+    pub fn hold_back(&self) -> f64 {
+        self.hold_back
+    }
+
+    /// Where a player joining now starts: [`LiveWindow::hold_back`] before the live edge, or at the window's
+    /// start when it is shorter.
+    pub fn live_start(&self) -> Option<f64> {
+        let (start, end) = self.range()?;
+        Some((end - self.hold_back).max(start))
     }
 
     /// The replay window's length, seconds (`media.duration` for a live source).
@@ -345,14 +393,12 @@ impl LiveWindow {
     /// Wall-clock time (Unix milliseconds) of media time `t`, from the nearest `EXT-X-PROGRAM-DATE-TIME`
     /// at or before it (a tag dates its segment and, by their durations, the untagged ones after it).
     pub fn wall_clock_at(&self, t: f64) -> Option<f64> {
-        let index = self
-            .segments
-            .iter()
-            .position(|s| s.start <= t && t < s.end())
-            .or_else(|| {
-                self.segment_at(t)
-                    .and_then(|found| self.segments.iter().position(|s| std::ptr::eq(s, found)))
-            })?;
+        let (start, end) = self.range()?;
+        if t < start || t > end + 1e-9 {
+            return None;
+        }
+        // The segment that starts last at or before `t` (the newest one for the parts after it).
+        let index = self.segments.partition_point(|s| s.start <= t).checked_sub(1)?;
         let anchor = self.segments[..=index]
             .iter()
             .rev()
@@ -376,6 +422,17 @@ impl LiveWindow {
             }
         }
         None
+    }
+}
+
+/// How far behind the live edge to play `playlist`: `PART-HOLD-BACK` when it lists parts (at least three part
+/// targets when the server does not say), else `HOLD-BACK`, else three target durations.
+fn hold_back(playlist: &MediaPlaylist) -> f64 {
+    let control = &playlist.server_control;
+    let has_parts = !playlist.partial.is_empty() || playlist.segments.iter().any(|s| !s.parts.is_empty());
+    match playlist.part_target.filter(|_| has_parts) {
+        Some(part_target) => control.part_hold_back.unwrap_or(3.0 * part_target),
+        None => control.hold_back.unwrap_or(3.0 * playlist.target_duration),
     }
 }
 
@@ -408,6 +465,14 @@ mod tests {
 
     fn sequences(window: &LiveWindow) -> Vec<u64> {
         window.segments().iter().map(|s| s.segment.sequence).collect()
+    }
+
+    #[test]
+    fn a_player_joins_three_target_durations_from_the_edge_without_parts() {
+        let window = LiveWindow::new(&live(0, 6, false));
+        assert_eq!(window.hold_back(), 6.0);
+        assert_eq!(window.live_start(), Some(6.0));
+        assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(), Some(0.0));
     }
 
     #[test]
@@ -547,7 +612,8 @@ mod tests {
         // 4 hours of 2 s segments: 7200 listed, 1000..=8199; a discontinuity long before the Skip Boundary.
         let (count, last) = (7200, 8199);
         let window = LiveWindow::new(&media(&ll_text(last, count, 2, false, 3000)));
-        assert_eq!(window.duration(), 14_400.0);
+        // The segments, and the two half-second parts of the one being produced.
+        assert_eq!(window.duration(), 14_400.0 + 1.0);
         let full = ll_text(last + 1, count, 1, false, 3000);
         let delta = ll_text(last + 1, count, 1, true, 3000);
         println!(

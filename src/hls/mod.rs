@@ -4,4 +4,5 @@ pub mod live;
 pub mod placement;
 pub mod playlist;
 pub mod segments;
+pub mod units;
 pub mod uri;

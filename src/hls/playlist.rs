@@ -138,6 +138,11 @@ pub struct MediaPlaylist {
     /// The partial segments after the last complete one: the segment being produced at the live edge, which
     /// has no URI of its own yet (RFC 8216bis §4.4.4.9).
     pub partial: Vec<Part>,
+    /// An `EXT-X-DISCONTINUITY` comes before the partial segments: the segment being produced starts a new
+    /// discontinuity domain (new timestamps, maybe a new encoder).
+    pub partial_discontinuity: bool,
+    /// `EXT-X-PROGRAM-DATE-TIME` of the segment being produced, as Unix milliseconds, when tagged.
+    pub partial_date_time: Option<f64>,
     /// `EXT-X-PRELOAD-HINT`s: resources the server is about to publish (the next part, a new initialization
     /// section), which a client may request now and receive as soon as they exist.
     pub preload_hints: Vec<PreloadHint>,
@@ -415,6 +420,8 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         server_control: ServerControl::default(),
         part_target: None,
         partial: Vec::new(),
+        partial_discontinuity: false,
+        partial_date_time: None,
         preload_hints: Vec::new(),
         rendition_reports: Vec::new(),
         skip: None,
@@ -594,6 +601,8 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         return Err(Error::malformed("the last EXTINF has no segment URI after it"));
     }
     p.partial = next.parts;
+    p.partial_discontinuity = next.discontinuity && !p.partial.is_empty();
+    p.partial_date_time = next.program_date_time.filter(|_| !p.partial.is_empty());
     // A segment longer than the target duration breaks RFC 8216 §4.3.3.1, but only the reload pace of a live
     // playlist depends on the target, and players (hls.js, Shaka, ExoPlayer) play such streams: so do we.
     p.target_duration =

@@ -1,9 +1,4 @@
-//! HLS playback rules without the browser: which variant to fetch, when to reload a live playlist, where
-//! to start a live broadcast.
-
-/// A live broadcast starts this many target durations before the newest segment's end (RFC 8216 §6.3.3:
-/// no later than three target durations from the end).
-pub const LIVE_EDGE_TARGET_DURATIONS: f64 = 3.0;
+//! HLS playback rules without the browser: which variant to fetch, when to reload a live playlist.
 
 /// A variant is picked when its advertised bandwidth fits in this share of the measured throughput: the
 /// rest is headroom for throughput that varies between segments.
@@ -68,11 +63,6 @@ pub fn reload_delay(target_duration: f64, changed: bool) -> f64 {
     }
 }
 
-/// Where to start playing a live broadcast whose known segments span `start..end` on the media timeline.
-pub fn live_start(start: f64, end: f64, target_duration: f64) -> f64 {
-    (end - LIVE_EDGE_TARGET_DURATIONS * target_duration).max(start)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,10 +89,8 @@ mod tests {
     }
 
     #[test]
-    fn reload_cadence_and_live_start() {
+    fn reload_cadence() {
         assert_eq!(reload_delay(2.0, true), 2.0);
         assert_eq!(reload_delay(2.0, false), 1.0);
-        assert_eq!(live_start(0.0, 12.0, 2.0), 6.0);
-        assert_eq!(live_start(10.0, 12.0, 2.0), 10.0);
     }
 }

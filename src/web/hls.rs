@@ -1,9 +1,12 @@
-//! An HLS stream as chunks, one per media segment: master or media playlist, VOD or live.
+//! An HLS stream as chunks, one per media segment, or per run of parts near a low-latency live edge (see
+//! `hls::units`): master or media playlist, VOD or live.
 //!
 //! Each variant of a master playlist is a rendition with its own segment list ([`LiveWindow`], which for
 //! VOD is simply the whole list) on one shared media timeline. Before each segment is fetched the variant
-//! is chosen again from the measured throughput. A live playlist is reloaded at the RFC 8216 cadence while
-//! the `Media` lives; the seekable window is what the latest playlist lists.
+//! is chosen again from the measured throughput. A live playlist is reloaded while the `Media` lives: at
+//! once after each answer from a server that holds reloads until there is news (`CAN-BLOCK-RELOAD`), else
+//! at the RFC 8216 cadence; by delta updates where the server offers them. The seekable window is what the
+//! latest playlist lists.
 
 use std::cell::{Ref, RefCell};
 use std::rc::{Rc, Weak};
@@ -14,12 +17,13 @@ use super::clock::now_ms;
 use super::fetch::Fetcher;
 use crate::demux::ts::Damage;
 use crate::error::{Error, ErrorCode, Result};
-use crate::hls::live::LiveWindow;
+use crate::hls::live::{LiveWindow, MergeEvent};
 use crate::hls::placement::SegmentPlacer;
-use crate::hls::playlist::{self, ByteRange, InitSection, Playlist, MAX_PLAYLIST_BYTES};
+use crate::hls::playlist::{self, ByteRange, InitSection, MediaPlaylist, Playlist, MAX_PLAYLIST_BYTES};
 use crate::hls::segments::SegmentReader;
+use crate::hls::units::Unit;
 use crate::media::Track;
-use crate::player::hls::{choose_variant, live_start, reload_delay, Throughput};
+use crate::player::hls::{choose_variant, reload_delay, Throughput};
 use crate::time::MPEG_TS_TIMESCALE;
 
 /// A segment or initialization section larger than this is refused (`limit_exceeded`): a 2 s segment of
@@ -41,6 +45,9 @@ struct Rendition {
     placer: SegmentPlacer,
     /// The last initialization section fetched, with its bytes.
     init: Option<(InitSection, Rc<Vec<u8>>)>,
+    /// The live playlist last merged and when it was fetched (ms), for the next reload's directives; `None`
+    /// after a delta update the window could not use, so that the next reload asks for the whole playlist.
+    latest: Option<(MediaPlaylist, f64)>,
 }
 
 struct HlsState {
@@ -86,7 +93,7 @@ impl HlsContent {
                     .map(|v| rendition(&v.uri, v.bandwidth, None))
                     .collect()
             }
-            Playlist::Media(media) => vec![rendition(url, 0, Some(LiveWindow::new(&media)))],
+            Playlist::Media(media) => vec![rendition(url, 0, Some(media))],
         };
         let content = Rc::new(HlsContent {
             fetcher,
@@ -147,8 +154,7 @@ impl HlsContent {
 
     /// Where the live edge is: the start time a fresh join would use.
     pub(crate) fn live_edge(&self) -> f64 {
-        let (start, end) = self.range();
-        live_start(start, end, self.target_duration())
+        self.window().and_then(|w| w.live_start()).unwrap_or(0.0)
     }
 
     fn target_duration(&self) -> f64 {
@@ -180,17 +186,17 @@ impl HlsContent {
         .ok()
     }
 
-    /// The segment that holds media time `t` (its media sequence number).
+    /// The chunk that holds media time `t` (the key of its [`Unit`]).
     pub(crate) fn chunk_at(&self, t: f64) -> Option<u64> {
         let (start, _) = self.range();
-        self.window()?.segment_at(t.max(start)).map(|s| s.segment.sequence)
+        self.window()?.unit_at(t.max(start)).map(Unit::key)
     }
 
-    /// The segment listed after `sequence`.
-    pub(crate) fn chunk_after(&self, sequence: u64) -> Next {
+    /// The chunk played after chunk `key`.
+    pub(crate) fn chunk_after(&self, key: u64) -> Next {
         self.window()
-            .map(|w| match w.segments().iter().find(|s| s.segment.sequence > sequence) {
-                Some(next) => Next::Chunk(next.segment.sequence),
+            .map(|w| match w.unit_after(Unit::from_key(key)) {
+                Some(next) => Next::Chunk(next.key()),
                 None if w.ended() => Next::End,
                 None => Next::NotYet,
             })
@@ -208,9 +214,9 @@ impl HlsContent {
         self.listeners.write().clear();
     }
 
-    /// Loads segment `sequence` of the variant the throughput affords: fetched (initialization section
-    /// too, when new), demuxed and placed on the media timeline.
-    pub(crate) async fn load(&self, sequence: u64) -> Result<Rc<Chunk>> {
+    /// Loads chunk `key` (a segment, or a run of parts) of the variant the throughput affords: fetched
+    /// (initialization section too, when new), demuxed and placed on the media timeline.
+    pub(crate) async fn load(&self, key: u64) -> Result<Rc<Chunk>> {
         let index = {
             let state = self.state.read();
             let bandwidths: Vec<u64> = state.renditions.iter().map(|r| r.bandwidth).collect();
@@ -219,22 +225,20 @@ impl HlsContent {
         if index != self.state.read().current {
             self.switch_to(index).await?;
         }
-        let cache_key = (index as u64) << 32 | (sequence & 0xffff_ffff);
+        // Unit keys stay under 2^56 (media sequence numbers under 2^40): the rendition goes above them.
+        let cache_key = (index as u64) << 56 | key;
         if let Some(chunk) = self.state.write().cache.get(cache_key) {
             return Ok(chunk);
         }
-        let found = self.window().and_then(|w| {
-            w.segments()
-                .iter()
-                .find(|s| s.segment.sequence == sequence)
-                .map(|s| (s.segment.clone(), s.start))
-        });
-        let (segment, start) = found.ok_or_else(|| {
+        let unit = Unit::from_key(key);
+        let sequence = unit.msn();
+        let fetch = self.window().and_then(|w| w.unit_fetch(unit)).ok_or_else(|| {
             Error::new(
                 ErrorCode::OutOfRange,
                 format!("segment {sequence} is no longer in the playlist"),
             )
         })?;
+        let (segment, start) = (fetch.segment, fetch.start);
         if segment.gap {
             return Err(Error::new(
                 ErrorCode::Network,
@@ -246,7 +250,10 @@ impl HlsContent {
             None => None,
         };
         let started = now_ms();
-        let bytes = self.fetch_bytes(&segment.uri, segment.range).await?;
+        let mut bytes = Vec::new();
+        for (uri, range) in &fetch.pieces {
+            bytes.extend(self.fetch_bytes(uri, *range).await?);
+        }
         self.state.write().throughput.add(bytes.len(), now_ms() - started);
         let read = {
             let mut state = self.state.write();
@@ -309,6 +316,7 @@ impl HlsContent {
                 window.align_to(reference);
             }
             state.renditions[index].window = Some(window);
+            state.renditions[index].latest = Some((media, now_ms()));
         }
         self.state.write().current = index;
         Ok(())
@@ -318,22 +326,48 @@ impl HlsContent {
     async fn reload(&self) -> Result<bool> {
         let (index, uri) = {
             let state = self.state.read();
-            (state.current, state.renditions[state.current].uri.clone())
+            let rendition = &state.renditions[state.current];
+            let uri = match (&rendition.window, &rendition.latest) {
+                (Some(window), Some((latest, fetched))) => {
+                    window.reload_uri(&rendition.uri, latest, (now_ms() - fetched) / 1000.0)
+                }
+                _ => rendition.uri.clone(),
+            };
+            (state.current, uri)
         };
+        let fetched = now_ms();
         let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
             return Ok(false);
         };
         let mut state = self.state.write();
-        let Some(window) = state.renditions[index].window.as_mut() else {
+        let rendition = &mut state.renditions[index];
+        let Some(window) = rendition.window.as_mut() else {
             return Ok(false);
         };
         let before = window.range();
-        window.merge(&media);
-        // The replay window is what the server still lists: older segments may be deleted.
-        if let Some(first) = media.segments.first() {
-            window.forget_before(first.sequence);
+        let events = window.merge(&media);
+        // The replay window is what the server still lists (a delta update lists its skipped segments by
+        // reference): older segments may be deleted.
+        window.forget_before(media.media_sequence);
+        let moved = window.range() != before;
+        let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
+        rendition.latest = (!unusable).then_some((media, fetched));
+        Ok(moved)
+    }
+
+    /// How long to wait before the next reload: nothing when the server holds a reload until there is news
+    /// (after one that worked), else the RFC cadence, by parts when the playlist has them.
+    fn reload_delay(&self, changed: bool, failed: bool) -> f64 {
+        let state = self.state.read();
+        let latest = state.renditions[state.current]
+            .latest
+            .as_ref()
+            .map(|(latest, _)| latest);
+        match latest {
+            Some(latest) if latest.server_control.can_block_reload && !failed => 0.0,
+            Some(latest) => reload_delay(latest.part_target.unwrap_or(latest.target_duration), changed),
+            None => reload_delay(self.target_duration(), changed),
         }
-        Ok(window.range() != before)
     }
 
     fn tell(&self, event: &LiveEvent) {
@@ -374,39 +408,41 @@ fn describe(damage: &Damage) -> String {
     }
 }
 
-fn rendition(uri: &str, bandwidth: u64, window: Option<LiveWindow>) -> Rendition {
+/// A rendition of the stream, with its playlist when it has been loaded.
+fn rendition(uri: &str, bandwidth: u64, media: Option<MediaPlaylist>) -> Rendition {
     Rendition {
         uri: uri.to_owned(),
         bandwidth,
-        window,
+        window: media.as_ref().map(LiveWindow::new),
         segments: SegmentReader::new(),
         placer: SegmentPlacer::new(),
         init: None,
+        latest: media.map(|media| (media, now_ms())),
     }
 }
 
 /// Reloads the live playlist while the content lives and the stream has not ended; stops when it is closed.
 fn start_reloading(content: Weak<HlsContent>) {
     wasm_bindgen_futures::spawn_local(async move {
-        let mut changed = true;
+        let (mut changed, mut failed) = (true, false);
         loop {
-            let Some((life, target)) = content
+            let Some((life, delay)) = content
                 .upgrade()
-                .map(|c| (Rc::clone(c.fetcher.life()), c.target_duration()))
+                .map(|c| (Rc::clone(c.fetcher.life()), c.reload_delay(changed, failed)))
             else {
                 return;
             };
-            if life.sleep(reload_delay(target, changed) * 1000.0).await.is_err() {
+            if life.sleep(delay * 1000.0).await.is_err() {
                 return; // closed
             }
             let Some(live) = content.upgrade() else { return };
             // A failed reload is tried again at the next tick; segments already known keep playing.
-            changed = match live.reload().await {
-                Ok(changed) => changed,
+            (changed, failed) = match live.reload().await {
+                Ok(changed) => (changed, false),
                 Err(_) if life.is_closed() => return,
                 Err(error) => {
                     live.tell(&LiveEvent::ReloadFailed(error));
-                    false
+                    (false, true)
                 }
             };
             if changed {

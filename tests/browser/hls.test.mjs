@@ -1,11 +1,15 @@
 // HLS in the player, in real headless Chromium: VOD playlists (MPEG-TS, fMP4, master) and the simulated live
 // broadcast of the dev server, checked by reading the frame-index barcode of the fixtures from the canvas.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   BROWSER,
   liveFrameAt,
   liveZero,
   playerPage as openPlayerPage,
+  probe,
   seekAndRead,
   serverAndBrowser,
   test,
@@ -13,6 +17,7 @@ import {
 } from './support.mjs';
 
 const running = serverAndBrowser();
+const scratch = mkdtempSync(join(tmpdir(), 'reelcut-hls-'));
 const playerPage = () => openPlayerPage(running);
 
 const FPS = 30;
@@ -131,6 +136,65 @@ test('live: starts three target durations behind the edge, follows it, seeks bac
   // published one more segment while the frame was being decoded).
   const behind = live.seekable.end - live.time;
   assert.ok(Math.abs(behind - 6) < 0.01 || Math.abs(behind - 8) < 0.01, `live at ${live.time} of ${JSON.stringify(live.seekable)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('LL-HLS: plays parts about a second behind the edge with blocking and delta reloads; a clip takes the newest parts', async () => {
+  const { page, errors } = await playerPage();
+  const requests = [];
+  page.on('request', (request) => requests.push({ url: request.url(), range: request.headers().range ?? null }));
+  const url = `/live/hls_ts/index.m3u8?part=0.333&window=40&session=ll${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const media = await Media.open(url);
+    const player = new Player(canvas, { muted: true });
+    let waiting = 0;
+    player.addEventListener('waiting', () => waiting++);
+    await player.load(media);
+    const joined = { time: player.currentTime, seekable: player.seekable };
+    await player.play();
+    const samples = [];
+    for (let i = 0; i < 12; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const wall = media.wallClockAt(player.currentTime);
+      samples.push({ latency: Date.now() - wall, wall, frame: window.readBarcode(canvas) });
+    }
+    player.pause();
+    // The newest three seconds, while live, once the end lies in parts of a segment not yet complete.
+    while (media.seekable.end % 2 < 0.1) await new Promise((resolve) => setTimeout(resolve, 50));
+    const { end } = media.seekable;
+    const clip = media.clip({ start: end - 3, end });
+    const bytes = await clip.export({ mode: 'keyframe' });
+    const seekable = media.seekable;
+    player.destroy();
+    media.close();
+    return { joined, samples, waiting, clipEnd: end, clip: Array.from(bytes), seekable };
+  }, url);
+  const zero = await liveZero(running.server.base, url);
+  // 40 segments of 2 s are out at the start; play starts PART-HOLD-BACK (1.002 s) before the newest part.
+  assert.ok(Math.abs(run.joined.seekable.end - run.joined.time - 1.002) < 1e-6, JSON.stringify(run.joined));
+  const latencies = run.samples.map((s) => s.latency);
+  assert.ok(Math.max(...latencies.slice(2)) < 2000, `latencies ${latencies}`);
+  assert.equal(run.waiting, 0);
+  // The pictures are the broadcast's at the time shown (a frame of slack for the sampling).
+  for (const { wall, frame } of run.samples) {
+    assert.ok(Math.abs(frame - liveFrameAt(wall, zero)) <= 1, `frame ${frame}, broadcast ${liveFrameAt(wall, zero)}`);
+  }
+  // Blocking reloads for the next part, delta updates, and parts fetched as byte ranges.
+  const reloads = requests.filter((r) => r.url.includes('index.m3u8') && r.url.includes('_HLS_msn='));
+  assert.ok(reloads.length >= 12, `${reloads.length} blocking reloads`);
+  assert.ok(reloads.every((r) => /_HLS_part=\d+/.test(r.url)), 'every reload names the next part');
+  assert.ok(reloads.some((r) => r.url.includes('_HLS_skip=YES')), 'delta updates');
+  const ranged = requests.filter((r) => /\/\d+\/seg\d\.ts/.test(r.url) && r.range);
+  assert.ok(ranged.length >= 12, `${ranged.length} part requests`);
+  // The clip holds the three seconds up to the newest part: its video lasts 3 s from the keyframe before.
+  const file = join(scratch, 'll-clip.mp4');
+  writeFileSync(file, Buffer.from(run.clip));
+  const video = probe(file).streams.find((s) => s.codec_type === 'video');
+  assert.ok(Number(video.duration) >= 3 - 1 / FPS && Number(video.duration) <= 4 + 1 / FPS, `clip video ${video.duration} s`);
+  assert.ok(run.clipEnd % 2 > 1e-6, `the clip ends inside a segment (${run.clipEnd} s)`);
   assert.deepEqual(errors, []);
   await page.close();
 });
