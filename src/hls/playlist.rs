@@ -352,7 +352,10 @@ fn variant(attributes: &Attributes) -> Result<Variant> {
         .map(|value| {
             value
                 .split_once(['x', 'X'])
-                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+                .and_then(|(w, h)| {
+                    let side = |text: &str| u32::try_from(text.parse::<u64>().ok()?).ok();
+                    Some((side(w)?, side(h)?))
+                })
                 .ok_or_else(|| attributes.error("RESOLUTION"))
         })
         .transpose()?;
@@ -731,28 +734,32 @@ const YEARS: std::ops::RangeInclusive<i64> = 0..=9999;
 /// An ISO 8601 date-time (`2026-11-21T11:19:09.344Z`, `...+01:00`) as Unix milliseconds; `None` when it is not
 /// one.
 pub fn parse_date_time(text: &str) -> Option<f64> {
+    // Every field is unsigned: a sign belongs only to the zone.
+    let number = |digits: &str| i64::try_from(digits.parse::<u64>().ok()?).ok();
     let text = text.trim();
     let (date, time) = text.split_once(['T', 't', ' '])?;
-    let mut date_parts = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let mut date_parts = date.splitn(3, '-').map(number);
     let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
     if !YEARS.contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    // Split the zone off: Z, or +hh:mm / -hh:mm / +hhmm.
+    // Split the zone off: Z, or +hh:mm / -hh:mm / +hhmm / +hh.
     let (clock, zone_minutes) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
         (clock, 0)
     } else {
         let at = time.rfind(['+', '-'])?;
         let (clock, zone) = time.split_at_checked(at)?;
         let sign = if zone.starts_with('-') { -1 } else { 1 };
-        let digits: String = zone.chars().filter(char::is_ascii_digit).collect();
-        let hours: i64 = digits.get(..2)?.parse().ok()?;
-        let minutes: i64 = digits.get(2..4).map_or(Some(0), |m| m.parse().ok())?;
-        (clock, sign * (hours * 60 + minutes))
+        let offset = zone.get(1..)?;
+        let (hours, minutes) = offset
+            .split_once(':')
+            .or_else(|| Some((offset.get(..2)?, offset.get(2..)?)))?;
+        let minutes = if minutes.is_empty() { 0 } else { number(minutes)? };
+        (clock, sign * (number(hours)? * 60 + minutes))
     };
     let mut clock_parts = clock.splitn(3, ':');
-    let hour: i64 = clock_parts.next()?.parse().ok()?;
-    let minute: i64 = clock_parts.next()?.parse().ok()?;
+    let hour = number(clock_parts.next()?)?;
+    let minute = number(clock_parts.next()?)?;
     let second: f64 = clock_parts.next().map_or(Some(0.0), parse_decimal)?;
     if hour > 23 || minute > 59 || !(0.0..61.0).contains(&second) {
         return None;
@@ -1175,8 +1182,13 @@ mod tests {
             parse_date_time("2026-11-21T11:19:09.344-0230"),
             Some(1_795_268_949_344.0)
         );
+        assert_eq!(parse_date_time("2026-11-21T11:19:09+02"), Some(1_795_252_749_000.0));
         assert_eq!(parse_date_time("not a date"), None);
         assert_eq!(parse_date_time("2026-13-01T00:00:00Z"), None);
+        // Signs are the zone's only: a negative hour or minute is not a time.
+        assert_eq!(parse_date_time("2026-11-21T-1:00:00Z"), None);
+        assert_eq!(parse_date_time("2026-11-21T10:-5:00Z"), None);
+        assert_eq!(parse_date_time("2026--11-21T10:00:00Z"), None);
     }
 
     #[test]
