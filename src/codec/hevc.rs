@@ -154,36 +154,29 @@ impl Sps {
             height: height as u32,
         })
     }
+}
 
-    /// The WebCodecs codec string (ISO/IEC 14496-15 E.3): `hvc1.`, the profile space as a letter (none
-    /// for 0, `A` to `C`) before the profile number, the compatibility flags in reverse bit order as hex,
-    /// `L` or `H` (tier) before the level number, then the constraint bytes in hex, trailing zero bytes
-    /// left out. Main profile level 3.1: `hvc1.1.6.L93.B0`.
-    pub fn codec_string(&self) -> String {
-        let space = match self.profile_space {
-            1 => "A",
-            2 => "B",
-            3 => "C",
-            _ => "",
-        };
-        let tier = if self.high_tier { 'H' } else { 'L' };
-        let mut codec = format!(
-            "hvc1.{space}{}.{:x}.{tier}{}",
-            self.profile,
-            self.compatibility.reverse_bits(),
-            self.level
-        );
-        let used = self
-            .constraints
-            .iter()
-            .rposition(|b| *b != 0)
-            .map_or(0, |last| last + 1);
-        for byte in &self.constraints[..used] {
-            // Appended in place; writing to a String never fails.
-            let _ = write!(codec, ".{byte:X}");
-        }
-        codec
+/// The WebCodecs codec string (ISO/IEC 14496-15 E.3) of an HEVC stream, from its `hvcC` record: `fourcc`
+/// (`hvc1`, `hev1`), the profile space as a letter (none for 0, `A` to `C`) before the profile number, the
+/// compatibility flags in reverse bit order as hex, `L` or `H` (tier) before the level number, then the
+/// constraint bytes in hex, trailing zero bytes left out. Main profile level 3.1: `hvc1.1.6.L93.B0`.
+pub fn codec_string(fourcc: &str, hvcc: &[u8]) -> Result<String> {
+    let fields = hvcc
+        .get(..13)
+        .ok_or_else(|| Error::malformed("hvcC record cut short"))?;
+    let space = ["", "A", "B", "C"][usize::from(fields[1] >> 6)];
+    let tier = if fields[1] & 0x20 != 0 { 'H' } else { 'L' };
+    let profile = fields[1] & 0x1F;
+    let compat = u32::from_be_bytes([fields[2], fields[3], fields[4], fields[5]]).reverse_bits();
+    let level = fields[12];
+    let mut codec = format!("{fourcc}.{space}{profile}.{compat:X}.{tier}{level}");
+    let constraints = &fields[6..12];
+    let used = constraints.len() - constraints.iter().rev().take_while(|b| **b == 0).count();
+    for byte in &constraints[..used] {
+        // Appended in place; writing to a String never fails.
+        let _ = write!(codec, ".{byte:X}");
     }
+    Ok(codec)
 }
 
 /// An `HEVCDecoderConfigurationRecord` (the body of an `hvcC` box; WebCodecs' `description`) for 4-byte
@@ -248,19 +241,26 @@ mod tests {
         assert_eq!(sps.constraints, [0x90, 0, 0, 0, 0, 0]);
         assert_eq!((sps.chroma_format, sps.bit_depth_luma, sps.bit_depth_chroma), (1, 8, 8));
         assert_eq!((sps.width, sps.height), (854, 480));
-        assert_eq!(sps.codec_string(), "hvc1.1.6.L90.90");
+        let record = hevc_decoder_configuration(
+            &[vec![0x40, 0x01, 0x0C]],
+            &[SPS_MAIN_854X480.to_vec()],
+            &[vec![0x44, 0x01, 0xC1]],
+        );
+        assert_eq!(codec_string("hvc1", &record.unwrap()).unwrap(), "hvc1.1.6.L90.90");
     }
 
     #[test]
     fn codec_string_spells_space_tier_and_constraints() {
-        let mut sps = Sps::parse(&SPS_MAIN_854X480).unwrap();
-        sps.profile_space = 1;
-        sps.high_tier = true;
-        sps.profile = 2;
-        sps.compatibility = 0x2000_0000;
-        sps.level = 120;
-        sps.constraints = [0xB0, 0, 0x0A, 0, 0, 0];
-        assert_eq!(sps.codec_string(), "hvc1.A2.4.H120.B0.0.A");
+        // HEVC Main, level 3.1, progressive-source constraint flag: the usual `hvc1.1.6.L93.B0`.
+        let mut hvcc = vec![1, 0x01, 0x60, 0, 0, 0, 0xB0, 0, 0, 0, 0, 0, 93];
+        assert_eq!(codec_string("hvc1", &hvcc).unwrap(), "hvc1.1.6.L93.B0");
+        // Profile space 1, high tier, profile 2; constraint bytes with a zero inside and trailing ones.
+        hvcc[1] = 0x40 | 0x20 | 0x02;
+        hvcc[2..6].copy_from_slice(&[0x20, 0, 0, 0]);
+        hvcc[6..12].copy_from_slice(&[0xB0, 0, 0x0A, 0, 0, 0]);
+        hvcc[12] = 120;
+        assert_eq!(codec_string("hev1", &hvcc).unwrap(), "hev1.A2.4.H120.B0.0.A");
+        assert!(codec_string("hvc1", &hvcc[..12]).is_err());
     }
 
     #[test]

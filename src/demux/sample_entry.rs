@@ -8,12 +8,11 @@
 use super::boxes::fourcc_text;
 use super::reader::{child, required_child, BoxReader};
 use crate::codec::aac::AudioSpecificConfig;
-use crate::codec::h264;
 use crate::codec::opus::OpusHead;
+use crate::codec::{h264, hevc};
 use crate::error::{Error, Result};
 use crate::isobmff::descriptors::{DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_AAC, OTI_MP3};
 use crate::media::{CodecConfig, TrackKind};
-use std::fmt::Write;
 
 /// Bytes of a visual sample entry before its child boxes: the sample entry header (8), then pre-defined
 /// and reserved fields (16), width and height, resolutions, frame count, compressor name and depth.
@@ -121,7 +120,7 @@ fn video_config(entry: &BoxReader, boxes: &BoxReader) -> Result<CodecConfig> {
         }
         b"hvc1" | b"hev1" => {
             let hvcc = record(b"hvcC")?;
-            (hevc_codec_string(&fourcc, &hvcc)?, Some(hvcc))
+            (hevc::codec_string(&fourcc_text(&fourcc), &hvcc)?, Some(hvcc))
         }
         b"av01" => {
             let av1c = record(b"av1C")?;
@@ -333,28 +332,6 @@ fn descriptor<'a>(parent: &mut BoxReader<'a>, tag: u8) -> Result<BoxReader<'a>> 
     Ok(BoxReader::new(*b"esds", parent.bytes(size)?))
 }
 
-/// `hvc1.A.B.TC.DD...` (ISO/IEC 14496-15 E.3) from an `hvcC` record: profile space and profile,
-/// compatibility flags in reverse bit order, tier and level, then the constraint bytes without trailing
-/// zeros.
-fn hevc_codec_string(fourcc: &[u8; 4], hvcc: &[u8]) -> Result<String> {
-    let fields = hvcc
-        .get(..13)
-        .ok_or_else(|| Error::malformed("hvcC record cut short"))?;
-    let space = ["", "A", "B", "C"][usize::from(fields[1] >> 6)];
-    let tier = if fields[1] & 0x20 != 0 { 'H' } else { 'L' };
-    let profile = fields[1] & 0x1F;
-    let compat = u32::from_be_bytes([fields[2], fields[3], fields[4], fields[5]]).reverse_bits();
-    let level = fields[12];
-    let mut codec = format!("{}.{space}{profile}.{compat:X}.{tier}{level}", fourcc_text(fourcc));
-    let constraints = &fields[6..12];
-    let used = constraints.len() - constraints.iter().rev().take_while(|b| **b == 0).count();
-    for byte in &constraints[..used] {
-        // Appended in place; writing to a String never fails.
-        let _ = write!(codec, ".{byte:X}");
-    }
-    Ok(codec)
-}
-
 /// `av01.P.LLT.DD` (AV1 codec ISO BMFF binding, "Codecs Parameter String") from an `av1C` record.
 fn av1_codec_string(av1c: &[u8]) -> Result<String> {
     let fields = av1c.get(..3).ok_or_else(|| Error::malformed("av1C record cut short"))?;
@@ -373,23 +350,6 @@ fn av1_codec_string(av1c: &[u8]) -> Result<String> {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
-
-    #[test]
-    fn hevc_codec_strings() {
-        // HEVC Main, level 3.1, progressive-source constraint flag: the usual `hvc1.1.6.L93.B0`.
-        let mut hvcc = vec![1, 0x01, 0x60, 0, 0, 0, 0xB0, 0, 0, 0, 0, 0, 93];
-        assert_eq!(
-            hevc_codec_string(b"hvc1", &hvcc).ok().as_deref(),
-            Some("hvc1.1.6.L93.B0")
-        );
-        // High tier, profile space 1.
-        hvcc[1] = 0x40 | 0x20 | 0x01;
-        assert_eq!(
-            hevc_codec_string(b"hev1", &hvcc).ok().as_deref(),
-            Some("hev1.A1.6.H93.B0")
-        );
-        assert!(hevc_codec_string(b"hvc1", &hvcc[..12]).is_err());
-    }
 
     #[test]
     fn av1_codec_strings() {

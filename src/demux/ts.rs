@@ -777,7 +777,12 @@ fn video_config(stream: &Stream) -> Result<CodecConfig> {
         Coding::Hevc => {
             let parsed = hevc::Sps::parse(first)?;
             let record = hevc::hevc_decoder_configuration(&stream.vps, &stream.sps, &stream.pps)?;
-            (parsed.codec_string(), record, parsed.width, parsed.height)
+            (
+                hevc::codec_string("hvc1", &record)?,
+                record,
+                parsed.width,
+                parsed.height,
+            )
         }
         _ => {
             let parsed = h264::Sps::parse(first)?;
