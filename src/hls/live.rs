@@ -13,7 +13,7 @@
 //! the window already holds, and a server announcing `CAN-BLOCK-RELOAD` answers `_HLS_msn`/`_HLS_part` only
 //! once that segment or part exists ([`LiveWindow::reload_uri`] asks for both).
 
-use super::playlist::{DateRange, MediaPlaylist, Part, Segment};
+use super::playlist::{MediaPlaylist, Part, Segment};
 
 /// A segment placed on the media timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +75,6 @@ pub struct LiveWindow {
     segments: Vec<TimedSegment>,
     target_duration: f64,
     ended: bool,
-    date_ranges: Vec<DateRange>,
     /// LL-HLS: the published parts of the segment being produced after the last listed one.
     partial: Vec<Part>,
     /// The segment being produced starts a discontinuity domain; its program date time when tagged.
@@ -93,13 +92,11 @@ impl LiveWindow {
             segments: Vec::new(),
             target_duration: first.target_duration,
             ended: false,
-            date_ranges: Vec::new(),
             partial: first.partial.clone(),
             partial_discontinuity: first.partial_discontinuity,
             partial_date_time: first.partial_date_time,
             hold_back: hold_back(first),
         };
-        window.merge_date_ranges(first);
         let mut start = 0.0;
         for segment in &first.segments {
             window.segments.push(TimedSegment {
@@ -147,7 +144,6 @@ impl LiveWindow {
             });
             return events;
         }
-        self.merge_date_ranges(reloaded);
         self.partial.clone_from(&reloaded.partial);
         self.partial_discontinuity = reloaded.partial_discontinuity;
         self.partial_date_time = reloaded.partial_date_time;
@@ -214,26 +210,13 @@ impl LiveWindow {
         events
     }
 
-    /// Keeps the date ranges of every playlist seen, by ID (a later tag with a known ID replaces it), and
-    /// drops those a delta update says were removed: a v2 delta leaves out the old ones it still has.
-    fn merge_date_ranges(&mut self, playlist: &MediaPlaylist) {
-        let removed = playlist
-            .skip
-            .as_ref()
-            .map_or(&[][..], |skip| &skip.recently_removed_dateranges);
-        let listed = &playlist.date_ranges;
-        self.date_ranges
-            .retain(|d| !removed.contains(&d.id) && !listed.iter().any(|l| l.id == d.id));
-        self.date_ranges.extend_from_slice(listed);
-    }
-
     /// The URI to reload the live playlist `uri` with, given `latest`, the playlist last merged, fetched
     /// `age` seconds ago: `uri` with the delivery directives the server announced it honours (RFC 8216bis
     /// §6.2.5), always in the same order, so that caches see one URI per request:
     ///
     /// - `_HLS_msn=M` (and `_HLS_part=P` when the playlist has parts) when it `CAN-BLOCK-RELOAD`: the next
     ///   segment (part) after the newest listed, which the server sends as soon as it is published;
-    /// - `_HLS_skip=YES` (`v2` when it can also skip date ranges) when it announced `CAN-SKIP-UNTIL`, the
+    /// - `_HLS_skip=YES` when it announced `CAN-SKIP-UNTIL` (never `v2`: the window keeps no date ranges), the
     ///   listed segments last longer than that Skip Boundary (which is at least six target durations: a
     ///   shorter playlist has nothing to skip), and `latest` is younger than half of it, as the RFC
     ///   requires for the skipped segments to be ones the window holds.
@@ -271,19 +254,13 @@ impl LiveWindow {
                 .can_skip_until
                 .is_some_and(|until| listed > until && age < until / 2.0)
         {
-            add("_HLS_skip", if control.can_skip_dateranges { "v2" } else { "YES" });
+            add("_HLS_skip", "YES");
         }
         if !fragment.is_empty() {
             out.push('#');
             out.push_str(fragment);
         }
         out
-    }
-
-    /// The date ranges of the broadcast seen so far (`EXT-X-DATERANGE`), in the order the playlists last
-    /// listed them.
-    pub fn date_ranges(&self) -> &[DateRange] {
-        &self.date_ranges
     }
 
     /// The duration of segments missed between `previous` and `next`: from their wall-clock times when
@@ -675,30 +652,6 @@ mod tests {
     }
 
     #[test]
-    fn date_ranges_are_kept_by_id_and_recently_removed_ones_dropped() {
-        let head = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n";
-        let first = format!(
-            "{head}#EXT-X-DATERANGE:ID=\"ad1\",START-DATE=\"2026-11-21T11:19:00Z\"\n\
-             #EXT-X-DATERANGE:ID=\"ad2\",START-DATE=\"2026-11-21T11:19:02Z\"\n#EXTINF:2,\n0.ts\n#EXTINF:2,\n1.ts\n"
-        );
-        let mut window = LiveWindow::new(&media(&first));
-        // A v2 delta update leaves out ad2 (older than the Skip Boundary), says ad1 was removed, ends ad2 and
-        // adds ad3.
-        let delta = format!(
-            "{head}#EXT-X-SKIP:SKIPPED-SEGMENTS=1,RECENTLY-REMOVED-DATERANGES=\"ad1\"\n\
-             #EXT-X-DATERANGE:ID=\"ad2\",START-DATE=\"2026-11-21T11:19:02Z\",DURATION=4\n\
-             #EXT-X-DATERANGE:ID=\"ad3\",START-DATE=\"2026-11-21T11:19:04Z\"\n#EXTINF:2,\n1.ts\n#EXTINF:2,\n2.ts\n"
-        );
-        assert_eq!(window.merge(&media(&delta)), [MergeEvent::Appended { count: 1 }]);
-        let ranges: Vec<_> = window
-            .date_ranges()
-            .iter()
-            .map(|d| (d.id.as_str(), d.duration))
-            .collect();
-        assert_eq!(ranges, [("ad2", Some(4.0)), ("ad3", None)]);
-    }
-
-    #[test]
     fn reload_uris_carry_the_delivery_directives_the_server_honours() {
         let window = LiveWindow::new(&media(&ll_text(8199, 7200, 2, false, 0)));
         let latest = media(&ll_text(8199, 7200, 2, false, 0));
@@ -718,10 +671,10 @@ mod tests {
             window.reload_uri("http://h/i.m3u8?token=a#x", &latest, 0.0),
             "http://h/i.m3u8?token=a&_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES#x"
         );
-        // v2 when date ranges can be skipped too.
+        // Not v2 even where date ranges can be skipped too: the window keeps none.
         let mut v2 = latest.clone();
         v2.server_control.can_skip_dateranges = true;
-        assert!(window.reload_uri(uri, &v2, 0.0).ends_with("&_HLS_skip=v2"));
+        assert!(window.reload_uri(uri, &v2, 0.0).ends_with("&_HLS_skip=YES"));
         // A window no longer than the Skip Boundary has nothing to skip.
         let short = LiveWindow::new(&media(&ll_text(8199, 6, 0, false, 0)));
         assert_eq!(
