@@ -13,7 +13,7 @@
 //! the window already holds, and a server announcing `CAN-BLOCK-RELOAD` answers `_HLS_msn`/`_HLS_part` only
 //! once that segment or part exists ([`LiveWindow::reload_uri`] asks for both).
 
-use super::playlist::{MediaPlaylist, Part, Segment};
+use super::playlist::{MediaPlaylist, Part, Segment, ServerControl};
 
 /// A segment placed on the media timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +83,10 @@ pub struct LiveWindow {
     /// How far from the live edge to start (and stay): `PART-HOLD-BACK` when the playlist has parts, else
     /// `HOLD-BACK`, else three target durations (RFC 8216bis §4.4.3.8, §6.3.3).
     hold_back: f64,
+    /// What the server can do for reloads (`EXT-X-SERVER-CONTROL` of the latest playlist).
+    control: ServerControl,
+    /// `EXT-X-PART-INF:PART-TARGET` of the latest playlist: reloads ask for parts.
+    part_target: Option<f64>,
 }
 
 impl LiveWindow {
@@ -96,6 +100,8 @@ impl LiveWindow {
             partial_discontinuity: first.partial_discontinuity,
             partial_date_time: first.partial_date_time,
             hold_back: hold_back(first),
+            control: first.server_control,
+            part_target: first.part_target,
         };
         let mut start = 0.0;
         for segment in &first.segments {
@@ -148,6 +154,8 @@ impl LiveWindow {
         self.partial_discontinuity = reloaded.partial_discontinuity;
         self.partial_date_time = reloaded.partial_date_time;
         self.hold_back = hold_back(reloaded);
+        self.control = reloaded.server_control;
+        self.part_target = reloaded.part_target;
         // A delta update still lists its skipped segments, by reference: they start at its media sequence.
         for known in &mut self.segments {
             known.listed = known.segment.sequence >= reloaded.media_sequence;
@@ -210,20 +218,20 @@ impl LiveWindow {
         events
     }
 
-    /// The URI to reload the live playlist `uri` with, given `latest`, the playlist last merged, fetched
-    /// `age` seconds ago: `uri` with the delivery directives the server announced it honours (RFC 8216bis
+    /// The URI to reload the live playlist `uri` with, the playlist last merged having been fetched `age`
+    /// seconds ago: `uri` with the delivery directives the server announced it honours (RFC 8216bis
     /// §6.2.5), always in the same order, so that caches see one URI per request:
     ///
     /// - `_HLS_msn=M` (and `_HLS_part=P` when the playlist has parts) when it `CAN-BLOCK-RELOAD`: the next
     ///   segment (part) after the newest listed, which the server sends as soon as it is published;
     /// - `_HLS_skip=YES` when it announced `CAN-SKIP-UNTIL` (never `v2`: the window keeps no date ranges), the
     ///   listed segments last longer than that Skip Boundary (which is at least six target durations: a
-    ///   shorter playlist has nothing to skip), and `latest` is younger than half of it, as the RFC
+    ///   shorter playlist has nothing to skip), and the last playlist is younger than half of it, as the RFC
     ///   requires for the skipped segments to be ones the window holds.
     ///
     /// Nothing is added once the playlist has ended.
-    pub fn reload_uri(&self, uri: &str, latest: &MediaPlaylist, age: f64) -> String {
-        let control = &latest.server_control;
+    pub fn reload_uri(&self, uri: &str, age: f64) -> String {
+        let control = &self.control;
         let (base, fragment) = uri.split_once('#').unwrap_or((uri, ""));
         let mut out = base.to_owned();
         let mut add = |directive: &str, value: &str| {
@@ -234,13 +242,13 @@ impl LiveWindow {
             out.push('=');
             out.push_str(value);
         };
-        if !latest.ended && control.can_block_reload {
-            let next = latest.segments.last().map_or(latest.media_sequence, |s| s.sequence + 1);
+        if !self.ended && control.can_block_reload {
+            let next = self.segments.last().map_or(0, |s| s.segment.sequence + 1);
             // The next part is the next one of the segment being produced (the first of the next segment
             // when none of it is listed yet).
             add("_HLS_msn", &next.to_string());
-            if latest.part_target.is_some() {
-                add("_HLS_part", &latest.partial.len().to_string());
+            if self.part_target.is_some() {
+                add("_HLS_part", &self.partial.len().to_string());
             }
         }
         let listed: f64 = self
@@ -249,7 +257,7 @@ impl LiveWindow {
             .filter(|s| s.listed)
             .map(|s| s.segment.duration)
             .sum();
-        if !latest.ended
+        if !self.ended
             && control
                 .can_skip_until
                 .is_some_and(|until| listed > until && age < until / 2.0)
@@ -261,6 +269,17 @@ impl LiveWindow {
             out.push_str(fragment);
         }
         out
+    }
+
+    /// Whether the server holds a reload asking for the next segment or part until it exists: the next
+    /// reload can be sent as soon as the last one is answered.
+    pub fn blocks_reloads(&self) -> bool {
+        self.control.can_block_reload && !self.ended
+    }
+
+    /// The reload interval of RFC 8216 §6.3.4, by parts when the playlist has them (RFC 8216bis §6.3.4).
+    pub fn reload_interval(&self) -> f64 {
+        self.part_target.unwrap_or(self.target_duration)
     }
 
     /// The duration of segments missed between `previous` and `next`: from their wall-clock times when
@@ -653,44 +672,44 @@ mod tests {
 
     #[test]
     fn reload_uris_carry_the_delivery_directives_the_server_honours() {
-        let window = LiveWindow::new(&media(&ll_text(8199, 7200, 2, false, 0)));
         let latest = media(&ll_text(8199, 7200, 2, false, 0));
+        let window = LiveWindow::new(&latest);
         let uri = "http://h/live/540p/index.m3u8";
         // The next part of segment 8200 (two are listed), and a delta update while the playlist is fresh.
         assert_eq!(
-            window.reload_uri(uri, &latest, 1.0),
+            window.reload_uri(uri, 1.0),
             format!("{uri}?_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES")
         );
         // Older than half the Skip Boundary: the skipped segments might not be the window's.
-        assert_eq!(
-            window.reload_uri(uri, &latest, 6.0),
-            format!("{uri}?_HLS_msn=8200&_HLS_part=2")
-        );
+        assert_eq!(window.reload_uri(uri, 6.0), format!("{uri}?_HLS_msn=8200&_HLS_part=2"));
         // A query and a fragment of its own.
         assert_eq!(
-            window.reload_uri("http://h/i.m3u8?token=a#x", &latest, 0.0),
+            window.reload_uri("http://h/i.m3u8?token=a#x", 0.0),
             "http://h/i.m3u8?token=a&_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES#x"
         );
         // Not v2 even where date ranges can be skipped too: the window keeps none.
         let mut v2 = latest.clone();
         v2.server_control.can_skip_dateranges = true;
-        assert!(window.reload_uri(uri, &v2, 0.0).ends_with("&_HLS_skip=YES"));
-        // A window no longer than the Skip Boundary has nothing to skip.
-        let short = LiveWindow::new(&media(&ll_text(8199, 6, 0, false, 0)));
+        assert!(LiveWindow::new(&v2).reload_uri(uri, 0.0).ends_with("&_HLS_skip=YES"));
+        // A window no longer than the Skip Boundary has nothing to skip; none of its next segment is out.
+        let short = media(&ll_text(8199, 6, 0, false, 0));
         assert_eq!(
-            short.reload_uri(uri, &latest, 0.0),
-            format!("{uri}?_HLS_msn=8200&_HLS_part=2")
+            LiveWindow::new(&short).reload_uri(uri, 0.0),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=0")
         );
         // Without parts, the next segment; without server control, nothing; once ended, nothing.
-        let mut whole = latest.clone();
+        let mut whole = short;
         whole.part_target = None;
-        assert_eq!(short.reload_uri(uri, &whole, 0.0), format!("{uri}?_HLS_msn=8200"));
+        assert_eq!(
+            LiveWindow::new(&whole).reload_uri(uri, 0.0),
+            format!("{uri}?_HLS_msn=8200")
+        );
         let mut plain = latest.clone();
         plain.server_control = Default::default();
-        assert_eq!(window.reload_uri(uri, &plain, 0.0), uri);
+        assert_eq!(LiveWindow::new(&plain).reload_uri(uri, 0.0), uri);
         let mut ended = latest;
         ended.ended = true;
-        assert_eq!(window.reload_uri(uri, &ended, 0.0), uri);
+        assert_eq!(LiveWindow::new(&ended).reload_uri(uri, 0.0), uri);
     }
 
     #[test]

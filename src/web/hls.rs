@@ -45,9 +45,10 @@ struct Rendition {
     placer: SegmentPlacer,
     /// The last initialization section fetched, with its bytes.
     init: Option<(InitSection, Rc<Vec<u8>>)>,
-    /// The live playlist last merged and when it was fetched (ms), for the next reload's directives; `None`
-    /// after a delta update the window could not use, so that the next reload asks for the whole playlist.
-    latest: Option<(MediaPlaylist, f64)>,
+    /// When the live playlist last merged was fetched (ms), which says whether the next reload may ask for a
+    /// delta update; `None` after a delta update the window could not use: the next reload asks for the
+    /// whole playlist.
+    fetched: Option<f64>,
 }
 
 struct HlsState {
@@ -93,7 +94,7 @@ impl HlsContent {
                     .map(|v| rendition(&v.uri, v.bandwidth, None))
                     .collect()
             }
-            Playlist::Media(media) => vec![rendition(url, 0, Some(media))],
+            Playlist::Media(media) => vec![rendition(url, 0, Some(&media))],
         };
         let content = Rc::new(HlsContent {
             fetcher,
@@ -316,7 +317,7 @@ impl HlsContent {
                 window.align_to(reference);
             }
             state.renditions[index].window = Some(window);
-            state.renditions[index].latest = Some((media, now_ms()));
+            state.renditions[index].fetched = Some(now_ms());
         }
         self.state.write().current = index;
         Ok(())
@@ -327,11 +328,12 @@ impl HlsContent {
         let (index, uri) = {
             let state = self.state.read();
             let rendition = &state.renditions[state.current];
-            let uri = match (&rendition.window, &rendition.latest) {
-                (Some(window), Some((latest, fetched))) => {
-                    window.reload_uri(&rendition.uri, latest, (now_ms() - fetched) / 1000.0)
-                }
-                _ => rendition.uri.clone(),
+            let age = rendition
+                .fetched
+                .map_or(f64::INFINITY, |fetched| (now_ms() - fetched) / 1000.0);
+            let uri = match &rendition.window {
+                Some(window) => window.reload_uri(&rendition.uri, age),
+                None => rendition.uri.clone(),
             };
             (state.current, uri)
         };
@@ -351,7 +353,7 @@ impl HlsContent {
         window.forget_before(media.media_sequence);
         let moved = window.range() != before;
         let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
-        rendition.latest = (!unusable).then_some((media, fetched));
+        rendition.fetched = (!unusable).then_some(fetched);
         Ok(moved)
     }
 
@@ -359,13 +361,9 @@ impl HlsContent {
     /// (after one that worked), else the RFC cadence, by parts when the playlist has them.
     fn reload_delay(&self, changed: bool, failed: bool) -> f64 {
         let state = self.state.read();
-        let latest = state.renditions[state.current]
-            .latest
-            .as_ref()
-            .map(|(latest, _)| latest);
-        match latest {
-            Some(latest) if latest.server_control.can_block_reload && !failed => 0.0,
-            Some(latest) => reload_delay(latest.part_target.unwrap_or(latest.target_duration), changed),
+        match &state.renditions[state.current].window {
+            Some(window) if window.blocks_reloads() && !failed => 0.0,
+            Some(window) => reload_delay(window.reload_interval(), changed),
             None => reload_delay(self.target_duration(), changed),
         }
     }
@@ -409,15 +407,15 @@ fn describe(damage: &Damage) -> String {
 }
 
 /// A rendition of the stream, with its playlist when it has been loaded.
-fn rendition(uri: &str, bandwidth: u64, media: Option<MediaPlaylist>) -> Rendition {
+fn rendition(uri: &str, bandwidth: u64, media: Option<&MediaPlaylist>) -> Rendition {
     Rendition {
         uri: uri.to_owned(),
         bandwidth,
-        window: media.as_ref().map(LiveWindow::new),
+        window: media.map(LiveWindow::new),
         segments: SegmentReader::new(),
         placer: SegmentPlacer::new(),
         init: None,
-        latest: media.map(|media| (media, now_ms())),
+        fetched: media.map(|_| now_ms()),
     }
 }
 

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         _ => media,
     };
     let _ = window.merge(&latest);
-    let _ = window.reload_uri("http://host/live/a/index.m3u8?token=1", &latest, 1.0);
+    let _ = window.reload_uri("http://host/live/a/index.m3u8?token=1", 1.0);
     if let Some(middle) = window.range().map(|(start, end)| (start + end) / 2.0) {
         let _ = window.segment_at(middle);
         if let Some(wall) = window.wall_clock_at(middle) {
