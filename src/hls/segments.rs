@@ -60,7 +60,12 @@ impl SegmentReader {
             self.demuxer.load_init(segment, init)?;
         }
         let (tracks, data) = self.demuxer.demux(segment, &bytes)?.into_parts(bytes);
-        let stored_start = tracks.iter().filter_map(Track::first_shown_pts).min();
+        let mut stored_start: Option<i64> = None;
+        for track in &tracks {
+            if let Some(pts) = track.first_shown_pts() {
+                stored_start = Some(stored_start.map_or(pts, |known| known.min(pts)));
+            }
+        }
         Ok(ReadSegment {
             tracks,
             data,

@@ -50,11 +50,14 @@ impl Chunk {
 
     /// Where the chunk starts on the media timeline: its earliest sample of either track, seconds.
     pub(crate) fn start(&self) -> Option<f64> {
-        [&self.video, &self.audio]
-            .into_iter()
-            .flatten()
-            .filter_map(|t| Some(t.presentation_span()?.0 as f64 / f64::from(t.timescale)))
-            .reduce(f64::min)
+        let mut start: Option<f64> = None;
+        for track in [&self.video, &self.audio].into_iter().flatten() {
+            if let Some((first, _)) = track.presentation_span() {
+                let first = first as f64 / f64::from(track.timescale);
+                start = Some(start.map_or(first, |known| known.min(first)));
+            }
+        }
+        start
     }
 
     /// The bytes of one of the chunk's samples.

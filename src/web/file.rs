@@ -56,10 +56,12 @@ impl FileContent {
         let (tracks, source) = index(source).await?;
         let origin = timeline_origin(&tracks);
         let spans = chunk_spans(&tracks, origin);
-        let end = tracks
-            .iter()
-            .filter_map(|t| Some(t.presentation_span()?.1 as f64 / f64::from(t.timescale)))
-            .fold(0.0, f64::max);
+        let mut end = 0.0f64;
+        for track in &tracks {
+            if let Some((_, last)) = track.presentation_span() {
+                end = end.max(last as f64 / f64::from(track.timescale));
+            }
+        }
         if spans.is_empty() {
             return Err(Error::malformed("the file has no video or audio samples"));
         }
@@ -121,14 +123,16 @@ impl FileContent {
             .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no chunk {key}")))?;
         let span = &self.spans[index];
         // The tracks with samples in this chunk, and the file bytes each one's samples span.
-        let parts: Vec<(&Track, &[Sample])> = [(TrackKind::Video, &span.video), (TrackKind::Audio, &span.audio)]
-            .into_iter()
-            .filter_map(|(kind, range)| {
-                let track = self.track(kind)?;
-                Some((track, &track.samples[range.clone()])).filter(|(_, samples)| !samples.is_empty())
-            })
-            .collect();
-        let runs: Vec<Range<u64>> = parts.iter().filter_map(|(_, samples)| byte_run(samples)).collect();
+        let mut parts: Vec<(&Track, &[Sample])> = Vec::new();
+        let mut runs: Vec<Range<u64>> = Vec::new();
+        for (kind, range) in [(TrackKind::Video, &span.video), (TrackKind::Audio, &span.audio)] {
+            let Some(track) = self.track(kind) else { continue };
+            let samples = &track.samples[range.clone()];
+            if let Some(run) = byte_run(samples) {
+                parts.push((track, samples));
+                runs.push(run);
+            }
+        }
         let (data, placed) = read_runs(&self.source, &runs, MAX_CHUNK_BYTES, "a group of pictures").await?;
         let tracks = parts
             .iter()
