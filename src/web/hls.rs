@@ -115,14 +115,14 @@ impl HlsContent {
             .chunk_at(content.start_time())
             .ok_or_else(|| Error::malformed("the playlist lists no segment"))?;
         let chunk = content.load(first).await?;
-        content.state.write().tracks = [&chunk.video, &chunk.audio]
-            .into_iter()
-            .flatten()
-            .map(|t| Track {
+        let mut tracks = Vec::new();
+        for track in [&chunk.video, &chunk.audio].into_iter().flatten() {
+            tracks.push(Track {
                 samples: Vec::new(),
-                ..t.clone()
-            })
-            .collect();
+                ..track.clone()
+            });
+        }
+        content.state.write().tracks = tracks;
         if content.is_live() {
             start_reloading(Rc::downgrade(&content));
         }
