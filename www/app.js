@@ -35,6 +35,7 @@ const MEDIA = [
   ['/fixtures/hls_master/index.m3u8', 'HLS master playlist, two variants (640×360 and 320×180)'],
   ['/live/hls_ts/index.m3u8?window=30', 'HLS live broadcast (simulated), 60 s replay window'],
   ['/live/hls_master/index.m3u8', 'HLS live master playlist, two variants'],
+  ['/live/hls_ts/index.m3u8?part=0.333&window=30', 'Low-Latency HLS live: parts of 1/3 s, played about a second behind the edge'],
   ['/live/hls_fmp4/index.m3u8?mode=event', 'HLS live event (fMP4): the replay grows'],
 ];
 

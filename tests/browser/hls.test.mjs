@@ -143,7 +143,10 @@ test('live: starts three target durations behind the edge, follows it, seeks bac
 test('LL-HLS: plays parts about a second behind the edge with blocking and delta reloads; a clip takes the newest parts', async () => {
   const { page, errors } = await playerPage();
   const requests = [];
-  page.on('request', (request) => requests.push({ url: request.url(), range: request.headers().range ?? null }));
+  page.on('request', (request) => {
+    const range = Object.entries(request.headers()).find(([name]) => name.toLowerCase() === 'range');
+    requests.push({ url: request.url(), range: range?.[1] ?? null });
+  });
   const url = `/live/hls_ts/index.m3u8?part=0.333&window=40&session=ll${Date.now()}`;
   const run = await page.evaluate(async (url) => {
     const { Media, Player } = await window.reelcutReady;

@@ -184,9 +184,12 @@ test('the demo page shows the version and the codec support table', async () => 
   // A portrait phone video: its shown size is the turned one.
   await page.click('#media a[href="/fixtures/portrait_90.mp4"]');
   await waitForText(page, '#viewer-status', 'avc1.42c01e 180×320 turned 90°, 2.000 s, 2 keyframes');
-  await page.click('#media a[href^="/live/hls_ts/"]');
+  await page.click('#media a[href^="/live/hls_ts/index.m3u8?window"]');
   await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, live, 60 s replay window');
   assert.equal(await page.isVisible('#go-live'), true);
+  // Low-latency live: the window reaches into the parts of the segment being produced.
+  await page.click('#media a[href*="part=0.333"]');
+  await page.waitForFunction(() => /^avc1\.64001e 640×360, live, 6[0-2] s replay window$/.test(document.getElementById('viewer-status').textContent));
   // The user's own files: one picked in the file input, one dropped on the player.
   await pickFile(page, '#file', join(fixtures, 'phone_270.mov'));
   await waitForText(page, '#viewer-status', 'avc1.64001e 180×320 turned 270°, 2.000 s, 2 keyframes');
@@ -230,7 +233,7 @@ test('the demo trims: keyframe thumbnails, in/out handles, export with progress 
   assert.equal(exported.progress, 1);
   assert.match(await page.textContent('#trim-status'), /MB in [0-9.]+ s/);
   // A live source offers "clip the last 30 s".
-  await page.click('#media a[href^="/live/hls_ts/"]');
+  await page.click('#media a[href^="/live/hls_ts/index.m3u8?window"]');
   await waitForText(page, '#viewer-status', 'avc1.64001e 640×360, live, 60 s replay window');
   await page.click('#trim-last-30');
   const range = await page.textContent('#trim-range');
