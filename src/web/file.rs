@@ -9,7 +9,7 @@ use std::rc::Rc;
 use super::cell::Access;
 use super::chunk::{Chunk, ChunkCache};
 use super::job::Job;
-use super::source::Source;
+use super::source::{Source, HEAD_BYTES};
 use crate::demux::boxes::{BoxLocator, Locate};
 use crate::demux::movie::Movie;
 use crate::demux::{detect_format, mp4, packed_audio, ts, Format};
@@ -305,7 +305,7 @@ fn byte_run(samples: &[Sample]) -> Option<Range<u64>> {
 /// The sample index of an MP4 source: box headers walked to `moov`, `moov` parsed, sample data not read.
 /// A fragmented file has its index spread over the file, so it is read whole.
 async fn index(source: Source) -> Result<(Vec<Track>, Source)> {
-    let head = source.read(0, source.len().min(SNIFFED_BYTES)).await?;
+    let head = source.read(0, source.len().min(HEAD_BYTES)).await?;
     let format = detect_format(&head);
     if let Some(format @ (Format::Ts | Format::PackedAudio)) = format {
         let bytes = read_whole(&source).await?;
@@ -323,7 +323,14 @@ async fn index(source: Source) -> Result<(Vec<Track>, Source)> {
     let mut step = locator.start();
     let (offset, size) = loop {
         match step {
-            Locate::Read { offset, len } => step = locator.feed(&source.read(offset, len).await?)?,
+            Locate::Read { offset, len } => {
+                // The box headers in the head are not read again.
+                let bytes = match head.get(offset as usize..(offset + len) as usize) {
+                    Some(known) => known.to_vec(),
+                    None => source.read(offset, len).await?,
+                };
+                step = locator.feed(&bytes)?;
+            }
             Locate::Found { offset, size } => break (offset, size),
         }
     };
@@ -335,9 +342,6 @@ async fn index(source: Source) -> Result<(Vec<Track>, Source)> {
     movie.check_sample_data(source.len())?;
     Ok((movie.into_demuxed().tracks, source))
 }
-
-/// What the container is recognised from: enough for three MPEG-TS packets after some junk.
-const SNIFFED_BYTES: u64 = 4096;
 
 /// The whole file, for containers without an index to read by ranges (MPEG-TS, raw audio, and fragmented
 /// MP4, whose samples are listed in fragments all through the file); refused past `MAX_WHOLE_FILE_BYTES`.

@@ -15,6 +15,10 @@ use crate::error::{Error, ErrorCode, Result};
 /// A file whose server ignores Range requests is kept in memory whole, up to this size.
 const MAX_WHOLE_FILE_BYTES: u64 = 1 << 30;
 
+/// A file's first read: enough to recognise its container (three MPEG-TS packets after some junk) and to
+/// find the `moov` of a file that puts it first.
+pub(crate) const HEAD_BYTES: u64 = 4096;
+
 /// A readable run of bytes.
 #[derive(Clone)]
 pub(crate) enum Source {
@@ -24,15 +28,21 @@ pub(crate) enum Source {
     Bytes(Uint8Array),
     /// A `Blob` or `File`, read by slices.
     Blob { blob: web_sys::Blob, life: Rc<Life> },
-    /// A resource on a server that answers Range requests, of `len` bytes.
-    Http { fetcher: Fetcher, url: String, len: u64 },
+    /// A resource on a server that answers Range requests, of `len` bytes, whose first bytes (`head`) came
+    /// with the request that learnt its length.
+    Http {
+        fetcher: Fetcher,
+        url: String,
+        len: u64,
+        head: Rc<[u8]>,
+    },
 }
 
 impl Source {
-    /// Opens `url`: one small Range request learns the length (from `Content-Range`). A server that
+    /// Opens `url`: one Range request for its first [`HEAD_BYTES`] learns the length (from `Content-Range`). A server that
     /// ignores Range sends the whole body, which is then kept in memory.
     pub(crate) async fn open_url(url: &str, fetcher: Fetcher) -> Result<Source> {
-        let fetched = fetcher.get(url, Some((0, 1)), MAX_WHOLE_FILE_BYTES).await?;
+        let fetched = fetcher.get(url, Some((0, HEAD_BYTES)), MAX_WHOLE_FILE_BYTES).await?;
         if fetched.status == 206 {
             let len = fetched
                 .total_length
@@ -41,6 +51,7 @@ impl Source {
                 fetcher,
                 url: url.to_owned(),
                 len,
+                head: fetched.bytes.into(),
             });
         }
         Ok(Source::Memory(fetched.bytes.into()))
@@ -49,10 +60,16 @@ impl Source {
     /// The same source, for a job whose `signal` (when given) aborts a request in flight at once.
     pub(crate) fn with_signal(&self, signal: Option<&web_sys::AbortSignal>) -> Source {
         match self {
-            Source::Http { fetcher, url, len } => Source::Http {
+            Source::Http {
+                fetcher,
+                url,
+                len,
+                head,
+            } => Source::Http {
                 fetcher: fetcher.with_signal(signal),
                 url: url.clone(),
                 len: *len,
+                head: Rc::clone(head),
             },
             other => other.clone(),
         }
@@ -100,7 +117,8 @@ impl Source {
                 life.check()?;
                 Ok(Uint8Array::new(&buffer).to_vec())
             }
-            Source::Http { fetcher, url, len } => {
+            Source::Http { head, .. } if end as usize <= head.len() => Ok(head[offset as usize..end as usize].to_vec()),
+            Source::Http { fetcher, url, len, .. } => {
                 // A server that ignores the Range header sends the whole file: kept only up to the size a
                 // file without Range support may have.
                 let fetched = fetcher

@@ -97,7 +97,11 @@ test('an MP4 by URL is read with Range requests: the index and the samples shown
   });
   const [shown] = await seekAndRead(page, '/fixtures/high_bframes_moovend.mp4', [5.5]);
   assert.equal(shown.frame, 165);
-  assert.ok(ranges.length >= 4 && ranges.every(Boolean), `every request had a Range header: ${ranges}`);
+  assert.ok(ranges.length >= 3 && ranges.every(Boolean), `every request had a Range header: ${ranges}`);
+  // The file's head is read once, with the request that learns its length: the container is told from it
+  // and the box headers in it are not read again while looking for 'moov'.
+  assert.equal(ranges[0], 'bytes=0-4095');
+  assert.equal(ranges.filter((r) => r.startsWith('bytes=0-')).length, 1, `${ranges}`);
   const bytes = ranges.map((r) => r.match(/bytes=(\d+)-(\d+)/)).reduce((sum, m) => sum + Number(m[2]) - Number(m[1]) + 1, 0);
   const size = statSync(join(fixtures, 'high_bframes_moovend.mp4')).size;
   assert.ok(bytes < size / 2, `read ${bytes} of ${size} bytes to show one frame near the end`);
