@@ -165,6 +165,22 @@ async function viewer() {
   player.addEventListener('livewindowchange', showTime);
   player.addEventListener('error', () => { status.textContent = `${player.error.code}: ${player.error.message}`; });
   position.addEventListener('input', () => show(Number(position.value)));
+  // Editor keys, as video editors have them (J/K/L without reverse play: J steps back a second). Keys meant
+  // for a focused control (a slider's arrows, a button's space) are left to it.
+  const keys = {
+    ' ': () => (player.paused ? player.play() : player.pause()),
+    k: () => player.pause(),
+    l: () => player.play(),
+    j: () => show(player.currentTime - 1),
+    ArrowLeft: (event) => show(player.currentTime - (event.shiftKey ? 1 : frameDuration)),
+    ArrowRight: (event) => show(player.currentTime + (event.shiftKey ? 1 : frameDuration)),
+  };
+  document.addEventListener('keydown', (event) => {
+    const key = keys[event.key];
+    if (!key || event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, select, textarea, button')) return;
+    event.preventDefault();
+    key(event);
+  });
   document.getElementById('previous').addEventListener('click', () => show(player.currentTime - frameDuration));
   document.getElementById('next').addEventListener('click', () => show(player.currentTime + frameDuration));
   await open(document.getElementById('url').value);

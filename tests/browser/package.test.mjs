@@ -174,6 +174,18 @@ test('the demo page shows the version and the codec support table', async () => 
     position.dispatchEvent(new Event('input'));
   });
   await waitForText(page, '#time', '2.500 s');
+  // Editor keys on the page: a frame, a second with Shift, J back a second, L plays and K pauses.
+  await page.click('#screen');
+  await page.keyboard.press('ArrowRight');
+  await waitForText(page, '#time', '2.533 s');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await waitForText(page, '#time', '1.533 s');
+  await page.keyboard.press('j');
+  await waitForText(page, '#time', '0.533 s');
+  await page.keyboard.press('l');
+  await waitForText(page, '#play', 'Pause');
+  await page.keyboard.press('k');
+  await waitForText(page, '#play', 'Play');
   // Every sample is a link that opens in the player: an HLS VOD, then the simulated live broadcast.
   const links = await page.$$eval('#media a', (as) => as.map((a) => a.getAttribute('href')));
   for (const kind of ['.mp4', 'hls_ts/index.m3u8', 'hls_fmp4/index.m3u8', 'hls_master/index.m3u8', '/live/']) {
