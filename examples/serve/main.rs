@@ -181,6 +181,13 @@ impl Server {
             }
         };
         response.delivery = options.faults.delivery(segment, len);
+        if segment.is_some()
+            && options
+                .faults
+                .throttle_over(self.broadcast_clock(&broadcast_query(&request.query)).0)
+        {
+            response.delivery.bytes_per_second = None;
+        }
         response.with_header("Accept-Ranges", "bytes")
     }
 

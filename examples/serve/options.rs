@@ -19,6 +19,7 @@
 //! | `damage=LIST` | these live MPEG-TS segments arrive with one of each kind of transport damage: a lost packet, junk between two packets, a PES packet without its start code, the last packet cut short (`ts_damage.rs`) | |
 //! | `playlist_fail=A-B` | live media playlist requests that arrive from A to B seconds (real time, decimals allowed) after the broadcast started answer 500: failed reloads, then recovery. Seconds rather than request counts, so a test does not depend on the player's reload and retry schedule | |
 //! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
+//! | `kbps_until=S` | `kbps` holds only for requests in the first S seconds (real time, decimals allowed) after the broadcast started: a network that gets faster | always |
 //! | `fault=404\|500\|slow\|stall\|truncate\|garble\|damage` | this request (any file) fails that way | |
 //!
 //! A LIST is comma-separated numbers and inclusive ranges: `3,7-9`. The `_HLS_` parameters are a player's
@@ -71,6 +72,8 @@ pub struct Faults {
     /// Real seconds after the broadcast start, `[from, to)`, in which live media playlists answer 500.
     playlist_fail: Option<(f64, f64)>,
     kilobits_per_second: Option<u64>,
+    /// Real seconds after the broadcast start from which bodies are no longer throttled.
+    throttle_until: Option<f64>,
     this_request: Option<Fault>,
 }
 
@@ -168,6 +171,7 @@ impl Options {
                 "kbps" => {
                     faults.kilobits_per_second = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
                 }
+                "kbps_until" => faults.throttle_until = Some(non_negative(value).ok_or_else(bad)?),
                 "fault" => {
                     faults.this_request = Some(match value {
                         "404" => Fault::NotFound,
@@ -233,6 +237,12 @@ impl Faults {
             cut_after: hits(&self.truncate, Fault::Truncate).then_some(len / 2),
             garble: hits(&self.garble, Fault::Garble),
         }
+    }
+
+    /// Whether a throttled request `elapsed` real seconds after its broadcast started goes unthrottled
+    /// (`kbps_until` has passed).
+    pub fn throttle_over(&self, elapsed: f64) -> bool {
+        self.throttle_until.is_some_and(|until| elapsed >= until)
     }
 
     /// Whether this request's MPEG-TS bytes are to be damaged (`ts_damage.rs`) before they are sent.
@@ -354,6 +364,9 @@ mod tests {
         assert_eq!(faults.delivery(Some(6), 100).cut_after, Some(50));
         assert_eq!(faults.delivery(Some(7), 100).cut_after, None);
         assert_eq!(faults.delivery(None, 100).bytes_per_second, Some(100_000));
+        let until = Options::parse("kbps=800&kbps_until=2.5").unwrap().faults;
+        assert!(!until.throttle_over(2.4) && until.throttle_over(2.5));
+        assert!(!faults.throttle_over(1e9));
     }
 
     #[test]

@@ -243,6 +243,47 @@ test('live: a 404, a truncated and a corrupt segment are skipped with non-fatal 
   await page.close();
 });
 
+test('master playlist: down to the lower variant while downloads are slow, back up once they are fast', async () => {
+  const { page, errors } = await playerPage();
+  const segments = [];
+  page.on('request', (request) => {
+    const match = request.url().match(/\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/);
+    if (match) segments.push({ variant: match[1], sequence: Number(match[2]), at: Date.now() });
+  });
+  // 400 kbit/s for the first 6 s of the broadcast, then the full speed of localhost.
+  const url = `/live/hls_master/index.m3u8?kbps=400&kbps_until=6&session=updown${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const media = await Media.open(url);
+    const player = new Player(canvas, { muted: true });
+    const fatal = [];
+    player.addEventListener('error', () => player.error.fatal && fatal.push(player.error.message));
+    await player.load(media);
+    await player.play();
+    const frames = [];
+    const started = performance.now();
+    while (performance.now() - started < 16000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) });
+    }
+    player.destroy();
+    media.close();
+    return { frames, fatal };
+  }, url);
+  assert.deepEqual(run.fatal, []);
+  const order = segments.map((s) => s.variant);
+  const down = order.indexOf('hls_low');
+  assert.ok(down > 0, `down to the low variant: ${order}`);
+  const up = order.indexOf('hls_ts', down);
+  assert.ok(up > down, `back up to the high variant once fast: ${order}`);
+  // Playback went on across both switches: new frames to the end.
+  const late = run.frames.slice(-8).map((f) => f.frame);
+  assert.ok(new Set(late).size >= 5, `frames at the end: ${late}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('master playlist: slow downloads switch to the lower variant, whose new resolution reconfigures the decoder', async () => {
   const { page, errors } = await playerPage();
   const segments = [];
