@@ -9,6 +9,7 @@ import init, {
   supportsAudioDecoding,
   supportsAudioEncoding,
 } from '/pkg/reelcut.js';
+import { acceptDrops } from './drop.js';
 import { dubPanel } from './dub.js';
 import { trimPanel } from './trim.js';
 
@@ -145,14 +146,7 @@ async function viewer() {
   // A file picked or dropped is read by slices where it is needed (its index, then the samples played), so a
   // phone video of several GB opens at once.
   document.getElementById('file').addEventListener('change', (e) => e.target.files[0] && open(e.target.files[0]));
-  canvas.addEventListener('dragover', (event) => { event.preventDefault(); canvas.classList.add('dropping'); });
-  canvas.addEventListener('dragleave', () => canvas.classList.remove('dropping'));
-  canvas.addEventListener('drop', (event) => {
-    event.preventDefault();
-    canvas.classList.remove('dropping');
-    const file = event.dataTransfer.files[0];
-    if (file) open(file);
-  });
+  acceptDrops(canvas, open);
   const playButton = document.getElementById('play');
   playButton.addEventListener('click', () => (player.paused ? player.play() : player.pause()));
   for (const kind of ['play', 'pause', 'ended']) {

@@ -3,6 +3,7 @@
 // selectable; the voice moved on the clip; replace, mix or duck with the original's gain; a preview in a
 // small player; export with progress, cancel and a download link.
 import { Player } from '/pkg/reelcut.js';
+import { acceptDrops } from './drop.js';
 
 const COUNT_IN = 3;
 
@@ -49,15 +50,7 @@ export function dubPanel(player, trim) {
 
   const importVoice = (file) => settle((d) => { d.voice = file; status.textContent = `imported ${file.name}`; });
   $('dub-file').addEventListener('change', (event) => event.target.files[0] && importVoice(event.target.files[0]));
-  const panel = $('dub');
-  panel.addEventListener('dragover', (event) => { event.preventDefault(); panel.classList.add('dropping'); });
-  panel.addEventListener('dragleave', () => panel.classList.remove('dropping'));
-  panel.addEventListener('drop', (event) => {
-    event.preventDefault();
-    panel.classList.remove('dropping');
-    const file = event.dataTransfer.files[0];
-    if (file) importVoice(file);
-  });
+  acceptDrops($('dub'), importVoice);
 
   let stream = null;
   recordButton.addEventListener('click', async () => {
