@@ -214,7 +214,13 @@ impl Track {
     /// [`Track::presentation_start`].
     pub fn first_shown_pts(&self) -> Option<i64> {
         let start = self.presentation_start.unwrap_or(i64::MIN);
-        self.samples.iter().map(|s| s.pts).filter(|pts| *pts >= start).min()
+        let mut first = None;
+        for sample in &self.samples {
+            if sample.pts >= start && first.is_none_or(|pts| sample.pts < pts) {
+                first = Some(sample.pts);
+            }
+        }
+        first
     }
 }
 
