@@ -202,16 +202,25 @@ pub struct Track {
 impl Track {
     /// Presentation span in ticks: from the earliest `pts` to the latest `pts + duration`.
     pub fn presentation_span(&self) -> Option<(i64, i64)> {
-        let start = self.samples.iter().map(|s| s.pts).min()?;
-        let end = self.samples.iter().map(|s| s.pts + i64::from(s.duration)).max()?;
-        Some((start, end))
+        let (mut start, mut end) = (i64::MAX, i64::MIN);
+        for sample in &self.samples {
+            start = start.min(sample.pts);
+            end = end.max(sample.pts + i64::from(sample.duration));
+        }
+        (!self.samples.is_empty()).then_some((start, end))
     }
 
     /// Ticks of the first sample that is shown: the earliest `pts` at or after
     /// [`Track::presentation_start`].
     pub fn first_shown_pts(&self) -> Option<i64> {
         let start = self.presentation_start.unwrap_or(i64::MIN);
-        self.samples.iter().map(|s| s.pts).filter(|pts| *pts >= start).min()
+        let mut first = None;
+        for sample in &self.samples {
+            if sample.pts >= start && first.is_none_or(|pts| sample.pts < pts) {
+                first = Some(sample.pts);
+            }
+        }
+        first
     }
 }
 

@@ -38,8 +38,7 @@ pub fn annexb_nal_units(stream: &[u8]) -> impl Iterator<Item = &[u8]> {
             None => (rest, &[][..]),
         };
         rest = next;
-        let trimmed_len = nal.len() - nal.iter().rev().take_while(|byte| **byte == 0).count();
-        Some(&nal[..trimmed_len])
+        Some(super::without_trailing_zeros(nal))
     })
     .filter(|nal| !nal.is_empty())
 }

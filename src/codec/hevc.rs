@@ -170,9 +170,7 @@ pub fn codec_string(fourcc: &str, hvcc: &[u8]) -> Result<String> {
     let compat = u32::from_be_bytes([fields[2], fields[3], fields[4], fields[5]]).reverse_bits();
     let level = fields[12];
     let mut codec = format!("{fourcc}.{space}{profile}.{compat:X}.{tier}{level}");
-    let constraints = &fields[6..12];
-    let used = constraints.len() - constraints.iter().rev().take_while(|b| **b == 0).count();
-    for byte in &constraints[..used] {
+    for byte in super::without_trailing_zeros(&fields[6..12]) {
         // Appended in place; writing to a String never fails.
         let _ = write!(codec, ".{byte:X}");
     }

@@ -8,3 +8,13 @@ pub mod h264;
 pub mod hevc;
 pub mod mpeg_audio;
 pub mod opus;
+
+/// `bytes` without its trailing zero bytes (a NAL unit's `trailing_zero_8bits`, HEVC's constraint bytes
+/// left unset).
+pub(crate) fn without_trailing_zeros(bytes: &[u8]) -> &[u8] {
+    let mut end = bytes.len();
+    while end > 0 && bytes[end - 1] == 0 {
+        end -= 1;
+    }
+    &bytes[..end]
+}

@@ -30,15 +30,15 @@ impl BoxHeader {
 
 /// A four-character code as text: printable ASCII as is, any other byte as `?` (`©too` reads `?too`).
 pub fn fourcc_text(code: &[u8]) -> String {
-    code.iter()
-        .map(|&byte| {
-            if byte.is_ascii_graphic() || byte == b' ' {
-                char::from(byte)
-            } else {
-                '?'
-            }
-        })
-        .collect()
+    let mut text = String::with_capacity(code.len());
+    for &byte in code {
+        text.push(if byte.is_ascii_graphic() || byte == b' ' {
+            char::from(byte)
+        } else {
+            '?'
+        });
+    }
+    text
 }
 
 /// Reads the box header at the start of `bytes`, which sit at `offset` in the file. `Ok(None)` when

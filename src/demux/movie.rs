@@ -316,7 +316,7 @@ fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sampl
     let last_delta = tables.stts.entries().last().map_or(0, |e| be_u32(e, 4));
     // Composition offsets from `ctts` (absent: presentation order is decode order). Read signed whatever
     // the box version, as ffmpeg does: version 0 boxes with negative offsets exist.
-    let mut offsets = run_lengths(&tables.ctts).map(|offset| offset as i32);
+    let mut offsets = run_lengths(&tables.ctts);
     // Sync samples from `stss` (1-based, increasing); absent: every sample is a sync sample.
     let mut sync = tables.stss.map(|stss| stss.u32s().peekable());
 
@@ -324,7 +324,7 @@ fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sampl
     let mut dts = 0i64;
     for index in 0..count {
         let delta = deltas.next().unwrap_or(last_delta);
-        let composition = offsets.next().map_or(0, i64::from);
+        let composition = offsets.next().map_or(0, |offset| i64::from(offset as i32));
         let number = (index + 1) as u32;
         let key = match &mut sync {
             None => true,
@@ -354,9 +354,16 @@ fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sampl
 
 /// The values of a run-length table of (count, value) pairs (`stts`, `ctts`), one per sample.
 fn run_lengths<'a>(table: &Table<'a>) -> impl Iterator<Item = u32> + 'a {
-    table
-        .entries()
-        .flat_map(|e| std::iter::repeat_n(be_u32(e, 4), be_u32(e, 0) as usize))
+    let mut entries = table.entries();
+    let (mut count, mut value) = (0, 0);
+    std::iter::from_fn(move || {
+        while count == 0 {
+            let entry = entries.next()?;
+            (count, value) = (be_u32(entry, 0), be_u32(entry, 4));
+        }
+        count -= 1;
+        Some(value)
+    })
 }
 
 /// Walks `stsc` and the chunk offset table: samples sit back to back inside chunks.

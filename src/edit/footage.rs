@@ -45,6 +45,11 @@ impl Footage {
     /// Appends the samples of `track` for which `keep` holds (a segment's, or a chunk's), copying their
     /// bytes out of `bytes`, which its offsets index. Times must continue the footage's timeline.
     pub fn append(&mut self, track: &Track, bytes: &[u8], keep: impl Fn(&Sample) -> bool) -> Result<()> {
+        // Whether `track` is coded otherwise than the footage's last sample of its kind: its samples then
+        // start a new configuration.
+        let config_changed = self
+            .config_at(track.kind, usize::MAX)
+            .is_some_and(|current| *current != track.config);
         let slot = match track.kind {
             TrackKind::Video => &mut self.video,
             TrackKind::Audio => &mut self.audio,
@@ -59,13 +64,7 @@ impl Footage {
                         track.timescale
                     )));
                 }
-                let current = self
-                    .changes
-                    .iter()
-                    .rev()
-                    .find(|c| c.kind == track.kind)
-                    .map_or(&existing.config, |c| &c.config);
-                if *current != track.config {
+                if config_changed {
                     self.changes.push(ConfigChange {
                         kind: track.kind,
                         sample: existing.samples.len(),

@@ -87,11 +87,17 @@ pub struct VideoCut {
 impl VideoCut {
     /// The decode-order samples the clip reads, first to last.
     pub fn samples(&self) -> Range<usize> {
-        let ranges = self.pieces.iter().map(|piece| match piece {
-            VideoPiece::Copy(range) | VideoPiece::Reencode { decode: range, .. } => range,
-        });
-        let start = ranges.clone().map(|r| r.start).min().unwrap_or(0);
-        start..ranges.map(|r| r.end).max().unwrap_or(start)
+        let (mut start, mut end) = (usize::MAX, 0);
+        for piece in &self.pieces {
+            let (VideoPiece::Copy(range) | VideoPiece::Reencode { decode: range, .. }) = piece;
+            start = start.min(range.start);
+            end = end.max(range.end);
+        }
+        if self.pieces.is_empty() {
+            0..0
+        } else {
+            start..end
+        }
     }
 
     /// The stretches to re-encode, in order.

@@ -738,8 +738,10 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
     let number = |digits: &str| i64::try_from(digits.parse::<u64>().ok()?).ok();
     let text = text.trim();
     let (date, time) = text.split_once(['T', 't', ' '])?;
-    let mut date_parts = date.splitn(3, '-').map(number);
-    let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
+    let mut date_parts = date.splitn(3, '-');
+    let year = number(date_parts.next()?)?;
+    let month = number(date_parts.next()?)?;
+    let day = number(date_parts.next()?)?;
     if !YEARS.contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }

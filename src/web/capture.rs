@@ -178,10 +178,12 @@ impl Recording {
                     return;
                 }
                 let frame = seconds_of(&data, "frame");
-                let channels: Vec<Vec<f32>> = Reflect::get(&data, &"channels".into())
-                    .ok()
-                    .map(|c| Array::from(&c).iter().map(|p| Float32Array::from(p).to_vec()).collect())
-                    .unwrap_or_default();
+                let mut channels: Vec<Vec<f32>> = Vec::new();
+                if let Ok(planes) = Reflect::get(&data, &"channels".into()) {
+                    for plane in Array::from(&planes).iter() {
+                        channels.push(Float32Array::from(plane).to_vec());
+                    }
+                }
                 batches.write().push((frame, channels));
                 // Both clocks read at one moment `now`: the player heard media time `heard`; the capture
                 // context's sample at context time `c` is heard at `performance + (c - context_time)`, was

@@ -297,9 +297,12 @@ fn around(samples: &[Sample], start: i64, end: i64, reach: i64) -> &[Sample] {
 
 /// File bytes from the first sample's start to the last one's end.
 fn byte_run(samples: &[Sample]) -> Option<Range<u64>> {
-    let start = samples.iter().map(|s| s.offset).min()?;
-    let end = samples.iter().map(|s| s.offset + u64::from(s.size)).max()?;
-    Some(start..end)
+    let (mut start, mut end) = (u64::MAX, 0);
+    for sample in samples {
+        start = start.min(sample.offset);
+        end = end.max(sample.offset + u64::from(sample.size));
+    }
+    (!samples.is_empty()).then_some(start..end)
 }
 
 /// The sample index of an MP4 source: box headers walked to `moov`, `moov` parsed, sample data not read.
