@@ -1,8 +1,7 @@
 // `media.samples()` lists the sample index as ffprobe reads the same file: per track, every packet's size,
 // sync flag and times, for an MP4 (from its index) and an HLS MPEG-TS stream (segments fetched and demuxed).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ffprobeOf, openPage, serverAndBrowser } from './support.mjs';
+import { ffprobeOf, openPage, serverAndBrowser, test } from './support.mjs';
 
 const running = serverAndBrowser();
 

@@ -2,7 +2,7 @@
 // the tests run in: Debian's headless Chromium driven by playwright-core, or, with REELCUT_BROWSER=firefox,
 // Debian's Firefox ESR driven by puppeteer-core over WebDriver BiDi (in the display and with the sound output
 // that .ci/firefox.sh starts). Test bodies use what both drivers' pages share (evaluate, goto, on, close).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -247,10 +247,30 @@ export function serverAndBrowser() {
     running.browser = await launchBrowser();
   });
   after(async () => {
-    await running.browser?.close();
+    if (running.browser) await closeBrowser(running.browser);
     await running.server?.close();
   });
   return running;
+}
+
+/** How long a browser may take to close before it is killed. */
+const CLOSE_MS = 15_000;
+
+/**
+ * Closes `browser`, and kills it when it has not closed within `CLOSE_MS`: headless Chromium here now and
+ * then never answers the close of a session whose tests all passed and whose pages are all closed, which
+ * would keep the test file (and the test command) waiting for ever. The kill is printed.
+ */
+async function closeBrowser(browser) {
+  const closed = browser.close().then(() => true, () => true);
+  let timer;
+  const late = new Promise((resolve) => { timer = setTimeout(() => resolve(false), CLOSE_MS); });
+  const inTime = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (inTime) return;
+  console.log(`the browser did not close within ${CLOSE_MS / 1000} s: killed`);
+  kill(browser);
+  await closed;
 }
 
 /** The server and browser of the test file running (see `serverAndBrowser`), whose browser `test` relaunches. */
@@ -262,29 +282,56 @@ function stoppedAnswering(error) {
   return error?.name === 'ProtocolError' && /timed out/.test(error.message);
 }
 
+/** A test still running after this long has a browser that stopped answering (the slowest test, the soak,
+ *  takes about 130 s). `REELCUT_TEST_STALL_MS` sets it (to try the relaunch). */
+const STALL_MS = Number(process.env.REELCUT_TEST_STALL_MS ?? 300_000);
+
 /**
- * `test` of node:test, for the tests shared by both browsers, with one more run, in a Firefox launched afresh,
- * of a test during which Firefox stopped answering. Firefox ESR here now and then stops answering as a page
- * starts sound (an `AudioContext`, a `<video>` with sound): its parent process spins at full CPU in its own
- * code while the page's process waits on it (seen with gdb: no script of the page runs), and every later call
- * to that browser times out. The second run asserts everything the first would have; the relaunch is printed,
- * and a test during which it stops answering twice fails.
+ * `test` of node:test, for the browser tests, with one more run, in a browser launched afresh, of a test during
+ * which the browser stopped answering:
+ * - Firefox ESR here now and then stops answering as a page starts sound (an `AudioContext`, a `<video>` with
+ *   sound): its parent process spins at full CPU in its own code while the page's process waits on it (seen
+ *   with gdb: no script of the page runs), and every later call to that browser times out;
+ * - headless Chromium has once left a `page.evaluate` unanswered for 22 minutes (every test before it in the
+ *   file had passed, and the same test passes when run again): a test running for `STALL_MS` is taken as that.
+ * The second run asserts everything the first would have; the relaunch is printed, and a test during which the
+ * browser stops answering twice fails.
  */
 export function test(name, ...rest) {
   const body = rest.pop();
   const options = rest[0] ?? {};
   return nodeTest(name, options, async (context) => {
+    let timer;
+    const stalled = new Promise((resolve) => { timer = setTimeout(() => resolve(STALLED), STALL_MS); });
+    const first = body(context);
     try {
-      return await body(context);
+      const result = await Promise.race([first, stalled]);
+      if (result !== STALLED) return result;
+      // The hung run ends with an error once its browser is killed: nothing waits for it any more.
+      first.catch(() => {});
+      if (!relaunchable?.browser) throw new Error(`"${name}" still running after ${STALL_MS / 1000} s`);
+      console.log(`the browser stopped answering during "${name}" (still running after ${STALL_MS / 1000} s): relaunched, running it again`);
     } catch (error) {
       if (BROWSER !== 'firefox' || !stoppedAnswering(error) || !relaunchable?.browser) throw error;
       const call = error.message.match(/^[\w.]+ timed out/)?.[0] ?? error.name;
       console.log(`Firefox stopped answering during "${name}" (${call}): relaunched, running it again`);
-      relaunchable.browser.process()?.kill('SIGKILL');
-      relaunchable.browser = await launchBrowser();
-      return await body(context);
+    } finally {
+      clearTimeout(timer);
     }
+    kill(relaunchable.browser);
+    relaunchable.browser = await launchBrowser();
+    return await body(context);
   });
+}
+
+/** What a test's stall timer resolves to. */
+const STALLED = Symbol('stalled');
+
+/** Kills `browser` at once: Puppeteer (Firefox) knows its process; Playwright's launched Chromium is a child of
+ *  this process. */
+function kill(browser) {
+  if (typeof browser.process === 'function') browser.process()?.kill('SIGKILL');
+  else spawnSync('pkill', ['-KILL', '-P', String(process.pid), 'chromium']);
 }
 
 /** Picks the file at `path` in the page's `<input type=file>` matched by `selector`, as a person would:
