@@ -276,10 +276,11 @@ async function closeBrowser(browser) {
 /** The server and browser of the test file running (see `serverAndBrowser`), whose browser `test` relaunches. */
 let relaunchable = null;
 
-/** Whether `error` says the browser stopped answering (the WebDriver BiDi call timed out), rather than that an
- *  assertion of the test failed. */
+/** Whether `error` says the browser stopped answering (a WebDriver BiDi call, or a wait on the page, timed out:
+ *  after a relaunch the same wait once failed again, the browser having hung once more), rather than that an
+ *  assertion of the test failed. A test that fails this way twice fails. */
 function stoppedAnswering(error) {
-  return error?.name === 'ProtocolError' && /timed out/.test(error.message);
+  return (error?.name === 'ProtocolError' && /timed out/.test(error.message)) || error?.name === 'TimeoutError';
 }
 
 /** A test still running after this long has a browser that stopped answering (the slowest test, the soak,
