@@ -253,7 +253,13 @@ impl HlsContent {
         let started = now_ms();
         let mut bytes = Vec::new();
         for (uri, range) in &fetch.pieces {
-            bytes.extend(self.fetch_bytes(uri, *range).await?);
+            let piece = self.fetch_bytes(uri, *range).await?;
+            // A whole segment, or a run of parts in one request, is the only piece: kept, not copied.
+            if bytes.is_empty() {
+                bytes = piece;
+            } else {
+                bytes.extend_from_slice(&piece);
+            }
         }
         self.state.write().throughput.add(bytes.len(), now_ms() - started);
         let read = {
