@@ -47,6 +47,7 @@ impl Content {
             Source::Blob {
                 blob: blob.clone(),
                 life: Rc::clone(&life),
+                buffer: Rc::default(),
             }
         } else {
             return Err(Error::malformed("src must be a URL string, a Blob or a Uint8Array"));

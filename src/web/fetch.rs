@@ -201,20 +201,13 @@ impl Fetcher {
         loop {
             // A timed-out request is aborted, which ends the body too.
             let read = self.within(reader.read(), request, url, Wait::Body).await?;
-            if Reflect::get(&read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
+            if append_read(&read, &mut bytes).is_none() {
                 return Ok(bytes);
             }
-            let chunk: Uint8Array = Reflect::get(&read, &"value".into())
-                .ok()
-                .and_then(|value| value.dyn_into().ok())
-                .ok_or_else(|| Error::new(ErrorCode::Browser, format!("reading {url}: a body chunk is not bytes")))?;
-            if bytes.len() as u64 + u64::from(chunk.length()) > max_len {
+            if bytes.len() as u64 > max_len {
                 let _ = reader.cancel();
                 return Err(too_long().into());
             }
-            let at = bytes.len();
-            bytes.resize(at + chunk.length() as usize, 0);
-            chunk.copy_to(&mut bytes[at..]);
         }
     }
 
@@ -267,6 +260,19 @@ impl From<Error> for Failed {
 }
 
 /// The value of header `name` of `response`, when it has one.
+/// Appends the bytes of a stream's `read` result to `bytes` and returns them, `None` when the stream is
+/// done.
+pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Array> {
+    if Reflect::get(read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
+        return None;
+    }
+    let chunk: Uint8Array = Reflect::get(read, &"value".into()).ok()?.dyn_into().ok()?;
+    let at = bytes.len();
+    bytes.resize(at + chunk.length() as usize, 0);
+    chunk.copy_to(&mut bytes[at..]);
+    Some(chunk)
+}
+
 fn header(response: &web_sys::Response, name: &str) -> Option<String> {
     response.headers().get(name).ok().flatten()
 }

@@ -4,7 +4,7 @@
 //! with one Range request (or `Blob` slice) per batch, so memory holds a batch, not the clip.
 
 use js_sys::Uint8Array;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::{from_js, to_js};
@@ -28,17 +28,27 @@ pub(crate) enum Output {
     /// Bytes to return.
     Memory(Vec<u8>),
     /// The caller's stream, locked to the export until it is closed or aborted.
-    Stream(web_sys::WritableStreamDefaultWriter),
+    Stream {
+        writer: web_sys::WritableStreamDefaultWriter,
+        /// For a file's stream (OPFS, `showSaveFilePicker`), the one chunk every write reuses: such a
+        /// stream copies a chunk into its file before the write resolves. Any other stream may keep its
+        /// chunks, so it gets a new one each time.
+        reused: Option<Uint8Array>,
+    },
 }
 
 impl Output {
     /// The stream in `options.writable`, else memory.
     pub(crate) fn from_options(options: &JsValue) -> Result<Output> {
         match options::instance::<web_sys::WritableStream>(options, "writable", "a WritableStream")? {
-            Some(stream) => stream
-                .get_writer()
-                .map(Output::Stream)
-                .map_err(|e| from_js(ErrorCode::InvalidState, "WritableStream.getWriter", &e)),
+            Some(stream) => Ok(Output::Stream {
+                writer: stream
+                    .get_writer()
+                    .map_err(|e| from_js(ErrorCode::InvalidState, "WritableStream.getWriter", &e))?,
+                reused: stream
+                    .is_instance_of::<web_sys::FileSystemWritableFileStream>()
+                    .then(|| Uint8Array::new_with_length(BATCH_BYTES as u32)),
+            }),
             None => Ok(Output::Memory(Vec::new())),
         }
     }
@@ -46,10 +56,21 @@ impl Output {
     async fn write(&mut self, bytes: &[u8]) -> Result<()> {
         match self {
             Output::Memory(out) => out.extend_from_slice(bytes),
-            Output::Stream(writer) => {
+            Output::Stream { writer, reused } => {
+                let chunk = match reused {
+                    Some(buffer) => {
+                        if buffer.length() < bytes.len() as u32 {
+                            *buffer = Uint8Array::new_with_length(bytes.len() as u32);
+                        }
+                        let chunk = buffer.subarray(0, bytes.len() as u32);
+                        chunk.copy_from(bytes);
+                        chunk
+                    }
+                    None => Uint8Array::from(bytes),
+                };
                 // Each write is awaited, which is backpressure at its strictest: the next batch is read
                 // only once the stream's sink has taken this one.
-                JsFuture::from(writer.write_with_chunk(&Uint8Array::from(bytes)))
+                JsFuture::from(writer.write_with_chunk(&chunk))
                     .await
                     .map_err(|e| from_js(ErrorCode::Browser, "writing to the writable stream", &e))?;
             }
@@ -95,7 +116,7 @@ impl Output {
     pub(crate) async fn end(self, result: Result<()>) -> Result<Option<Vec<u8>>> {
         let writer = match self {
             Output::Memory(bytes) => return result.map(|()| Some(bytes)),
-            Output::Stream(writer) => writer,
+            Output::Stream { writer, .. } => writer,
         };
         let ending = match &result {
             Ok(()) => writer.close(),

@@ -2,13 +2,15 @@
 //! read by slices, or bytes in memory. Only the index and the samples actually played, sought or exported
 //! are read: a file of gigabytes opens without being loaded.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::Uint8Array;
+use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::from_js;
-use super::fetch::Fetcher;
+use super::fetch::{append_read, Fetcher};
 use super::life::Life;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -19,6 +21,11 @@ const MAX_WHOLE_FILE_BYTES: u64 = 1 << 30;
 /// find the `moov` of a file that puts it first.
 pub(crate) const HEAD_BYTES: u64 = 4096;
 
+/// A `Blob` is read into one buffer of this size, reused from read to read (a part of an export's batch
+/// at a time), rather than into a new `ArrayBuffer` per read: streaming a long clip out of a file then
+/// leaves no garbage in the page's heap.
+const BLOB_BUFFER_BYTES: u32 = 1 << 20;
+
 /// A readable run of bytes.
 #[derive(Clone)]
 pub(crate) enum Source {
@@ -26,8 +33,13 @@ pub(crate) enum Source {
     Memory(Rc<[u8]>),
     /// The caller's bytes, copied out as they are read (they must not change while the media is open).
     Bytes(Uint8Array),
-    /// A `Blob` or `File`, read by slices.
-    Blob { blob: web_sys::Blob, life: Rc<Life> },
+    /// A `Blob` or `File`, read by slices into `buffer` (taken by the read in progress; a read that finds it
+    /// taken makes its own).
+    Blob {
+        blob: web_sys::Blob,
+        life: Rc<Life>,
+        buffer: Rc<Cell<Option<ArrayBuffer>>>,
+    },
     /// A resource on a server that answers Range requests, of `len` bytes, whose first bytes (`head`) came
     /// with the request that learnt its length.
     Http {
@@ -106,16 +118,18 @@ impl Source {
         match self {
             Source::Memory(bytes) => Ok(bytes[offset as usize..end as usize].to_vec()),
             Source::Bytes(bytes) => Ok(bytes.subarray(offset as u32, end as u32).to_vec()),
-            Source::Blob { blob, life } => {
+            Source::Blob { blob, life, buffer } => {
                 let slice = blob
                     .slice_with_f64_and_f64(offset as f64, end as f64)
                     .map_err(|e| from_js(ErrorCode::Browser, "Blob.slice", &e))?;
-                let buffer = JsFuture::from(slice.array_buffer())
-                    .await
-                    .map_err(|e| from_js(ErrorCode::Network, "reading the Blob", &e))?;
-                // Closed while the slice was read: the media is gone.
-                life.check()?;
-                Ok(Uint8Array::new(&buffer).to_vec())
+                // A buffer a failed read left detached is replaced.
+                let mut into = buffer
+                    .take()
+                    .filter(|b| b.byte_length() > 0)
+                    .unwrap_or_else(|| ArrayBuffer::new(BLOB_BUFFER_BYTES));
+                let read = read_blob(&slice, (end - offset) as usize, &mut into, life).await;
+                buffer.set(Some(into));
+                read
             }
             Source::Http { head, .. } if end as usize <= head.len() => Ok(head[offset as usize..end as usize].to_vec()),
             Source::Http { fetcher, url, len, .. } => {
@@ -139,4 +153,30 @@ impl Source {
             }
         }
     }
+}
+
+/// The `len` bytes of `blob`, read through a bring-your-own-buffer reader into `buffer` (the reader hands
+/// it back with each read, filled) and copied out of it.
+async fn read_blob(blob: &web_sys::Blob, len: usize, buffer: &mut ArrayBuffer, life: &Life) -> Result<Vec<u8>> {
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"mode".into(), &"byob".into());
+    let reader: web_sys::ReadableStreamByobReader = blob
+        .stream()
+        .get_reader_with_options(options.unchecked_ref())
+        .unchecked_into();
+    let mut bytes = Vec::with_capacity(len);
+    while bytes.len() < len {
+        let room = (len - bytes.len()).min(buffer.byte_length() as usize) as u32;
+        let view = Uint8Array::new_with_byte_offset_and_length(buffer, 0, room);
+        let read = JsFuture::from(reader.read_with_array_buffer_view(&view))
+            .await
+            .map_err(|e| from_js(ErrorCode::Network, "reading the Blob", &e))?;
+        // Closed while the slice was read: the media is gone.
+        life.check()?;
+        let Some(filled) = append_read(&read, &mut bytes) else {
+            break;
+        };
+        *buffer = filled.buffer();
+    }
+    Ok(bytes)
 }
