@@ -3,13 +3,14 @@
 // three ways: ffprobe reads it, ffmpeg decodes every frame (the barcode says which source frame it is), and
 // the library's own player shows the same frames.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   BROWSER,
   ffmpegBarcodes,
+  fixtures,
   liveFrameAt,
   liveZero,
   openPage,
@@ -411,4 +412,97 @@ test('a File picked in an <input type=file> plays, seeks and exports to OPFS, pr
   assert.deepEqual(exported.open, []);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+/** The fixture looped to two hours (525,000 samples: a real 6 MB index), its `mdat` then grown to 3 GB with
+ *  a sparse tail that no sample points into: a file of 3 GB that takes 400 MB of disk. */
+function makeThreeGigabyteFile() {
+  const looped = join(scratch, 'three_gigabytes.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '1199', '-i', join(fixtures, 'baseline_mono44k_faststart.mp4'),
+    '-t', '7200', '-c', 'copy', '-movflags', '+faststart', looped]);
+  const fd = openSync(looped, 'r+');
+  const header = Buffer.alloc(8);
+  let at = 0;
+  for (;;) {
+    assert.equal(readSync(fd, header, 0, 8, at), 8, 'ffmpeg wrote an mdat');
+    if (header.toString('latin1', 4, 8) === 'mdat') break;
+    at += header.readUInt32BE(0);
+  }
+  assert.notEqual(header.readUInt32BE(0), 1, 'a 32-bit mdat size to grow');
+  header.writeUInt32BE(THREE_GB - at, 0);
+  writeSync(fd, header, 0, 4, at);
+  ftruncateSync(fd, THREE_GB);
+  closeSync(fd);
+  return looped;
+}
+
+const THREE_GB = 3e9;
+const MB = 1e6;
+
+test('a 3 GB File opens in under 64 MB of wasm memory, clips read their own bytes, a 20-minute export streams to OPFS in under 100 MB', async () => {
+  const big = makeThreeGigabyteFile();
+  try {
+    const { page, errors } = await exportPage();
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement('input'), { type: 'file', id: 'picker' })));
+    await pickFile(page, '#picker', big);
+    const run = await page.evaluate(async () => {
+      const reelcut = await window.reelcutReady;
+      const { memory } = await reelcut.default();
+      // The bytes sliced from the File, and the page's JS heap peak (sampled every 10 ms; Chromium only).
+      let sliced = 0;
+      const slice = Blob.prototype.slice;
+      Blob.prototype.slice = function (start = 0, end = this.size, type) {
+        sliced += Math.min(end, this.size) - start;
+        return slice.call(this, start, end, type);
+      };
+      const heap = () => performance.memory?.usedJSHeapSize ?? 0;
+      let heapPeak = heap();
+      const sampler = setInterval(() => { heapPeak = Math.max(heapPeak, heap()); }, 10);
+      const file = document.querySelector('#picker').files[0];
+      const media = await reelcut.Media.open(file);
+      const opened = { read: sliced, wasm: memory.buffer.byteLength, duration: media.duration, size: file.size };
+      sliced = 0;
+      const clip = await media.clip({ start: 3600, end: 3630 }).export({ mode: 'keyframe' });
+      const clipped = { read: sliced, base64: window.toBase64(clip) };
+      sliced = 0;
+      heapPeak = heap();
+      const root = await navigator.storage.getDirectory();
+      const handle = await root.getFileHandle('twenty-minutes.mp4', { create: true });
+      await media.clip({ start: 3000, end: 4200 }).export({ mode: 'keyframe', writable: await handle.createWritable() });
+      clearInterval(sampler);
+      const streamed = { read: sliced, written: (await handle.getFile()).size, heapPeak, wasm: memory.buffer.byteLength };
+      await root.removeEntry('twenty-minutes.mp4');
+      media.close();
+      Blob.prototype.slice = slice;
+      return { opened, clipped, streamed, open: window.openCodecs() };
+    });
+    const { opened, clipped, streamed } = run;
+    assert.equal(opened.size, THREE_GB);
+    assert.ok(Math.abs(opened.duration - 7200) < 0.1, `duration ${opened.duration}`);
+    assert.ok(opened.read < 8 * MB, `the open read ${opened.read} bytes: its head and index`);
+    assert.ok(opened.wasm < 64 * 2 ** 20, `wasm memory ${opened.wasm} bytes after opening a 3 GB file`);
+    // The 30 s clip: the fixture's 180 frames in their loop's order, from the keyframe before 3600 s (the
+    // fixture's keyframes are 3 s apart), read at about its own size.
+    const clipFile = join(scratch, 'three_gigabytes_clip.mp4');
+    writeFileSync(clipFile, Buffer.from(clipped.base64, 'base64'));
+    const clipBytes = Buffer.from(clipped.base64, 'base64').length;
+    const frames = ffmpegBarcodes(clipFile);
+    assert.ok(frames.length >= 900 && frames.length <= 990, `${frames.length} frames in the 30 s clip`);
+    assert.ok(frames.every((code, i) => i === 0 || code === (frames[i - 1] + 1) % 180), `frames ${frames}`);
+    assert.ok(clipped.read <= 1.2 * clipBytes, `the 30 s clip read ${clipped.read} bytes for ${clipBytes} written`);
+    assert.ok(streamed.read <= 1.2 * streamed.written, `the 20-minute export read ${streamed.read} bytes for ${streamed.written}`);
+    assert.ok(streamed.written > 60 * MB, `the 20-minute export wrote ${streamed.written} bytes`);
+    const peak = streamed.wasm + streamed.heapPeak;
+    assert.ok(peak < 100 * MB, `wasm memory ${streamed.wasm} + JS heap peak ${streamed.heapPeak} bytes while streaming 20 minutes`);
+    if (BROWSER !== 'firefox') assert.ok(streamed.heapPeak > 0, 'the JS heap was read');
+    console.log(`3 GB File: open read ${(opened.read / MB).toFixed(1)} MB, wasm ${(opened.wasm / MB).toFixed(1)} MB; 30 s clip read ` +
+      `${(clipped.read / MB).toFixed(1)} MB for ${(clipBytes / MB).toFixed(1)} MB; 20 minutes to OPFS: read ` +
+      `${(streamed.read / MB).toFixed(1)} MB, wrote ${(streamed.written / MB).toFixed(1)} MB, wasm ${(streamed.wasm / MB).toFixed(1)} MB ` +
+      `+ JS heap peak ${(streamed.heapPeak / MB).toFixed(1)} MB`);
+    assert.deepEqual(run.open, []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    rmSync(big, { force: true });
+  }
 });

@@ -36,6 +36,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   // Sound plays without a click, so the audio clock runs in tests.
   '--autoplay-policy=no-user-gesture-required',
+  // `performance.memory` exact and current (else rounded and updated now and then): memory bounds are asserted.
+  '--enable-precise-memory-info',
 ];
 
 /** The crate version from Cargo.toml, which the package must report. */
