@@ -132,9 +132,11 @@ test('the embed snippet from /node_modules/reelcut/embed.js plays its src', asyn
   await page.close();
 });
 
-/** Runs `job` in a module Worker of the worker page; writes the MP4 it returns to the scratch folder. */
-async function inWorker(job, label) {
+/** Runs `job` in a module Worker of the worker page (with `picked`, a path, picked in its <input type=file>
+ *  first); writes the MP4 it returns to the scratch folder. */
+async function inWorker(job, label, picked) {
   const { page, errors } = await openPage(running.browser, running.site.base, '/plain/worker.html');
+  if (picked) await page.setInputFiles('#picker', picked);
   const result = await page.evaluate(async (job) => {
     const { bytes, ...rest } = await window.inWorker(job);
     return bytes ? { ...rest, base64: btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join('')) } : rest;
@@ -157,6 +159,15 @@ test('in a Worker: open, export an exact clip', async () => {
   assert.equal(Number(video.nb_read_frames), 60, 'two seconds at 30 fps, frame-exact');
   assert.equal(audio.codec_name, 'aac');
   assert.ok(Math.abs(Number(probed.format.duration) - 2) < 0.03, `duration ${probed.format.duration}`);
+});
+
+test('in a Worker: a File picked on the page opens by slices and exports a keyframe clip', async () => {
+  const job = { src: '#picker', start: 1, end: 5, mode: 'keyframe' };
+  const { probed } = await inWorker(job, 'worker-file', join(fixtures, 'baseline_mono44k_faststart.mp4'));
+  const video = probed.streams.find((s) => s.codec_type === 'video');
+  assert.equal(video.codec_name, 'h264');
+  assert.ok(Number(video.nb_read_frames) >= 120, `${video.nb_read_frames} frames from the File`);
+  assert.equal(probed.streams.find((s) => s.codec_type === 'audio').codec_name, 'aac');
 });
 
 for (const [voice, dubMode] of [['voice.wav', 'mix'], ['voice.m4a', 'replace']]) {

@@ -1,5 +1,6 @@
-// The DOM-free part of the API in a dedicated Worker: open a Media, export a clip, dub it with an imported
-// voice. Posts back the MP4 bytes (or the error's name, code and message).
+// The DOM-free part of the API in a dedicated Worker: open a Media (a URL, or a File the page posted: read by
+// slices here as on the page), export a clip, dub it with an imported voice. Posts back the MP4 bytes (or the
+// error's name, code and message).
 import init, { Media } from '/node_modules/reelcut/index.js';
 
 async function run({ src, start, end, mode, voice, dubMode }) {
