@@ -1,13 +1,13 @@
 // Player figures, in one headless Chromium session over localhost:
-// - time to first frame of the HLS fixture: reelcut (open, load, first frame on the canvas) against hls.js
-//   (loadSource until the <video> presents its first frame), both libraries already loaded, runs
-//   alternating, HTTP cache disabled;
+// - time to first frame of the HLS fixture and of 60 s of the 720p source in 2 s MPEG-TS segments: reelcut
+//   (open, load, first frame on the canvas) against hls.js (loadSource until the <video> presents its first
+//   frame), both libraries already loaded, runs alternating, HTTP cache disabled;
 // - seek latency over 50 random seeks, the same times for both: reelcut's frame-exact `seek` (resolves once
 //   the frame is on the canvas; HLS and MP4) against hls.js (`currentTime` set on the paused <video> until
 //   `seeked`, HLS);
 // - the longest main-thread task while reelcut plays HLS (Long Tasks API: anything over 50 ms) and the
 //   longest gap between animation frames.
-import { RUNS, median } from './source.mjs';
+import { RUNS, ensureHls60s, median } from './source.mjs';
 
 const HLS = '/fixtures/hls_ts/index.m3u8';
 const SEEKS = 50;
@@ -23,35 +23,42 @@ export async function run({ browser, server }) {
   await page.goto(`${server.base}/tests/bench/pages/player.html`);
   await page.evaluate(() => window.reelcutReady);
 
-  const firstFrame = { reelcut: [], hlsjs: [] };
-  for (let round = 0; round < RUNS; round++) {
-    const order = round % 2 ? ['hlsjs', 'reelcut'] : ['reelcut', 'hlsjs'];
-    for (const who of order) {
-      firstFrame[who].push(await page.evaluate(async ({ who, url }) => {
-        const started = performance.now();
-        if (who === 'reelcut') {
-          const { Media, Player } = await window.reelcutReady;
-          const player = new Player(document.getElementById('screen'), { muted: true });
-          await player.load(await Media.open(url));
-          await player.seek(0);
-          // Drawn; presented with the next animation frame (as requestVideoFrameCallback reports for hls.js).
-          await new Promise((resolve) => requestAnimationFrame(resolve));
-          return performance.now() - started;
-        }
-        const video = document.getElementById('video');
-        const hls = new window.Hls({ enableWorker: true });
-        const presented = new Promise((resolve) => video.requestVideoFrameCallback(resolve));
-        hls.attachMedia(video);
-        hls.loadSource(url);
-        video.muted = true;
-        await video.play();
-        await presented;
-        const elapsed = performance.now() - started;
-        hls.destroy();
-        video.removeAttribute('src');
-        video.load();
-        return elapsed;
-      }, { who, url: HLS }));
+  const firstFrames = {};
+  for (const url of [HLS, ensureHls60s(2)]) {
+    const firstFrame = (firstFrames[url] = { reelcut: [], hlsjs: [] });
+    for (let round = 0; round < RUNS; round++) {
+      const order = round % 2 ? ['hlsjs', 'reelcut'] : ['reelcut', 'hlsjs'];
+      for (const who of order) {
+        firstFrame[who].push(await page.evaluate(async ({ who, url }) => {
+          const started = performance.now();
+          if (who === 'reelcut') {
+            const { Media, Player } = await window.reelcutReady;
+            const player = new Player(document.getElementById('screen'), { muted: true });
+            const media = await Media.open(url);
+            await player.load(media);
+            await player.seek(0);
+            // Drawn; presented with the next animation frame (as requestVideoFrameCallback reports for hls.js).
+            await new Promise((resolve) => requestAnimationFrame(resolve));
+            const elapsed = performance.now() - started;
+            player.destroy();
+            media.close();
+            return elapsed;
+          }
+          const video = document.getElementById('video');
+          const hls = new window.Hls({ enableWorker: true });
+          const presented = new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+          hls.attachMedia(video);
+          hls.loadSource(url);
+          video.muted = true;
+          await video.play();
+          await presented;
+          const elapsed = performance.now() - started;
+          hls.destroy();
+          video.removeAttribute('src');
+          video.load();
+          return elapsed;
+        }, { who, url }));
+      }
     }
   }
 
@@ -122,8 +129,10 @@ export async function run({ browser, server }) {
   await page.close();
   const ms = (x) => `${x.toFixed(1)} ms`;
   console.log('\n## Player: time to first frame, seek latency\n');
-  console.log(`time to first frame, ${HLS}, ${RUNS} runs: reelcut median ${ms(median(firstFrame.reelcut))}, ` +
-    `hls.js median ${ms(median(firstFrame.hlsjs))}, hls.js / reelcut ${(median(firstFrame.hlsjs) / median(firstFrame.reelcut)).toFixed(2)}`);
+  for (const [url, firstFrame] of Object.entries(firstFrames)) {
+    console.log(`time to first frame, ${url}, ${RUNS} runs: reelcut median ${ms(median(firstFrame.reelcut))}, ` +
+      `hls.js median ${ms(median(firstFrame.hlsjs))}, hls.js / reelcut ${(median(firstFrame.hlsjs) / median(firstFrame.reelcut)).toFixed(2)}`);
+  }
   for (const [who, times] of Object.entries(seeks)) {
     console.log(`seek latency, ${SEEKS} random seeks, ${who}: median ${ms(median(times))}, p95 ${ms(percentile(times, 95))}`);
   }
@@ -131,7 +140,9 @@ export async function run({ browser, server }) {
     `longest gap between animation frames ${ms(mainThread.longestGap)}, ${mainThread.dropped} frames dropped`);
   const runs = (times) => times.map((t) => ({ ms: t }));
   return [
-    { operation: `time to first frame, ${HLS}`, results: { 'reelcut': runs(firstFrame.reelcut), 'hls.js': runs(firstFrame.hlsjs) } },
+    ...Object.entries(firstFrames).map(([url, firstFrame]) => ({
+      operation: `time to first frame, ${url}`, results: { 'reelcut': runs(firstFrame.reelcut), 'hls.js': runs(firstFrame.hlsjs) },
+    })),
     { operation: `seek latency, ${HLS}, ${SEEKS} seeks`, results: { 'reelcut': runs(seeks[`reelcut ${HLS}`]), 'hls.js': runs(seeks[`hls.js ${HLS}`]) } },
   ];
 }

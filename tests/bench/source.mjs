@@ -55,15 +55,19 @@ export function ensureLongFile(megabytes) {
 
 export const HLS_60S_URL = '/tests/bench/media/hls_60s/index.m3u8';
 
-/** The source's first 60 s as a VOD HLS stream of 4 s MPEG-TS segments (stream copy). */
-export function ensureHls60s() {
+/** The source's first 60 s as a VOD HLS stream of MPEG-TS segments of `seconds` (stream copy; 4 s by default,
+ *  2 s as broadcasters' low-delay streams): resolves to its URL path. */
+export function ensureHls60s(seconds = 4) {
   ensureSource();
-  const folder = join(here, 'media', 'hls_60s');
-  if (existsSync(join(folder, 'index.m3u8'))) return;
-  mkdirSync(folder, { recursive: true });
-  console.log(`making ${folder} (seconds)`);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', MEDIA, '-t', '60', '-c', 'copy', '-f', 'hls', '-hls_time', '4',
-    '-hls_playlist_type', 'vod', '-hls_segment_filename', join(folder, 'seg%d.ts'), join(folder, 'index.m3u8')], { stdio: 'inherit' });
+  const name = seconds === 4 ? 'hls_60s' : `hls_60s_${seconds}s`;
+  const folder = join(here, 'media', name);
+  if (!existsSync(join(folder, 'index.m3u8'))) {
+    mkdirSync(folder, { recursive: true });
+    console.log(`making ${folder} (seconds)`);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', MEDIA, '-t', '60', '-c', 'copy', '-f', 'hls', '-hls_time', String(seconds),
+      '-hls_playlist_type', 'vod', '-hls_segment_filename', join(folder, 'seg%d.ts'), join(folder, 'index.m3u8')], { stdio: 'inherit' });
+  }
+  return `/tests/bench/media/${name}/index.m3u8`;
 }
 
 /**
