@@ -107,10 +107,12 @@ fn video<'a>(
             )
         });
     }
-    let (configs, mut frame_lists): (Vec<CodecConfig>, Vec<_>) = encoded
-        .into_iter()
-        .map(|stretch| (stretch.config, stretch.frames))
-        .unzip();
+    let mut configs = Vec::with_capacity(encoded.len());
+    let mut frame_lists = Vec::with_capacity(encoded.len());
+    for stretch in encoded {
+        configs.push(stretch.config);
+        frame_lists.push(stretch.frames);
+    }
     let source_config = |index: usize| footage.config_at(TrackKind::Video, index).unwrap_or(&track.config);
     // The sample entry describes the clip's coding (re-encoded stretches use its codec string and picture
     // size, so a decoder set up for it decodes them too); a stretch coded with other parameter sets (an

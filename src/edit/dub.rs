@@ -122,23 +122,21 @@ impl DubPlacement {
             DubMode::Mix => vec![self.original_gain; len],
             DubMode::Duck => duck_envelope(&speaking(voice, offset, len, rate), self.original_gain, rate),
         };
-        Ok(original
-            .iter()
-            .zip(voice)
-            .map(|(original, voice)| {
-                (0..len)
-                    .map(|n| {
-                        let from_voice = usize::try_from(n as i64 - offset)
-                            .ok()
-                            .and_then(|at| voice.get(at))
-                            .copied()
-                            .unwrap_or(0.0);
-                        let mixed = original.get(n).copied().unwrap_or(0.0) * gains[n] + from_voice;
-                        mixed.clamp(-1.0, 1.0)
-                    })
-                    .collect()
-            })
-            .collect())
+        let mut channels = Vec::with_capacity(original.len());
+        for (original, voice) in original.iter().zip(voice) {
+            let mut channel = Vec::with_capacity(len);
+            for (n, gain) in gains.iter().enumerate() {
+                let from_voice = usize::try_from(n as i64 - offset)
+                    .ok()
+                    .and_then(|at| voice.get(at))
+                    .copied()
+                    .unwrap_or(0.0);
+                let mixed = original.get(n).copied().unwrap_or(0.0) * gain + from_voice;
+                channel.push(mixed.clamp(-1.0, 1.0));
+            }
+            channels.push(channel);
+        }
+        Ok(channels)
     }
 }
 
@@ -172,7 +170,10 @@ fn duck_envelope(active: &[bool], gain: f32, rate: u32) -> Vec<f32> {
     let depth = 1.0 - gain;
     let down = depth / (DUCK_ATTACK * f64::from(rate)).max(1.0) as f32;
     let up = depth / (DUCK_RELEASE * f64::from(rate)).max(1.0) as f32;
-    let mut envelope: Vec<f32> = active.iter().map(|&a| if a { gain } else { 1.0 }).collect();
+    let mut envelope = Vec::with_capacity(active.len());
+    for &speaks in active {
+        envelope.push(if speaks { gain } else { 1.0 });
+    }
     // Forward: after the voice, come back up no faster than `up` per sample.
     for n in 1..envelope.len() {
         envelope[n] = envelope[n].min(envelope[n - 1] + up);

@@ -38,7 +38,11 @@ pub fn resample(input: &[f32], from: u32, to: u32) -> Result<Vec<f32>> {
     let kernel = Kernel::new(from, to);
     let step = f64::from(from) / f64::from(to);
     let out_len = (input.len() as f64 / step).round() as usize;
-    Ok((0..out_len).map(|n| kernel.at(input, n as f64 * step)).collect())
+    let mut out = Vec::with_capacity(out_len);
+    for n in 0..out_len {
+        out.push(kernel.at(input, n as f64 * step));
+    }
+    Ok(out)
 }
 
 /// A windowed-sinc low-pass kernel, tabulated.
@@ -55,17 +59,16 @@ impl Kernel {
         let cutoff = 0.5 * ROLLOFF * (f64::from(to) / f64::from(from)).min(1.0);
         let half_width = ZERO_CROSSINGS / (2.0 * cutoff);
         let entries = (2.0 * half_width * PHASES as f64).ceil() as usize + 2;
-        let table = (0..entries)
-            .map(|i| {
-                let x = i as f64 / PHASES as f64 - half_width;
-                let sinc = if x == 0.0 {
-                    1.0
-                } else {
-                    sine(2.0 * PI * cutoff * x) / (2.0 * PI * cutoff * x)
-                };
-                (2.0 * cutoff * sinc * blackman(x / half_width)) as f32
-            })
-            .collect();
+        let mut table = Vec::with_capacity(entries);
+        for i in 0..entries {
+            let x = i as f64 / PHASES as f64 - half_width;
+            let sinc = if x == 0.0 {
+                1.0
+            } else {
+                sine(2.0 * PI * cutoff * x) / (2.0 * PI * cutoff * x)
+            };
+            table.push((2.0 * cutoff * sinc * blackman(x / half_width)) as f32);
+        }
         Kernel { half_width, table }
     }
 

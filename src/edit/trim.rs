@@ -181,13 +181,13 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
     }
     let video = footage.video.as_ref().filter(|t| !t.samples.is_empty());
     let audio = footage.audio.as_ref().filter(|t| !t.samples.is_empty());
-    let spans = [video, audio].into_iter().flatten().filter_map(|track| {
-        let (first, last) = track.presentation_span()?;
-        Some((seconds(first, track.timescale), seconds(last, track.timescale)))
-    });
-    let (media_start, media_end) = spans.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (c, d)| {
-        (a.min(c), b.max(d))
-    });
+    let (mut media_start, mut media_end) = (f64::INFINITY, f64::NEG_INFINITY);
+    for track in [video, audio].into_iter().flatten() {
+        if let Some((first, last)) = track.presentation_span() {
+            media_start = media_start.min(seconds(first, track.timescale));
+            media_end = media_end.max(seconds(last, track.timescale));
+        }
+    }
     if start >= media_end || end <= media_start {
         return Err(out_of_range(format!(
             "the clip [{}, {}) lies outside the media ({} to {} s)",

@@ -738,10 +738,9 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
     let number = |digits: &str| i64::try_from(digits.parse::<u64>().ok()?).ok();
     let text = text.trim();
     let (date, time) = text.split_once(['T', 't', ' '])?;
-    let mut date_parts = date.splitn(3, '-');
-    let year = number(date_parts.next()?)?;
-    let month = number(date_parts.next()?)?;
-    let day = number(date_parts.next()?)?;
+    let (year, month_day) = date.split_once('-')?;
+    let (month, day) = month_day.split_once('-')?;
+    let (year, month, day) = (number(year)?, number(month)?, number(day)?);
     if !YEARS.contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -759,10 +758,12 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
         let minutes = if minutes.is_empty() { 0 } else { number(minutes)? };
         (clock, sign * (number(hours)? * 60 + minutes))
     };
-    let mut clock_parts = clock.splitn(3, ':');
-    let hour = number(clock_parts.next()?)?;
-    let minute = number(clock_parts.next()?)?;
-    let second: f64 = clock_parts.next().map_or(Some(0.0), parse_decimal)?;
+    let (hour, minute_second) = clock.split_once(':')?;
+    let (minute, second) = match minute_second.split_once(':') {
+        Some((minute, second)) => (minute, parse_decimal(second)?),
+        None => (minute_second, 0.0),
+    };
+    let (hour, minute) = (number(hour)?, number(minute)?);
     if hour > 23 || minute > 59 || !(0.0..61.0).contains(&second) {
         return None;
     }

@@ -106,7 +106,11 @@ pub fn layout<'t, 'a>(tracks: &'t [MuxTrack<'a>], container: Container) -> Resul
         pieces,
         size: 0,
     };
-    layout.size = layout.parts().map(|part| part.size()).sum();
+    let mut size = 0;
+    for part in layout.parts() {
+        size += part.size();
+    }
+    layout.size = size;
     Ok(layout)
 }
 
@@ -480,16 +484,20 @@ fn interleave(tracks: &[TimedTrack]) -> Vec<Run> {
         )
     };
     let earliest = |next: &[usize]| {
-        (0..tracks.len())
-            .filter(|&track| next[track] < tracks[track].samples().len())
-            .reduce(|a, b| {
-                let ((an, ad), (bn, bd)) = (start(a, next[a]), start(b, next[b]));
-                if bn * ad < an * bd {
-                    b
-                } else {
-                    a
+        let mut earliest: Option<usize> = None;
+        for track in 0..tracks.len() {
+            if next[track] >= tracks[track].samples().len() {
+                continue;
+            }
+            earliest = match earliest {
+                Some(a) => {
+                    let ((an, ad), (bn, bd)) = (start(a, next[a]), start(track, next[track]));
+                    Some(if bn * ad < an * bd { track } else { a })
                 }
-            })
+                None => Some(track),
+            };
+        }
+        earliest
     };
     while let Some(track) = earliest(&next) {
         let timed = &tracks[track];
@@ -597,7 +605,10 @@ fn lay_out_progressive(tracks: &[TimedTrack], movie_timescale: u32) -> Result<Ve
     let wide = payload > u64::from(u32::MAX / 2);
     let write_head = |w: &mut BoxWriter, data_start: u64| -> Result<()> {
         write_ftyp(w, false)?;
-        let absolute: Vec<u64> = relative.iter().map(|r| r + data_start).collect();
+        let mut absolute = Vec::with_capacity(relative.len());
+        for offset in &relative {
+            absolute.push(offset + data_start);
+        }
         w.boxed(b"moov", |w| {
             write_mvhd(w, tracks, movie_timescale)?;
             for (index, timed) in tracks.iter().enumerate() {

@@ -23,14 +23,9 @@ impl BoxWriter {
 
     /// Writes a box of type `kind` whose body `body` writes; its 32-bit size is filled in after.
     pub fn boxed(&mut self, kind: &[u8; 4], body: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
-        let start = self.bytes.len();
-        self.u32(0);
-        self.bytes(kind);
+        let start = self.open(kind);
         body(self)?;
-        let size = u32::try_from(self.bytes.len() - start)
-            .map_err(|_| Error::limit(format!("an MP4 '{}' box over 4 GiB", fourcc_text(kind))))?;
-        self.bytes[start..start + 4].copy_from_slice(&size.to_be_bytes());
-        Ok(())
+        self.close(start, kind)
     }
 
     /// Writes a full box: a box whose body starts with a version byte and 24 bits of flags.
@@ -41,10 +36,27 @@ impl BoxWriter {
         flags: u32,
         body: impl FnOnce(&mut Self) -> Result<()>,
     ) -> Result<()> {
-        self.boxed(kind, |w| {
-            w.u32((u32::from(version) << 24) | (flags & 0x00FF_FFFF));
-            body(w)
-        })
+        let start = self.open(kind);
+        self.u32((u32::from(version) << 24) | (flags & 0x00FF_FFFF));
+        body(self)?;
+        self.close(start, kind)
+    }
+
+    /// Starts a box of type `kind` with its size left at 0; returns where it starts. The generic `boxed` and
+    /// `full_box` (one copy per body) leave the header and the size to this and `close`.
+    fn open(&mut self, kind: &[u8; 4]) -> usize {
+        let start = self.bytes.len();
+        self.u32(0);
+        self.bytes(kind);
+        start
+    }
+
+    /// Fills in the size of the box of type `kind` started at `start`, now that its body is written.
+    fn close(&mut self, start: usize, kind: &[u8; 4]) -> Result<()> {
+        let size = u32::try_from(self.bytes.len() - start)
+            .map_err(|_| Error::limit(format!("an MP4 '{}' box over 4 GiB", fourcc_text(kind))))?;
+        self.bytes[start..start + 4].copy_from_slice(&size.to_be_bytes());
+        Ok(())
     }
 
     /// Raw bytes.

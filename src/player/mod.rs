@@ -14,20 +14,18 @@ use crate::time::Time;
 /// The media timeline's origin: the earliest time a sample of any track is shown, in seconds (0 without
 /// samples). Samples an edit list cuts (AAC priming) do not count: this is ffprobe's `start_time`.
 pub fn timeline_origin<'a>(tracks: impl IntoIterator<Item = &'a Track>) -> f64 {
-    tracks
-        .into_iter()
-        .filter_map(|track| {
-            let first = track.first_shown_pts()?;
-            Some(
-                Time {
-                    ticks: first,
-                    scale: track.timescale,
-                }
-                .seconds(),
-            )
-        })
-        .reduce(f64::min)
-        .unwrap_or(0.0)
+    let mut origin = None;
+    for track in tracks {
+        if let Some(first) = track.first_shown_pts() {
+            let first = Time {
+                ticks: first,
+                scale: track.timescale,
+            }
+            .seconds();
+            origin = Some(origin.map_or(first, |earliest: f64| earliest.min(first)));
+        }
+    }
+    origin.unwrap_or(0.0)
 }
 
 /// Presentation order of a track's samples: indices into `track.samples`, sorted by `pts` (stably: samples
@@ -38,7 +36,11 @@ pub fn presentation_order(track: &Track) -> Vec<usize> {
         keyed.push((sample.pts, index));
     }
     merge_sort_by_time(&mut keyed);
-    keyed.into_iter().map(|(_, index)| index).collect()
+    let mut order = Vec::with_capacity(keyed.len());
+    for (_, index) in keyed {
+        order.push(index);
+    }
+    order
 }
 
 /// Sorts `(time, index)` pairs by time, stably: a bottom-up merge sort, runs of 1, 2, 4, … samples merged
@@ -107,17 +109,15 @@ pub fn keyframe_times(track: &Track, origin: f64) -> Vec<f64> {
         keyframes.push((sample.pts, 0));
     }
     merge_sort_by_time(&mut keyframes);
-    keyframes
-        .into_iter()
-        .map(|(pts, _)| {
-            Time {
-                ticks: pts,
-                scale: track.timescale,
-            }
-            .seconds()
-                - origin
-        })
-        .collect()
+    let mut times = Vec::with_capacity(keyframes.len());
+    for (pts, _) in keyframes {
+        let time = Time {
+            ticks: pts,
+            scale: track.timescale,
+        };
+        times.push(time.seconds() - origin);
+    }
+    times
 }
 
 #[cfg(test)]

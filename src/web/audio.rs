@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::codec::frame::Sound;
+use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::life::after_ms;
 use crate::error::{ErrorCode, Result};
@@ -137,10 +138,12 @@ impl AudioOutput {
     /// source node (stop it to cut the sound short) and the context time it ends.
     pub(crate) fn play(&self, data: &Sound, at: f64, skip: f64) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
         let planes = data.planes()?;
-        let options = web_sys::AudioBufferOptions::new(data.number_of_frames(), data.sample_rate());
+        let options = Dictionary::new();
+        options.set_length(data.number_of_frames());
+        options.set_sample_rate(f64::from(data.sample_rate()));
         options.set_number_of_channels(data.number_of_channels());
-        let buffer =
-            web_sys::AudioBuffer::new(&options).map_err(|e| from_js(ErrorCode::Browser, "new AudioBuffer", &e))?;
+        let buffer = web_sys::AudioBuffer::new(options.unchecked_ref())
+            .map_err(|e| from_js(ErrorCode::Browser, "new AudioBuffer", &e))?;
         for (channel, plane) in planes.iter().enumerate() {
             buffer
                 .copy_to_channel(plane, channel as i32)

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::codec::audio_encoder::AudioEncoder;
 use super::codec::frame::Sound;
 use super::codec::support::config_supported;
+use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::job::Job;
 use super::life::sleep_ms;
@@ -42,14 +43,14 @@ pub(crate) struct AudioCoding {
     pub(crate) channels: u32,
 }
 
-fn encoder_config(coding: &AudioCoding) -> web_sys::AudioEncoderConfig {
-    let config = web_sys::AudioEncoderConfig::new(coding.codec, coding.channels, coding.rate);
-    config.set_bitrate(BITRATE_PER_CHANNEL * coding.channels);
+fn encoder_config(coding: &AudioCoding) -> Dictionary {
+    let config = Dictionary::audio_config(coding.codec, coding.rate, coding.channels);
+    config.set_bitrate(f64::from(BITRATE_PER_CHANNEL * coding.channels));
     config
 }
 
 async fn supported(coding: &AudioCoding) -> Result<bool> {
-    let support = web_sys::AudioEncoder::is_config_supported(&encoder_config(coding)).unchecked_into();
+    let support = web_sys::AudioEncoder::is_config_supported(encoder_config(coding).unchecked_ref()).unchecked_into();
     config_supported(support, ErrorCode::Browser, "AudioEncoder.isConfigSupported").await
 }
 
@@ -110,16 +111,14 @@ fn audio_data(pcm: &Pcm, from: usize, frames: usize, coding: &AudioCoding) -> Re
     }
     let array = Float32Array::from(planar.as_slice());
     let micros = from as f64 * f64::from(MICROS_PER_SECOND) / f64::from(coding.rate);
-    let init = web_sys::AudioDataInit::new(
-        &array,
-        web_sys::AudioSampleFormat::F32Planar,
-        coding.channels,
-        frames as u32,
-        coding.rate as f32,
-        0,
-    );
-    init.set_timestamp_f64(micros);
-    web_sys::AudioData::new(&init)
+    let init = Dictionary::new();
+    init.set_data(&array);
+    init.set_format(web_sys::AudioSampleFormat::F32Planar);
+    init.set_number_of_channels(coding.channels);
+    init.set_number_of_frames(frames as u32);
+    init.set_sample_rate(f64::from(coding.rate));
+    init.set_timestamp(micros);
+    web_sys::AudioData::new(init.unchecked_ref())
         .map(Sound::new)
         .map_err(|e| from_js(ErrorCode::Browser, "new AudioData", &e))
 }

@@ -134,11 +134,10 @@ impl FileContent {
             }
         }
         let (data, placed) = read_runs(&self.source, &runs, MAX_CHUNK_BYTES, "a group of pictures").await?;
-        let tracks = parts
-            .iter()
-            .zip(placed)
-            .map(|(&(track, samples), (run, at))| self.chunk_track(track, samples, run.start, at))
-            .collect();
+        let mut tracks = Vec::with_capacity(parts.len());
+        for (&(track, samples), (run, at)) in parts.iter().zip(placed) {
+            tracks.push(self.chunk_track(track, samples, run.start, at));
+        }
         let end = self.spans.get(index + 1).map_or(self.duration, |next| next.start);
         let chunk = Rc::new(Chunk::new(end, tracks, data));
         self.cache.write().put(key, Rc::clone(&chunk));
@@ -212,15 +211,16 @@ impl FileContent {
     /// A copy of `track` holding `samples`, their times moved onto the media timeline (offsets unchanged).
     fn on_timeline(&self, track: &Track, samples: &[Sample]) -> Track {
         let shift = Time::from_seconds(self.origin, track.timescale).map_or(0, |t| t.ticks);
+        let mut moved = Vec::with_capacity(samples.len());
+        for sample in samples {
+            moved.push(Sample {
+                pts: sample.pts - shift,
+                dts: sample.dts - shift,
+                ..*sample
+            });
+        }
         Track {
-            samples: samples
-                .iter()
-                .map(|s| Sample {
-                    pts: s.pts - shift,
-                    dts: s.dts - shift,
-                    ..*s
-                })
-                .collect(),
+            samples: moved,
             presentation_start: track.presentation_start.map(|p| p - shift),
             config: track.config.clone(),
             ..*track

@@ -88,11 +88,11 @@ impl HlsContent {
                 if master.variants.is_empty() {
                     return Err(Error::malformed("the master playlist lists no variant"));
                 }
-                master
-                    .variants
-                    .iter()
-                    .map(|v| rendition(&v.uri, v.bandwidth, None))
-                    .collect()
+                let mut renditions = Vec::with_capacity(master.variants.len());
+                for variant in &master.variants {
+                    renditions.push(rendition(&variant.uri, variant.bandwidth, None));
+                }
+                renditions
             }
             Playlist::Media(media) => vec![rendition(url, 0, Some(&media))],
         };
@@ -164,9 +164,13 @@ impl HlsContent {
 
     /// Segment start times (segments start with a keyframe in streams tagged INDEPENDENT-SEGMENTS).
     pub(crate) fn segment_starts(&self) -> Vec<f64> {
-        self.window()
-            .map(|w| w.segments().iter().map(|s| s.start).collect())
-            .unwrap_or_default()
+        let mut starts = Vec::new();
+        if let Some(window) = self.window() {
+            for segment in window.segments() {
+                starts.push(segment.start);
+            }
+        }
+        starts
     }
 
     /// Wall-clock time (Unix ms) of media time `t`, from `EXT-X-PROGRAM-DATE-TIME`.
@@ -220,7 +224,10 @@ impl HlsContent {
     pub(crate) async fn load(&self, key: u64) -> Result<Rc<Chunk>> {
         let index = {
             let state = self.state.read();
-            let bandwidths: Vec<u64> = state.renditions.iter().map(|r| r.bandwidth).collect();
+            let mut bandwidths = Vec::with_capacity(state.renditions.len());
+            for rendition in &state.renditions {
+                bandwidths.push(rendition.bandwidth);
+            }
             choose_variant(&bandwidths, state.throughput.bits_per_second(), state.current)
         };
         if index != self.state.read().current {
@@ -272,10 +279,8 @@ impl HlsContent {
         };
         let (tracks, data, stored_start) = (read.tracks, read.data, read.stored_start);
         let mut chunk = Chunk::new(start + segment.duration, tracks, data);
-        chunk.problems = read
-            .damage
-            .iter()
-            .map(|damage| Problem {
+        for damage in &read.damage {
+            chunk.problems.push(Problem {
                 error: Error::malformed(format!(
                     "segment {sequence} ({}) is damaged: {}",
                     segment.uri,
@@ -289,8 +294,8 @@ impl HlsContent {
                     }
                     _ => start,
                 }),
-            })
-            .collect();
+            });
+        }
         let chunk = Rc::new(chunk);
         self.state.write().cache.put(cache_key, Rc::clone(&chunk));
         Ok(chunk)

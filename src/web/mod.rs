@@ -11,6 +11,7 @@ mod chunk;
 mod clock;
 mod codec;
 mod content;
+mod dictionary;
 mod dub_export;
 mod dub_sound;
 mod error;

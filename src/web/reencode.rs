@@ -65,7 +65,10 @@ pub(crate) async fn reencode(
         .micros() as f64
     };
     let seconds = |ticks: i64| ticks as f64 / f64::from(track.timescale);
-    let wanted: Vec<f64> = frames.iter().map(|&pts| micros(pts)).collect();
+    let mut wanted = Vec::with_capacity(frames.len());
+    for &pts in frames {
+        wanted.push(micros(pts));
+    }
     let span = match (frames.first(), frames.last()) {
         (Some(first), Some(last)) if last > first => {
             seconds(last - first) * wanted.len() as f64 / (wanted.len() - 1) as f64

@@ -95,15 +95,15 @@ pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Array> 
         ));
     }
     let tables = match content.kind() {
-        Kind::File(file) => file
-            .tracks
-            .iter()
-            .map(|track| {
+        Kind::File(file) => {
+            let tables = Array::new();
+            for track in &file.tracks {
                 let mut table = SampleTable::new(track);
                 table.add(track, file.origin(), span);
-                table.to_js()
-            })
-            .collect(),
+                tables.push(&table.to_js());
+            }
+            tables
+        }
         Kind::Hls(_) => {
             let (first, last) = content.range();
             let segments = (start.unwrap_or(first), end.unwrap_or(last));
@@ -140,5 +140,9 @@ async fn segment_tables(content: &Content, span: (f64, f64), segments: (f64, f64
             Next::NotYet | Next::End => None,
         };
     }
-    Ok(video.iter().chain(&audio).map(SampleTable::to_js).collect())
+    let tables = Array::new();
+    for table in video.iter().chain(&audio) {
+        tables.push(&table.to_js());
+    }
+    Ok(tables)
 }

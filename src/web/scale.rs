@@ -4,6 +4,7 @@
 use wasm_bindgen::JsCast;
 
 use super::codec::frame::Frame;
+use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::render::draw_fitted;
 use crate::error::{Error, ErrorCode, Result};
@@ -39,12 +40,12 @@ impl Scaler {
     pub(crate) fn fit(&self, frame: &web_sys::VideoFrame) -> Result<Frame> {
         // Re-encoded pictures keep the decoded orientation: the output's display matrix turns them.
         draw_fitted(&self.context, frame, &Display::default(), self.width, self.height)?;
-        let init = web_sys::VideoFrameInit::new();
-        init.set_timestamp_f64(frame.timestamp());
+        let init = Dictionary::new();
+        init.set_timestamp(frame.timestamp());
         if let Some(duration) = frame.duration() {
-            init.set_duration_f64(duration);
+            init.set_duration(duration);
         }
-        web_sys::VideoFrame::new_with_offscreen_canvas_and_video_frame_init(&self.canvas, &init)
+        web_sys::VideoFrame::new_with_offscreen_canvas_and_video_frame_init(&self.canvas, init.unchecked_ref())
             .map(Frame::new)
             .map_err(|e| from_js(ErrorCode::Browser, "new VideoFrame from a canvas", &e))
     }

@@ -273,22 +273,19 @@ impl Dub {
     /// The takes so far: `[{ at, duration }]` (`duration` in seconds, `null` for a file not decoded yet).
     #[wasm_bindgen(getter, unchecked_return_type = "Take[]")]
     pub fn takes(&self) -> Array {
-        self.state
-            .takes
-            .read()
-            .iter()
-            .map(|take| {
-                let object = Object::new();
-                let duration = match &*take.sound.read() {
-                    TakeSound::Decoded(pcm) => JsValue::from(pcm.duration()),
-                    TakeSound::File(_) => JsValue::NULL,
-                };
-                // Setting data properties on a fresh plain object cannot fail.
-                let _ = Reflect::set(&object, &"at".into(), &take.at.get().into());
-                let _ = Reflect::set(&object, &"duration".into(), &duration);
-                JsValue::from(object)
-            })
-            .collect()
+        let takes = Array::new();
+        for take in self.state.takes.read().iter() {
+            let object = Object::new();
+            let duration = match &*take.sound.read() {
+                TakeSound::Decoded(pcm) => JsValue::from(pcm.duration()),
+                TakeSound::File(_) => JsValue::NULL,
+            };
+            // Setting data properties on a fresh plain object cannot fail.
+            let _ = Reflect::set(&object, &"at".into(), &take.at.get().into());
+            let _ = Reflect::set(&object, &"duration".into(), &duration);
+            takes.push(&object);
+        }
+        takes
     }
 
     /// Index of the current take in `takes` (`-1` when there is none).

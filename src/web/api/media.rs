@@ -92,8 +92,13 @@ impl Media {
     /// sampleRate, channels }]`.
     #[wasm_bindgen(getter, unchecked_return_type = "Track[]")]
     pub fn tracks(&self) -> Array {
-        self.content
-            .with_tracks(|tracks| tracks.iter().map(|track| JsValue::from(track_object(track))).collect())
+        let objects = Array::new();
+        self.content.with_tracks(|tracks| {
+            for track in tracks {
+                objects.push(&track_object(track));
+            }
+        });
+        objects
     }
 
     /// Length of the media timeline in seconds; for a live stream, the replay window's length.

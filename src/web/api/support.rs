@@ -11,17 +11,19 @@ use wasm_bindgen::JsCast;
 
 use crate::error::ErrorCode;
 use crate::web::codec::support::config_supported;
+use crate::web::dictionary::Dictionary;
 use crate::web::promise::to_promise;
 
 /// Whether a `VideoDecoder` accepts `codec` (a WebCodecs codec string such as `"avc1.64001f"`) at
 /// `width`×`height`.
 #[wasm_bindgen(js_name = supportsVideoDecoding, unchecked_return_type = "Promise<boolean>")]
 pub fn supports_video_decoding(codec: String, width: u32, height: u32) -> Promise {
-    let config = web_sys::VideoDecoderConfig::new(&codec);
+    let config = Dictionary::new();
+    config.set_codec(&codec);
     config.set_coded_width(width);
     config.set_coded_height(height);
     supported(
-        web_sys::VideoDecoder::is_config_supported(&config).unchecked_into(),
+        web_sys::VideoDecoder::is_config_supported(config.unchecked_ref()).unchecked_into(),
         "VideoDecoder.isConfigSupported",
     )
 }
@@ -29,9 +31,12 @@ pub fn supports_video_decoding(codec: String, width: u32, height: u32) -> Promis
 /// Whether a `VideoEncoder` accepts `codec` at `width`×`height`.
 #[wasm_bindgen(js_name = supportsVideoEncoding, unchecked_return_type = "Promise<boolean>")]
 pub fn supports_video_encoding(codec: String, width: u32, height: u32) -> Promise {
-    let config = web_sys::VideoEncoderConfig::new(&codec, height, width);
+    let config = Dictionary::new();
+    config.set_codec(&codec);
+    config.set_width(width);
+    config.set_height(height);
     supported(
-        web_sys::VideoEncoder::is_config_supported(&config).unchecked_into(),
+        web_sys::VideoEncoder::is_config_supported(config.unchecked_ref()).unchecked_into(),
         "VideoEncoder.isConfigSupported",
     )
 }
@@ -44,9 +49,9 @@ pub fn supports_audio_decoding(
     #[wasm_bindgen(js_name = sampleRate)] sample_rate: u32,
     channels: u32,
 ) -> Promise {
-    let config = web_sys::AudioDecoderConfig::new(&codec, channels, sample_rate);
+    let config = Dictionary::audio_config(&codec, sample_rate, channels);
     supported(
-        web_sys::AudioDecoder::is_config_supported(&config).unchecked_into(),
+        web_sys::AudioDecoder::is_config_supported(config.unchecked_ref()).unchecked_into(),
         "AudioDecoder.isConfigSupported",
     )
 }
@@ -59,9 +64,9 @@ pub fn supports_audio_encoding(
     #[wasm_bindgen(js_name = sampleRate)] sample_rate: u32,
     channels: u32,
 ) -> Promise {
-    let config = web_sys::AudioEncoderConfig::new(&codec, channels, sample_rate);
+    let config = Dictionary::audio_config(&codec, sample_rate, channels);
     supported(
-        web_sys::AudioEncoder::is_config_supported(&config).unchecked_into(),
+        web_sys::AudioEncoder::is_config_supported(config.unchecked_ref()).unchecked_into(),
         "AudioEncoder.isConfigSupported",
     )
 }

@@ -11,6 +11,7 @@ use super::{chunk_init, Closing};
 use crate::edit::mix::Timeline;
 use crate::error::{ErrorCode, Result};
 use crate::media::{CodecConfig, Pcm, Sample};
+use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
 /// Decodes the packets of one stream (`config`, times in `timescale` ticks) into PCM laid out from
@@ -76,15 +77,15 @@ pub(crate) struct AudioDecoder {
 /// decoder is made: a browser reports an unsupported configuration through the decoder's error callback in
 /// its own words (Chromium: an `OperationError`, where WebCodecs says `NotSupportedError`).
 pub(crate) async fn decodable(config: &CodecConfig) -> Result<bool> {
-    let support = web_sys::AudioDecoder::is_config_supported(&decoder_config(config)).unchecked_into();
+    let support = web_sys::AudioDecoder::is_config_supported(decoder_config(config).unchecked_ref()).unchecked_into();
     config_supported(support, ErrorCode::MalformedInput, "AudioDecoder.isConfigSupported").await
 }
 
 /// The WebCodecs configuration of `config`.
-fn decoder_config(config: &CodecConfig) -> web_sys::AudioDecoderConfig {
-    let decoder_config = web_sys::AudioDecoderConfig::new(&config.codec, config.channels, config.sample_rate);
+fn decoder_config(config: &CodecConfig) -> Dictionary {
+    let decoder_config = Dictionary::audio_config(&config.codec, config.sample_rate, config.channels);
     if let Some(description) = &config.description {
-        decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
+        decoder_config.set_description(&Uint8Array::from(description.as_slice()));
     }
     decoder_config
 }

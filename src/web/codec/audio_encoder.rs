@@ -6,6 +6,7 @@ use super::frame::Sound;
 use super::outputs::Outputs;
 use super::Closing;
 use crate::error::{ErrorCode, Result};
+use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
 /// A configured audio encoder and what it has output so far.
@@ -16,7 +17,7 @@ pub(crate) struct AudioEncoder {
 
 impl AudioEncoder {
     /// An encoder configured with `config`.
-    pub(crate) fn new(config: &web_sys::AudioEncoderConfig) -> Result<AudioEncoder> {
+    pub(crate) fn new(config: &Dictionary) -> Result<AudioEncoder> {
         let chunks = Outputs::with_metadata();
         let encoder = Closing::new(
             web_sys::AudioEncoder::new(chunks.init().unchecked_ref())

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::error::{ErrorCode, Result};
+use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
 /// A decoded picture, closed when dropped.
@@ -38,10 +39,11 @@ impl Sound {
         let mut planes = Vec::with_capacity(count as usize);
         for channel in 0..count {
             let array = Float32Array::new_with_length(frames as u32);
-            let copy = web_sys::AudioDataCopyToOptions::new(channel);
+            let copy = Dictionary::new();
+            copy.set_plane_index(channel);
             copy.set_format(web_sys::AudioSampleFormat::F32Planar);
             self.0
-                .copy_to_with_buffer_source(&array, &copy)
+                .copy_to_with_buffer_source(&array, copy.unchecked_ref())
                 .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
             let mut plane = vec![0.0f32; frames];
             array.copy_to(&mut plane);

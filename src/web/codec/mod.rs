@@ -19,6 +19,7 @@ use self::outputs::CodecFailure;
 use crate::error::{ErrorCode, Result};
 use crate::media::Sample;
 use crate::time::Time;
+use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
 /// The four WebCodecs codecs, by name.
@@ -71,7 +72,7 @@ extern "C" {
 /// What a decoder is given for one sample: its bytes, its times (in `timescale` ticks) in microseconds, and
 /// whether it is a keyframe. `EncodedAudioChunkInit` has the same members, its `type` the same two values,
 /// so the audio decoder takes this dictionary too.
-pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool) -> web_sys::EncodedVideoChunkInit {
+pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool) -> Dictionary {
     let micros = |ticks| {
         Time {
             ticks,
@@ -84,9 +85,11 @@ pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool
     } else {
         web_sys::EncodedVideoChunkType::Delta
     };
-    let init = web_sys::EncodedVideoChunkInit::new(&js_sys::Uint8Array::from(data), 0, kind);
-    init.set_timestamp_f64(micros(sample.pts));
-    init.set_duration_f64(micros(i64::from(sample.duration)));
+    let init = Dictionary::new();
+    init.set_data(&js_sys::Uint8Array::from(data));
+    init.set_chunk_type(kind);
+    init.set_timestamp(micros(sample.pts));
+    init.set_duration(micros(i64::from(sample.duration)));
     init
 }
 

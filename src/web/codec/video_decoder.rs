@@ -14,6 +14,7 @@ use super::support::config_supported;
 use super::{chunk_init, Closing};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample};
+use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
 thread_local! {
@@ -27,10 +28,7 @@ const REMEMBERED_CONFIGS: usize = 16;
 
 /// Hardware decoding when the browser has it for this stream, else whatever it offers (software);
 /// `unsupported_codec` when it has neither.
-async fn acceleration_for(
-    config: &CodecConfig,
-    decoder_config: &web_sys::VideoDecoderConfig,
-) -> Result<web_sys::HardwareAcceleration> {
+async fn acceleration_for(config: &CodecConfig, decoder_config: &Dictionary) -> Result<web_sys::HardwareAcceleration> {
     let known = ACCELERATION.with_borrow(|known| known.iter().find(|(c, _)| c == config).map(|(_, a)| *a));
     if let Some(acceleration) = known {
         return Ok(acceleration);
@@ -62,8 +60,8 @@ async fn acceleration_for(
 }
 
 /// `VideoDecoder.isConfigSupported(config)`.
-async fn supported(config: &web_sys::VideoDecoderConfig) -> Result<bool> {
-    let support = web_sys::VideoDecoder::is_config_supported(config).unchecked_into();
+async fn supported(config: &Dictionary) -> Result<bool> {
+    let support = web_sys::VideoDecoder::is_config_supported(config.unchecked_ref()).unchecked_into();
     config_supported(support, ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported").await
 }
 
@@ -78,13 +76,14 @@ pub(crate) struct VideoDecoder {
 impl VideoDecoder {
     /// A decoder configured for `config`; `unsupported_codec` when this browser cannot decode it.
     pub(crate) async fn new(config: &CodecConfig) -> Result<VideoDecoder> {
-        let decoder_config = web_sys::VideoDecoderConfig::new(&config.codec);
+        let decoder_config = Dictionary::new();
+        decoder_config.set_codec(&config.codec);
         if config.width > 0 && config.height > 0 {
             decoder_config.set_coded_width(config.width);
             decoder_config.set_coded_height(config.height);
         }
         if let Some(description) = &config.description {
-            decoder_config.set_description_u8_array(&Uint8Array::from(description.as_slice()));
+            decoder_config.set_description(&Uint8Array::from(description.as_slice()));
         }
         decoder_config.set_hardware_acceleration(acceleration_for(config, &decoder_config).await?);
         let frames = Outputs::new();
@@ -104,7 +103,7 @@ impl VideoDecoder {
     pub(crate) fn decode(&self, sample: &Sample, data: &[u8], timescale: u32) -> Result<()> {
         self.check()?;
         let init = chunk_init(sample, data, timescale, sample.key);
-        let chunk = web_sys::EncodedVideoChunk::new(&init)
+        let chunk = web_sys::EncodedVideoChunk::new(init.unchecked_ref())
             .map_err(|e| from_js(ErrorCode::MalformedInput, "new EncodedVideoChunk", &e))?;
         self.decoder.decode(&chunk)
     }

@@ -8,6 +8,7 @@ use super::support::config_supported;
 use super::Closing;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Codec, CodecConfig};
+use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
 /// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
@@ -20,18 +21,21 @@ impl VideoEncoder {
     /// An encoder of `config`'s codec and picture size at `bitrate` bits per second and `framerate`;
     /// `unsupported_codec` when this browser cannot encode it.
     pub(crate) async fn new(config: &CodecConfig, bitrate: f64, framerate: f64) -> Result<VideoEncoder> {
-        let encoder_config = web_sys::VideoEncoderConfig::new(&config.codec, config.height, config.width);
-        encoder_config.set_bitrate_f64(bitrate);
+        let encoder_config = Dictionary::new();
+        encoder_config.set_codec(&config.codec);
+        encoder_config.set_width(config.width);
+        encoder_config.set_height(config.height);
+        encoder_config.set_bitrate(bitrate);
         encoder_config.set_framerate(framerate);
         encoder_config.set_latency_mode(web_sys::LatencyMode::Quality);
         if config.family() == Codec::H264 {
-            // Length-prefixed NAL units with an avcC description, as MP4 stores H.264 (web-sys has no
-            // setter for the `avc` member).
+            // Length-prefixed NAL units with an avcC description, as MP4 stores H.264.
             let avc = Object::new();
+            // A data property on a fresh plain object cannot fail.
             let _ = Reflect::set(&avc, &"format".into(), &"avc".into());
-            let _ = Reflect::set(&encoder_config, &"avc".into(), &avc);
+            encoder_config.set_avc(&avc);
         }
-        let support = web_sys::VideoEncoder::is_config_supported(&encoder_config).unchecked_into();
+        let support = web_sys::VideoEncoder::is_config_supported(encoder_config.unchecked_ref()).unchecked_into();
         if !config_supported(support, ErrorCode::UnsupportedCodec, "VideoEncoder.isConfigSupported").await? {
             return Err(Error::new(
                 ErrorCode::UnsupportedCodec,
