@@ -12,6 +12,7 @@
 //! | `/tests/...` | everything under `tests/` (browser test pages) |
 //! | `/conformance/...` | the conformance corpus (`REELCUT_CONFORMANCE`, else `../shared/conformance`), for trying other projects' files in the browser |
 //! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast (`?part=0.333`: LL-HLS) |
+//! | `/live/<fixture>/<k>/<file>`, `/live/<fixture>/<k>.ts` | segment `k` (its media sequence number) of a live broadcast: the fixture's segment file it re-publishes; the playlists list `<k>.ts` in LL-HLS mode, `<k>/<file>` otherwise, with `?o=N` for their options |
 //!
 //! Files answer byte-range requests (206 with `Content-Range`; 416 past the end). The live simulation and the
 //! fault injection are driven by query parameters, listed in `options.rs`. Broadcasts are keyed by their
@@ -36,7 +37,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::{Body, RangeRequest, Request, Response};
 use live::{Edge, SourcePlaylist};
-use options::{broadcast_query, Options};
+use options::{broadcast_query, Options, Tokens};
 
 const DEFAULT_PORT: u16 = 8080;
 
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
     let server = Server {
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         broadcasts: Mutex::new(HashMap::new()),
+        tokens: Mutex::new(Tokens::default()),
     };
     http::serve(listener, move |request| server.handle(request));
     ExitCode::SUCCESS
@@ -90,10 +92,22 @@ struct Server {
     root: PathBuf,
     /// Start of each broadcast, by query string: (monotonic instant, wall clock in Unix milliseconds).
     broadcasts: Mutex<HashMap<String, (Instant, i64)>>,
+    /// The option strings that live segment, part and hint URIs name by a short token (`o=N`).
+    tokens: Mutex<Tokens>,
 }
 
 impl Server {
     fn handle(&self, request: &Request) -> Response {
+        // A URI listed by a live playlist names its broadcast's options by token: put them back first.
+        let expanded = self.tokens().expand(&request.query);
+        let request = &match expanded {
+            Ok(query) => {
+                let mut request = request.clone();
+                request.query = query;
+                request
+            }
+            Err(message) => return Response::text(404, message).with_header("Cache-Control", "no-store"),
+        };
         let options = match Options::parse(&request.query) {
             Ok(options) => options,
             Err(message) => return Response::text(400, message),
@@ -208,6 +222,23 @@ impl Server {
                 }
                 self.file(&folder, file, request, options, segment)
             }
+            [name] if options.live.part_us.is_some() && live::short_name_number(name).is_some() => {
+                // LL-HLS lists segment k as `<k>.ts`: the file is the source segment it re-publishes.
+                let playlist = folder.join("index.m3u8");
+                let source = match self.source_playlist(&playlist, options) {
+                    Ok(source) => source,
+                    Err(message) => return Response::text(400, format!("{}: {message}", playlist.display())),
+                };
+                let k = live::short_name_number(name).unwrap_or_default();
+                let file = source.segment_uri(k);
+                if live::short_name(k, file) != *name {
+                    return Response::text(404, format!("not found: {} (segment {k} is {file})", request.path));
+                }
+                if let Some(refusal) = self.hold_until_published(&folder, k, &[file], request, options) {
+                    return refusal;
+                }
+                self.file(&folder, &[file], request, options, Some(k))
+            }
             _ => self.file(&folder, rest, request, options, None),
         }
     }
@@ -255,7 +286,7 @@ impl Server {
                 &options.live,
                 elapsed,
                 epoch_unix_ms,
-                &query,
+                &self.tokens().issue(&query),
                 &options.reload,
                 &reports,
             )
@@ -321,6 +352,10 @@ impl Server {
             thread::sleep(Duration::from_secs_f64((due_s - elapsed).max(0.0)));
         }
         None
+    }
+
+    fn tokens(&self) -> std::sync::MutexGuard<'_, Tokens> {
+        self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Real seconds since the broadcast keyed by `query` started (starting it now if new), and its start
