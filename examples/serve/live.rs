@@ -16,6 +16,7 @@ use std::path::Path;
 
 use crate::options::{LiveOptions, Reload};
 use crate::parts::{self, Part};
+use crate::split;
 
 const MICROS: f64 = 1_000_000.0;
 
@@ -37,7 +38,38 @@ pub struct SourcePlaylist {
     /// The `EXT-X-MAP` line of fMP4 playlists (its URI stays relative to the fixture folder).
     map: Option<String>,
     segments: Vec<SourceSegment>,
+    /// What the broadcast's segments carry of the source's.
+    content: Content,
 }
+
+/// What a broadcast's segments carry of its source's muxed MPEG-TS segments (`audio=separate` splits them in
+/// two renditions, `split.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Content {
+    /// The source's segments as they are.
+    #[default]
+    Whole,
+    /// Their video alone: the variants' segments when the audio is a rendition of its own.
+    VideoOnly,
+    /// Their audio alone, as packed audio: the audio rendition's segments, `<k>.aac`.
+    Audio,
+}
+
+impl Content {
+    /// A source segment file's bytes as this content serves them.
+    pub fn of(self, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+        match self {
+            Content::Whole => Ok(bytes),
+            Content::VideoOnly => split::video_only(&bytes),
+            Content::Audio => split::packed_audio(&bytes).map(|audio| audio.bytes),
+        }
+    }
+}
+
+/// The audio renditions of a broadcast with `audio=separate`: playlist file (beside the first variant's),
+/// `NAME` and `LANGUAGE`. Two with the same sound, so that an app has a choice to make and a switch to test.
+pub const AUDIO_RENDITIONS: [(&str, &str, &str); 2] =
+    [("audio_en.m3u8", "English", "en"), ("audio_de.m3u8", "Deutsch", "de")];
 
 #[derive(Debug, Clone, PartialEq)]
 struct SourceSegment {
@@ -72,6 +104,7 @@ impl SourcePlaylist {
             independent_segments: false,
             map: None,
             segments: Vec::new(),
+            content: Content::Whole,
         };
         let mut pending: Option<(u64, String)> = None;
         let mut pending_tags = Vec::new();
@@ -119,23 +152,56 @@ impl SourcePlaylist {
         Ok(playlist)
     }
 
+    /// Publishes `content` of the source's segments, which must then be whole MPEG-TS files beside the
+    /// playlist.
+    pub fn set_content(&mut self, content: Content) -> Result<(), String> {
+        if content != Content::Whole {
+            self.plain_transport_stream_files("the video and the audio are split")?;
+        }
+        self.content = content;
+        Ok(())
+    }
+
+    fn plain_transport_stream_files(&self, what: &str) -> Result<(), String> {
+        if self.map.is_some() {
+            return Err(format!("{what} from MPEG-TS segments; this playlist has fMP4 ones"));
+        }
+        match self
+            .segments
+            .iter()
+            .find(|s| !s.tags.is_empty() || s.uri.contains(['?', '/']))
+        {
+            Some(segment) => Err(format!(
+                "{what} from whole segment files beside the playlist, not {:?}",
+                segment.uri
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Cuts every segment into parts of about `target_us` (LL-HLS), reading the segment files under `folder`.
     pub fn cut_parts(&mut self, folder: &Path, target_us: u64) -> Result<(), String> {
-        if self.map.is_some() {
-            return Err("LL-HLS parts are cut from MPEG-TS segments; this playlist has fMP4 ones".into());
-        }
+        self.plain_transport_stream_files("LL-HLS parts are cut")?;
         for segment in &mut self.segments {
-            if !segment.tags.is_empty() || segment.uri.contains(['?', '/']) {
-                return Err(format!(
-                    "LL-HLS parts are cut from whole segment files beside the playlist, not {:?}",
-                    segment.uri
-                ));
-            }
-            let bytes = std::fs::read(folder.join(&segment.uri)).map_err(|e| format!("{}: {e}", segment.uri))?;
-            segment.parts =
-                parts::cut(&bytes, segment.duration_us, target_us).map_err(|e| format!("{}: {e}", segment.uri))?;
+            let error = |e: String| format!("{}: {e}", segment.uri);
+            let bytes = std::fs::read(folder.join(&segment.uri)).map_err(|e| error(e.to_string()))?;
+            segment.parts = match self.content {
+                Content::Audio => {
+                    let audio = split::packed_audio(&bytes).map_err(error)?;
+                    split::cut_audio(&audio, segment.duration_us, target_us)
+                }
+                content => {
+                    let bytes = content.of(bytes).map_err(error)?;
+                    parts::cut(&bytes, segment.duration_us, target_us).map_err(error)?
+                }
+            };
         }
         Ok(())
+    }
+
+    /// The length of broadcast segment `k`'s file as served, when its parts are known (LL-HLS).
+    pub fn segment_len(&self, k: u64) -> Option<u64> {
+        self.segment(k).parts.last().map(|last| last.offset + last.len)
     }
 
     /// The URI of the source segment that broadcast segment `k` re-publishes.
@@ -339,9 +405,10 @@ pub fn render(
     // them (a playlist there lists a URI per part: two dozen of them). `segment_query` carries the options.
     let uri_of = |k: u64| {
         let uri = &source.segment(k).uri;
-        let path = match low_latency {
-            true => short_name(k, uri),
-            false => format!("{k}/{uri}"),
+        let path = match (source.content, low_latency) {
+            (Content::Audio, _) => format!("{k}.aac"),
+            (_, true) => short_name(k, uri),
+            (_, false) => format!("{k}/{uri}"),
         };
         match segment_query {
             "" => path,
@@ -460,7 +527,10 @@ pub fn is_master(text: &str) -> bool {
 /// A master playlist served under `/live/`: the variant URIs (relative, so they resolve to `/live/...` too)
 /// get the master's query string, so every variant runs on the same broadcast clock with the same faults.
 /// In LL-HLS mode the query also lists the variants, for each to report the others' edges.
-pub fn rewrite_master(text: &str, query: &str, low_latency: bool) -> String {
+///
+/// With `separate_audio` (the channel count of the audio), the audio is a rendition of its own: the
+/// [`AUDIO_RENDITIONS`], beside the first variant's playlist, in a group `audio` that every variant names.
+pub fn rewrite_master(text: &str, query: &str, low_latency: bool, separate_audio: Option<u8>) -> String {
     let variants: Vec<&str> = text
         .lines()
         .map(str::trim)
@@ -473,14 +543,34 @@ pub fn rewrite_master(text: &str, query: &str, low_latency: bool) -> String {
     } else {
         query
     };
+    let with_query = |uri: &str| match query {
+        "" => uri.to_owned(),
+        query => format!("{uri}{}{query}", if uri.contains('?') { '&' } else { '?' }),
+    };
     let mut out = String::new();
+    let mut audio_listed = false;
     for line in text.lines() {
         let line = line.trim();
         let is_uri = !line.is_empty() && !line.starts_with('#');
-        out.push_str(line);
-        if is_uri && !query.is_empty() {
-            out.push(if line.contains('?') { '&' } else { '?' });
-            out.push_str(query);
+        match separate_audio {
+            Some(channels) if line.starts_with("#EXT-X-STREAM-INF:") => {
+                if !audio_listed {
+                    let folder = variants[0].rsplit_once('/').map_or("", |(folder, _)| folder);
+                    for (index, (file, name, language)) in AUDIO_RENDITIONS.iter().enumerate() {
+                        let uri = with_query(&format!("{folder}{}{file}", if folder.is_empty() { "" } else { "/" }));
+                        let default = if index == 0 { "YES" } else { "NO" };
+                        out.push_str(&format!(
+                            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"{name}\",LANGUAGE=\"{language}\",\
+                             DEFAULT={default},AUTOSELECT=YES,CHANNELS=\"{channels}\",URI=\"{uri}\"\n"
+                        ));
+                    }
+                    audio_listed = true;
+                }
+                out.push_str(line);
+                out.push_str(",AUDIO=\"audio\"");
+            }
+            _ if is_uri => out.push_str(&with_query(line)),
+            _ => out.push_str(line),
         }
         out.push('\n');
     }
@@ -530,6 +620,7 @@ mod tests {
             freeze_after: None,
             part_us: None,
             renditions: Vec::new(),
+            separate_audio: false,
         }
     }
 
@@ -679,7 +770,7 @@ mod tests {
         assert!(is_master(master));
         assert!(!is_master(VOD));
         assert_eq!(
-            rewrite_master(master, "speed=4", false),
+            rewrite_master(master, "speed=4", false, None),
             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8?speed=4\n"
         );
     }
@@ -902,8 +993,53 @@ mod tests {
         assert!(playlist.partial[0].uri.ends_with("/4.ts?part=0.333"));
         let master =
             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n../b/index.m3u8\n";
-        assert!(rewrite_master(master, "part=0.333", true)
+        assert!(rewrite_master(master, "part=0.333", true, None)
             .contains("../a/index.m3u8?part=0.333&renditions=../a/index.m3u8,../b/index.m3u8\n"));
+    }
+
+    #[test]
+    fn a_separate_audio_rendition() {
+        let master =
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n../b/index.m3u8\n";
+        let rewritten = rewrite_master(master, "audio=separate", false, Some(2));
+        assert_eq!(
+            rewritten,
+            "#EXTM3U\n\
+             #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,\
+             CHANNELS=\"2\",URI=\"../a/audio_en.m3u8?audio=separate\"\n\
+             #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Deutsch\",LANGUAGE=\"de\",DEFAULT=NO,AUTOSELECT=YES,\
+             CHANNELS=\"2\",URI=\"../a/audio_de.m3u8?audio=separate\"\n\
+             #EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO=\"audio\"\n../a/index.m3u8?audio=separate\n\
+             #EXT-X-STREAM-INF:BANDWIDTH=2,AUDIO=\"audio\"\n../b/index.m3u8?audio=separate\n"
+        );
+        // The audio playlist: the video's segments and times, `<k>.aac` URIs, parts of whole AAC frames.
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hls_ts");
+        let text = std::fs::read_to_string(folder.join("index.m3u8")).unwrap();
+        let (video, options) = low_latency(4);
+        let mut audio = SourcePlaylist::parse(&text).unwrap();
+        audio.set_content(Content::Audio).unwrap();
+        audio.cut_parts(&folder, 333_000).unwrap();
+        let audio_text = render(&audio, &options, 0.7, 0, "o=1", &Reload::default(), &[]);
+        let video_text = render(&video, &options, 0.7, 0, "o=1", &Reload::default(), &[]);
+        let (audio_playlist, video_playlist) = (parse(&audio_text), parse(&video_text));
+        assert_eq!(uris(&audio_text), ["0.aac?o=1", "1.aac?o=1", "2.aac?o=1", "3.aac?o=1"]);
+        let times = |p: &reelcut::hls::playlist::MediaPlaylist| {
+            p.segments
+                .iter()
+                .map(|s| (s.sequence, s.duration, s.program_date_time))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(times(&audio_playlist), times(&video_playlist));
+        assert_eq!(audio_playlist.part_target, Some(0.32));
+        assert_eq!(audio_playlist.partial.len(), 2);
+        assert!(audio_playlist
+            .partial
+            .iter()
+            .all(|p| p.independent && p.duration == 0.32));
+        // Only MPEG-TS segment files can be split.
+        let fmp4 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hls_fmp4/index.m3u8");
+        let mut source = SourcePlaylist::parse(&std::fs::read_to_string(fmp4).unwrap()).unwrap();
+        assert!(source.set_content(Content::VideoOnly).unwrap_err().contains("MPEG-TS"));
     }
 
     #[test]

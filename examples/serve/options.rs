@@ -7,6 +7,7 @@
 //! | `speed=X` | run the broadcast clock X times faster than real time | 1 |
 //! | `freeze_after=S` | the live playlist stops changing S seconds (real time) after the broadcast started | never |
 //! | `part=S` | Low-Latency HLS: segments are also published as parts of about S seconds, listed with `EXT-X-PART` (byte ranges of the segment `<k>.ts`) while they are within three target durations of the edge, with a preload hint, server control (blocking reloads, delta updates) and rendition reports; MPEG-TS fixtures only (`parts.rs`) | off |
+//! | `audio=separate` | the audio is a rendition of its own: a live master playlist lists it with `EXT-X-MEDIA:TYPE=AUDIO` (in two languages, the same sound, so that a player can switch: `audio_en.m3u8`, `audio_de.m3u8` beside the first variant's playlist) and its variants with `AUDIO=`; their segments carry the video alone, the audio playlists' the audio as packed audio (`<k>.aac`, ADTS frames after an ID3 timestamp), on the same clock, parts included in LL-HLS mode (`split.rs`); MPEG-TS fixtures with AAC only | `muxed` |
 //! | `renditions=LIST` | (set by the master playlist in LL-HLS mode) the variant playlist URIs each media playlist reports with `EXT-X-RENDITION-REPORT`; comma-separated | |
 //! | `_HLS_msn=N`, `_HLS_part=P` | a blocking reload (LL-HLS): the playlist answers once segment N (its part P) is published; 400 when N is more than two segments ahead | |
 //! | `_HLS_skip=YES\|v2` | a delta update (LL-HLS): segments older than `CAN-SKIP-UNTIL` are replaced by `EXT-X-SKIP` | |
@@ -46,6 +47,8 @@ pub struct LiveOptions {
     pub part_us: Option<u64>,
     /// LL-HLS: the variant playlists (URIs as the master lists them) to report the state of.
     pub renditions: Vec<String>,
+    /// The audio is a rendition of its own (`EXT-X-MEDIA`): the variants' segments carry the video alone.
+    pub separate_audio: bool,
 }
 
 /// A player's reload directives (RFC 8216bis §6.2.5).
@@ -112,6 +115,7 @@ impl Options {
             freeze_after: None,
             part_us: None,
             renditions: Vec::new(),
+            separate_audio: false,
         };
         let mut faults = Faults::default();
         let mut reload = Reload::default();
@@ -138,6 +142,13 @@ impl Options {
                     live.part_us = Some((seconds * 1e6).round() as u64);
                 }
                 "renditions" => live.renditions = value.split(',').map(str::to_owned).collect(),
+                "audio" => {
+                    live.separate_audio = match value {
+                        "separate" => true,
+                        "muxed" => false,
+                        _ => return Err(bad()),
+                    };
+                }
                 "_HLS_msn" => reload.msn = Some(value.parse().map_err(|_| bad())?),
                 "_HLS_part" => reload.part = Some(value.parse().map_err(|_| bad())?),
                 "_HLS_skip" => {
@@ -364,6 +375,7 @@ mod tests {
                 freeze_after: Some(2.5),
                 part_us: None,
                 renditions: Vec::new(),
+                separate_audio: false,
             }
         );
     }

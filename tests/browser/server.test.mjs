@@ -2,11 +2,12 @@
 // simulated live broadcast and the injected faults.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fixtures, startServer } from './support.mjs';
+import { fixtures, probe, startServer } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -389,4 +390,99 @@ test('LL-HLS: a delta update of a 4-hour replay window stays under 2000 bytes at
   assert.ok(Math.max(...sizes) < 2000, `delta updates of ${sizes} bytes`);
   // The whole playlist: under 50 bytes a segment (7200 of them, a date every third, parts for the last few).
   assert.ok(full < 7200 * 50, `a full reload of ${full} bytes`);
+});
+
+test('audio=separate: the master lists two audio renditions; variants carry the video alone, renditions the audio as packed audio, on one clock', async () => {
+  const query = fresh('audio=separate&window=4');
+  const masterUrl = `${server.base}/live/hls_master/index.m3u8?${query}`;
+  const master = await (await fetch(masterUrl)).text();
+  const media = master.split('\n').filter((l) => l.startsWith('#EXT-X-MEDIA:'));
+  assert.deepEqual(media, [
+    `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="../hls_ts/audio_en.m3u8?${query}"`,
+    `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Deutsch",LANGUAGE="de",DEFAULT=NO,AUTOSELECT=YES,CHANNELS="2",URI="../hls_ts/audio_de.m3u8?${query}"`,
+  ]);
+  const streams = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:'));
+  assert.equal(streams.length, 2);
+  assert.ok(streams.every((l) => l.endsWith(',AUDIO="audio"')), streams.join('\n'));
+  assert.ok(master.indexOf('#EXT-X-MEDIA:') < master.indexOf('#EXT-X-STREAM-INF:'));
+
+  const resolve = (uri) => new URL(uri, masterUrl).href;
+  const [video, english, german] = await Promise.all(
+    [segmentUris(master)[0], ...media.map((l) => l.match(/URI="([^"]+)"/)[1])].map(async (u) => (await fetch(resolve(u))).text()));
+  // The same segments at the same times: sequence numbers, durations, dates.
+  const timing = (playlist) => playlist.split('\n').filter((l) => !l.startsWith('#EXT-X-PART') && (l.startsWith('#EXT') || !l))
+    .join('\n');
+  assert.equal(timing(english), timing(video));
+  assert.equal(german, english, 'the second language is the same sound');
+  const audioUris = segmentUris(english);
+  assert.deepEqual(audioUris.map((u) => u.split('?')[0]), ['0.aac', '1.aac', '2.aac', '3.aac']);
+  assert.deepEqual(segmentUris(video).map((u) => u.split('?')[0]), ['0/seg0.ts', '1/seg1.ts', '2/seg2.ts', '3/seg0.ts']);
+
+  // Segment 1: video alone in MPEG-TS, audio alone as packed audio (ADTS after an ID3 timestamp).
+  const scratch = mkdtempSync(join(tmpdir(), 'reelcut-serve-'));
+  const base = resolve(segmentUris(master)[0]);
+  const videoBytes = Buffer.from(await (await fetch(new URL(segmentUris(video)[1], base))).arrayBuffer());
+  const audioResponse = await fetch(new URL(audioUris[1], base));
+  assert.equal(audioResponse.headers.get('content-type'), 'audio/aac');
+  const audioBytes = Buffer.from(await audioResponse.arrayBuffer());
+  writeFileSync(join(scratch, 'video.ts'), videoBytes);
+  writeFileSync(join(scratch, 'audio.aac'), audioBytes);
+  const original = probe(join(fixtures, 'hls_ts', 'seg1.ts'));
+  const videoOnly = probe(join(scratch, 'video.ts'));
+  assert.deepEqual(videoOnly.streams.map((s) => s.codec_type), ['video']);
+  const originalVideo = original.streams.find((s) => s.codec_type === 'video');
+  assert.equal(videoOnly.streams[0].nb_read_frames, originalVideo.nb_read_frames);
+  assert.equal(videoOnly.streams[0].start_time, originalVideo.start_time);
+  const audioOnly = probe(join(scratch, 'audio.aac'));
+  assert.deepEqual(audioOnly.streams.map((s) => [s.codec_type, s.codec_name, s.channels, s.sample_rate]), [['audio', 'aac', 2, '48000']]);
+  const originalAudio = original.streams.find((s) => s.codec_type === 'audio');
+  assert.equal(audioOnly.streams[0].nb_read_frames, originalAudio.nb_read_frames);
+  // The ID3 PRIV timestamp is the first audio frame's time in the muxed segment (90 kHz), as the video's.
+  assert.equal(audioBytes.subarray(0, 3).toString(), 'ID3');
+  const owner = 'com.apple.streaming.transportStreamTimestamp\0';
+  const at = audioBytes.indexOf(owner) + owner.length;
+  assert.equal(Number(audioBytes.readBigUInt64BE(at)) / 90000, Number(originalAudio.start_time));
+
+  // Segment faults reach the audio by its media sequence number too; an audio playlist without the option
+  // does not exist.
+  const failing = await fetch(`${server.base}/live/hls_ts/1.aac?${query}&fail404=1`);
+  assert.equal(failing.status, 404);
+  await failing.text();
+  const muxed = await fetch(`${server.base}/live/hls_ts/audio_en.m3u8?${fresh()}`);
+  assert.equal(muxed.status, 404);
+  await muxed.text();
+});
+
+test('audio=separate in LL-HLS: the audio rendition has parts of whole AAC frames and blocking reloads; the video parts are ranges of the video alone', async () => {
+  const query = fresh('audio=separate&part=0.333&window=6');
+  const url = `${server.base}/live/hls_ts/audio_en.m3u8?${query}`;
+  const playlist = await (await fetch(url)).text();
+  assert.equal(tag(playlist, '#EXT-X-PART-INF'), 'PART-TARGET=0.32');
+  assert.match(playlist, /#EXT-X-RENDITION-REPORT:URI="audio_de\.m3u8",LAST-MSN=\d+,LAST-PART=\d+/);
+  const parts = playlist.split('\n').filter((l) => l.startsWith('#EXT-X-PART:'));
+  assert.ok(parts.length >= 14 && parts.every((l) => l.includes('INDEPENDENT=YES')), playlist);
+  // A segment's parts: 15 frames (0.32 s) each, then the rest up to its 2 s.
+  const last = Number(tag(playlist, '#EXT-X-MEDIA-SEQUENCE')) + segmentUris(playlist).length - 1;
+  const durations = parts.filter((l) => l.includes(`URI="${last}.aac?`)).map((l) => Number(l.match(/DURATION=([\d.]+)/)[1]));
+  assert.deepEqual(durations, [0.32, 0.32, 0.32, 0.32, 0.32, 0.32, 0.08]);
+  // A part's range holds whole ADTS frames: it starts with a sync word.
+  const part = parts.find((l) => l.includes(`URI="${last}.aac?`) && !l.includes('@'));
+  const [start] = parts.filter((l) => l.includes(`URI="${last}.aac?`)).slice(0, 1).map((l) => Number(l.match(/BYTERANGE="(\d+)@0"/)[1]));
+  const len = Number(part.match(/BYTERANGE="(\d+)"/)[1]);
+  const uri = part.match(/URI="([^"]+)"/)[1];
+  const bytes = Buffer.from(await (await fetch(new URL(uri, url), { headers: { Range: `bytes=${start}-${start + len - 1}` } })).arrayBuffer());
+  assert.equal(bytes.length, len);
+  assert.ok(bytes[0] === 0xff && (bytes[1] & 0xf0) === 0xf0, 'an ADTS frame begins the part');
+  // A blocking reload of the audio answers once the asked-for part is out.
+  const started = performance.now();
+  const blocked = await (await fetch(`${url}&_HLS_msn=${last + 1}&_HLS_part=1`)).text();
+  assert.ok(performance.now() - started > 200, 'answered before the part was published');
+  assert.match(blocked, new RegExp(`URI="${last + 1}\\.aac\\?o=\\d+",BYTERANGE="\\d+"`));
+  // The video playlist of the same broadcast: parts tile the video-only segment.
+  const video = await (await fetch(`${server.base}/live/hls_ts/index.m3u8?${query}`)).text();
+  const videoParts = video.split('\n').filter((l) => l.startsWith('#EXT-X-PART:') && l.includes(`URI="${last}.ts?`));
+  const total = videoParts.reduce((sum, l) => sum + Number(l.match(/BYTERANGE="(\d+)/)[1]), 0);
+  const whole = Buffer.from(await (await fetch(new URL(`${last}.ts?${videoParts[0].match(/\?(o=\d+)/)[1]}`, url))).arrayBuffer());
+  assert.equal(total, whole.length);
+  assert.ok(whole.length < statSync(join(fixtures, 'hls_ts', `seg${last % 3}.ts`)).size, 'the audio packets are gone');
 });
