@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BROWSER,
+  chromiumOnly,
   liveFrameAt,
   liveZero,
+  openPage,
   playerPage as openPlayerPage,
   probe,
   seekAndRead,
@@ -190,7 +192,7 @@ test('LL-HLS: plays parts about a second behind the edge with blocking and delta
   assert.ok(reloads.length >= 12, `${reloads.length} blocking reloads`);
   assert.ok(reloads.every((r) => /_HLS_part=\d+/.test(r.url)), 'every reload names the next part');
   assert.ok(reloads.some((r) => r.url.includes('_HLS_skip=YES')), 'delta updates');
-  const ranged = requests.filter((r) => /\/\d+\/seg\d\.ts/.test(r.url) && r.range);
+  const ranged = requests.filter((r) => /\/hls_ts\/\d+\.ts\?o=\d+$/.test(r.url) && r.range);
   assert.ok(ranged.length >= 12, `${ranged.length} part requests`);
   // The clip holds the three seconds up to the newest part: its video lasts 3 s from the keyframe before.
   const file = join(scratch, 'll-clip.mp4');
@@ -283,6 +285,50 @@ test('master playlist: down to the lower variant while downloads are slow (its r
   // to the end.
   const late = run.frames.slice(-8).map((f) => f.frame);
   assert.ok(new Set(late).size >= 5, `frames at the end: ${late}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the dev server\'s separate audio rendition (audio=separate, LL-HLS) as hls.js 1.7.4 plays it: two tracks listed, audio from the default, then from the other', chromiumOnly('hls.js is the reference player here'), async () => {
+  // reelcut plays a variant's own segments only (README: audio renditions wait for room in the wasm): this
+  // keeps the stream the player's renditions will be tested on honest against a reference player.
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/bench/pages/player.html');
+  const url = `/live/hls_master/index.m3u8?audio=separate&part=0.333&session=altaudio${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const video = document.getElementById('video');
+    const hls = new window.Hls({ lowLatencyMode: true });
+    const seen = { audio: [], video: 0, fatal: [], buffers: [] };
+    hls.on(window.Hls.Events.FRAG_BUFFERED, (_, { frag }) => {
+      if (frag.type === 'audio') seen.audio.push(frag.level);
+      else seen.video++;
+    });
+    hls.on(window.Hls.Events.ERROR, (_, data) => data.fatal && seen.fatal.push(data.details));
+    hls.on(window.Hls.Events.BUFFER_CREATED, (_, data) => { seen.buffers = Object.keys(data.tracks).sort(); });
+    hls.attachMedia(video);
+    hls.loadSource(url);
+    await new Promise((resolve) => hls.on(window.Hls.Events.MANIFEST_PARSED, resolve));
+    const tracks = hls.audioTracks.map((t) => ({ name: t.name, lang: t.lang, default: t.default }));
+    video.muted = true;
+    await video.play();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const played = video.currentTime;
+    const switched = new Promise((resolve) => hls.once(window.Hls.Events.AUDIO_TRACK_SWITCHED, (_, data) => resolve(data.id)));
+    const before = seen.audio.length;
+    hls.audioTrack = 1;
+    const id = await Promise.race([switched, new Promise((resolve) => setTimeout(() => resolve('no switch in 6 s'), 6000))]);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const result = { tracks, id, played, later: video.currentTime, ...seen, beforeSwitch: seen.audio.slice(0, before), afterSwitch: seen.audio.slice(before) };
+    hls.destroy();
+    return result;
+  }, url);
+  assert.deepEqual(run.tracks, [{ name: 'English', lang: 'en', default: true }, { name: 'Deutsch', lang: 'de', default: false }]);
+  assert.deepEqual(run.buffers, ['audio', 'video']);
+  assert.deepEqual(run.fatal, []);
+  assert.ok(run.audio.length >= 3 && run.video >= 3, `${run.audio.length} audio and ${run.video} video parts buffered`);
+  assert.ok(run.beforeSwitch.every((track) => track === 0), `audio from tracks ${run.beforeSwitch} before the switch`);
+  assert.equal(run.id, 1);
+  assert.ok(run.afterSwitch.includes(1), `audio buffered after the switch from tracks ${run.afterSwitch}`);
+  assert.ok(run.later - run.played > 1.5, `played from ${run.played} to ${run.later}`);
   assert.deepEqual(errors, []);
   await page.close();
 });
