@@ -316,7 +316,29 @@ impl LiveWindow {
 
     /// Drops the segments before media sequence `sequence` (their bytes are gone from cache and server).
     pub fn forget_before(&mut self, sequence: u64) {
-        self.segments.retain(|s| s.segment.sequence >= sequence);
+        let kept = self.segments.partition_point(|s| s.segment.sequence < sequence);
+        // The oldest segment kept keeps its wall-clock time: a playlist dates a segment once and the ones
+        // after it by their durations, and that date may be on a segment forgotten here.
+        let date = self
+            .segments
+            .get(kept)
+            .and_then(|first| self.wall_clock_from(kept, first.start));
+        if let (Some(date), Some(first)) = (date, self.segments.get_mut(kept)) {
+            first.segment.program_date_time.get_or_insert(date);
+        }
+        self.segments.drain(..kept);
+    }
+
+    /// The wall-clock time of media time `t` (in segment `index` or the parts after it), from the nearest
+    /// dated segment at or before segment `index`.
+    fn wall_clock_from(&self, index: usize, t: f64) -> Option<f64> {
+        let anchor = self
+            .segments
+            .get(..=index)?
+            .iter()
+            .rev()
+            .find(|s| s.segment.program_date_time.is_some())?;
+        Some(anchor.segment.program_date_time? + (t - anchor.start) * 1000.0)
     }
 
     /// The known segments, oldest first.
@@ -395,11 +417,7 @@ impl LiveWindow {
         }
         // The segment that starts last at or before `t` (the newest one for the parts after it).
         let index = self.segments.partition_point(|s| s.start <= t).checked_sub(1)?;
-        let anchor = self.segments[..=index]
-            .iter()
-            .rev()
-            .find(|s| s.segment.program_date_time.is_some())?;
-        Some(anchor.segment.program_date_time? + (t - anchor.start) * 1000.0)
+        self.wall_clock_from(index, t)
     }
 
     /// Media time of wall-clock time `unix_ms`, if a dated segment covers it.
@@ -514,6 +532,20 @@ mod tests {
             ]
         );
         assert_eq!(window.segments()[3].start, 10.0);
+    }
+
+    #[test]
+    fn the_oldest_segment_kept_keeps_its_date_when_the_dated_one_before_it_is_forgotten() {
+        // Only segment 0 is dated (11:19:00); the others are dated by their durations.
+        let text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n\
+             #EXT-X-PROGRAM-DATE-TIME:2026-11-21T11:19:00Z\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n";
+        let Ok(Playlist::Media(media)) = parse(text, "http://h/live.m3u8") else {
+            panic!("a media playlist");
+        };
+        let mut window = LiveWindow::new(&media);
+        window.forget_before(2);
+        assert_eq!(window.wall_clock_at(4.5), Some(EPOCH_MS + 4_500.0));
+        assert_eq!(window.time_at_wall_clock(EPOCH_MS + 4_500.0), Some(4.5));
     }
 
     #[test]
