@@ -365,11 +365,16 @@ impl LiveWindow {
         self.hold_back
     }
 
-    /// Where a player joining now starts: [`LiveWindow::hold_back`] before the live edge, or at the window's
-    /// start when it is shorter.
-    pub fn live_start(&self) -> Option<f64> {
+    /// Where a player at the live edge plays `age` seconds after the latest playlist was received:
+    /// [`LiveWindow::hold_back`] behind the live edge (not before the window's start). The edge is the end of
+    /// the newest part or segment listed plus `age`: the broadcast goes on after the playlist is received, so
+    /// holding back from the listed end alone would play up to a part further behind. `age` counts for at
+    /// most one reload interval, the time a healthy stream takes to publish the next part (or segment): an
+    /// older playlist means reloads are failing, not that the broadcast went on by that much.
+    pub fn live_start(&self, age: f64) -> Option<f64> {
         let (start, end) = self.range()?;
-        Some((end - self.hold_back).max(start))
+        let edge = end + age.max(0.0).min(self.reload_interval());
+        Some((edge - self.hold_back).min(end).max(start))
     }
 
     /// The replay window's length, seconds (`media.duration` for a live source).
@@ -467,8 +472,12 @@ mod tests {
     fn a_player_joins_three_target_durations_from_the_edge_without_parts() {
         let window = LiveWindow::new(&live(0, 6, false));
         assert_eq!(window.hold_back(), 6.0);
-        assert_eq!(window.live_start(), Some(6.0));
-        assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(), Some(0.0));
+        assert_eq!(window.live_start(0.0), Some(6.0));
+        assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(0.0), Some(0.0));
+        // A playlist received 1.5 s ago: the broadcast is 1.5 s further on; one 5 s old counts for a
+        // target duration only (the reloads are failing).
+        assert_eq!(window.live_start(1.5), Some(7.5));
+        assert_eq!(window.live_start(5.0), Some(8.0));
     }
 
     #[test]

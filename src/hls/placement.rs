@@ -45,6 +45,13 @@ impl SegmentPlacer {
         SegmentPlacer::default()
     }
 
+    /// The first unit placed starts inside a segment (a run of LL-HLS parts, joining near a live edge): the
+    /// audio the muxer put ahead of that keyframe is not the lead the audio has at a segment's start, so no
+    /// lead is taken (the pictures would otherwise be placed that much later, up to a few frames).
+    pub fn start_inside_segment(&mut self) {
+        self.lead.get_or_insert(0.0);
+    }
+
     /// Rewrites the `pts`/`dts` of the demuxed `tracks` of a segment of discontinuity domain `domain` that
     /// starts at media time `segment_start` (seconds), so that `ticks / timescale` is media time.
     /// `mpeg_ts`: the timestamps are 33-bit MPEG-TS ones, compared modulo the wrap.
@@ -172,5 +179,20 @@ mod tests {
         placer.place(1, 6.0, &mut later, true).unwrap();
         assert_eq!(pts(&later[0]), [540_000 + 1_920]);
         assert_eq!(pts(&later[1]), [540_000 + 1_920 - 9_000]);
+    }
+
+    #[test]
+    fn a_join_inside_a_segment_pins_the_video_at_its_start() {
+        // LL-HLS: the first unit is a run of parts from a keyframe 1 s into segment 5 (10 s on the timeline),
+        // and the muxer put 0.1 s of audio ahead of that keyframe: the keyframe is where the parts start.
+        let mut placer = SegmentPlacer::new();
+        placer.start_inside_segment();
+        let mut parts = [
+            track(90_000, &[900_000]),
+            kind_track(TrackKind::Audio, 90_000, &[900_000 - 9_000]),
+        ];
+        placer.place(0, 11.0, &mut parts, true).unwrap();
+        assert_eq!(pts(&parts[0]), [990_000]);
+        assert_eq!(pts(&parts[1]), [981_000]);
     }
 }

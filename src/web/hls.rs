@@ -45,9 +45,9 @@ struct Rendition {
     placer: SegmentPlacer,
     /// The last initialization section fetched, with its bytes.
     init: Option<(InitSection, Rc<Vec<u8>>)>,
-    /// When the live playlist last merged was fetched (ms), which says whether the next reload may ask for a
-    /// delta update; `None` after a delta update the window could not use: the next reload asks for the
-    /// whole playlist.
+    /// When the live playlist last merged was received (ms), which says where the live edge is now and
+    /// whether the next reload may ask for a delta update; `None` after a delta update the window could not
+    /// use: the next reload asks for the whole playlist.
     fetched: Option<f64>,
 }
 
@@ -153,12 +153,17 @@ impl HlsContent {
         }
     }
 
-    /// Where the live edge is: the start time a fresh join would use.
+    /// Where a player at the live edge plays now (the start time a fresh join uses): the hold-back behind
+    /// the edge estimated from the newest part and the time since the playlist was received.
     pub(crate) fn live_edge(&self) -> f64 {
-        self.window().and_then(|w| w.live_start()).unwrap_or(0.0)
+        let state = self.state.read();
+        let rendition = &state.renditions[state.current];
+        let age = rendition.fetched.map_or(0.0, |fetched| (now_ms() - fetched) / 1000.0);
+        rendition.window.as_ref().and_then(|w| w.live_start(age)).unwrap_or(0.0)
     }
 
-    fn target_duration(&self) -> f64 {
+    /// `EXT-X-TARGETDURATION`, seconds.
+    pub(crate) fn target_duration(&self) -> f64 {
         self.window().map_or(0.0, |w| w.target_duration())
     }
 
@@ -266,6 +271,9 @@ impl HlsContent {
             let mut state = self.state.write();
             let rendition = &mut state.renditions[index];
             let init = init.as_deref().map(Vec::as_slice);
+            if matches!(unit, Unit::Parts { first, .. } if first > 0) {
+                rendition.placer.start_inside_segment();
+            }
             rendition
                 .segments
                 .read(&segment, start, init, bytes, &mut rendition.placer)?
@@ -343,10 +351,12 @@ impl HlsContent {
             };
             (state.current, uri)
         };
-        let fetched = now_ms();
         let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
             return Ok(false);
         };
+        // Received now: a blocking reload answers when the part it asked for is out, so the playlist is as
+        // new as the broadcast's edge.
+        let fetched = now_ms();
         let mut state = self.state.write();
         let rendition = &mut state.renditions[index];
         let Some(window) = rendition.window.as_mut() else {
