@@ -365,15 +365,15 @@ impl LiveWindow {
         self.hold_back
     }
 
-    /// Where a player at the live edge plays `age` seconds after the latest playlist was received:
-    /// [`LiveWindow::hold_back`] behind the live edge (not before the window's start). The edge is the end of
-    /// the newest part or segment listed plus `age`: the broadcast goes on after the playlist is received, so
-    /// holding back from the listed end alone would play up to a part further behind. `age` counts for at
-    /// most one reload interval, the time a healthy stream takes to publish the next part (or segment): an
-    /// older playlist means reloads are failing, not that the broadcast went on by that much.
-    pub fn live_start(&self, age: f64) -> Option<f64> {
+    /// Where a player at the live edge plays, the edge being estimated at media time `edge` (the newest part
+    /// listed was out a while ago and the broadcast went on since: see `player::catch_up::LiveEdge`):
+    /// [`LiveWindow::hold_back`] behind it, not before the window's start. The estimate counts from the end of
+    /// the newest part or segment listed up to one reload interval past it, as long as a healthy stream
+    /// takes to publish the next: beyond that, a reload is late (or failing, or the broadcast has stalled),
+    /// and playing on towards the end listed would eat into the hold-back.
+    pub fn live_start(&self, edge: f64) -> Option<f64> {
         let (start, end) = self.range()?;
-        let edge = end + age.max(0.0).min(self.reload_interval());
+        let edge = edge.max(end).min(end + self.reload_interval());
         Some((edge - self.hold_back).min(end).max(start))
     }
 
@@ -474,10 +474,10 @@ mod tests {
         assert_eq!(window.hold_back(), 6.0);
         assert_eq!(window.live_start(0.0), Some(6.0));
         assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(0.0), Some(0.0));
-        // A playlist received 1.5 s ago: the broadcast is 1.5 s further on; one 5 s old counts for a
-        // target duration only (the reloads are failing).
-        assert_eq!(window.live_start(1.5), Some(7.5));
-        assert_eq!(window.live_start(5.0), Some(8.0));
+        // The edge estimated 1.5 s past the end listed; 5 s past it counts for a target duration only (the
+        // next segment should have been listed by then).
+        assert_eq!(window.live_start(13.5), Some(7.5));
+        assert_eq!(window.live_start(17.0), Some(8.0));
     }
 
     #[test]

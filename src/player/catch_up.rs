@@ -7,6 +7,29 @@
 //! is within [`ON_TARGET`]. A player further behind than a target duration is taken to be watching the
 //! replay (a seek back, a long pause) and keeps its pace: `goLive()` brings it back.
 
+/// The live edge on the media timeline as the clock runs. A playlist received says the edge had reached at
+/// least the end of its newest part when it arrived, and the edge moves on with the clock: the most timely
+/// playlist (received soonest after its newest part was out) gives the best of these lower bounds, so one
+/// that arrives late (a slow network, a busy page) does not pull the estimate back.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LiveEdge {
+    /// The edge's media time less the clock's time, seconds.
+    origin: Option<f64>,
+}
+
+impl LiveEdge {
+    /// A playlist whose newest part ends at media time `end` was received at clock time `now` (seconds).
+    pub fn received(&mut self, end: f64, now: f64) {
+        let origin = end - now;
+        self.origin = Some(self.origin.map_or(origin, |known| known.max(origin)));
+    }
+
+    /// The edge's media time at clock time `now`, once a playlist was received.
+    pub fn at(&self, now: f64) -> Option<f64> {
+        Some(self.origin? + now)
+    }
+}
+
 /// The catch-up speed. The sound plays faster too, its pitch raised by 0.84 semitone (less than the smallest
 /// step of a melody; speech stays natural) rather than time-stretched; at this speed a start-up of 0.2 s is
 /// made up in 4 s, a late part of 1/3 s in under 7 s.
@@ -35,6 +58,18 @@ pub fn catch_up_rate(behind: f64, rate: f64, target_duration: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_edge_runs_with_the_clock_from_the_most_timely_playlist() {
+        let mut edge = LiveEdge::default();
+        assert_eq!(edge.at(5.0), None);
+        // Received at once: the part ending at 10 s was out at clock time 100 s.
+        edge.received(10.0, 100.0);
+        assert_eq!(edge.at(100.25), Some(10.25));
+        // The next part's playlist arrives 0.2 s late: the edge was further on than it says.
+        edge.received(10.5, 100.7);
+        assert_eq!(edge.at(101.0), Some(11.0));
+    }
 
     #[test]
     fn catches_up_with_hysteresis_and_leaves_the_replay_alone() {

@@ -23,6 +23,7 @@ use crate::hls::playlist::{self, ByteRange, InitSection, MediaPlaylist, Playlist
 use crate::hls::segments::SegmentReader;
 use crate::hls::units::Unit;
 use crate::media::Track;
+use crate::player::catch_up::LiveEdge;
 use crate::player::hls::{choose_variant, reload_delay, Throughput};
 use crate::time::MPEG_TS_TIMESCALE;
 
@@ -45,9 +46,9 @@ struct Rendition {
     placer: SegmentPlacer,
     /// The last initialization section fetched, with its bytes.
     init: Option<(InitSection, Rc<Vec<u8>>)>,
-    /// When the live playlist last merged was received (ms), which says where the live edge is now and
-    /// whether the next reload may ask for a delta update; `None` after a delta update the window could not
-    /// use: the next reload asks for the whole playlist.
+    /// When the live playlist last merged was fetched (ms), which says whether the next reload may ask for a
+    /// delta update; `None` after a delta update the window could not use: the next reload asks for the
+    /// whole playlist.
     fetched: Option<f64>,
 }
 
@@ -59,6 +60,17 @@ struct HlsState {
     cache: ChunkCache,
     /// Codec descriptions of the first segment loaded (samples left empty), for `media.tracks`.
     tracks: Vec<Track>,
+    /// Where the live edge is, from the playlists received (the renditions share one timeline).
+    edge: LiveEdge,
+}
+
+impl HlsState {
+    /// Rendition `index`'s playlist was just received: where its newest part ends tells the live edge.
+    fn received(&mut self, index: usize) {
+        if let Some((_, end)) = self.renditions[index].window.as_ref().and_then(LiveWindow::range) {
+            self.edge.received(end, now_ms() / 1000.0);
+        }
+    }
 }
 
 /// What a live stream tells the players showing it.
@@ -104,9 +116,11 @@ impl HlsContent {
                 throughput: Throughput::default(),
                 cache: ChunkCache::new(CACHED_SEGMENTS),
                 tracks: Vec::new(),
+                edge: LiveEdge::default(),
             }),
             listeners: RefCell::new(Vec::new()),
         });
+        content.state.write().received(0);
         // A master playlist's first variant: its playlist is loaded now.
         if content.state.read().renditions[0].window.is_none() {
             content.switch_to(0).await?;
@@ -154,12 +168,10 @@ impl HlsContent {
     }
 
     /// Where a player at the live edge plays now (the start time a fresh join uses): the hold-back behind
-    /// the edge estimated from the newest part and the time since the playlist was received.
+    /// the edge, estimated from the newest parts and when they were received.
     pub(crate) fn live_edge(&self) -> f64 {
-        let state = self.state.read();
-        let rendition = &state.renditions[state.current];
-        let age = rendition.fetched.map_or(0.0, |fetched| (now_ms() - fetched) / 1000.0);
-        rendition.window.as_ref().and_then(|w| w.live_start(age)).unwrap_or(0.0)
+        let edge = self.state.read().edge.at(now_ms() / 1000.0).unwrap_or(0.0);
+        self.window().and_then(|w| w.live_start(edge)).unwrap_or(0.0)
     }
 
     /// `EXT-X-TARGETDURATION`, seconds.
@@ -271,9 +283,6 @@ impl HlsContent {
             let mut state = self.state.write();
             let rendition = &mut state.renditions[index];
             let init = init.as_deref().map(Vec::as_slice);
-            if matches!(unit, Unit::Parts { first, .. } if first > 0) {
-                rendition.placer.start_inside_segment();
-            }
             rendition
                 .segments
                 .read(&segment, start, init, bytes, &mut rendition.placer)?
@@ -332,6 +341,7 @@ impl HlsContent {
             }
             state.renditions[index].window = Some(window);
             state.renditions[index].fetched = Some(now_ms());
+            state.received(index);
         }
         self.state.write().current = index;
         Ok(())
@@ -351,12 +361,10 @@ impl HlsContent {
             };
             (state.current, uri)
         };
+        let fetched = now_ms();
         let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
             return Ok(false);
         };
-        // Received now: a blocking reload answers when the part it asked for is out, so the playlist is as
-        // new as the broadcast's edge.
-        let fetched = now_ms();
         let mut state = self.state.write();
         let rendition = &mut state.renditions[index];
         let Some(window) = rendition.window.as_mut() else {
@@ -370,6 +378,7 @@ impl HlsContent {
         let moved = window.range() != before;
         let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
         rendition.fetched = (!unusable).then_some(fetched);
+        state.received(index);
         Ok(moved)
     }
 

@@ -4,8 +4,11 @@
 //   (`media.wallClockAt(player.currentTime)`) and hls.js 1.7.4 in `lowLatencyMode` (`hls.playingDate`), one
 //   after the other on broadcasts of their own; with the `waiting` events (stalls) each saw and its playback
 //   rate changes (`ratechange`: reelcut catching up with the edge; hls.js changes its rate only when
-//   `maxLiveSyncPlaybackRate` is set, which is left at its default). Twice: with the `PART-HOLD-BACK` RFC
-//   8216bis recommends (three part targets, 1.002 s) and with the least it allows (two, 0.668 s: `hold=2`);
+//   `maxLiveSyncPlaybackRate` is set, which is left at its default). The same latency is also read from the
+//   picture: the frame index barcoded in the fixture, read from the canvas (reelcut) or from the <video>
+//   drawn to a canvas (hls.js), against the frame the broadcast shows at that wall-clock time. Twice: with
+//   the `PART-HOLD-BACK` RFC 8216bis recommends (three part targets, 1.002 s) and with the least it allows
+//   (two, 0.668 s: `hold=2`);
 // - a 4-hour replay window (`window=7200` segments of 2 s): the bytes of a whole playlist reload against a
 //   delta update (`_HLS_skip=YES`), and the wasm memory of a `Media` holding that window.
 import { median } from './source.mjs';
@@ -19,14 +22,29 @@ const FOUR_HOURS = '/live/hls_ts/index.m3u8?part=0.333&window=7200';
 
 export const name = 'live';
 
-/** Plays `url` with `who` for `seconds` in the page; returns the latency samples (ms), the `waiting` events,
- *  and each rate change with the second it came at. */
+/** Plays `url` with `who` for `seconds` in the page; returns the latency samples (ms) by program date time and
+ *  by the picture, the `waiting` events, and each rate change with the second it came at. */
 async function watch({ who, url, seconds }) {
   const samples = [];
+  const pictures = [];
   const rates = [];
   let stalls = 0;
   const started = performance.now();
-  const sample = (wallClock) => { if (Number.isFinite(wallClock)) samples.push(Date.now() - wallClock); };
+  // The broadcast loops the fixture's 180 frames (6 s) from the wall-clock time of media sequence 0 on.
+  const playlist = await (await fetch(url)).text();
+  const zero = Date.parse(playlist.match(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/)[1]) -
+    Number(playlist.match(/#EXT-X-MEDIA-SEQUENCE:(\d+)/)[1]) * 2000;
+  const copy = Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
+  // How long ago the broadcast showed the frame on screen (the start of its 1/30 s).
+  const picture = (screen) => {
+    const shownAt = (window.readBarcode(screen) * 1000) / 30;
+    pictures.push((((Date.now() - zero - shownAt) % 6000) + 6000) % 6000);
+  };
+  const sample = (wallClock, screen) => {
+    if (!Number.isFinite(wallClock)) return;
+    samples.push(Date.now() - wallClock);
+    picture(screen);
+  };
   const rated = (rate) => rates.push({ at: (performance.now() - started) / 1000, rate });
   const sleep = () => new Promise((resolve) => setTimeout(resolve, 250));
   if (who === 'reelcut') {
@@ -39,11 +57,11 @@ async function watch({ who, url, seconds }) {
     await player.play();
     for (let i = 0; i < seconds * 4; i++) {
       await sleep();
-      sample(media.wallClockAt(player.currentTime));
+      sample(media.wallClockAt(player.currentTime), document.getElementById('screen'));
     }
     player.destroy();
     media.close();
-    return { samples, stalls, rates };
+    return { samples, pictures, stalls, rates };
   }
   const video = document.getElementById('video');
   const hls = new window.Hls({ lowLatencyMode: true, enableWorker: true });
@@ -58,12 +76,14 @@ async function watch({ who, url, seconds }) {
   await video.play();
   for (let i = 0; i < seconds * 4; i++) {
     await sleep();
-    sample(hls.playingDate?.getTime());
+    const wallClock = hls.playingDate?.getTime();
+    copy.getContext('2d').drawImage(video, 0, 0, 640, 360);
+    sample(wallClock, copy);
   }
   hls.destroy();
   video.removeEventListener('waiting', onWaiting);
   video.removeEventListener('ratechange', onRate);
-  return { samples, stalls, rates };
+  return { samples, pictures, stalls, rates };
 }
 
 export async function run({ browser, server }) {
@@ -108,16 +128,17 @@ export async function run({ browser, server }) {
   };
   const row = (who, run) =>
     `| ${who} | ${run.samples.length} | ${seconds(median(run.samples))} | ${seconds(Math.min(...run.samples))} | ` +
-    `${seconds(Math.max(...run.samples))} | ${run.stalls} | ${catchUp(run)} |`;
+    `${seconds(Math.max(...run.samples))} | ${seconds(median(run.pictures))} | ${run.stalls} | ${catchUp(run)} |`;
   const summary = [];
   for (const [index, { label }] of STREAMS.entries()) {
     const { reelcut, hlsjs } = watched[index];
     console.log(`\n## Live: latency from program date time to the frame shown (LL-HLS, 0.333 s parts, ${label}, ${SECONDS} s each)\n`);
-    console.log('| player | samples | median | min | max | waiting events | rate changes | time above 1x |\n|---|---|---|---|---|---|---|---|');
+    console.log('| player | samples | median | min | max | median by the picture | waiting events | rate changes | time above 1x |\n|---|---|---|---|---|---|---|---|---|');
     console.log(row('reelcut', reelcut));
     console.log(row('hls.js 1.7.4 lowLatencyMode', hlsjs));
     const when = reelcut.rates.map(({ at, rate }) => `${rate}x at ${at.toFixed(1)} s`).join(', ');
-    console.log(`\nreelcut / hls.js latency: ${(median(reelcut.samples) / median(hlsjs.samples)).toFixed(2)}; reelcut's rate changes: ${when || 'none'}`);
+    const ratio = (key) => (median(reelcut[key]) / median(hlsjs[key])).toFixed(2);
+    console.log(`\nreelcut / hls.js latency: ${ratio('samples')} (by the picture: ${ratio('pictures')}); reelcut's rate changes: ${when || 'none'}`);
     summary.push({
       operation: `live latency, ${label} (median, lower is better)`,
       results: {
