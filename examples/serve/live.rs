@@ -370,7 +370,7 @@ pub fn render(
         let part_target_us = source.part_target_us();
         out.push_str(&format!(
             "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={},CAN-SKIP-UNTIL={}\n",
-            seconds(3 * part_target_us),
+            seconds((options.hold_parts * part_target_us as f64).round() as u64),
             seconds(skip_until_us)
         ));
         out.push_str(&format!("#EXT-X-PART-INF:PART-TARGET={}\n", seconds(part_target_us)));
@@ -619,6 +619,7 @@ mod tests {
             speed: 1.0,
             freeze_after: None,
             part_us: None,
+            hold_parts: 3.0,
             renditions: Vec::new(),
             separate_audio: false,
         }
@@ -804,6 +805,13 @@ mod tests {
         assert!(playlist.server_control.can_block_reload);
         assert_eq!(playlist.server_control.part_hold_back, Some(1.002));
         assert_eq!(playlist.server_control.can_skip_until, Some(12.0));
+        // `hold=2`: the least PART-HOLD-BACK RFC 8216bis allows, two part targets.
+        let closer = LiveOptions {
+            hold_parts: 2.0,
+            ..options.clone()
+        };
+        let text_closer = render(&source, &closer, 0.5, 0, "", &Reload::default(), &[]);
+        assert_eq!(parse(&text_closer).server_control.part_hold_back, Some(0.668));
         assert_eq!(playlist.part_target, Some(0.334));
         assert_eq!(playlist.segments.len(), 4);
         // Parts are listed for the segments that started in the last three target durations (6 s before the

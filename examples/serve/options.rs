@@ -8,6 +8,7 @@
 //! | `freeze_after=S` | the live playlist stops changing S seconds (real time) after the broadcast started | never |
 //! | `part=S` | Low-Latency HLS: segments are also published as parts of about S seconds, listed with `EXT-X-PART` (byte ranges of the segment `<k>.ts`) while they are within three target durations of the edge, with a preload hint, server control (blocking reloads, delta updates) and rendition reports; MPEG-TS fixtures only (`parts.rs`) | off |
 //! | `audio=separate` | the audio is a rendition of its own: a live master playlist lists it with `EXT-X-MEDIA:TYPE=AUDIO` (in two languages, the same sound, so that a player can switch: `audio_en.m3u8`, `audio_de.m3u8` beside the first variant's playlist) and its variants with `AUDIO=`; their segments carry the video alone, the audio playlists' the audio as packed audio (`<k>.aac`, ADTS frames after an ID3 timestamp), on the same clock, parts included in LL-HLS mode (`split.rs`); MPEG-TS fixtures with AAC only | `muxed` |
+//! | `hold=N` | LL-HLS: advertise a `PART-HOLD-BACK` of N part targets, from 2 (the least RFC 8216bis allows) up | 3 (what the RFC recommends) |
 //! | `renditions=LIST` | (set by the master playlist in LL-HLS mode) the variant playlist URIs each media playlist reports with `EXT-X-RENDITION-REPORT`; comma-separated | |
 //! | `_HLS_msn=N`, `_HLS_part=P` | a blocking reload (LL-HLS): the playlist answers once segment N (its part P) is published; 400 when N is more than two segments ahead | |
 //! | `_HLS_skip=YES\|v2` | a delta update (LL-HLS): segments older than `CAN-SKIP-UNTIL` are replaced by `EXT-X-SKIP` | |
@@ -45,6 +46,8 @@ pub struct LiveOptions {
     pub freeze_after: Option<f64>,
     /// LL-HLS: the part target duration, microseconds.
     pub part_us: Option<u64>,
+    /// LL-HLS: `PART-HOLD-BACK`, in part targets.
+    pub hold_parts: f64,
     /// LL-HLS: the variant playlists (URIs as the master lists them) to report the state of.
     pub renditions: Vec<String>,
     /// The audio is a rendition of its own (`EXT-X-MEDIA`): the variants' segments carry the video alone.
@@ -114,6 +117,7 @@ impl Options {
             speed: 1.0,
             freeze_after: None,
             part_us: None,
+            hold_parts: 3.0,
             renditions: Vec::new(),
             separate_audio: false,
         };
@@ -140,6 +144,11 @@ impl Options {
                         .filter(|s| (0.05..=10.0).contains(s))
                         .ok_or_else(bad)?;
                     live.part_us = Some((seconds * 1e6).round() as u64);
+                }
+                "hold" => {
+                    live.hold_parts = positive_number(value)
+                        .filter(|n| (2.0..=60.0).contains(n))
+                        .ok_or_else(bad)?;
                 }
                 "renditions" => live.renditions = value.split(',').map(str::to_owned).collect(),
                 "audio" => {
@@ -374,6 +383,7 @@ mod tests {
                 speed: 8.0,
                 freeze_after: Some(2.5),
                 part_us: None,
+                hold_parts: 3.0,
                 renditions: Vec::new(),
                 separate_audio: false,
             }
@@ -398,6 +408,9 @@ mod tests {
         );
         assert!(Options::parse("part=0").is_err());
         assert!(Options::parse("part=60").is_err());
+        assert_eq!(Options::parse("part=0.333&hold=2").unwrap().live.hold_parts, 2.0);
+        // Closer than two part targets is not a valid PART-HOLD-BACK.
+        assert!(Options::parse("hold=1.5").is_err());
         assert!(Options::parse("_HLS_skip=NO").is_err());
         assert!(Options::parse("_HLS_msn=-1").is_err());
         // The directives change with every reload; the broadcast they ask about does not.

@@ -387,11 +387,16 @@ impl LiveWindow {
         self.hold_back
     }
 
-    /// Where a player joining now starts: [`LiveWindow::hold_back`] before the live edge, or at the window's
-    /// start when it is shorter.
-    pub fn live_start(&self) -> Option<f64> {
+    /// Where a player at the live edge plays, the edge being estimated at media time `edge` (the newest part
+    /// listed was out a while ago and the broadcast went on since: see `player::catch_up::LiveEdge`):
+    /// [`LiveWindow::hold_back`] behind it, not before the window's start. The estimate counts from the end of
+    /// the newest part or segment listed up to one reload interval past it, as long as a healthy stream
+    /// takes to publish the next: beyond that, a reload is late (or failing, or the broadcast has stalled),
+    /// and playing on towards the end listed would eat into the hold-back.
+    pub fn live_start(&self, edge: f64) -> Option<f64> {
         let (start, end) = self.range()?;
-        Some((end - self.hold_back).max(start))
+        let edge = edge.max(end).min(end + self.reload_interval());
+        Some((edge - self.hold_back).min(end).max(start))
     }
 
     /// The replay window's length, seconds (`media.duration` for a live source).
@@ -485,8 +490,12 @@ mod tests {
     fn a_player_joins_three_target_durations_from_the_edge_without_parts() {
         let window = LiveWindow::new(&live(0, 6, false));
         assert_eq!(window.hold_back(), 6.0);
-        assert_eq!(window.live_start(), Some(6.0));
-        assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(), Some(0.0));
+        assert_eq!(window.live_start(0.0), Some(6.0));
+        assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(0.0), Some(0.0));
+        // The edge estimated 1.5 s past the end listed; 5 s past it counts for a target duration only (the
+        // next segment should have been listed by then).
+        assert_eq!(window.live_start(13.5), Some(7.5));
+        assert_eq!(window.live_start(17.0), Some(8.0));
     }
 
     #[test]

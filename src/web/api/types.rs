@@ -144,6 +144,7 @@ export type PlayerEventType =
   | 'seeked'
   | 'timeupdate'
   | 'volumechange'
+  | 'ratechange'
   | 'ended'
   | 'error'
   | 'livewindowchange';
