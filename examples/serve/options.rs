@@ -14,6 +14,7 @@
 //! | `_HLS_skip=YES\|v2` | a delta update (LL-HLS): segments older than `CAN-SKIP-UNTIL` are replaced by `EXT-X-SKIP` | |
 //! | `session=ID` | any label: broadcasts with different query strings run on separate clocks | |
 //! | `o=N` | (set by live playlists) a token for the options of the playlist that listed this segment, part or hint URI, which stand in its place; the server hands tokens out and keeps them for its lifetime, and answers 404 for one it did not hand out (`Tokens`) | |
+//! | `gap=LIST` | live segments with these media sequence numbers are published as gaps (`EXT-X-GAP`; in LL-HLS mode their parts `GAP=YES` too): media the encoder lost; their bytes answer 404 | |
 //! | `fail404=LIST`, `fail500=LIST` | live segments with these media sequence numbers answer 404 / 500 | |
 //! | `slow=LIST`, `slow_ms=MS` | these live segments wait MS milliseconds before answering | 3000 ms |
 //! | `stall=LIST`, `stall_ms=MS` | these live segments send half their body, then nothing for MS milliseconds, then the rest | 3000 ms |
@@ -52,6 +53,9 @@ pub struct LiveOptions {
     pub renditions: Vec<String>,
     /// The audio is a rendition of its own (`EXT-X-MEDIA`): the variants' segments carry the video alone.
     pub separate_audio: bool,
+    /// Segments published as gaps: media the encoder lost (RFC 8216bis `EXT-X-GAP`, and `GAP=YES` on their
+    /// parts); their bytes answer 404.
+    pub gaps: SegmentSet,
 }
 
 /// A player's reload directives (RFC 8216bis §6.2.5).
@@ -120,6 +124,7 @@ impl Options {
             hold_parts: 3.0,
             renditions: Vec::new(),
             separate_audio: false,
+            gaps: SegmentSet::default(),
         };
         let mut faults = Faults::default();
         let mut reload = Reload::default();
@@ -166,6 +171,7 @@ impl Options {
                         _ => return Err(bad()),
                     };
                 }
+                "gap" => live.gaps = SegmentSet::parse(value).ok_or_else(bad)?,
                 "session" => {}
                 "fail404" => faults.not_found = SegmentSet::parse(value).ok_or_else(bad)?,
                 "fail500" => faults.server_error = SegmentSet::parse(value).ok_or_else(bad)?,
@@ -209,6 +215,8 @@ impl Options {
                 _ => return Err(format!("unknown query parameter {key:?}")),
             }
         }
+        // A gap's bytes are not there.
+        faults.not_found.0.extend_from_slice(&live.gaps.0);
         Ok(Options { live, faults, reload })
     }
 }
@@ -359,7 +367,7 @@ impl SegmentSet {
             .map(SegmentSet)
     }
 
-    fn contains(&self, n: u64) -> bool {
+    pub fn contains(&self, n: u64) -> bool {
         self.0.iter().any(|(first, last)| (*first..=*last).contains(&n))
     }
 }
@@ -386,6 +394,7 @@ mod tests {
                 hold_parts: 3.0,
                 renditions: Vec::new(),
                 separate_audio: false,
+                gaps: SegmentSet::default(),
             }
         );
     }
@@ -468,6 +477,10 @@ mod tests {
         assert_eq!(faults.delivery(Some(6), 100).cut_after, Some(50));
         assert_eq!(faults.delivery(Some(7), 100).cut_after, None);
         assert_eq!(faults.delivery(None, 100).bytes_per_second, Some(100_000));
+        // A gap is listed as one, and its bytes are not there.
+        let gaps = Options::parse("gap=4-5").unwrap();
+        assert!(gaps.live.gaps.contains(5) && !gaps.live.gaps.contains(6));
+        assert_eq!(gaps.faults.status(Some(4)), Some(404));
         let until = Options::parse("kbps=800&kbps_until=2.5").unwrap().faults;
         assert!(!until.throttle_over(2.4) && until.throttle_over(2.5));
         assert!(!faults.throttle_over(1e9));

@@ -354,6 +354,39 @@ test('live: a 404, a truncated and a corrupt segment are skipped with non-fatal 
   await page.close();
 });
 
+test('LL-HLS: a segment published as a gap (EXT-X-GAP, its parts GAP=YES) is passed over with a non-fatal error; playback goes on past it', async () => {
+  const { page, errors } = await playerPage();
+  // Six segments of backlog (0-5), then one every 2 s; segment 8 (16-18 s) is a gap, published 4-6 s in.
+  const url = `/live/hls_ts/index.m3u8?part=0.333&gap=8&session=gap${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas, { muted: true });
+    const events = [];
+    player.addEventListener('error', () => events.push({ code: player.error.code, fatal: player.error.fatal, message: player.error.message }));
+    await player.load(await Media.open(url));
+    await player.play();
+    const times = [];
+    const started = performance.now();
+    while (performance.now() - started < 9000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      times.push(player.currentTime);
+    }
+    const result = { events, times, paused: player.paused };
+    player.destroy();
+    return result;
+  }, url);
+  assert.equal(run.paused, false);
+  assert.ok(run.events.length > 0 && run.events.every((e) => e.code === 'network' && !e.fatal && /EXT-X-GAP/.test(e.message)),
+    `error events ${JSON.stringify(run.events)}`);
+  const last = run.times.at(-1);
+  assert.ok(last > 18.5, `past the gap (16-18 s): at ${last}`);
+  for (let i = 1; i < run.times.length; i++) assert.ok(run.times[i] >= run.times[i - 1], `time went back: ${run.times}`);
+  // Nothing was requested of the gap: no request failed.
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('master playlist: down to the lower variant while downloads are slow (its resolution reconfigures the decoder), back up once they are fast', async () => {
   const { page, errors } = await playerPage();
   const segments = [];
