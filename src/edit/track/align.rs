@@ -3,22 +3,26 @@
 //! widens the basin of convergence to about a cell for the same cost).
 //!
 //! Each step samples the grid at the current pose, normalises it (gain and offset of the light), and solves
-//! the 3×3 normal equations for the move that best explains the difference to the template. Residuals are
-//! weighted by Huber's function, so pixels that do not fit at all — a pole passing in front, background in
-//! the box's corners — pull only gently: a partial occlusion bends the estimate little.
+//! the 3×3 normal equations for the move that best explains the difference to the template. It is robust
+//! (iteratively reweighted): samples that do not fit at all — a pole passing in front, background in the
+//! box's corners — get Tukey weights near zero, both in the normal equations and in the mean and deviation
+//! the patch is normalised by, so a dark bar over a quarter of the subject neither drags the estimate with
+//! its edges nor dims the rest.
 
 use super::geometry::{Grid, Pose};
 use super::pyramid::View;
-use super::template::{moments, Template};
+use super::template::Template;
 
 /// Gauss–Newton steps at most per alignment; it usually settles in three or four.
 const STEPS: usize = 10;
 
-/// Residuals (in standard deviations of the patch) beyond this weigh less and less (Huber).
-const HUBER: f32 = 1.0;
+/// Residuals (in standard deviations of the patch) beyond this weigh nothing (Tukey's biweight); a sample
+/// that fits is a few tenths off.
+const TUKEY: f32 = 2.5;
 
-/// Aligns `template` to `view` (level `level`) starting from `pose`; `patch` is scratch of the grid's size.
-/// The pose that comes back has its centre and scale moved by at most a few pixels of the level per step.
+/// Aligns `template` to `view` (level `level`) starting from `pose`; `patch` and `weights` are scratch of
+/// the grid's size. The pose that comes back has its centre and scale moved by at most a few pixels of the
+/// level per step.
 pub(super) fn align(
     view: &View,
     grid: &Grid,
@@ -26,20 +30,36 @@ pub(super) fn align(
     mut pose: Pose,
     template: &Template,
     patch: &mut [f32],
+    weights: &mut [f32],
 ) -> Pose {
     let (cols, rows) = (grid.cols, grid.rows);
-    if patch.len() != cols * rows || template.values.len() != patch.len() || cols < 3 || rows < 3 {
+    let n = cols * rows;
+    if patch.len() != n || weights.len() != n || template.values.len() != n || cols < 3 || rows < 3 {
         return pose;
     }
     let unit = (1u32 << level) as f32;
+    weights.fill(1.0);
     for _ in 0..STEPS {
         grid.sample(view, level, pose, 1, patch);
-        let (mean, deviation) = moments(patch);
+        // The light of the samples that fitted last step (all of them at first, or when most were off).
+        let total: f32 = weights.iter().sum();
+        if total < n as f32 / 4.0 {
+            weights.fill(1.0);
+        }
+        let (mean, deviation) = weighted_moments(patch, weights);
         // A flat patch (or NaN from a broken frame) gives nothing to align on.
         if deviation.is_nan() || deviation <= 1e-3 {
             break;
         }
         let inverse = 1.0 / deviation;
+        for ((weight, &value), &target) in weights.iter_mut().zip(patch.iter()).zip(&template.values) {
+            let off = (target - (value - mean) * inverse) / TUKEY;
+            *weight = if off.abs() < 1.0 {
+                (1.0 - off * off) * (1.0 - off * off)
+            } else {
+                0.0
+            };
+        }
         // Level pixels per cell at this scale.
         let ((_, step_x, _), (_, step_y, _)) = grid.axes(level, pose, 1);
         let (mid_x, mid_y) = ((cols as f32 - 1.0) / 2.0, (rows as f32 - 1.0) / 2.0);
@@ -57,11 +77,7 @@ pub(super) fn align(
                 let gy = 0.5 * (frame_gy + template.gy[i]) / step_y;
                 // d(position)/d(scale) is the cell's offset from the centre at scale 1.
                 let gs = (gx * (x as f32 - mid_x) * step_x + gy * (y as f32 - mid_y) * step_y) / pose.scale;
-                let weight = if residual.abs() <= HUBER {
-                    1.0
-                } else {
-                    HUBER / residual.abs()
-                };
+                let weight = weights[i];
                 h[0] += weight * gx * gx;
                 h[1] += weight * gx * gy;
                 h[2] += weight * gx * gs;
@@ -91,10 +107,26 @@ pub(super) fn align(
     pose
 }
 
-/// How well `template` matches the frame at `pose`: the correlation of the grid sampled there.
+/// Mean and standard deviation of `samples` weighted by `weights`.
+fn weighted_moments(samples: &[f32], weights: &[f32]) -> (f32, f32) {
+    let (mut sum, mut total) = (0f32, 0f32);
+    for (s, w) in samples.iter().zip(weights) {
+        sum += w * s;
+        total += w;
+    }
+    let mean = sum / total;
+    let spread: f32 = samples
+        .iter()
+        .zip(weights)
+        .map(|(s, w)| w * (s - mean) * (s - mean))
+        .sum();
+    (mean, (spread / total).sqrt())
+}
+
+/// How well `template` matches the frame at `pose` ([`Template::score`] of the grid sampled there).
 pub(super) fn score(view: &View, grid: &Grid, level: usize, pose: Pose, template: &Template, patch: &mut [f32]) -> f32 {
     grid.sample(view, level, pose, 1, patch);
-    template.ncc(patch)
+    template.score(patch)
 }
 
 /// The symmetric system `h · d = b` (`h` as xx, xy, xs, yy, ys, ss) by Cramer's rule; `None` when it is
@@ -179,6 +211,7 @@ mod tests {
             0,
         );
         let mut patch = vec![0.0; grid.len()];
+        let mut weights = vec![0.0; grid.len()];
         grid.sample(&pyramid.view(&plane, 0).unwrap(), 0, start, 1, &mut patch);
         let mut template = Template::new(&grid);
         assert!(template.set(&patch));
@@ -196,7 +229,7 @@ mod tests {
             0,
         );
         let view = pyramid.view(&plane, 0).unwrap();
-        let pose = align(&view, &grid, 0, start, &template, &mut patch);
+        let pose = align(&view, &grid, 0, start, &template, &mut patch, &mut weights);
         assert!(
             (pose.cx - 82.3).abs() < 0.15 && (pose.cy - 58.4).abs() < 0.15,
             "{pose:?}"

@@ -89,8 +89,9 @@ pub struct Tracker {
     reference: Template,
     /// The appearance lately, learnt from confident frames.
     current: Template,
-    /// Scratch samples, one grid.
+    /// Scratch samples and their weights, one grid each.
     patch: Vec<f32>,
+    weights: Vec<f32>,
     /// Where the subject was last seen.
     pose: Pose,
     /// Its motion over the last frame (level-0 pixels per frame), 0 after a loss.
@@ -137,6 +138,7 @@ impl Tracker {
             reference: Template::new(&grid),
             current: Template::new(&grid),
             patch: vec![0.0; grid.len()],
+            weights: vec![0.0; grid.len()],
             pose: Pose { cx, cy, scale: 1.0 },
             velocity: (0.0, 0.0),
             lost_for: 0,
@@ -180,37 +182,50 @@ impl Tracker {
             return Ok(self.lose(0.0));
         };
         let spacing = if coarse > level { 2 } else { 1 };
-        let template = if spacing == 2 {
-            &self.current.coarse
-        } else {
-            &self.current.values
-        };
-        let grid = if spacing == 2 {
-            self.grid
+        let (search_grid, half): (Grid, fn(&Template) -> &[f32]) = if spacing == 2 {
+            (self.grid, |t| &t.coarse)
         } else {
             // Already at the finest level: search the full grid as if it were the half one of a grid
             // twice as fine.
-            Grid {
+            let double = Grid {
                 cols: self.grid.cols * 2,
                 rows: self.grid.rows * 2,
                 ..self.grid
-            }
-        };
-        let start = match search::search(&coarse_view, &grid, coarse, predicted, template, radius) {
-            Some((pose, _)) => pose,
-            None => return Ok(self.lose(0.0)),
+            };
+            (double, |t| &t.values)
         };
         let grid = self.grid;
-        let adapted = align::align(&fine_view, &grid, level, start, &self.current, &mut self.patch);
-        let anchored = align::align(&fine_view, &grid, level, adapted, &self.reference, &mut self.patch);
-        // Trust the anchor when it lands within a cell and a few percent of scale of the adapted pose.
+        let (current, reference) = (&self.current, &self.reference);
+        let (patch, weights) = (&mut self.patch, &mut self.weights);
+        // Where to align from: the prediction, the search's best match for the recent appearance, and for a
+        // lost subject the first frame's too. The search's plain correlation can be misled by an occluder
+        // that the alignment's weights shrug off, hence the prediction as well; the best aligned one wins.
+        let look =
+            |template: &Template| search::search(&coarse_view, &search_grid, coarse, predicted, half(template), radius);
+        let starts = [
+            Some(predicted),
+            look(current).map(|(pose, _)| pose),
+            (!following).then(|| look(reference)).flatten().map(|(pose, _)| pose),
+        ];
+        let mut adapted = predicted;
+        let mut best = f32::NEG_INFINITY;
+        for start in starts.into_iter().flatten() {
+            let pose = align::align(&fine_view, &grid, level, start, current, patch, weights);
+            let score = align::score(&fine_view, &grid, level, pose, current, patch);
+            if score > best {
+                (adapted, best) = (pose, score);
+            }
+        }
+        // Then against the first frame's appearance: trusted when it lands within a cell and a few percent
+        // of scale of the adapted pose, it keeps small errors from piling up into drift.
+        let anchored = align::align(&fine_view, &grid, level, adapted, reference, patch, weights);
         let cell = (grid.width / grid.cols as f32) * adapted.scale;
         let agree = (anchored.cx - adapted.cx).abs() <= cell
             && (anchored.cy - adapted.cy).abs() <= cell
             && (anchored.scale / adapted.scale - 1.0).abs() <= 0.05;
         let pose = if agree { anchored } else { adapted };
-        let to_current = align::score(&fine_view, &grid, level, pose, &self.current, &mut self.patch);
-        let to_reference = align::score(&fine_view, &grid, level, pose, &self.reference, &mut self.patch);
+        let to_current = align::score(&fine_view, &grid, level, pose, current, patch);
+        let to_reference = align::score(&fine_view, &grid, level, pose, reference, patch);
         // NaN (from a broken frame) counts as no match.
         let confidence = to_current.max(to_reference).max(0.0);
         let threshold = if following { LOST_BELOW } else { FOUND_ABOVE };
@@ -229,9 +244,9 @@ impl Tracker {
         };
         self.pose = pose;
         self.lost_for = 0;
-        if confidence >= LEARN_ABOVE {
-            // The patch holds the last score's samples: those at `pose`, normalised.
-            grid.sample(&fine_view, level, pose, 1, &mut self.patch);
+        // Learn only from a frame where all of the subject is in view (a covered part would be learnt as
+        // the subject's look): the patch holds the last score's samples, those at `pose`.
+        if self.current.correlation(&self.patch, 0..grid.cols, 0..grid.rows) >= LEARN_ABOVE {
             self.current.blend(&mut self.patch, LEARN_RATE);
         }
         Ok(TrackPoint {

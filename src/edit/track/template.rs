@@ -2,10 +2,17 @@
 //! walking from shade into sun (gain and offset of its luma) still matches, with the gradients alignment
 //! needs and the half-resolution copy the search uses.
 
+use std::ops::Range;
+
 use super::geometry::Grid;
 
 /// Below this standard deviation (in grey levels) a patch is flat: nothing in it can be followed.
 pub(super) const FLAT: f32 = 1.0;
+
+/// Blocks per side of the grid for [`Template::score`].
+const BLOCKS: usize = 4;
+/// How many of the blocks [`Template::score`] averages: the best half.
+const BEST_BLOCKS: usize = BLOCKS * BLOCKS / 2;
 
 /// A normalised appearance over a [`Grid`].
 #[derive(Debug, Clone)]
@@ -79,14 +86,63 @@ impl Template {
         normalise(&mut self.coarse);
     }
 
-    /// How alike `samples` (raw, same grid) look to this template: their normalised cross-correlation,
-    /// from −1 to 1 (0 for a flat patch). `samples` is left normalised.
-    pub fn ncc(&self, samples: &mut [f32]) -> f32 {
-        if !normalise(samples) {
+    /// How alike `samples` (raw, same grid) look to this template, tolerant of a part being covered: the
+    /// grid is cut into 4×4 blocks, each block's normalised cross-correlation is taken on its own (so a dark
+    /// bar over one block does not shift the light of the others), and the best half of them are averaged.
+    /// From −1 to 1; near 0 for unrelated texture, whose best blocks still correlate little. The box's corners
+    /// (often background around a round subject) and a covered quarter fall in the worse half.
+    pub fn score(&self, samples: &[f32]) -> f32 {
+        let (cols, rows) = (self.cols, self.rows);
+        if samples.len() != cols * rows {
             return 0.0;
         }
-        let dot: f32 = self.values.iter().zip(samples.iter()).map(|(t, s)| t * s).sum();
-        dot / self.values.len().max(1) as f32
+        let mut scores = [0f32; BLOCKS * BLOCKS];
+        for (b, slot) in scores.iter_mut().enumerate() {
+            let (bx, by) = (b % BLOCKS, b / BLOCKS);
+            let xs = bx * cols / BLOCKS..(bx + 1) * cols / BLOCKS;
+            *slot = self.correlation(samples, xs, by * rows / BLOCKS..(by + 1) * rows / BLOCKS);
+        }
+        // The best half, picked by repeated maximum (eight passes over sixteen values).
+        let mut total = 0.0;
+        for _ in 0..BEST_BLOCKS {
+            let mut best = 0;
+            for (i, s) in scores.iter().enumerate() {
+                if *s > scores[best] {
+                    best = i;
+                }
+            }
+            total += scores[best];
+            scores[best] = f32::NEG_INFINITY;
+        }
+        total / BEST_BLOCKS as f32
+    }
+
+    /// The normalised cross-correlation of `samples` (raw, same grid) with the template over the columns
+    /// `xs` and rows `ys` of the grid: −1 to 1, 0 where either side is flat. Over the whole grid it says
+    /// whether all of the subject is in view, as learning needs.
+    pub fn correlation(&self, samples: &[f32], xs: Range<usize>, ys: Range<usize>) -> f32 {
+        let (mut st, mut stt, mut sp, mut spp, mut stp, mut n) = (0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
+        for y in ys {
+            let (Some(t), Some(p)) = (self.values.get(y * self.cols..), samples.get(y * self.cols..)) else {
+                break;
+            };
+            for (&t, &p) in t.iter().zip(p).take(xs.end.min(self.cols)).skip(xs.start) {
+                st += t;
+                stt += t * t;
+                sp += p;
+                spp += p * p;
+                stp += t * p;
+                n += 1.0;
+            }
+        }
+        let n = n.max(1.0);
+        let (cov, vt, vp) = (stp - st * sp / n, stt - st * st / n, spp - sp * sp / n);
+        let c = cov / (vt * vp).sqrt();
+        if vt > 1e-6 && vp > 1e-3 && c.is_finite() {
+            c
+        } else {
+            0.0
+        }
     }
 }
 
@@ -124,17 +180,31 @@ mod tests {
     }
 
     #[test]
-    fn ncc_ignores_gain_and_offset_and_sees_inversion() {
+    fn the_score_ignores_gain_and_offset_and_a_covered_quarter() {
         let grid = grid();
         let raw: Vec<f32> = (0..grid.len()).map(|i| ((i * 37) % 23) as f32).collect();
         let mut template = Template::new(&grid);
         assert!(template.set(&raw));
-        let mut brighter: Vec<f32> = raw.iter().map(|v| 3.0 * v + 40.0).collect();
-        assert!((template.ncc(&mut brighter) - 1.0).abs() < 1e-5);
-        let mut inverted: Vec<f32> = raw.iter().map(|v| 255.0 - v).collect();
-        assert!((template.ncc(&mut inverted) + 1.0).abs() < 1e-5);
-        let mut flat = vec![9.0; grid.len()];
-        assert_eq!(template.ncc(&mut flat), 0.0);
+        let brighter: Vec<f32> = raw.iter().map(|v| 3.0 * v + 40.0).collect();
+        assert!((template.score(&brighter) - 1.0).abs() < 1e-4);
+        let inverted: Vec<f32> = raw.iter().map(|v| 255.0 - v).collect();
+        assert!((template.score(&inverted) + 1.0).abs() < 1e-4);
+        assert_eq!(template.score(&vec![9.0; grid.len()]), 0.0);
+        assert_eq!(template.score(&[1.0]), 0.0);
+        // A dark bar over the left quarter: the other blocks still match perfectly.
+        let covered: Vec<f32> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i % grid.cols < grid.cols / 4 { 5.0 } else { *v })
+            .collect();
+        assert!((template.score(&covered) - 1.0).abs() < 1e-4);
+        // Unrelated texture scores low.
+        let other: Vec<f32> = (0..grid.len()).map(|i| ((i * 53 + 7) % 29) as f32).collect();
+        assert!(template.score(&other) < 0.5, "{}", template.score(&other));
+        // Over the whole grid, the bar counts.
+        let whole = |s: &[f32]| template.correlation(s, 0..grid.cols, 0..grid.rows);
+        assert!((whole(&brighter) - 1.0).abs() < 1e-4);
+        assert!(whole(&covered) < 0.9, "{}", whole(&covered));
     }
 
     #[test]
