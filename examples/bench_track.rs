@@ -11,12 +11,16 @@
 // The bench tracks frames it generated itself: a failure there is a broken set-up, told by the panic message.
 #![allow(clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reelcut::edit::track::{Plane, TrackBox, TrackPoint, Tracker};
+use reelcut::edit::track::{Plane, TrackPoint, Tracker};
 
+#[path = "common/bench.rs"]
+mod bench;
 #[path = "../tests/common/track_fixture.rs"]
 mod fixture;
+
+use bench::{median, parse_runs};
 
 fn main() {
     let runs = parse_runs().unwrap_or(9);
@@ -32,18 +36,9 @@ fn main() {
         .iter()
         .map(|f| Plane::new(fixture::WIDTH, fixture::HEIGHT, fixture::WIDTH, f).expect("fixture plane"))
         .collect();
-    let start_box = |index: usize| {
-        let truth = fixture::truth(index);
-        TrackBox {
-            cx: truth.cx as f32,
-            cy: truth.cy as f32,
-            width: 2.0 * truth.radius as f32,
-            height: 2.0 * truth.radius as f32,
-        }
-    };
     let track = |order: &mut dyn Iterator<Item = usize>| -> Vec<(usize, TrackPoint)> {
         let first = order.next().expect("frames");
-        let mut tracker = Tracker::new(&planes[first], start_box(first)).expect("tracker starts");
+        let mut tracker = Tracker::new(&planes[first], fixture::true_box(first)).expect("tracker starts");
         order
             .map(|index| (index, tracker.next(&planes[index]).expect("frame tracks")))
             .collect()
@@ -132,24 +127,4 @@ fn runs_of(indices: &[usize]) -> String {
         out.push(format!("{low}..{}", high + 1));
     }
     out.join(", ")
-}
-
-fn parse_runs() -> Option<usize> {
-    let args: Vec<String> = std::env::args().collect();
-    let at = args.iter().position(|a| a == "--runs")?;
-    args.get(at + 1)?.parse().ok().filter(|n| *n > 0)
-}
-
-fn median(runs: usize, mut work: impl FnMut()) -> Duration {
-    work(); // warm caches and the allocator
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    #[allow(clippy::disallowed_methods)] // a native benchmark: the wasm-size rules do not apply
-    times.sort();
-    times[runs / 2]
 }

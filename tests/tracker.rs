@@ -12,18 +12,7 @@ use reelcut::ErrorCode;
 #[path = "common/track_fixture.rs"]
 mod fixture;
 
-use fixture::{Fixture, FRAMES, GROWTH, HEIGHT, OCCLUSION, WIDTH};
-
-/// The box a person would draw around the disc in `frame`.
-fn true_box(frame: usize) -> TrackBox {
-    let truth = fixture::truth(frame);
-    TrackBox {
-        cx: truth.cx as f32,
-        cy: truth.cy as f32,
-        width: 2.0 * truth.radius as f32,
-        height: 2.0 * truth.radius as f32,
-    }
-}
+use fixture::{true_box, Fixture, FRAMES, GROWTH, HEIGHT, OCCLUSION, WIDTH};
 
 fn plane(frame: &[u8]) -> Plane<'_> {
     Plane::new(WIDTH, HEIGHT, WIDTH, frame).unwrap()

@@ -60,6 +60,17 @@ pub fn truth(frame: usize) -> Truth {
     }
 }
 
+/// The box a person would draw around the disc in `frame`: its bounding square.
+pub fn true_box(frame: usize) -> reelcut::edit::track::TrackBox {
+    let truth = truth(frame);
+    reelcut::edit::track::TrackBox {
+        cx: truth.cx as f32,
+        cy: truth.cy as f32,
+        width: 2.0 * truth.radius as f32,
+        height: 2.0 * truth.radius as f32,
+    }
+}
+
 /// The bar's left edge in `frame`, if it is in the picture (from a second before [`OCCLUSION`] to a second
 /// after): it moves with the subject and sweeps across it during [`OCCLUSION`], at one disc width plus its
 /// own per second.

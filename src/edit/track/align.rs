@@ -200,16 +200,7 @@ mod tests {
         let first = frame(w, h, (0.0, 0.0), 1.0, centre);
         let plane = Plane::new(w, h, w, &first).unwrap();
         let mut pyramid = Pyramid::new(w, h);
-        pyramid.build(
-            &plane,
-            Rect {
-                x0: 0,
-                y0: 0,
-                x1: w,
-                y1: h,
-            },
-            0,
-        );
+        pyramid.build(&plane, Rect::frame(w, h), 0);
         let mut patch = vec![0.0; grid.len()];
         let mut weights = vec![0.0; grid.len()];
         grid.sample(&pyramid.view(&plane, 0).unwrap(), 0, start, 1, &mut patch);
@@ -218,16 +209,7 @@ mod tests {
 
         let moved = frame(w, h, (2.3, -1.6), 1.06, centre);
         let plane = Plane::new(w, h, w, &moved).unwrap();
-        pyramid.build(
-            &plane,
-            Rect {
-                x0: 0,
-                y0: 0,
-                x1: w,
-                y1: h,
-            },
-            0,
-        );
+        pyramid.build(&plane, Rect::frame(w, h), 0);
         let view = pyramid.view(&plane, 0).unwrap();
         let pose = align(&view, &grid, 0, start, &template, &mut patch, &mut weights);
         assert!(

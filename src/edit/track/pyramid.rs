@@ -23,6 +23,19 @@ pub(super) struct Rect {
     pub y1: usize,
 }
 
+#[cfg(test)]
+impl Rect {
+    /// All of a `width × height` frame.
+    pub fn frame(width: usize, height: usize) -> Rect {
+        Rect {
+            x0: 0,
+            y0: 0,
+            x1: width,
+            y1: height,
+        }
+    }
+}
+
 /// The levels above the plane, each `(width >> l) × (height >> l)` bytes with rows one width apart, and
 /// which part of each holds the current frame.
 pub(super) struct Pyramid {
@@ -241,18 +254,8 @@ mod tests {
     fn bilinear_samples_interpolate_and_repeat_the_border() {
         let data = [0u8, 100, 200, 0, 100, 200];
         let plane = Plane::new(3, 2, 3, &data).unwrap();
-        let pyramid = Pyramid::new(3, 2);
-        let mut pyramid = pyramid;
-        pyramid.build(
-            &plane,
-            Rect {
-                x0: 0,
-                y0: 0,
-                x1: 3,
-                y1: 2,
-            },
-            0,
-        );
+        let mut pyramid = Pyramid::new(3, 2);
+        pyramid.build(&plane, Rect::frame(3, 2), 0);
         let view = pyramid.view(&plane, 0).unwrap();
         let mut out = [0f32; 4];
         view.sample_grid((0.5, 0.75, 4), (1.0, 0.0, 1), &mut out);

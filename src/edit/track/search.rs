@@ -142,16 +142,7 @@ mod tests {
         let data = texture(w, h);
         let plane = Plane::new(w, h, w, &data).unwrap();
         let mut pyramid = Pyramid::new(w, h);
-        pyramid.build(
-            &plane,
-            Rect {
-                x0: 0,
-                y0: 0,
-                x1: w,
-                y1: h,
-            },
-            1,
-        );
+        pyramid.build(&plane, Rect::frame(w, h), 1);
         let grid = Grid::for_box(64.0, 48.0);
         let truth = Pose {
             cx: 120.0,
