@@ -94,8 +94,10 @@ pub(super) fn align(
         };
         // A step is trusted over a few level pixels and a few percent of scale at most.
         let limit = 2.0 * step_x.max(step_y);
-        let (dx, dy) = (dx.clamp(-limit, limit), dy.clamp(-limit, limit));
-        let ds = ds.clamp(-0.05 * pose.scale, 0.05 * pose.scale);
+        // (max/min, not clamp: clamp's check of bounds known only at run time prints floats when it fails,
+        // which would bring core's float formatting into the wasm.)
+        let (dx, dy) = (dx.max(-limit).min(limit), dy.max(-limit).min(limit));
+        let ds = ds.max(-0.05 * pose.scale).min(0.05 * pose.scale);
         pose.cx += dx * unit;
         pose.cy += dy * unit;
         pose.scale += ds;

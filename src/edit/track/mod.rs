@@ -51,7 +51,7 @@ use pyramid::{Pyramid, Rect, LEVELS};
 use template::Template;
 
 /// The smallest box side the tracker follows, in pixels.
-pub const MIN_BOX: f32 = 8.0;
+pub const MIN_BOX: u16 = 8;
 
 /// Correlation below which a followed subject is lost.
 const LOST_BELOW: f32 = 0.5;
@@ -114,7 +114,9 @@ impl Tracker {
             width: w,
             height: h,
         } = start;
-        if ![cx, cy, w, h].iter().all(|v| v.is_finite()) || w < MIN_BOX || h < MIN_BOX {
+        let least = f32::from(MIN_BOX);
+        if ![cx, cy, w, h].iter().all(|v| v.is_finite()) || w < least || h < least {
+            // (An integer in the message: formatting a float would bring core's float printing into the wasm.)
             return Err(Error::malformed(format!(
                 "the box to track must be finite and at least {MIN_BOX} px on a side"
             )));

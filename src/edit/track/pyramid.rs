@@ -199,7 +199,7 @@ fn taps(c: f32, start: usize, end: usize) -> (usize, usize, f32) {
     let last = end.saturating_sub(1).max(start);
     // Pixel k's centre is at k + 0.5.
     let p = (c - 0.5).max(start as f32).min(last as f32);
-    let low = (p as usize).clamp(start, last);
+    let low = (p as usize).max(start).min(last);
     let high = (low + 1).min(last);
     (low, high, (p - low as f32).clamp(0.0, 1.0))
 }
