@@ -9,25 +9,31 @@
 //! 1. **Predict** from the last two positions (constant velocity).
 //! 2. **Search** a window one pyramid level above the one the template is read at, by normalised
 //!    cross-correlation of the half-resolution template at every whole pixel (±8 pixels of that level, about
-//!    ±64 px at 720p for a subject 150 px wide; a lost subject's window grows every frame up to the whole
-//!    frame).
-//! 3. **Align** to sub-pixel centre and scale by Gauss–Newton (Lucas–Kanade on the box, Huber-weighted),
-//!    first against the adaptive template (what the subject looked like lately), then against the **first**
-//!    frame's template from there: when both agree the first one wins, so small errors do not pile up into
-//!    drift (template update with drift correction, Matthews, Ishikawa and Baker 2004).
-//! 4. **Decide**: the confidence is the best correlation of the aligned patch with either template. Below
-//!    0.5 the subject is lost (no box is reported, nothing is extrapolated); a lost subject counts as found
-//!    again only above 0.65. A confident match (0.8) moves the adaptive template 15% towards what it sees.
+//!    ±64 px at 720p for a subject 150 px wide; a lost subject's window grows every frame, up to ±64 pixels
+//!    of that level, most of a 720p frame; a lost subject is searched for with the first frame's look too).
+//! 3. **Align** to sub-pixel centre and scale by Gauss–Newton (Lucas–Kanade on the box), robustly: samples
+//!    that do not fit (an occluder, background in the box's corners) get Tukey weights near zero, in the
+//!    normal equations and in the light normalisation alike. It starts from the prediction and from the
+//!    search's match, keeping the better; first against the adaptive template (what the subject looked like
+//!    lately), then against the **first** frame's from there: when both agree the first one wins, so small
+//!    errors do not pile up into drift (template update with drift correction, Matthews, Ishikawa and Baker
+//!    2004).
+//! 4. **Decide**: the confidence is the correlation of the aligned patch with the better of the two
+//!    templates, taken block by block (4×4 blocks, the best half averaged, so that a covered quarter or
+//!    background corners do not sink it). Below 0.5 the subject is lost (no box is reported, nothing is
+//!    extrapolated); a lost subject counts as found again only above 0.65. A frame where the whole patch
+//!    correlates above 0.8 (all of the subject in view) moves the adaptive template 15% towards it.
 //!
 //! The template is read at the pyramid level whose pixels are about a cell, so a subject costs the same at
-//! any size: about a thousand samples per step. Buffers are allocated when the tracker is made (the pyramid
-//! is a third of a frame); following a frame allocates nothing.
+//! any size: about a thousand samples per alignment step. Buffers are allocated when the tracker is made (the
+//! pyramid is a third of a frame); following a frame allocates nothing.
 //!
 //! # Limits
 //!
-//! - **Occlusion**: a part covered (up to about a third) is carried by the Huber weights with a lower
+//! - **Occlusion**: a part covered (a quarter to a third) is carried by the robust weights, with a lower
 //!   confidence; a subject covered further is reported lost, and found again when it reappears within the
-//!   growing window, looking as it did (the adaptive template does not learn from frames it is unsure of).
+//!   growing window (at most ±64 pixels of the searched level around where it was last seen), looking as it
+//!   did (the adaptive template does not learn from frames where it is not wholly in view).
 //! - **Fast motion**: up to about half the subject's width per frame beyond the predicted motion (the search
 //!   window); faster, or with heavy motion blur, it is lost and searched for.
 //! - **Scale**: followed continuously, a few percent per frame at most; the box's aspect ratio is fixed.
@@ -65,6 +71,9 @@ const LEARN_RATE: f32 = 0.15;
 const SEARCH: usize = 8;
 /// How much the search radius grows each frame the subject stays lost.
 const SEARCH_GROWTH: usize = 4;
+/// The widest search, in pixels of the searched level: a lost frame then costs about a millisecond whatever
+/// the subject's size and the frame's (±512 px of 720p for a subject 150 px wide, most of the frame).
+const SEARCH_MAX: usize = 64;
 /// The scales (relative to the start box) the tracker follows a subject between.
 const SCALES: (f32, f32) = (0.125, 8.0);
 
@@ -177,7 +186,7 @@ impl Tracker {
         };
         let level = self.level();
         let coarse = self.pyramid.usable(level + 1);
-        let radius = SEARCH + SEARCH_GROWTH * self.lost_for.min(1 << 12);
+        let radius = (SEARCH + SEARCH_GROWTH * self.lost_for.min(SEARCH_MAX)).min(SEARCH_MAX);
         self.build(plane, predicted, coarse, radius);
         let (Some(fine_view), Some(coarse_view)) = (self.pyramid.view(plane, level), self.pyramid.view(plane, coarse))
         else {
