@@ -22,6 +22,7 @@
 //! | `garble=LIST` | these live segments arrive at full length with every byte flipped (corrupt) | |
 //! | `damage=LIST` | these live MPEG-TS segments arrive with one of each kind of transport damage: a lost packet, junk between two packets, a PES packet without its start code, the last packet cut short (`ts_damage.rs`) | |
 //! | `playlist_fail=A-B` | live media playlist requests that arrive from A to B seconds (real time, decimals allowed) after the broadcast started answer 500: failed reloads, then recovery. Seconds rather than request counts, so a test does not depend on the player's reload and retry schedule | |
+//! | `block_hang=A-B` | LL-HLS blocking reloads that arrive from A to B seconds (real time) after the broadcast started are held 30 s before they are answered: a server that leaves them unanswered, for a player to fall back to plain reloads | |
 //! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
 //! | `kbps_until=S` | `kbps` holds only for requests in the first S seconds (real time, decimals allowed) after the broadcast started: a network that gets faster | always |
 //! | `fault=404\|500\|slow\|stall\|truncate\|garble\|damage` | this request (any file) fails that way | |
@@ -83,6 +84,8 @@ pub struct Faults {
     damage: SegmentSet,
     /// Real seconds after the broadcast start, `[from, to)`, in which live media playlists answer 500.
     playlist_fail: Option<(f64, f64)>,
+    /// Real seconds after the broadcast start, `[from, to)`, in which blocking reloads go unanswered.
+    block_hang: Option<(f64, f64)>,
     kilobits_per_second: Option<u64>,
     /// Real seconds after the broadcast start from which bodies are no longer throttled.
     throttle_until: Option<f64>,
@@ -188,14 +191,8 @@ impl Options {
                 "truncate" => faults.truncate = SegmentSet::parse(value).ok_or_else(bad)?,
                 "garble" => faults.garble = SegmentSet::parse(value).ok_or_else(bad)?,
                 "damage" => faults.damage = SegmentSet::parse(value).ok_or_else(bad)?,
-                "playlist_fail" => {
-                    let (from, to) = value.split_once('-').ok_or_else(bad)?;
-                    let (from, to) = (non_negative(from).ok_or_else(bad)?, non_negative(to).ok_or_else(bad)?);
-                    if from >= to {
-                        return Err(bad());
-                    }
-                    faults.playlist_fail = Some((from, to));
-                }
+                "playlist_fail" => faults.playlist_fail = Some(seconds_span(value).ok_or_else(bad)?),
+                "block_hang" => faults.block_hang = Some(seconds_span(value).ok_or_else(bad)?),
                 "kbps" => {
                     faults.kilobits_per_second = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
                 }
@@ -292,6 +289,13 @@ fn positive_number(text: &str) -> Option<f64> {
     text.parse().ok().filter(|x: &f64| x.is_finite() && *x > 0.0)
 }
 
+/// `A-B`: real seconds after a broadcast's start, `[A, B)`.
+fn seconds_span(text: &str) -> Option<(f64, f64)> {
+    let (from, to) = text.split_once('-')?;
+    let (from, to) = (non_negative(from)?, non_negative(to)?);
+    (from < to).then_some((from, to))
+}
+
 fn non_negative(text: &str) -> Option<f64> {
     text.parse().ok().filter(|x: &f64| x.is_finite() && *x >= 0.0)
 }
@@ -335,6 +339,12 @@ impl Faults {
     /// Whether this request's MPEG-TS bytes are to be damaged (`ts_damage.rs`) before they are sent.
     pub fn damages(&self, segment: Option<u64>) -> bool {
         self.hits(&self.damage, Fault::Damage, segment)
+    }
+
+    /// Whether a blocking reload arriving `elapsed` real seconds after its broadcast started goes unanswered
+    /// (`block_hang`): a server that holds it past what a client waits.
+    pub fn block_hangs(&self, elapsed: f64) -> bool {
+        self.block_hang.is_some_and(|(from, to)| (from..to).contains(&elapsed))
     }
 
     /// Whether a live media playlist requested `elapsed` real seconds after its broadcast started fails.
@@ -477,6 +487,9 @@ mod tests {
         assert_eq!(faults.delivery(Some(6), 100).cut_after, Some(50));
         assert_eq!(faults.delivery(Some(7), 100).cut_after, None);
         assert_eq!(faults.delivery(None, 100).bytes_per_second, Some(100_000));
+        let hang = Options::parse("block_hang=2-4.5").unwrap().faults;
+        assert!(!hang.block_hangs(1.9) && hang.block_hangs(2.0) && !hang.block_hangs(4.5));
+        assert!(Options::parse("block_hang=4-2").is_err());
         // A gap is listed as one, and its bytes are not there.
         let gaps = Options::parse("gap=4-5").unwrap();
         assert!(gaps.live.gaps.contains(5) && !gaps.live.gaps.contains(6));

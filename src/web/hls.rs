@@ -352,22 +352,31 @@ impl HlsContent {
         Ok(())
     }
 
-    /// Reloads the current rendition's live playlist and merges it. Returns whether the window moved.
-    async fn reload(&self) -> Result<bool> {
-        let (index, uri) = {
+    /// Reloads the current rendition's live playlist and merges it, `block`ing where the server holds
+    /// reloads until there is news. Returns whether the window moved.
+    async fn reload(&self, block: bool) -> Result<bool> {
+        let (index, uri, fetcher) = {
             let state = self.state.read();
             let rendition = &state.renditions[state.current];
             let age = rendition
                 .fetched
                 .map_or(f64::INFINITY, |fetched| (now_ms() - fetched) / 1000.0);
+            let mut fetcher = self.fetcher.clone();
             let uri = match &rendition.window {
-                Some(window) => window.reload_uri(&rendition.uri, age),
+                Some(window) => {
+                    // A held reload is answered once the next part (segment) is out: one that waits three
+                    // times as long went unanswered, and the next reload is a plain one.
+                    if block && window.blocks_reloads() {
+                        fetcher = fetcher.with_first_byte_timeout(3000.0 * window.reload_interval());
+                    }
+                    window.reload_uri(&rendition.uri, age, block)
+                }
                 None => rendition.uri.clone(),
             };
-            (state.current, uri)
+            (state.current, uri, fetcher)
         };
         let fetched = now_ms();
-        let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
+        let Playlist::Media(media) = fetch_playlist(&fetcher, &uri).await? else {
             return Ok(false);
         };
         let mut state = self.state.write();
@@ -464,8 +473,9 @@ fn start_reloading(content: Weak<HlsContent>) {
                 return; // closed
             }
             let Some(live) = content.upgrade() else { return };
-            // A failed reload is tried again at the next tick; segments already known keep playing.
-            (changed, failed) = match live.reload().await {
+            // A failed reload is tried again at the next tick, without blocking; segments already known keep
+            // playing.
+            (changed, failed) = match live.reload(!failed).await {
                 Ok(changed) => (changed, false),
                 Err(_) if life.is_closed() => return,
                 Err(error) => {
