@@ -54,8 +54,16 @@ impl fmt::Display for ErrorCode {
 }
 
 /// An error with a code to branch on and a message a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+///
+/// It is one pointer wide (its code and message are boxed), so a `Result` carrying it stays small: every
+/// `?` moves a pointer, not the code and the three words of the message, which in the wasm made each of
+/// the hundreds of `?` that pass an error on a few dozen bytes of moves. An error is made rarely; the
+/// allocation is nothing beside the message's own.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(Box<Parts>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Parts {
     code: ErrorCode,
     message: Cow<'static, str>,
 }
@@ -64,10 +72,11 @@ impl Error {
     /// An error of kind `code` explained by `message`: a fixed message is kept as the `&'static str` it is
     /// (no allocation, and less code at each of the ~150 sites in the wasm), a formatted one as its `String`.
     pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Error {
-            code,
-            message: message.into(),
-        }
+        Error::from_parts(code, message.into())
+    }
+
+    fn from_parts(code: ErrorCode, message: Cow<'static, str>) -> Self {
+        Error(Box::new(Parts { code, message }))
     }
 
     /// `malformed_input`: the bytes are not a valid file of their format.
@@ -87,18 +96,27 @@ impl Error {
 
     /// What kind of failure this is.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     /// The human-readable explanation.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("code", &self.0.code)
+            .field("message", &self.0.message)
+            .finish()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.0.code, self.0.message)
     }
 }
 

@@ -110,7 +110,7 @@ impl AudioSpecificConfig {
 
     /// The WebCodecs codec string, `mp4a.40.<object type>`.
     pub fn codec_string(&self) -> String {
-        format!("mp4a.40.{}", self.object_type)
+        format!("mp4a.40.{}", u32::from(self.object_type))
     }
 }
 

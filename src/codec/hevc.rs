@@ -165,10 +165,10 @@ pub fn codec_string(fourcc: &str, hvcc: &[u8]) -> Result<String> {
         .get(..13)
         .ok_or_else(|| Error::malformed("hvcC record cut short"))?;
     let space = ["", "A", "B", "C"][usize::from(fields[1] >> 6)];
-    let tier = if fields[1] & 0x20 != 0 { 'H' } else { 'L' };
-    let profile = fields[1] & 0x1F;
+    let tier = if fields[1] & 0x20 != 0 { "H" } else { "L" };
+    let profile = u32::from(fields[1] & 0x1F);
     let compat = u32::from_be_bytes([fields[2], fields[3], fields[4], fields[5]]).reverse_bits();
-    let level = fields[12];
+    let level = u32::from(fields[12]);
     let mut codec = format!("{fourcc}.{space}{profile}.{compat:X}.{tier}{level}");
     for byte in super::without_trailing_zeros(&fields[6..12]) {
         // Appended in place; writing to a String never fails.

@@ -150,7 +150,7 @@ fn whole(len: usize, samples: u32, rate: u32, config: impl FnOnce() -> CodecConf
 /// built from the header.
 pub(crate) fn adts_config(header: &aac::AdtsHeader) -> CodecConfig {
     CodecConfig::audio(
-        format!("mp4a.40.{}", header.object_type),
+        format!("mp4a.40.{}", u32::from(header.object_type)),
         Some(aac::audio_specific_config(header)),
         header.sample_rate,
         u32::from(header.channels),

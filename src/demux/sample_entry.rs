@@ -131,7 +131,12 @@ fn video_config(entry: &BoxReader, boxes: &BoxReader) -> Result<CodecConfig> {
             let vpcc = record(b"vpcC")?;
             let fields = vpcc.get(4..7).ok_or_else(|| entry.error("vpcC record cut short"))?;
             (
-                format!("vp09.{:02}.{:02}.{:02}", fields[0], fields[1], fields[2] >> 4),
+                format!(
+                    "vp09.{:02}.{:02}.{:02}",
+                    u32::from(fields[0]),
+                    u32::from(fields[1]),
+                    u32::from(fields[2] >> 4)
+                ),
                 None,
             )
         }
@@ -270,9 +275,9 @@ fn audio_config(entry: &BoxReader, boxes: &BoxReader, stsd_version: u8) -> Resul
 /// and the player plays the pictures without sound.
 fn pcm_codec(float: bool, bits: u32, little_endian: bool, unsigned: bool) -> String {
     let kind = match (float, unsigned) {
-        (true, _) => 'f',
-        (false, true) => 'u',
-        (false, false) => 's',
+        (true, _) => "f",
+        (false, true) => "u",
+        (false, false) => "s",
     };
     let order = if little_endian || bits == 8 { "" } else { "be" };
     format!("pcm-{kind}{bits}{order}")
@@ -319,6 +324,7 @@ fn decoder_config(esds: &BoxReader) -> Result<DecoderConfig> {
 fn descriptor<'a>(parent: &mut BoxReader<'a>, tag: u8) -> Result<BoxReader<'a>> {
     let found = parent.u8()?;
     if found != tag {
+        let (found, tag) = (u32::from(found), u32::from(tag));
         return Err(parent.error(&format!("descriptor tag {found} where {tag} belongs")));
     }
     let mut size = 0usize;
@@ -335,10 +341,10 @@ fn descriptor<'a>(parent: &mut BoxReader<'a>, tag: u8) -> Result<BoxReader<'a>> 
 /// `av01.P.LLT.DD` (AV1 codec ISO BMFF binding, "Codecs Parameter String") from an `av1C` record.
 fn av1_codec_string(av1c: &[u8]) -> Result<String> {
     let fields = av1c.get(..3).ok_or_else(|| Error::malformed("av1C record cut short"))?;
-    let profile = fields[1] >> 5;
-    let level = fields[1] & 0x1F;
-    let tier = if fields[2] & 0x80 != 0 { 'H' } else { 'M' };
-    let depth = match (fields[2] & 0x40 != 0, fields[2] & 0x20 != 0) {
+    let profile = u32::from(fields[1] >> 5);
+    let level = u32::from(fields[1] & 0x1F);
+    let tier = if fields[2] & 0x80 != 0 { "H" } else { "M" };
+    let depth: u32 = match (fields[2] & 0x40 != 0, fields[2] & 0x20 != 0) {
         (true, true) => 12,
         (true, false) => 10,
         _ => 8,

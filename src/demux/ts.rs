@@ -645,7 +645,7 @@ impl TsDemuxer {
             let config = stream.config.clone().ok_or_else(|| {
                 Error::malformed(format!(
                     "PID {}: {} stream without its codec configuration (no parameter sets or frame header)",
-                    stream.pid,
+                    u32::from(stream.pid),
                     stream.coding.kind().as_str()
                 ))
             })?;

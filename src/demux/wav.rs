@@ -61,16 +61,20 @@ fn parse_format(chunk: &[u8]) -> Result<Format> {
         (PCM, 8 | 16 | 24 | 32) => Encoding::Integer,
         (IEEE_FLOAT, 32 | 64) => Encoding::Float,
         _ => {
+            let (tag, bits) = (u32::from(tag), u32::from(bits));
             return Err(Error::new(
                 ErrorCode::UnsupportedCodec,
                 format!(
                 "WAV format {tag} with {bits}-bit samples: only integer PCM (8–32 bits) and float (32, 64) are read"
             ),
-            ))
+            ));
         }
     };
     if channels == 0 || channels > MAX_CHANNELS {
-        return Err(Error::malformed(format!("a WAV file with {channels} channels")));
+        return Err(Error::malformed(format!(
+            "a WAV file with {} channels",
+            u32::from(channels)
+        )));
     }
     if !(1_000..=384_000).contains(&rate) {
         return Err(Error::malformed(format!("a WAV sample rate of {rate} Hz")));

@@ -240,7 +240,8 @@ fn with_parameter_sets(entry: &CodecConfig, config: &CodecConfig, sample: &[u8])
     if entry.length_size != sets.length_size {
         return Err(Error::unsupported(format!(
             "cannot join H.264 with {}-byte and {}-byte NAL lengths",
-            entry.length_size, sets.length_size
+            u32::from(entry.length_size),
+            u32::from(sets.length_size)
         )));
     }
     let mut out = sets.in_band_parameter_sets()?;

@@ -17,6 +17,7 @@ use super::codec::frame::Sound;
 use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::life::after_ms;
+use super::members::members;
 use crate::error::{ErrorCode, Result};
 
 /// How long `play()` waits for the audio context to resume before it starts silent.
@@ -147,7 +148,7 @@ impl AudioOutput {
         let planes = data.planes()?;
         let options = Dictionary::new();
         options.set_length(data.number_of_frames());
-        options.set_sample_rate(f64::from(data.sample_rate()));
+        options.set_sample_rate(data.sample_rate());
         options.set_number_of_channels(data.number_of_channels());
         let buffer = web_sys::AudioBuffer::new(options.unchecked_ref())
             .map_err(|e| from_js(ErrorCode::Browser, "new AudioBuffer", &e))?;
@@ -169,7 +170,7 @@ impl AudioOutput {
         source
             .start_with_when_and_grain_offset(at, skip)
             .map_err(|e| from_js(ErrorCode::Browser, "AudioBufferSourceNode.start", &e))?;
-        Ok((source, at + (buffer.duration() - skip) / rate))
+        Ok((source, at + (members(&buffer).duration() - skip) / rate))
     }
 }
 

@@ -24,6 +24,7 @@ use super::cell::Access;
 use super::clock::now_ms;
 use super::error::from_js;
 use super::life::after_ms;
+use super::members::members;
 use super::player::PlayerCore;
 use crate::edit::mix::Timeline;
 use crate::error::{Error, ErrorCode, Result};
@@ -230,7 +231,7 @@ impl Recording {
         JsFuture::from(Promise::race(&Array::of2(&done, &after_ms(FINISH_WAIT_MS))))
             .await
             .map_err(browser("waiting for the recording"))?;
-        let rate = self.context.context.sample_rate() as u32;
+        let rate = members(&self.context.context).sample_rate() as u32;
         let batches = std::mem::take(&mut *self.batches.write());
         let offsets = std::mem::take(&mut *self.offsets.write());
         let (Some(first), Some(last)) = (batches.first(), batches.last()) else {

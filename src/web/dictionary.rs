@@ -9,10 +9,13 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::members::Members;
+
 #[wasm_bindgen]
 extern "C" {
-    /// A dictionary under construction: a plain object.
-    #[wasm_bindgen(extends = js_sys::Object)]
+    /// A dictionary under construction: a plain object. Its `width` and `height` are set through the
+    /// binding canvases share ([`Members`]).
+    #[wasm_bindgen(extends = Members, extends = js_sys::Object)]
     pub(crate) type Dictionary;
 
     /// A codec configuration's codec string (`"avc1.64001f"`, `"opus"`).
@@ -31,12 +34,6 @@ extern "C" {
 
     #[wasm_bindgen(method, setter = hardwareAcceleration)]
     pub(crate) fn set_hardware_acceleration(this: &Dictionary, acceleration: web_sys::HardwareAcceleration);
-
-    #[wasm_bindgen(method, setter)]
-    pub(crate) fn set_width(this: &Dictionary, width: u32);
-
-    #[wasm_bindgen(method, setter)]
-    pub(crate) fn set_height(this: &Dictionary, height: u32);
 
     /// Bits per second.
     #[wasm_bindgen(method, setter)]

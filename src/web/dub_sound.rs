@@ -6,12 +6,14 @@ use js_sys::{Float32Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::codec::audio_encoder::AudioEncoder;
+use super::codec::chunk_bytes;
 use super::codec::frame::Sound;
 use super::codec::support::config_supported;
 use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::job::Job;
 use super::life::sleep_ms;
+use super::members::members;
 use crate::codec::opus::OpusHead;
 use crate::edit::sound::{EncodedPacket, EncodedSound};
 use crate::error::{Error, ErrorCode, Result};
@@ -141,12 +143,10 @@ fn collect(
                 .filter(|d| !d.is_undefined() && !d.is_null())
                 .map(|d| Uint8Array::new(&d).to_vec());
         }
-        let mut data = vec![0u8; chunk.byte_length() as usize];
-        chunk
-            .copy_to_with_u8_slice(&mut data)
-            .map_err(|e| from_js(ErrorCode::Browser, "EncodedAudioChunk.copyTo", &e))?;
+        let chunk = members(&chunk);
+        let data = chunk_bytes(chunk, "EncodedAudioChunk.copyTo")?;
         let pts = ticks(chunk.timestamp())?;
-        let duration = u32::try_from(ticks(chunk.duration().unwrap_or(0.0))?).unwrap_or(0);
+        let duration = u32::try_from(ticks(chunk.duration_if_known().unwrap_or(0.0))?).unwrap_or(0);
         packets.push(EncodedPacket { pts, duration, data });
     }
     // Durations the encoder left out: up to the next packet.

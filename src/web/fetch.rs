@@ -112,7 +112,7 @@ impl Fetcher {
             match attempt {
                 Ok(fetched) if (200..300).contains(&fetched.status) => return Ok(fetched),
                 Ok(fetched) => {
-                    last_error = Error::new(ErrorCode::Network, format!("{url}: HTTP {}", fetched.status));
+                    last_error = Error::new(ErrorCode::Network, format!("{url}: HTTP {}", u32::from(fetched.status)));
                     if (400..500).contains(&fetched.status) {
                         break;
                     }

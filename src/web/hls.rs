@@ -435,12 +435,15 @@ fn describe(damage: &Damage) -> String {
         }
         Damage::TruncatedPacket { offset, .. } => format!("the last packet, at byte {offset}, is cut short"),
         Damage::ContinuityGap { pid, offset, .. } => {
-            format!("packets of PID {pid} are missing before byte {offset}")
+            format!("packets of PID {} are missing before byte {offset}", u32::from(*pid))
         }
         Damage::BadPes {
             pid, offset, reason, ..
         } => {
-            format!("a PES packet of PID {pid} ending at byte {offset} is unusable ({reason})")
+            format!(
+                "a PES packet of PID {} ending at byte {offset} is unusable ({reason})",
+                u32::from(*pid)
+            )
         }
     }
 }

@@ -21,6 +21,7 @@ mod file;
 mod hls;
 mod job;
 mod life;
+mod members;
 mod options;
 mod output;
 mod playback;

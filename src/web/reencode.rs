@@ -9,12 +9,13 @@ use std::ops::Range;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use super::codec::chunk_bytes;
 use super::codec::frame::Frame;
 use super::codec::video_decoder::VideoDecoder;
 use super::codec::video_encoder::VideoEncoder;
-use super::error::from_js;
 use super::job::Job;
 use super::life::sleep_ms;
+use super::members::members;
 use super::scale::Scaler;
 use crate::codec::h264::AvcConfig;
 use crate::edit::footage::Footage;
@@ -141,11 +142,8 @@ fn collect_stretch(encoder: &VideoEncoder, coding: &CodecConfig, timescale: u32)
         if config.is_none() {
             config = decoder_config(&metadata, coding);
         }
-        let mut data = vec![0u8; chunk.byte_length() as usize];
-        chunk
-            .copy_to_with_u8_slice(&mut data)
-            .map_err(|e| from_js(ErrorCode::Browser, "EncodedVideoChunk.copyTo", &e))?;
-        let micros = chunk.timestamp().round() as i64;
+        let data = chunk_bytes(members(&chunk), "EncodedVideoChunk.copyTo")?;
+        let micros = members(&chunk).timestamp().round() as i64;
         frames.push(EncodedFrame {
             pts: crate::time::rescale_ticks(micros, MICROS_PER_SECOND, timescale)?,
             key: chunk.type_() == web_sys::EncodedVideoChunkType::Key,

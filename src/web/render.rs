@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader};
 
 use super::error::from_js;
+use super::members::members;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Display;
 
@@ -81,7 +82,8 @@ impl Renderer {
                 Error::unsupported("the canvas already has a 2d or WebGL context: give the player a canvas of its own")
             })?;
         let new_surface = || {
-            web_sys::OffscreenCanvas::new(canvas.width().max(1), canvas.height().max(1))
+            let (width, height) = size(&canvas);
+            web_sys::OffscreenCanvas::new(width, height)
                 .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))
         };
         let surface = new_surface()?;
@@ -137,17 +139,26 @@ impl Renderer {
         if css_width > 0 && css_height > 0 {
             let width = (f64::from(css_width) * ratio).round() as u32;
             let height = (f64::from(css_height) * ratio).round() as u32;
-            if self.canvas.width() != width || self.canvas.height() != height {
-                self.canvas.set_width(width);
-                self.canvas.set_height(height);
-            }
+            resize(&self.canvas, width, height);
         }
-        let (width, height) = (self.canvas.width().max(1), self.canvas.height().max(1));
-        if self.surface.width() != width || self.surface.height() != height {
-            self.surface.set_width(width);
-            self.surface.set_height(height);
-        }
+        let (width, height) = size(&self.canvas);
+        resize(&self.surface, width, height);
         (width, height)
+    }
+}
+
+/// The size of a canvas (`<canvas>` or `OffscreenCanvas`) in pixels, at least 1×1.
+fn size(canvas: &impl JsCast) -> (u32, u32) {
+    let canvas = members(canvas);
+    (canvas.width().max(1), canvas.height().max(1))
+}
+
+/// Gives a canvas the size `width`×`height`, unless it has it already (setting it clears the canvas).
+fn resize(canvas: &impl JsCast, width: u32, height: u32) {
+    let canvas = members(canvas);
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
     }
 }
 

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use super::codec::frame::Frame;
 use super::dictionary::Dictionary;
 use super::error::from_js;
+use super::members::members;
 use super::render::draw_fitted;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Display;
@@ -41,8 +42,9 @@ impl Scaler {
         // Re-encoded pictures keep the decoded orientation: the output's display matrix turns them.
         draw_fitted(&self.context, frame, &Display::default(), self.width, self.height)?;
         let init = Dictionary::new();
-        init.set_timestamp(frame.timestamp());
-        if let Some(duration) = frame.duration() {
+        let timed = members(frame);
+        init.set_timestamp(timed.timestamp());
+        if let Some(duration) = timed.duration_if_known() {
             init.set_duration(duration);
         }
         web_sys::VideoFrame::new_with_offscreen_canvas_and_video_frame_init(&self.canvas, init.unchecked_ref())

@@ -12,6 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::error::from_js;
 use super::fetch::{append_read, Fetcher};
 use super::life::Life;
+use super::members::members;
 use crate::error::{Error, ErrorCode, Result};
 
 /// A file whose server ignores Range requests is kept in memory whole, up to this size.
@@ -125,7 +126,7 @@ impl Source {
                 // A buffer a failed read left detached is replaced.
                 let mut into = buffer
                     .take()
-                    .filter(|b| b.byte_length() > 0)
+                    .filter(|b| members(b).byte_length() > 0)
                     .unwrap_or_else(|| ArrayBuffer::new(BLOB_BUFFER_BYTES));
                 let read = read_blob(&slice, (end - offset) as usize, &mut into, life).await;
                 buffer.set(Some(into));
@@ -166,7 +167,7 @@ async fn read_blob(blob: &web_sys::Blob, len: usize, buffer: &mut ArrayBuffer, l
         .unchecked_into();
     let mut bytes = Vec::with_capacity(len);
     while bytes.len() < len {
-        let room = (len - bytes.len()).min(buffer.byte_length() as usize) as u32;
+        let room = (len - bytes.len()).min(members(buffer).byte_length() as usize) as u32;
         let view = Uint8Array::new_with_byte_offset_and_length(buffer, 0, room);
         let read = JsFuture::from(reader.read_with_array_buffer_view(&view))
             .await

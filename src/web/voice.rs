@@ -9,6 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::codec::audio_decoder::decode_to_pcm;
 use super::error::from_js;
+use super::members::members;
 use crate::decimal::Fixed;
 use crate::demux::{self, Format};
 use crate::error::{Error, ErrorCode, Result};
@@ -22,8 +23,9 @@ const DECODE_RATE: f32 = 48_000.0;
 
 /// The PCM of an `AudioBuffer`.
 pub(crate) fn from_audio_buffer(buffer: &web_sys::AudioBuffer) -> Result<Pcm> {
-    check_length(buffer.duration())?;
-    let count = buffer.number_of_channels();
+    let sound = members(buffer);
+    check_length(sound.duration())?;
+    let count = sound.number_of_channels();
     let mut channels = Vec::with_capacity(count as usize);
     for channel in 0..count {
         let mut plane = vec![0.0f32; buffer.length() as usize];
@@ -33,7 +35,7 @@ pub(crate) fn from_audio_buffer(buffer: &web_sys::AudioBuffer) -> Result<Pcm> {
         channels.push(plane);
     }
     Ok(Pcm {
-        rate: buffer.sample_rate() as u32,
+        rate: sound.sample_rate() as u32,
         channels,
     })
 }

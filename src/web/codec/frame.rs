@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::error::{ErrorCode, Result};
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
+use crate::web::members::members;
 
 /// A decoded picture, closed when dropped.
 pub(crate) struct Frame(web_sys::VideoFrame);
@@ -24,6 +25,11 @@ impl Frame {
     pub(crate) fn new(frame: web_sys::VideoFrame) -> Frame {
         Frame(frame)
     }
+
+    /// Microseconds.
+    pub(crate) fn timestamp(&self) -> f64 {
+        members(&self.0).timestamp()
+    }
 }
 
 impl Sound {
@@ -32,10 +38,29 @@ impl Sound {
         Sound(data)
     }
 
+    /// Microseconds.
+    pub(crate) fn timestamp(&self) -> f64 {
+        members(&self.0).timestamp()
+    }
+
+    /// Microseconds.
+    pub(crate) fn duration(&self) -> f64 {
+        members(&self.0).duration()
+    }
+
+    /// Hz.
+    pub(crate) fn sample_rate(&self) -> f64 {
+        members(&self.0).sample_rate()
+    }
+
+    pub(crate) fn number_of_channels(&self) -> u32 {
+        members(&self.0).number_of_channels()
+    }
+
     /// The samples, one `Vec` per channel.
     pub(crate) fn planes(&self) -> Result<Vec<Vec<f32>>> {
         let frames = self.0.number_of_frames() as usize;
-        let count = self.0.number_of_channels();
+        let count = self.number_of_channels();
         let mut planes = Vec::with_capacity(count as usize);
         for channel in 0..count {
             let array = Float32Array::new_with_length(frames as u32);

@@ -21,6 +21,7 @@ use crate::media::Sample;
 use crate::time::Time;
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
+use crate::web::members::Members;
 
 /// The four WebCodecs codecs, by name.
 pub(crate) trait WebCodec: JsCast {
@@ -49,7 +50,8 @@ web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
 
 #[wasm_bindgen]
 extern "C" {
-    /// What the four codecs share: a state, `configure()`, `close()` and `flush()`, and the decoders' `decode()`. One binding for all of them, so that
+    /// What the four codecs share: a state, `configure()`, `close()` and `flush()`, the decoders' `decode()`
+    /// and queue sizes, the encoders' queue sizes. One binding for all of them, so that
     /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
     type AnyCodec;
 
@@ -67,6 +69,12 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn flush(this: &AnyCodec) -> js_sys::Promise;
+
+    #[wasm_bindgen(method, getter = decodeQueueSize)]
+    fn decode_queue_size(this: &AnyCodec) -> u32;
+
+    #[wasm_bindgen(method, getter = encodeQueueSize)]
+    fn encode_queue_size(this: &AnyCodec) -> u32;
 }
 
 /// What a decoder is given for one sample: its bytes, its times (in `timescale` ticks) in microseconds, and
@@ -91,6 +99,16 @@ pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool
     init.set_timestamp(micros(sample.pts));
     init.set_duration(micros(i64::from(sample.duration)));
     init
+}
+
+/// The bytes of an encoder's chunk (an `EncodedVideoChunk` or `EncodedAudioChunk`), `doing` naming its
+/// `copyTo` in the error.
+pub(crate) fn chunk_bytes(chunk: &Members, doing: &str) -> Result<Vec<u8>> {
+    let mut data = vec![0u8; chunk.byte_length() as usize];
+    chunk
+        .copy_to(&mut data)
+        .map_err(|e| from_js(ErrorCode::Browser, doing, &e))?;
+    Ok(data)
 }
 
 /// A codec, closed when dropped (unless an error closed it already).
@@ -118,6 +136,16 @@ impl<C: WebCodec> Closing<C> {
     pub(crate) async fn flush(&self, failure: &CodecFailure, code: ErrorCode) -> Result<()> {
         let flush = self.0.unchecked_ref::<AnyCodec>().flush();
         failure.flushed(flush, code, C::NAME, C::FLUSH).await
+    }
+
+    /// A decoder's chunks queued, not yet output.
+    pub(crate) fn decode_queue_size(&self) -> u32 {
+        self.0.unchecked_ref::<AnyCodec>().decode_queue_size()
+    }
+
+    /// An encoder's frames or blocks queued, not yet output.
+    pub(crate) fn encode_queue_size(&self) -> u32 {
+        self.0.unchecked_ref::<AnyCodec>().encode_queue_size()
     }
 
     /// The error of `code` the codec reported through `failure`, if it failed.

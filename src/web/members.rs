@@ -1,0 +1,67 @@
+//! Members that several Web interfaces have under the same name: a chunk's, a frame's and a block of sound's
+//! `timestamp`, a canvas's `width` whether on the page or off screen, an `AudioBuffer`'s and an
+//! `AudioData`'s `sampleRate`.
+//!
+//! web-sys binds a member once per interface, each binding a JS import of its own (`timestamp` four times,
+//! `width` and `height` twice, their setters three times). Here a member is bound once, by name, for every
+//! interface that has it, as `dictionary.rs` does for dictionaries' members: call it on
+//! [`members`]`(&value)`.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An object seen through members it shares with other interfaces.
+    pub(crate) type Members;
+
+    /// Microseconds: a `VideoFrame`'s, an `AudioData`'s, an `EncodedVideoChunk`'s or an
+    /// `EncodedAudioChunk`'s.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn timestamp(this: &Members) -> f64;
+
+    /// Seconds for an `AudioBuffer`, microseconds for an `AudioData`: never missing.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn duration(this: &Members) -> f64;
+
+    /// Microseconds: a `VideoFrame`'s or an `EncodedAudioChunk`'s, which may have none.
+    #[wasm_bindgen(method, getter, js_name = duration)]
+    pub(crate) fn duration_if_known(this: &Members) -> Option<f64>;
+
+    /// An `AudioData`'s, an `AudioBuffer`'s or an audio context's, in Hz.
+    #[wasm_bindgen(method, getter = sampleRate)]
+    pub(crate) fn sample_rate(this: &Members) -> f64;
+
+    /// An `AudioData`'s or an `AudioBuffer`'s.
+    #[wasm_bindgen(method, getter = numberOfChannels)]
+    pub(crate) fn number_of_channels(this: &Members) -> u32;
+
+    /// An encoded chunk's size, an `ArrayBuffer`'s.
+    #[wasm_bindgen(method, getter = byteLength)]
+    pub(crate) fn byte_length(this: &Members) -> u32;
+
+    /// Copies an encoded chunk's bytes into `destination` (as long as its `byteLength`).
+    #[wasm_bindgen(method, catch, js_name = copyTo)]
+    pub(crate) fn copy_to(this: &Members, destination: &mut [u8]) -> Result<(), JsValue>;
+
+    /// A canvas's (`<canvas>` or `OffscreenCanvas`), in pixels.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn width(this: &Members) -> u32;
+
+    /// A canvas's, in pixels.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn height(this: &Members) -> u32;
+
+    /// A canvas's, or a video codec configuration's.
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_width(this: &Members, width: u32);
+
+    /// A canvas's, or a video codec configuration's.
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_height(this: &Members, height: u32);
+}
+
+/// `value` seen through the members it shares with other interfaces.
+pub(crate) fn members(value: &impl JsCast) -> &Members {
+    value.unchecked_ref()
+}
