@@ -248,16 +248,12 @@ impl Player {
     }
 
     /// Plays track `index` of `audioTracks` (throws `out_of_range` for no such track); heard at once, as a
-    /// seek to the current time refills what was loaded with the other track's sound.
+    /// seek to the current time refills what was loaded with the other track's sound (a failure of that
+    /// refill fires `error`, as any load's does).
     #[wasm_bindgen(setter, js_name = audioTrack)]
     pub fn set_audio_track(&self, index: i32) -> std::result::Result<(), JsValue> {
         throw(self.core.set_audio_track(index))?;
-        let core = Rc::clone(&self.core);
-        let time = core.current_time();
-        // A failure of that refill is reported as the player's `error` event, as any load's is.
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = core.seek_and_resume(time).await;
-        });
+        let _ = self.seek(self.core.current_time());
         Ok(())
     }
 
