@@ -19,6 +19,7 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 const CHUNK_BYTES: usize = 64 * 1024;
 
 /// A parsed request.
+#[derive(Clone)]
 pub struct Request {
     pub method: String,
     /// Percent-decoded path, without the query.

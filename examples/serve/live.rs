@@ -6,8 +6,9 @@
 //! `window` segments, so a player can join three target durations behind the edge at once.
 //!
 //! In LL-HLS mode (`part=`), every segment is also published part by part as the clock passes each part's
-//! end (`parts.rs` cuts them): the playlist lists the parts of its last three target durations and of the
-//! segment in progress, hints the next part, and offers blocking reloads and delta updates.
+//! end (`parts.rs` cuts them): the playlist lists the parts of the segments that started in its last three
+//! target durations (the segment in progress included), hints the next part, and offers blocking reloads and
+//! delta updates.
 //!
 //! Times are whole microseconds so that no rounding drift accumulates over a long-running broadcast.
 
@@ -15,6 +16,7 @@ use std::path::Path;
 
 use crate::options::{LiveOptions, Reload};
 use crate::parts::{self, Part};
+use crate::split;
 
 const MICROS: f64 = 1_000_000.0;
 
@@ -36,13 +38,44 @@ pub struct SourcePlaylist {
     /// The `EXT-X-MAP` line of fMP4 playlists (its URI stays relative to the fixture folder).
     map: Option<String>,
     segments: Vec<SourceSegment>,
+    /// What the broadcast's segments carry of the source's.
+    content: Content,
 }
+
+/// What a broadcast's segments carry of its source's muxed MPEG-TS segments (`audio=separate` splits them in
+/// two renditions, `split.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Content {
+    /// The source's segments as they are.
+    #[default]
+    Whole,
+    /// Their video alone: the variants' segments when the audio is a rendition of its own.
+    VideoOnly,
+    /// Their audio alone, as packed audio: the audio rendition's segments, `<k>.aac`.
+    Audio,
+}
+
+impl Content {
+    /// A source segment file's bytes as this content serves them.
+    pub fn of(self, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+        match self {
+            Content::Whole => Ok(bytes),
+            Content::VideoOnly => split::video_only(&bytes),
+            Content::Audio => split::packed_audio(&bytes).map(|audio| audio.bytes),
+        }
+    }
+}
+
+/// The audio renditions of a broadcast with `audio=separate`: playlist file (beside the first variant's),
+/// `NAME` and `LANGUAGE`. Two with the same sound, so that an app has a choice to make and a switch to test.
+pub const AUDIO_RENDITIONS: [(&str, &str, &str); 2] =
+    [("audio_en.m3u8", "English", "en"), ("audio_de.m3u8", "Deutsch", "de")];
 
 #[derive(Debug, Clone, PartialEq)]
 struct SourceSegment {
     duration_us: u64,
-    /// The `#EXTINF` line as written, title included.
-    extinf: String,
+    /// The title of its `#EXTINF` line (what follows the duration's comma), usually empty.
+    title: String,
     /// Other tags that apply to this segment only (e.g. `EXT-X-BYTERANGE`).
     tags: Vec<String>,
     uri: String,
@@ -71,6 +104,7 @@ impl SourcePlaylist {
             independent_segments: false,
             map: None,
             segments: Vec::new(),
+            content: Content::Whole,
         };
         let mut pending: Option<(u64, String)> = None;
         let mut pending_tags = Vec::new();
@@ -89,18 +123,19 @@ impl SourcePlaylist {
                     .filter(|s| s.is_finite() && *s > 0.0)
                     .map(|s| (s * MICROS).round() as u64)
                     .ok_or_else(|| format!("bad segment duration in {line:?}"))?;
-                pending = Some((duration_us, line.to_owned()));
+                let title = value.split_once(',').map_or("", |(_, title)| title);
+                pending = Some((duration_us, title.to_owned()));
             } else if WRITTEN_BY_LIVE.iter().any(|tag| line.starts_with(tag)) {
                 continue;
             } else if line.starts_with("#EXT") {
                 pending_tags.push(line.to_owned());
             } else if !line.starts_with('#') {
-                let (duration_us, extinf) = pending
+                let (duration_us, title) = pending
                     .take()
                     .ok_or_else(|| format!("segment {line:?} has no #EXTINF"))?;
                 playlist.segments.push(SourceSegment {
                     duration_us,
-                    extinf,
+                    title,
                     tags: std::mem::take(&mut pending_tags),
                     uri: line.to_owned(),
                     parts: Vec::new(),
@@ -117,23 +152,61 @@ impl SourcePlaylist {
         Ok(playlist)
     }
 
+    /// Publishes `content` of the source's segments, which must then be whole MPEG-TS files beside the
+    /// playlist.
+    pub fn set_content(&mut self, content: Content) -> Result<(), String> {
+        if content != Content::Whole {
+            self.plain_transport_stream_files("the video and the audio are split")?;
+        }
+        self.content = content;
+        Ok(())
+    }
+
+    fn plain_transport_stream_files(&self, what: &str) -> Result<(), String> {
+        if self.map.is_some() {
+            return Err(format!("{what} from MPEG-TS segments; this playlist has fMP4 ones"));
+        }
+        match self
+            .segments
+            .iter()
+            .find(|s| !s.tags.is_empty() || s.uri.contains(['?', '/']))
+        {
+            Some(segment) => Err(format!(
+                "{what} from whole segment files beside the playlist, not {:?}",
+                segment.uri
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Cuts every segment into parts of about `target_us` (LL-HLS), reading the segment files under `folder`.
     pub fn cut_parts(&mut self, folder: &Path, target_us: u64) -> Result<(), String> {
-        if self.map.is_some() {
-            return Err("LL-HLS parts are cut from MPEG-TS segments; this playlist has fMP4 ones".into());
-        }
+        self.plain_transport_stream_files("LL-HLS parts are cut")?;
         for segment in &mut self.segments {
-            if !segment.tags.is_empty() || segment.uri.contains(['?', '/']) {
-                return Err(format!(
-                    "LL-HLS parts are cut from whole segment files beside the playlist, not {:?}",
-                    segment.uri
-                ));
-            }
-            let bytes = std::fs::read(folder.join(&segment.uri)).map_err(|e| format!("{}: {e}", segment.uri))?;
-            segment.parts =
-                parts::cut(&bytes, segment.duration_us, target_us).map_err(|e| format!("{}: {e}", segment.uri))?;
+            let error = |e: String| format!("{}: {e}", segment.uri);
+            let bytes = std::fs::read(folder.join(&segment.uri)).map_err(|e| error(e.to_string()))?;
+            segment.parts = match self.content {
+                Content::Audio => {
+                    let audio = split::packed_audio(&bytes).map_err(error)?;
+                    split::cut_audio(&audio, segment.duration_us, target_us)
+                }
+                content => {
+                    let bytes = content.of(bytes).map_err(error)?;
+                    parts::cut(&bytes, segment.duration_us, target_us).map_err(error)?
+                }
+            };
         }
         Ok(())
+    }
+
+    /// The length of broadcast segment `k`'s file as served, when its parts are known (LL-HLS).
+    pub fn segment_len(&self, k: u64) -> Option<u64> {
+        self.segment(k).parts.last().map(|last| last.offset + last.len)
+    }
+
+    /// The URI of the source segment that broadcast segment `k` re-publishes.
+    pub fn segment_uri(&self, k: u64) -> &str {
+        &self.segment(k).uri
     }
 
     fn low_latency(&self) -> bool {
@@ -254,9 +327,14 @@ impl SourcePlaylist {
 }
 
 /// The live playlist at `elapsed_real_s` real seconds after the broadcast started at `epoch_unix_ms`
-/// (wall clock). Each segment URI becomes `<k>/<source uri>` so a request names its media sequence number;
-/// `segment_query` (the playlist's own query string) is appended to it so faults reach the segments.
-/// `reload` may ask for a delta update; `reports` are the other renditions' edges, by URI (LL-HLS mode).
+/// (wall clock). Each segment URI becomes `<k>/<source uri>` (`<k>.ts` in LL-HLS mode) so a request names its
+/// media sequence number; `segment_query` (the token of the playlist's own options, `o=N`) is appended to it
+/// so faults reach the segments. `reload` may ask for a delta update; `reports` are the other renditions'
+/// edges, by URI (LL-HLS mode).
+///
+/// The text is as compact as a packager's, without losing anything a player needs: durations without
+/// trailing zeros, program date times only where they cannot be worked out, part byte ranges without the
+/// offsets that follow from the previous part.
 pub fn render(
     source: &SourcePlaylist,
     options: &LiveOptions,
@@ -292,7 +370,7 @@ pub fn render(
         let part_target_us = source.part_target_us();
         out.push_str(&format!(
             "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={},CAN-SKIP-UNTIL={}\n",
-            seconds(3 * part_target_us),
+            seconds((options.hold_parts * part_target_us as f64).round() as u64),
             seconds(skip_until_us)
         ));
         out.push_str(&format!("#EXT-X-PART-INF:PART-TARGET={}\n", seconds(part_target_us)));
@@ -322,30 +400,49 @@ pub fn render(
     if skipped > 0 {
         out.push_str(&format!("#EXT-X-SKIP:SKIPPED-SEGMENTS={skipped}\n"));
     }
+    // Segment k is `<k>/<source uri>`, so that a request names its media sequence number; in LL-HLS mode,
+    // where the source segments are plain files beside the playlist, `<k>.ts`, the way packagers number
+    // them (a playlist there lists a URI per part: two dozen of them). `segment_query` carries the options.
     let uri_of = |k: u64| {
         let uri = &source.segment(k).uri;
+        let path = match (source.content, low_latency) {
+            (Content::Audio, _) => format!("{k}.aac"),
+            (_, true) => short_name(k, uri),
+            (_, false) => format!("{k}/{uri}"),
+        };
         match segment_query {
-            "" => format!("{k}/{uri}"),
-            query => format!("{k}/{uri}{}{query}", if uri.contains('?') { '&' } else { '?' }),
+            "" => path,
+            query => format!("{path}{}{query}", if path.contains('?') { '&' } else { '?' }),
         }
     };
     let segment_head = |out: &mut String, k: u64| {
-        if k > first && k % n == 0 {
+        let restart = k > first && k % n == 0;
+        if restart {
             out.push_str("#EXT-X-DISCONTINUITY\n");
         }
-        // Wall-clock time of the segment's first frame: the broadcast clock runs from the epoch, which is
-        // when the backlog ended.
-        let start_ms = epoch_unix_ms + (source.start_us(k) as i64 - backlog_us as i64) / 1000;
-        out.push_str(&format!("#EXT-X-PROGRAM-DATE-TIME:{}\n", iso8601_utc(start_ms)));
+        // Wall-clock time of the segment's first frame, where a player cannot work it out: on the first
+        // segment of the playlist, and where timestamps jump (a discontinuity). Every other segment starts
+        // where the one before it ended, its date the previous one's plus that one's EXTINF, as players
+        // derive it. (A delta update skips the first segment with its tags: the client holds it.)
+        let discontinuous = restart || source.segment(k).tags.iter().any(|t| t == "#EXT-X-DISCONTINUITY");
+        if k == first || discontinuous {
+            // The broadcast clock runs from the epoch, which is when the backlog ended.
+            let start_ms = epoch_unix_ms + (source.start_us(k) as i64 - backlog_us as i64) / 1000;
+            out.push_str(&format!("#EXT-X-PROGRAM-DATE-TIME:{}\n", iso8601_utc(start_ms)));
+        }
     };
     let part_lines = |out: &mut String, k: u64, count: usize| {
-        for part in &source.segment(k).parts[..count] {
+        for (index, part) in source.segment(k).parts[..count].iter().enumerate() {
+            // Parts of a segment tile its file: after the first, a range starts where the previous part of
+            // the same URI ended, and RFC 8216bis lets the offset go unsaid then.
+            let range = match index {
+                0 => format!("{}@{}", part.len, part.offset),
+                _ => part.len.to_string(),
+            };
             out.push_str(&format!(
-                "#EXT-X-PART:DURATION={},URI=\"{}\",BYTERANGE=\"{}@{}\"{}\n",
+                "#EXT-X-PART:DURATION={},URI=\"{}\",BYTERANGE=\"{range}\"{}\n",
                 seconds(part.duration_us),
                 uri_of(k),
-                part.len,
-                part.offset,
                 if part.independent { ",INDEPENDENT=YES" } else { "" }
             ));
         }
@@ -353,12 +450,14 @@ pub fn render(
     for k in first + skipped..published {
         let segment = source.segment(k);
         segment_head(&mut out, k);
-        // Parts stay listed for the last three target durations.
-        if source.end_us(k) + 3 * target_us > edge_us {
+        // Parts are listed while they are within three target durations of the live edge: RFC 8216bis
+        // §6.2.2 has them removed once they are further (players play parts only near the edge, whole
+        // segments behind it). A segment's parts go together, once its first part is further.
+        if source.start_us(k) + 3 * target_us > edge_us {
             part_lines(&mut out, k, segment.parts.len());
         }
-        out.push_str(&segment.extinf);
-        out.push('\n');
+        // The duration to the microsecond the clock counts in, without trailing zeros (`2`, not `2.000000`).
+        out.push_str(&format!("#EXTINF:{},{}\n", seconds(segment.duration_us), segment.title));
         for tag in &segment.tags {
             out.push_str(tag);
             out.push('\n');
@@ -378,10 +477,14 @@ pub fn render(
             false => (published + 1, 0),
         };
         let next = source.segment(k).parts[index];
+        // BYTERANGE-START is 0 when absent.
+        let start = match next.offset {
+            0 => String::new(),
+            offset => format!(",BYTERANGE-START={offset}"),
+        };
         out.push_str(&format!(
-            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{}\",BYTERANGE-START={},BYTERANGE-LENGTH={}\n",
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{}\"{start},BYTERANGE-LENGTH={}\n",
             uri_of(k),
-            next.offset,
             next.len
         ));
         for (uri, edge) in reports {
@@ -392,6 +495,19 @@ pub fn render(
         }
     }
     out
+}
+
+/// The name of broadcast segment `k` in LL-HLS mode, whose source segment file is `uri`: `<k>.<extension>`.
+pub fn short_name(k: u64, uri: &str) -> String {
+    match uri.rsplit_once('.') {
+        Some((_, extension)) => format!("{k}.{extension}"),
+        None => k.to_string(),
+    }
+}
+
+/// The media sequence number a [`short_name`] stands for.
+pub fn short_name_number(name: &str) -> Option<u64> {
+    name.split_once('.').map_or(name, |(number, _)| number).parse().ok()
 }
 
 /// Seconds with up to six decimals, trailing zeros left out.
@@ -411,7 +527,10 @@ pub fn is_master(text: &str) -> bool {
 /// A master playlist served under `/live/`: the variant URIs (relative, so they resolve to `/live/...` too)
 /// get the master's query string, so every variant runs on the same broadcast clock with the same faults.
 /// In LL-HLS mode the query also lists the variants, for each to report the others' edges.
-pub fn rewrite_master(text: &str, query: &str, low_latency: bool) -> String {
+///
+/// With `separate_audio` (the channel count of the audio), the audio is a rendition of its own: the
+/// [`AUDIO_RENDITIONS`], beside the first variant's playlist, in a group `audio` that every variant names.
+pub fn rewrite_master(text: &str, query: &str, low_latency: bool, separate_audio: Option<u8>) -> String {
     let variants: Vec<&str> = text
         .lines()
         .map(str::trim)
@@ -424,14 +543,34 @@ pub fn rewrite_master(text: &str, query: &str, low_latency: bool) -> String {
     } else {
         query
     };
+    let with_query = |uri: &str| match query {
+        "" => uri.to_owned(),
+        query => format!("{uri}{}{query}", if uri.contains('?') { '&' } else { '?' }),
+    };
     let mut out = String::new();
+    let mut audio_listed = false;
     for line in text.lines() {
         let line = line.trim();
         let is_uri = !line.is_empty() && !line.starts_with('#');
-        out.push_str(line);
-        if is_uri && !query.is_empty() {
-            out.push(if line.contains('?') { '&' } else { '?' });
-            out.push_str(query);
+        match separate_audio {
+            Some(channels) if line.starts_with("#EXT-X-STREAM-INF:") => {
+                if !audio_listed {
+                    let folder = variants[0].rsplit_once('/').map_or("", |(folder, _)| folder);
+                    for (index, (file, name, language)) in AUDIO_RENDITIONS.iter().enumerate() {
+                        let uri = with_query(&format!("{folder}{}{file}", if folder.is_empty() { "" } else { "/" }));
+                        let default = if index == 0 { "YES" } else { "NO" };
+                        out.push_str(&format!(
+                            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"{name}\",LANGUAGE=\"{language}\",\
+                             DEFAULT={default},AUTOSELECT=YES,CHANNELS=\"{channels}\",URI=\"{uri}\"\n"
+                        ));
+                    }
+                    audio_listed = true;
+                }
+                out.push_str(line);
+                out.push_str(",AUDIO=\"audio\"");
+            }
+            _ if is_uri => out.push_str(&with_query(line)),
+            _ => out.push_str(line),
         }
         out.push('\n');
     }
@@ -480,7 +619,9 @@ mod tests {
             speed: 1.0,
             freeze_after: None,
             part_us: None,
+            hold_parts: 3.0,
             renditions: Vec::new(),
+            separate_audio: false,
         }
     }
 
@@ -580,17 +721,48 @@ mod tests {
             .lines()
             .filter_map(|l| l.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:"))
             .collect();
-        // The backlog of 2 + 2 + 1.5 + 2 s ends at the epoch.
-        assert_eq!(
-            dates,
-            [
-                "2027-01-15T07:59:52.500Z",
-                "2027-01-15T07:59:54.500Z",
-                "2027-01-15T07:59:56.500Z",
-                "2027-01-15T07:59:58.000Z"
-            ]
-        );
+        // The backlog of 2 + 2 + 1.5 + 2 s ends at the epoch. Dated: the first segment, and the one after the
+        // loop's discontinuity; the others start where the one before them ended.
+        assert_eq!(dates, ["2027-01-15T07:59:52.500Z", "2027-01-15T07:59:58.000Z"]);
+        assert!(playlist.contains("#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2027-01-15T07:59:58.000Z\n"));
         assert_eq!(uris(&playlist)[0], "0/seg0.m4s?kbps=100");
+        // Durations without trailing zeros.
+        assert_eq!(
+            playlist
+                .lines()
+                .filter(|l| l.starts_with("#EXTINF:"))
+                .collect::<Vec<_>>(),
+            ["#EXTINF:2,", "#EXTINF:2,", "#EXTINF:1.5,", "#EXTINF:2,"]
+        );
+    }
+
+    #[test]
+    fn a_player_dates_every_segment_from_the_dated_ones() {
+        // Later in the broadcast, in LL-HLS mode, a full playlist and a delta update after it, merged as
+        // reelcut's player merges them: every segment's wall-clock time is the broadcast clock's.
+        let (source, options) = low_latency(40);
+        let epoch = 1_800_000_000_000;
+        let at = 7.5;
+        let full = render(&source, &options, at, epoch, "o=1", &Reload::default(), &[]);
+        let mut window = reelcut::hls::live::LiveWindow::new(&parse(&full));
+        let skip = Reload {
+            skip: true,
+            ..Reload::default()
+        };
+        let delta = render(&source, &options, at + 2.5, epoch, "o=1", &skip, &[]);
+        assert!(delta.contains("#EXT-X-SKIP:"));
+        window.merge(&parse(&delta));
+        let first: u64 = tag(&full, "#EXT-X-MEDIA-SEQUENCE:").parse().unwrap();
+        let backlog = source.backlog_us(&options) as i64;
+        for timed in window.segments() {
+            let k = timed.segment.sequence;
+            let expected = epoch + (source.start_us(k) as i64 - backlog) / 1000;
+            assert_eq!(window.wall_clock_at(timed.start), Some(expected as f64), "segment {k}");
+            // Dated in the text only where a player could not work it out.
+            let dated = timed.segment.program_date_time.is_some();
+            assert_eq!(dated, k == first || k % 3 == 0, "segment {k}");
+        }
+        assert!(window.segments().len() > 40);
     }
 
     #[test]
@@ -599,7 +771,7 @@ mod tests {
         assert!(is_master(master));
         assert!(!is_master(VOD));
         assert_eq!(
-            rewrite_master(master, "speed=4", false),
+            rewrite_master(master, "speed=4", false, None),
             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8?speed=4\n"
         );
     }
@@ -633,15 +805,23 @@ mod tests {
         assert!(playlist.server_control.can_block_reload);
         assert_eq!(playlist.server_control.part_hold_back, Some(1.002));
         assert_eq!(playlist.server_control.can_skip_until, Some(12.0));
+        // `hold=2`: the least PART-HOLD-BACK RFC 8216bis allows, two part targets.
+        let closer = LiveOptions {
+            hold_parts: 2.0,
+            ..options.clone()
+        };
+        let text_closer = render(&source, &closer, 0.5, 0, "", &Reload::default(), &[]);
+        assert_eq!(parse(&text_closer).server_control.part_hold_back, Some(0.668));
         assert_eq!(playlist.part_target, Some(0.334));
         assert_eq!(playlist.segments.len(), 4);
-        // Parts are listed for the segments that ended in the last three target durations (6 s).
+        // Parts are listed for the segments that started in the last three target durations (6 s before the
+        // edge at 8.5 s): 4-6 s and 6-8 s.
         let listed: Vec<usize> = playlist.segments.iter().map(|s| s.parts.len()).collect();
-        assert_eq!(listed, [0, 6, 6, 6]);
+        assert_eq!(listed, [0, 0, 6, 6]);
         assert_eq!(playlist.partial.len(), 1);
-        assert!(playlist.partial[0].independent && playlist.partial[0].uri.ends_with("/4/seg1.ts"));
+        assert!(playlist.partial[0].independent && playlist.partial[0].uri.ends_with("/hls_ts/4.ts"));
         let hint = &playlist.preload_hints[0];
-        assert!(hint.uri.ends_with("/4/seg1.ts"));
+        assert!(hint.uri.ends_with("/hls_ts/4.ts"));
         let parts = &source.segment(4).parts;
         assert_eq!((hint.start, hint.len), (parts[1].offset, Some(parts[1].len)));
         // A segment's parts tile its file and its duration; every part fits the part target.
@@ -703,8 +883,9 @@ mod tests {
         assert!(delta.contains("#EXT-X-SKIP:SKIPPED-SEGMENTS=34\n"));
         assert_eq!(parse(&delta).skip.unwrap().skipped_segments, 34);
         assert_eq!(parse(&delta).segments.len(), 6);
+        // Each skipped segment took at least its EXTINF and URI lines (`#EXTINF:2,` and `12.ts`).
         assert!(
-            delta.len() * 2 < full.len(),
+            delta.len() + 34 * 17 < full.len(),
             "delta {} bytes, full {}",
             delta.len(),
             full.len()
@@ -732,6 +913,70 @@ mod tests {
     }
 
     #[test]
+    fn parts_after_the_first_of_a_segment_leave_their_offset_unsaid() {
+        let (source, options) = low_latency(4);
+        let text = render(&source, &options, 1.9, 0, "o=7", &Reload::default(), &[]);
+        let parts = &source.segment(4).parts;
+        let lines: Vec<&str> = text.lines().filter(|l| l.contains("URI=\"4.ts?o=7\"")).collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert_eq!(
+            lines[0],
+            format!(
+                "#EXT-X-PART:DURATION=0.333333,URI=\"4.ts?o=7\",BYTERANGE=\"{}@0\",INDEPENDENT=YES",
+                parts[0].len
+            )
+        );
+        assert_eq!(
+            lines[1],
+            format!(
+                "#EXT-X-PART:DURATION=0.333333,URI=\"4.ts?o=7\",BYTERANGE=\"{}\"",
+                parts[1].len
+            )
+        );
+        // The hint of the next part states where it starts (it follows no listed part); a hint at the start
+        // of a file leaves BYTERANGE-START (0) unsaid.
+        assert!(lines[5].starts_with("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"4.ts?o=7\",BYTERANGE-START="));
+        let start = render(&source, &options, 0.0, 0, "o=7", &Reload::default(), &[]);
+        assert!(start.contains(&format!(
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"4.ts?o=7\",BYTERANGE-LENGTH={}\n",
+            parts[0].len
+        )));
+        // Read back, the ranges are the parts' own.
+        let playlist = parse(&text);
+        let read: Vec<(u64, u64)> = playlist
+            .partial
+            .iter()
+            .map(|p| p.range.map(|r| (r.start, r.len)).unwrap())
+            .collect();
+        let cut: Vec<(u64, u64)> = parts[..5].iter().map(|p| (p.offset, p.len)).collect();
+        assert_eq!(read, cut);
+        let segment = &playlist.segments[3];
+        let read: Vec<u64> = segment.parts.iter().map(|p| p.range.unwrap().start).collect();
+        let cut: Vec<u64> = source.segment(3).parts.iter().map(|p| p.offset).collect();
+        assert_eq!(read, cut);
+    }
+
+    #[test]
+    fn a_delta_update_of_a_four_hour_window_is_under_two_kilobytes() {
+        // `?part=0.333&window=7200`: 7200 segments of 2 s. Whatever the moment (every part of a 6 s loop of
+        // the source, with its discontinuities), with a two-digit option token.
+        let (source, options) = low_latency(7200);
+        let skip = Reload {
+            skip: true,
+            ..Reload::default()
+        };
+        let sizes: Vec<usize> = (0..=36)
+            .map(|step| render(&source, &options, step as f64 / 6.0, 0, "o=42", &skip, &[]).len())
+            .collect();
+        let largest = *sizes.iter().max().unwrap();
+        assert!(largest < 2000, "delta updates of {sizes:?} bytes");
+        // The whole playlist: under 50 bytes a segment (it was 121 with a date on each and the options spelled
+        // out in each URI).
+        let full = render(&source, &options, 0.0, 0, "o=42", &Reload::default(), &[]).len();
+        assert!(full < 7200 * 50, "a full reload of {full} bytes");
+    }
+
+    #[test]
     fn rendition_reports_and_the_master_in_low_latency_mode() {
         let (source, options) = low_latency(4);
         let reports = [(
@@ -753,11 +998,56 @@ mod tests {
         let report = &playlist.rendition_reports[0];
         assert!(report.uri.ends_with("/live/hls_low/index.m3u8"));
         assert_eq!((report.last_msn, report.last_part), (Some(4), Some(0)));
-        assert!(playlist.partial[0].uri.ends_with("/4/seg1.ts?part=0.333"));
+        assert!(playlist.partial[0].uri.ends_with("/4.ts?part=0.333"));
         let master =
             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n../b/index.m3u8\n";
-        assert!(rewrite_master(master, "part=0.333", true)
+        assert!(rewrite_master(master, "part=0.333", true, None)
             .contains("../a/index.m3u8?part=0.333&renditions=../a/index.m3u8,../b/index.m3u8\n"));
+    }
+
+    #[test]
+    fn a_separate_audio_rendition() {
+        let master =
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../a/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n../b/index.m3u8\n";
+        let rewritten = rewrite_master(master, "audio=separate", false, Some(2));
+        assert_eq!(
+            rewritten,
+            "#EXTM3U\n\
+             #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,\
+             CHANNELS=\"2\",URI=\"../a/audio_en.m3u8?audio=separate\"\n\
+             #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Deutsch\",LANGUAGE=\"de\",DEFAULT=NO,AUTOSELECT=YES,\
+             CHANNELS=\"2\",URI=\"../a/audio_de.m3u8?audio=separate\"\n\
+             #EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO=\"audio\"\n../a/index.m3u8?audio=separate\n\
+             #EXT-X-STREAM-INF:BANDWIDTH=2,AUDIO=\"audio\"\n../b/index.m3u8?audio=separate\n"
+        );
+        // The audio playlist: the video's segments and times, `<k>.aac` URIs, parts of whole AAC frames.
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hls_ts");
+        let text = std::fs::read_to_string(folder.join("index.m3u8")).unwrap();
+        let (video, options) = low_latency(4);
+        let mut audio = SourcePlaylist::parse(&text).unwrap();
+        audio.set_content(Content::Audio).unwrap();
+        audio.cut_parts(&folder, 333_000).unwrap();
+        let audio_text = render(&audio, &options, 0.7, 0, "o=1", &Reload::default(), &[]);
+        let video_text = render(&video, &options, 0.7, 0, "o=1", &Reload::default(), &[]);
+        let (audio_playlist, video_playlist) = (parse(&audio_text), parse(&video_text));
+        assert_eq!(uris(&audio_text), ["0.aac?o=1", "1.aac?o=1", "2.aac?o=1", "3.aac?o=1"]);
+        let times = |p: &reelcut::hls::playlist::MediaPlaylist| {
+            p.segments
+                .iter()
+                .map(|s| (s.sequence, s.duration, s.program_date_time))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(times(&audio_playlist), times(&video_playlist));
+        assert_eq!(audio_playlist.part_target, Some(0.32));
+        assert_eq!(audio_playlist.partial.len(), 2);
+        assert!(audio_playlist
+            .partial
+            .iter()
+            .all(|p| p.independent && p.duration == 0.32));
+        // Only MPEG-TS segment files can be split.
+        let fmp4 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hls_fmp4/index.m3u8");
+        let mut source = SourcePlaylist::parse(&std::fs::read_to_string(fmp4).unwrap()).unwrap();
+        assert!(source.set_content(Content::VideoOnly).unwrap_err().contains("MPEG-TS"));
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! | `/tests/...` | everything under `tests/` (browser test pages) |
 //! | `/conformance/...` | the conformance corpus (`REELCUT_CONFORMANCE`, else `../shared/conformance`), for trying other projects' files in the browser |
 //! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast (`?part=0.333`: LL-HLS) |
+//! | `/live/<fixture>/audio_en.m3u8`, `audio_de.m3u8`, `<k>.aac` | with `audio=separate`: the audio rendition of the folder's `index.m3u8` (in two languages, the same sound) and its segments as packed audio (`split.rs`) |
+//! | `/live/<fixture>/<k>/<file>`, `/live/<fixture>/<k>.ts` | segment `k` (its media sequence number) of a live broadcast: the fixture's segment file it re-publishes; the playlists list `<k>.ts` in LL-HLS mode, `<k>/<file>` otherwise, with `?o=N` for their options |
 //!
 //! Files answer byte-range requests (206 with `Content-Range`; 416 past the end). The live simulation and the
 //! fault injection are driven by query parameters, listed in `options.rs`. Broadcasts are keyed by their
@@ -22,6 +24,7 @@ mod http;
 mod live;
 mod options;
 mod parts;
+mod split;
 mod ts_damage;
 
 use std::collections::HashMap;
@@ -35,8 +38,8 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::{Body, RangeRequest, Request, Response};
-use live::{Edge, SourcePlaylist};
-use options::{broadcast_query, Options};
+use live::{Content, Edge, SourcePlaylist};
+use options::{broadcast_query, Options, Tokens};
 
 const DEFAULT_PORT: u16 = 8080;
 
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
     let server = Server {
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         broadcasts: Mutex::new(HashMap::new()),
+        tokens: Mutex::new(Tokens::default()),
     };
     http::serve(listener, move |request| server.handle(request));
     ExitCode::SUCCESS
@@ -90,10 +94,22 @@ struct Server {
     root: PathBuf,
     /// Start of each broadcast, by query string: (monotonic instant, wall clock in Unix milliseconds).
     broadcasts: Mutex<HashMap<String, (Instant, i64)>>,
+    /// The option strings that live segment, part and hint URIs name by a short token (`o=N`).
+    tokens: Mutex<Tokens>,
 }
 
 impl Server {
     fn handle(&self, request: &Request) -> Response {
+        // A URI listed by a live playlist names its broadcast's options by token: put them back first.
+        let expanded = self.tokens().expand(&request.query);
+        let request = &match expanded {
+            Ok(query) => {
+                let mut request = request.clone();
+                request.query = query;
+                request
+            }
+            Err(message) => return Response::text(404, message).with_header("Cache-Control", "no-store"),
+        };
         let options = match Options::parse(&request.query) {
             Ok(options) => options,
             Err(message) => return Response::text(400, message),
@@ -106,12 +122,16 @@ impl Server {
             return Response::text(403, "path escapes the served folders");
         }
         let response = match parts.split_first() {
-            Some((&"pkg", rest)) => self.file(&self.root.join("pkg"), rest, request, &options, None),
-            Some((&"fixtures", rest)) => self.file(&self.fixtures(), rest, request, &options, None),
-            Some((&"tests", rest)) => self.file(&self.root.join("tests"), rest, request, &options, None),
-            Some((&"conformance", rest)) => self.file(&self.conformance(), rest, request, &options, None),
+            Some((&"pkg", rest)) => self.file(&self.root.join("pkg"), rest, request, &options, None, Content::Whole),
+            Some((&"fixtures", rest)) => self.file(&self.fixtures(), rest, request, &options, None, Content::Whole),
+            Some((&"tests", rest)) => {
+                self.file(&self.root.join("tests"), rest, request, &options, None, Content::Whole)
+            }
+            Some((&"conformance", rest)) => {
+                self.file(&self.conformance(), rest, request, &options, None, Content::Whole)
+            }
             Some((&"live", rest)) => self.live(rest, request, &options),
-            _ => self.file(&self.root.join("www"), &parts, request, &options, None),
+            _ => self.file(&self.root.join("www"), &parts, request, &options, None, Content::Whole),
         };
         // A development server: never let the browser keep a stale build or a stale live playlist.
         response.with_header("Cache-Control", "no-store")
@@ -129,7 +149,7 @@ impl Server {
     }
 
     /// A file under `base`, honouring `Range`, with faults applied. `segment` is the live media sequence
-    /// number when the file is served as a live segment.
+    /// number when the file is served as a live segment, and `content` what it serves of it.
     fn file(
         &self,
         base: &Path,
@@ -137,6 +157,7 @@ impl Server {
         request: &Request,
         options: &Options,
         segment: Option<u64>,
+        content: Content,
     ) -> Response {
         if let Some(status) = options.faults.status(segment) {
             return Response::text(status, format!("injected fault: {status}"));
@@ -148,11 +169,17 @@ impl Server {
         let Ok(file) = File::open(&path) else {
             return Response::text(404, format!("not found: {}", request.path));
         };
-        // A damaged segment is made in memory; any other file is sent from disk as it is read.
-        let damaged = if options.faults.damages(segment) {
-            match fs::read(&path) {
-                Ok(bytes) => Some(ts_damage::damage(&bytes)),
-                Err(_) => return Response::text(500, format!("cannot read {}", request.path)),
+        // A damaged segment, or a part of one (its video or its audio), is made in memory; any other file is
+        // sent from disk as it is read.
+        let damages = options.faults.damages(segment);
+        let damaged = if damages || content != Content::Whole {
+            match fs::read(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| content.of(bytes))
+            {
+                Ok(bytes) if damages => Some(ts_damage::damage(&bytes)),
+                Ok(bytes) => Some(bytes),
+                Err(message) => return Response::text(500, format!("cannot read {}: {message}", request.path)),
             }
         } else {
             None
@@ -168,7 +195,10 @@ impl Server {
             Some(bytes) => Body::Bytes(bytes[start as usize..(start + len) as usize].to_vec()),
             None => Body::File { file, start, len },
         };
-        let content_type = mime_type(&path);
+        let content_type = match content {
+            Content::Audio => "audio/aac",
+            _ => mime_type(&path),
+        };
         let mut response = match http::parse_range(request.header("Range"), len) {
             RangeRequest::Whole => Response::new(200, content_type, body(0, len)),
             RangeRequest::Part { start, len: part } => {
@@ -206,9 +236,29 @@ impl Server {
                         return refusal;
                     }
                 }
-                self.file(&folder, file, request, options, segment)
+                self.file(&folder, file, request, options, segment, self.media_content(options))
             }
-            _ => self.file(&folder, rest, request, options, None),
+            [name] if options.live.separate_audio && name.ends_with(".aac") => {
+                self.audio_segment(&folder, name, request, options)
+            }
+            [name] if options.live.part_us.is_some() && live::short_name_number(name).is_some() => {
+                // LL-HLS lists segment k as `<k>.ts`: the file is the source segment it re-publishes.
+                let playlist = folder.join("index.m3u8");
+                let source = match self.source_playlist(&playlist, options) {
+                    Ok(source) => source,
+                    Err(message) => return Response::text(400, format!("{}: {message}", playlist.display())),
+                };
+                let k = live::short_name_number(name).unwrap_or_default();
+                let file = source.segment_uri(k);
+                if live::short_name(k, file) != *name {
+                    return Response::text(404, format!("not found: {} (segment {k} is {file})", request.path));
+                }
+                if let Some(refusal) = self.hold_until_published(&folder, k, &[file], request, options) {
+                    return refusal;
+                }
+                self.file(&folder, &[file], request, options, Some(k), self.media_content(options))
+            }
+            _ => self.file(&folder, rest, request, options, None, Content::Whole),
         }
     }
 
@@ -216,14 +266,34 @@ impl Server {
         if let Some(status) = options.faults.status(None) {
             return Response::text(status, format!("injected fault: {status}"));
         }
+        // An audio rendition (`audio=separate`) is the audio of the media playlist beside it.
+        let audio_rendition = options.live.separate_audio
+            && live::AUDIO_RENDITIONS
+                .iter()
+                .any(|(file, ..)| path.file_name().is_some_and(|name| name == *file));
+        let beside;
+        let (path, content) = match audio_rendition {
+            true => {
+                beside = path.with_file_name("index.m3u8");
+                (beside.as_path(), Content::Audio)
+            }
+            false => (path, self.media_content(options)),
+        };
         let Ok(text) = fs::read_to_string(path) else {
             return Response::text(404, format!("no fixture playlist for {}", request.path));
         };
         let query = broadcast_query(&request.query);
         let body = if live::is_master(&text) {
-            live::rewrite_master(&text, &query, options.live.part_us.is_some())
+            let audio = match options.live.separate_audio {
+                true => match self.audio_channels(path, &text) {
+                    Ok(channels) => Some(channels),
+                    Err(message) => return Response::text(400, format!("{}: {message}", path.display())),
+                },
+                false => None,
+            };
+            live::rewrite_master(&text, &query, options.live.part_us.is_some(), audio)
         } else {
-            let source = match self.source_playlist(path, options) {
+            let source = match self.source_playlist_as(path, options, content) {
                 Ok(source) => source,
                 Err(message) => return Response::text(400, format!("{}: {message}", path.display())),
             };
@@ -246,7 +316,16 @@ impl Server {
             if options.faults.playlist_fails(elapsed) {
                 return Response::text(500, "injected fault: playlist_fail");
             }
-            let reports = match self.rendition_reports(path, options, elapsed) {
+            let reports = match audio_rendition {
+                // The audio renditions report each other: same source, same edge.
+                true => Ok(live::AUDIO_RENDITIONS
+                    .iter()
+                    .filter(|(file, ..)| !request.path.ends_with(file))
+                    .map(|(file, ..)| (file.to_string(), source.edge(source.edge_us(&options.live, elapsed))))
+                    .collect()),
+                false => self.rendition_reports(path, options, elapsed),
+            };
+            let reports = match reports {
                 Ok(reports) => reports,
                 Err(message) => return Response::text(400, message),
             };
@@ -255,7 +334,7 @@ impl Server {
                 &options.live,
                 elapsed,
                 epoch_unix_ms,
-                &query,
+                &self.tokens().issue(&query),
                 &options.reload,
                 &reports,
             )
@@ -267,8 +346,23 @@ impl Server {
 
     /// The VOD playlist at `path` that a live broadcast re-publishes, cut into parts in LL-HLS mode.
     fn source_playlist(&self, path: &Path, options: &Options) -> Result<SourcePlaylist, String> {
+        self.source_playlist_as(path, options, self.media_content(options))
+    }
+
+    /// What a variant's media playlist publishes of its source's segments: the video alone when the audio is
+    /// a rendition of its own.
+    fn media_content(&self, options: &Options) -> Content {
+        match options.live.separate_audio {
+            true => Content::VideoOnly,
+            false => Content::Whole,
+        }
+    }
+
+    /// [`Server::source_playlist`], publishing `content` of its segments.
+    fn source_playlist_as(&self, path: &Path, options: &Options, content: Content) -> Result<SourcePlaylist, String> {
         let text = fs::read_to_string(path).map_err(|e| e.to_string())?;
         let mut source = SourcePlaylist::parse(&text)?;
+        source.set_content(content)?;
         if let (Some(part_us), Some(folder)) = (options.live.part_us, path.parent()) {
             source.cut_parts(folder, part_us)?;
         }
@@ -311,7 +405,18 @@ impl Server {
         let Ok(meta) = fs::metadata(file.iter().fold(folder.to_path_buf(), |path, part| path.join(part))) else {
             return Some(Response::text(404, format!("not found: {}", request.path)));
         };
-        let len = meta.len();
+        self.hold_for(
+            &source,
+            k,
+            source.segment_len(k).unwrap_or(meta.len()),
+            request,
+            options,
+        );
+        None
+    }
+
+    /// Holds a request for `len` bytes of segment `k` of `source` until the bytes it asks for are published.
+    fn hold_for(&self, source: &SourcePlaylist, k: u64, len: u64, request: &Request, options: &Options) {
         let last_byte = match http::parse_range(request.header("Range"), len) {
             RangeRequest::Part { start, len: part } => start + part - 1,
             _ => len.saturating_sub(1),
@@ -320,7 +425,48 @@ impl Server {
         if let Some(due_s) = source.real_s_at(&options.live, source.byte_published_at_us(k, last_byte)) {
             thread::sleep(Duration::from_secs_f64((due_s - elapsed).max(0.0)));
         }
-        None
+    }
+
+    /// `/live/<fixture>/<k>.aac` (`audio=separate`): the audio of segment `k` of the folder's `index.m3u8`, as
+    /// packed audio, held until published in LL-HLS mode like the video's parts.
+    fn audio_segment(&self, folder: &Path, name: &str, request: &Request, options: &Options) -> Response {
+        let playlist = folder.join("index.m3u8");
+        let (Some(k), Some(stem)) = (live::short_name_number(name), name.strip_suffix(".aac")) else {
+            return Response::text(404, format!("not found: {}", request.path));
+        };
+        if stem != k.to_string() {
+            return Response::text(404, format!("not found: {}", request.path));
+        }
+        let source = match self.source_playlist_as(&playlist, options, Content::Audio) {
+            Ok(source) => source,
+            Err(message) => return Response::text(400, format!("{}: {message}", playlist.display())),
+        };
+        let file = source.segment_uri(k).to_owned();
+        if let Some(len) = source.segment_len(k) {
+            self.hold_for(&source, k, len, request, options);
+        }
+        self.file(folder, &[&file], request, options, Some(k), Content::Audio)
+    }
+
+    /// The channel count of the audio of a master playlist's first variant (`audio=separate`).
+    fn audio_channels(&self, master: &Path, text: &str) -> Result<u8, String> {
+        let variant = text
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with('#'))
+            .ok_or("a master playlist without variants")?;
+        let playlist = master
+            .parent()
+            .unwrap_or(master)
+            .join(variant.split('?').next().unwrap_or(variant));
+        let source = SourcePlaylist::parse(&fs::read_to_string(&playlist).map_err(|e| e.to_string())?)?;
+        let segment = playlist.with_file_name(source.segment_uri(0));
+        let bytes = fs::read(&segment).map_err(|e| format!("{}: {e}", segment.display()))?;
+        Ok(split::packed_audio(&bytes)?.channels)
+    }
+
+    fn tokens(&self) -> std::sync::MutexGuard<'_, Tokens> {
+        self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Real seconds since the broadcast keyed by `query` started (starting it now if new), and its start

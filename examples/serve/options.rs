@@ -6,11 +6,14 @@
 //! | `mode=event` | an event playlist: nothing leaves it, the replay grows (`window` is then only the backlog at start) | sliding |
 //! | `speed=X` | run the broadcast clock X times faster than real time | 1 |
 //! | `freeze_after=S` | the live playlist stops changing S seconds (real time) after the broadcast started | never |
-//! | `part=S` | Low-Latency HLS: segments are also published as parts of about S seconds, listed with `EXT-X-PART`, with a preload hint, server control (blocking reloads, delta updates) and rendition reports; MPEG-TS fixtures only (`parts.rs`) | off |
+//! | `part=S` | Low-Latency HLS: segments are also published as parts of about S seconds, listed with `EXT-X-PART` (byte ranges of the segment `<k>.ts`) while they are within three target durations of the edge, with a preload hint, server control (blocking reloads, delta updates) and rendition reports; MPEG-TS fixtures only (`parts.rs`) | off |
+//! | `audio=separate` | the audio is a rendition of its own: a live master playlist lists it with `EXT-X-MEDIA:TYPE=AUDIO` (in two languages, the same sound, so that a player can switch: `audio_en.m3u8`, `audio_de.m3u8` beside the first variant's playlist) and its variants with `AUDIO=`; their segments carry the video alone, the audio playlists' the audio as packed audio (`<k>.aac`, ADTS frames after an ID3 timestamp), on the same clock, parts included in LL-HLS mode (`split.rs`); MPEG-TS fixtures with AAC only | `muxed` |
+//! | `hold=N` | LL-HLS: advertise a `PART-HOLD-BACK` of N part targets, from 2 (the least RFC 8216bis allows) up | 3 (what the RFC recommends) |
 //! | `renditions=LIST` | (set by the master playlist in LL-HLS mode) the variant playlist URIs each media playlist reports with `EXT-X-RENDITION-REPORT`; comma-separated | |
 //! | `_HLS_msn=N`, `_HLS_part=P` | a blocking reload (LL-HLS): the playlist answers once segment N (its part P) is published; 400 when N is more than two segments ahead | |
 //! | `_HLS_skip=YES\|v2` | a delta update (LL-HLS): segments older than `CAN-SKIP-UNTIL` are replaced by `EXT-X-SKIP` | |
 //! | `session=ID` | any label: broadcasts with different query strings run on separate clocks | |
+//! | `o=N` | (set by live playlists) a token for the options of the playlist that listed this segment, part or hint URI, which stand in its place; the server hands tokens out and keeps them for its lifetime, and answers 404 for one it did not hand out (`Tokens`) | |
 //! | `fail404=LIST`, `fail500=LIST` | live segments with these media sequence numbers answer 404 / 500 | |
 //! | `slow=LIST`, `slow_ms=MS` | these live segments wait MS milliseconds before answering | 3000 ms |
 //! | `stall=LIST`, `stall_ms=MS` | these live segments send half their body, then nothing for MS milliseconds, then the rest | 3000 ms |
@@ -25,6 +28,7 @@
 //! A LIST is comma-separated numbers and inclusive ranges: `3,7-9`. The `_HLS_` parameters are a player's
 //! reload directives, not part of the broadcast: they are left out of the key of its clock.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::http::Delivery;
@@ -42,8 +46,12 @@ pub struct LiveOptions {
     pub freeze_after: Option<f64>,
     /// LL-HLS: the part target duration, microseconds.
     pub part_us: Option<u64>,
+    /// LL-HLS: `PART-HOLD-BACK`, in part targets.
+    pub hold_parts: f64,
     /// LL-HLS: the variant playlists (URIs as the master lists them) to report the state of.
     pub renditions: Vec<String>,
+    /// The audio is a rendition of its own (`EXT-X-MEDIA`): the variants' segments carry the video alone.
+    pub separate_audio: bool,
 }
 
 /// A player's reload directives (RFC 8216bis §6.2.5).
@@ -109,7 +117,9 @@ impl Options {
             speed: 1.0,
             freeze_after: None,
             part_us: None,
+            hold_parts: 3.0,
             renditions: Vec::new(),
+            separate_audio: false,
         };
         let mut faults = Faults::default();
         let mut reload = Reload::default();
@@ -135,7 +145,19 @@ impl Options {
                         .ok_or_else(bad)?;
                     live.part_us = Some((seconds * 1e6).round() as u64);
                 }
+                "hold" => {
+                    live.hold_parts = positive_number(value)
+                        .filter(|n| (2.0..=60.0).contains(n))
+                        .ok_or_else(bad)?;
+                }
                 "renditions" => live.renditions = value.split(',').map(str::to_owned).collect(),
+                "audio" => {
+                    live.separate_audio = match value {
+                        "separate" => true,
+                        "muxed" => false,
+                        _ => return Err(bad()),
+                    };
+                }
                 "_HLS_msn" => reload.msn = Some(value.parse().map_err(|_| bad())?),
                 "_HLS_part" => reload.part = Some(value.parse().map_err(|_| bad())?),
                 "_HLS_skip" => {
@@ -190,6 +212,63 @@ impl Options {
         Ok(Options { live, faults, reload })
     }
 }
+
+/// The option strings the server has handed out as short tokens (`o=N`).
+///
+/// A live playlist passes its broadcast's options on to every segment, part, preload hint it lists, since
+/// faults, throttling and the broadcast's clock are decided per request. Spelled out, the query string would
+/// be repeated on every one of those lines (a few dozen per reload in LL-HLS mode); a token of a few bytes
+/// names it instead, the way packagers put a session id in their URIs. A token stands for the same string
+/// for the life of the server process: a player that kept a URI across a server restart gets a 404 saying so.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    queries: Vec<String>,
+    by_query: HashMap<String, usize>,
+}
+
+impl Tokens {
+    /// The query to append to the URIs a playlist with broadcast query `query` lists: `o=N`, or nothing
+    /// when there are no options to carry.
+    pub fn issue(&mut self, query: &str) -> String {
+        if query.is_empty() {
+            return String::new();
+        }
+        let next = self.queries.len();
+        let token = *self.by_query.entry(query.to_owned()).or_insert(next);
+        if token == next {
+            self.queries.push(query.to_owned());
+        }
+        format!("{TOKEN}={token}")
+    }
+
+    /// `query` with its `o=N` pair (if any) replaced by the option string it stands for, in place, so that
+    /// parameters added beside the token still apply. An unknown token is an error naming it.
+    pub fn expand(&self, query: &str) -> Result<String, String> {
+        let mut expanded: Vec<&str> = Vec::new();
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            match pair.split_once('=') {
+                Some((TOKEN, value)) => {
+                    let options = value
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|n| self.queries.get(n))
+                        .map(String::as_str);
+                    expanded.push(options.ok_or_else(|| {
+                        format!(
+                            "unknown option token {TOKEN}={value}: this server did not hand it out (was it \
+                             restarted?); reload the playlist for fresh URIs"
+                        )
+                    })?);
+                }
+                _ => expanded.push(pair),
+            }
+        }
+        Ok(expanded.join("&"))
+    }
+}
+
+/// The query key of an option token.
+const TOKEN: &str = "o";
 
 /// `query` without a player's reload directives: the key of a broadcast's clock, and what its playlists pass on
 /// to segment and variant URIs.
@@ -304,7 +383,9 @@ mod tests {
                 speed: 8.0,
                 freeze_after: Some(2.5),
                 part_us: None,
+                hold_parts: 3.0,
                 renditions: Vec::new(),
+                separate_audio: false,
             }
         );
     }
@@ -327,6 +408,9 @@ mod tests {
         );
         assert!(Options::parse("part=0").is_err());
         assert!(Options::parse("part=60").is_err());
+        assert_eq!(Options::parse("part=0.333&hold=2").unwrap().live.hold_parts, 2.0);
+        // Closer than two part targets is not a valid PART-HOLD-BACK.
+        assert!(Options::parse("hold=1.5").is_err());
         assert!(Options::parse("_HLS_skip=NO").is_err());
         assert!(Options::parse("_HLS_msn=-1").is_err());
         // The directives change with every reload; the broadcast they ask about does not.
@@ -334,6 +418,26 @@ mod tests {
             broadcast_query("part=0.5&_HLS_msn=3&_HLS_part=1&speed=2&_HLS_skip=v2"),
             "part=0.5&speed=2"
         );
+    }
+
+    #[test]
+    fn option_tokens_stand_for_their_query_strings() {
+        let mut tokens = Tokens::default();
+        assert_eq!(tokens.issue(""), "");
+        assert_eq!(tokens.issue("part=0.333&window=7200&session=a"), "o=0");
+        assert_eq!(tokens.issue("speed=2"), "o=1");
+        assert_eq!(tokens.issue("part=0.333&window=7200&session=a"), "o=0");
+        assert_eq!(tokens.expand("o=0").unwrap(), "part=0.333&window=7200&session=a");
+        // In place, beside other parameters, which still apply.
+        assert_eq!(tokens.expand("o=1&fault=500").unwrap(), "speed=2&fault=500");
+        assert_eq!(tokens.expand("window=3").unwrap(), "window=3");
+        assert_eq!(tokens.expand("").unwrap(), "");
+        for unknown in ["o=2", "o=", "o=x", "o=-1"] {
+            assert!(
+                tokens.expand(unknown).unwrap_err().starts_with("unknown option token"),
+                "{unknown}"
+            );
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ const JUNK: [u8; 57] = [0xFF; 57];
 const CUT: usize = 100;
 
 /// Where the payload of a packet starts (after the header and any adaptation field), if it has one.
-fn payload_start(packet: &[u8]) -> Option<usize> {
+pub fn payload_start(packet: &[u8]) -> Option<usize> {
     let control = (packet[3] >> 4) & 0x3;
     if control & 0x1 == 0 {
         return None;
@@ -32,11 +32,11 @@ fn payload_start(packet: &[u8]) -> Option<usize> {
     (start < PACKET).then_some(start)
 }
 
-fn unit_start(packet: &[u8]) -> bool {
+pub fn unit_start(packet: &[u8]) -> bool {
     packet[1] & 0x40 != 0
 }
 
-fn pid(packet: &[u8]) -> u16 {
+pub fn pid(packet: &[u8]) -> u16 {
     (u16::from(packet[1] & 0x1F) << 8) | u16::from(packet[2])
 }
 

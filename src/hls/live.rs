@@ -316,7 +316,29 @@ impl LiveWindow {
 
     /// Drops the segments before media sequence `sequence` (their bytes are gone from cache and server).
     pub fn forget_before(&mut self, sequence: u64) {
-        self.segments.retain(|s| s.segment.sequence >= sequence);
+        let kept = self.segments.partition_point(|s| s.segment.sequence < sequence);
+        // The oldest segment kept keeps its wall-clock time: a playlist dates a segment once and the ones
+        // after it by their durations, and that date may be on a segment forgotten here.
+        let date = self
+            .segments
+            .get(kept)
+            .and_then(|first| self.wall_clock_from(kept, first.start));
+        if let (Some(date), Some(first)) = (date, self.segments.get_mut(kept)) {
+            first.segment.program_date_time.get_or_insert(date);
+        }
+        self.segments.drain(..kept);
+    }
+
+    /// The wall-clock time of media time `t` (in segment `index` or the parts after it), from the nearest
+    /// dated segment at or before segment `index`.
+    fn wall_clock_from(&self, index: usize, t: f64) -> Option<f64> {
+        let anchor = self
+            .segments
+            .get(..=index)?
+            .iter()
+            .rev()
+            .find(|s| s.segment.program_date_time.is_some())?;
+        Some(anchor.segment.program_date_time? + (t - anchor.start) * 1000.0)
     }
 
     /// The known segments, oldest first.
@@ -365,11 +387,16 @@ impl LiveWindow {
         self.hold_back
     }
 
-    /// Where a player joining now starts: [`LiveWindow::hold_back`] before the live edge, or at the window's
-    /// start when it is shorter.
-    pub fn live_start(&self) -> Option<f64> {
+    /// Where a player at the live edge plays, the edge being estimated at media time `edge` (the newest part
+    /// listed was out a while ago and the broadcast went on since: see `player::catch_up::LiveEdge`):
+    /// [`LiveWindow::hold_back`] behind it, not before the window's start. The estimate counts from the end of
+    /// the newest part or segment listed up to one reload interval past it, as long as a healthy stream
+    /// takes to publish the next: beyond that, a reload is late (or failing, or the broadcast has stalled),
+    /// and playing on towards the end listed would eat into the hold-back.
+    pub fn live_start(&self, edge: f64) -> Option<f64> {
         let (start, end) = self.range()?;
-        Some((end - self.hold_back).max(start))
+        let edge = edge.max(end).min(end + self.reload_interval());
+        Some((edge - self.hold_back).min(end).max(start))
     }
 
     /// The replay window's length, seconds (`media.duration` for a live source).
@@ -395,11 +422,7 @@ impl LiveWindow {
         }
         // The segment that starts last at or before `t` (the newest one for the parts after it).
         let index = self.segments.partition_point(|s| s.start <= t).checked_sub(1)?;
-        let anchor = self.segments[..=index]
-            .iter()
-            .rev()
-            .find(|s| s.segment.program_date_time.is_some())?;
-        Some(anchor.segment.program_date_time? + (t - anchor.start) * 1000.0)
+        self.wall_clock_from(index, t)
     }
 
     /// Media time of wall-clock time `unix_ms`, if a dated segment covers it.
@@ -467,8 +490,12 @@ mod tests {
     fn a_player_joins_three_target_durations_from_the_edge_without_parts() {
         let window = LiveWindow::new(&live(0, 6, false));
         assert_eq!(window.hold_back(), 6.0);
-        assert_eq!(window.live_start(), Some(6.0));
-        assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(), Some(0.0));
+        assert_eq!(window.live_start(0.0), Some(6.0));
+        assert_eq!(LiveWindow::new(&live(0, 2, false)).live_start(0.0), Some(0.0));
+        // The edge estimated 1.5 s past the end listed; 5 s past it counts for a target duration only (the
+        // next segment should have been listed by then).
+        assert_eq!(window.live_start(13.5), Some(7.5));
+        assert_eq!(window.live_start(17.0), Some(8.0));
     }
 
     #[test]
@@ -514,6 +541,20 @@ mod tests {
             ]
         );
         assert_eq!(window.segments()[3].start, 10.0);
+    }
+
+    #[test]
+    fn the_oldest_segment_kept_keeps_its_date_when_the_dated_one_before_it_is_forgotten() {
+        // Only segment 0 is dated (11:19:00); the others are dated by their durations.
+        let text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n\
+             #EXT-X-PROGRAM-DATE-TIME:2026-11-21T11:19:00Z\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n";
+        let Ok(Playlist::Media(media)) = parse(text, "http://h/live.m3u8") else {
+            panic!("a media playlist");
+        };
+        let mut window = LiveWindow::new(&media);
+        window.forget_before(2);
+        assert_eq!(window.wall_clock_at(4.5), Some(EPOCH_MS + 4_500.0));
+        assert_eq!(window.time_at_wall_clock(EPOCH_MS + 4_500.0), Some(4.5));
     }
 
     #[test]

@@ -10,9 +10,12 @@
 //! The pin is the video: segments are cut at video keyframes, so a segment's first video frame is where
 //! the playlist says the segment starts, plus the lead the audio has over the video in this stream (AAC
 //! priming makes the audio start a frame or so earlier). That lead is measured once, on the first segment
-//! placed, which also makes time 0 of a VOD stream its earliest sample of any track. Pinning on the
+//! placed when it starts the timeline, which makes time 0 its earliest sample of any track. Pinning on the
 //! earliest sample of every segment instead would move the pictures by however much audio the muxer
-//! happened to put ahead of the keyframe.
+//! happened to put ahead of the keyframe. Playback that starts further on (a live stream joined near its
+//! edge, at a segment or at a run of LL-HLS parts inside one; a seek before playing) finds only the
+//! muxer's audio there: no lead is taken, and the pictures land where the playlist (and its program date
+//! time) says they start.
 use crate::error::Result;
 use crate::media::{Track, TrackKind};
 use crate::time::{rescale_ticks, unwrap_33bit, Time, MPEG_TS_TIMESCALE};
@@ -58,9 +61,14 @@ impl SegmentPlacer {
             .filter(|t| t.kind == TrackKind::Video)
             .find_map(first_shown)
             .unwrap_or(earliest);
-        let lead = *self
-            .lead
-            .get_or_insert_with(|| (video.seconds() - earliest.seconds()).max(0.0));
+        let starts_timeline = segment_start == 0.0;
+        let lead = *self.lead.get_or_insert_with(|| {
+            if starts_timeline {
+                (video.seconds() - earliest.seconds()).max(0.0)
+            } else {
+                0.0
+            }
+        });
         let anchor = match self.anchors.iter().find(|(known, _)| *known == domain) {
             Some((_, anchor)) => *anchor,
             None => {
@@ -172,5 +180,19 @@ mod tests {
         placer.place(1, 6.0, &mut later, true).unwrap();
         assert_eq!(pts(&later[0]), [540_000 + 1_920]);
         assert_eq!(pts(&later[1]), [540_000 + 1_920 - 9_000]);
+    }
+
+    #[test]
+    fn a_live_join_pins_the_video_where_the_playlist_says() {
+        // LL-HLS: the first unit is a run of parts from a keyframe 1 s into segment 5 (10 s on the timeline),
+        // and the muxer put 0.1 s of audio ahead of that keyframe: the keyframe is where the parts start.
+        let mut placer = SegmentPlacer::new();
+        let mut parts = [
+            track(90_000, &[900_000]),
+            kind_track(TrackKind::Audio, 90_000, &[900_000 - 9_000]),
+        ];
+        placer.place(0, 11.0, &mut parts, true).unwrap();
+        assert_eq!(pts(&parts[0]), [990_000]);
+        assert_eq!(pts(&parts[1]), [981_000]);
     }
 }

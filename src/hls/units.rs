@@ -301,7 +301,11 @@ mod tests {
         assert_eq!(start, 0.0);
         assert!((end - 13.33334).abs() < 1e-4);
         assert_eq!(window.hold_back(), 2.0);
-        assert!((window.live_start().unwrap() - 11.33334).abs() < 1e-4);
+        assert!((window.live_start(0.0).unwrap() - 11.33334).abs() < 1e-4);
+        // The edge estimated a tenth of a second past the end listed: that much further; two seconds past
+        // it, a part target (0.667 s) further at most: the next part should have been listed by then.
+        assert!((window.live_start(13.43334).unwrap() - 11.43334).abs() < 1e-4);
+        assert!((window.live_start(15.33334).unwrap() - 12.00034).abs() < 1e-4);
         // Replay: whole segments.
         assert_eq!(window.unit_at(1.0), Some(Unit::Segment(10)));
         assert_eq!(window.unit_after(Unit::Segment(10)), Some(Unit::Segment(11)));

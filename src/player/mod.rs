@@ -5,6 +5,7 @@
 //! the frame whose display interval contains `t`. Decoding must start at a sync sample, so showing a frame
 //! means decoding from the last keyframe before it (in decode order) up to the frame itself.
 
+pub mod catch_up;
 pub mod chunks;
 pub mod hls;
 

@@ -134,9 +134,16 @@ impl AudioOutput {
         }
     }
 
-    /// Plays `data` starting at context time `at`, leaving out its first `skip` seconds. Returns the
-    /// source node (stop it to cut the sound short) and the context time it ends.
-    pub(crate) fn play(&self, data: &Sound, at: f64, skip: f64) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
+    /// Plays `data` starting at context time `at`, leaving out its first `skip` seconds, `rate` times faster
+    /// than recorded (resampled: the pitch rises with the speed). Returns the source node (stop it to cut the
+    /// sound short) and the context time it ends.
+    pub(crate) fn play(
+        &self,
+        data: &Sound,
+        at: f64,
+        skip: f64,
+        rate: f64,
+    ) -> Result<(web_sys::AudioBufferSourceNode, f64)> {
         let planes = data.planes()?;
         let options = Dictionary::new();
         options.set_length(data.number_of_frames());
@@ -155,13 +162,14 @@ impl AudioOutput {
             .create_buffer_source()
             .map_err(|e| from_js(ErrorCode::Browser, "createBufferSource", &e))?;
         source.set_buffer(Some(&buffer));
+        source.playback_rate().set_value(rate as f32);
         source
             .connect_with_audio_node(&self.gain)
             .map_err(|e| from_js(ErrorCode::Browser, "AudioBufferSourceNode.connect", &e))?;
         source
             .start_with_when_and_grain_offset(at, skip)
             .map_err(|e| from_js(ErrorCode::Browser, "AudioBufferSourceNode.start", &e))?;
-        Ok((source, at + buffer.duration() - skip))
+        Ok((source, at + (buffer.duration() - skip) / rate))
     }
 }
 

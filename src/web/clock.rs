@@ -27,10 +27,16 @@ extern "C" {
 /// Media time against a source clock (seconds of the audio context, or of the page).
 pub(crate) struct Clock {
     audio: Option<Rc<AudioOutput>>,
-    /// Media time when the clock last started or stopped.
+    /// Media time when the clock last started, stopped or changed its rate.
     media_start: f64,
     /// Source-clock time at which `media_start` is heard; `None` while stopped.
     started_at: Option<f64>,
+    /// Media seconds per source second from `started_at` on: 1, or a little more while a live stream
+    /// catches up with its edge.
+    rate: f64,
+    /// After a rate change that waits for the sound already scheduled (`started_at` then lies ahead): the
+    /// course until then, as media time, source time and rate.
+    before: Option<(f64, f64, f64)>,
 }
 
 impl Clock {
@@ -41,6 +47,8 @@ impl Clock {
             audio: audio.filter(|audio| audio.running()),
             media_start,
             started_at: None,
+            rate: 1.0,
+            before: None,
         }
     }
 
@@ -53,9 +61,8 @@ impl Clock {
     /// at `now_ms` on, it advances with the sound (which starts a moment later).
     pub(crate) fn follow(&mut self, audio: Rc<AudioOutput>, now_ms: f64) {
         let running = self.running();
-        self.media_start = self.time(now_ms);
+        self.hold(now_ms);
         self.audio = Some(audio);
-        self.started_at = None;
         if running {
             self.start(now_ms);
         }
@@ -84,31 +91,81 @@ impl Clock {
         }
     }
 
-    /// Stops the clock at the media time it shows now.
+    /// Stops the clock at the media time it shows now (a rate change still waiting takes effect at the
+    /// next start).
     pub(crate) fn hold(&mut self, now_ms: f64) {
         self.media_start = self.time(now_ms);
         self.started_at = None;
+        self.before = None;
     }
 
     pub(crate) fn running(&self) -> bool {
         self.started_at.is_some()
     }
 
-    /// Media time at `now_ms`.
-    pub(crate) fn time(&self, now_ms: f64) -> f64 {
-        match self.started_at {
-            Some(started) => self.media_start + (self.source_now(now_ms) - started).max(0.0),
-            None => self.media_start,
+    /// Source seconds from `now_ms` until source time `from` (0 once it has passed).
+    pub(crate) fn until(&self, from: f64, now_ms: f64) -> f64 {
+        (from - self.source_now(now_ms)).max(0.0)
+    }
+
+    /// The rate last chosen (perhaps still waiting to take effect).
+    pub(crate) fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// The rate heard at `now_ms`.
+    pub(crate) fn rate_heard(&self, now_ms: f64) -> f64 {
+        match (self.before, self.started_at) {
+            (Some((_, _, before)), Some(at)) if self.source_now(now_ms) < at => before,
+            _ => self.rate,
         }
     }
 
-    /// Media time the clock (re)started from.
+    /// Plays at `rate` from source time `from` on (no earlier than now), keeping media time continuous:
+    /// with sound, `from` is when the sound already scheduled at the old rate ends. Returns `false`, changing
+    /// nothing, while an earlier change still waits to take effect.
+    pub(crate) fn set_rate(&mut self, rate: f64, from: f64, now_ms: f64) -> bool {
+        let now = self.source_now(now_ms);
+        let Some(at) = self.started_at else {
+            self.rate = rate;
+            return true;
+        };
+        if self.before.is_some() && now < at {
+            return false;
+        }
+        let from = from.max(now).max(at);
+        self.before = Some((self.media_start, at, self.rate));
+        self.media_start += (from - at) * self.rate;
+        self.started_at = Some(from);
+        self.rate = rate;
+        true
+    }
+
+    /// Media time at `now_ms`.
+    pub(crate) fn time(&self, now_ms: f64) -> f64 {
+        let Some(at) = self.started_at else {
+            return self.media_start;
+        };
+        let source = self.source_now(now_ms);
+        match self.before {
+            Some((media, before_at, rate)) if source < at => media + (source - before_at).max(0.0) * rate,
+            _ => self.media_start + (source - at).max(0.0) * self.rate,
+        }
+    }
+
+    /// Media time the clock (re)started from, or changed its rate at.
     pub(crate) fn start_time(&self) -> f64 {
         self.media_start
     }
 
-    /// Audio-context time at which the sound of media time `t` must be rendered (`None` while stopped).
-    pub(crate) fn render_time_of(&self, t: f64) -> Option<f64> {
-        Some(self.started_at? + (t - self.media_start))
+    /// Audio-context time at which the sound of media time `t` must be rendered, and the rate it plays at
+    /// (`None` while stopped). Sound starting within a microsecond (a twentieth of a sample) before a rate
+    /// change is the sound that follows it, its time rounded differently.
+    pub(crate) fn render_time_of(&self, t: f64) -> Option<(f64, f64)> {
+        let at = self.started_at?;
+        Some(match self.before {
+            Some((media, before_at, rate)) if t < self.media_start - 1e-6 => (before_at + (t - media) / rate, rate),
+            _ => (at + (t - self.media_start) / self.rate, self.rate),
+        })
     }
 }

@@ -28,6 +28,7 @@ use crate::hls::playlist::{
 use crate::hls::segments::{ReadSegment, SegmentReader};
 use crate::hls::units::{Unit, UnitFetch};
 use crate::media::{Sample, Track, TrackKind};
+use crate::player::catch_up::LiveEdge;
 use crate::player::hls::{choose_variant, reload_delay, Throughput};
 use crate::time::MPEG_TS_TIMESCALE;
 
@@ -104,6 +105,22 @@ struct HlsState {
     cache: ChunkCache,
     /// Codec descriptions of the first segment loaded (samples left empty), for `media.tracks`.
     tracks: Vec<Track>,
+    /// Where the live edge is, from the playlists received (the renditions share one timeline).
+    edge: LiveEdge,
+}
+
+impl HlsState {
+    /// Rendition `index`'s playlist was just received: where its newest part ends tells the live edge.
+    fn received(&mut self, index: usize) {
+        if let Some((_, end)) = self.renditions[index]
+            .stream
+            .window
+            .as_ref()
+            .and_then(LiveWindow::range)
+        {
+            self.edge.received(end, now_ms() / 1000.0);
+        }
+    }
 }
 
 /// What a live stream tells the players showing it.
@@ -160,9 +177,11 @@ impl HlsContent {
                 throughput: Throughput::default(),
                 cache: ChunkCache::new(CACHED_SEGMENTS),
                 tracks: Vec::new(),
+                edge: LiveEdge::default(),
             }),
             listeners: RefCell::new(Vec::new()),
         });
+        content.state.write().received(0);
         // A master playlist's first variant: its playlist is loaded now.
         if content.state.read().renditions[0].stream.window.is_none() {
             content.switch_to(0).await?;
@@ -209,12 +228,15 @@ impl HlsContent {
         }
     }
 
-    /// Where the live edge is: the start time a fresh join would use.
+    /// Where a player at the live edge plays now (the start time a fresh join uses): the hold-back behind
+    /// the edge, estimated from the newest parts and when they were received.
     pub(crate) fn live_edge(&self) -> f64 {
-        self.window().and_then(|w| w.live_start()).unwrap_or(0.0)
+        let edge = self.state.read().edge.at(now_ms() / 1000.0).unwrap_or(0.0);
+        self.window().and_then(|w| w.live_start(edge)).unwrap_or(0.0)
     }
 
-    fn target_duration(&self) -> f64 {
+    /// `EXT-X-TARGETDURATION`, seconds.
+    pub(crate) fn target_duration(&self) -> f64 {
         self.window().map_or(0.0, |w| w.target_duration())
     }
 
@@ -561,6 +583,7 @@ impl HlsContent {
             let stream = &mut state.renditions[index].stream;
             stream.window = Some(window);
             stream.fetched = Some(now_ms());
+            state.received(index);
         }
         self.state.write().current = index;
         Ok(())
@@ -611,6 +634,9 @@ impl HlsContent {
         let moved = window.range() != before;
         let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
         stream.fetched = (!unusable).then_some(fetched);
+        if let Which::Variant(index) = which {
+            state.received(index);
+        }
         Ok(moved)
     }
 

@@ -19,11 +19,12 @@ use super::clock::Clock;
 use super::codec::audio_decoder::{decodable, AudioDecoder};
 use super::codec::frame::{Frame, Sound};
 use super::codec::video_decoder::VideoDecoder;
-use super::content::Content;
+use super::content::{Content, Kind};
 use super::render::Renderer;
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Display, Sample, Track, TrackKind};
+use crate::player::catch_up::catch_up_rate;
 use crate::time::{Time, MICROS_PER_SECOND};
 
 /// Frames decoded but not yet shown, plus chunks queued in the decoder: enough to hide B-frame reordering
@@ -247,6 +248,7 @@ impl Playback {
         }
         playback.draw_due(time, renderer)?;
         playback.schedule_sound(time)?;
+        playback.catch_up(time, now_ms);
         playback.feed_video(this)?;
         playback.feed_audio(time)?;
         let ended = playback.ended(time);
@@ -259,6 +261,33 @@ impl Playback {
             (false, false) => Tick::Waiting,
         };
         Ok((tick, time))
+    }
+
+    /// The playback rate heard at `now_ms`: 1, or a little more while catching up with a live edge.
+    pub(crate) fn rate(&self, now_ms: f64) -> f64 {
+        self.clock.rate_heard(now_ms)
+    }
+
+    /// A live stream: plays faster while behind its live target, at 1 otherwise (`player::catch_up`). A
+    /// change takes effect once the sound already scheduled has played, so pictures and sound stay together;
+    /// it is decided on how far behind the player will be by then.
+    fn catch_up(&mut self, time: f64, now_ms: f64) {
+        let rate = self.clock.rate();
+        let from = self
+            .audio
+            .as_ref()
+            .and_then(|a| a.scheduled.back())
+            .map_or(0.0, |(_, end)| *end);
+        let wanted = match self.media.kind() {
+            Kind::Hls(hls) if hls.is_live() => {
+                let behind = hls.live_edge() - time - (rate - 1.0) * self.clock.until(from, now_ms);
+                catch_up_rate(behind, rate, hls.target_duration())
+            }
+            _ => 1.0,
+        };
+        if self.clock.running() && wanted != rate {
+            self.clock.set_rate(wanted, from, now_ms);
+        }
     }
 
     /// Moves decoded frames and sound out of the decoders; replaces a decoder that failed.
@@ -372,10 +401,10 @@ impl Playback {
         for data in std::mem::take(&mut audio.decoded) {
             let start = data.timestamp() / f64::from(MICROS_PER_SECOND);
             let duration = data.duration() / f64::from(MICROS_PER_SECOND);
-            let played = self.clock.render_time_of(start).map(|at| {
+            let played = self.clock.render_time_of(start).map(|(at, rate)| {
                 // Leave out what comes before the start position, and what is already late.
-                let skip = (self.clock.start_time() - start).max(render_now - at).max(0.0);
-                (skip < duration).then(|| audio.output.play(&data, at + skip, skip))
+                let skip = (self.clock.start_time() - start).max((render_now - at) * rate).max(0.0);
+                (skip < duration).then(|| audio.output.play(&data, at + skip / rate, skip, rate))
             });
             if let Some(Some(scheduled)) = played {
                 audio.scheduled.push_back(scheduled?);

@@ -109,6 +109,8 @@ struct State {
     last_timeupdate: f64,
     /// The playback clock runs (`playing` fired, no `waiting` since).
     clock_running: bool,
+    /// The playback rate last told (`ratechange`).
+    rate: f64,
     /// A seek stopped playback, which resumes once the last seek has drawn its frame.
     resume_after_seek: bool,
     /// How many times a media was loaded (and so which load a live stream's events are for).
@@ -195,6 +197,7 @@ impl PlayerCore {
                 generation: 0,
                 last_timeupdate: 0.0,
                 clock_running: false,
+                rate: 1.0,
                 resume_after_seek: false,
                 loads: 0,
                 dropped_frames: 0,
@@ -350,6 +353,17 @@ impl PlayerCore {
 
     pub(crate) fn paused(&self) -> bool {
         self.state.read().playback().is_none()
+    }
+
+    /// The speed playback runs at: 1, or a little more while a live stream catches up with its edge (1
+    /// while paused).
+    pub(crate) fn playback_rate(&self) -> f64 {
+        let state = self.state.read();
+        if state.playback().is_some() {
+            state.rate
+        } else {
+            1.0
+        }
     }
 
     pub(crate) fn ended(&self) -> bool {
@@ -581,6 +595,7 @@ impl PlayerCore {
                 other => other,
             };
             state.clock_running = false;
+            state.rate = 1.0;
             state.last_timeupdate = from;
         }
         self.fire("play");
@@ -629,6 +644,8 @@ impl PlayerCore {
                 let changed = running != state.clock_running;
                 state.clock_running = running;
                 state.current_time = time;
+                let rate = playback.read().rate(now);
+                let rate_changed = rate != std::mem::replace(&mut state.rate, rate);
                 let update = running && (time - state.last_timeupdate).abs() >= TIMEUPDATE_INTERVAL;
                 if update {
                     state.last_timeupdate = time;
@@ -639,6 +656,9 @@ impl PlayerCore {
                 }
                 if update {
                     self.fire("timeupdate");
+                }
+                if rate_changed {
+                    self.fire("ratechange");
                 }
                 self.request_animation_frame();
             }

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BROWSER,
+  chromiumOnly,
   liveFrameAt,
   liveZero,
+  openPage,
   playerPage as openPlayerPage,
   probe,
   seekAndRead,
@@ -117,9 +119,10 @@ test('live: starts three target durations behind the edge, follows it, seeks bac
   const zero = await liveZero(running.server.base, url);
   const { joined, following, sought, replaying, live } = run;
   assert.equal(joined.live, true);
-  // 15 segments of 2 s are published at the start; play starts 6 s (3 target durations) before the end.
+  // 15 segments of 2 s are published at the start; play starts 6 s (3 target durations) behind the live
+  // edge: the end listed, plus the time since the playlist arrived (a target duration at most).
   assert.deepEqual(joined.seekable, { start: 0, end: 30 });
-  assert.equal(joined.time, 24);
+  assert.ok(joined.time >= 24 && joined.time <= 26, `joined at ${joined.time}`);
   // Five seconds later: the window slid by two or three segments and the player kept pace with it.
   assert.ok(following.seekable.end >= 34 && following.seekable.start >= 4, `window ${JSON.stringify(following.seekable)}`);
   assert.equal(following.seekable.end - following.seekable.start, 30);
@@ -132,10 +135,10 @@ test('live: starts three target durations behind the edge, follows it, seeks bac
   assert.ok(Math.abs(sought.frame - liveFrameAt(sought.wall, zero)) <= 1, `frame ${sought.frame}, broadcast ${liveFrameAt(sought.wall, zero)}`);
   assert.ok(replaying.time > sought.time + 0.5, 'playing goes on in the replay');
   assert.ok(Math.abs(replaying.frame - liveFrameAt(replaying.wall, zero)) <= 2, `frame ${replaying.frame}, broadcast ${liveFrameAt(replaying.wall, zero)}`);
-  // Back to the live edge: 6 s before the end of the window as it was when goLive ran (a reload may have
-  // published one more segment while the frame was being decoded).
+  // Back to the live edge: 6 s behind it, 4 to 6 s before the end of the window as it was when goLive ran
+  // (6 to 8 s: a reload may have published one more segment while the frame was being decoded).
   const behind = live.seekable.end - live.time;
-  assert.ok(Math.abs(behind - 6) < 0.01 || Math.abs(behind - 8) < 0.01, `live at ${live.time} of ${JSON.stringify(live.seekable)}`);
+  assert.ok(behind > 4 - 0.01 && behind < 8 + 0.01, `live at ${live.time} of ${JSON.stringify(live.seekable)}`);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -176,8 +179,10 @@ test('LL-HLS: plays parts about a second behind the edge with blocking and delta
     return { joined, samples, waiting, clipEnd: end, clip: Array.from(bytes), seekable };
   }, url);
   const zero = await liveZero(running.server.base, url);
-  // 40 segments of 2 s are out at the start; play starts PART-HOLD-BACK (1.002 s) before the newest part.
-  assert.ok(Math.abs(run.joined.seekable.end - run.joined.time - 1.002) < 1e-6, JSON.stringify(run.joined));
+  // 40 segments of 2 s are out at the start; play starts PART-HOLD-BACK (1.002 s) behind the live edge: the
+  // end of the newest part listed, plus the time since the playlist arrived (a part target at most).
+  const behindListed = run.joined.seekable.end - run.joined.time;
+  assert.ok(behindListed <= 1.002 + 1e-6 && behindListed >= 1.002 - 0.334 - 1e-6, JSON.stringify(run.joined));
   const latencies = run.samples.map((s) => s.latency);
   assert.ok(Math.max(...latencies.slice(2)) < 2000, `latencies ${latencies}`);
   assert.equal(run.waiting, 0);
@@ -190,7 +195,7 @@ test('LL-HLS: plays parts about a second behind the edge with blocking and delta
   assert.ok(reloads.length >= 12, `${reloads.length} blocking reloads`);
   assert.ok(reloads.every((r) => /_HLS_part=\d+/.test(r.url)), 'every reload names the next part');
   assert.ok(reloads.some((r) => r.url.includes('_HLS_skip=YES')), 'delta updates');
-  const ranged = requests.filter((r) => /\/\d+\/seg\d\.ts/.test(r.url) && r.range);
+  const ranged = requests.filter((r) => /\/hls_ts\/\d+\.ts\?o=\d+$/.test(r.url) && r.range);
   assert.ok(ranged.length >= 12, `${ranged.length} part requests`);
   // The clip holds the three seconds up to the newest part: its video lasts 3 s from the keyframe before.
   const file = join(scratch, 'll-clip.mp4');
@@ -198,6 +203,112 @@ test('LL-HLS: plays parts about a second behind the edge with blocking and delta
   const video = probe(file).streams.find((s) => s.codec_type === 'video');
   assert.ok(Number(video.duration) >= 3 - 1 / FPS && Number(video.duration) <= 4 + 1 / FPS, `clip video ${video.duration} s`);
   assert.ok(run.clipEnd % 2 > 1e-6, `the clip ends inside a segment (${run.clipEnd} s)`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('LL-HLS catch-up: behind after a pause, the player plays 1.05x (sound too) until back at PART-HOLD-BACK, without a jump', async () => {
+  const { page, errors } = await playerPage();
+  // The least PART-HOLD-BACK RFC 8216bis allows: two part targets, 0.668 s.
+  const hold = 0.668;
+  const url = `/live/hls_ts/index.m3u8?part=0.333&window=12&hold=2&session=catchup${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const media = await Media.open(url);
+    const player = new Player(canvas, { muted: true });
+    const events = [];
+    const started = performance.now();
+    for (const kind of ['ratechange', 'waiting', 'pause', 'play', 'playing']) {
+      player.addEventListener(kind, () => events.push({ kind, at: performance.now() - started, rate: player.playbackRate }));
+    }
+    await player.load(media);
+    await player.play();
+    // Each sample after the frame's animation callbacks (the player's included), with that frame's time, so
+    // that the media time shown and the time it is shown at are the player's own pair.
+    const samples = [];
+    let lastBarcode = 0;
+    const sample = async (phase) => {
+      const frameTime = await new Promise((resolve) => requestAnimationFrame((t) => setTimeout(() => resolve(t), 0)));
+      const time = player.currentTime;
+      const wall = media.wallClockAt(time);
+      // Pictures from the first frame drawn on.
+      const read = frameTime - lastBarcode > 200 && events.some((e) => e.kind === 'playing');
+      if (read) lastBarcode = frameTime;
+      samples.push({ phase, at: frameTime - started, time, wall, latency: Date.now() - wall, rate: player.playbackRate, frame: read ? window.readBarcode(canvas) : null });
+    };
+    const sampleFor = async (ms, phase, done = () => false) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until && !done()) await sample(phase);
+    };
+    await sampleFor(4000, 'joined');
+    const settled = samples.at(-1).latency;
+    // Behind by the pause and the start-up after it.
+    player.pause();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const resumed = performance.now() - started;
+    const soundBefore = window.audioStarts().length;
+    await player.play();
+    const caughtUp = () => {
+      const after = events.filter((e) => e.kind === 'ratechange' && e.at > resumed);
+      return after.some((e) => e.rate > 1) && after.at(-1).rate === 1;
+    };
+    await sampleFor(30000, 'catching up', caughtUp);
+    await sampleFor(2000, 'caught up');
+    player.destroy();
+    media.close();
+    return { events, samples, settled, resumed, soundBefore, audio: window.audioStarts() };
+  }, url);
+  const zero = await liveZero(running.server.base, url);
+  const rates = run.events.filter((e) => e.kind === 'ratechange');
+  const after = rates.filter((e) => e.at > run.resumed);
+  const summary = `rate changes ${JSON.stringify(rates.map((e) => [Math.round(e.at), e.rate]))}, settled at ${run.settled} ms`;
+  // Behind after the pause, it played faster, then at 1 again.
+  assert.ok(after.some((e) => e.rate === 1.05), summary);
+  assert.equal(after.at(-1)?.rate, 1, summary);
+  assert.equal(run.events.filter((e) => e.kind === 'waiting').length, 0, 'no stall');
+  // The media time shown never jumps: from one frame to the next it advances at most 1.05 times the time
+  // between them, and two frames (1/15 s) of slack for the audio clock's steps.
+  const playing = (a, b) => a.phase === b.phase || (a.phase === 'catching up' && b.phase === 'caught up');
+  let jumps = 0;
+  for (let i = 1; i < run.samples.length; i++) {
+    const [a, b] = [run.samples[i - 1], run.samples[i]];
+    if (!playing(a, b)) continue;
+    const advance = b.time - a.time;
+    assert.ok(advance >= 0, `currentTime went back from ${a.time} to ${b.time}`);
+    if (advance > ((b.at - a.at) / 1000) * 1.05 + 2 / 30) jumps++;
+  }
+  assert.equal(jumps, 0, 'currentTime jumped forward');
+  // The picture is the broadcast's frame at the time shown: within a frame (the sampling), two at times (a
+  // frame decoded late on this shared machine).
+  const read = run.samples.filter((s) => s.frame !== null);
+  assert.ok(read.length > 50, `${read.length} frames read`);
+  const offsets = read.map(({ wall, frame }) => frame - liveFrameAt(wall, zero));
+  assert.ok(offsets.every((d) => Math.abs(d) <= 2), `picture offsets in frames: ${offsets}`);
+  assert.ok(offsets.filter((d) => Math.abs(d) <= 1).length >= 0.9 * read.length, `picture offsets in frames: ${offsets}`);
+  // The sound played faster too, each buffer starting where the one before ended at its rate: no gap, no
+  // overlap (past the pause, where the sound starts again).
+  const starts = run.audio;
+  assert.ok(starts.some((s) => s.rate === Math.fround(1.05)), 'sound scheduled at 1.05x');
+  let contiguous = 0;
+  let fast = 0;
+  for (let i = 1; i < starts.length; i++) {
+    if (i === run.soundBefore) continue;
+    const [a, b] = [starts[i - 1], starts[i]];
+    const end = a.when + (a.duration - a.offset) / a.rate;
+    assert.ok(b.when > end - 1e-4, `sound overlaps: ${JSON.stringify([a, b])}`);
+    if (Math.abs(b.when - end) < 1e-4) {
+      contiguous++;
+      if (a.rate > 1) fast++;
+    }
+  }
+  assert.ok(contiguous >= 0.95 * (starts.length - 2), `${contiguous} of ${starts.length - 2} sound buffers follow on`);
+  assert.ok(fast > 100, `${fast} buffers at 1.05x follow on`);
+  // Back on target: PART-HOLD-BACK from the edge (and the issue's goal of at most 1 s).
+  const latencies = run.samples.filter((s) => s.phase === 'caught up').map((s) => s.latency).sort((a, b) => a - b);
+  const median = latencies[latencies.length >> 1] / 1000;
+  console.log(`LL-HLS catch-up: ${summary}; latency once caught up ${median.toFixed(3)} s`);
+  assert.ok(median > hold - 0.05 && median < hold + 0.1, `latency ${median} s once caught up; ${summary}`);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -283,6 +394,50 @@ test('master playlist: down to the lower variant while downloads are slow (its r
   // to the end.
   const late = run.frames.slice(-8).map((f) => f.frame);
   assert.ok(new Set(late).size >= 5, `frames at the end: ${late}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the dev server\'s separate audio rendition (audio=separate, LL-HLS) as hls.js 1.7.4 plays it: two tracks listed, audio from the default, then from the other', chromiumOnly('hls.js is the reference player here'), async () => {
+  // reelcut plays a variant's own segments only (README: audio renditions wait for room in the wasm): this
+  // keeps the stream the player's renditions will be tested on honest against a reference player.
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/bench/pages/player.html');
+  const url = `/live/hls_master/index.m3u8?audio=separate&part=0.333&session=altaudio${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const video = document.getElementById('video');
+    const hls = new window.Hls({ lowLatencyMode: true });
+    const seen = { audio: [], video: 0, fatal: [], buffers: [] };
+    hls.on(window.Hls.Events.FRAG_BUFFERED, (_, { frag }) => {
+      if (frag.type === 'audio') seen.audio.push(frag.level);
+      else seen.video++;
+    });
+    hls.on(window.Hls.Events.ERROR, (_, data) => data.fatal && seen.fatal.push(data.details));
+    hls.on(window.Hls.Events.BUFFER_CREATED, (_, data) => { seen.buffers = Object.keys(data.tracks).sort(); });
+    hls.attachMedia(video);
+    hls.loadSource(url);
+    await new Promise((resolve) => hls.on(window.Hls.Events.MANIFEST_PARSED, resolve));
+    const tracks = hls.audioTracks.map((t) => ({ name: t.name, lang: t.lang, default: t.default }));
+    video.muted = true;
+    await video.play();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const played = video.currentTime;
+    const switched = new Promise((resolve) => hls.once(window.Hls.Events.AUDIO_TRACK_SWITCHED, (_, data) => resolve(data.id)));
+    const before = seen.audio.length;
+    hls.audioTrack = 1;
+    const id = await Promise.race([switched, new Promise((resolve) => setTimeout(() => resolve('no switch in 6 s'), 6000))]);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const result = { tracks, id, played, later: video.currentTime, ...seen, beforeSwitch: seen.audio.slice(0, before), afterSwitch: seen.audio.slice(before) };
+    hls.destroy();
+    return result;
+  }, url);
+  assert.deepEqual(run.tracks, [{ name: 'English', lang: 'en', default: true }, { name: 'Deutsch', lang: 'de', default: false }]);
+  assert.deepEqual(run.buffers, ['audio', 'video']);
+  assert.deepEqual(run.fatal, []);
+  assert.ok(run.audio.length >= 3 && run.video >= 3, `${run.audio.length} audio and ${run.video} video parts buffered`);
+  assert.ok(run.beforeSwitch.every((track) => track === 0), `audio from tracks ${run.beforeSwitch} before the switch`);
+  assert.equal(run.id, 1);
+  assert.ok(run.afterSwitch.includes(1), `audio buffered after the switch from tracks ${run.afterSwitch}`);
+  assert.ok(run.later - run.played > 1.5, `played from ${run.played} to ${run.later}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

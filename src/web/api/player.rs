@@ -173,6 +173,13 @@ impl Player {
         self.core.paused()
     }
 
+    /// The speed playback runs at: 1, or a little more while a live stream catches up with its edge
+    /// (`ratechange` fires when it changes); 1 while paused.
+    #[wasm_bindgen(getter, js_name = playbackRate)]
+    pub fn playback_rate(&self) -> f64 {
+        self.core.playback_rate()
+    }
+
     /// Whether playback reached the end (until the next `play`, `seek` or `load`).
     #[wasm_bindgen(getter)]
     pub fn ended(&self) -> bool {
@@ -271,8 +278,8 @@ impl Player {
     }
 
     /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `waiting`, `seeking`,
-    /// `seeked`, `timeupdate`, `volumechange`, `ended`, `error` (a `CustomEvent` whose `detail` is the
-    /// error), `livewindowchange`.
+    /// `seeked`, `timeupdate`, `volumechange`, `ratechange`, `ended`, `error` (a `CustomEvent` whose
+    /// `detail` is the error), `livewindowchange`.
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(
         &self,

@@ -154,6 +154,7 @@ export type PlayerEventType =
   | 'seeked'
   | 'timeupdate'
   | 'volumechange'
+  | 'ratechange'
   | 'ended'
   | 'error'
   | 'livewindowchange';
