@@ -22,9 +22,7 @@ use crate::demux::ts::Damage;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::{LiveWindow, MergeEvent};
 use crate::hls::placement::SegmentPlacer;
-use crate::hls::playlist::{
-    self, ByteRange, InitSection, MediaPlaylist, Playlist, RenditionKind, Segment, MAX_PLAYLIST_BYTES,
-};
+use crate::hls::playlist::{self, ByteRange, InitSection, MediaPlaylist, Playlist, RenditionKind, MAX_PLAYLIST_BYTES};
 use crate::hls::segments::{ReadSegment, SegmentReader};
 use crate::hls::units::{Unit, UnitFetch};
 use crate::media::{Sample, Track, TrackKind};
@@ -348,7 +346,7 @@ impl HlsContent {
                 format!("segment {sequence} is no longer in the playlist"),
             )
         })?;
-        let (segment, start) = (fetch.segment, fetch.start);
+        let (segment, start) = (&fetch.segment, fetch.start);
         if segment.gap {
             return Err(Error::new(
                 ErrorCode::Network,
@@ -356,9 +354,9 @@ impl HlsContent {
             ));
         }
         let started = now_ms();
-        let bytes = self.fetch_unit(&fetch.pieces).await?;
-        self.state.write().throughput.add(bytes.len(), now_ms() - started);
-        let read = self.read_unit(Which::Variant(index), &segment, start, bytes).await?;
+        let fetched = self.fetch_unit(Which::Variant(index), &fetch).await?;
+        self.state.write().throughput.add(fetched.1.len(), now_ms() - started);
+        let read = self.read_unit(Which::Variant(index), &fetch, fetched)?;
         let (mut tracks, mut data, stored_start) = (read.tracks, read.data, read.stored_start);
         self.ensure_sound(index).await?;
         if let Some(sound) = self.sound_for(start, start + segment.duration, &mut data).await? {
@@ -388,11 +386,28 @@ impl HlsContent {
         Ok(chunk)
     }
 
-    /// The bytes of a unit: its pieces fetched and joined (a whole segment, or a run of parts in one
+    /// What reading a unit of stream `which` needs: its segment's initialization section (fetched once per
+    /// stream), and its bytes, its pieces fetched and joined (a whole segment, or a run of parts in one
     /// request, is the only piece: kept, not copied).
-    async fn fetch_unit(&self, pieces: &[(String, Option<ByteRange>)]) -> Result<Vec<u8>> {
+    async fn fetch_unit(&self, which: Which, fetch: &UnitFetch) -> Result<(Option<Rc<Vec<u8>>>, Vec<u8>)> {
+        let mut init = None;
+        if let Some(section) = &fetch.segment.init {
+            let known = stream_of(&mut self.state.write(), which)
+                .and_then(|stream| stream.init.clone())
+                .filter(|(known, _)| known == section);
+            init = Some(match known {
+                Some((_, bytes)) => bytes,
+                None => {
+                    let bytes = Rc::new(self.fetch_bytes(&section.uri, section.range).await?);
+                    if let Some(stream) = stream_of(&mut self.state.write(), which) {
+                        stream.init = Some((section.clone(), Rc::clone(&bytes)));
+                    }
+                    bytes
+                }
+            });
+        }
         let mut bytes = Vec::new();
-        for (uri, range) in pieces {
+        for (uri, range) in &fetch.pieces {
             let piece = self.fetch_bytes(uri, *range).await?;
             if bytes.is_empty() {
                 bytes = piece;
@@ -400,31 +415,17 @@ impl HlsContent {
                 bytes.extend_from_slice(&piece);
             }
         }
-        Ok(bytes)
+        Ok((init, bytes))
     }
 
-    /// Demuxes `bytes`, segment (or run of parts) `segment` of stream `which` starting at `start` on the
-    /// media timeline, with its initialization section (fetched once per stream), and places it with the
-    /// current variant's placer.
-    async fn read_unit(&self, which: Which, segment: &Segment, start: f64, bytes: Vec<u8>) -> Result<ReadSegment> {
-        let init = match &segment.init {
-            Some(init) => {
-                let known = stream_of(&mut self.state.write(), which)
-                    .and_then(|stream| stream.init.clone())
-                    .filter(|(known, _)| known == init);
-                match known {
-                    Some((_, bytes)) => Some(bytes),
-                    None => {
-                        let bytes = Rc::new(self.fetch_bytes(&init.uri, init.range).await?);
-                        if let Some(stream) = stream_of(&mut self.state.write(), which) {
-                            stream.init = Some((init.clone(), Rc::clone(&bytes)));
-                        }
-                        Some(bytes)
-                    }
-                }
-            }
-            None => None,
-        };
+    /// Demuxes the unit `fetch` of stream `which` from what [`HlsContent::fetch_unit`] fetched, and places it
+    /// with the current variant's placer.
+    fn read_unit(
+        &self,
+        which: Which,
+        fetch: &UnitFetch,
+        (init, bytes): (Option<Rc<Vec<u8>>>, Vec<u8>),
+    ) -> Result<ReadSegment> {
         let mut state = self.state.write();
         let state = &mut *state;
         let current = state.current;
@@ -442,7 +443,7 @@ impl HlsContent {
             }
         };
         let init = init.as_deref().map(Vec::as_slice);
-        stream.segments.read(segment, start, init, bytes, placer)
+        stream.segments.read(&fetch.segment, fetch.start, init, bytes, placer)
     }
 
     /// Makes `state.sound` the audio rendition variant `index` plays (its playlist loaded, aligned with the
@@ -460,22 +461,14 @@ impl HlsContent {
             self.state.write().sound = None;
             return Ok(());
         };
-        let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
-            return Err(Error::malformed(format!(
-                "{uri}: an audio rendition is a master playlist"
-            )));
-        };
-        let mut stream = stream(&uri, Some(&media));
-        let mut state = self.state.write();
-        if let (Some(window), Some(reference)) =
-            (stream.window.as_mut(), state.renditions[index].stream.window.as_ref())
-        {
-            window.align_to(reference);
-        }
-        state.sound = Some(Sound {
-            stream,
+        self.state.write().sound = Some(Sound {
+            stream: stream(&uri, None),
             read: Vec::new(),
         });
+        if let Err(error) = self.load_stream(Which::Sound, true).await {
+            self.state.write().sound = None;
+            return Err(error);
+        }
         Ok(())
     }
 
@@ -548,8 +541,8 @@ impl HlsContent {
         if let Some(read) = known {
             return Ok(read);
         }
-        let bytes = self.fetch_unit(&fetch.pieces).await?;
-        let read = self.read_unit(Which::Sound, &fetch.segment, fetch.start, bytes).await?;
+        let fetched = self.fetch_unit(Which::Sound, &fetch).await?;
+        let read = self.read_unit(Which::Sound, &fetch, fetched)?;
         let Some(track) = read.tracks.into_iter().find(|t| t.kind == TrackKind::Audio) else {
             return Err(Error::malformed(format!(
                 "audio segment {} has no sound",
@@ -566,24 +559,11 @@ impl HlsContent {
         Ok(read)
     }
 
-    /// Makes rendition `index` the current one, its playlist loaded and aligned with the current one's.
+    /// Makes rendition `index` the current one, its playlist loaded (live: again) and aligned with the
+    /// current one's.
     async fn switch_to(&self, index: usize) -> Result<()> {
-        let live = self.is_live();
-        let loaded = self.state.read().renditions[index].stream.window.is_some();
-        if live || !loaded {
-            let uri = self.state.read().renditions[index].stream.uri.clone();
-            let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
-                return Err(Error::malformed(format!("{uri}: a variant is a master playlist")));
-            };
-            let mut window = LiveWindow::new(&media);
-            let mut state = self.state.write();
-            if let Some(reference) = state.renditions[state.current].stream.window.as_ref() {
-                window.align_to(reference);
-            }
-            let stream = &mut state.renditions[index].stream;
-            stream.window = Some(window);
-            stream.fetched = Some(now_ms());
-            state.received(index);
+        if self.is_live() || self.state.read().renditions[index].stream.window.is_none() {
+            self.load_stream(Which::Variant(index), true).await?;
         }
         self.state.write().current = index;
         Ok(())
@@ -593,15 +573,17 @@ impl HlsContent {
     /// whether the window moved.
     async fn reload(&self) -> Result<bool> {
         let current = self.state.read().current;
-        let moved = self.reload_stream(Which::Variant(current)).await?;
+        let moved = self.load_stream(Which::Variant(current), false).await?;
         if self.state.read().sound.is_some() {
-            self.reload_stream(Which::Sound).await?;
+            self.load_stream(Which::Sound, false).await?;
         }
         Ok(moved)
     }
 
-    /// Reloads stream `which`'s live playlist and merges it. Returns whether its window moved.
-    async fn reload_stream(&self, which: Which) -> Result<bool> {
+    /// Loads stream `which`'s playlist: `afresh` (or the first time), into a new window aligned with the
+    /// current variant's; else as a live reload (blocking and delta requests where the server offers them)
+    /// merged into its window. Returns whether its window moved.
+    async fn load_stream(&self, which: Which, afresh: bool) -> Result<bool> {
         let uri = {
             let mut state = self.state.write();
             let Some(stream) = stream_of(&mut state, which) else {
@@ -611,29 +593,48 @@ impl HlsContent {
                 .fetched
                 .map_or(f64::INFINITY, |fetched| (now_ms() - fetched) / 1000.0);
             match &stream.window {
-                Some(window) => window.reload_uri(&stream.uri, age),
-                None => stream.uri.clone(),
+                Some(window) if !afresh => window.reload_uri(&stream.uri, age),
+                _ => stream.uri.clone(),
             }
         };
         let fetched = now_ms();
         let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
-            return Ok(false);
+            return Err(Error::malformed(format!(
+                "{uri}: a variant or audio rendition is a master playlist"
+            )));
         };
         let mut state = self.state.write();
-        let Some(stream) = stream_of(&mut state, which) else {
+        let state = &mut *state;
+        let mut fresh = None;
+        if afresh || stream_of(state, which).is_some_and(|stream| stream.window.is_none()) {
+            let mut window = LiveWindow::new(&media);
+            if let Some(reference) = state.renditions[state.current].stream.window.as_ref() {
+                window.align_to(reference);
+            }
+            fresh = Some(window);
+        }
+        let Some(stream) = stream_of(state, which) else {
             return Ok(false);
         };
-        let Some(window) = stream.window.as_mut() else {
-            return Ok(false);
+        let moved = match (fresh, stream.window.as_mut()) {
+            (Some(window), _) => {
+                stream.window = Some(window);
+                stream.fetched = Some(fetched);
+                true
+            }
+            (None, Some(window)) => {
+                let before = window.range();
+                let events = window.merge(&media);
+                // The replay window is what the server still lists (a delta update lists its skipped
+                // segments by reference): older segments may be deleted.
+                window.forget_before(media.media_sequence);
+                let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
+                let moved = window.range() != before;
+                stream.fetched = (!unusable).then_some(fetched);
+                moved
+            }
+            (None, None) => false,
         };
-        let before = window.range();
-        let events = window.merge(&media);
-        // The replay window is what the server still lists (a delta update lists its skipped segments by
-        // reference): older segments may be deleted.
-        window.forget_before(media.media_sequence);
-        let moved = window.range() != before;
-        let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
-        stream.fetched = (!unusable).then_some(fetched);
         if let Which::Variant(index) = which {
             state.received(index);
         }
