@@ -13,12 +13,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reelcut::demux::boxes::{box_bytes, top_level_boxes};
 use reelcut::demux::movie::Movie;
 use reelcut::demux::mp4;
 use reelcut::demux::ts::TsDemuxer;
+
+#[path = "common/bench.rs"]
+mod bench;
+use bench::{median, parse_runs};
 
 fn main() -> ExitCode {
     let runs = parse_runs().unwrap_or(15);
@@ -86,26 +90,6 @@ fn main() -> ExitCode {
         index_time.as_secs_f64() * 1e9 / samples.max(1) as f64,
     );
     ExitCode::SUCCESS
-}
-
-fn parse_runs() -> Option<usize> {
-    let args: Vec<String> = std::env::args().collect();
-    let at = args.iter().position(|a| a == "--runs")?;
-    args.get(at + 1)?.parse().ok().filter(|n| *n > 0)
-}
-
-fn median(runs: usize, mut work: impl FnMut()) -> Duration {
-    work(); // warm caches and the allocator
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    #[allow(clippy::disallowed_methods)] // a native benchmark: the wasm-size rules do not apply
-    times.sort();
-    times[runs / 2]
 }
 
 /// The physical limit: copying the same bytes into a fresh buffer.

@@ -1,5 +1,6 @@
 //! Decimal text for the few fractional numbers the library reads and writes: seconds in playlists
-//! (`#EXTINF:6.006,`, `FRAME-RATE=29.970`, the seconds of a `PROGRAM-DATE-TIME`) and seconds in error messages.
+//! (`#EXTINF:6.006,`, `FRAME-RATE=29.970`, the seconds of a `PROGRAM-DATE-TIME`), the table of a `.cube` LUT
+//! (which may write exponents), and seconds in error messages.
 //!
 //! Core's general float parsing and formatting handle every exponent and the shortest round-trip digits; in
 //! the wasm they cost about 35 KiB (tables of powers of five and ten, and three digit-generation algorithms).
@@ -50,6 +51,37 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     };
     let value = if negative { -magnitude } else { magnitude };
     value.is_finite().then_some(value)
+}
+
+/// The number a decimal with an optional exponent writes (`1.52588e-05`, `2E+3`, `+0.5`, `-.25`), as the
+/// `f64` nearest to it within a few units of the last place: how LUT files (`.cube`) and other tools' number
+/// columns write floats. The mantissa is a [`parse_decimal`] (plus an optional leading `+`); the exponent is
+/// up to four digits after an optional sign. `None` for anything else, and for results beyond an `f64`.
+pub fn parse_scientific(text: &str) -> Option<f64> {
+    let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+    let mantissa = match mantissa.strip_prefix('+') {
+        Some(rest) if !rest.starts_with('-') => rest,
+        Some(_) => return None,
+        None => mantissa,
+    };
+    let value = parse_decimal(mantissa)?;
+    let (negative, digits) = match exponent.as_bytes().first() {
+        Some(b'-') => (true, exponent.get(1..)?),
+        Some(b'+') => (false, exponent.get(1..)?),
+        _ => (false, exponent),
+    };
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let power = digits.bytes().fold(0i32, |n, b| n * 10 + i32::from(b - b'0'));
+    if value == 0.0 {
+        return Some(value);
+    }
+    // Two steps, so that 1e-320 (a denormal) is not 1 / 1e320 = 1 / inf.
+    let half = power / 2;
+    let scale = |v: f64, p: i32| if negative { v / 10f64.powi(p) } else { v * 10f64.powi(p) };
+    let result = scale(scale(value, half), power - half);
+    result.is_finite().then_some(result)
 }
 
 /// `value` written with `decimals` digits after the point, rounded half away from zero: `12.346` for
@@ -124,6 +156,34 @@ mod tests {
         for ticks in (0..200_000u64).step_by(7) {
             let text = format!("{}.{:03}", ticks / 1000, ticks % 1000);
             assert_eq!(parse_decimal(&text), text.parse::<f64>().ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn scientific_numbers_parse_with_their_exponent() {
+        for (text, value) in [
+            ("1.52588e-05", 1.52588e-05),
+            ("2E+3", 2000.0),
+            ("+0.5", 0.5),
+            ("-.25", -0.25),
+            ("0.000000", 0.0),
+            ("1", 1.0),
+            ("3.5e0", 3.5),
+            ("-1e-320", -1e-320),
+            ("0e9999", 0.0),
+            ("1.7e308", 1.7e308),
+        ] {
+            let parsed = parse_scientific(text).unwrap_or_else(|| panic!("{text}"));
+            assert!(
+                (parsed - value).abs() <= value.abs() * 1e-15,
+                "{text}: {parsed} vs {value}"
+            );
+        }
+        for text in [
+            "", "e5", "1e", "1e+", "1e-", "1e5.0", "1e99999", "+-1", "++1", "1e3e3", "1.0f", "inf", "NaN", " 1",
+            "1e400",
+        ] {
+            assert_eq!(parse_scientific(text), None, "{text:?}");
         }
     }
 

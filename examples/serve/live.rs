@@ -440,10 +440,11 @@ pub fn render(
                 _ => part.len.to_string(),
             };
             out.push_str(&format!(
-                "#EXT-X-PART:DURATION={},URI=\"{}\",BYTERANGE=\"{range}\"{}\n",
+                "#EXT-X-PART:DURATION={},URI=\"{}\",BYTERANGE=\"{range}\"{}{}\n",
                 seconds(part.duration_us),
                 uri_of(k),
-                if part.independent { ",INDEPENDENT=YES" } else { "" }
+                if part.independent { ",INDEPENDENT=YES" } else { "" },
+                if options.gaps.contains(k) { ",GAP=YES" } else { "" }
             ));
         }
     };
@@ -455,6 +456,9 @@ pub fn render(
         // segments behind it). A segment's parts go together, once its first part is further.
         if source.start_us(k) + 3 * target_us > edge_us {
             part_lines(&mut out, k, segment.parts.len());
+        }
+        if options.gaps.contains(k) {
+            out.push_str("#EXT-X-GAP\n");
         }
         // The duration to the microsecond the clock counts in, without trailing zeros (`2`, not `2.000000`).
         out.push_str(&format!("#EXTINF:{},{}\n", seconds(segment.duration_us), segment.title));
@@ -607,6 +611,7 @@ pub fn iso8601_utc(unix_ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::{Options, SegmentSet};
 
     const VOD: &str = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n\
         #EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2.000000,\nseg0.m4s\n\
@@ -622,6 +627,7 @@ mod tests {
             hold_parts: 3.0,
             renditions: Vec::new(),
             separate_audio: false,
+            gaps: SegmentSet::default(),
         }
     }
 
@@ -954,6 +960,22 @@ mod tests {
         let read: Vec<u64> = segment.parts.iter().map(|p| p.range.unwrap().start).collect();
         let cut: Vec<u64> = source.segment(3).parts.iter().map(|p| p.offset).collect();
         assert_eq!(read, cut);
+    }
+
+    #[test]
+    fn a_gap_segment_is_listed_as_one_with_its_parts() {
+        let (source, mut options) = low_latency(4);
+        options.gaps = Options::parse("gap=3").unwrap().live.gaps;
+        let playlist = parse(&render(&source, &options, 1.9, 0, "o=7", &Reload::default(), &[]));
+        let gaps: Vec<(u64, bool, bool)> = playlist
+            .segments
+            .iter()
+            .map(|s| (s.sequence, s.gap, !s.parts.is_empty() && s.parts.iter().all(|p| p.gap)))
+            .collect();
+        assert_eq!(
+            gaps,
+            [(0, false, false), (1, false, false), (2, false, false), (3, true, true)]
+        );
     }
 
     #[test]

@@ -43,6 +43,9 @@ use options::{broadcast_query, Options, Tokens};
 
 const DEFAULT_PORT: u16 = 8080;
 
+/// How long `block_hang` holds a blocking reload: longer than a player waits for one (a few parts).
+const BLOCK_HANG: Duration = Duration::from_secs(30);
+
 fn main() -> ExitCode {
     let port = match parse_port(std::env::args().skip(1)) {
         Ok(port) => port,
@@ -307,6 +310,9 @@ impl Server {
                         400,
                         format!("_HLS_msn={msn} is more than two segments after {}", edge.last_msn),
                     );
+                }
+                if options.faults.block_hangs(elapsed) {
+                    thread::sleep(BLOCK_HANG);
                 }
                 if let Some(due_s) = source.real_s_at(&options.live, source.published_at_us(msn, options.reload.part)) {
                     thread::sleep(Duration::from_secs_f64((due_s - elapsed).max(0.0)));

@@ -14,6 +14,7 @@
 //! | `_HLS_skip=YES\|v2` | a delta update (LL-HLS): segments older than `CAN-SKIP-UNTIL` are replaced by `EXT-X-SKIP` | |
 //! | `session=ID` | any label: broadcasts with different query strings run on separate clocks | |
 //! | `o=N` | (set by live playlists) a token for the options of the playlist that listed this segment, part or hint URI, which stand in its place; the server hands tokens out and keeps them for its lifetime, and answers 404 for one it did not hand out (`Tokens`) | |
+//! | `gap=LIST` | live segments with these media sequence numbers are published as gaps (`EXT-X-GAP`; in LL-HLS mode their parts `GAP=YES` too): media the encoder lost; their bytes answer 404 | |
 //! | `fail404=LIST`, `fail500=LIST` | live segments with these media sequence numbers answer 404 / 500 | |
 //! | `slow=LIST`, `slow_ms=MS` | these live segments wait MS milliseconds before answering | 3000 ms |
 //! | `stall=LIST`, `stall_ms=MS` | these live segments send half their body, then nothing for MS milliseconds, then the rest | 3000 ms |
@@ -21,6 +22,7 @@
 //! | `garble=LIST` | these live segments arrive at full length with every byte flipped (corrupt) | |
 //! | `damage=LIST` | these live MPEG-TS segments arrive with one of each kind of transport damage: a lost packet, junk between two packets, a PES packet without its start code, the last packet cut short (`ts_damage.rs`) | |
 //! | `playlist_fail=A-B` | live media playlist requests that arrive from A to B seconds (real time, decimals allowed) after the broadcast started answer 500: failed reloads, then recovery. Seconds rather than request counts, so a test does not depend on the player's reload and retry schedule | |
+//! | `block_hang=A-B` | LL-HLS blocking reloads that arrive from A to B seconds (real time) after the broadcast started are held 30 s before they are answered: a server that leaves them unanswered, for a player to fall back to plain reloads | |
 //! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
 //! | `kbps_until=S` | `kbps` holds only for requests in the first S seconds (real time, decimals allowed) after the broadcast started: a network that gets faster | always |
 //! | `fault=404\|500\|slow\|stall\|truncate\|garble\|damage` | this request (any file) fails that way | |
@@ -52,6 +54,9 @@ pub struct LiveOptions {
     pub renditions: Vec<String>,
     /// The audio is a rendition of its own (`EXT-X-MEDIA`): the variants' segments carry the video alone.
     pub separate_audio: bool,
+    /// Segments published as gaps: media the encoder lost (RFC 8216bis `EXT-X-GAP`, and `GAP=YES` on their
+    /// parts); their bytes answer 404.
+    pub gaps: SegmentSet,
 }
 
 /// A player's reload directives (RFC 8216bis §6.2.5).
@@ -79,6 +84,8 @@ pub struct Faults {
     damage: SegmentSet,
     /// Real seconds after the broadcast start, `[from, to)`, in which live media playlists answer 500.
     playlist_fail: Option<(f64, f64)>,
+    /// Real seconds after the broadcast start, `[from, to)`, in which blocking reloads go unanswered.
+    block_hang: Option<(f64, f64)>,
     kilobits_per_second: Option<u64>,
     /// Real seconds after the broadcast start from which bodies are no longer throttled.
     throttle_until: Option<f64>,
@@ -120,6 +127,7 @@ impl Options {
             hold_parts: 3.0,
             renditions: Vec::new(),
             separate_audio: false,
+            gaps: SegmentSet::default(),
         };
         let mut faults = Faults::default();
         let mut reload = Reload::default();
@@ -166,6 +174,7 @@ impl Options {
                         _ => return Err(bad()),
                     };
                 }
+                "gap" => live.gaps = SegmentSet::parse(value).ok_or_else(bad)?,
                 "session" => {}
                 "fail404" => faults.not_found = SegmentSet::parse(value).ok_or_else(bad)?,
                 "fail500" => faults.server_error = SegmentSet::parse(value).ok_or_else(bad)?,
@@ -182,14 +191,8 @@ impl Options {
                 "truncate" => faults.truncate = SegmentSet::parse(value).ok_or_else(bad)?,
                 "garble" => faults.garble = SegmentSet::parse(value).ok_or_else(bad)?,
                 "damage" => faults.damage = SegmentSet::parse(value).ok_or_else(bad)?,
-                "playlist_fail" => {
-                    let (from, to) = value.split_once('-').ok_or_else(bad)?;
-                    let (from, to) = (non_negative(from).ok_or_else(bad)?, non_negative(to).ok_or_else(bad)?);
-                    if from >= to {
-                        return Err(bad());
-                    }
-                    faults.playlist_fail = Some((from, to));
-                }
+                "playlist_fail" => faults.playlist_fail = Some(seconds_span(value).ok_or_else(bad)?),
+                "block_hang" => faults.block_hang = Some(seconds_span(value).ok_or_else(bad)?),
                 "kbps" => {
                     faults.kilobits_per_second = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?);
                 }
@@ -209,6 +212,8 @@ impl Options {
                 _ => return Err(format!("unknown query parameter {key:?}")),
             }
         }
+        // A gap's bytes are not there.
+        faults.not_found.0.extend_from_slice(&live.gaps.0);
         Ok(Options { live, faults, reload })
     }
 }
@@ -284,6 +289,13 @@ fn positive_number(text: &str) -> Option<f64> {
     text.parse().ok().filter(|x: &f64| x.is_finite() && *x > 0.0)
 }
 
+/// `A-B`: real seconds after a broadcast's start, `[A, B)`.
+fn seconds_span(text: &str) -> Option<(f64, f64)> {
+    let (from, to) = text.split_once('-')?;
+    let (from, to) = (non_negative(from)?, non_negative(to)?);
+    (from < to).then_some((from, to))
+}
+
 fn non_negative(text: &str) -> Option<f64> {
     text.parse().ok().filter(|x: &f64| x.is_finite() && *x >= 0.0)
 }
@@ -329,6 +341,12 @@ impl Faults {
         self.hits(&self.damage, Fault::Damage, segment)
     }
 
+    /// Whether a blocking reload arriving `elapsed` real seconds after its broadcast started goes unanswered
+    /// (`block_hang`): a server that holds it past what a client waits.
+    pub fn block_hangs(&self, elapsed: f64) -> bool {
+        self.block_hang.is_some_and(|(from, to)| (from..to).contains(&elapsed))
+    }
+
     /// Whether a live media playlist requested `elapsed` real seconds after its broadcast started fails.
     pub fn playlist_fails(&self, elapsed: f64) -> bool {
         self.playlist_fail
@@ -359,7 +377,7 @@ impl SegmentSet {
             .map(SegmentSet)
     }
 
-    fn contains(&self, n: u64) -> bool {
+    pub fn contains(&self, n: u64) -> bool {
         self.0.iter().any(|(first, last)| (*first..=*last).contains(&n))
     }
 }
@@ -386,6 +404,7 @@ mod tests {
                 hold_parts: 3.0,
                 renditions: Vec::new(),
                 separate_audio: false,
+                gaps: SegmentSet::default(),
             }
         );
     }
@@ -468,6 +487,13 @@ mod tests {
         assert_eq!(faults.delivery(Some(6), 100).cut_after, Some(50));
         assert_eq!(faults.delivery(Some(7), 100).cut_after, None);
         assert_eq!(faults.delivery(None, 100).bytes_per_second, Some(100_000));
+        let hang = Options::parse("block_hang=2-4.5").unwrap().faults;
+        assert!(!hang.block_hangs(1.9) && hang.block_hangs(2.0) && !hang.block_hangs(4.5));
+        assert!(Options::parse("block_hang=4-2").is_err());
+        // A gap is listed as one, and its bytes are not there.
+        let gaps = Options::parse("gap=4-5").unwrap();
+        assert!(gaps.live.gaps.contains(5) && !gaps.live.gaps.contains(6));
+        assert_eq!(gaps.faults.status(Some(4)), Some(404));
         let until = Options::parse("kbps=800&kbps_until=2.5").unwrap().faults;
         assert!(!until.throttle_over(2.4) && until.throttle_over(2.5));
         assert!(!faults.throttle_over(1e9));

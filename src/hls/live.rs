@@ -222,15 +222,16 @@ impl LiveWindow {
     /// seconds ago: `uri` with the delivery directives the server announced it honours (RFC 8216bis
     /// §6.2.5), always in the same order, so that caches see one URI per request:
     ///
-    /// - `_HLS_msn=M` (and `_HLS_part=P` when the playlist has parts) when it `CAN-BLOCK-RELOAD`: the next
-    ///   segment (part) after the newest listed, which the server sends as soon as it is published;
+    /// - `_HLS_msn=M` (and `_HLS_part=P` when the playlist has parts) when it `CAN-BLOCK-RELOAD` and `block`
+    ///   (a client falls back to plain reloads after a blocking one that went unanswered): the next segment
+    ///   (part) after the newest listed, which the server sends as soon as it is published;
     /// - `_HLS_skip=YES` when it announced `CAN-SKIP-UNTIL` (never `v2`: the window keeps no date ranges), the
     ///   listed segments last longer than that Skip Boundary (which is at least six target durations: a
     ///   shorter playlist has nothing to skip), and the last playlist is younger than half of it, as the RFC
     ///   requires for the skipped segments to be ones the window holds.
     ///
     /// Nothing is added once the playlist has ended.
-    pub fn reload_uri(&self, uri: &str, age: f64) -> String {
+    pub fn reload_uri(&self, uri: &str, age: f64, block: bool) -> String {
         let control = &self.control;
         let (base, fragment) = uri.split_once('#').unwrap_or((uri, ""));
         let mut out = base.to_owned();
@@ -242,7 +243,7 @@ impl LiveWindow {
             out.push('=');
             out.push_str(value);
         };
-        if !self.ended && control.can_block_reload {
+        if !self.ended && control.can_block_reload && block {
             let next = self.segments.last().map_or(0, |s| s.segment.sequence + 1);
             // The next part is the next one of the segment being produced (the first of the next segment
             // when none of it is listed yet).
@@ -718,39 +719,46 @@ mod tests {
         let uri = "http://h/live/540p/index.m3u8";
         // The next part of segment 8200 (two are listed), and a delta update while the playlist is fresh.
         assert_eq!(
-            window.reload_uri(uri, 1.0),
+            window.reload_uri(uri, 1.0, true),
             format!("{uri}?_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES")
         );
+        // After a blocking reload that went unanswered: a plain one (a delta update still).
+        assert_eq!(window.reload_uri(uri, 1.0, false), format!("{uri}?_HLS_skip=YES"));
         // Older than half the Skip Boundary: the skipped segments might not be the window's.
-        assert_eq!(window.reload_uri(uri, 6.0), format!("{uri}?_HLS_msn=8200&_HLS_part=2"));
+        assert_eq!(
+            window.reload_uri(uri, 6.0, true),
+            format!("{uri}?_HLS_msn=8200&_HLS_part=2")
+        );
         // A query and a fragment of its own.
         assert_eq!(
-            window.reload_uri("http://h/i.m3u8?token=a#x", 0.0),
+            window.reload_uri("http://h/i.m3u8?token=a#x", 0.0, true),
             "http://h/i.m3u8?token=a&_HLS_msn=8200&_HLS_part=2&_HLS_skip=YES#x"
         );
         // Not v2 even where date ranges can be skipped too: the window keeps none.
         let mut v2 = latest.clone();
         v2.server_control.can_skip_dateranges = true;
-        assert!(LiveWindow::new(&v2).reload_uri(uri, 0.0).ends_with("&_HLS_skip=YES"));
+        assert!(LiveWindow::new(&v2)
+            .reload_uri(uri, 0.0, true)
+            .ends_with("&_HLS_skip=YES"));
         // A window no longer than the Skip Boundary has nothing to skip; none of its next segment is out.
         let short = media(&ll_text(8199, 6, 0, false, 0));
         assert_eq!(
-            LiveWindow::new(&short).reload_uri(uri, 0.0),
+            LiveWindow::new(&short).reload_uri(uri, 0.0, true),
             format!("{uri}?_HLS_msn=8200&_HLS_part=0")
         );
         // Without parts, the next segment; without server control, nothing; once ended, nothing.
         let mut whole = short;
         whole.part_target = None;
         assert_eq!(
-            LiveWindow::new(&whole).reload_uri(uri, 0.0),
+            LiveWindow::new(&whole).reload_uri(uri, 0.0, true),
             format!("{uri}?_HLS_msn=8200")
         );
         let mut plain = latest.clone();
         plain.server_control = Default::default();
-        assert_eq!(LiveWindow::new(&plain).reload_uri(uri, 0.0), uri);
+        assert_eq!(LiveWindow::new(&plain).reload_uri(uri, 0.0, true), uri);
         let mut ended = latest;
         ended.ended = true;
-        assert_eq!(LiveWindow::new(&ended).reload_uri(uri, 0.0), uri);
+        assert_eq!(LiveWindow::new(&ended).reload_uri(uri, 0.0, true), uri);
     }
 
     #[test]

@@ -79,6 +79,14 @@ impl Fetcher {
         }
     }
 
+    /// The same fetches, waiting at most `ms` for a response's headers (or the configured time, when shorter).
+    pub(crate) fn with_first_byte_timeout(&self, ms: f64) -> Fetcher {
+        Fetcher {
+            first_byte_ms: self.first_byte_ms.min(ms),
+            ..self.clone()
+        }
+    }
+
     /// The lifetime the fetches belong to.
     pub(crate) fn life(&self) -> &Rc<Life> {
         &self.life

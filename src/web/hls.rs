@@ -465,7 +465,7 @@ impl HlsContent {
             stream: stream(&uri, None),
             read: Vec::new(),
         });
-        if let Err(error) = self.load_stream(Which::Sound, true).await {
+        if let Err(error) = self.load_stream(Which::Sound, true, false).await {
             self.state.write().sound = None;
             return Err(error);
         }
@@ -563,28 +563,28 @@ impl HlsContent {
     /// current one's.
     async fn switch_to(&self, index: usize) -> Result<()> {
         if self.is_live() || self.state.read().renditions[index].stream.window.is_none() {
-            self.load_stream(Which::Variant(index), true).await?;
+            self.load_stream(Which::Variant(index), true, false).await?;
         }
         self.state.write().current = index;
         Ok(())
     }
 
-    /// Reloads the current rendition's live playlist, and its audio rendition's, and merges them. Returns
-    /// whether the window moved.
-    async fn reload(&self) -> Result<bool> {
+    /// Reloads the current rendition's live playlist, and its audio rendition's, and merges them,
+    /// `block`ing where the server holds reloads until there is news. Returns whether the window moved.
+    async fn reload(&self, block: bool) -> Result<bool> {
         let current = self.state.read().current;
-        let moved = self.load_stream(Which::Variant(current), false).await?;
+        let moved = self.load_stream(Which::Variant(current), false, block).await?;
         if self.state.read().sound.is_some() {
-            self.load_stream(Which::Sound, false).await?;
+            self.load_stream(Which::Sound, false, block).await?;
         }
         Ok(moved)
     }
 
     /// Loads stream `which`'s playlist: `afresh` (or the first time), into a new window aligned with the
-    /// current variant's; else as a live reload (blocking and delta requests where the server offers them)
-    /// merged into its window. Returns whether its window moved.
-    async fn load_stream(&self, which: Which, afresh: bool) -> Result<bool> {
-        let uri = {
+    /// current variant's; else as a live reload (delta requests where the server offers them, held until
+    /// there is news where it can and `block`) merged into its window. Returns whether its window moved.
+    async fn load_stream(&self, which: Which, afresh: bool, block: bool) -> Result<bool> {
+        let (uri, fetcher) = {
             let mut state = self.state.write();
             let Some(stream) = stream_of(&mut state, which) else {
                 return Ok(false);
@@ -592,13 +592,22 @@ impl HlsContent {
             let age = stream
                 .fetched
                 .map_or(f64::INFINITY, |fetched| (now_ms() - fetched) / 1000.0);
-            match &stream.window {
-                Some(window) if !afresh => window.reload_uri(&stream.uri, age),
+            let mut fetcher = self.fetcher.clone();
+            let uri = match &stream.window {
+                Some(window) if !afresh => {
+                    // A held reload is answered once the next part (segment) is out: one that waits three
+                    // times as long went unanswered, and the next reload is a plain one.
+                    if block && window.blocks_reloads() {
+                        fetcher = fetcher.with_first_byte_timeout(3000.0 * window.reload_interval());
+                    }
+                    window.reload_uri(&stream.uri, age, block)
+                }
                 _ => stream.uri.clone(),
-            }
+            };
+            (uri, fetcher)
         };
         let fetched = now_ms();
-        let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
+        let Playlist::Media(media) = fetch_playlist(&fetcher, &uri).await? else {
             return Err(Error::malformed(format!(
                 "{uri}: a variant or audio rendition is a master playlist"
             )));
@@ -755,8 +764,9 @@ fn start_reloading(content: Weak<HlsContent>) {
                 return; // closed
             }
             let Some(live) = content.upgrade() else { return };
-            // A failed reload is tried again at the next tick; segments already known keep playing.
-            (changed, failed) = match live.reload().await {
+            // A failed reload is tried again at the next tick, without blocking; segments already known keep
+            // playing.
+            (changed, failed) = match live.reload(!failed).await {
                 Ok(changed) => (changed, false),
                 Err(_) if life.is_closed() => return,
                 Err(error) => {

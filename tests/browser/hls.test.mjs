@@ -354,6 +354,77 @@ test('live: a 404, a truncated and a corrupt segment are skipped with non-fatal 
   await page.close();
 });
 
+test('LL-HLS: a segment published as a gap (EXT-X-GAP, its parts GAP=YES) is passed over with a non-fatal error; playback goes on past it', async () => {
+  const { page, errors } = await playerPage();
+  // Six segments of backlog (0-5), then one every 2 s; segment 8 (16-18 s) is a gap, published 4-6 s in.
+  const url = `/live/hls_ts/index.m3u8?part=0.333&gap=8&session=gap${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas, { muted: true });
+    const events = [];
+    player.addEventListener('error', () => events.push({ code: player.error.code, fatal: player.error.fatal, message: player.error.message }));
+    await player.load(await Media.open(url));
+    await player.play();
+    const times = [];
+    const started = performance.now();
+    while (performance.now() - started < 9000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      times.push(player.currentTime);
+    }
+    const result = { events, times, paused: player.paused };
+    player.destroy();
+    return result;
+  }, url);
+  assert.equal(run.paused, false);
+  assert.ok(run.events.length > 0 && run.events.every((e) => e.code === 'network' && !e.fatal && /EXT-X-GAP/.test(e.message)),
+    `error events ${JSON.stringify(run.events)}`);
+  const last = run.times.at(-1);
+  assert.ok(last > 18.5, `past the gap (16-18 s): at ${last}`);
+  for (let i = 1; i < run.times.length; i++) assert.ok(run.times[i] >= run.times[i - 1], `time went back: ${run.times}`);
+  // Nothing was requested of the gap: no request failed.
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('LL-HLS: blocking reloads the server leaves unanswered time out after three parts; plain reloads keep the window moving', async () => {
+  const { page, errors } = await playerPage();
+  // From 2 to 9 s into the broadcast the server holds every blocking reload for 30 s.
+  const url = `/live/hls_ts/index.m3u8?part=0.333&block_hang=2-9&session=hang${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const player = new Player(document.getElementById('screen'), { muted: true });
+    const events = [];
+    player.addEventListener('error', () => events.push({ code: player.error.code, fatal: player.error.fatal }));
+    let moves = 0;
+    player.addEventListener('livewindowchange', () => moves++);
+    const started = performance.now();
+    await player.load(await Media.open(url));
+    await player.play();
+    const times = [];
+    while (performance.now() - started < 12000) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      times.push({ at: (performance.now() - started) / 1000, time: player.currentTime, moves });
+    }
+    const reloads = performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes(url.split('session=')[1]) && e.name.includes('index.m3u8'))
+      .map((e) => ({ at: (e.startTime - started) / 1000, took: e.duration / 1000, blocking: e.name.includes('_HLS_msn') }));
+    player.destroy();
+    return { events, times, reloads, paused: player.paused };
+  }, url);
+  const during = run.reloads.filter((r) => r.at > 3 && r.at < 8);
+  assert.ok(during.some((r) => !r.blocking), `plain reloads while blocking ones hang: ${JSON.stringify(during)}`);
+  // Each blocking reload that hung was given up within about three parts (1 s), twice (one retry).
+  assert.ok(during.filter((r) => r.blocking).every((r) => r.took < 3), `blocking reloads given up: ${JSON.stringify(during)}`);
+  // The window kept moving and playback went on through the hang (a stall at most, then caught up).
+  const at = (s) => run.times.find((t) => t.at >= s);
+  assert.ok(at(9).moves > at(3).moves, `window moves ${JSON.stringify(run.times)}`);
+  assert.ok(run.times.at(-1).time - at(2).time > 7, `played ${run.times.at(-1).time - at(2).time} s in 10 s: ${JSON.stringify(run.times)}`);
+  assert.ok(run.events.every((e) => !e.fatal), JSON.stringify(run.events));
+  assert.deepEqual(errors.filter((e) => !/ERR_TIMED_OUT|aborted|status of/.test(e)), []);
+  await page.close();
+});
+
 test('master playlist: down to the lower variant while downloads are slow (its resolution reconfigures the decoder), back up once they are fast', async () => {
   const { page, errors } = await playerPage();
   const segments = [];
