@@ -3,7 +3,10 @@
 //!
 //! Each variant of a master playlist is a rendition with its own segment list ([`LiveWindow`], which for
 //! VOD is simply the whole list) on one shared media timeline. Before each segment is fetched the variant
-//! is chosen again from the measured throughput. A live playlist is reloaded while the `Media` lives: at
+//! is chosen again from the measured throughput. A variant whose sound is an audio rendition with a playlist
+//! of its own (`EXT-X-MEDIA:TYPE=AUDIO` with a `URI`: the chosen track of its group, else the group's
+//! default) plays it with its pictures: each chunk takes the sound of the audio units (segments, or parts
+//! near the edge) that overlap it, placed on the variant's clock, each sample in one chunk only. A live playlist is reloaded while the `Media` lives: at
 //! once after each answer from a server that holds reloads until there is news (`CAN-BLOCK-RELOAD`), else
 //! at the RFC 8216 cadence; by delta updates where the server offers them. The seekable window is what the
 //! latest playlist lists.
@@ -19,10 +22,10 @@ use crate::demux::ts::Damage;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::live::{LiveWindow, MergeEvent};
 use crate::hls::placement::SegmentPlacer;
-use crate::hls::playlist::{self, ByteRange, InitSection, MediaPlaylist, Playlist, MAX_PLAYLIST_BYTES};
-use crate::hls::segments::SegmentReader;
-use crate::hls::units::Unit;
-use crate::media::Track;
+use crate::hls::playlist::{self, ByteRange, InitSection, MediaPlaylist, Playlist, RenditionKind, MAX_PLAYLIST_BYTES};
+use crate::hls::segments::{ReadSegment, SegmentReader};
+use crate::hls::units::{Unit, UnitFetch};
+use crate::media::{Sample, Track, TrackKind};
 use crate::player::catch_up::LiveEdge;
 use crate::player::hls::{choose_variant, reload_delay, Throughput};
 use crate::time::MPEG_TS_TIMESCALE;
@@ -34,16 +37,13 @@ const MAX_SEGMENT_BYTES: u64 = 256 << 20;
 /// Segments kept in memory: the playing one, the next, and a couple a seek may come back to.
 const CACHED_SEGMENTS: usize = 4;
 
-/// One variant stream of the HLS source.
-struct Rendition {
+/// A media playlist played from: a variant's, or an audio rendition's.
+struct Stream {
     uri: String,
-    bandwidth: u64,
     /// Its segments on the shared timeline, once its playlist has been loaded.
     window: Option<LiveWindow>,
     /// Its segments, demuxed with what carries over between them.
     segments: SegmentReader,
-    /// Puts its segments on the timeline.
-    placer: SegmentPlacer,
     /// The last initialization section fetched, with its bytes.
     init: Option<(InitSection, Rc<Vec<u8>>)>,
     /// When the live playlist last merged was fetched (ms), which says whether the next reload may ask for a
@@ -52,9 +52,52 @@ struct Rendition {
     fetched: Option<f64>,
 }
 
+/// One variant stream of the HLS source.
+struct Rendition {
+    stream: Stream,
+    bandwidth: u64,
+    /// Its `AUDIO` group (`EXT-X-STREAM-INF`), which may name audio renditions with playlists of their own.
+    audio_group: Option<String>,
+    /// Puts its segments, and its audio rendition's, on the timeline.
+    placer: SegmentPlacer,
+}
+
+/// The audio rendition being played, and its units read: an audio segment's sound is shared out between
+/// the chunks whose time it overlaps.
+struct Sound {
+    stream: Stream,
+    read: Vec<(u64, Rc<ReadSound>)>,
+}
+
+/// An audio unit read: its sound placed on the timeline, and the bytes its sample offsets index.
+struct ReadSound {
+    track: Track,
+    data: Vec<u8>,
+}
+
+/// Audio units kept after reading: those the current and the next chunks share (parts near the edge).
+const CACHED_SOUND_UNITS: usize = 8;
+
+/// How far past a chunk's playlist times its sound may lie on the media timeline: playlist durations are
+/// rounded, the samples' times are exact.
+const SOUND_REACH: f64 = 0.5;
+
+/// Which stream: a variant's (by index), or the audio rendition's.
+#[derive(Clone, Copy)]
+enum Which {
+    Variant(usize),
+    Sound,
+}
+
 struct HlsState {
     renditions: Vec<Rendition>,
     current: usize,
+    /// The master playlist's audio renditions (`EXT-X-MEDIA:TYPE=AUDIO`), of every group.
+    audio_renditions: Vec<playlist::Rendition>,
+    /// The `NAME` of the audio track chosen (`player.audioTrack`); `None`: each group's default.
+    audio_track: Option<String>,
+    /// The audio rendition the current variant plays, when its sound has a playlist of its own.
+    sound: Option<Sound>,
     throughput: Throughput,
     /// Keyed by rendition index and media sequence number.
     cache: ChunkCache,
@@ -67,7 +110,12 @@ struct HlsState {
 impl HlsState {
     /// Rendition `index`'s playlist was just received: where its newest part ends tells the live edge.
     fn received(&mut self, index: usize) {
-        if let Some((_, end)) = self.renditions[index].window.as_ref().and_then(LiveWindow::range) {
+        if let Some((_, end)) = self.renditions[index]
+            .stream
+            .window
+            .as_ref()
+            .and_then(LiveWindow::range)
+        {
             self.edge.received(end, now_ms() / 1000.0);
         }
     }
@@ -95,14 +143,22 @@ impl HlsContent {
     /// Loads the playlist at `url` (and, for a master playlist, its first variant's), then the first
     /// segment to play, which tells the tracks. A live stream starts reloading its playlist.
     pub(crate) async fn open(url: &str, fetcher: Fetcher) -> Result<Rc<HlsContent>> {
+        let mut audio_renditions = Vec::new();
         let renditions = match fetch_playlist(&fetcher, url).await? {
             Playlist::Master(master) => {
                 if master.variants.is_empty() {
                     return Err(Error::malformed("the master playlist lists no variant"));
                 }
                 let mut renditions = Vec::with_capacity(master.variants.len());
-                for variant in &master.variants {
-                    renditions.push(rendition(&variant.uri, variant.bandwidth, None));
+                for variant in master.variants {
+                    let mut rendition = rendition(&variant.uri, variant.bandwidth, None);
+                    rendition.audio_group = variant.audio_group;
+                    renditions.push(rendition);
+                }
+                for alternative in master.renditions {
+                    if alternative.kind == RenditionKind::Audio {
+                        audio_renditions.push(alternative);
+                    }
                 }
                 renditions
             }
@@ -113,6 +169,9 @@ impl HlsContent {
             state: RefCell::new(HlsState {
                 renditions,
                 current: 0,
+                audio_renditions,
+                audio_track: None,
+                sound: None,
                 throughput: Throughput::default(),
                 cache: ChunkCache::new(CACHED_SEGMENTS),
                 tracks: Vec::new(),
@@ -122,7 +181,7 @@ impl HlsContent {
         });
         content.state.write().received(0);
         // A master playlist's first variant: its playlist is loaded now.
-        if content.state.read().renditions[0].window.is_none() {
+        if content.state.read().renditions[0].stream.window.is_none() {
             content.switch_to(0).await?;
         }
         let first = content
@@ -203,9 +262,33 @@ impl HlsContent {
     /// The current rendition's window, once its playlist has been loaded.
     fn window(&self) -> Option<Ref<'_, LiveWindow>> {
         Ref::filter_map(self.state.read(), |state| {
-            state.renditions[state.current].window.as_ref()
+            state.renditions[state.current].stream.window.as_ref()
         })
         .ok()
+    }
+
+    /// The audio renditions a listener may choose among: those of the current variant's group, as
+    /// `(NAME, LANGUAGE, whether it plays)`.
+    pub(crate) fn audio_tracks(&self) -> Vec<(String, Option<String>, bool)> {
+        let state = self.state.read();
+        let playing = audio_choice(&state, state.current).map(|chosen| chosen.name.clone());
+        let mut tracks = Vec::new();
+        for member in group_members(&state, state.current) {
+            tracks.push((
+                member.name.clone(),
+                member.language.clone(),
+                playing.as_ref() == Some(&member.name),
+            ));
+        }
+        tracks
+    }
+
+    /// Chooses the audio track named `name` (of each variant's group); forgets the chunks loaded with the
+    /// other one's sound.
+    pub(crate) fn set_audio_track(&self, name: String) {
+        let mut state = self.state.write();
+        state.audio_track = Some(name);
+        state.cache = ChunkCache::new(CACHED_SEGMENTS);
     }
 
     /// The chunk that holds media time `t` (the key of its [`Unit`]).
@@ -263,38 +346,23 @@ impl HlsContent {
                 format!("segment {sequence} is no longer in the playlist"),
             )
         })?;
-        let (segment, start) = (fetch.segment, fetch.start);
+        let (segment, start) = (&fetch.segment, fetch.start);
         if segment.gap {
             return Err(Error::new(
                 ErrorCode::Network,
                 format!("segment {sequence} is marked EXT-X-GAP"),
             ));
         }
-        let init = match &segment.init {
-            Some(init) => Some(self.init_bytes(index, init).await?),
-            None => None,
-        };
         let started = now_ms();
-        let mut bytes = Vec::new();
-        for (uri, range) in &fetch.pieces {
-            let piece = self.fetch_bytes(uri, *range).await?;
-            // A whole segment, or a run of parts in one request, is the only piece: kept, not copied.
-            if bytes.is_empty() {
-                bytes = piece;
-            } else {
-                bytes.extend_from_slice(&piece);
-            }
+        let fetched = self.fetch_unit(Which::Variant(index), &fetch).await?;
+        self.state.write().throughput.add(fetched.1.len(), now_ms() - started);
+        let read = self.read_unit(Which::Variant(index), &fetch, fetched)?;
+        let (mut tracks, mut data, stored_start) = (read.tracks, read.data, read.stored_start);
+        self.ensure_sound(index).await?;
+        if let Some(sound) = self.sound_for(start, start + segment.duration, &mut data).await? {
+            tracks.retain(|t| t.kind != TrackKind::Audio);
+            tracks.push(sound);
         }
-        self.state.write().throughput.add(bytes.len(), now_ms() - started);
-        let read = {
-            let mut state = self.state.write();
-            let rendition = &mut state.renditions[index];
-            let init = init.as_deref().map(Vec::as_slice);
-            rendition
-                .segments
-                .read(&segment, start, init, bytes, &mut rendition.placer)?
-        };
-        let (tracks, data, stored_start) = (read.tracks, read.data, read.stored_start);
         let mut chunk = Chunk::new(start + segment.duration, tracks, data);
         for damage in &read.damage {
             chunk.problems.push(Problem {
@@ -318,81 +386,267 @@ impl HlsContent {
         Ok(chunk)
     }
 
-    /// The bytes of initialization section `init` in rendition `index`, fetched once.
-    async fn init_bytes(&self, index: usize, init: &InitSection) -> Result<Rc<Vec<u8>>> {
-        if let Some((known, bytes)) = &self.state.read().renditions[index].init {
-            if known == init {
-                return Ok(Rc::clone(bytes));
+    /// What reading a unit of stream `which` needs: its segment's initialization section (fetched once per
+    /// stream), and its bytes, its pieces fetched and joined (a whole segment, or a run of parts in one
+    /// request, is the only piece: kept, not copied).
+    async fn fetch_unit(&self, which: Which, fetch: &UnitFetch) -> Result<(Option<Rc<Vec<u8>>>, Vec<u8>)> {
+        let mut init = None;
+        if let Some(section) = &fetch.segment.init {
+            let known = stream_of(&mut self.state.write(), which)
+                .and_then(|stream| stream.init.clone())
+                .filter(|(known, _)| known == section);
+            init = Some(match known {
+                Some((_, bytes)) => bytes,
+                None => {
+                    let bytes = Rc::new(self.fetch_bytes(&section.uri, section.range).await?);
+                    if let Some(stream) = stream_of(&mut self.state.write(), which) {
+                        stream.init = Some((section.clone(), Rc::clone(&bytes)));
+                    }
+                    bytes
+                }
+            });
+        }
+        let mut bytes = Vec::new();
+        for (uri, range) in &fetch.pieces {
+            let piece = self.fetch_bytes(uri, *range).await?;
+            if bytes.is_empty() {
+                bytes = piece;
+            } else {
+                bytes.extend_from_slice(&piece);
             }
         }
-        let bytes = Rc::new(self.fetch_bytes(&init.uri, init.range).await?);
-        self.state.write().renditions[index].init = Some((init.clone(), Rc::clone(&bytes)));
-        Ok(bytes)
+        Ok((init, bytes))
     }
 
-    /// Makes rendition `index` the current one, its playlist loaded and aligned with the current one's.
-    async fn switch_to(&self, index: usize) -> Result<()> {
-        let live = self.is_live();
-        let loaded = self.state.read().renditions[index].window.is_some();
-        if live || !loaded {
-            let uri = self.state.read().renditions[index].uri.clone();
-            let Playlist::Media(media) = fetch_playlist(&self.fetcher, &uri).await? else {
-                return Err(Error::malformed(format!("{uri}: a variant is a master playlist")));
-            };
-            let mut window = LiveWindow::new(&media);
-            let mut state = self.state.write();
-            if let Some(reference) = state.renditions[state.current].window.as_ref() {
-                window.align_to(reference);
+    /// Demuxes the unit `fetch` of stream `which` from what [`HlsContent::fetch_unit`] fetched, and places it
+    /// with the current variant's placer.
+    fn read_unit(
+        &self,
+        which: Which,
+        fetch: &UnitFetch,
+        (init, bytes): (Option<Rc<Vec<u8>>>, Vec<u8>),
+    ) -> Result<ReadSegment> {
+        let mut state = self.state.write();
+        let state = &mut *state;
+        let current = state.current;
+        let (stream, placer) = match which {
+            Which::Variant(index) => {
+                let rendition = &mut state.renditions[index];
+                (&mut rendition.stream, &mut rendition.placer)
             }
-            state.renditions[index].window = Some(window);
-            state.renditions[index].fetched = Some(now_ms());
-            state.received(index);
+            Which::Sound => {
+                let sound = state
+                    .sound
+                    .as_mut()
+                    .ok_or_else(|| Error::malformed("no audio rendition is playing"))?;
+                (&mut sound.stream, &mut state.renditions[current].placer)
+            }
+        };
+        let init = init.as_deref().map(Vec::as_slice);
+        stream.segments.read(&fetch.segment, fetch.start, init, bytes, placer)
+    }
+
+    /// Makes `state.sound` the audio rendition variant `index` plays (its playlist loaded, aligned with the
+    /// variant's), or nothing when its sound is in its own segments.
+    async fn ensure_sound(&self, index: usize) -> Result<()> {
+        let uri = {
+            let state = self.state.read();
+            let uri = audio_choice(&state, index).and_then(|chosen| chosen.uri.clone());
+            if state.sound.as_ref().map(|sound| &sound.stream.uri) == uri.as_ref() {
+                return Ok(());
+            }
+            uri
+        };
+        let Some(uri) = uri else {
+            self.state.write().sound = None;
+            return Ok(());
+        };
+        self.state.write().sound = Some(Sound {
+            stream: stream(&uri, None),
+            read: Vec::new(),
+        });
+        if let Err(error) = self.load_stream(Which::Sound, true, false).await {
+            self.state.write().sound = None;
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// The sound of the audio rendition presented in `[start, end)` on the media timeline (and before it,
+    /// for the stream's first chunk), from the audio units around that time: a track whose sample offsets
+    /// follow `data`'s bytes, which it extends. `None` when the variant's own segments carry its sound.
+    async fn sound_for(&self, start: f64, end: f64, data: &mut Vec<u8>) -> Result<Option<Track>> {
+        let Some(units) = self.sound_units(start, end) else {
+            return Ok(None);
+        };
+        let first_chunk = self.range().0 >= start;
+        let mut sound: Option<Track> = None;
+        for (key, fetch) in units {
+            let read = self.sound_unit(key, fetch).await?;
+            let track = &read.track;
+            let shift = data.len() as u64;
+            let scale = f64::from(track.timescale);
+            let mut kept = Vec::new();
+            for sample in &track.samples {
+                let pts = sample.pts as f64 / scale;
+                if pts < end && (pts >= start || first_chunk) {
+                    kept.push(Sample {
+                        offset: sample.offset + shift,
+                        ..*sample
+                    });
+                }
+            }
+            if kept.is_empty() {
+                continue;
+            }
+            data.extend_from_slice(&read.data);
+            match &mut sound {
+                Some(sound) => sound.samples.extend(kept),
+                None => {
+                    sound = Some(Track {
+                        samples: kept,
+                        ..track.clone()
+                    })
+                }
+            }
+        }
+        Ok(sound)
+    }
+
+    /// The audio rendition's units that may hold sound presented in `[start, end)`, with their fetches.
+    fn sound_units(&self, start: f64, end: f64) -> Option<Vec<(u64, UnitFetch)>> {
+        let state = self.state.read();
+        let window = state.sound.as_ref()?.stream.window.as_ref()?;
+        let mut units = Vec::new();
+        let mut unit = window.unit_at((start - SOUND_REACH).max(window.range()?.0));
+        while let Some(at) = unit {
+            let Some(fetch) = window.unit_fetch(at) else { break };
+            if fetch.start >= end + SOUND_REACH {
+                break;
+            }
+            if !fetch.segment.gap {
+                units.push((at.key(), fetch));
+            }
+            unit = window.unit_after(at);
+        }
+        Some(units)
+    }
+
+    /// An audio unit, read once and kept for the chunks that share it.
+    async fn sound_unit(&self, key: u64, fetch: UnitFetch) -> Result<Rc<ReadSound>> {
+        let known = self.state.read().sound.as_ref().and_then(|sound| {
+            let (_, read) = sound.read.iter().find(|(k, _)| *k == key)?;
+            Some(Rc::clone(read))
+        });
+        if let Some(read) = known {
+            return Ok(read);
+        }
+        let fetched = self.fetch_unit(Which::Sound, &fetch).await?;
+        let read = self.read_unit(Which::Sound, &fetch, fetched)?;
+        let Some(track) = read.tracks.into_iter().find(|t| t.kind == TrackKind::Audio) else {
+            return Err(Error::malformed(format!(
+                "audio segment {} has no sound",
+                fetch.segment.uri
+            )));
+        };
+        let read = Rc::new(ReadSound { track, data: read.data });
+        if let Some(sound) = self.state.write().sound.as_mut() {
+            if sound.read.len() >= CACHED_SOUND_UNITS {
+                sound.read.remove(0);
+            }
+            sound.read.push((key, Rc::clone(&read)));
+        }
+        Ok(read)
+    }
+
+    /// Makes rendition `index` the current one, its playlist loaded (live: again) and aligned with the
+    /// current one's.
+    async fn switch_to(&self, index: usize) -> Result<()> {
+        if self.is_live() || self.state.read().renditions[index].stream.window.is_none() {
+            self.load_stream(Which::Variant(index), true, false).await?;
         }
         self.state.write().current = index;
         Ok(())
     }
 
-    /// Reloads the current rendition's live playlist and merges it, `block`ing where the server holds
-    /// reloads until there is news. Returns whether the window moved.
+    /// Reloads the current rendition's live playlist, and its audio rendition's, and merges them,
+    /// `block`ing where the server holds reloads until there is news. Returns whether the window moved.
     async fn reload(&self, block: bool) -> Result<bool> {
-        let (index, uri, fetcher) = {
-            let state = self.state.read();
-            let rendition = &state.renditions[state.current];
-            let age = rendition
+        let current = self.state.read().current;
+        let moved = self.load_stream(Which::Variant(current), false, block).await?;
+        if self.state.read().sound.is_some() {
+            self.load_stream(Which::Sound, false, block).await?;
+        }
+        Ok(moved)
+    }
+
+    /// Loads stream `which`'s playlist: `afresh` (or the first time), into a new window aligned with the
+    /// current variant's; else as a live reload (delta requests where the server offers them, held until
+    /// there is news where it can and `block`) merged into its window. Returns whether its window moved.
+    async fn load_stream(&self, which: Which, afresh: bool, block: bool) -> Result<bool> {
+        let (uri, fetcher) = {
+            let mut state = self.state.write();
+            let Some(stream) = stream_of(&mut state, which) else {
+                return Ok(false);
+            };
+            let age = stream
                 .fetched
                 .map_or(f64::INFINITY, |fetched| (now_ms() - fetched) / 1000.0);
             let mut fetcher = self.fetcher.clone();
-            let uri = match &rendition.window {
-                Some(window) => {
+            let uri = match &stream.window {
+                Some(window) if !afresh => {
                     // A held reload is answered once the next part (segment) is out: one that waits three
                     // times as long went unanswered, and the next reload is a plain one.
                     if block && window.blocks_reloads() {
                         fetcher = fetcher.with_first_byte_timeout(3000.0 * window.reload_interval());
                     }
-                    window.reload_uri(&rendition.uri, age, block)
+                    window.reload_uri(&stream.uri, age, block)
                 }
-                None => rendition.uri.clone(),
+                _ => stream.uri.clone(),
             };
-            (state.current, uri, fetcher)
+            (uri, fetcher)
         };
         let fetched = now_ms();
         let Playlist::Media(media) = fetch_playlist(&fetcher, &uri).await? else {
-            return Ok(false);
+            return Err(Error::malformed(format!(
+                "{uri}: a variant or audio rendition is a master playlist"
+            )));
         };
         let mut state = self.state.write();
-        let rendition = &mut state.renditions[index];
-        let Some(window) = rendition.window.as_mut() else {
+        let state = &mut *state;
+        let mut fresh = None;
+        if afresh || stream_of(state, which).is_some_and(|stream| stream.window.is_none()) {
+            let mut window = LiveWindow::new(&media);
+            if let Some(reference) = state.renditions[state.current].stream.window.as_ref() {
+                window.align_to(reference);
+            }
+            fresh = Some(window);
+        }
+        let Some(stream) = stream_of(state, which) else {
             return Ok(false);
         };
-        let before = window.range();
-        let events = window.merge(&media);
-        // The replay window is what the server still lists (a delta update lists its skipped segments by
-        // reference): older segments may be deleted.
-        window.forget_before(media.media_sequence);
-        let moved = window.range() != before;
-        let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
-        rendition.fetched = (!unusable).then_some(fetched);
-        state.received(index);
+        let moved = match (fresh, stream.window.as_mut()) {
+            (Some(window), _) => {
+                stream.window = Some(window);
+                stream.fetched = Some(fetched);
+                true
+            }
+            (None, Some(window)) => {
+                let before = window.range();
+                let events = window.merge(&media);
+                // The replay window is what the server still lists (a delta update lists its skipped
+                // segments by reference): older segments may be deleted.
+                window.forget_before(media.media_sequence);
+                let unusable = events.iter().any(|e| matches!(e, MergeEvent::SkippedUnknown { .. }));
+                let moved = window.range() != before;
+                stream.fetched = (!unusable).then_some(fetched);
+                moved
+            }
+            (None, None) => false,
+        };
+        if let Which::Variant(index) = which {
+            state.received(index);
+        }
         Ok(moved)
     }
 
@@ -400,7 +654,7 @@ impl HlsContent {
     /// (after one that worked), else the RFC cadence, by parts when the playlist has them.
     fn reload_delay(&self, changed: bool, failed: bool) -> f64 {
         let state = self.state.read();
-        match &state.renditions[state.current].window {
+        match &state.renditions[state.current].stream.window {
             Some(window) if window.blocks_reloads() && !failed => 0.0,
             Some(window) => reload_delay(window.reload_interval(), changed),
             None => reload_delay(self.target_duration(), changed),
@@ -448,17 +702,54 @@ fn describe(damage: &Damage) -> String {
     }
 }
 
-/// A rendition of the stream, with its playlist when it has been loaded.
-fn rendition(uri: &str, bandwidth: u64, media: Option<&MediaPlaylist>) -> Rendition {
-    Rendition {
+/// A stream of playlist `uri`, with its window when the playlist has been loaded.
+fn stream(uri: &str, media: Option<&MediaPlaylist>) -> Stream {
+    Stream {
         uri: uri.to_owned(),
-        bandwidth,
         window: media.map(LiveWindow::new),
         segments: SegmentReader::new(),
-        placer: SegmentPlacer::new(),
         init: None,
         fetched: media.map(|_| now_ms()),
     }
+}
+
+/// A rendition of the stream, with its playlist when it has been loaded.
+fn rendition(uri: &str, bandwidth: u64, media: Option<&MediaPlaylist>) -> Rendition {
+    Rendition {
+        stream: stream(uri, media),
+        bandwidth,
+        audio_group: None,
+        placer: SegmentPlacer::new(),
+    }
+}
+
+fn stream_of(state: &mut HlsState, which: Which) -> Option<&mut Stream> {
+    match which {
+        Which::Variant(index) => state.renditions.get_mut(index).map(|r| &mut r.stream),
+        Which::Sound => state.sound.as_mut().map(|s| &mut s.stream),
+    }
+}
+
+/// The audio renditions of variant `index`'s group.
+fn group_members(state: &HlsState, index: usize) -> Vec<&playlist::Rendition> {
+    let group = state.renditions[index].audio_group.as_deref();
+    let mut members = Vec::new();
+    for member in &state.audio_renditions {
+        if Some(member.group.as_str()) == group {
+            members.push(member);
+        }
+    }
+    members
+}
+
+/// The audio rendition variant `index` plays: the chosen track of its group, else the group's default (else
+/// its first).
+fn audio_choice(state: &HlsState, index: usize) -> Option<&playlist::Rendition> {
+    let members = group_members(state, index);
+    let chosen = state.audio_track.as_ref();
+    let mut pick = members.iter().find(|m| Some(&m.name) == chosen);
+    pick = pick.or_else(|| members.iter().find(|m| m.is_default));
+    pick.or(members.first()).copied()
 }
 
 /// Reloads the live playlist while the content lives and the stream has not ended; stops when it is closed.

@@ -327,6 +327,30 @@ impl PlayerCore {
         self.state.read().current_time
     }
 
+    /// HLS: the audio tracks of the playing variant's group, as `(NAME, LANGUAGE, whether it plays)`;
+    /// none for other media, or a stream whose sound is only in its variants' segments.
+    pub(crate) fn audio_tracks(&self) -> Vec<(String, Option<String>, bool)> {
+        match self.state.read().content().map(|c| c.kind()) {
+            Some(Kind::Hls(hls)) => hls.audio_tracks(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Plays audio track `index` of [`PlayerCore::audio_tracks`] from now on (`out_of_range` when there is
+    /// no such track). The caller seeks to the current time for it to be heard at once.
+    pub(crate) fn set_audio_track(&self, index: i32) -> Result<()> {
+        self.check()?;
+        let state = self.state.read();
+        let (Some(Kind::Hls(hls)), Some(index)) = (state.content().map(|c| c.kind()), usize::try_from(index).ok())
+        else {
+            return Err(Error::new(ErrorCode::OutOfRange, format!("no audio track {index}")));
+        };
+        let name = hls.audio_tracks().into_iter().nth(index).map(|(name, _, _)| name);
+        let name = name.ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no audio track {index}")))?;
+        hls.set_audio_track(name);
+        Ok(())
+    }
+
     pub(crate) fn paused(&self) -> bool {
         self.state.read().playback().is_none()
     }

@@ -160,3 +160,40 @@ test('HLS of packed audio (ADTS segments with an ID3 timestamp) opens and plays 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('HLS whose sound is an audio rendition of its own (CMAF): every audio packet plays with the pictures, once', async () => {
+  const { page, errors } = await openPlayerPage(running);
+  const result = await page.evaluate(async () => {
+    const { Media, Player } = await window.reelcutReady;
+    const media = await Media.open('/conformance/exoplayer/cmaf-multi-segment/playlist.m3u8');
+    const tracks = media.tracks.map((t) => [t.type, t.codec]);
+    const tables = await media.samples();
+    const counts = tables.map((t) => [t.type, t.pts.length]);
+    // Each audio packet once, in order: no packet lost or repeated where the segments meet.
+    const audio = tables.find((t) => t.type === 'audio');
+    const increasing = audio.pts.every((t, i) => i === 0 || t > audio.pts[i - 1]);
+    const player = new Player(document.getElementById('screen'));
+    await player.load(media);
+    const choice = { tracks: player.audioTracks, track: player.audioTrack };
+    try {
+      player.audioTrack = 3;
+    } catch (error) {
+      choice.refused = error.code;
+    }
+    await player.play();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const result = { tracks, counts, increasing, choice, time: player.currentTime, sound: window.audioStats() };
+    player.destroy();
+    media.close();
+    return result;
+  });
+  assert.deepEqual(result.tracks, [['video', 'avc1.4d401e'], ['audio', 'mp4a.40.2']]);
+  // As ffprobe reads the video and audio segments (tests/conformance/ffprobe.tsv): 90 frames, 131 packets.
+  assert.deepEqual(result.counts, [['video', 90], ['audio', 131]]);
+  assert.ok(result.increasing, 'audio packets in order, none repeated');
+  assert.deepEqual(result.choice, { tracks: [{ name: 'stream_0', language: null, enabled: true }], track: 0, refused: 'out_of_range' });
+  assert.ok(result.time > 0.5, `the clock advanced: ${result.time}`);
+  assert.ok(result.sound.started > 0 && result.sound.seconds > 0.5, `sound scheduled: ${JSON.stringify(result.sound)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -470,8 +470,7 @@ test('master playlist: down to the lower variant while downloads are slow (its r
 });
 
 test('the dev server\'s separate audio rendition (audio=separate, LL-HLS) as hls.js 1.7.4 plays it: two tracks listed, audio from the default, then from the other', chromiumOnly('hls.js is the reference player here'), async () => {
-  // reelcut plays a variant's own segments only (README: audio renditions wait for room in the wasm): this
-  // keeps the stream the player's renditions will be tested on honest against a reference player.
+  // The stream reelcut's audio renditions are tested on (below), held against a reference player.
   const { page, errors } = await openPage(running.browser, running.server.base, '/tests/bench/pages/player.html');
   const url = `/live/hls_master/index.m3u8?audio=separate&part=0.333&session=altaudio${Date.now()}`;
   const run = await page.evaluate(async (url) => {
@@ -509,6 +508,51 @@ test('the dev server\'s separate audio rendition (audio=separate, LL-HLS) as hls
   assert.equal(run.id, 1);
   assert.ok(run.afterSwitch.includes(1), `audio buffered after the switch from tracks ${run.afterSwitch}`);
   assert.ok(run.later - run.played > 1.5, `played from ${run.played} to ${run.later}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a separate audio rendition plays with the pictures, live and LL-HLS; audioTracks lists its group, audioTrack switches it at once', async () => {
+  const { page, errors } = await playerPage();
+  for (const mode of ['live', 'LL-HLS']) {
+    const url = `/live/hls_master/index.m3u8?audio=separate${mode === 'LL-HLS' ? '&part=0.333' : ''}&session=reelcut-audio-${mode}-${Date.now()}`;
+    const run = await page.evaluate(async (url) => {
+      const { Media, Player } = await window.reelcutReady;
+      // The page's sound so far (the runs share the page): each run counts its own.
+      const base = window.audioStats().seconds;
+      const media = await Media.open(url);
+      const tracks = media.tracks.map((t) => `${t.type} ${t.codec}`);
+      const player = new Player(document.getElementById('screen'));
+      await player.load(media);
+      const listed = { tracks: player.audioTracks, track: player.audioTrack };
+      await player.play();
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const before = window.audioStats().seconds - base;
+      player.audioTrack = 1;
+      const switched = { tracks: player.audioTracks, track: player.audioTrack };
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const after = window.audioStats().seconds - base;
+      // Which rendition's playlists and segments were fetched (this run's session only).
+      const fetched = (name) => performance.getEntriesByType('resource').filter((e) => e.name.includes(url.split('session=')[1]) && e.name.includes(name)).length;
+      const renditions = { en: fetched('audio_en.m3u8'), de: fetched('audio_de.m3u8') };
+      const result = { tracks, listed, switched, before, after, renditions, time: player.currentTime, error: player.error?.message ?? null };
+      player.destroy();
+      media.close();
+      return result;
+    }, url);
+    assert.deepEqual(run.tracks, ['video avc1.64001e', 'audio mp4a.40.2'], `${mode}: tracks`);
+    assert.deepEqual(run.listed, {
+      tracks: [{ name: 'English', language: 'en', enabled: true }, { name: 'Deutsch', language: 'de', enabled: false }], track: 0,
+    }, `${mode}: audio tracks`);
+    assert.deepEqual(run.switched.track, 1, `${mode}: switched`);
+    assert.deepEqual(run.switched.tracks.map((t) => t.enabled), [false, true]);
+    // Sound scheduled before the switch and after it: each rendition's packets, not the video segments' (which have none).
+    assert.ok(run.before > 1.5, `${mode}: ${run.before} s of sound in the first 2.5 s`);
+    assert.ok(run.after - run.before > 1, `${mode}: ${run.after - run.before} s of sound in the 2.5 s after the switch`);
+    assert.ok(run.renditions.en > 0 && run.renditions.de > 0, `${mode}: playlists fetched ${JSON.stringify(run.renditions)}`);
+    assert.equal(run.error, null, `${mode}: ${run.error}`);
+    console.log(`audio rendition (${mode}): ${run.before.toFixed(2)} s of sound before the switch, ${(run.after - run.before).toFixed(2)} s after`);
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -222,6 +222,48 @@ impl Player {
         throw(self.core.set_looping(looping))
     }
 
+    /// HLS: the audio tracks a listener can choose among, `{ name, language, enabled }` (the `EXT-X-MEDIA`
+    /// audio renditions of the playing variant's group); `[]` for other media and for streams whose sound is
+    /// only in their variants' segments.
+    #[wasm_bindgen(getter, js_name = audioTracks, unchecked_return_type = "AudioTrackInfo[]")]
+    pub fn audio_tracks(&self) -> js_sys::Array {
+        let tracks = js_sys::Array::new();
+        for (name, language, enabled) in self.core.audio_tracks() {
+            let object = Object::new();
+            let fields: [(&str, JsValue); 3] = [
+                ("name", name.into()),
+                ("language", language.map_or(JsValue::NULL, JsValue::from)),
+                ("enabled", enabled.into()),
+            ];
+            for (key, value) in fields {
+                // Setting a data property on a fresh plain object cannot fail.
+                let _ = js_sys::Reflect::set(&object, &key.into(), &value);
+            }
+            tracks.push(&object);
+        }
+        tracks
+    }
+
+    /// The index in `audioTracks` of the track playing, `-1` when there are none.
+    #[wasm_bindgen(getter, js_name = audioTrack)]
+    pub fn audio_track(&self) -> i32 {
+        let tracks = self.core.audio_tracks();
+        tracks
+            .iter()
+            .position(|(_, _, enabled)| *enabled)
+            .map_or(-1, |i| i as i32)
+    }
+
+    /// Plays track `index` of `audioTracks` (throws `out_of_range` for no such track); heard at once, as a
+    /// seek to the current time refills what was loaded with the other track's sound (a failure of that
+    /// refill fires `error`, as any load's does).
+    #[wasm_bindgen(setter, js_name = audioTrack)]
+    pub fn set_audio_track(&self, index: i32) -> std::result::Result<(), JsValue> {
+        throw(self.core.set_audio_track(index))?;
+        let _ = self.seek(self.core.current_time());
+        Ok(())
+    }
+
     /// Frames skipped because they were decoded after their time had passed (the device was too slow).
     #[wasm_bindgen(getter, js_name = droppedFrames)]
     pub fn dropped_frames(&self) -> u32 {

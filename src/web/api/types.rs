@@ -65,6 +65,16 @@ export interface TimeSpan {
   end: number;
 }
 
+/** An audio track of an HLS stream (`player.audioTracks`): an `EXT-X-MEDIA:TYPE=AUDIO` rendition. */
+export interface AudioTrackInfo {
+  /** Its `NAME`. */
+  name: string;
+  /** Its `LANGUAGE` (RFC 5646), or `null` when the playlist gives none. */
+  language: string | null;
+  /** Whether it is the one playing. */
+  enabled: boolean;
+}
+
 /** What `Media.open` accepts: a URL (MP4 read with Range requests, or an `.m3u8` HLS playlist), or bytes. */
 export type MediaInput = string | Blob | Uint8Array;
 
