@@ -11,22 +11,29 @@
 /// least the end of its newest part when it arrived, and the edge moves on with the clock: the most timely
 /// playlist (received soonest after its newest part was out) gives the best of these lower bounds, so one
 /// that arrives late (a slow network, a busy page) does not pull the estimate back.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct LiveEdge {
-    /// The edge's media time less the clock's time, seconds.
-    origin: Option<f64>,
+    /// The edge's media time less the clock's time, seconds (-∞ before a playlist is received).
+    origin: f64,
+}
+
+impl Default for LiveEdge {
+    fn default() -> Self {
+        LiveEdge {
+            origin: f64::NEG_INFINITY,
+        }
+    }
 }
 
 impl LiveEdge {
     /// A playlist whose newest part ends at media time `end` was received at clock time `now` (seconds).
     pub fn received(&mut self, end: f64, now: f64) {
-        let origin = end - now;
-        self.origin = Some(self.origin.map_or(origin, |known| known.max(origin)));
+        self.origin = self.origin.max(end - now);
     }
 
-    /// The edge's media time at clock time `now`, once a playlist was received.
-    pub fn at(&self, now: f64) -> Option<f64> {
-        Some(self.origin? + now)
+    /// The edge's media time at clock time `now` (-∞ before a playlist is received).
+    pub fn at(&self, now: f64) -> f64 {
+        self.origin + now
     }
 }
 
@@ -62,13 +69,13 @@ mod tests {
     #[test]
     fn the_edge_runs_with_the_clock_from_the_most_timely_playlist() {
         let mut edge = LiveEdge::default();
-        assert_eq!(edge.at(5.0), None);
+        assert_eq!(edge.at(5.0), f64::NEG_INFINITY);
         // Received at once: the part ending at 10 s was out at clock time 100 s.
         edge.received(10.0, 100.0);
-        assert_eq!(edge.at(100.25), Some(10.25));
+        assert_eq!(edge.at(100.25), 10.25);
         // The next part's playlist arrives 0.2 s late: the edge was further on than it says.
         edge.received(10.5, 100.7);
-        assert_eq!(edge.at(101.0), Some(11.0));
+        assert_eq!(edge.at(101.0), 11.0);
     }
 
     #[test]

@@ -229,7 +229,7 @@ impl HlsContent {
     /// Where a player at the live edge plays now (the start time a fresh join uses): the hold-back behind
     /// the edge, estimated from the newest parts and when they were received.
     pub(crate) fn live_edge(&self) -> f64 {
-        let edge = self.state.read().edge.at(now_ms() / 1000.0).unwrap_or(0.0);
+        let edge = self.state.read().edge.at(now_ms() / 1000.0);
         self.window().and_then(|w| w.live_start(edge)).unwrap_or(0.0)
     }
 

@@ -270,7 +270,8 @@ impl Playback {
 
     /// A live stream: plays faster while behind its live target, at 1 otherwise (`player::catch_up`). A
     /// change takes effect once the sound already scheduled has played, so pictures and sound stay together;
-    /// it is decided on how far behind the player will be by then.
+    /// it is decided on how far behind the player will be by then. While the clock waits (the start-up, a
+    /// stall) the rate is chosen for when it starts again.
     fn catch_up(&mut self, time: f64, now_ms: f64) {
         let rate = self.clock.rate();
         let from = self
@@ -285,7 +286,7 @@ impl Playback {
             }
             _ => 1.0,
         };
-        if self.clock.running() && wanted != rate {
+        if wanted != rate {
             self.clock.set_rate(wanted, from, now_ms);
         }
     }

@@ -70,7 +70,7 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   const silent = new Player(canvas);
   silent.free();
   const events: PlayerEventType[] = ['loadedmetadata', 'play', 'playing', 'pause', 'waiting', 'seeking', 'seeked',
-    'timeupdate', 'volumechange', 'ended', 'error', 'livewindowchange'];
+    'timeupdate', 'volumechange', 'ratechange', 'ended', 'error', 'livewindowchange'];
   const onEvent = (event: Event): void => {
     if (event.type === 'error' && player.error) console.log(player.error.code, player.error.fatal);
   };
@@ -84,7 +84,7 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   player.loop = true;
   if (player.isLive) await player.goLive();
   const state: number = player.currentTime + player.duration + player.liveEdge + player.droppedFrames
-    + player.seekable.end;
+    + player.seekable.end + player.playbackRate;
   const flags: boolean = player.paused || player.ended;
   player.removeEventListener('timeupdate', onEvent);
 
@@ -158,6 +158,8 @@ export function misuses(media: Media, player: Player, clip: Clip, dub: Dub): voi
   dub.voice = 42;
   // @ts-expect-error: not a player event
   player.addEventListener('progress', () => {});
+  // @ts-expect-error: the playback rate is the player's (live catch-up), read-only
+  player.playbackRate = 2;
   // @ts-expect-error: volume is a number
   void new Player(document.createElement('canvas'), { volume: 'loud' });
   // @ts-expect-error: not an error code
