@@ -5,7 +5,7 @@
 //! an audio device takes a while to start (Firefox resolves `resume()` only once it runs, up to two seconds
 //! on a cold device) and starts at once while another context keeps it running.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use js_sys::Promise;
@@ -26,12 +26,17 @@ const RESUME_WAIT_MS: f64 = 300.0;
 /// An `AudioContext`, closed when dropped.
 pub(crate) struct Context {
     pub(crate) context: web_sys::AudioContext,
+    /// The latest heard time given out: the sound reaching the speakers never goes back in time.
+    heard: Cell<f64>,
 }
 
 impl Context {
     pub(crate) fn new() -> Result<Context> {
         let context = web_sys::AudioContext::new().map_err(|e| from_js(ErrorCode::Browser, "new AudioContext", &e))?;
-        Ok(Context { context })
+        Ok(Context {
+            context,
+            heard: Cell::new(0.0),
+        })
     }
 }
 
@@ -116,7 +121,9 @@ impl AudioOutput {
 
     /// The context time of the sound reaching the speakers at `performance.now()` = `now_ms`: behind
     /// `render_time` by the output latency. Falls back to `render_time` where the browser gives no
-    /// output timestamp.
+    /// output timestamp. Never earlier than a time given before: each output timestamp is extrapolated
+    /// with the page's clock, which drifts from the device's, so a new timestamp may land a millisecond or
+    /// two behind the extrapolation of the last one (Firefox), and the pictures must not step back.
     pub(crate) fn heard_time(&self, now_ms: f64) -> f64 {
         // `getOutputTimestamp()` (Web Audio API 1.0) is not in web-sys: called by name.
         let stamp = js_sys::Reflect::get(&self.device.context, &JsValue::from_str("getOutputTimestamp"))
@@ -129,10 +136,13 @@ impl AudioOutput {
                 .and_then(|s| js_sys::Reflect::get(s, &JsValue::from_str(name)).ok())
                 .and_then(|v| v.as_f64())
         };
-        match (field("contextTime"), field("performanceTime")) {
+        let heard = match (field("contextTime"), field("performanceTime")) {
             (Some(context), Some(performance)) if performance > 0.0 => context + (now_ms - performance) / 1000.0,
             _ => self.render_time(),
-        }
+        };
+        let heard = heard.max(self.device.heard.get());
+        self.device.heard.set(heard);
+        heard
     }
 
     /// Plays `data` starting at context time `at`, leaving out its first `skip` seconds, `rate` times faster

@@ -402,10 +402,14 @@ impl Playback {
         for data in std::mem::take(&mut audio.decoded) {
             let start = data.timestamp() / f64::from(MICROS_PER_SECOND);
             let duration = data.duration() / f64::from(MICROS_PER_SECOND);
-            let played = self.clock.render_time_of(start).map(|(at, rate)| {
-                // Leave out what comes before the start position, and what is already late.
-                let skip = (self.clock.start_time() - start).max((render_now - at) * rate).max(0.0);
-                (skip < duration).then(|| audio.output.play(&data, at + skip / rate, skip, rate))
+            // Leave out what comes before the start position (or before a rate change the clock made when
+            // this sound was not scheduled yet: that time passed unheard), and what is already late; the rest
+            // plays at the rate of the time it starts at.
+            let lead = (self.clock.start_time() - start).max(0.0);
+            let played = self.clock.render_time_of(start + lead).map(|(at, rate)| {
+                let late = ((render_now - at) * rate).max(0.0);
+                let skip = lead + late;
+                (skip < duration).then(|| audio.output.play(&data, at + late / rate, skip, rate))
             });
             if let Some(Some(scheduled)) = played {
                 audio.scheduled.push_back(scheduled?);
