@@ -1,5 +1,6 @@
 //! The WebIDL dictionaries of WebCodecs and WebAudio (codec configurations, chunk and `AudioData` inits,
-//! copy and buffer options), built as the plain objects they are in JS.
+//! copy and buffer options), built as the plain objects they are in JS; and the plain objects the API
+//! returns (`media.tracks`, `player.audioTracks`, sample tables).
 //!
 //! web-sys binds each member of each dictionary on its own: `codec` once per codec configuration,
 //! `sampleRate` and `numberOfChannels` once per audio dictionary, `timestamp` once per init, each a JS
@@ -10,6 +11,16 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::members::Members;
+
+/// A plain object whose data properties are `fields`.
+pub(crate) fn plain_object(fields: &[(&str, JsValue)]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        // Setting a data property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object
+}
 
 #[wasm_bindgen]
 extern "C" {

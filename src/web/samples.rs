@@ -2,11 +2,12 @@
 //! columns of typed arrays (a 600 MB file lists ~100 000 samples: one JS object each would cost more than
 //! the parse).
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
 use super::chunk::Next;
 use super::content::{Content, Kind};
+use super::dictionary::plain_object;
 use super::job::Job;
 use super::options;
 use crate::decimal::Fixed;
@@ -56,8 +57,7 @@ impl SampleTable {
     }
 
     fn to_js(&self) -> Object {
-        let table = Object::new();
-        let columns: [(&str, JsValue); 7] = [
+        plain_object(&[
             ("type", self.kind.as_str().into()),
             ("codec", self.codec.as_str().into()),
             ("pts", Float64Array::from(&self.pts[..]).into()),
@@ -65,12 +65,7 @@ impl SampleTable {
             ("duration", Float64Array::from(&self.duration[..]).into()),
             ("size", Uint32Array::from(&self.size[..]).into()),
             ("key", Uint8Array::from(&self.key[..]).into()),
-        ];
-        for (name, value) in columns {
-            // Setting a data property on a fresh plain object cannot fail.
-            let _ = Reflect::set(&table, &name.into(), &value);
-        }
-        table
+        ])
     }
 }
 

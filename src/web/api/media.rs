@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use super::throw;
 use crate::media::Track;
 use crate::web::content::{Content, Kind};
+use crate::web::dictionary::plain_object;
 use crate::web::life::{Life, MEDIA};
 use crate::web::options;
 use crate::web::promise::to_promise;
@@ -170,18 +171,13 @@ impl Media {
 
 /// `{ start, end }`.
 pub(crate) fn span_object(start: f64, end: f64) -> Object {
-    let object = Object::new();
-    // Setting data properties on a fresh plain object cannot fail.
-    let _ = Reflect::set(&object, &"start".into(), &start.into());
-    let _ = Reflect::set(&object, &"end".into(), &end.into());
-    object
+    plain_object(&[("start", start.into()), ("end", end.into())])
 }
 
 fn track_object(track: &Track) -> Object {
-    let object = Object::new();
     let c = &track.config;
     let (display_width, display_height) = track.display.size(c.width, c.height);
-    let fields: [(&str, JsValue); 11] = [
+    plain_object(&[
         ("id", track.id.into()),
         ("type", track.kind.as_str().into()),
         ("codec", c.codec.as_str().into()),
@@ -193,10 +189,5 @@ fn track_object(track: &Track) -> Object {
         ("displayHeight", display_height.into()),
         ("sampleRate", c.sample_rate.into()),
         ("channels", c.channels.into()),
-    ];
-    for (key, value) in fields {
-        // Setting a data property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
-    }
-    object
+    ])
 }

@@ -11,6 +11,7 @@ use super::media::{span_object, Media};
 use super::throw;
 use crate::error::Result;
 use crate::web::content::Content;
+use crate::web::dictionary::plain_object;
 use crate::web::options;
 use crate::web::player::{Loaded, PlayerCore};
 use crate::web::promise::to_promise;
@@ -229,17 +230,11 @@ impl Player {
     pub fn audio_tracks(&self) -> js_sys::Array {
         let tracks = js_sys::Array::new();
         for (name, language, enabled) in self.core.audio_tracks() {
-            let object = Object::new();
-            let fields: [(&str, JsValue); 3] = [
+            tracks.push(&plain_object(&[
                 ("name", name.into()),
                 ("language", language.map_or(JsValue::NULL, JsValue::from)),
                 ("enabled", enabled.into()),
-            ];
-            for (key, value) in fields {
-                // Setting a data property on a fresh plain object cannot fail.
-                let _ = js_sys::Reflect::set(&object, &key.into(), &value);
-            }
-            tracks.push(&object);
+            ]));
         }
         tracks
     }
