@@ -10,7 +10,8 @@
 //   the `PART-HOLD-BACK` RFC 8216bis recommends (three part targets, 1.002 s) and with the least it allows
 //   (two, 0.668 s: `hold=2`);
 // - a 4-hour replay window (`window=7200` segments of 2 s): the bytes of a whole playlist reload against a
-//   delta update (`_HLS_skip=YES`), and the wasm memory of a `Media` holding that window.
+//   delta update (`_HLS_skip=YES`), the wasm memory of a `Media` holding that window, and the bytes fetched to
+//   clip its last 30 s (keyframe export) against the bytes of the media the clip is cut from.
 import { median } from './source.mjs';
 
 const SECONDS = Number(process.env.LIVE_SECONDS ?? 60);
@@ -114,8 +115,46 @@ export async function run({ browser, server }) {
     const media = await Media.open(url);
     const { start, end } = media.seekable;
     const after = wasm.memory.buffer.byteLength;
+    // Everything fetched while the clip is made (its media, and the playlist reloads that go on meanwhile),
+    // against the bytes of the segments (and the newest segment's parts) its span overlaps, found afterwards in
+    // the playlist by their program date times.
+    performance.setResourceTimingBufferSize(10000);
+    performance.clearResourceTimings();
+    const clip = media.clip({ start: media.seekable.end - 30, end: media.seekable.end });
+    const from = media.wallClockAt(clip.start);
+    const to = media.wallClockAt(clip.end);
+    const output = (await clip.export({ mode: 'keyframe' })).byteLength;
+    const fetched = performance.getEntriesByType('resource');
+    const lines = (await (await fetch(url)).text()).split('\n');
+    let date = 0;
+    let parts = 0;
+    let own = 0;
+    let units = 0;
+    for (const [i, line] of lines.entries()) {
+      if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) date = Date.parse(line.slice(25));
+      else if (line.startsWith('#EXT-X-PART:')) parts += Number(line.match(/BYTERANGE="(\d+)/)[1]);
+      else if (line.startsWith('#EXTINF:')) {
+        const ends = date + Number.parseFloat(line.slice(8)) * 1000;
+        if (ends > from && date < to) {
+          const head = await fetch(new URL(lines[i + 1], new URL(url, location.href)), { headers: { Range: 'bytes=0-0' } });
+          own += Number(head.headers.get('Content-Range').split('/')[1]);
+          units++;
+        }
+        date = ends;
+        parts = 0;
+      }
+    }
+    // The parts of the segment still being published, after the last whole one.
+    if (date < to) { own += parts; units++; }
+    const clipBytes = {
+      fetched: fetched.reduce((sum, entry) => sum + entry.encodedBodySize, 0),
+      requests: fetched.length,
+      own,
+      units,
+      output,
+    };
     media.close();
-    return { whole, delta, hours: (end - start) / 3600, before, after };
+    return { whole, delta, hours: (end - start) / 3600, before, after, clipBytes };
   }, `${FOUR_HOURS}&session=bench-4h-${Date.now()}`);
   await fresh.close();
 
@@ -150,5 +189,9 @@ export async function run({ browser, server }) {
   const MiB = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   console.log(`\nA ${window4h.hours.toFixed(2)}-hour replay window: a whole playlist reload ${window4h.whole} bytes, a delta ` +
     `update ${window4h.delta} bytes; wasm memory ${MiB(window4h.before)} before Media.open, ${MiB(window4h.after)} with the window`);
+  const clipped = window4h.clipBytes;
+  console.log(`Clipping its last 30 s (keyframe): ${clipped.fetched} bytes fetched in ${clipped.requests} requests, ` +
+    `for ${clipped.own} bytes of the ${clipped.units} segments its span overlaps (${(clipped.fetched / clipped.own).toFixed(3)}x); ` +
+    `the MP4 is ${clipped.output} bytes`);
   return summary;
 }
