@@ -131,7 +131,17 @@ mod tests {
     #[test]
     fn i_frames_are_placed_by_their_running_durations_inside_segments() {
         let window = LiveWindow::new(&media(VARIANT, "http://h/v/index.m3u8"));
-        let text = i_frame_playlist(0, &[(0, 1.0, 0), (0, 1.0, 9000), (1, 1.0, 0), (1, 1.0, 9400), (2, 1.0, 0), (2, 1.0, 9100)]);
+        let text = i_frame_playlist(
+            0,
+            &[
+                (0, 1.0, 0),
+                (0, 1.0, 9000),
+                (1, 1.0, 0),
+                (1, 1.0, 9400),
+                (2, 1.0, 0),
+                (2, 1.0, 9100),
+            ],
+        );
         let frames = place(&media(&text, "http://h/v/iframes.m3u8"), &window);
         let times: Vec<f64> = frames.iter().map(|f| f.time).collect();
         assert_eq!(times, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
