@@ -93,7 +93,8 @@ fn bad_i_frame_stream_tags_are_typed_errors() {
         let error = parse(&text, "").unwrap_err();
         assert_eq!(error.code(), ErrorCode::MalformedInput, "{bad}: {error}");
     }
-    for bad in ["#EXT-X-BYTERANGE:x@376", "#EXT-X-BYTERANGE:10@", "#EXTINF:-1,"] {
+    // (`10@`, an empty offset, is read as none: m3u8-parser's llhls-byte-range.m3u8 has one.)
+    for bad in ["#EXT-X-BYTERANGE:x@376", "#EXT-X-BYTERANGE:10@x", "#EXTINF:-1,"] {
         let text = I_FRAMES.replacen("#EXT-X-BYTERANGE:9400@376", bad, 1);
         let text = if bad.starts_with("#EXTINF") {
             text.replacen("#EXTINF:1.001,", bad, 1)

@@ -656,14 +656,14 @@ fn byte_range(line: &str, value: &str, default_start: u64) -> Result<ByteRange> 
             .filter(|n| *n <= MAX_BYTE_RANGE)
             .ok_or_else(|| Error::malformed(format!("bad byte range in '{line}'")))
     };
-    // `n[@o]`: an `@` promises an offset (`10@` is not a range).
-    let (len, start) = match value.split_once('@') {
-        Some((len, start)) => (len, number(start)?),
-        None => (value, default_start),
-    };
+    let (len, start) = value.split_once('@').unwrap_or((value, ""));
     Ok(ByteRange {
         len: number(len)?,
-        start,
+        start: if start.is_empty() {
+            default_start
+        } else {
+            number(start)?
+        },
     })
 }
 
