@@ -152,6 +152,11 @@ impl SourcePlaylist {
         Ok(playlist)
     }
 
+    /// The segments' files (relative to the playlist) and durations in microseconds, in order.
+    pub fn segment_files(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.segments.iter().map(|s| (s.uri.as_str(), s.duration_us))
+    }
+
     /// Publishes `content` of the source's segments, which must then be whole MPEG-TS files beside the
     /// playlist.
     pub fn set_content(&mut self, content: Content) -> Result<(), String> {

@@ -9,6 +9,7 @@
 //! | `/`, `/index.html`, ... | the demo app in `www/` |
 //! | `/pkg/...` | the built npm package (`pkg/`) |
 //! | `/fixtures/...` | the media fixtures (`tests/fixtures/`) |
+//! | `/fixtures/<fixture>/iframes.m3u8` | the I-frame playlist of the fixture's MPEG-TS `index.m3u8`, made from its segments' key frames (`iframes.rs`); master playlists list it with `?iframes=yes` |
 //! | `/tests/...` | everything under `tests/` (browser test pages) |
 //! | `/conformance/...` | the conformance corpus (`REELCUT_CONFORMANCE`, else `../shared/conformance`), for trying other projects' files in the browser |
 //! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast (`?part=0.333`: LL-HLS) |
@@ -21,6 +22,7 @@
 //! fixture requested with the same query string shares it (so the variants of a master playlist stay aligned).
 
 mod http;
+mod iframes;
 mod live;
 mod options;
 mod parts;
@@ -126,7 +128,7 @@ impl Server {
         }
         let response = match parts.split_first() {
             Some((&"pkg", rest)) => self.file(&self.root.join("pkg"), rest, request, &options, None, Content::Whole),
-            Some((&"fixtures", rest)) => self.file(&self.fixtures(), rest, request, &options, None, Content::Whole),
+            Some((&"fixtures", rest)) => self.fixture(rest, request, &options),
             Some((&"tests", rest)) => {
                 self.file(&self.root.join("tests"), rest, request, &options, None, Content::Whole)
             }
@@ -222,6 +224,32 @@ impl Server {
             response.delivery.bytes_per_second = None;
         }
         response.with_header("Accept-Ranges", "bytes")
+    }
+
+    /// `/fixtures/...`: a file as it is, or a VOD folder's I-frame playlist made from its segments, or (with
+    /// `iframes`) a master playlist that lists those.
+    fn fixture(&self, parts: &[&str], request: &Request, options: &Options) -> Response {
+        let path = parts.iter().fold(self.fixtures(), |path, part| path.join(part));
+        let i_frame_playlist = parts.last() == Some(&iframes::FILE) && !path.exists();
+        let master = path.extension().is_some_and(|ext| ext == "m3u8") && options.i_frames.is_some();
+        if !(i_frame_playlist || master) || options.faults.status(None).is_some() {
+            return self.file(&self.fixtures(), parts, request, options, None, Content::Whole);
+        }
+        let folder = path.parent().unwrap_or(&path);
+        let made = match (i_frame_playlist, fs::read_to_string(folder.join("index.m3u8"))) {
+            (true, Ok(text)) => SourcePlaylist::parse(&text).and_then(|source| iframes::playlist(folder, &source)),
+            (true, Err(_)) => return Response::text(404, format!("not found: {}", request.path)),
+            (false, _) => match fs::read_to_string(&path) {
+                Ok(text) if live::is_master(&text) => {
+                    iframes::add_to_master(&text, folder, options.i_frames.unwrap_or_default()).map(|text| (text, 0))
+                }
+                _ => return self.file(&self.fixtures(), parts, request, options, None, Content::Whole),
+            },
+        };
+        match made {
+            Ok((text, _)) => Response::new(200, "application/vnd.apple.mpegurl", Body::Bytes(text.into_bytes())),
+            Err(message) => Response::text(500, format!("{}: {message}", request.path)),
+        }
     }
 
     /// `/live/<fixture>/...`: a playlist rendered live, a numbered segment, or another fixture file.

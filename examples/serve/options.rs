@@ -12,6 +12,7 @@
 //! | `renditions=LIST` | (set by the master playlist in LL-HLS mode) the variant playlist URIs each media playlist reports with `EXT-X-RENDITION-REPORT`; comma-separated | |
 //! | `_HLS_msn=N`, `_HLS_part=P` | a blocking reload (LL-HLS): the playlist answers once segment N (its part P) is published; 400 when N is more than two segments ahead | |
 //! | `_HLS_skip=YES\|v2` | a delta update (LL-HLS): segments older than `CAN-SKIP-UNTIL` are replaced by `EXT-X-SKIP` | |
+//! | `iframes=yes\|404` | a master playlist under `/fixtures/` (VOD) lists an I-frame playlist per variant (`EXT-X-I-FRAME-STREAM-INF` with `BANDWIDTH`, `RESOLUTION`, the video codec, `URI` of `iframes.m3u8` beside the variant's playlist: its key frames as byte ranges of the MPEG-TS segments, made from their random access points, `iframes.rs`); `404`: the URI listed answers 404 | not listed |
 //! | `session=ID` | any label: broadcasts with different query strings run on separate clocks | |
 //! | `o=N` | (set by live playlists) a token for the options of the playlist that listed this segment, part or hint URI, which stand in its place; the server hands tokens out and keeps them for its lifetime, and answers 404 for one it did not hand out (`Tokens`) | |
 //! | `gap=LIST` | live segments with these media sequence numbers are published as gaps (`EXT-X-GAP`; in LL-HLS mode their parts `GAP=YES` too): media the encoder lost; their bytes answer 404 | |
@@ -109,6 +110,9 @@ pub struct Options {
     pub live: LiveOptions,
     pub faults: Faults,
     pub reload: Reload,
+    /// `iframes`: master playlists under `/fixtures/` list I-frame playlists, their URIs followed by this
+    /// (`?fault=404` for ones that are missing).
+    pub i_frames: Option<&'static str>,
 }
 
 const DEFAULT_SLOW_DELAY: Duration = Duration::from_millis(3000);
@@ -131,6 +135,7 @@ impl Options {
         };
         let mut faults = Faults::default();
         let mut reload = Reload::default();
+        let mut i_frames = None;
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let bad = || format!("bad value {value:?} for query parameter {key:?}");
@@ -174,6 +179,13 @@ impl Options {
                         _ => return Err(bad()),
                     };
                 }
+                "iframes" => {
+                    i_frames = Some(match value {
+                        "yes" => "",
+                        "404" => "?fault=404",
+                        _ => return Err(bad()),
+                    });
+                }
                 "gap" => live.gaps = SegmentSet::parse(value).ok_or_else(bad)?,
                 "session" => {}
                 "fail404" => faults.not_found = SegmentSet::parse(value).ok_or_else(bad)?,
@@ -214,7 +226,12 @@ impl Options {
         }
         // A gap's bytes are not there.
         faults.not_found.0.extend_from_slice(&live.gaps.0);
-        Ok(Options { live, faults, reload })
+        Ok(Options {
+            live,
+            faults,
+            reload,
+            i_frames,
+        })
     }
 }
 

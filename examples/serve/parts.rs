@@ -6,8 +6,8 @@
 //! adaptation field's `random_access_indicator`, which muxers set on keyframes). Parts follow decode order:
 //! part `j` starts at the first picture decoded at or after `j` part targets into the segment.
 
-const PACKET: usize = 188;
-const TICKS_PER_SECOND: u64 = 90_000;
+pub const PACKET: usize = 188;
+pub const TICKS_PER_SECOND: u64 = 90_000;
 
 /// One part of a segment file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +24,10 @@ pub struct Part {
 
 /// A video PES packet's start: its transport packet, where the part starting with it would start (before
 /// the PAT/PMT repeated just ahead of it), its decode time and whether it is a random access point.
-struct PictureStart {
-    cut: usize,
-    dts: u64,
-    random_access: bool,
+pub struct PictureStart {
+    pub cut: usize,
+    pub dts: u64,
+    pub random_access: bool,
 }
 
 /// Cuts a segment of `duration_us` whose file is `bytes` into parts of about `target_us`. A file that is not
@@ -67,7 +67,7 @@ pub fn cut(bytes: &[u8], duration_us: u64, target_us: u64) -> Result<Vec<Part>, 
 }
 
 /// Every video PES packet start in the file, in file (decode) order.
-fn picture_starts(bytes: &[u8]) -> Vec<PictureStart> {
+pub fn picture_starts(bytes: &[u8]) -> Vec<PictureStart> {
     let mut pmt_pid = None;
     let mut starts = Vec::new();
     for (index, packet) in bytes.chunks_exact(PACKET).enumerate() {

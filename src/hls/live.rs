@@ -87,6 +87,9 @@ pub struct LiveWindow {
     control: ServerControl,
     /// `EXT-X-PART-INF:PART-TARGET` of the latest playlist: reloads ask for parts.
     part_target: Option<f64>,
+    /// Sound only: every part starts on a sync sample (each AAC or Opus frame decodes alone), whatever its
+    /// `INDEPENDENT` attribute says (RFC 8216bis defines it for video; servers leave it off audio parts).
+    sound_only: bool,
 }
 
 impl LiveWindow {
@@ -102,6 +105,7 @@ impl LiveWindow {
             hold_back: hold_back(first),
             control: first.server_control,
             part_target: first.part_target,
+            sound_only: false,
         };
         let mut start = 0.0;
         for segment in &first.segments {
@@ -340,6 +344,16 @@ impl LiveWindow {
             .rev()
             .find(|s| s.segment.program_date_time.is_some())?;
         Some(anchor.segment.program_date_time? + (t - anchor.start) * 1000.0)
+    }
+
+    /// Marks the window as an audio rendition's (or an audio-only stream's): playback may start on any part.
+    pub fn set_sound_only(&mut self) {
+        self.sound_only = true;
+    }
+
+    /// Whether playback may start on `part`: it is tagged `INDEPENDENT=YES`, or the rendition is sound only.
+    pub fn starts_on(&self, part: &Part) -> bool {
+        part.independent || self.sound_only
     }
 
     /// The known segments, oldest first.

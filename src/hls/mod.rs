@@ -1,5 +1,6 @@
 //! HLS: playlists, URI resolution, the live window, and a rendition's segments read onto the media timeline.
 
+pub mod iframes;
 pub mod live;
 pub mod placement;
 pub mod playlist;

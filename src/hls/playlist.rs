@@ -128,6 +128,9 @@ pub struct MediaPlaylist {
     pub ended: bool,
     /// `EXT-X-PLAYLIST-TYPE:EVENT`: segments are only ever appended.
     pub is_event: bool,
+    /// `EXT-X-I-FRAMES-ONLY`: an I-frame playlist, each segment one I-frame (its `EXTINF` the time to the
+    /// next), as an `EXT-X-I-FRAME-STREAM-INF` of the master playlist names.
+    pub i_frames_only: bool,
     /// The segments, in order.
     pub segments: Vec<Segment>,
     /// `EXT-X-SERVER-CONTROL`: what the server can do for a client following the live edge.
@@ -419,6 +422,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         discontinuity_sequence: 0,
         ended: false,
         is_event: false,
+        i_frames_only: false,
         segments: Vec::new(),
         server_control: ServerControl::default(),
         part_target: None,
@@ -460,6 +464,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
             "#EXT-X-GAP" => next.gap = true,
             "#EXT-X-ENDLIST" => p.ended = true,
             "#EXT-X-PLAYLIST-TYPE" => p.is_event = value.trim() == "EVENT",
+            "#EXT-X-I-FRAMES-ONLY" => p.i_frames_only = true,
             "#EXT-X-PROGRAM-DATE-TIME" => next.program_date_time = parse_date_time(value),
             "#EXT-X-MAP" => {
                 let attributes = attributes()?;

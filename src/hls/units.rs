@@ -103,7 +103,7 @@ impl LiveWindow {
         let mut part_start = segment_start;
         let mut first = 0;
         for (index, part) in of.parts.iter().enumerate() {
-            if part.independent {
+            if self.starts_on(part) {
                 first = index;
             }
             let part_end = part_start + part.duration;
@@ -461,6 +461,58 @@ mod tests {
         assert_eq!((fetch.segment.sequence, fetch.segment.discontinuity), (1, 1));
         assert_eq!(fetch.segment.program_date_time, Some(1_767_225_600_000.0));
         assert_eq!(fetch.pieces, [("http://h/b.0.ts".to_owned(), None)]);
+    }
+
+    #[test]
+    fn an_audio_rendition_starts_on_the_part_asked_for_without_independent_tags() {
+        // Audio parts as servers publish them: no INDEPENDENT=YES, though every AAC frame decodes alone.
+        let mut audio = low_latency(10, 6, 2);
+        for segment in &mut audio.segments {
+            for part in &mut segment.parts {
+                part.independent = false;
+            }
+        }
+        for part in &mut audio.partial {
+            part.independent = false;
+        }
+        // Segment 15 spans [10, 12): its third part, [11.33, 12), holds 11.5; the produced segment's second
+        // part holds 12.9.
+        let mut window = LiveWindow::new(&audio);
+        let at = |window: &LiveWindow, t| window.unit_at(t).unwrap();
+        // Read as video, the parts would have to be decoded from the segment's first.
+        assert_eq!(
+            at(&window, 11.5),
+            Unit::Parts {
+                msn: 15,
+                first: 0,
+                last: 2
+            }
+        );
+        window.set_sound_only();
+        assert_eq!(
+            at(&window, 11.5),
+            Unit::Parts {
+                msn: 15,
+                first: 2,
+                last: 2
+            }
+        );
+        assert_eq!(
+            at(&window, 12.9),
+            Unit::Parts {
+                msn: 16,
+                first: 1,
+                last: 1
+            }
+        );
+        let fetch = window.unit_fetch(at(&window, 11.5)).unwrap();
+        assert_eq!(
+            fetch.pieces,
+            [("http://h/s15.ts".to_owned(), Some(ByteRange { start: 200, len: 100 }))]
+        );
+        assert!((fetch.start - (10.0 + 2.0 * 0.66667)).abs() < 1e-9);
+        // Older segments are still fetched whole.
+        assert_eq!(at(&window, 1.0), Unit::Segment(10));
     }
 
     #[test]

@@ -139,11 +139,12 @@ impl Content {
         }
     }
 
-    /// Video keyframe times (for HLS, segment starts).
+    /// Video keyframe times (for HLS, the I-frame playlist's where the master playlist has one, else segment
+    /// starts).
     pub(crate) fn keyframe_times(&self) -> Vec<f64> {
         match &self.kind {
             Kind::File(file) => file.keyframe_times(),
-            Kind::Hls(hls) => hls.segment_starts(),
+            Kind::Hls(hls) => hls.keyframe_times(),
         }
     }
 

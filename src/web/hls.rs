@@ -12,7 +12,10 @@
 //! latest playlist lists.
 
 use std::cell::{Ref, RefCell};
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::rc::{Rc, Weak};
+use std::task::Poll;
 
 use super::cell::Access;
 use super::chunk::{Chunk, ChunkCache, Next, Problem};
@@ -20,6 +23,7 @@ use super::clock::now_ms;
 use super::fetch::Fetcher;
 use crate::demux::ts::Damage;
 use crate::error::{Error, ErrorCode, Result};
+use crate::hls::iframes::{self, IFrame};
 use crate::hls::live::{LiveWindow, MergeEvent};
 use crate::hls::placement::SegmentPlacer;
 use crate::hls::playlist::{self, ByteRange, InitSection, MediaPlaylist, Playlist, RenditionKind, MAX_PLAYLIST_BYTES};
@@ -105,6 +109,9 @@ struct HlsState {
     tracks: Vec<Track>,
     /// Where the live edge is, from the playlists received (the renditions share one timeline).
     edge: LiveEdge,
+    /// The key frames of the I-frame playlist that goes with the first variant, when the master playlist
+    /// offers one and it loaded; else the key frame times are the segment starts.
+    i_frames: Vec<IFrame>,
 }
 
 impl HlsState {
@@ -144,11 +151,14 @@ impl HlsContent {
     /// segment to play, which tells the tracks. A live stream starts reloading its playlist.
     pub(crate) async fn open(url: &str, fetcher: Fetcher) -> Result<Rc<HlsContent>> {
         let mut audio_renditions = Vec::new();
+        let mut i_frame_uri = None;
         let renditions = match fetch_playlist(&fetcher, url).await? {
             Playlist::Master(master) => {
                 if master.variants.is_empty() {
                     return Err(Error::malformed("the master playlist lists no variant"));
                 }
+                i_frame_uri = iframes::i_frame_variant_for(&master.i_frame_variants, &master.variants[0])
+                    .map(|stream| stream.uri.clone());
                 let mut renditions = Vec::with_capacity(master.variants.len());
                 for variant in master.variants {
                     let mut rendition = rendition(&variant.uri, variant.bandwidth, None);
@@ -176,6 +186,7 @@ impl HlsContent {
                 cache: ChunkCache::new(CACHED_SEGMENTS),
                 tracks: Vec::new(),
                 edge: LiveEdge::default(),
+                i_frames: Vec::new(),
             }),
             listeners: RefCell::new(Vec::new()),
         });
@@ -187,7 +198,8 @@ impl HlsContent {
         let first = content
             .chunk_at(content.start_time())
             .ok_or_else(|| Error::malformed("the playlist lists no segment"))?;
-        let chunk = content.load(first).await?;
+        // The I-frame playlist (a line or two per key frame) comes beside the first segment, not after it.
+        let chunk = beside(content.load(first), content.load_i_frames(i_frame_uri)).await?;
         let mut tracks = Vec::new();
         for track in [&chunk.video, &chunk.audio].into_iter().flatten() {
             tracks.push(Track {
@@ -195,7 +207,16 @@ impl HlsContent {
                 ..track.clone()
             });
         }
-        content.state.write().tracks = tracks;
+        let mut state = content.state.write();
+        if sound_only(&tracks) {
+            for rendition in &mut state.renditions {
+                if let Some(window) = rendition.stream.window.as_mut() {
+                    window.set_sound_only();
+                }
+            }
+        }
+        state.tracks = tracks;
+        drop(state);
         if content.is_live() {
             start_reloading(Rc::downgrade(&content));
         }
@@ -238,15 +259,36 @@ impl HlsContent {
         self.window().map_or(0.0, |w| w.target_duration())
     }
 
-    /// Segment start times (segments start with a keyframe in streams tagged INDEPENDENT-SEGMENTS).
-    pub(crate) fn segment_starts(&self) -> Vec<f64> {
-        let mut starts = Vec::new();
-        if let Some(window) = self.window() {
-            for segment in window.segments() {
-                starts.push(segment.start);
-            }
+    /// Key frame times in the seekable range: the I-frame playlist's where it was loaded (and as far as it
+    /// reaches), else segment starts (segments start with a key frame in streams tagged
+    /// INDEPENDENT-SEGMENTS).
+    pub(crate) fn keyframe_times(&self) -> Vec<f64> {
+        let i_frames = &self.state.read().i_frames;
+        self.window()
+            .map(|window| iframes::keyframe_times(i_frames, &window))
+            .unwrap_or_default()
+    }
+
+    /// The I-frames of the I-frame playlist, with the resource and byte range that hold each (one frame's
+    /// bytes, for a thumbnail); empty when the stream has none or it failed to load.
+    #[allow(dead_code)]
+    pub(crate) fn i_frames(&self) -> Ref<'_, [IFrame]> {
+        Ref::map(self.state.read(), |state| state.i_frames.as_slice())
+    }
+
+    /// Loads I-frame playlist `uri` and places its I-frames on the current variant's timeline. A playlist
+    /// that fails to load or is not an I-frame playlist leaves the key frame times to the segment starts:
+    /// they are coarser, not wrong, so playback goes on without a word.
+    async fn load_i_frames(&self, uri: Option<String>) {
+        let Some(uri) = uri else { return };
+        let Ok(Playlist::Media(media)) = fetch_playlist(&self.fetcher, &uri).await else {
+            return;
+        };
+        if !media.i_frames_only {
+            return;
         }
-        starts
+        let placed = self.window().map(|window| iframes::place(&media, &window));
+        self.state.write().i_frames = placed.unwrap_or_default();
     }
 
     /// Wall-clock time (Unix ms) of media time `t`, from `EXT-X-PROGRAM-DATE-TIME`.
@@ -620,6 +662,9 @@ impl HlsContent {
             if let Some(reference) = state.renditions[state.current].stream.window.as_ref() {
                 window.align_to(reference);
             }
+            if matches!(which, Which::Sound) || sound_only(&state.tracks) {
+                window.set_sound_only();
+            }
             fresh = Some(window);
         }
         let Some(stream) = stream_of(state, which) else {
@@ -728,6 +773,34 @@ fn stream_of(state: &mut HlsState, which: Which) -> Option<&mut Stream> {
         Which::Variant(index) => state.renditions.get_mut(index).map(|r| &mut r.stream),
         Which::Sound => state.sound.as_mut().map(|s| &mut s.stream),
     }
+}
+
+/// Runs `side` while `main` runs (their requests in flight together) and gives `main`'s result once both
+/// are done.
+async fn beside<F: Future>(main: F, side: impl Future<Output = ()>) -> F::Output {
+    let (mut main, mut side) = (pin!(main), pin!(side));
+    let (mut out, mut side_done) = (None, false);
+    poll_fn(|context| {
+        side_done = side_done || side.as_mut().poll(context).is_ready();
+        if out.is_none() {
+            if let Poll::Ready(result) = main.as_mut().poll(context) {
+                out = Some(result);
+            }
+        }
+        match out.take() {
+            Some(result) if side_done => Poll::Ready(result),
+            result => {
+                out = result;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+/// Whether `tracks` (a stream's, once known) are sound only: its parts may all be started on.
+fn sound_only(tracks: &[Track]) -> bool {
+    !tracks.is_empty() && tracks.iter().all(|t| t.kind == TrackKind::Audio)
 }
 
 /// The audio renditions of variant `index`'s group.

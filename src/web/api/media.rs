@@ -123,7 +123,7 @@ impl Media {
     }
 
     /// Presentation times of the video keyframes on the media timeline, seconds, ascending (for HLS, the
-    /// segment starts).
+    /// I-frame playlist's where the master playlist lists one, else the segment starts).
     #[wasm_bindgen(js_name = keyframeTimes)]
     pub fn keyframe_times(&self) -> std::result::Result<Float64Array, JsValue> {
         self.check()?;
