@@ -269,13 +269,6 @@ impl HlsContent {
             .unwrap_or_default()
     }
 
-    /// The I-frames of the I-frame playlist, with the resource and byte range that hold each (one frame's
-    /// bytes, for a thumbnail); empty when the stream has none or it failed to load.
-    #[allow(dead_code)]
-    pub(crate) fn i_frames(&self) -> Ref<'_, [IFrame]> {
-        Ref::map(self.state.read(), |state| state.i_frames.as_slice())
-    }
-
     /// Loads I-frame playlist `uri` and places its I-frames on the current variant's timeline. A playlist
     /// that fails to load or is not an I-frame playlist leaves the key frame times to the segment starts:
     /// they are coarser, not wrong, so playback goes on without a word.
