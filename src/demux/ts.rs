@@ -482,7 +482,7 @@ impl TsDemuxer {
         let mut starts = Vec::new();
         let mut vcl_seen = false;
         for (boundary, nal) in nal_starts(&es, coding == Coding::H264) {
-            let (vcl, opens) = nal_role(coding, &es[nal..]);
+            let (vcl, opens) = nal_role(coding, nal);
             if starts.is_empty() || (vcl_seen && opens) {
                 starts.push(boundary);
                 vcl_seen = false;
@@ -491,7 +491,7 @@ impl TsDemuxer {
         }
         // Zero bytes before the first start code are the stream's leading zeros, part of its first unit.
         if let Some(first) = starts.first_mut() {
-            if es[..*first].iter().all(|b| *b == 0) {
+            if es.get(..*first).is_some_and(|lead| lead.iter().all(|b| *b == 0)) {
                 *first = 0;
             }
         }
@@ -508,7 +508,7 @@ impl TsDemuxer {
             let time = match pes.filter(|p| Some(*p) != claimed) {
                 Some(p) => {
                     claimed = Some(p);
-                    times[p].1.zip(times[p].2)
+                    times.get(p).and_then(|&(_, pts, dts)| pts.zip(dts))
                 }
                 None => None,
             };
@@ -735,19 +735,19 @@ fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<
 }
 
 /// Where the NAL units of an Annex B byte stream begin: (the access unit boundary in front of it, and the
-/// first byte of the NAL unit). The zero byte of a 4-byte start code (`zero_byte`) goes with the NAL unit
-/// after it in H.264 and with the one before it in HEVC: where `ffprobe` cuts packets, whose sizes
+/// NAL unit with the rest of the stream). The zero byte of a 4-byte start code (`zero_byte`) goes with the
+/// NAL unit after it in H.264 and with the one before it in HEVC: where `ffprobe` cuts packets, whose sizes
 /// [`Sample::stored_size`] reports.
-fn nal_starts(es: &[u8], zero_byte_after: bool) -> impl Iterator<Item = (usize, usize)> + '_ {
+fn nal_starts(es: &[u8], zero_byte_after: bool) -> impl Iterator<Item = (usize, &[u8])> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
-        let one = memchr::memchr_iter(1, es.get(from..)?)
-            .map(|i| from + i)
-            .find(|&one| one >= from + 2 && es[one - 2] == 0 && es[one - 1] == 0)?;
-        let zero_byte = zero_byte_after && one >= from + 3 && es[one - 3] == 0;
-        let boundary = if zero_byte { one - 3 } else { one - 2 };
-        from = one + 1;
-        Some((boundary, one + 1))
+        let rest = es.get(from..)?;
+        let ends_with_zeros = |at: usize, zeros: &[u8]| rest.get(..at).is_some_and(|before| before.ends_with(zeros));
+        let one = memchr::memchr_iter(1, rest).find(|&one| ends_with_zeros(one, &[0, 0]))?;
+        let zero_byte = zero_byte_after && ends_with_zeros(one, &[0, 0, 0]);
+        let boundary = from + one - if zero_byte { 3 } else { 2 };
+        from += one + 1;
+        Some((boundary, rest.get(one + 1..).unwrap_or_default()))
     })
 }
 
