@@ -193,9 +193,12 @@ impl<'a> Iterator for Children<'a> {
                 header.name()
             ))));
         }
-        let body = &self.rest[header.header_len as usize..end as usize];
-        self.rest = &self.rest[end as usize..];
-        Some(Ok(BoxReader::new(header.kind, body)))
+        let (whole, rest) = self.rest.split_at_checked(end as usize)?;
+        self.rest = rest;
+        Some(Ok(BoxReader::new(
+            header.kind,
+            whole.get(header.header_len as usize..)?,
+        )))
     }
 }
 
