@@ -27,8 +27,17 @@ const BITRATES: [u16; 19] = [
     32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 576, 640,
 ];
 
-/// Full-bandwidth channels by audio coding mode `acmod`.
-const CHANNELS: [u32; 8] = [2, 1, 2, 3, 3, 4, 4, 5];
+/// Full-bandwidth channels of audio coding mode `acmod` (3 bits): 1+1 (dual mono), 1/0, 2/0, 3/0, 2/1, 3/1,
+/// 2/2, 3/2.
+fn channels(acmod: u32) -> u32 {
+    match acmod {
+        1 => 1,
+        0 | 2 => 2,
+        3 | 4 => 3,
+        5 | 6 => 4,
+        _ => 5,
+    }
+}
 
 /// Parses the syncframe header at the start of `bytes`: `Ok(None)` when its fields are not all there yet.
 pub fn parse_header(bytes: &[u8]) -> Result<Option<Ac3Header>, &'static str> {
@@ -66,7 +75,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Option<Ac3Header>, &'static str> {
             enhanced: false,
             dependent: false,
             sample_rate,
-            channels: CHANNELS[acmod as usize] + u32::from(lfe),
+            channels: channels(acmod) + u32::from(lfe),
             frame_len: words as usize * 2,
             samples: 1536,
         }));
@@ -82,8 +91,21 @@ pub fn parse_header(bytes: &[u8]) -> Result<Option<Ac3Header>, &'static str> {
     let fscod = r.bits(2).map_err(bad)?;
     let code = r.bits(2).map_err(bad)?;
     let (sample_rate, blocks) = match fscod {
-        3 => ([24_000, 22_050, 16_000, 0][code as usize], 6),
-        _ => ([48_000, 44_100, 32_000][fscod as usize], [1, 2, 3, 6][code as usize]),
+        // fscod 3: the reduced rates (fscod2 in place of numblkscod), always six blocks.
+        3 => match code {
+            0 => (24_000, 6),
+            1 => (22_050, 6),
+            2 => (16_000, 6),
+            _ => (0, 6),
+        },
+        _ => {
+            let rate = match fscod {
+                0 => 48_000,
+                1 => 44_100,
+                _ => 32_000,
+            };
+            (rate, if code == 3 { 6 } else { code + 1 })
+        }
     };
     if sample_rate == 0 {
         return Err("E-AC-3: reserved sample rate");
@@ -94,7 +116,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Option<Ac3Header>, &'static str> {
         enhanced: true,
         dependent: stream_type == 1,
         sample_rate,
-        channels: CHANNELS[acmod as usize] + u32::from(lfe),
+        channels: channels(acmod) + u32::from(lfe),
         frame_len: words as usize * 2,
         samples: 256 * blocks,
     }))

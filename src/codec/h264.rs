@@ -48,7 +48,7 @@ fn find_start_code(data: &[u8]) -> Option<(usize, usize)> {
     // A vectorised search for the 01 byte, each hit checked for the two zeros before it: coded slice data
     // holds a 01 about once in 256 bytes, so the vector loop does nearly all the work.
     memchr::memchr_iter(1, data)
-        .find(|&one| one >= 2 && data[one - 2] == 0 && data[one - 1] == 0)
+        .find(|&one| data.get(..one).is_some_and(|before| before.ends_with(&[0, 0])))
         .map(|one| (one - 2, one + 1))
 }
 

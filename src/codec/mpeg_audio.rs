@@ -57,7 +57,9 @@ pub fn parse_header(bytes: &[u8]) -> Result<Option<MpegAudioHeader>, &'static st
         return Err("MPEG audio: free-format or forbidden bit rate");
     }
     let table = match (version, layer) {
-        (1, layer) => usize::from(layer) - 1,
+        (1, 1) => 0,
+        (1, 2) => 1,
+        (1, _) => 2,
         (_, 1) => 3,
         _ => 4,
     };

@@ -4,7 +4,8 @@
 
 use crate::codec::bits::BitReader;
 use crate::codec::{aac, ac3, dts, mpeg_audio, opus};
-use crate::media::CodecConfig;
+use crate::media::{CodecConfig, Sample};
+use crate::time::MPEG_TS_TIMESCALE;
 
 /// How an audio stream's frames are delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +133,100 @@ pub(crate) fn next_frame(
         return Err("audio frame of no length or no sample rate");
     }
     Ok((frame.len <= bytes.len()).then_some(frame))
+}
+
+/// The time of audio frames on the 90 kHz clock: counted in samples from the last timestamp and rounded
+/// once, as `ffprobe` counts them (rounding each frame's duration would drift).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameClock {
+    base: i64,
+    count: u64,
+    rate: u32,
+}
+
+impl FrameClock {
+    /// A clock whose next frame starts at `base`.
+    pub fn at(base: i64) -> FrameClock {
+        FrameClock {
+            base,
+            count: 0,
+            rate: 0,
+        }
+    }
+
+    /// The time and duration of the next frame, `samples` at `rate` Hz, and the clock moved past it. A new
+    /// rate counts on from where the frames at the old one ended.
+    fn next(&mut self, samples: u32, rate: u32) -> (i64, u32) {
+        if rate != self.rate {
+            self.base += ticks(self.count, self.rate);
+            (self.count, self.rate) = (0, rate);
+        }
+        let start = ticks(self.count, rate);
+        self.count += u64::from(samples);
+        let duration = u32::try_from(ticks(self.count, rate) - start).unwrap_or(0);
+        (self.base + start, duration)
+    }
+}
+
+/// `samples` at `rate` Hz in 90 kHz ticks, rounded to the nearest.
+pub(crate) fn ticks(samples: u64, rate: u32) -> i64 {
+    let rate = u64::from(rate.max(1));
+    ((samples * u64::from(MPEG_TS_TIMESCALE) + rate / 2) / rate) as i64
+}
+
+/// Cuts the frames of `coding` at the start of `bytes` into samples, one per frame: the frame's codec bytes
+/// appended to `data` (sample offsets are into it), its sample to `samples`. Bytes that are not a frame here
+/// (a frame broken by lost bytes, an ID3 tag some muxers put in a PES packet) are passed over to the next
+/// frame, as decoders do; a frame cut off at the end waits for more bytes. Returns where the unread bytes
+/// begin. `config` takes the first frame's configuration when it has none.
+///
+/// Frames are timed by `clock`. A timestamp in `stamps`, (position in `bytes`, time), restarts it at the
+/// first frame that starts at or after its position, and is taken out.
+pub(crate) fn read_frames(
+    coding: AudioCoding,
+    bytes: &[u8],
+    config: &mut Option<CodecConfig>,
+    clock: &mut Option<FrameClock>,
+    stamps: &mut [Option<(usize, i64)>],
+    data: &mut Vec<u8>,
+    samples: &mut Vec<Sample>,
+) -> Result<usize, &'static str> {
+    let mut position = 0;
+    while let Some(rest) = bytes.get(position..).filter(|rest| !rest.is_empty()) {
+        let frame = match next_frame(coding, rest, config.as_ref()) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(_) => {
+                position += 1;
+                continue;
+            }
+        };
+        if config.is_none() {
+            *config = frame.config;
+        }
+        for stamp in stamps.iter_mut() {
+            if let Some((_, pts)) = stamp.take_if(|(at, _)| position >= *at) {
+                *clock = Some(FrameClock::at(pts));
+            }
+        }
+        let Some(clock) = clock.as_mut() else {
+            return Err("audio frame without a timestamp");
+        };
+        let (pts, duration) = clock.next(frame.samples, frame.rate);
+        let payload = rest.get(frame.skip.min(frame.len)..frame.len).unwrap_or_default();
+        samples.push(Sample {
+            pts,
+            dts: pts,
+            duration,
+            key: true,
+            offset: data.len() as u64,
+            size: payload.len() as u32,
+            stored_size: frame.stored as u32,
+        });
+        data.extend_from_slice(payload);
+        position += frame.len;
+    }
+    Ok(position)
 }
 
 /// A frame the decoder takes whole, header included.

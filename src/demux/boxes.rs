@@ -109,7 +109,7 @@ pub fn top_level_boxes(file: &[u8]) -> Result<Vec<BoxHeader>> {
 /// The bytes of a box found by [`top_level_boxes`] in `file`, header included.
 pub fn box_bytes<'a>(file: &'a [u8], header: &BoxHeader) -> &'a [u8] {
     let end = header.end(file.len() as u64) as usize;
-    &file[header.offset as usize..end]
+    file.get(header.offset as usize..end).unwrap_or_default()
 }
 
 /// What a [`BoxLocator`] needs next.

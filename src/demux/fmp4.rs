@@ -63,13 +63,14 @@ impl FragmentReader {
         // lists first), so the samples that start past its end are not part of it.
         let cut_short = boxes.last().is_some_and(|last| {
             &last.kind == b"mdat"
-                && read_header(&bytes[last.offset as usize..], last.offset)
+                && read_header(bytes.get(last.offset as usize..).unwrap_or_default(), last.offset)
                     .ok()
                     .flatten()
                     .is_some_and(|claimed| claimed.size != last.size)
         });
         for header in boxes.iter().filter(|b| &b.kind == b"moof") {
-            let moof = BoxReader::new(header.kind, &box_bytes(bytes, header)[header.header_len as usize..]);
+            let body = box_bytes(bytes, header).get(header.header_len as usize..);
+            let moof = BoxReader::new(header.kind, body.unwrap_or_default());
             let mut previous_data_end = header.offset;
             for traf in moof.children() {
                 let traf = traf?;

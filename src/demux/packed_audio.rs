@@ -7,10 +7,9 @@
 //! unwrapped into a continuous timeline across the segments of one [`PackedAudioDemuxer`]; a segment
 //! without a timestamp continues where the previous one ended.
 
-use super::audio_es::{self, AudioCoding};
-use super::ts::ticks;
+use super::audio_es::{self, AudioCoding, FrameClock};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{CodecConfig, Demuxed, Payload, Sample, Track, TrackKind};
+use crate::media::{CodecConfig, Demuxed, Payload, Track, TrackKind};
 use crate::time::{first_33bit, unwrap_33bit, MPEG_TS_TIMESCALE};
 
 /// The owner of the ID3 `PRIV` frame that carries the segment's timestamp.
@@ -41,9 +40,9 @@ impl PackedAudioDemuxer {
     /// Demuxes one segment: its ID3 tags, then its frames. Bytes between frames that are not a frame are
     /// passed over to the next frame header.
     pub fn demux_segment(&mut self, bytes: &[u8]) -> Result<Demuxed> {
-        let (timestamp, mut position) = id3_tags(bytes);
-        let rest = &bytes[position..];
-        let coding = coding_of(rest).ok_or_else(|| {
+        let (timestamp, position) = id3_tags(bytes);
+        let frames = bytes.get(position..).unwrap_or_default();
+        let coding = coding_of(frames).ok_or_else(|| {
             Error::new(
                 ErrorCode::UnsupportedCodec,
                 "packed audio: no ADTS, MPEG audio or AC-3 frame after the ID3 tag",
@@ -57,40 +56,17 @@ impl PackedAudioDemuxer {
         self.reference = Some(base);
         let mut samples = Vec::new();
         let mut data = Vec::with_capacity(bytes.len());
-        // Frame times are counted in samples from the segment's timestamp and rounded once.
-        let (mut base, mut count, mut rate) = (base, 0u64, 0u32);
-        while position < bytes.len() {
-            let frame = match audio_es::next_frame(coding, &bytes[position..], self.config.as_ref()) {
-                Ok(Some(frame)) => frame,
-                Ok(None) => break,
-                Err(_) => {
-                    position += 1;
-                    continue;
-                }
-            };
-            if self.config.is_none() {
-                self.config = frame.config;
-            }
-            if rate != frame.rate {
-                base += ticks(count, rate);
-                (count, rate) = (0, frame.rate);
-            }
-            let pts = base + ticks(count, rate);
-            let next = count + u64::from(frame.samples);
-            let payload = &bytes[position + frame.skip.min(frame.len)..position + frame.len];
-            samples.push(Sample {
-                pts,
-                dts: pts,
-                duration: u32::try_from(ticks(next, rate) - ticks(count, rate)).unwrap_or(0),
-                key: true,
-                offset: data.len() as u64,
-                size: payload.len() as u32,
-                stored_size: frame.stored as u32,
-            });
-            data.extend_from_slice(payload);
-            count = next;
-            position += frame.len;
-        }
+        // Frames that end the segment cut off are dropped: the next segment starts with a frame of its own.
+        audio_es::read_frames(
+            coding,
+            frames,
+            &mut self.config,
+            &mut Some(FrameClock::at(base)),
+            &mut [],
+            &mut data,
+            &mut samples,
+        )
+        .map_err(Error::malformed)?;
         if let Some(last) = samples.last() {
             self.end = Some(last.pts + i64::from(last.duration));
         }

@@ -150,9 +150,12 @@ impl<'a> Table<'a> {
     }
 }
 
-/// The big-endian `u32` at `at` of an entry the caller knows is long enough.
+/// The big-endian `u32` at `at` of an entry the caller knows is long enough (0 past its end).
 pub fn be_u32(entry: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([entry[at], entry[at + 1], entry[at + 2], entry[at + 3]])
+    entry
+        .get(at..)
+        .and_then(<[u8]>::first_chunk)
+        .map_or(0, |word| u32::from_be_bytes(*word))
 }
 
 /// Iterates the child boxes of a container body. A child that claims more bytes than its parent holds is
@@ -190,9 +193,12 @@ impl<'a> Iterator for Children<'a> {
                 header.name()
             ))));
         }
-        let body = &self.rest[header.header_len as usize..end as usize];
-        self.rest = &self.rest[end as usize..];
-        Some(Ok(BoxReader::new(header.kind, body)))
+        let (whole, rest) = self.rest.split_at_checked(end as usize)?;
+        self.rest = rest;
+        Some(Ok(BoxReader::new(
+            header.kind,
+            whole.get(header.header_len as usize..)?,
+        )))
     }
 }
 

@@ -16,7 +16,7 @@
 //! Packets that come before the program tables (a PAT/PMT first seen mid-stream) are kept and read once the
 //! tables name their streams.
 
-use super::audio_es::{self, AudioCoding};
+use super::audio_es::{self, AudioCoding, FrameClock};
 use crate::codec::opus::OpusHead;
 use crate::codec::{h264, hevc};
 use crate::error::{Error, Result};
@@ -160,9 +160,8 @@ struct Stream {
     audio_carry: Vec<u8>,
     /// Audio: the timestamp of the PES the carried bytes began in, when no frame started there before.
     carry_pts: Option<i64>,
-    /// Audio: the timestamp of the last PES that started a frame, the samples decoded since and their rate:
-    /// frame times are counted from it exactly (rounded once), as `ffprobe` counts them.
-    audio_clock: Option<(i64, u64, u32)>,
+    /// Audio: the clock of its frames, from the timestamp of the last PES that started a frame.
+    audio_clock: Option<FrameClock>,
     last_duration: u32,
 }
 
@@ -482,7 +481,7 @@ impl TsDemuxer {
         let mut starts = Vec::new();
         let mut vcl_seen = false;
         for (boundary, nal) in nal_starts(&es, coding == Coding::H264) {
-            let (vcl, opens) = nal_role(coding, &es[nal..]);
+            let (vcl, opens) = nal_role(coding, nal);
             if starts.is_empty() || (vcl_seen && opens) {
                 starts.push(boundary);
                 vcl_seen = false;
@@ -491,7 +490,7 @@ impl TsDemuxer {
         }
         // Zero bytes before the first start code are the stream's leading zeros, part of its first unit.
         if let Some(first) = starts.first_mut() {
-            if es[..*first].iter().all(|b| *b == 0) {
+            if es.get(..*first).is_some_and(|lead| lead.iter().all(|b| *b == 0)) {
                 *first = 0;
             }
         }
@@ -508,7 +507,7 @@ impl TsDemuxer {
             let time = match pes.filter(|p| Some(*p) != claimed) {
                 Some(p) => {
                     claimed = Some(p);
-                    times[p].1.zip(times[p].2)
+                    times.get(p).and_then(|&(_, pts, dts)| pts.zip(dts))
                 }
                 None => None,
             };
@@ -587,50 +586,15 @@ impl TsDemuxer {
         // Timestamps waiting for the first frame that starts at or after a position: the previous PES's,
         // when no frame started in it before it ended, and this one's.
         let mut stamps = [stream.carry_pts.take().map(|p| (0, p)), pts.map(|p| (carried, p))];
-        let mut position = 0;
-        while position < bytes.len() {
-            let frame = match audio_es::next_frame(coding, &bytes[position..], stream.config.as_ref()) {
-                Ok(Some(frame)) => frame,
-                Ok(None) => break,
-                // Not a frame here (a frame split by lost bytes, an ID3 tag some muxers put in the PES):
-                // look for the next one, as decoders do.
-                Err(_) => {
-                    position += 1;
-                    continue;
-                }
-            };
-            if stream.config.is_none() {
-                stream.config = frame.config;
-            }
-            // A PES timestamp belongs to the first frame that starts in its PES; the frames after it
-            // continue the timeline.
-            for stamp in &mut stamps {
-                if let Some((_, pts)) = stamp.take_if(|(at, _)| position >= *at) {
-                    stream.audio_clock = Some((pts, 0, frame.rate));
-                }
-            }
-            let (base, count, rate) = match stream.audio_clock {
-                Some((base, count, rate)) if rate == frame.rate => (base, count, rate),
-                Some((base, count, rate)) => (base + ticks(count, rate), 0, frame.rate),
-                None => return Err("audio frame without a timestamp"),
-            };
-            let frame_pts = base + ticks(count, rate);
-            let next = count + u64::from(frame.samples);
-            stream.audio_clock = Some((base, next, rate));
-            let data = &bytes[position + frame.skip.min(frame.len)..position + frame.len];
-            let offset = out.data.len() as u64;
-            out.data.extend_from_slice(data);
-            out.samples[index].push(Sample {
-                pts: frame_pts,
-                dts: frame_pts,
-                duration: u32::try_from(ticks(next, rate) - ticks(count, rate)).unwrap_or(0),
-                key: true,
-                offset,
-                size: data.len() as u32,
-                stored_size: frame.stored as u32,
-            });
-            position += frame.len;
-        }
+        let position = audio_es::read_frames(
+            coding,
+            &bytes,
+            &mut stream.config,
+            &mut stream.audio_clock,
+            &mut stamps,
+            &mut out.data,
+            &mut out.samples[index],
+        )?;
         stream.audio_carry = bytes.split_off(position.min(bytes.len()));
         stream.carry_pts = stamps.into_iter().flatten().last().map(|(_, pts)| pts);
         Ok(())
@@ -685,12 +649,6 @@ fn fill_video_durations(samples: &mut [Sample], last_duration: &mut u32) {
     }
 }
 
-/// `samples` at `rate` Hz on the 90 kHz clock, rounded to the nearest tick.
-pub(crate) fn ticks(samples: u64, rate: u32) -> i64 {
-    let rate = u64::from(rate.max(1));
-    ((samples * u64::from(MPEG_TS_TIMESCALE) + rate / 2) / rate) as i64
-}
-
 /// The coding of a PMT entry from its stream type and descriptors, with the configuration the descriptors
 /// already give (Opus: channels, hence the `OpusHead`). Private stream type 0x06 is identified by its
 /// descriptors: AC-3 (0x6A), E-AC-3 (0x7A), DTS (0x7B), or a registration descriptor (0x05) naming the
@@ -735,19 +693,19 @@ fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<
 }
 
 /// Where the NAL units of an Annex B byte stream begin: (the access unit boundary in front of it, and the
-/// first byte of the NAL unit). The zero byte of a 4-byte start code (`zero_byte`) goes with the NAL unit
-/// after it in H.264 and with the one before it in HEVC: where `ffprobe` cuts packets, whose sizes
+/// NAL unit with the rest of the stream). The zero byte of a 4-byte start code (`zero_byte`) goes with the
+/// NAL unit after it in H.264 and with the one before it in HEVC: where `ffprobe` cuts packets, whose sizes
 /// [`Sample::stored_size`] reports.
-fn nal_starts(es: &[u8], zero_byte_after: bool) -> impl Iterator<Item = (usize, usize)> + '_ {
+fn nal_starts(es: &[u8], zero_byte_after: bool) -> impl Iterator<Item = (usize, &[u8])> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
-        let one = memchr::memchr_iter(1, es.get(from..)?)
-            .map(|i| from + i)
-            .find(|&one| one >= from + 2 && es[one - 2] == 0 && es[one - 1] == 0)?;
-        let zero_byte = zero_byte_after && one >= from + 3 && es[one - 3] == 0;
-        let boundary = if zero_byte { one - 3 } else { one - 2 };
-        from = one + 1;
-        Some((boundary, one + 1))
+        let rest = es.get(from..)?;
+        let ends_with_zeros = |at: usize, zeros: &[u8]| rest.get(..at).is_some_and(|before| before.ends_with(zeros));
+        let one = memchr::memchr_iter(1, rest).find(|&one| ends_with_zeros(one, &[0, 0]))?;
+        let zero_byte = zero_byte_after && ends_with_zeros(one, &[0, 0, 0]);
+        let boundary = from + one - if zero_byte { 3 } else { 2 };
+        from += one + 1;
+        Some((boundary, rest.get(one + 1..).unwrap_or_default()))
     })
 }
 

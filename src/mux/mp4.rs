@@ -475,34 +475,23 @@ struct Run {
 fn interleave(tracks: &[TimedTrack]) -> Vec<Run> {
     let mut next = vec![0usize; tracks.len()];
     let mut runs = Vec::new();
-    // Compare start times exactly across timescales: a/b < c/d  <=>  a*d < c*b.
-    let start = |track: usize, sample: usize| {
-        let t = &tracks[track];
-        (
-            i128::from(t.samples()[sample].dts - t.base),
-            i128::from(t.track.timescale),
-        )
-    };
-    let earliest = |next: &[usize]| {
-        let mut earliest: Option<usize> = None;
-        for track in 0..tracks.len() {
-            if next[track] >= tracks[track].samples().len() {
+    loop {
+        // The track whose next sample starts earliest, its samples from there on. Start times compare
+        // exactly across timescales: a/b < c/d  <=>  a*d < c*b.
+        let mut earliest: Option<(usize, &[MuxSample], (i128, i128))> = None;
+        for (track, (timed, &first)) in tracks.iter().zip(&next).enumerate() {
+            let Some(samples @ [sample, ..]) = timed.samples().get(first..) else {
                 continue;
-            }
-            earliest = match earliest {
-                Some(a) => {
-                    let ((an, ad), (bn, bd)) = (start(a, next[a]), start(track, next[track]));
-                    Some(if bn * ad < an * bd { track } else { a })
-                }
-                None => Some(track),
             };
+            let (n, d) = (i128::from(sample.dts - timed.base), i128::from(timed.track.timescale));
+            if earliest.is_none_or(|(_, _, (en, ed))| n * ed < en * d) {
+                earliest = Some((track, samples, (n, d)));
+            }
         }
-        earliest
-    };
-    while let Some(track) = earliest(&next) {
-        let timed = &tracks[track];
-        let samples = &timed.samples()[next[track]..];
-        let limit = samples[0].dts + i64::from(timed.track.timescale) * INTERLEAVE_SECONDS;
+        let Some((track, samples @ [first, ..], _)) = earliest else {
+            break;
+        };
+        let limit = first.dts + i64::from(tracks[track].track.timescale) * INTERLEAVE_SECONDS;
         let count = samples.iter().take_while(|s| s.dts < limit).count().max(1);
         runs.push(Run {
             track,
