@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::chunk::{Chunk, Next};
 use super::fetch::Fetcher;
 use super::file::FileContent;
-use super::hls::HlsContent;
+use super::hls::{HlsContent, Prefetch};
 use super::life::Life;
 use super::source::Source;
 use crate::error::{Error, Result};
@@ -171,6 +171,74 @@ impl Content {
             Kind::File(file) => file.load(key).await,
             Kind::Hls(hls) => hls.load(key).await,
         }
+    }
+}
+
+/// HLS units fetched at once by a [`ChunkRun`]: the one being read and those after it.
+const FETCH_AHEAD: usize = 4;
+
+/// Chunks loaded in order, from a first one, while they start before a time: an HLS stream's next units
+/// are fetched (up to [`FETCH_AHEAD`] requests at once) while the earlier ones are read. What was fetched
+/// ahead and not loaded is stopped when the run is dropped, or by the job's signal.
+pub(crate) struct ChunkRun<'c> {
+    content: &'c Content,
+    ahead: Vec<(u64, Prefetch)>,
+    /// The next chunk to fetch ahead.
+    next: Option<u64>,
+    until: f64,
+    signal: Option<web_sys::AbortSignal>,
+}
+
+impl<'c> ChunkRun<'c> {
+    /// A run from chunk `first` up to media time `until`, its requests stopped by `signal`.
+    pub(crate) fn new(
+        content: &'c Content,
+        first: Option<u64>,
+        until: f64,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> ChunkRun<'c> {
+        ChunkRun {
+            content,
+            ahead: Vec::new(),
+            next: first,
+            until,
+            signal: signal.cloned(),
+        }
+    }
+
+    /// Loads chunk `key` (the run's next), as [`Content::load`] does.
+    pub(crate) async fn load(&mut self, key: u64) -> Result<Rc<Chunk>> {
+        self.offer(Some(key));
+        let chunk = self.content.load(key).await;
+        self.offer(None);
+        chunk
+    }
+
+    /// Fetches ahead what the run will load next, and offers chunk `key`'s bytes to its load (taken as the
+    /// load starts, before it waits on anything); `None` withdraws them.
+    fn offer(&mut self, key: Option<u64>) {
+        let Kind::Hls(hls) = &self.content.kind else { return };
+        while self.ahead.len() < FETCH_AHEAD {
+            let Some(next) = self.next else { break };
+            let Some(prefetch) = hls.prefetch(next, self.until, self.signal.as_ref()) else {
+                self.next = None;
+                break;
+            };
+            self.ahead.push((next, prefetch));
+            self.next = match self.content.chunk_after(next) {
+                Next::Chunk(after) => Some(after),
+                Next::NotYet | Next::End => None,
+            };
+        }
+        let mut offered = None;
+        if let Some(key) = key {
+            // What was fetched for chunks passed over is dropped, its requests stopped.
+            while !self.ahead.is_empty() && offered.is_none() {
+                let (fetched, prefetch) = self.ahead.remove(0);
+                offered = (fetched == key).then_some(prefetch);
+            }
+        }
+        hls.offer(offered);
     }
 }
 

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::chunk::Next;
-use super::content::{Content, Kind};
+use super::content::{ChunkRun, Content, Kind};
 use super::file::FileContent;
 use super::job::Job;
 use super::output::Output;
@@ -151,10 +151,11 @@ async fn stream_footage(
     // holds the audio packet that primes the decoder (pre-roll) and the frame still shown at `start`
     // (the audio leads the first frame of a segment by a frame or so).
     let mut key = content.chunk_at(start - REACH_BACK).or_else(|| content.chunk_at(start));
+    let mut run = ChunkRun::new(content, key, end, job.signal());
     let mut loaded = 0;
     while let Some(current) = key {
         job.check()?;
-        let chunk = content.load(current).await?;
+        let chunk = run.load(current).await?;
         // Damage in a segment lost some of its data: the clip would miss it, which an export never does
         // silently.
         if let Some(problem) = chunk.problems.first() {

@@ -11,16 +11,22 @@
 //! at the RFC 8216 cadence; by delta updates where the server offers them. The seekable window is what the
 //! latest playlist lists.
 
-use std::cell::{Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::rc::{Rc, Weak};
 use std::task::Poll;
 
+use js_sys::{Array, Promise};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
 use super::cell::Access;
 use super::chunk::{Chunk, ChunkCache, Next, Problem};
 use super::clock::now_ms;
 use super::fetch::Fetcher;
+use super::job::aborted;
+use super::promise::to_promise;
 use crate::demux::ts::Damage;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::iframes::{self, IFrame};
@@ -112,6 +118,8 @@ struct HlsState {
     /// The key frames of the I-frame playlist that goes with the first variant, when the master playlist
     /// offers one and it loaded; else the key frame times are the segment starts.
     i_frames: Vec<IFrame>,
+    /// The bytes of the unit about to be loaded, fetched ahead ([`HlsContent::offer`]).
+    offered: Option<Prefetch>,
 }
 
 impl HlsState {
@@ -187,6 +195,7 @@ impl HlsContent {
                 tracks: Vec::new(),
                 edge: LiveEdge::default(),
                 i_frames: Vec::new(),
+                offered: None,
             }),
             listeners: RefCell::new(Vec::new()),
         });
@@ -422,9 +431,18 @@ impl HlsContent {
     }
 
     /// What reading a unit of stream `which` needs: its segment's initialization section (fetched once per
-    /// stream), and its bytes, its pieces fetched and joined (a whole segment, or a run of parts in one
-    /// request, is the only piece: kept, not copied).
+    /// stream), and its bytes: those [`HlsContent::offer`] offered for it, else fetched now.
     async fn fetch_unit(&self, which: Which, fetch: &UnitFetch) -> Result<(Option<Rc<Vec<u8>>>, Vec<u8>)> {
+        let offered = match which {
+            Which::Variant(index) => self
+                .state
+                .write()
+                .offered
+                .take_if(|ahead| ahead.index == index && ahead.pieces == fetch.pieces),
+            Which::Sound => None,
+        };
+        // The unit's bytes and a new initialization section come over two requests at once.
+        let unit = offered.unwrap_or_else(|| self.start_fetch(0, fetch.pieces.clone(), None));
         let mut init = None;
         if let Some(section) = &fetch.segment.init {
             let known = stream_of(&mut self.state.write(), which)
@@ -433,7 +451,8 @@ impl HlsContent {
             init = Some(match known {
                 Some((_, bytes)) => bytes,
                 None => {
-                    let bytes = Rc::new(self.fetch_bytes(&section.uri, section.range).await?);
+                    let piece = vec![(section.uri.clone(), section.range)];
+                    let bytes = Rc::new(self.start_fetch(0, piece, None).bytes().await?);
                     if let Some(stream) = stream_of(&mut self.state.write(), which) {
                         stream.init = Some((section.clone(), Rc::clone(&bytes)));
                     }
@@ -441,16 +460,56 @@ impl HlsContent {
                 }
             });
         }
-        let mut bytes = Vec::new();
-        for (uri, range) in &fetch.pieces {
-            let piece = self.fetch_bytes(uri, *range).await?;
-            if bytes.is_empty() {
-                bytes = piece;
-            } else {
-                bytes.extend_from_slice(&piece);
-            }
+        Ok((init, unit.bytes().await?))
+    }
+
+    /// Starts fetching the bytes of unit `key` of the current variant, unless it starts at `until` or later
+    /// (or is a gap): the request runs while the units before it are read, and stops when `signal` fires or
+    /// the [`Prefetch`] is dropped.
+    pub(crate) fn prefetch(&self, key: u64, until: f64, signal: Option<&web_sys::AbortSignal>) -> Option<Prefetch> {
+        let index = self.state.read().current;
+        let fetch = self.window()?.unit_fetch(Unit::from_key(key))?;
+        if fetch.start >= until || fetch.segment.gap {
+            return None;
         }
-        Ok((init, bytes))
+        Some(self.start_fetch(index, fetch.pieces, signal))
+    }
+
+    /// Starts fetching `pieces` (of variant `index`) and joining their bytes, by a request that runs by
+    /// itself until done, `signal` fires or the [`Prefetch`] is dropped.
+    fn start_fetch(
+        &self,
+        index: usize,
+        pieces: Vec<(String, Option<ByteRange>)>,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Prefetch {
+        let stop = web_sys::AbortController::new().ok();
+        let mut fetcher = self.fetcher.clone();
+        if let Some(stop) = &stop {
+            let mut stopped_by = stop.signal();
+            if let Some(job) = signal {
+                stopped_by = web_sys::AbortSignal::any(&Array::of2(job, &stopped_by));
+            }
+            fetcher = fetcher.with_signal(Some(&stopped_by));
+        }
+        let bytes: Rc<Cell<Option<Result<Vec<u8>>>>> = Rc::default();
+        let (slot, wanted) = (Rc::clone(&bytes), pieces.clone());
+        let done = to_promise(async move {
+            slot.set(Some(fetch_pieces(&fetcher, &wanted).await));
+            Ok(JsValue::UNDEFINED)
+        });
+        Prefetch {
+            index,
+            pieces,
+            stop,
+            done,
+            bytes,
+        }
+    }
+
+    /// Offers `ahead` to the next load of its unit; `None` withdraws what was offered (and not taken).
+    pub(crate) fn offer(&self, ahead: Option<Prefetch>) {
+        self.state.write().offered = ahead;
     }
 
     /// Demuxes the unit `fetch` of stream `which` from what [`HlsContent::fetch_unit`] fetched, and places it
@@ -710,13 +769,51 @@ impl HlsContent {
             listeners.extend(added);
         }
     }
+}
 
-    /// The bytes of a segment or initialization section, whole or its byte range. A body cut short (the
-    /// connection dropped) is fetched again, like a failed request.
-    async fn fetch_bytes(&self, url: &str, range: Option<ByteRange>) -> Result<Vec<u8>> {
-        let range = range.map(|r| (r.start, r.start.saturating_add(r.len)));
-        Ok(self.fetcher.get(url, range, MAX_SEGMENT_BYTES).await?.bytes)
+/// The bytes of a unit fetched ahead of its load, by a request that runs by itself; dropping it stops the
+/// request.
+pub(crate) struct Prefetch {
+    /// The variant fetched from.
+    index: usize,
+    pieces: Vec<(String, Option<ByteRange>)>,
+    stop: Option<web_sys::AbortController>,
+    /// Settles once `bytes` holds the outcome.
+    done: Promise,
+    bytes: Rc<Cell<Option<Result<Vec<u8>>>>>,
+}
+
+impl Prefetch {
+    /// The bytes, once they are in.
+    async fn bytes(self) -> Result<Vec<u8>> {
+        let _ = JsFuture::from(self.done.clone()).await;
+        self.bytes.take().unwrap_or_else(|| Err(aborted()))
     }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        if let Some(stop) = &self.stop {
+            stop.abort();
+        }
+    }
+}
+
+/// A unit's bytes (or an initialization section's): its pieces, whole or their byte ranges, fetched one
+/// after another and joined (a whole segment, or a run of parts in one request, is the only piece: kept,
+/// not copied). A body cut short (the connection dropped) is fetched again, like a failed request.
+async fn fetch_pieces(fetcher: &Fetcher, pieces: &[(String, Option<ByteRange>)]) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for (uri, range) in pieces {
+        let range = range.map(|r| (r.start, r.start.saturating_add(r.len)));
+        let piece = fetcher.get(uri, range, MAX_SEGMENT_BYTES).await?.bytes;
+        if bytes.is_empty() {
+            bytes = piece;
+        } else {
+            bytes.extend_from_slice(&piece);
+        }
+    }
+    Ok(bytes)
 }
 
 /// What the MPEG-TS demuxer passed over, in words.

@@ -6,7 +6,7 @@ use js_sys::{Array, Float64Array, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
 use super::chunk::Next;
-use super::content::{Content, Kind};
+use super::content::{ChunkRun, Content, Kind};
 use super::dictionary::plain_object;
 use super::job::Job;
 use super::options;
@@ -71,8 +71,8 @@ impl SampleTable {
 
 /// The sample tables of `content` over the options' `{ start, end }` (default: every sample, also those
 /// shown before the timeline's start, such as an AAC track's priming packet). A file's come from its
-/// index; an HLS stream's segments are fetched and demuxed one after another (`onProgress` per segment,
-/// `signal` checked between them).
+/// index; an HLS stream's segments are demuxed one after another as a few at a time are fetched
+/// (`onProgress` per segment, `signal` stopping the requests).
 pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Array> {
     let job = Job::from_options(options)?.on_media(content.life());
     let start = options::number(options, "start")?;
@@ -110,14 +110,15 @@ pub(crate) async fn list(content: &Content, options: &JsValue) -> Result<Array> 
 }
 
 /// The JS tables of the video and audio samples in `span` of the segments that overlap `segments` (the
-/// span within the stream's), loaded in order.
+/// span within the stream's), loaded in order (the next few fetched while one is read).
 async fn segment_tables(content: &Content, span: (f64, f64), segments: (f64, f64), job: &Job) -> Result<Array> {
     let mut video: Option<SampleTable> = None;
     let mut audio: Option<SampleTable> = None;
     let mut next = content.chunk_at(segments.0);
+    let mut run = ChunkRun::new(content, next, segments.1, job.signal());
     while let Some(key) = next {
         job.check()?;
-        let chunk = content.load(key).await?;
+        let chunk = run.load(key).await?;
         for (table, track) in [(&mut video, &chunk.video), (&mut audio, &chunk.audio)] {
             if let Some(track) = track {
                 table

@@ -53,8 +53,6 @@ export function ensureLongFile(megabytes) {
   return `/tests/bench/media/${name}`;
 }
 
-export const HLS_60S_URL = '/tests/bench/media/hls_60s/index.m3u8';
-
 /** The source's first 60 s as a VOD HLS stream of MPEG-TS segments of `seconds` (stream copy; 4 s by default,
  *  2 s as broadcasters' low-delay streams): resolves to its URL path. */
 export function ensureHls60s(seconds = 4) {

@@ -83,3 +83,42 @@ test('bad spans and options are refused with codes', async () => {
     assert.equal(error.name, 'ReelcutError');
   }
 });
+
+test('an HLS listing fetches a few segments at once, and its signal stops every request it started', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
+  // 15 live segments of about 120 KB at 1 Mbit/s: each takes about a second to arrive.
+  const url = `/live/hls_ts/index.m3u8?window=15&kbps=1000&session=ahead${Date.now()}`;
+  const segments = new Map();
+  let most = 0;
+  page.on('request', (request) => {
+    if (!new URL(request.url()).pathname.endsWith('.ts')) return;
+    segments.set(request, 'open');
+    most = Math.max(most, [...segments.values()].filter((state) => state === 'open').length);
+  });
+  page.on('requestfinished', (request) => segments.has(request) && segments.set(request, 'finished'));
+  page.on('requestfailed', (request) => segments.has(request) && segments.set(request, 'failed'));
+  const result = await page.evaluate(async (url) => {
+    const lib = await import('/pkg/reelcut.js');
+    await lib.default();
+    // Kept open: its closing would stop the requests too.
+    const media = (window.media = await lib.Media.open(url));
+    const controller = new AbortController();
+    let reports = 0;
+    try {
+      await media.samples({ signal: controller.signal, onProgress: () => ++reports === 2 && controller.abort() });
+      return { reports };
+    } catch (e) {
+      return { reports, code: e.code };
+    }
+  }, url);
+  assert.equal(result.code, 'aborted', `listing with its signal aborted: ${JSON.stringify(result)}`);
+  // Well before any segment still in flight could have arrived.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const states = [...segments.values()];
+  assert.ok(most >= 2 && most <= 4, `segment requests at once: at most ${most}`);
+  assert.ok(states.every((state) => state !== 'open'), `segment requests: ${states}`);
+  assert.ok(states.includes('failed'), `requests stopped by the abort: ${states}`);
+  await page.evaluate(() => window.media.close());
+  await page.close();
+  assert.deepEqual(errors, []);
+});
