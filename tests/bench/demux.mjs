@@ -1,20 +1,27 @@
 // Demuxing 60 s of HLS (VOD, MPEG-TS segments of the 1280x720 H.264 + AAC source: 15 of 4 s, and 30 of 2 s)
 // into samples, by reelcut (`Media.open` + `media.samples()`), mediabunny (HLS input, packet sink) and mux.js
 // (its transmuxer, one push and flush per segment). Each job fetches the playlist and every segment; the table
-// gives the samples each got.
+// gives the samples each got. The 2 s segments once more with 40 ms added to every request (DevTools network
+// emulation: a nearby CDN rather than localhost), where fetching a few segments at once shows.
 import { ensureHls60s, median, ms, runAlternating } from './source.mjs';
 
 export const name = 'demux';
 
 export async function run({ browser, server }) {
-  const streams = [[ensureHls60s(4), '15 segments of 4 s'], [ensureHls60s(2), '30 segments of 2 s']];
+  const streams = [
+    [ensureHls60s(4), '15 segments of 4 s', 0],
+    [ensureHls60s(2), '30 segments of 2 s', 0],
+    [ensureHls60s(2), '30 segments of 2 s, 40 ms latency', 40],
+  ];
   const page = await browser.newPage();
+  const cdp = await page.context().newCDPSession(page);
   page.on('console', (message) => message.type() === 'error' && console.error(`page: ${message.text()}`));
   await page.goto(`${server.base}/tests/bench/pages/demux.html`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 120_000 });
   const jobs = await page.evaluate(() => window.jobNames);
   const rows = [];
-  for (const [url, segments] of streams) {
+  for (const [url, segments, latency] of streams) {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
     const results = await runAlternating(page, jobs, [url]);
     const counts = new Set(jobs.flatMap((job) => results[job].map((r) => r.samples)));
     if (counts.size !== 1) throw new Error(`${url}: the jobs listed different numbers of samples: ${[...counts]}`);
