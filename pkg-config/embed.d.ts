@@ -1,4 +1,4 @@
-import type { Media, Player } from './reelcut.js';
+import type { AudioTrackInfo, Media, Player } from './reelcut.js';
 
 /**
  * `<reelcut-player src="..." controls autoplay muted>` (MP4 or HLS, VOD or live): defined as a side effect of importing
@@ -23,6 +23,13 @@ export declare class ReelcutPlayerElement extends HTMLElement {
   readonly player: Player | null;
   /** The opened `src` while the element is in the page, else `null`. */
   readonly media: Media | null;
+  /** The player's `playbackRate` (1 without a player); a `ratechange` event fires on the element when it changes. */
+  readonly playbackRate: number;
+  /** The player's HLS audio renditions (`[]` without a player). */
+  readonly audioTracks: AudioTrackInfo[];
+  /** The index in `audioTracks` of the one playing (`-1` without one); setting it plays another one (throws
+   * `out_of_range` for no such track; ignored without a player). */
+  audioTrack: number;
 }
 
 declare global {

@@ -6,8 +6,8 @@
 // `src` (MP4 or HLS, VOD or live) with `Media.open`, shows its first frame on a canvas in its shadow root
 // and, with `controls`, a bar with play/pause, a seek bar over the seekable range (a live stream's replay
 // window), the time, mute, fullscreen and, for live streams, a LIVE button that returns to the live edge.
-// `element.player` and `element.media` expose the library objects; `ready` resolves once the first frame
-// is on screen.
+// `element.player` and `element.media` expose the library objects (the element forwards `playbackRate`,
+// `ratechange`, `audioTracks` and `audioTrack`); `ready` resolves once the first frame is on screen.
 //
 // The element follows the DOM: it makes its `Player` (and opens `src`) when it is connected to a document, and
 // destroys both when it is removed, so a removed element fetches, decodes and plays nothing more; put back, it
@@ -153,6 +153,25 @@ export class ReelcutPlayerElement extends HTMLElement {
     return this.#media;
   }
 
+  /** The player's `playbackRate`: 1, or 1.05 while a live stream catches up (`ratechange` fires on the element). */
+  get playbackRate() {
+    return this.#player?.playbackRate ?? 1;
+  }
+
+  /** The player's HLS audio renditions (`[]` without a player). */
+  get audioTracks() {
+    return this.#player?.audioTracks ?? [];
+  }
+
+  /** The index in `audioTracks` of the one playing (`-1` without one); set it to play another one. */
+  get audioTrack() {
+    return this.#player?.audioTrack ?? -1;
+  }
+
+  set audioTrack(index) {
+    if (this.#player) this.#player.audioTrack = index;
+  }
+
   connectedCallback() {
     this.#sync();
   }
@@ -204,6 +223,7 @@ export class ReelcutPlayerElement extends HTMLElement {
       for (const kind of ['play', 'pause', 'ended', 'timeupdate', 'seeked', 'volumechange', 'livewindowchange']) {
         player.addEventListener(kind, () => this.#refresh());
       }
+      player.addEventListener('ratechange', () => this.dispatchEvent(new Event('ratechange')));
       player.addEventListener('error', (event) => {
         // A skipped segment or a recovered decoder is reported but playback goes on: only a fatal error
         // replaces the picture.

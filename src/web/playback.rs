@@ -131,6 +131,8 @@ struct AudioPart {
     fed_until: f64,
     /// Scheduled sound, with the context time each ends.
     scheduled: VecDeque<(web_sys::AudioBufferSourceNode, f64)>,
+    /// Media time the scheduled sound reaches.
+    scheduled_until: f64,
     /// Whether the browser decodes the track's sound, once it has answered (no decoder is made before).
     decodable: Rc<Cell<Option<bool>>>,
     /// The sound's codec, for messages.
@@ -202,6 +204,7 @@ impl Playback {
                 failures: 0,
                 fed_until: from,
                 scheduled: VecDeque::new(),
+                scheduled_until: from,
                 decodable: ask_decodable(audio_config.clone()),
                 codec: audio_config.as_ref().map(|c| c.codec.clone()).unwrap_or_default(),
             }),
@@ -403,9 +406,11 @@ impl Playback {
             let start = data.timestamp() / f64::from(MICROS_PER_SECOND);
             let duration = data.duration() / f64::from(MICROS_PER_SECOND);
             // Leave out what comes before the start position (or before a rate change the clock made when
-            // this sound was not scheduled yet: that time passed unheard), and what is already late; the rest
-            // plays at the rate of the time it starts at.
-            let lead = (self.clock.start_time() - start).max(0.0);
+            // this sound was not scheduled yet: that time passed unheard), what was scheduled already (across
+            // a discontinuity the sound of the next period may begin before the last one ends: a stream
+            // looped or spliced, its encoder's priming frame first; Firefox's decoder keeps those times), and
+            // what is already late; the rest plays at the rate of the time it starts at.
+            let lead = (self.clock.start_time().max(audio.scheduled_until) - start).max(0.0);
             let played = self.clock.render_time_of(start + lead).map(|(at, rate)| {
                 let late = ((render_now - at) * rate).max(0.0);
                 let skip = lead + late;
@@ -413,6 +418,7 @@ impl Playback {
             });
             if let Some(Some(scheduled)) = played {
                 audio.scheduled.push_back(scheduled?);
+                audio.scheduled_until = start + duration;
             }
         }
         Ok(())

@@ -343,3 +343,48 @@ test('the embed snippet plays a live stream: LIVE button, replay window on the s
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the embed snippet forwards playbackRate, ratechange, audioTracks and audioTrack (LL-HLS, separate audio)', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
+  const url = `/live/hls_master/index.m3u8?audio=separate&part=0.333&session=embed-audio${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    await customElements.whenDefined('reelcut-player');
+    const element = document.getElementById('player');
+    // Without a player: the rate is 1, no tracks.
+    const idle = { rate: element.playbackRate, tracks: element.audioTracks, track: element.audioTrack };
+    const rates = [];
+    const started = performance.now();
+    element.addEventListener('ratechange', () => rates.push({ at: performance.now() - started, rate: element.playbackRate, player: element.player.playbackRate }));
+    element.setAttribute('muted', '');
+    element.setAttribute('autoplay', '');
+    element.setAttribute('src', url);
+    await element.ready;
+    while (element.player.paused) await new Promise((resolve) => setTimeout(resolve, 50));
+    const listed = { tracks: element.audioTracks, track: element.audioTrack };
+    element.audioTrack = 1;
+    const switched = { tracks: element.audioTracks, track: element.audioTrack, player: element.player.audioTrack };
+    // Behind the live edge after a pause: the player catches up at 1.05, then plays at 1 again.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    element.player.pause();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const resumed = performance.now() - started;
+    await element.player.play();
+    const caughtUp = () => {
+      const after = rates.filter((r) => r.at > resumed);
+      return after.some((r) => r.rate > 1) && after.at(-1).rate === 1;
+    };
+    while (!caughtUp() && performance.now() - started < resumed + 30000) await new Promise((resolve) => setTimeout(resolve, 100));
+    return { idle, listed, switched, rates: rates.filter((r) => r.at > resumed) };
+  }, url);
+  assert.deepEqual(run.idle, { rate: 1, tracks: [], track: -1 });
+  assert.deepEqual(run.listed, { tracks: [{ name: 'English', language: 'en', enabled: true }, { name: 'Deutsch', language: 'de', enabled: false }], track: 0 });
+  assert.deepEqual(run.switched.tracks.map((t) => t.enabled), [false, true]);
+  assert.equal(run.switched.track, 1);
+  assert.equal(run.switched.player, 1);
+  // Each ratechange on the element reads the player's new rate: 1.05 during the catch-up, 1 once caught up.
+  assert.ok(run.rates.every((r) => r.rate === r.player), JSON.stringify(run.rates));
+  assert.ok(run.rates.some((r) => r.rate === 1.05), JSON.stringify(run.rates));
+  assert.equal(run.rates.at(-1)?.rate, 1, JSON.stringify(run.rates));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
