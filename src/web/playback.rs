@@ -36,6 +36,10 @@ const AUDIO_AHEAD: f64 = 1.0;
 const BUFFER_AHEAD: f64 = 10.0;
 /// ...and fewer than this many chunks wait to be decoded.
 const CHUNKS_AHEAD: usize = 3;
+/// Sound whose timestamp is this far (seconds) from where the sound before it ended is past a
+/// discontinuity: more than a tick's rounding of MPEG-TS times, less than any audio frame.
+const DISCONTINUITY: f64 = 0.001;
+
 /// A decoder that fails this many times in a row without outputting anything in between is not given
 /// another chance: the media (or the device) is beyond recovery, and playback stops with an error.
 const MAX_FAILURES_IN_A_ROW: u32 = 3;
@@ -122,6 +126,9 @@ struct VideoPart {
 struct AudioPart {
     output: Rc<AudioOutput>,
     decoder: Option<AudioDecoder>,
+    /// The decoder before a discontinuity, giving its last sound while it flushes (the flush holds the
+    /// other reference); its sound goes before the new decoder's.
+    draining: Option<Rc<AudioDecoder>>,
     lane: Lane,
     /// Decoded sound not yet scheduled.
     decoded: Vec<Sound>,
@@ -199,6 +206,7 @@ impl Playback {
             audio: audio.map(|output| AudioPart {
                 output,
                 decoder: None,
+                draining: None,
                 lane: Lane::new(),
                 decoded: Vec::new(),
                 failures: 0,
@@ -314,7 +322,11 @@ impl Playback {
         }
         let mut failed = None;
         if let Some(audio) = &mut self.audio {
-            if let Some(decoder) = &audio.decoder {
+            let decoder = match &audio.draining {
+                Some(draining) => Some(&**draining),
+                None => audio.decoder.as_ref(),
+            };
+            if let Some(decoder) = decoder {
                 match decoder.take() {
                     Ok(sound) => {
                         if !sound.is_empty() {
@@ -324,6 +336,9 @@ impl Playback {
                     }
                     Err(error) => failed = Some(error),
                 }
+            }
+            if audio.draining.as_ref().is_some_and(|d| Rc::strong_count(d) == 1) {
+                audio.draining = None;
             }
         }
         match failed {
@@ -556,11 +571,29 @@ impl Playback {
                 break;
             };
             let Some(track) = chunk.audio.as_ref() else { continue };
-            audio.fed_until = Time {
-                ticks: sample.pts + i64::from(sample.duration),
-                scale: track.timescale,
+            let time_of = |ticks| {
+                Time {
+                    ticks,
+                    scale: track.timescale,
+                }
+                .seconds()
+            };
+            // Across a discontinuity (a stream looped or spliced: its sound starts over, before or after
+            // where the last ended), the sound goes on in a new decoder. Chromium's numbers its output on
+            // from its first input, whatever the inputs' times, which would put the new period's sound
+            // off by the jump, and the pictures with it (they follow the sound).
+            if (time_of(sample.pts) - audio.fed_until).abs() > DISCONTINUITY && audio.draining.is_none() {
+                if let Some(old) = audio.decoder.take() {
+                    let old = Rc::new(old);
+                    let flushing = Rc::clone(&old);
+                    spawn_local(async move {
+                        // A failure shows in the decoder's `take` (see `collect`).
+                        let _ = flushing.flush().await;
+                    });
+                    audio.draining = Some(old);
+                }
             }
-            .seconds();
+            audio.fed_until = time_of(sample.pts + i64::from(sample.duration));
             if audio.decoder.as_ref().is_none_or(|d| d.config != track.config) {
                 match AudioDecoder::new(&track.config) {
                     Ok(decoder) => audio.decoder = Some(decoder),

@@ -143,6 +143,56 @@ test('live: starts three target durations behind the edge, follows it, seeks bac
   await page.close();
 });
 
+test('live: across the broadcast\'s loop restarts (discontinuities) each block of sound keeps its packet\'s time, so the pictures that follow the sound keep theirs', async () => {
+  const { page, errors } = await playerPage();
+  const url = `/live/hls_ts/index.m3u8?window=15&session=restarts${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    // Every AudioDecoder the library makes, with the times of the chunks it was given and of the sound it gave.
+    const decoders = [];
+    const Native = window.AudioDecoder;
+    window.AudioDecoder = class extends Native {
+      constructor(init) {
+        const seen = { inputs: [], outputs: [] };
+        super({ output: (data) => { seen.outputs.push(data.timestamp); init.output(data); }, error: init.error });
+        this.seen = seen;
+        decoders.push(seen);
+      }
+      decode(chunk) {
+        this.seen.inputs.push(chunk.timestamp);
+        return super.decode(chunk);
+      }
+    };
+    const { Media, Player } = await window.reelcutReady;
+    const media = await Media.open(url);
+    const player = new Player(document.getElementById('screen'));
+    await player.load(media);
+    await player.play();
+    const started = player.currentTime;
+    // The broadcast loops its 6 s fixture: two or three restarts in 14 s.
+    await new Promise((resolve) => setTimeout(resolve, 14000));
+    const played = player.currentTime - started;
+    player.destroy();
+    media.close();
+    window.AudioDecoder = Native;
+    return { played, decoders };
+  }, url);
+  assert.ok(run.played > 12, `played ${run.played} s`);
+  const outputs = run.decoders.reduce((n, d) => n + d.outputs.length, 0);
+  assert.ok(outputs > 500, `${outputs} blocks of sound decoded`);
+  // Off by the jump, a block would be 37 ms after its packet's time (the fixture's sound overlaps its loop
+  // restart by 37 ms): no packet within 1 ms.
+  const strays = [];
+  for (const { inputs, outputs } of run.decoders) {
+    for (const time of outputs) {
+      if (!inputs.some((input) => Math.abs(input - time) <= 1000)) strays.push(time);
+    }
+  }
+  assert.deepEqual(strays.slice(0, 5), [], `${strays.length} of ${outputs} blocks of sound at no packet's time`);
+  assert.ok(run.decoders.length >= 3, `a decoder for each stretch between restarts: ${run.decoders.length}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('LL-HLS: plays parts about a second behind the edge with blocking and delta reloads; a clip takes the newest parts', async () => {
   const { page, errors } = await playerPage();
   const requests = [];
