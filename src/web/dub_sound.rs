@@ -2,18 +2,17 @@
 //! (Chrome on Windows, macOS and Android; Safari), otherwise Opus, which every WebCodecs browser encodes
 //! and which MP4 carries in an `Opus` sample entry.
 
-use js_sys::{Float32Array, Reflect, Uint8Array};
+use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
 use super::codec::audio_encoder::AudioEncoder;
-use super::codec::chunk_bytes;
 use super::codec::frame::Sound;
 use super::codec::support::config_supported;
+use super::codec::Encoded;
 use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::job::Job;
 use super::life::sleep_ms;
-use super::members::members;
 use crate::codec::opus::OpusHead;
 use crate::edit::sound::{EncodedPacket, EncodedSound};
 use crate::error::{Error, ErrorCode, Result};
@@ -98,7 +97,7 @@ pub(crate) async fn encode(pcm: &Pcm, coding: &AudioCoding, job: &Job) -> Result
     }
     encoder.flush().await?;
     job.progress(1.0);
-    collect(encoder.take(), coding, pcm.frames())
+    collect(encoder.take()?, coding, pcm.frames())
 }
 
 /// `frames` samples of `pcm` from `from` (silence past its end) as `AudioData` stamped with its time.
@@ -126,29 +125,19 @@ fn audio_data(pcm: &Pcm, from: usize, frames: usize, coding: &AudioCoding) -> Re
 }
 
 /// The encoder's chunks as packets, with the stream's configuration and delay.
-fn collect(
-    chunks: Vec<(web_sys::EncodedAudioChunk, JsValue)>,
-    coding: &AudioCoding,
-    frames: usize,
-) -> Result<EncodedSound> {
-    let mut description = None;
-    let mut packets = Vec::with_capacity(chunks.len());
+fn collect(encoded: Encoded, coding: &AudioCoding, frames: usize) -> Result<EncodedSound> {
+    let mut packets = Vec::with_capacity(encoded.chunks.len());
     let ticks = |micros: f64| rescale_ticks(micros.round() as i64, MICROS_PER_SECOND, coding.rate);
-    for (chunk, metadata) in chunks {
-        if description.is_none() {
-            description = Reflect::get(&metadata, &"decoderConfig".into())
-                .ok()
-                .filter(|c| c.is_object())
-                .and_then(|c| Reflect::get(&c, &"description".into()).ok())
-                .filter(|d| !d.is_undefined() && !d.is_null())
-                .map(|d| Uint8Array::new(&d).to_vec());
-        }
-        let chunk = members(&chunk);
-        let data = chunk_bytes(chunk, "EncodedAudioChunk.copyTo")?;
-        let pts = ticks(chunk.timestamp())?;
-        let duration = u32::try_from(ticks(chunk.duration_if_known().unwrap_or(0.0))?).unwrap_or(0);
-        packets.push(EncodedPacket { pts, duration, data });
+    for chunk in encoded.chunks {
+        let pts = ticks(chunk.timestamp)?;
+        let duration = u32::try_from(ticks(chunk.duration.unwrap_or(0.0))?).unwrap_or(0);
+        packets.push(EncodedPacket {
+            pts,
+            duration,
+            data: chunk.data,
+        });
     }
+    let description = encoded.description;
     // Durations the encoder left out: up to the next packet.
     for index in 1..packets.len() {
         if packets[index - 1].duration == 0 {

@@ -6,16 +6,11 @@
 
 use std::ops::Range;
 
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::prelude::*;
-
-use super::codec::chunk_bytes;
 use super::codec::frame::Frame;
 use super::codec::video_decoder::VideoDecoder;
 use super::codec::video_encoder::VideoEncoder;
 use super::job::Job;
 use super::life::sleep_ms;
-use super::members::members;
 use super::scale::Scaler;
 use crate::codec::h264::AvcConfig;
 use crate::edit::footage::Footage;
@@ -135,23 +130,23 @@ pub(crate) async fn reencode(
 /// The encoder's chunks as frames of the stretch, with the configuration it reported (`decoderConfig` in
 /// the first chunk's metadata).
 fn collect_stretch(encoder: &VideoEncoder, coding: &CodecConfig, timescale: u32) -> Result<EncodedStretch> {
-    let chunks = encoder.take();
-    let mut config = None;
-    let mut frames = Vec::with_capacity(chunks.len());
-    for (chunk, metadata) in chunks {
-        if config.is_none() {
-            config = decoder_config(&metadata, coding);
-        }
-        let data = chunk_bytes(members(&chunk), "EncodedVideoChunk.copyTo")?;
-        let micros = members(&chunk).timestamp().round() as i64;
+    let encoded = encoder.take()?;
+    let mut frames = Vec::with_capacity(encoded.chunks.len());
+    for chunk in encoded.chunks {
         frames.push(EncodedFrame {
-            pts: crate::time::rescale_ticks(micros, MICROS_PER_SECOND, timescale)?,
-            key: chunk.type_() == web_sys::EncodedVideoChunkType::Key,
-            data,
+            pts: crate::time::rescale_ticks(chunk.timestamp.round() as i64, MICROS_PER_SECOND, timescale)?,
+            key: chunk.key,
+            data: chunk.data,
         });
     }
-    let mut config =
-        config.ok_or_else(|| Error::new(ErrorCode::Browser, "the video encoder gave no decoder configuration"))?;
+    let codec = encoded
+        .codec
+        .ok_or_else(|| Error::new(ErrorCode::Browser, "the video encoder gave no decoder configuration"))?;
+    let mut config = CodecConfig {
+        codec,
+        description: encoded.description,
+        ..coding.clone()
+    };
     // Never trusted blindly: an encoder's avcC goes into the file and its parameter sets in front of the
     // re-encoded keyframe, where a wrong one makes every player fail.
     if config.family() == Codec::H264 {
@@ -159,21 +154,4 @@ fn collect_stretch(encoder: &VideoEncoder, coding: &CodecConfig, timescale: u32)
         config.description = Some(AvcConfig::repaired(record)?);
     }
     Ok(EncodedStretch { config, frames })
-}
-
-/// The `decoderConfig` an encoder attaches to its first chunk, as a [`CodecConfig`].
-fn decoder_config(metadata: &JsValue, source: &CodecConfig) -> Option<CodecConfig> {
-    let config = Reflect::get(metadata, &"decoderConfig".into())
-        .ok()
-        .filter(|c| c.is_object())?;
-    let codec = Reflect::get(&config, &"codec".into()).ok()?.as_string()?;
-    let description = Reflect::get(&config, &"description".into())
-        .ok()
-        .filter(|d| !d.is_undefined())
-        .map(|d| Uint8Array::new(&d).to_vec());
-    Some(CodecConfig {
-        codec,
-        description,
-        ..source.clone()
-    })
 }

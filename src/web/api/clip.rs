@@ -53,25 +53,17 @@ impl Clip {
         let (first, last) = content.range();
         // Times read back from `seekable` or the player may differ from the range in the last bits.
         const SLACK: f64 = 1e-6;
-        if !(start.is_finite() && end.is_finite() && start < end) {
+        // Comparisons with NaN are false and the range is finite: a NaN or infinite time is refused too.
+        let inside = start >= first - SLACK && end <= last + SLACK;
+        if !(start < end && inside) {
             return Err(Error::new(
                 ErrorCode::OutOfRange,
                 format!(
-                    "a clip needs start < end, both finite (got {} and {})",
+                    "a clip needs start < end inside the media's range [{}, {}] (got {} and {})",
+                    Fixed(first, 3),
+                    Fixed(last, 3),
                     Fixed(start, 3),
                     Fixed(end, 3)
-                ),
-            ));
-        }
-        if start < first - SLACK || end > last + SLACK {
-            return Err(Error::new(
-                ErrorCode::OutOfRange,
-                format!(
-                    "the clip [{}, {}) is not inside the media's range [{}, {}]",
-                    Fixed(start, 3),
-                    Fixed(end, 3),
-                    Fixed(first, 3),
-                    Fixed(last, 3)
                 ),
             ));
         }

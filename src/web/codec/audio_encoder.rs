@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 use super::frame::Sound;
 use super::outputs::Outputs;
 use super::Closing;
+use super::{encoded, Encoded, EncoderOutputs};
 use crate::error::{ErrorCode, Result};
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
@@ -12,7 +13,7 @@ use crate::web::error::from_js;
 /// A configured audio encoder and what it has output so far.
 pub(crate) struct AudioEncoder {
     encoder: Closing<web_sys::AudioEncoder>,
-    chunks: Outputs<(web_sys::EncodedAudioChunk, JsValue), dyn FnMut(web_sys::EncodedAudioChunk, JsValue)>,
+    chunks: EncoderOutputs,
 }
 
 impl AudioEncoder {
@@ -45,8 +46,8 @@ impl AudioEncoder {
         self.encoder.flush(self.chunks.failure(), ErrorCode::Browser).await
     }
 
-    /// The encoded chunks so far, each with its metadata (the first one's holds the `decoderConfig`).
-    pub(crate) fn take(&self) -> Vec<(web_sys::EncodedAudioChunk, JsValue)> {
-        self.chunks.take()
+    /// The encoded chunks so far, and the configuration the encoder reported.
+    pub(crate) fn take(&self) -> Result<Encoded> {
+        encoded(self.chunks.take(), "EncodedAudioChunk.copyTo")
     }
 }

@@ -12,6 +12,7 @@ pub(crate) mod video_encoder;
 
 use std::ops::Deref;
 
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -21,7 +22,7 @@ use crate::media::Sample;
 use crate::time::Time;
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
-use crate::web::members::Members;
+use crate::web::members::members;
 
 /// The four WebCodecs codecs, by name.
 pub(crate) trait WebCodec: JsCast {
@@ -101,14 +102,62 @@ pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool
     init
 }
 
-/// The bytes of an encoder's chunk (an `EncodedVideoChunk` or `EncodedAudioChunk`), `doing` naming its
-/// `copyTo` in the error.
-pub(crate) fn chunk_bytes(chunk: &Members, doing: &str) -> Result<Vec<u8>> {
-    let mut data = vec![0u8; chunk.byte_length() as usize];
-    chunk
-        .copy_to(&mut data)
-        .map_err(|e| from_js(ErrorCode::Browser, doing, &e))?;
-    Ok(data)
+/// What an encoder output, in order: each chunk's bytes, times (microseconds) and whether it is a key chunk,
+/// and the `decoderConfig` that its first chunk's metadata carries (its codec string and description), read
+/// the same way for `EncodedVideoChunk`s and `EncodedAudioChunk`s (their `type` has the same two values).
+pub(crate) struct Encoded {
+    pub(crate) chunks: Vec<EncodedChunk>,
+    /// `decoderConfig.codec`, when the encoder reported a configuration.
+    pub(crate) codec: Option<String>,
+    /// `decoderConfig.description` (an avcC, an AudioSpecificConfig, an Opus header), when there is one.
+    pub(crate) description: Option<Vec<u8>>,
+}
+
+/// One encoded chunk.
+pub(crate) struct EncodedChunk {
+    pub(crate) data: Vec<u8>,
+    pub(crate) timestamp: f64,
+    /// Encoders may leave it out.
+    pub(crate) duration: Option<f64>,
+    pub(crate) key: bool,
+}
+
+/// An encoder's outputs: each chunk (an `EncodedVideoChunk` or `EncodedAudioChunk`) with its metadata.
+type EncoderOutputs = outputs::Outputs<(JsValue, JsValue), dyn FnMut(JsValue, JsValue)>;
+
+/// Reads the chunks an encoder output; `doing` names their `copyTo` in the error.
+fn encoded(outputs: Vec<(JsValue, JsValue)>, doing: &str) -> Result<Encoded> {
+    let mut encoded = Encoded {
+        chunks: Vec::with_capacity(outputs.len()),
+        codec: None,
+        description: None,
+    };
+    for (index, (chunk, metadata)) in outputs.into_iter().enumerate() {
+        if index == 0 {
+            let config = Reflect::get(&metadata, &"decoderConfig".into())
+                .ok()
+                .filter(JsValue::is_object);
+            if let Some(config) = config {
+                encoded.codec = Reflect::get(&config, &"codec".into()).ok().and_then(|c| c.as_string());
+                encoded.description = Reflect::get(&config, &"description".into())
+                    .ok()
+                    .filter(|d| !d.is_undefined() && !d.is_null())
+                    .map(|d| js_sys::Uint8Array::new(&d).to_vec());
+            }
+        }
+        let fields = members(&chunk);
+        let mut data = vec![0u8; fields.byte_length() as usize];
+        fields
+            .copy_to(&mut data)
+            .map_err(|e| from_js(ErrorCode::Browser, doing, &e))?;
+        encoded.chunks.push(EncodedChunk {
+            data,
+            timestamp: fields.timestamp(),
+            duration: fields.duration_if_known(),
+            key: chunk.unchecked_ref::<web_sys::EncodedVideoChunk>().type_() == web_sys::EncodedVideoChunkType::Key,
+        });
+    }
+    Ok(encoded)
 }
 
 /// A codec, closed when dropped (unless an error closed it already).

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use super::outputs::Outputs;
 use super::support::config_supported;
 use super::Closing;
+use super::{encoded, Encoded, EncoderOutputs};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Codec, CodecConfig};
 use crate::web::dictionary::Dictionary;
@@ -14,7 +15,7 @@ use crate::web::error::from_js;
 /// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
 pub(crate) struct VideoEncoder {
     encoder: Closing<web_sys::VideoEncoder>,
-    chunks: Outputs<(web_sys::EncodedVideoChunk, JsValue), dyn FnMut(web_sys::EncodedVideoChunk, JsValue)>,
+    chunks: EncoderOutputs,
 }
 
 impl VideoEncoder {
@@ -79,8 +80,8 @@ impl VideoEncoder {
         self.encoder.encode_queue_size()
     }
 
-    /// The encoded chunks so far, each with its metadata (the first one's holds the `decoderConfig`).
-    pub(crate) fn take(&self) -> Vec<(web_sys::EncodedVideoChunk, JsValue)> {
-        self.chunks.take()
+    /// The encoded chunks so far, and the configuration the encoder reported.
+    pub(crate) fn take(&self) -> Result<Encoded> {
+        encoded(self.chunks.take(), "EncodedVideoChunk.copyTo")
     }
 }
