@@ -82,7 +82,11 @@ impl Abr {
             let fits = |(i, &b): (usize, &u64)| b > need && self.usable(i) && self.fits(b);
             self.bandwidths.iter().enumerate().any(fits)
         });
-        self.affording = if above && self.slow.is_none() { self.affording + 1 } else { 0 };
+        self.affording = if above && self.slow.is_none() {
+            self.affording + 1
+        } else {
+            0
+        };
     }
 
     /// A segment of variant `index` failed: it is not chosen for a while. Returns the variant to fetch the
@@ -118,7 +122,9 @@ impl Abr {
             return lower.or(lowest).unwrap_or(current);
         }
         if self.affording >= UP_AFTER_DOWNLOADS {
-            return self.highest(|i, b| b > need && self.usable(i) && self.fits(b)).unwrap_or(current);
+            return self
+                .highest(|i, b| b > need && self.usable(i) && self.fits(b))
+                .unwrap_or(current);
         }
         current
     }
