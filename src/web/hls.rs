@@ -353,7 +353,8 @@ impl HlsContent {
             }
             // Unit keys stay under 2^56 (media sequence numbers under 2^40): the rendition goes above them.
             let cache_key = (index as u64) << 56 | key;
-            if let Some(chunk) = self.state.write().cache.get(cache_key) {
+            let cached = self.state.write().cache.get(cache_key);
+            if let Some(chunk) = cached {
                 self.shown(&chunk, index);
                 return Ok(chunk);
             }
