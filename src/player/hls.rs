@@ -203,6 +203,15 @@ mod tests {
         abr.downloaded(index, kbytes * 1000, millis, 2.0);
     }
 
+    /// `count` fast downloads of variant `index` (250 kB in 100 ms: 20 Mbit/s, which affords any variant),
+    /// after each of which the choice stays on it.
+    fn fast_and_staying(abr: &mut Abr, index: usize, count: u32) {
+        for _ in 0..count {
+            download(abr, index, 250, 100.0);
+            assert_eq!(abr.choose(index, Some(10.0), 2.0), index);
+        }
+    }
+
     #[test]
     fn without_a_measurement_the_variant_stays() {
         let abr = three();
@@ -243,17 +252,10 @@ mod tests {
     #[test]
     fn up_only_after_the_stable_period() {
         let mut abr = three();
-        // 250 kB in 100 ms: 20 Mbit/s, which affords the top variant.
-        for _ in 1..UP_AFTER_DOWNLOADS {
-            download(&mut abr, 2, 250, 100.0);
-            assert_eq!(abr.choose(2, Some(10.0), 2.0), 2);
-        }
+        fast_and_staying(&mut abr, 2, UP_AFTER_DOWNLOADS - 1);
         // A slow download in between starts the period again.
         download(&mut abr, 2, 75, 2500.0);
-        for _ in 1..UP_AFTER_DOWNLOADS {
-            download(&mut abr, 2, 250, 100.0);
-            assert_eq!(abr.choose(2, Some(10.0), 2.0), 2);
-        }
+        fast_and_staying(&mut abr, 2, UP_AFTER_DOWNLOADS - 1);
         download(&mut abr, 2, 250, 100.0);
         // Straight to the highest the estimate affords.
         assert_eq!(abr.choose(2, Some(10.0), 2.0), 1);
@@ -271,15 +273,10 @@ mod tests {
             download(&mut abr, 1, 750, 100.0);
         }
         assert_eq!(abr.failed(1), Some(0));
-        // While banned, fast downloads do not bring it back.
-        for _ in 0..BANNED_FOR_DOWNLOADS {
-            assert_eq!(abr.choose(0, Some(10.0), 2.0), 0);
-            download(&mut abr, 0, 250, 100.0);
-        }
-        // Then the stable period again.
-        for _ in 1..UP_AFTER_DOWNLOADS {
-            download(&mut abr, 0, 250, 100.0);
-        }
+        // While banned, fast downloads do not bring it back; then the stable period again, from the download
+        // that ends the ban.
+        fast_and_staying(&mut abr, 0, BANNED_FOR_DOWNLOADS + UP_AFTER_DOWNLOADS - 2);
+        download(&mut abr, 0, 250, 100.0);
         assert_eq!(abr.choose(0, Some(10.0), 2.0), 1);
         // The failing variant is the one fetched: the choice leaves it at once.
         assert_eq!(abr.failed(0), Some(2));
@@ -293,16 +290,10 @@ mod tests {
     fn a_pinned_variant_stays_until_unpinned() {
         let mut abr = three();
         abr.pin(Some(2));
-        for _ in 0..2 * UP_AFTER_DOWNLOADS {
-            download(&mut abr, 2, 250, 100.0);
-            assert_eq!(abr.choose(2, Some(10.0), 2.0), 2);
-        }
+        fast_and_staying(&mut abr, 2, 2 * UP_AFTER_DOWNLOADS);
         abr.pin(None);
         assert_eq!(abr.pinned(), None);
-        for _ in 1..UP_AFTER_DOWNLOADS {
-            download(&mut abr, 2, 250, 100.0);
-            assert_eq!(abr.choose(2, Some(10.0), 2.0), 2);
-        }
+        fast_and_staying(&mut abr, 2, UP_AFTER_DOWNLOADS - 1);
         download(&mut abr, 2, 250, 100.0);
         assert_eq!(abr.choose(2, Some(10.0), 2.0), 1);
         abr.pin(Some(9));

@@ -427,17 +427,27 @@ test('LL-HLS: blocking reloads the server leaves unanswered time out after three
   await page.close();
 });
 
-test('master playlist: down to the lower variant while downloads are slow (its resolution reconfigures the decoder), back up once they are fast', async () => {
-  const { page, errors } = await playerPage();
+/** A segment of the live master playlist's variants: `/live/<variant>/<sequence>/segN.ts`. */
+const VARIANT_SEGMENT = /\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/;
+
+/** The variant segments `page` requests, `{ variant, sequence }` in the order asked. */
+function variantSegments(page) {
   const segments = [];
   page.on('request', (request) => {
-    const match = request.url().match(/\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/);
-    if (match) segments.push({ variant: match[1], sequence: Number(match[2]), at: Date.now() });
+    const match = request.url().match(VARIANT_SEGMENT);
+    if (match) segments.push({ variant: match[1], sequence: Number(match[2]) });
   });
+  return segments;
+}
+
+test('master playlist: down to the lower variant while downloads are slow (its resolution reconfigures the decoder), back up once they are fast', async () => {
+  const { page, errors } = await playerPage();
+  const segments = variantSegments(page);
   // 400 kbit/s for the first 6 s of the broadcast (a 640x360 segment, about 1 Mbit, takes 2.6 s: the 210 kbit/s
   // variant is the one that fits), then the full speed of localhost.
   const url = `/live/hls_master/index.m3u8?kbps=400&kbps_until=6&session=updown${Date.now()}`;
-  const run = await page.evaluate(async (url) => {
+  const run = await page.evaluate(async ({ url, source }) => {
+    const segment = new RegExp(source);
     const { Media, Player } = await window.reelcutReady;
     const canvas = document.getElementById('screen');
     const media = await Media.open(url);
@@ -458,14 +468,14 @@ test('master playlist: down to the lower variant while downloads are slow (its r
       frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) });
     }
     const timings = performance.getEntriesByType('resource')
-      .map((e) => ({ match: e.name.match(/\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/), took: e.duration }))
+      .map((e) => ({ match: e.name.match(segment), took: e.duration }))
       .filter((e) => e.match)
       .map((e) => ({ variant: e.match[1], took: e.took }));
     const last = player.variant;
     player.destroy();
     media.close();
     return { frames, fatal, changes, first, last, timings };
-  }, url);
+  }, { url, source: VARIANT_SEGMENT.source });
   assert.deepEqual(run.fatal, []);
   const order = segments.map((s) => s.variant);
   assert.equal(order[0], 'hls_ts', 'starts with the first variant');
@@ -502,7 +512,8 @@ test('master playlist: down to the lower variant while downloads are slow (its r
 test('master playlist: a pinned variant stays pinned on a fast network; -1 goes back to automatic, up after the stable period', async () => {
   const { page, errors } = await playerPage();
   const url = `/live/hls_master/index.m3u8?session=pin${Date.now()}`;
-  const run = await page.evaluate(async (url) => {
+  const run = await page.evaluate(async ({ url, source }) => {
+    const segment = new RegExp(source);
     const { Media, Player } = await window.reelcutReady;
     const canvas = document.getElementById('screen');
     const player = new Player(canvas, { muted: true });
@@ -519,7 +530,7 @@ test('master playlist: a pinned variant stays pinned on a fast network; -1 goes 
       setTimeout(resolve, ms);
     });
     const segmentsSoFar = () => performance.getEntriesByType('resource')
-      .map((e) => e.name.match(/\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/))
+      .map((e) => e.name.match(segment))
       .filter(Boolean)
       .map((m) => m[1]);
     await player.load(await Media.open(url));
@@ -547,7 +558,7 @@ test('master playlist: a pinned variant stays pinned on a fast network; -1 goes 
     const time = player.currentTime;
     player.destroy();
     return { refused, pinned, stillPinned, automatic, changes, fatal, time };
-  }, url);
+  }, { url, source: VARIANT_SEGMENT.source });
   assert.deepEqual(run.refused, Array(3).fill({ name: 'ReelcutError', code: 'out_of_range' }));
   assert.deepEqual(run.fatal, []);
   // Pinned: from the next segment on (one already in flight may still be the high variant's), every one
@@ -568,11 +579,7 @@ test('master playlist: a pinned variant stays pinned on a fast network; -1 goes 
 
 test('master playlist: a segment that fails on the high variant is fetched from the low one; playback goes on', async () => {
   const { page, errors } = await playerPage();
-  const segments = [];
-  page.on('request', (request) => {
-    const match = request.url().match(/\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/);
-    if (match) segments.push(`${match[1]}/${match[2]}`);
-  });
+  const requested = variantSegments(page);
   // Six segments at the start (0-5), playback from segment 3; segment 5 answers 404 on the 640x360 variant
   // only.
   const url = `/live/hls_master/index.m3u8?fail404=5&faults_in=hls_ts&session=fallback${Date.now()}`;
@@ -581,22 +588,20 @@ test('master playlist: a segment that fails on the high variant is fetched from 
     const canvas = document.getElementById('screen');
     const player = new Player(canvas, { muted: true });
     const events = [];
-    player.addEventListener('error', () => events.push({ code: player.error.code, fatal: player.error.fatal, message: player.error.message }));
+    player.addEventListener('error', ({ detail }) => events.push({ code: detail.code, fatal: detail.fatal, message: detail.message }));
     const changes = [];
     player.addEventListener('variantchange', () => changes.push({ variant: player.variant, time: player.currentTime }));
+    const frames = [];
+    player.addEventListener('timeupdate', () => frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) }));
     await player.load(await Media.open(url));
     await player.play();
-    const frames = [];
-    const started = performance.now();
-    while (performance.now() - started < 9000) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) });
-    }
+    await new Promise((resolve) => setTimeout(resolve, 9000));
     const result = { events, changes, frames, paused: player.paused };
     player.destroy();
     return result;
   }, url);
   // Segment 5 was asked of the high variant, then of the low one; the high one was left alone after that.
+  const segments = requested.map((s) => `${s.variant}/${s.sequence}`);
   const failed = segments.indexOf('hls_ts/5');
   assert.ok(failed >= 0 && segments[failed + 1] === 'hls_low/5', `segments: ${segments}`);
   assert.ok(segments.slice(failed + 1).every((s) => s.startsWith('hls_low/')), `segments: ${segments}`);
