@@ -78,10 +78,8 @@ impl Abr {
             return;
         }
         self.slow = (millis > media_seconds * 1000.0).then_some(index);
-        let above = self.bandwidths.get(index).is_some_and(|&need| {
-            let fits = |(i, &b): (usize, &u64)| b > need && self.usable(i) && self.fits(b);
-            self.bandwidths.iter().enumerate().any(fits)
-        });
+        let need = self.bandwidths.get(index).copied().unwrap_or(u64::MAX);
+        let above = self.highest(u64::MAX, self.budget()).is_some_and(|(_, b)| b > need);
         self.affording = if above && self.slow.is_none() {
             self.affording + 1
         } else {
@@ -95,7 +93,7 @@ impl Abr {
         let need = *self.bandwidths.get(index)?;
         self.banned[index] = BANNED_FOR_DOWNLOADS;
         self.affording = 0;
-        self.highest(|i, b| b < need && self.usable(i))
+        self.highest(need, f64::INFINITY).map(|(i, _)| i)
     }
 
     /// The variant to fetch the next segment from, `current` being the one fetched last, with `ahead`
@@ -111,22 +109,17 @@ impl Abr {
         let Some(estimate) = self.throughput.bits_per_second() else {
             return current;
         };
-        if self.slow == Some(current) || !self.fits(need) || !self.usable(current) {
-            let in_time = |b: u64| match ahead {
-                Some(ahead) => b as f64 * segment_seconds / estimate <= ahead - BUFFER_MARGIN,
-                None => self.fits(b),
-            };
-            let lower = self.highest(|i, b| b < need && self.usable(i) && in_time(b));
-            let usable = self.bandwidths.iter().enumerate().filter(|&(i, _)| self.usable(i));
-            let lowest = usable.min_by_key(|&(_, &b)| b).map(|(i, _)| i);
-            return lower.or(lowest).unwrap_or(current);
+        let budget = estimate * BANDWIDTH_SAFETY;
+        if self.slow == Some(current) || need as f64 > budget || !self.usable(current) {
+            // At most what arrives in time, at the estimated throughput.
+            let cap = ahead.map_or(budget, |ahead| estimate * (ahead - BUFFER_MARGIN) / segment_seconds);
+            let lower = self.highest(need, cap).or_else(|| self.lowest());
+            return lower.map_or(current, |(i, _)| i);
         }
-        if self.affording >= UP_AFTER_DOWNLOADS {
-            return self
-                .highest(|i, b| b > need && self.usable(i) && self.fits(b))
-                .unwrap_or(current);
+        match self.highest(u64::MAX, budget) {
+            Some((up, b)) if b > need && self.affording >= UP_AFTER_DOWNLOADS => up,
+            _ => current,
         }
-        current
     }
 
     /// The throughput estimate, bits per second.
@@ -134,20 +127,34 @@ impl Abr {
         self.throughput.bits_per_second()
     }
 
-    fn fits(&self, bandwidth: u64) -> bool {
-        self.throughput
-            .bits_per_second()
-            .is_some_and(|estimate| bandwidth as f64 <= estimate * BANDWIDTH_SAFETY)
+    /// The most bandwidth the estimate affords (0 before there is one).
+    fn budget(&self) -> f64 {
+        self.throughput.bits_per_second().unwrap_or(0.0) * BANDWIDTH_SAFETY
     }
 
     fn usable(&self, index: usize) -> bool {
         self.banned.get(index) == Some(&0)
     }
 
-    /// The variant of highest bandwidth among those `keep(index, bandwidth)` accepts.
-    fn highest(&self, keep: impl Fn(usize, u64) -> bool) -> Option<usize> {
-        let kept = self.bandwidths.iter().enumerate().filter(|&(i, &b)| keep(i, b));
-        kept.max_by_key(|&(_, &b)| b).map(|(i, _)| i)
+    /// The variant of highest bandwidth (index, bandwidth) not failing, under `below` and at most `cap`.
+    fn highest(&self, below: u64, cap: f64) -> Option<(usize, u64)> {
+        self.pick(below, cap, false)
+    }
+
+    /// The variant of lowest bandwidth not failing.
+    fn lowest(&self) -> Option<(usize, u64)> {
+        self.pick(u64::MAX, f64::INFINITY, true)
+    }
+
+    fn pick(&self, below: u64, cap: f64, lowest: bool) -> Option<(usize, u64)> {
+        let mut best: Option<(usize, u64)> = None;
+        for (i, &b) in self.bandwidths.iter().enumerate() {
+            let better = best.is_none_or(|(_, kept)| if lowest { b < kept } else { b > kept });
+            if b < below && b as f64 <= cap && self.usable(i) && better {
+                best = Some((i, b));
+            }
+        }
+        best
     }
 }
 

@@ -74,6 +74,9 @@ struct ReadSound {
     data: Vec<u8>,
 }
 
+/// Chunk spans remembered with their variant: more than the player keeps loaded ahead and behind.
+const LOADED: usize = 8;
+
 /// Audio units kept after reading: those the current and the next chunks share (parts near the edge).
 const CACHED_SOUND_UNITS: usize = 8;
 
@@ -103,8 +106,10 @@ struct HlsState {
     abr: Abr,
     /// Where a player plays: the media time it showed last, and when (ms), to tell how much is buffered.
     playhead: Option<(f64, f64)>,
-    /// The spans of the chunks loaded last (start, end, variant): which variant's pictures show when.
-    loaded: Vec<(f64, f64, usize)>,
+    /// The spans of the chunks loaded last (start, end, variant): which variant's pictures show when. A
+    /// ring: the next span goes at `next_loaded`, over the oldest.
+    loaded: [(f64, f64, usize); LOADED],
+    next_loaded: usize,
     /// Keyed by rendition index and media sequence number.
     cache: ChunkCache,
     /// Codec descriptions of the first segment loaded (samples left empty), for `media.tracks`.
@@ -186,7 +191,8 @@ impl HlsContent {
                 variants,
                 abr: Abr::new(bandwidths),
                 playhead: None,
-                loaded: Vec::new(),
+                loaded: [(0.0, 0.0, 0); LOADED],
+                next_loaded: 0,
                 cache: ChunkCache::new(CACHED_SEGMENTS),
                 tracks: Vec::new(),
                 edge: LiveEdge::default(),
@@ -353,9 +359,7 @@ impl HlsContent {
             }
             // Unit keys stay under 2^56 (media sequence numbers under 2^40): the rendition goes above them.
             let cache_key = (index as u64) << 56 | key;
-            let cached = self.state.write().cache.get(cache_key);
-            if let Some(chunk) = cached {
-                self.shown(&chunk, index);
+            if let Some(chunk) = self.state.write().cache.get(cache_key) {
                 return Ok(chunk);
             }
             let fetch = self.window().and_then(|w| w.unit_fetch(unit)).ok_or_else(|| {
@@ -423,10 +427,10 @@ impl HlsContent {
                 }),
             });
         }
-        chunk.problems.extend(failures);
+        chunk.problems.append(&mut failures);
         let chunk = Rc::new(chunk);
         self.state.write().cache.put(cache_key, Rc::clone(&chunk));
-        self.shown(&chunk, index);
+        self.shown(start, start + segment.duration, index);
         Ok(chunk)
     }
 
@@ -442,13 +446,13 @@ impl HlsContent {
         Some(self.window()?.unit_fetch(unit)?.start - time - elapsed)
     }
 
-    /// Chunk `chunk` of variant `index` was loaded: its pictures are that variant's.
-    fn shown(&self, chunk: &Chunk, index: usize) {
-        let loaded = &mut self.state.write().loaded;
-        if loaded.len() >= 2 * CACHED_SEGMENTS {
-            loaded.remove(0);
-        }
-        loaded.push((chunk.start().unwrap_or(chunk.end), chunk.end, index));
+    /// A chunk of variant `index` from `start` to `end` was loaded: the pictures of that time are that
+    /// variant's (a chunk taken from the cache again was noted when it was loaded).
+    fn shown(&self, start: f64, end: f64, index: usize) {
+        let mut state = self.state.write();
+        let at = state.next_loaded;
+        state.loaded[at] = (start, end, index);
+        state.next_loaded = (at + 1) % LOADED;
     }
 
     /// A player shows media time `time` now (a few seconds behind the segments fetched).
@@ -468,9 +472,15 @@ impl HlsContent {
         if state.variants.is_empty() {
             return None;
         }
-        let mut spans = state.loaded.iter().rev();
-        let holding = spans.find(|(start, end, _)| (*start..*end).contains(&time));
-        Some(holding.map_or(state.current, |&(_, _, index)| index))
+        let mut index = state.current;
+        // Oldest first: a time loaded again is the newer load's.
+        for k in state.next_loaded..state.next_loaded + LOADED {
+            let (start, end, loaded) = state.loaded[k % LOADED];
+            if (start..end).contains(&time) {
+                index = loaded;
+            }
+        }
+        Some(index)
     }
 
     /// Fetches variant `index` from the next segment on, whatever the throughput; `None`: chosen by the

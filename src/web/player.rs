@@ -373,11 +373,11 @@ impl PlayerCore {
         Ok(())
     }
 
-    /// HLS: the master playlist's variants; none for other media.
-    pub(crate) fn variants(&self) -> Vec<Variant> {
+    /// Calls `f` with the master playlist's variants (HLS); none for other media.
+    pub(crate) fn with_variants<T>(&self, f: impl FnOnce(&[Variant]) -> T) -> T {
         match self.state.read().content().map(|c| c.kind()) {
-            Some(Kind::Hls(hls)) => hls.variants().to_vec(),
-            _ => Vec::new(),
+            Some(Kind::Hls(hls)) => f(&hls.variants()),
+            _ => f(&[]),
         }
     }
 
@@ -390,23 +390,16 @@ impl PlayerCore {
     /// `out_of_range` when there is no such variant.
     pub(crate) fn set_variant(&self, index: i32) -> Result<()> {
         self.check()?;
-        let state = self.state.read();
-        let count = match state.content().map(|c| c.kind()) {
-            Some(Kind::Hls(hls)) => hls.variants().len(),
-            _ => 0,
-        };
-        let pin = match usize::try_from(index) {
-            Ok(pin) if pin < count => Some(pin),
-            _ if index == -1 => None,
+        let pin = usize::try_from(index).ok();
+        match self.state.read().content().map(|c| c.kind()) {
+            Some(Kind::Hls(hls)) if pin.is_none_or(|pin| pin < hls.variants().len()) => hls.pin_variant(pin),
+            _ if index == -1 => {}
             _ => {
                 return Err(Error::new(
                     ErrorCode::OutOfRange,
-                    format!("no variant {index}: there are {count}; -1 chooses by throughput"),
+                    "player.variant: no such variant (-1 chooses by throughput)",
                 ))
             }
-        };
-        if let Some(Kind::Hls(hls)) = state.content().map(|c| c.kind()) {
-            hls.pin_variant(pin);
         }
         Ok(())
     }

@@ -265,23 +265,38 @@ impl Player {
     #[wasm_bindgen(getter, unchecked_return_type = "VariantInfo[]")]
     pub fn variants(&self) -> js_sys::Array {
         let optional = |value: Option<f64>| value.map_or(JsValue::NULL, JsValue::from);
-        let variants = js_sys::Array::new();
-        for variant in self.core.variants() {
-            let (width, height) = variant.resolution.unzip();
-            let codecs = (!variant.codecs.is_empty()).then(|| variant.codecs.join(","));
-            variants.push(&plain_object(&[
-                ("bandwidth", (variant.bandwidth as f64).into()),
-                (
-                    "averageBandwidth",
-                    optional(variant.average_bandwidth.map(|b| b as f64)),
-                ),
-                ("width", optional(width.map(f64::from))),
-                ("height", optional(height.map(f64::from))),
-                ("codecs", codecs.map_or(JsValue::NULL, JsValue::from)),
-                ("frameRate", optional(variant.frame_rate)),
-            ]));
-        }
-        variants
+        let list = js_sys::Array::new();
+        self.core.with_variants(|variants| {
+            for variant in variants {
+                let (width, height) = variant.resolution.unzip();
+                let mut codecs = String::new();
+                for codec in &variant.codecs {
+                    if !codecs.is_empty() {
+                        codecs.push(',');
+                    }
+                    codecs.push_str(codec);
+                }
+                list.push(&plain_object(&[
+                    ("bandwidth", (variant.bandwidth as f64).into()),
+                    (
+                        "averageBandwidth",
+                        optional(variant.average_bandwidth.map(|b| b as f64)),
+                    ),
+                    ("width", optional(width.map(f64::from))),
+                    ("height", optional(height.map(f64::from))),
+                    (
+                        "codecs",
+                        if codecs.is_empty() {
+                            JsValue::NULL
+                        } else {
+                            codecs.into()
+                        },
+                    ),
+                    ("frameRate", optional(variant.frame_rate)),
+                ]));
+            }
+        });
+        list
     }
 
     /// The index in `variants` of the variant whose pictures are on screen (it changes as playback
