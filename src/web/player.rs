@@ -392,7 +392,9 @@ impl PlayerCore {
         self.check()?;
         let pin = usize::try_from(index).ok();
         match self.state.read().content().map(|c| c.kind()) {
-            Some(Kind::Hls(hls)) if pin.is_none_or(|pin| pin < hls.variants().len()) => hls.pin_variant(pin),
+            Some(Kind::Hls(hls)) if index == -1 || pin.is_some_and(|pin| pin < hls.variants().len()) => {
+                hls.pin_variant(pin)
+            }
             _ if index == -1 => {}
             _ => {
                 return Err(Error::new(
