@@ -267,6 +267,7 @@ impl Server {
                         return refusal;
                     }
                 }
+                let segment = options.faults.segment_of(fixture, segment);
                 self.file(&folder, file, request, options, segment, self.media_content(options))
             }
             [name] if options.live.separate_audio && name.ends_with(".aac") => {
@@ -287,7 +288,8 @@ impl Server {
                 if let Some(refusal) = self.hold_until_published(&folder, k, &[file], request, options) {
                     return refusal;
                 }
-                self.file(&folder, &[file], request, options, Some(k), self.media_content(options))
+                let segment = options.faults.segment_of(fixture, Some(k));
+                self.file(&folder, &[file], request, options, segment, self.media_content(options))
             }
             _ => self.file(&folder, rest, request, options, None, Content::Whole),
         }

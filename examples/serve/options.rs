@@ -24,6 +24,7 @@
 //! | `damage=LIST` | these live MPEG-TS segments arrive with one of each kind of transport damage: a lost packet, junk between two packets, a PES packet without its start code, the last packet cut short (`ts_damage.rs`) | |
 //! | `playlist_fail=A-B` | live media playlist requests that arrive from A to B seconds (real time, decimals allowed) after the broadcast started answer 500: failed reloads, then recovery. Seconds rather than request counts, so a test does not depend on the player's reload and retry schedule | |
 //! | `block_hang=A-B` | LL-HLS blocking reloads that arrive from A to B seconds (real time) after the broadcast started are held 30 s before they are answered: a server that leaves them unanswered, for a player to fall back to plain reloads | |
+//! | `faults_in=FIXTURE` | the faults listed by segment above (`fail404` to `damage`) hit only the segments of live fixture FIXTURE (`/live/FIXTURE/...`): one variant of a master playlist fails while the others answer | every fixture |
 //! | `kbps=N` | every body is sent at N kilobits per second | unthrottled |
 //! | `kbps_until=S` | `kbps` holds only for requests in the first S seconds (real time, decimals allowed) after the broadcast started: a network that gets faster | always |
 //! | `fault=404\|500\|slow\|stall\|truncate\|garble\|damage` | this request (any file) fails that way | |
@@ -83,6 +84,8 @@ pub struct Faults {
     truncate: SegmentSet,
     garble: SegmentSet,
     damage: SegmentSet,
+    /// The live fixture whose segments the listed faults hit; `None`: every fixture's.
+    only_in: Option<String>,
     /// Real seconds after the broadcast start, `[from, to)`, in which live media playlists answer 500.
     playlist_fail: Option<(f64, f64)>,
     /// Real seconds after the broadcast start, `[from, to)`, in which blocking reloads go unanswered.
@@ -203,6 +206,7 @@ impl Options {
                 "truncate" => faults.truncate = SegmentSet::parse(value).ok_or_else(bad)?,
                 "garble" => faults.garble = SegmentSet::parse(value).ok_or_else(bad)?,
                 "damage" => faults.damage = SegmentSet::parse(value).ok_or_else(bad)?,
+                "faults_in" => faults.only_in = Some(value.to_owned()),
                 "playlist_fail" => faults.playlist_fail = Some(seconds_span(value).ok_or_else(bad)?),
                 "block_hang" => faults.block_hang = Some(seconds_span(value).ok_or_else(bad)?),
                 "kbps" => {
@@ -370,6 +374,12 @@ impl Faults {
             .is_some_and(|(from, to)| (from..to).contains(&elapsed))
     }
 
+    /// The live media sequence number `segment` of a segment of live fixture `fixture`, as the listed faults
+    /// see it: `None` (no fault listed for it) when `faults_in` names another fixture.
+    pub fn segment_of(&self, fixture: &str, segment: Option<u64>) -> Option<u64> {
+        segment.filter(|_| self.only_in.as_ref().is_none_or(|only| only == fixture))
+    }
+
     /// Whether `fault` applies: asked for this request, or listed for its live segment.
     fn hits(&self, listed: &SegmentSet, fault: Fault, segment: Option<u64>) -> bool {
         self.this_request == Some(fault) || segment.is_some_and(|n| listed.contains(n))
@@ -488,6 +498,17 @@ mod tests {
         assert!(Options::parse("playlist_fail=9-4").is_err());
         assert!(Options::parse("playlist_fail=-1-4").is_err());
         assert!(Options::parse("stall_ms=soon").is_err());
+    }
+
+    #[test]
+    fn faults_in_one_fixture_only() {
+        let faults = Options::parse("fail404=3&faults_in=hls_ts").unwrap().faults;
+        assert_eq!(faults.segment_of("hls_ts", Some(3)), Some(3));
+        assert_eq!(faults.segment_of("hls_low", Some(3)), None);
+        assert_eq!(faults.status(faults.segment_of("hls_ts", Some(3))), Some(404));
+        assert_eq!(faults.status(faults.segment_of("hls_low", Some(3))), None);
+        let everywhere = Options::parse("fail404=3").unwrap().faults;
+        assert_eq!(everywhere.segment_of("hls_low", Some(3)), Some(3));
     }
 
     #[test]

@@ -37,7 +37,7 @@ use crate::hls::segments::{ReadSegment, SegmentReader};
 use crate::hls::units::{Unit, UnitFetch};
 use crate::media::{Sample, Track, TrackKind};
 use crate::player::catch_up::LiveEdge;
-use crate::player::hls::{choose_variant, reload_delay, Throughput};
+use crate::player::hls::{reload_delay, Abr};
 use crate::time::MPEG_TS_TIMESCALE;
 
 /// A segment or initialization section larger than this is refused (`limit_exceeded`): a 2 s segment of
@@ -65,7 +65,6 @@ struct Stream {
 /// One variant stream of the HLS source.
 struct Rendition {
     stream: Stream,
-    bandwidth: u64,
     /// Its `AUDIO` group (`EXT-X-STREAM-INF`), which may name audio renditions with playlists of their own.
     audio_group: Option<String>,
     /// Puts its segments, and its audio rendition's, on the timeline.
@@ -84,6 +83,9 @@ struct ReadSound {
     track: Track,
     data: Vec<u8>,
 }
+
+/// Chunk spans remembered with their variant: more than the player keeps loaded ahead and behind.
+const LOADED: usize = 8;
 
 /// Audio units kept after reading: those the current and the next chunks share (parts near the edge).
 const CACHED_SOUND_UNITS: usize = 8;
@@ -108,7 +110,16 @@ struct HlsState {
     audio_track: Option<String>,
     /// The audio rendition the current variant plays, when its sound has a playlist of its own.
     sound: Option<Sound>,
-    throughput: Throughput,
+    /// The master playlist's variants (none for a media playlist), in its order: the renditions'.
+    variants: Vec<playlist::Variant>,
+    /// Which variant each segment is fetched from.
+    abr: Abr,
+    /// Where a player plays: the media time it showed last, and when (ms), to tell how much is buffered.
+    playhead: Option<(f64, f64)>,
+    /// The spans of the chunks loaded last (start, end, variant): which variant's pictures show when. A
+    /// ring: the next span goes at `next_loaded`, over the oldest.
+    loaded: [(f64, f64, usize); LOADED],
+    next_loaded: usize,
     /// Keyed by rendition index and media sequence number.
     cache: ChunkCache,
     /// Codec descriptions of the first segment loaded (samples left empty), for `media.tracks`.
@@ -158,7 +169,7 @@ impl HlsContent {
     /// Loads the playlist at `url` (and, for a master playlist, its first variant's), then the first
     /// segment to play, which tells the tracks. A live stream starts reloading its playlist.
     pub(crate) async fn open(url: &str, fetcher: Fetcher) -> Result<Rc<HlsContent>> {
-        let mut audio_renditions = Vec::new();
+        let (mut audio_renditions, mut variants) = (Vec::new(), Vec::new());
         let mut i_frame_uri = None;
         let renditions = match fetch_playlist(&fetcher, url).await? {
             Playlist::Master(master) => {
@@ -168,11 +179,12 @@ impl HlsContent {
                 i_frame_uri = iframes::i_frame_variant_for(&master.i_frame_variants, &master.variants[0])
                     .map(|stream| stream.uri.clone());
                 let mut renditions = Vec::with_capacity(master.variants.len());
-                for variant in master.variants {
-                    let mut rendition = rendition(&variant.uri, variant.bandwidth, None);
-                    rendition.audio_group = variant.audio_group;
+                for variant in &master.variants {
+                    let mut rendition = rendition(&variant.uri, None);
+                    rendition.audio_group = variant.audio_group.clone();
                     renditions.push(rendition);
                 }
+                variants = master.variants;
                 for alternative in master.renditions {
                     if alternative.kind == RenditionKind::Audio {
                         audio_renditions.push(alternative);
@@ -180,8 +192,12 @@ impl HlsContent {
                 }
                 renditions
             }
-            Playlist::Media(media) => vec![rendition(url, 0, Some(&media))],
+            Playlist::Media(media) => vec![rendition(url, Some(&media))],
         };
+        let mut bandwidths = Vec::with_capacity(renditions.len());
+        for variant in &variants {
+            bandwidths.push(variant.bandwidth);
+        }
         let content = Rc::new(HlsContent {
             fetcher,
             state: RefCell::new(HlsState {
@@ -190,7 +206,11 @@ impl HlsContent {
                 audio_renditions,
                 audio_track: None,
                 sound: None,
-                throughput: Throughput::default(),
+                variants,
+                abr: Abr::new(bandwidths),
+                playhead: None,
+                loaded: [(0.0, 0.0, 0); LOADED],
+                next_loaded: 0,
                 cache: ChunkCache::new(CACHED_SEGMENTS),
                 tracks: Vec::new(),
                 edge: LiveEdge::default(),
@@ -363,43 +383,69 @@ impl HlsContent {
         self.listeners.write().clear();
     }
 
-    /// Loads chunk `key` (a segment, or a run of parts) of the variant the throughput affords: fetched
-    /// (initialization section too, when new), demuxed and placed on the media timeline.
+    /// Loads chunk `key` (a segment, or a run of parts) of the variant the adaptive bitrate policy
+    /// ([`Abr`]) chooses: fetched (initialization section too, when new), demuxed and placed on the media
+    /// timeline. A segment that fails to arrive from a variant with a lower one is fetched from that one
+    /// instead, the failure a non-fatal problem of the chunk.
     pub(crate) async fn load(&self, key: u64) -> Result<Rc<Chunk>> {
-        let index = {
-            let state = self.state.read();
-            let mut bandwidths = Vec::with_capacity(state.renditions.len());
-            for rendition in &state.renditions {
-                bandwidths.push(rendition.bandwidth);
-            }
-            choose_variant(&bandwidths, state.throughput.bits_per_second(), state.current)
-        };
-        if index != self.state.read().current {
-            self.switch_to(index).await?;
-        }
-        // Unit keys stay under 2^56 (media sequence numbers under 2^40): the rendition goes above them.
-        let cache_key = (index as u64) << 56 | key;
-        if let Some(chunk) = self.state.write().cache.get(cache_key) {
-            return Ok(chunk);
-        }
         let unit = Unit::from_key(key);
         let sequence = unit.msn();
-        let fetch = self.window().and_then(|w| w.unit_fetch(unit)).ok_or_else(|| {
-            Error::new(
-                ErrorCode::OutOfRange,
-                format!("segment {sequence} is no longer in the playlist"),
-            )
-        })?;
+        let mut index = {
+            let state = self.state.read();
+            state
+                .abr
+                .choose(state.current, self.ahead(unit), self.target_duration())
+        };
+        let mut failures = Vec::new();
+        let (cache_key, fetch, fetched) = loop {
+            if index != self.state.read().current {
+                self.switch_to(index).await?;
+            }
+            // Unit keys stay under 2^56 (media sequence numbers under 2^40): the rendition goes above them.
+            let cache_key = (index as u64) << 56 | key;
+            if let Some(chunk) = self.state.write().cache.get(cache_key) {
+                return Ok(chunk);
+            }
+            let fetch = self.window().and_then(|w| w.unit_fetch(unit)).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::OutOfRange,
+                    format!("segment {sequence} is no longer in the playlist"),
+                )
+            })?;
+            if fetch.segment.gap {
+                return Err(Error::new(
+                    ErrorCode::Network,
+                    format!("segment {sequence} is marked EXT-X-GAP"),
+                ));
+            }
+            let started = now_ms();
+            match self.fetch_unit(Which::Variant(index), &fetch).await {
+                Ok(fetched) => {
+                    let took = now_ms() - started;
+                    let abr = &mut self.state.write().abr;
+                    abr.downloaded(index, fetched.1.len(), took, fetch.segment.duration);
+                    break (cache_key, fetch, fetched);
+                }
+                Err(error) if error.code() == ErrorCode::Network && !self.fetcher.life().is_closed() => {
+                    let Some(lower) = self.state.write().abr.failed(index) else {
+                        return Err(error);
+                    };
+                    failures.push(Problem {
+                        error: Error::new(
+                            ErrorCode::Network,
+                            format!(
+                                "{}; segment {sequence} fetched from variant {lower} instead",
+                                error.message()
+                            ),
+                        ),
+                        time: Some(fetch.start),
+                    });
+                    index = lower;
+                }
+                Err(error) => return Err(error),
+            }
+        };
         let (segment, start) = (&fetch.segment, fetch.start);
-        if segment.gap {
-            return Err(Error::new(
-                ErrorCode::Network,
-                format!("segment {sequence} is marked EXT-X-GAP"),
-            ));
-        }
-        let started = now_ms();
-        let fetched = self.fetch_unit(Which::Variant(index), &fetch).await?;
-        self.state.write().throughput.add(fetched.1.len(), now_ms() - started);
         let read = self.read_unit(Which::Variant(index), &fetch, fetched)?;
         let (mut tracks, mut data, stored_start) = (read.tracks, read.data, read.stored_start);
         self.ensure_sound(index).await?;
@@ -425,9 +471,66 @@ impl HlsContent {
                 }),
             });
         }
+        chunk.problems.append(&mut failures);
         let chunk = Rc::new(chunk);
         self.state.write().cache.put(cache_key, Rc::clone(&chunk));
+        self.shown(start, start + segment.duration, index);
         Ok(chunk)
+    }
+
+    /// Seconds of media buffered ahead of the playhead as `unit` is about to be fetched (it starts where
+    /// the buffer ends), while a player plays; `None` otherwise.
+    fn ahead(&self, unit: Unit) -> Option<f64> {
+        let (time, at) = self.state.read().playhead?;
+        let elapsed = (now_ms() - at) / 1000.0;
+        // A player that plays tells its time at every animation frame.
+        if elapsed > 1.0 {
+            return None;
+        }
+        Some(self.window()?.unit_fetch(unit)?.start - time - elapsed)
+    }
+
+    /// A chunk of variant `index` from `start` to `end` was loaded: the pictures of that time are that
+    /// variant's (a chunk taken from the cache again was noted when it was loaded).
+    fn shown(&self, start: f64, end: f64, index: usize) {
+        let mut state = self.state.write();
+        let at = state.next_loaded;
+        state.loaded[at] = (start, end, index);
+        state.next_loaded = (at + 1) % LOADED;
+    }
+
+    /// A player shows media time `time` now (a few seconds behind the segments fetched).
+    pub(crate) fn playing_at(&self, time: f64) {
+        self.state.write().playhead = Some((time, now_ms()));
+    }
+
+    /// The master playlist's variants; none for a media playlist.
+    pub(crate) fn variants(&self) -> Ref<'_, [playlist::Variant]> {
+        Ref::map(self.state.read(), |state| state.variants.as_slice())
+    }
+
+    /// The variant whose pictures show at media time `time`: of the chunk loaded last that holds it, else
+    /// the variant fetched last; `None` for a media playlist.
+    pub(crate) fn variant_at(&self, time: f64) -> Option<usize> {
+        let state = self.state.read();
+        if state.variants.is_empty() {
+            return None;
+        }
+        let mut index = state.current;
+        // Oldest first: a time loaded again is the newer load's.
+        for k in state.next_loaded..state.next_loaded + LOADED {
+            let (start, end, loaded) = state.loaded[k % LOADED];
+            if (start..end).contains(&time) {
+                index = loaded;
+            }
+        }
+        Some(index)
+    }
+
+    /// Fetches variant `index` from the next segment on, whatever the throughput; `None`: chosen by the
+    /// throughput again.
+    pub(crate) fn pin_variant(&self, index: Option<usize>) {
+        self.state.write().abr.pin(index);
     }
 
     /// What reading a unit of stream `which` needs: its segment's initialization section (fetched once per
@@ -849,10 +952,9 @@ fn stream(uri: &str, media: Option<&MediaPlaylist>) -> Stream {
 }
 
 /// A rendition of the stream, with its playlist when it has been loaded.
-fn rendition(uri: &str, bandwidth: u64, media: Option<&MediaPlaylist>) -> Rendition {
+fn rendition(uri: &str, media: Option<&MediaPlaylist>) -> Rendition {
     Rendition {
         stream: stream(uri, media),
-        bandwidth,
         audio_group: None,
         placer: SegmentPlacer::new(),
     }

@@ -27,6 +27,7 @@ use super::playback::{Playback, Tick};
 use super::render::Renderer;
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
+use crate::hls::playlist::Variant;
 use crate::media::TrackKind;
 use crate::time::Time;
 
@@ -117,6 +118,9 @@ struct State {
     loads: u64,
     dropped_frames: u32,
     error: Option<JsValue>,
+    /// HLS: the variant whose pictures were shown last (`variantchange` fires when it changes); -1 for
+    /// other media.
+    variant: i32,
 }
 
 impl State {
@@ -125,6 +129,21 @@ impl State {
             Phase::Paused { media, .. } | Phase::Playing { media, .. } => Some(&media.content),
             Phase::Idle | Phase::Destroyed(_) => None,
         }
+    }
+
+    /// HLS: tells the stream where a player plays (`playing`), and notes the variant whose pictures show
+    /// at `time`. Returns whether that variant changed.
+    fn note_variant(&mut self, time: f64, playing: bool) -> bool {
+        let shown = match self.content().map(|c| c.kind()) {
+            Some(Kind::Hls(hls)) => {
+                if playing {
+                    hls.playing_at(time);
+                }
+                hls.variant_at(time).map_or(-1, |i| i as i32)
+            }
+            _ => -1,
+        };
+        shown != std::mem::replace(&mut self.variant, shown)
     }
 
     fn playback(&self) -> Option<&Rc<RefCell<Playback>>> {
@@ -202,6 +221,7 @@ impl PlayerCore {
                 loads: 0,
                 dropped_frames: 0,
                 error: None,
+                variant: -1,
             }),
             audio: RefCell::new(None),
             frame_callback: RefCell::new(None),
@@ -285,6 +305,8 @@ impl PlayerCore {
             state.current_time = content.start_time();
             state.error = None;
             state.phase = Phase::Paused { media, ended: false };
+            let start = state.current_time;
+            state.note_variant(start, false);
         }
         if content.has_track(TrackKind::Audio) {
             self.warm_audio();
@@ -348,6 +370,39 @@ impl PlayerCore {
         let name = hls.audio_tracks().into_iter().nth(index).map(|(name, _, _)| name);
         let name = name.ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no audio track {index}")))?;
         hls.set_audio_track(name);
+        Ok(())
+    }
+
+    /// Calls `f` with the master playlist's variants (HLS); none for other media.
+    pub(crate) fn with_variants<T>(&self, f: impl FnOnce(&[Variant]) -> T) -> T {
+        match self.state.read().content().map(|c| c.kind()) {
+            Some(Kind::Hls(hls)) => f(&hls.variants()),
+            _ => f(&[]),
+        }
+    }
+
+    /// HLS: the index of the variant whose pictures were shown last; -1 for other media.
+    pub(crate) fn variant(&self) -> i32 {
+        self.state.read().variant
+    }
+
+    /// HLS: fetches variant `index` from the next segment on (`-1`: chosen by the throughput again);
+    /// `out_of_range` when there is no such variant.
+    pub(crate) fn set_variant(&self, index: i32) -> Result<()> {
+        self.check()?;
+        let pin = usize::try_from(index).ok();
+        match self.state.read().content().map(|c| c.kind()) {
+            Some(Kind::Hls(hls)) if index == -1 || pin.is_some_and(|pin| pin < hls.variants().len()) => {
+                hls.pin_variant(pin)
+            }
+            _ if index == -1 => {}
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::OutOfRange,
+                    "player.variant: no such variant (-1 chooses by throughput)",
+                ))
+            }
+        }
         Ok(())
     }
 
@@ -650,9 +705,13 @@ impl PlayerCore {
                 if update {
                     state.last_timeupdate = time;
                 }
+                let variant_changed = state.note_variant(time, true);
                 drop(state);
                 if changed {
                     self.fire(if running { "playing" } else { "waiting" });
+                }
+                if variant_changed {
+                    self.fire("variantchange");
                 }
                 if update {
                     self.fire("timeupdate");
@@ -720,12 +779,16 @@ impl PlayerCore {
         if has_video && !self.show_frame(&media, time, generation).await? {
             return Ok(false); // superseded
         }
-        {
+        let variant_changed = {
             let mut state = self.state.write();
             state.current_time = time;
             if let Phase::Paused { ended, .. } = &mut state.phase {
                 *ended = false;
             }
+            state.note_variant(time, false)
+        };
+        if variant_changed {
+            self.fire("variantchange");
         }
         self.fire("seeked");
         Ok(true)

@@ -476,35 +476,55 @@ test('LL-HLS: blocking reloads the server leaves unanswered time out after three
   await page.close();
 });
 
-test('master playlist: down to the lower variant while downloads are slow (its resolution reconfigures the decoder), back up once they are fast', async () => {
-  const { page, errors } = await playerPage();
+/** A segment of the live master playlist's variants: `/live/<variant>/<sequence>/segN.ts`. */
+const VARIANT_SEGMENT = /\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/;
+
+/** The variant segments `page` requests, `{ variant, sequence }` in the order asked. */
+function variantSegments(page) {
   const segments = [];
   page.on('request', (request) => {
-    const match = request.url().match(/\/live\/(hls_ts|hls_low)\/(\d+)\/seg\d\.ts/);
-    if (match) segments.push({ variant: match[1], sequence: Number(match[2]), at: Date.now() });
+    const match = request.url().match(VARIANT_SEGMENT);
+    if (match) segments.push({ variant: match[1], sequence: Number(match[2]) });
   });
+  return segments;
+}
+
+test('master playlist: down to the lower variant while downloads are slow (its resolution reconfigures the decoder), back up once they are fast', async () => {
+  const { page, errors } = await playerPage();
+  const segments = variantSegments(page);
   // 400 kbit/s for the first 6 s of the broadcast (a 640x360 segment, about 1 Mbit, takes 2.6 s: the 210 kbit/s
   // variant is the one that fits), then the full speed of localhost.
   const url = `/live/hls_master/index.m3u8?kbps=400&kbps_until=6&session=updown${Date.now()}`;
-  const run = await page.evaluate(async (url) => {
+  const run = await page.evaluate(async ({ url, source }) => {
+    const segment = new RegExp(source);
     const { Media, Player } = await window.reelcutReady;
     const canvas = document.getElementById('screen');
     const media = await Media.open(url);
     const player = new Player(canvas, { muted: true });
     const fatal = [];
     player.addEventListener('error', () => player.error.fatal && fatal.push(player.error.message));
+    const changes = [];
+    player.addEventListener('variantchange', () => changes.push({ variant: player.variant, time: player.currentTime, frame: window.readBarcode(canvas), width: canvas.width }));
     await player.load(media);
+    const first = { variant: player.variant, variants: player.variants };
     await player.play();
     const frames = [];
     const started = performance.now();
-    while (performance.now() - started < 16000) {
+    // Until the pictures are the high variant's again (the segment fetched after the stable period plays
+    // some seconds after it arrives), and a few seconds more.
+    while (performance.now() - started < 30000 && !(changes.length >= 2 && performance.now() - started > 16000)) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) });
     }
+    const timings = performance.getEntriesByType('resource')
+      .map((e) => ({ match: e.name.match(segment), took: e.duration }))
+      .filter((e) => e.match)
+      .map((e) => ({ variant: e.match[1], took: e.took }));
+    const last = player.variant;
     player.destroy();
     media.close();
-    return { frames, fatal };
-  }, url);
+    return { frames, fatal, changes, first, last, timings };
+  }, { url, source: VARIANT_SEGMENT.source });
   assert.deepEqual(run.fatal, []);
   const order = segments.map((s) => s.variant);
   assert.equal(order[0], 'hls_ts', 'starts with the first variant');
@@ -516,7 +536,139 @@ test('master playlist: down to the lower variant while downloads are slow (its r
   // to the end.
   const late = run.frames.slice(-8).map((f) => f.frame);
   assert.ok(new Set(late).size >= 5, `frames at the end: ${late}`);
+  // The API: both variants listed as the master playlist gives them; the first one shown at the start, then
+  // a variantchange as the pictures become the low variant's, and another as they are the high one's again.
+  assert.deepEqual(run.first, {
+    variant: 0,
+    variants: [
+      { bandwidth: 522640, averageBandwidth: null, width: 640, height: 360, codecs: 'avc1.64001e,mp4a.40.2', frameRate: 30 },
+      { bandwidth: 209808, averageBandwidth: null, width: 320, height: 180, codecs: 'avc1.42c015,mp4a.40.2', frameRate: 30 },
+    ],
+  });
+  assert.deepEqual(run.changes.map((c) => c.variant), [1, 0], JSON.stringify(run.changes));
+  assert.equal(run.last, 0);
+  for (let i = 1; i < run.changes.length; i++) assert.ok(run.changes[i].time > run.changes[i - 1].time, JSON.stringify(run.changes));
+  // Up only after the stable period: at least three fast downloads of the low variant before the first of
+  // the high one (throttled ones take about a second, fast ones a few milliseconds).
+  const upAt = run.timings.findIndex((t, i) => t.variant === 'hls_ts' && i > run.timings.findIndex((u) => u.variant === 'hls_low'));
+  const fastLow = run.timings.slice(0, upAt).reverse();
+  const stable = fastLow.findIndex((t) => t.variant !== 'hls_low' || t.took > 400);
+  assert.ok(upAt > 0 && (stable === -1 ? fastLow.length : stable) >= 3, `downloads before going up: ${JSON.stringify(run.timings)}`);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('master playlist: a pinned variant stays pinned on a fast network; -1 goes back to automatic, up after the stable period', async () => {
+  const { page, errors } = await playerPage();
+  const url = `/live/hls_master/index.m3u8?session=pin${Date.now()}`;
+  const run = await page.evaluate(async ({ url, source }) => {
+    const segment = new RegExp(source);
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas, { muted: true });
+    const fatal = [];
+    player.addEventListener('error', () => player.error.fatal && fatal.push(player.error.message));
+    const changes = [];
+    let changed = () => {};
+    player.addEventListener('variantchange', () => {
+      changes.push(player.variant);
+      changed();
+    });
+    const change = (ms) => new Promise((resolve) => {
+      changed = resolve;
+      setTimeout(resolve, ms);
+    });
+    const segmentsSoFar = () => performance.getEntriesByType('resource')
+      .map((e) => e.name.match(segment))
+      .filter(Boolean)
+      .map((m) => m[1]);
+    await player.load(await Media.open(url));
+    // A bad index is refused, and changes nothing.
+    const refused = [];
+    for (const bad of [2, -2, 7.5]) {
+      try {
+        player.variant = bad;
+      } catch (error) {
+        refused.push({ name: error.name, code: error.code });
+      }
+    }
+    await player.play();
+    player.variant = 1;
+    const pinnedFrom = segmentsSoFar().length;
+    await change(15000);
+    const pinned = { variant: player.variant, requested: segmentsSoFar().slice(pinnedFrom) };
+    // Played on for a while more, still pinned on a network fast enough for the high variant.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const stillPinned = { variant: player.variant, requested: segmentsSoFar().slice(pinnedFrom) };
+    player.variant = -1;
+    const automaticFrom = segmentsSoFar().length;
+    await change(20000);
+    const automatic = { variant: player.variant, requested: segmentsSoFar().slice(automaticFrom) };
+    const time = player.currentTime;
+    player.destroy();
+    return { refused, pinned, stillPinned, automatic, changes, fatal, time };
+  }, { url, source: VARIANT_SEGMENT.source });
+  assert.deepEqual(run.refused, Array(3).fill({ name: 'ReelcutError', code: 'out_of_range' }));
+  assert.deepEqual(run.fatal, []);
+  // Pinned: from the next segment on (one already in flight may still be the high variant's), every one
+  // from the low variant, and its pictures shown.
+  assert.equal(run.pinned.variant, 1, JSON.stringify(run));
+  const pinned = run.stillPinned.requested.slice(run.stillPinned.requested[0] === 'hls_ts' ? 1 : 0);
+  assert.ok(pinned.length >= 3 && pinned.every((v) => v === 'hls_low'), JSON.stringify(run.stillPinned));
+  assert.equal(run.stillPinned.variant, 1);
+  // Automatic again: three fast downloads of the low variant (the stable period), then the high one's.
+  const requested = run.automatic.requested;
+  const up = requested.indexOf('hls_ts');
+  assert.ok(up >= 3 && requested.slice(0, up).every((v) => v === 'hls_low'), `after -1: ${requested}`);
+  assert.equal(run.automatic.variant, 0, JSON.stringify(run));
+  assert.deepEqual(run.changes, [1, 0]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('master playlist: a segment that fails on the high variant is fetched from the low one; playback goes on', async () => {
+  const { page, errors } = await playerPage();
+  const requested = variantSegments(page);
+  // Six segments at the start (0-5), playback from segment 3; segment 5 answers 404 on the 640x360 variant
+  // only.
+  const url = `/live/hls_master/index.m3u8?fail404=5&faults_in=hls_ts&session=fallback${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    const { Media, Player } = await window.reelcutReady;
+    const canvas = document.getElementById('screen');
+    const player = new Player(canvas, { muted: true });
+    const events = [];
+    player.addEventListener('error', ({ detail }) => events.push({ code: detail.code, fatal: detail.fatal, message: detail.message }));
+    const changes = [];
+    player.addEventListener('variantchange', () => changes.push({ variant: player.variant, time: player.currentTime }));
+    const frames = [];
+    player.addEventListener('timeupdate', () => frames.push({ time: player.currentTime, frame: window.readBarcode(canvas) }));
+    await player.load(await Media.open(url));
+    await player.play();
+    await new Promise((resolve) => setTimeout(resolve, 9000));
+    const result = { events, changes, frames, paused: player.paused };
+    player.destroy();
+    return result;
+  }, url);
+  // Segment 5 was asked of the high variant, then of the low one; the high one was left alone after that.
+  const segments = requested.map((s) => `${s.variant}/${s.sequence}`);
+  const failed = segments.indexOf('hls_ts/5');
+  assert.ok(failed >= 0 && segments[failed + 1] === 'hls_low/5', `segments: ${segments}`);
+  assert.ok(segments.slice(failed + 1).every((s) => s.startsWith('hls_low/')), `segments: ${segments}`);
+  // One non-fatal error tells of it; no segment was skipped.
+  assert.equal(run.events.length, 1, JSON.stringify(run.events));
+  assert.deepEqual({ code: run.events[0].code, fatal: run.events[0].fatal }, { code: 'network', fatal: false });
+  assert.match(run.events[0].message, /HTTP 404.*segment 5 fetched from variant 1/);
+  assert.equal(run.paused, false);
+  // The pictures of segment 5 (media time 10-12 s) and later are the low variant's, and they advance.
+  assert.deepEqual(run.changes.map((c) => c.variant), [1]);
+  assert.ok(run.changes[0].time >= 9.9 && run.changes[0].time < 10.5, JSON.stringify(run.changes));
+  const last = run.frames.at(-1);
+  assert.ok(last.time > 12.5, `played past segment 5: ${JSON.stringify(run.frames.map((f) => f.time.toFixed(2)))}`);
+  for (let i = 1; i < run.frames.length; i++) assert.ok(run.frames[i].time >= run.frames[i - 1].time);
+  const late = run.frames.slice(-8).map((f) => f.frame);
+  assert.ok(new Set(late).size >= 5, `frames at the end: ${late}`);
+  // The 404 is the one failed request.
+  assert.ok(errors.every((e) => /status of 404|HTTP 404/.test(e)), errors.join('\n'));
   await page.close();
 });
 

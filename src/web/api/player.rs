@@ -259,6 +259,61 @@ impl Player {
         Ok(())
     }
 
+    /// HLS master playlists: the variants (`EXT-X-STREAM-INF`), in the playlist's order: `{ bandwidth,
+    /// averageBandwidth, width, height, codecs, frameRate }` (`null` where the playlist gives none); `[]`
+    /// for other media.
+    #[wasm_bindgen(getter, unchecked_return_type = "VariantInfo[]")]
+    pub fn variants(&self) -> js_sys::Array {
+        let optional = |value: Option<f64>| value.map_or(JsValue::NULL, JsValue::from);
+        let list = js_sys::Array::new();
+        self.core.with_variants(|variants| {
+            for variant in variants {
+                let (width, height) = variant.resolution.unzip();
+                let mut codecs = String::new();
+                for codec in &variant.codecs {
+                    if !codecs.is_empty() {
+                        codecs.push(',');
+                    }
+                    codecs.push_str(codec);
+                }
+                list.push(&plain_object(&[
+                    ("bandwidth", (variant.bandwidth as f64).into()),
+                    (
+                        "averageBandwidth",
+                        optional(variant.average_bandwidth.map(|b| b as f64)),
+                    ),
+                    ("width", optional(width.map(f64::from))),
+                    ("height", optional(height.map(f64::from))),
+                    (
+                        "codecs",
+                        if codecs.is_empty() {
+                            JsValue::NULL
+                        } else {
+                            codecs.into()
+                        },
+                    ),
+                    ("frameRate", optional(variant.frame_rate)),
+                ]));
+            }
+        });
+        list
+    }
+
+    /// The index in `variants` of the variant whose pictures are on screen (it changes as playback
+    /// reaches the first segment fetched from another; `variantchange` fires then), `-1` for other media.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> i32 {
+        self.core.variant()
+    }
+
+    /// Pins variant `index` of `variants`: its segments are fetched from the next one on, whatever the
+    /// throughput (what is already loaded plays out first); `-1` chooses by throughput again. Throws
+    /// `out_of_range` for no such variant.
+    #[wasm_bindgen(setter)]
+    pub fn set_variant(&self, index: i32) -> std::result::Result<(), JsValue> {
+        throw(self.core.set_variant(index))
+    }
+
     /// Frames skipped because they were decoded after their time had passed (the device was too slow).
     #[wasm_bindgen(getter, js_name = droppedFrames)]
     pub fn dropped_frames(&self) -> u32 {
@@ -274,7 +329,7 @@ impl Player {
 
     /// Listens for player events: `loadedmetadata`, `play`, `playing`, `pause`, `waiting`, `seeking`,
     /// `seeked`, `timeupdate`, `volumechange`, `ratechange`, `ended`, `error` (a `CustomEvent` whose
-    /// `detail` is the error), `livewindowchange`.
+    /// `detail` is the error), `livewindowchange`, `variantchange`.
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(
         &self,

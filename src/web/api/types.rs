@@ -75,6 +75,22 @@ export interface AudioTrackInfo {
   enabled: boolean;
 }
 
+/** A variant of an HLS master playlist (`player.variants`): an `EXT-X-STREAM-INF`. `null` where the playlist gives none. */
+export interface VariantInfo {
+  /** `BANDWIDTH`: peak bits per second. */
+  bandwidth: number;
+  /** `AVERAGE-BANDWIDTH`, bits per second. */
+  averageBandwidth: number | null;
+  /** `RESOLUTION` width, pixels. */
+  width: number | null;
+  /** `RESOLUTION` height, pixels. */
+  height: number | null;
+  /** `CODECS`, as listed: RFC 6381 strings joined by commas, e.g. `'avc1.64001f,mp4a.40.2'`. */
+  codecs: string | null;
+  /** `FRAME-RATE`, frames per second. */
+  frameRate: number | null;
+}
+
 /** What `Media.open` accepts: a URL (MP4 read with Range requests, or an `.m3u8` HLS playlist), or bytes. */
 export type MediaInput = string | Blob | Uint8Array;
 
@@ -157,7 +173,8 @@ export type PlayerEventType =
   | 'ratechange'
   | 'ended'
   | 'error'
-  | 'livewindowchange';
+  | 'livewindowchange'
+  | 'variantchange';
 
 /** Progress and cancellation, for every long job (`clip.export`, `dub.export`, `dub.preview`). */
 export interface JobOptions {
