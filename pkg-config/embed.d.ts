@@ -1,4 +1,4 @@
-import type { AudioTrackInfo, Media, Player } from './reelcut.js';
+import type { AudioTrackInfo, Media, Player, VariantInfo } from './reelcut.js';
 
 /**
  * `<reelcut-player src="..." controls autoplay muted>` (MP4 or HLS, VOD or live): defined as a side effect of importing
@@ -30,6 +30,12 @@ export declare class ReelcutPlayerElement extends HTMLElement {
   /** The index in `audioTracks` of the one playing (`-1` without one); setting it plays another one (throws
    * `out_of_range` for no such track; ignored without a player). */
   audioTrack: number;
+  /** The player's HLS variants (`[]` without a player). */
+  readonly variants: VariantInfo[];
+  /** The index in `variants` of the one whose pictures are on screen (`-1` without one); a `variantchange` event
+   * fires on the element when it changes. Set an index to pin that variant, `-1` for automatic (throws
+   * `out_of_range` for no such variant; ignored without a player). */
+  variant: number;
 }
 
 declare global {

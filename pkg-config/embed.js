@@ -7,7 +7,8 @@
 // and, with `controls`, a bar with play/pause, a seek bar over the seekable range (a live stream's replay
 // window), the time, mute, fullscreen and, for live streams, a LIVE button that returns to the live edge.
 // `element.player` and `element.media` expose the library objects (the element forwards `playbackRate`,
-// `ratechange`, `audioTracks` and `audioTrack`); `ready` resolves once the first frame is on screen.
+// `ratechange`, `audioTracks`, `audioTrack`, `variants`, `variant` and `variantchange`); `ready` resolves once
+// the first frame is on screen.
 //
 // The element follows the DOM: it makes its `Player` (and opens `src`) when it is connected to a document, and
 // destroys both when it is removed, so a removed element fetches, decodes and plays nothing more; put back, it
@@ -172,6 +173,20 @@ export class ReelcutPlayerElement extends HTMLElement {
     if (this.#player) this.#player.audioTrack = index;
   }
 
+  /** The player's HLS variants (`[]` without a player). */
+  get variants() {
+    return this.#player?.variants ?? [];
+  }
+
+  /** The index in `variants` of the one on screen (`-1` without one); set one to pin it, `-1` for automatic. */
+  get variant() {
+    return this.#player?.variant ?? -1;
+  }
+
+  set variant(index) {
+    if (this.#player) this.#player.variant = index;
+  }
+
   connectedCallback() {
     this.#sync();
   }
@@ -223,7 +238,9 @@ export class ReelcutPlayerElement extends HTMLElement {
       for (const kind of ['play', 'pause', 'ended', 'timeupdate', 'seeked', 'volumechange', 'livewindowchange']) {
         player.addEventListener(kind, () => this.#refresh());
       }
-      player.addEventListener('ratechange', () => this.dispatchEvent(new Event('ratechange')));
+      for (const kind of ['ratechange', 'variantchange']) {
+        player.addEventListener(kind, () => this.dispatchEvent(new Event(kind)));
+      }
       player.addEventListener('error', (event) => {
         // A skipped segment or a recovered decoder is reported but playback goes on: only a fatal error
         // replaces the picture.

@@ -388,3 +388,31 @@ test('the embed snippet forwards playbackRate, ratechange, audioTracks and audio
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the embed snippet forwards variants, variant and variantchange (LL-HLS master playlist)', async () => {
+  const { page, errors } = await openPage(running.browser, running.server.base, '/tests/browser/pages/embed.html');
+  const url = `/live/hls_master/index.m3u8?part=0.333&session=embed-variants${Date.now()}`;
+  const run = await page.evaluate(async (url) => {
+    await customElements.whenDefined('reelcut-player');
+    const element = document.getElementById('player');
+    const idle = { variants: element.variants, variant: element.variant };
+    const changes = [];
+    element.addEventListener('variantchange', () => changes.push({ element: element.variant, player: element.player.variant }));
+    element.setAttribute('muted', '');
+    element.setAttribute('autoplay', '');
+    element.setAttribute('src', url);
+    await element.ready;
+    const listed = { widths: element.variants.map((v) => v.width), variant: element.variant };
+    // Pinned to the 320x180 variant: its pictures come once what was loaded before has played.
+    element.variant = 1;
+    const started = performance.now();
+    while (!changes.length && performance.now() - started < 15000) await new Promise((resolve) => setTimeout(resolve, 100));
+    return { idle, listed, changes, pinned: element.variant };
+  }, url);
+  assert.deepEqual(run.idle, { variants: [], variant: -1 });
+  assert.deepEqual(run.listed, { widths: [640, 320], variant: 0 });
+  assert.deepEqual(run.changes[0], { element: 1, player: 1 }, JSON.stringify(run.changes));
+  assert.equal(run.pinned, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

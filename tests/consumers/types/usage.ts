@@ -22,6 +22,8 @@ import init, {
   type Take,
   type TimeSpan,
   type Track,
+  type AudioTrackInfo,
+  type VariantInfo,
 } from 'reelcut';
 import type { ReelcutPlayerElement } from 'reelcut/embed.js';
 
@@ -87,6 +89,12 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
     + player.seekable.end + player.playbackRate;
   const flags: boolean = player.paused || player.ended;
   player.removeEventListener('timeupdate', onEvent);
+  const renditions: AudioTrackInfo[] = player.audioTracks;
+  player.audioTrack = renditions.length - 1;
+  const variants: VariantInfo[] = player.variants;
+  const highest: number | null = variants[0]?.bandwidth ?? null;
+  player.variant = player.variant >= 0 ? -1 : 0;
+  player.addEventListener('variantchange', onEvent);
 
   const clip: Clip = media.clip({ start: 1, end: 3 });
   const span: number = clip.end - clip.start;
@@ -136,8 +144,11 @@ export async function playAndCut(canvas: HTMLCanvasElement, source: MediaInput, 
   const element: ReelcutPlayerElement = document.createElement('reelcut-player');
   const ready: ReelcutPlayerElement = await element.ready;
   const shown: Player | null = ready.player;
+  ready.variant = ready.variants.length > 1 ? 1 : -1;
+  ready.audioTrack = ready.audioTracks.length - 1;
+  const rate: number = ready.playbackRate;
 
-  console.log(label, codecs, size, keyframes, dated, live, sizes, every, state, flags, take, codec, shown, bytes, ended, span);
+  console.log(label, codecs, size, keyframes, dated, live, sizes, every, state, flags, take, codec, shown, bytes, ended, span, highest, rate);
   return dubbed;
 }
 
@@ -160,6 +171,8 @@ export function misuses(media: Media, player: Player, clip: Clip, dub: Dub): voi
   player.addEventListener('progress', () => {});
   // @ts-expect-error: the playback rate is the player's (live catch-up), read-only
   player.playbackRate = 2;
+  // @ts-expect-error: the variants are the playlist's, read-only
+  player.variants = [];
   // @ts-expect-error: volume is a number
   void new Player(document.createElement('canvas'), { volume: 'loud' });
   // @ts-expect-error: not an error code
