@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh build
 bash .ci/build.sh
+bash .ci/samples.sh
 exec cargo run --locked --release --example serve -- --port "${PORT:-8080}"
