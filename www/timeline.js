@@ -174,6 +174,7 @@ export function timeline(player) {
   // (seeking to a keyframe decodes that frame alone).
   const drawThumbnails = async (opened, portrait) => {
     strip.replaceChildren();
+    strip.dataset.empty = opened.isLive ? 'Live: the replay window, newest on the right' : '';
     if (opened.isLive) return;
     const keyframes = Array.from(opened.keyframeTimes());
     if (!keyframes.length) return;

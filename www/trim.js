@@ -41,8 +41,9 @@ export function trimPanel(player, timeline) {
       const { start, end } = timeline.range();
       file = offerDownload(download, bytes, `clip-${start.toFixed(2)}-${end.toFixed(2)}.mp4`);
       share.hidden = !navigator.canShare?.({ files: [file] });
-      await resultPlayer.load(await Media.open(bytes));
       result.hidden = false;
+      await resultPlayer.load(await Media.open(bytes));
+      await resultPlayer.seek(0);
       status.textContent = `${mode() === 'exact' ? 'Exact' : 'Keyframe'} cut: ${sizeAndTime(bytes, seconds)}.`;
     },
   });
