@@ -44,9 +44,7 @@ ff -f lavfi -i "gradients=size=1280x720:rate=25:duration=20:speed=0.01:c0=0x0b1d
   "${inputs[@]}" -f lavfi -i "sine=frequency=110:duration=20:sample_rate=48000" \
   -filter_complex "${mix}[$((n + 1)):a]volume=0.02[hum];${labels}[hum]amix=inputs=$((n + 1)):normalize=0:duration=longest,apad,atrim=0:20,pan=stereo|c0=c0|c1=c0[a];
     [0:v]drawbox=x=0:y=0:w=iw:h=72:color=0x0d1117@0.85:t=fill,
-      drawbox=x=40:y=20:w=92:h=34:color=0xd1242f:t=fill,
-      drawtext=fontfile=$bold:text=LIVE:fontsize=24:fontcolor=white:x=58:y=26,
-      drawtext=fontfile=$bold:text='REELCUT NEWS':fontsize=30:fontcolor=white:x=152:y=22,
+      drawtext=fontfile=$bold:text='REELCUT NEWS':fontsize=30:fontcolor=white:x=(w-tw)/2:y=22,
       drawtext=fontfile=$font:text='%{pts\:hms}':fontsize=28:fontcolor=0xe6edf3:x=w-tw-40:y=24,
       drawbox=x=(iw-360)/2:y=170:w=360:h=330:color=0x0d1117@0.35:t=fill,
       drawtext=fontfile=$bold:text='ON AIR':fontsize=64:fontcolor=white@0.9:x=(w-tw)/2:y=290,
