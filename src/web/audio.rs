@@ -106,7 +106,7 @@ impl AudioOutput {
     }
 
     pub(crate) fn running(&self) -> bool {
-        self.device.context.state() == web_sys::AudioContextState::Running
+        members(&self.device.context).state() == "running"
     }
 
     /// Sets the output gain (0 when muted).

@@ -136,7 +136,7 @@ impl Recording {
         // start audio yet (call `record` from the user's gesture), recording is refused rather than silent.
         let resumed = context.resume().map_err(browser("AudioContext.resume"))?;
         let _ = JsFuture::from(Promise::race(&Array::of2(&resumed, &after_ms(START_WAIT_MS)))).await;
-        if context.state() != web_sys::AudioContextState::Running {
+        if members(&context).state() != "running" {
             return Err(Error::new(
                 ErrorCode::Browser,
                 "the audio input did not start: call record() from a user gesture, on a device with sound",

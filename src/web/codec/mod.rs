@@ -51,13 +51,10 @@ web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
 
 #[wasm_bindgen]
 extern "C" {
-    /// What the four codecs share: a state, `configure()`, `close()` and `flush()`, the decoders' `decode()`
+    /// What the four codecs share (besides their `state`, in [`members`]): `configure()`, `close()` and `flush()`, the decoders' `decode()`
     /// and queue sizes, the encoders' queue sizes. One binding for all of them, so that
     /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
     type AnyCodec;
-
-    #[wasm_bindgen(method, getter)]
-    fn state(this: &AnyCodec) -> web_sys::CodecState;
 
     #[wasm_bindgen(method, catch)]
     fn configure(this: &AnyCodec, config: &JsValue) -> std::result::Result<(), JsValue>;
@@ -89,14 +86,9 @@ pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool
         }
         .micros() as f64
     };
-    let kind = if key {
-        web_sys::EncodedVideoChunkType::Key
-    } else {
-        web_sys::EncodedVideoChunkType::Delta
-    };
     let init = Dictionary::new();
     init.set_data(&js_sys::Uint8Array::from(data));
-    init.set_chunk_type(kind);
+    init.set_chunk_type(if key { "key" } else { "delta" });
     init.set_timestamp(micros(sample.pts));
     init.set_duration(micros(i64::from(sample.duration)));
     init
@@ -154,7 +146,7 @@ fn encoded(outputs: Vec<(JsValue, JsValue)>, doing: &str) -> Result<Encoded> {
             data,
             timestamp: fields.timestamp(),
             duration: fields.duration_if_known(),
-            key: chunk.unchecked_ref::<web_sys::EncodedVideoChunk>().type_() == web_sys::EncodedVideoChunkType::Key,
+            key: fields.chunk_type() == "key",
         });
     }
     Ok(encoded)
@@ -230,7 +222,7 @@ fn decode(codec: &AnyCodec, chunk: &JsValue, doing: &str) -> Result<()> {
 
 /// Closes `codec` unless it is closed already.
 fn close(codec: &AnyCodec) {
-    if codec.state() != web_sys::CodecState::Closed {
+    if members(codec).state() != "closed" {
         let _ = codec.close();
     }
 }

@@ -28,7 +28,7 @@ impl VideoEncoder {
         encoder_config.set_height(config.height);
         encoder_config.set_bitrate(bitrate);
         encoder_config.set_framerate(framerate);
-        encoder_config.set_latency_mode(web_sys::LatencyMode::Quality);
+        encoder_config.set_latency_mode("quality");
         if config.family() == Codec::H264 {
             // Length-prefixed NAL units with an avcC description, as MP4 stores H.264.
             let avc = Object::new();
