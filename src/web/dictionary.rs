@@ -16,8 +16,7 @@ use super::members::Members;
 pub(crate) fn plain_object(fields: &[(&str, JsValue)]) -> js_sys::Object {
     let object = js_sys::Object::new();
     for (key, value) in fields {
-        // Setting a data property on a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+        super::options::set_property(&object, key, value);
     }
     object
 }

@@ -12,7 +12,6 @@ pub(crate) mod video_encoder;
 
 use std::ops::Deref;
 
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -23,6 +22,7 @@ use crate::time::Time;
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 use crate::web::members::members;
+use crate::web::options::property;
 
 /// The four WebCodecs codecs, by name.
 pub(crate) trait WebCodec: JsCast {
@@ -126,13 +126,10 @@ fn encoded(outputs: Vec<(JsValue, JsValue)>, doing: &str) -> Result<Encoded> {
     };
     for (index, (chunk, metadata)) in outputs.into_iter().enumerate() {
         if index == 0 {
-            let config = Reflect::get(&metadata, &"decoderConfig".into())
-                .ok()
-                .filter(JsValue::is_object);
+            let config = property(&metadata, "decoderConfig").filter(JsValue::is_object);
             if let Some(config) = config {
-                encoded.codec = Reflect::get(&config, &"codec".into()).ok().and_then(|c| c.as_string());
-                encoded.description = Reflect::get(&config, &"description".into())
-                    .ok()
+                encoded.codec = property(&config, "codec").and_then(|c| c.as_string());
+                encoded.description = property(&config, "description")
                     .filter(|d| !d.is_undefined() && !d.is_null())
                     .map(|d| js_sys::Uint8Array::new(&d).to_vec());
             }
