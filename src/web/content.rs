@@ -12,7 +12,7 @@ use super::file::FileContent;
 use super::hls::{HlsContent, Prefetch};
 use super::life::Life;
 use super::source::Source;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Track, TrackKind};
 
 /// An opened source. Closed (its requests aborted, its live reloads stopped, its cache dropped) by
@@ -170,6 +170,21 @@ impl Content {
         match &self.kind {
             Kind::File(file) => file.load(key).await,
             Kind::Hls(hls) => hls.load(key).await,
+        }
+    }
+
+    /// A chunk from which the video keyframe at or before media time `t` decodes: a file's keyframe alone
+    /// (only its bytes read), an HLS stream's segment.
+    pub(crate) async fn keyframe_chunk(&self, t: f64) -> Result<Rc<Chunk>> {
+        self.life.check()?;
+        match &self.kind {
+            Kind::File(file) => Ok(Rc::new(file.keyframe_chunk(t).await?)),
+            Kind::Hls(hls) => {
+                let key = hls
+                    .chunk_at(t)
+                    .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no segment holds that time"))?;
+                hls.load(key).await
+            }
         }
     }
 }

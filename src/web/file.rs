@@ -10,6 +10,7 @@ use super::cell::Access;
 use super::chunk::{Chunk, ChunkCache};
 use super::job::Job;
 use super::source::{Source, HEAD_BYTES};
+use crate::decimal::Fixed;
 use crate::demux::boxes::{BoxLocator, Locate};
 use crate::demux::movie::Movie;
 use crate::demux::{detect_format, mp4, packed_audio, ts, Format};
@@ -142,6 +143,33 @@ impl FileContent {
         let chunk = Rc::new(Chunk::new(end, tracks, data));
         self.cache.write().put(key, Rc::clone(&chunk));
         Ok(chunk)
+    }
+
+    /// A chunk of the video keyframe shown at or before media time `t` alone (the first keyframe for times
+    /// before it): its bytes are all that is read.
+    pub(crate) async fn keyframe_chunk(&self, t: f64) -> Result<Chunk> {
+        let video = self
+            .track(TrackKind::Video)
+            .ok_or_else(|| Error::unsupported("the media has no video track"))?;
+        let ticks = Time::from_seconds(t + self.origin, video.timescale)
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no frame at {} s", Fixed(t, 3))))?
+            .ticks;
+        // Keyframes are decoded before the frames they open; none is decoded after a later-shown one.
+        let samples = &video.samples;
+        let decoded_by = samples.partition_point(|s| s.dts <= ticks);
+        let key = samples[..decoded_by]
+            .iter()
+            .rposition(|s| s.key && s.pts <= ticks)
+            .or_else(|| samples.iter().position(|s| s.key))
+            .ok_or_else(|| Error::malformed("the video has no keyframe"))?;
+        let sample = &samples[key];
+        let run = sample.offset..sample.offset + u64::from(sample.size);
+        let (data, placed) = read_runs(&self.source, &[run], MAX_CHUNK_BYTES, "a keyframe").await?;
+        let (run, at) = placed
+            .first()
+            .ok_or_else(|| Error::malformed("a keyframe lies outside the file"))?;
+        let track = self.chunk_track(video, &samples[key..=key], run.start, *at);
+        Ok(Chunk::new(self.duration, vec![track], data))
     }
 
     /// The footage of the clip `[start, end)` (media timeline) and its plan: the part of the index around
