@@ -48,8 +48,6 @@ struct State {
     /// The size asked for: width, height, either left to the picture's aspect ratio.
     size: (Option<f64>, Option<f64>),
     job: Job,
-    /// The decoder of the last picture, kept for the next one while the coding is the same.
-    decoder: RefCell<Option<VideoDecoder>>,
     /// The canvas pictures are drawn to at their size.
     canvas: RefCell<Option<(web_sys::OffscreenCanvas, web_sys::OffscreenCanvasRenderingContext2d)>>,
     /// A `next()` is being answered: iterators answer one at a time.
@@ -71,11 +69,17 @@ impl Media {
         &self,
         #[wasm_bindgen(unchecked_param_type = "{ count: number } | { times: number[] }")] which: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ThumbnailOptions")] options: Option<js_sys::Object>,
-    ) -> std::result::Result<Thumbnails, JsValue> {
-        super::throw(self.content.check().and_then(|()| {
+    ) -> std::result::Result<JsValue, JsValue> {
+        let thumbnails = super::throw(self.content.check().and_then(|()| {
             let options = options::given(options);
             Thumbnails::new(Rc::clone(&self.content), which, &options)
-        }))
+        }))?;
+        // The iterator is its own async iterable (`for await` asks it for itself): `Object.prototype.valueOf`
+        // returns the object it is called on.
+        let thumbnails = JsValue::from(thumbnails);
+        let itself = options::property(&js_sys::Object::new(), "valueOf").unwrap_or_default();
+        js_sys::Reflect::set(&thumbnails, &js_sys::Symbol::async_iterator(), &itself)?;
+        Ok(thumbnails)
     }
 }
 
@@ -89,7 +93,7 @@ impl Thumbnails {
             match options::number(options, name)? {
                 Some(side) if !(1.0..=MAX_SIDE).contains(&side) => Err(Error::new(
                     ErrorCode::OutOfRange,
-                    format!("{name} must be 1 to {} pixels", Fixed(MAX_SIDE, 0)),
+                    "thumbnails' width and height must be 1 to 4096 pixels",
                 )),
                 side => Ok(side.map(f64::round)),
             }
@@ -105,7 +109,6 @@ impl Thumbnails {
                 exact,
                 size,
                 job,
-                decoder: RefCell::new(None),
                 canvas: RefCell::new(None),
                 busy: Cell::new(false),
             }),
@@ -162,7 +165,7 @@ impl Thumbnails {
         })
     }
 
-    /// Ends the iteration early (what `break` in a `for await` loop calls): releases the decoder.
+    /// Ends the iteration early (what `break` in a `for await` loop calls).
     #[wasm_bindgen(js_name = "return", unchecked_return_type = "Promise<IteratorResult<Thumbnail>>")]
     pub fn finish(&self) -> Promise {
         self.state.finish();
@@ -197,16 +200,12 @@ impl State {
                 pts: video.samples[first].pts,
             };
         }
-        let decoder = match self.decoder.take() {
-            Some(decoder) if decoder.config == video.config && !decoder.failed() => decoder,
-            _ => VideoDecoder::new(&video.config).await?,
-        };
-        let frame = decoder.frame_of(&chunk, video, &plan).await?;
-        // Ended (`return()`) while this one was being made: the decoder goes with this call.
+        // A decoder of its own (closed once the frame is out): thumbnails far apart share no references.
+        let frame = VideoDecoder::new(&video.config).await?.frame_of(&chunk, video, &plan).await?;
+        // Ended (`return()`) while this one was being made.
         if self.next.get() != index {
             return Ok(done(None));
         }
-        *self.decoder.borrow_mut() = Some(decoder);
         self.job.check()?;
         let image = self.picture(&frame, &video.display)?;
         self.next.set(index + 1);
@@ -244,10 +243,9 @@ impl State {
         surface.transfer_to_image_bitmap().map_err(failed)
     }
 
-    /// No more thumbnails: the decoder and the canvas go.
+    /// No more thumbnails: the canvas goes.
     fn finish(&self) {
         self.next.set(self.times.len());
-        self.decoder.borrow_mut().take();
         self.canvas.borrow_mut().take();
     }
 }
