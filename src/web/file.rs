@@ -10,7 +10,6 @@ use super::cell::Access;
 use super::chunk::{Chunk, ChunkCache};
 use super::job::Job;
 use super::source::{Source, HEAD_BYTES};
-use crate::decimal::Fixed;
 use crate::demux::boxes::{BoxLocator, Locate};
 use crate::demux::movie::Movie;
 use crate::demux::{detect_format, mp4, packed_audio, ts, Format};
@@ -151,9 +150,8 @@ impl FileContent {
         let video = self
             .track(TrackKind::Video)
             .ok_or_else(|| Error::unsupported("the media has no video track"))?;
-        let ticks = Time::from_seconds(t + self.origin, video.timescale)
-            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no frame at {} s", Fixed(t, 3))))?
-            .ticks;
+        // A time past any representable one is after the last keyframe.
+        let ticks = Time::from_seconds(t + self.origin, video.timescale).map_or(i64::MAX, |t| t.ticks);
         // Keyframes are decoded before the frames they open; none is decoded after a later-shown one.
         let samples = &video.samples;
         let decoded_by = samples.partition_point(|s| s.dts <= ticks);

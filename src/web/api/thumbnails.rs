@@ -6,12 +6,10 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Promise};
+use js_sys::{Float64Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::media::Media;
-use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Display;
 use crate::player::FramePlan;
@@ -19,11 +17,10 @@ use crate::time::MICROS_PER_SECOND;
 use crate::web::codec::video_decoder::VideoDecoder;
 use crate::web::content::Content;
 use crate::web::dictionary::plain_object;
-use crate::web::error::from_js;
 use crate::web::job::Job;
 use crate::web::options;
 use crate::web::promise::to_promise;
-use crate::web::render::draw_fitted;
+use crate::web::scale::Scaler;
 
 /// Thumbnails asked for at once, at most.
 const MAX_THUMBNAILS: usize = 1000;
@@ -48,8 +45,8 @@ struct State {
     /// The size asked for: width, height, either left to the picture's aspect ratio.
     size: (Option<f64>, Option<f64>),
     job: Job,
-    /// The canvas pictures are drawn to at their size.
-    canvas: RefCell<Option<(web_sys::OffscreenCanvas, web_sys::OffscreenCanvasRenderingContext2d)>>,
+    /// What draws the pictures at their size, made for the first one.
+    scaler: RefCell<Option<Scaler>>,
     /// A `next()` is being answered: iterators answer one at a time.
     busy: Cell<bool>,
 }
@@ -95,7 +92,7 @@ impl Thumbnails {
                     ErrorCode::OutOfRange,
                     "thumbnails' width and height must be 1 to 4096 pixels",
                 )),
-                side => Ok(side.map(f64::round)),
+                side => Ok(side),
             }
         };
         let size = (side("width")?, side("height")?);
@@ -109,7 +106,7 @@ impl Thumbnails {
                 exact,
                 size,
                 job,
-                canvas: RefCell::new(None),
+                scaler: RefCell::new(None),
                 busy: Cell::new(false),
             }),
         })
@@ -118,27 +115,33 @@ impl Thumbnails {
 
 /// The times `which` asks for: `{ count }` or `{ times }`.
 fn times(content: &Content, which: &JsValue) -> Result<Vec<f64>> {
-    let out_of_range = |message: &str| Error::new(ErrorCode::OutOfRange, message.to_owned());
-    if let Some(count) = options::number(which, "count")? {
-        if !(count >= 1.0 && count <= MAX_THUMBNAILS as f64 && count.fract() == 0.0) {
-            return Err(out_of_range("count must be a whole number from 1 to 1000"));
+    let most = MAX_THUMBNAILS as f64;
+    let times = match options::number(which, "count")? {
+        Some(count) if count.fract() == 0.0 && (1.0..=most).contains(&count) => {
+            let (start, end) = content.range();
+            let step = (end - start) / count;
+            (0..count as usize).map(|i| start + (i as f64 + 0.5) * step).collect()
         }
-        let (start, end) = content.range();
-        let step = (end - start) / count;
-        return Ok((0..count as usize).map(|i| start + (i as f64 + 0.5) * step).collect());
-    }
-    let list = options::value(which, "times")
-        .and_then(|v| v.dyn_into::<Array>().ok())
-        .ok_or_else(|| Error::malformed("thumbnails need { count } or { times: [...] }"))?;
-    if list.length() as usize > MAX_THUMBNAILS {
-        return Err(Error::new(ErrorCode::LimitExceeded, "at most 1000 thumbnails at once"));
-    }
-    let mut times = Vec::with_capacity(list.length() as usize);
-    for time in list.iter() {
-        match time.as_f64() {
-            Some(time) if time.is_finite() => times.push(time),
-            _ => return Err(out_of_range("thumbnail times must be finite numbers")),
+        Some(_) => Vec::new(),
+        None => {
+            let list = options::value(which, "times")
+                .filter(|list| list.is_object())
+                .ok_or_else(|| Error::malformed("thumbnails need { count } or { times: [...] }"))?;
+            // Checked before the copy: a million-entry array is refused, not copied.
+            let length = options::number(&list, "length")?.unwrap_or(0.0);
+            if length > most {
+                Vec::new()
+            } else {
+                // Entries that are not numbers come out as NaN, refused below.
+                Float64Array::new(&list).to_vec()
+            }
         }
+    };
+    if times.is_empty() || !times.iter().all(|t| t.is_finite()) {
+        return Err(Error::new(
+            ErrorCode::OutOfRange,
+            "thumbnails need a count from 1 to 1000, or 1 to 1000 times as finite numbers",
+        ));
     }
     Ok(times)
 }
@@ -186,7 +189,7 @@ impl State {
         let chunk = if self.exact {
             let key = content
                 .chunk_at(time)
-                .ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no frame at {} s", Fixed(time, 3))))?;
+                .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no frame at a thumbnail's time"))?;
             content.load(key).await?
         } else {
             content.keyframe_chunk(time).await?
@@ -201,7 +204,10 @@ impl State {
             };
         }
         // A decoder of its own (closed once the frame is out): thumbnails far apart share no references.
-        let frame = VideoDecoder::new(&video.config).await?.frame_of(&chunk, video, &plan).await?;
+        let frame = VideoDecoder::new(&video.config)
+            .await?
+            .frame_of(&chunk, video, &plan)
+            .await?;
         // Ended (`return()`) while this one was being made.
         if self.next.get() != index {
             return Ok(done(None));
@@ -211,42 +217,38 @@ impl State {
         self.next.set(index + 1);
         self.job.progress((index + 1) as f64 / self.times.len() as f64);
         let time = frame.timestamp() / f64::from(MICROS_PER_SECOND);
-        Ok(done(Some(plain_object(&[("time", time.into()), ("image", image.into())]).into())))
+        Ok(done(Some(
+            plain_object(&[("time", time.into()), ("image", image.into())]).into(),
+        )))
     }
 
     /// `frame` upright and letterboxed in the thumbnails' size, as an `ImageBitmap`.
     fn picture(&self, frame: &web_sys::VideoFrame, display: &Display) -> Result<web_sys::ImageBitmap> {
-        let failed = |e: JsValue| from_js(ErrorCode::Browser, "drawing a thumbnail", &e);
-        let mut canvas = self.canvas.borrow_mut();
-        if canvas.is_none() {
+        let mut scaler = self.scaler.borrow_mut();
+        if scaler.is_none() {
             let (shown_w, shown_h) = display.size(frame.display_width(), frame.display_height());
             let aspect = f64::from(shown_w.max(1)) / f64::from(shown_h.max(1));
+            let side = |side: f64| side.round().clamp(1.0, MAX_SIDE) as u32;
             let (width, height) = match self.size {
                 (Some(width), Some(height)) => (width, height),
-                (None, Some(height)) => ((height * aspect).round().clamp(1.0, MAX_SIDE), height),
+                (None, Some(height)) => (height * aspect, height),
                 (width, None) => {
                     let width = width.unwrap_or(DEFAULT_WIDTH);
-                    (width, (width / aspect).round().clamp(1.0, MAX_SIDE))
+                    (width, width / aspect)
                 }
             };
-            let surface = web_sys::OffscreenCanvas::new(width as u32, height as u32).map_err(failed)?;
-            let context = surface
-                .get_context("2d")
-                .map_err(failed)?
-                .and_then(|context| context.dyn_into().ok())
-                .ok_or_else(|| Error::new(ErrorCode::Browser, "no 2D context on an OffscreenCanvas"))?;
-            *canvas = Some((surface, context));
+            *scaler = Some(Scaler::new(side(width), side(height))?);
         }
-        let (surface, context) = canvas.as_ref().ok_or_else(|| Error::new(ErrorCode::Browser, "no canvas"))?;
-        let (width, height) = (f64::from(surface.width()), f64::from(surface.height()));
-        draw_fitted(context, frame, display, width, height)?;
-        surface.transfer_to_image_bitmap().map_err(failed)
+        match scaler.as_ref() {
+            Some(scaler) => scaler.picture(frame, display),
+            None => Err(Error::new(ErrorCode::Browser, "no canvas")),
+        }
     }
 
     /// No more thumbnails: the canvas goes.
     fn finish(&self) {
         self.next.set(self.times.len());
-        self.canvas.borrow_mut().take();
+        self.scaler.borrow_mut().take();
     }
 }
 
