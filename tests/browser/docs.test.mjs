@@ -220,7 +220,7 @@ test('the dev server serves the docs as HTML at /docs/: every page, every link a
       title: document.querySelector('h1')?.textContent,
       ids: [...document.querySelectorAll('[id]')].map((element) => element.id),
       links: [...document.querySelectorAll('a[href]')].map((a) => new URL(a.href)).filter((url) => url.origin === location.origin)
-        .map((url) => ({ path: url.pathname, hash: decodeURIComponent(url.hash.slice(1)) })),
+        .map((url) => ({ path: url.pathname.replace(/\/index\.html$/, '/'), hash: decodeURIComponent(url.hash.slice(1)) })),
       markdown: [...document.querySelectorAll('a[href$=".md"]')].map((a) => a.getAttribute('href')),
     }));
     assert.ok(found.title, `${path} has a title`);
