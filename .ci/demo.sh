@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh build
 bash .ci/build.sh
+bash .ci/samples.sh
 node .ci/docs.mjs
 exec cargo run --locked --release --example serve -- --port "${PORT:-8080}"

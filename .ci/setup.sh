@@ -47,6 +47,7 @@ npm_ci tests
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)  # the speech of the demo's sample broadcast (.ci/samples.sh)
 # The Firefox tier: the browser, a virtual display for its WebGL2 and a sound server for its audio output.
 [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
 command -v Xvfb >/dev/null || missing+=(xvfb)

@@ -1,5 +1,6 @@
-// The demo: loads the package from /pkg/, plays any sample or URL, and shows what this browser's WebCodecs
-// can do with the codecs of the sample media.
+// The clip editor: loads the package from /pkg/, opens a source (the live broadcast, a sample, a file of
+// the user's, a URL), plays it with frame-exact seeking and the editor keys, and wires the timeline, the trim
+// and dub panels. The browser's WebCodecs support for common codecs sits in the footer.
 import init, {
   Media,
   Player,
@@ -11,33 +12,26 @@ import init, {
 } from '/pkg/reelcut.js';
 import { acceptDrops } from './drop.js';
 import { dubPanel } from './dub.js';
+import { clearError, showError } from './errors.js';
+import { timeline as makeTimeline } from './timeline.js';
 import { trimPanel } from './trim.js';
 
-// The codecs of the fixtures in tests/fixtures (see make.sh), plus HEVC, which Chromium on Linux lacks.
-const CODECS = [
-  { codec: 'avc1.64001e', kind: 'video', width: 640, height: 360, usedBy: 'H.264 High 3.0: high_bframes_moovend.mp4, HLS' },
-  { codec: 'avc1.42c01e', kind: 'video', width: 640, height: 360, usedBy: 'H.264 Constrained Baseline 3.0: baseline_mono44k_faststart.mp4' },
-  { codec: 'avc1.42c015', kind: 'video', width: 320, height: 180, usedBy: 'H.264 Constrained Baseline 2.1: HLS low variant' },
-  { codec: 'hvc1.1.6.L93.B0', kind: 'video', width: 640, height: 360, usedBy: 'HEVC Main (not in the fixtures)' },
-  { codec: 'mp4a.40.2', kind: 'audio', sampleRate: 48000, channels: 2, usedBy: 'AAC-LC 48 kHz stereo' },
-  { codec: 'mp4a.40.2', kind: 'audio', sampleRate: 44100, channels: 1, usedBy: 'AAC-LC 44.1 kHz mono' },
-  { codec: 'opus', kind: 'audio', sampleRate: 48000, channels: 1, usedBy: 'Opus 48 kHz mono: voice.opus' },
+// The sources offered: the generated samples (.ci/samples.sh) first, then test streams from the fixtures.
+const SOURCES = [
+  { href: '/live/broadcast/index.m3u8?window=20', name: 'Live broadcast', kind: 'LIVE' },
+  { href: '/samples/broadcast.mp4', name: 'News broadcast, with a presenter to dub', kind: 'MP4 · 20 s' },
+  { href: '/samples/portrait.mp4', name: 'Portrait phone clip', kind: 'MP4 · 9:16' },
+  { href: '/fixtures/hls_master/index.m3u8', name: 'Test pattern, HLS with two variants', kind: 'HLS' },
+  { href: '/live/hls_ts/index.m3u8?part=0.333&window=30', name: 'Test pattern, low-latency live', kind: 'LIVE' },
 ];
 
-// Every sample the player opens: the fixtures and the dev server's simulated live broadcasts.
-const MEDIA = [
-  ['/fixtures/high_bframes_moovend.mp4', 'MP4, H.264 High with B-frames + AAC stereo, moov at the end'],
-  ['/fixtures/baseline_mono44k_faststart.mp4', 'MP4, H.264 baseline + AAC mono 44.1 kHz, faststart'],
-  ['/fixtures/high_fragmented.mp4', 'fragmented MP4'],
-  ['/fixtures/portrait_90.mp4', 'portrait phone video: MP4 turned 90° by its display matrix'],
-  ['/fixtures/phone_270.mov', 'QuickTime MOV, portrait, turned 270°'],
-  ['/fixtures/hls_ts/index.m3u8', 'HLS VOD, MPEG-TS segments'],
-  ['/fixtures/hls_fmp4/index.m3u8', 'HLS VOD, fMP4 segments'],
-  ['/fixtures/hls_master/index.m3u8', 'HLS master playlist, two variants (640×360 and 320×180)'],
-  ['/live/hls_ts/index.m3u8?window=30', 'HLS live broadcast (simulated), 60 s replay window'],
-  ['/live/hls_master/index.m3u8', 'HLS live master playlist, two variants'],
-  ['/live/hls_ts/index.m3u8?part=0.333&window=30', 'Low-Latency HLS live: parts of 1/3 s, played about a second behind the edge'],
-  ['/live/hls_fmp4/index.m3u8?mode=event', 'HLS live event (fMP4): the replay grows'],
+// Codecs checked for the footer's table: what phones and cameras record, and what the samples use.
+const CODECS = [
+  { codec: 'avc1.64001f', kind: 'video', width: 1280, height: 720, usedBy: 'H.264 High: the samples, most phones and cameras' },
+  { codec: 'avc1.42c01e', kind: 'video', width: 640, height: 360, usedBy: 'H.264 Constrained Baseline' },
+  { codec: 'hvc1.1.6.L93.B0', kind: 'video', width: 1280, height: 720, usedBy: 'HEVC Main: iPhone videos' },
+  { codec: 'mp4a.40.2', kind: 'audio', sampleRate: 48000, channels: 2, usedBy: 'AAC-LC 48 kHz stereo' },
+  { codec: 'opus', kind: 'audio', sampleRate: 48000, channels: 1, usedBy: 'Opus 48 kHz mono: dubbed sound where AAC cannot be encoded' },
 ];
 
 async function check(entry) {
@@ -65,10 +59,7 @@ function cell(result) {
   return td;
 }
 
-async function main() {
-  await init();
-  document.getElementById('version').textContent = version();
-
+async function supportTable() {
   const body = document.querySelector('#support tbody');
   for (const entry of CODECS) {
     const [decode, encode] = await check(entry);
@@ -81,19 +72,28 @@ async function main() {
     body.append(row);
   }
   document.getElementById('support').dataset.ready = 'true';
-
 }
 
-// The player: open a URL, a file or a sample; play, seek frame-exactly with the slider or the step buttons.
-async function viewer() {
-  const canvas = document.getElementById('screen');
-  const position = document.getElementById('position');
-  const status = document.getElementById('viewer-status');
-  const goLive = document.getElementById('go-live');
-  const mute = document.getElementById('mute');
+/** The duration of the media's first video frame (what ←/→ step by); 1/30 s when it cannot be read. */
+async function frameDurationOf(media) {
+  if (media.isLive) return 1 / 30;
+  try {
+    const tables = await media.samples({ start: media.seekable.start, end: media.seekable.start + 0.5 });
+    return tables.find((table) => table.type === 'video')?.duration[0] || 1 / 30;
+  } catch {
+    return 1 / 30;
+  }
+}
+
+function editor() {
+  const $ = (id) => document.getElementById(id);
+  const [canvas, stage, position, status] = [$('screen'), $('stage'), $('position'), $('viewer-status')];
+  const [playButton, goLive, mute] = [$('play'), $('go-live'), $('mute')];
   const player = new Player(canvas);
-  const trim = trimPanel(player);
-  dubPanel(player, trim);
+  const timeline = makeTimeline(player);
+  const trim = trimPanel(player, timeline);
+  let media = null;
+  const dub = dubPanel(player, timeline, () => ({ media, ...timeline.range() }));
   let frameDuration = 1 / 30;
 
   const showTime = () => {
@@ -101,85 +101,127 @@ async function viewer() {
     position.min = String(start);
     position.max = String(end);
     position.value = String(player.currentTime);
-    document.getElementById('time').textContent = `${player.currentTime.toFixed(3)} s`;
+    $('time').textContent = `${player.currentTime.toFixed(3)} s`;
+    $('live-badge').hidden = !player.isLive;
   };
   const show = async (t) => {
     await player.seek(t);
     showTime();
   };
+  const sourceButtons = [];
   const open = async (src) => {
-    status.textContent = 'opening…';
+    status.textContent = 'Opening…';
+    for (const button of sourceButtons) button.setAttribute('aria-current', String(button.dataset.href === src));
     try {
-      const media = await Media.open(src);
-      await player.load(media);
-      trim.open(media);
-      const video = media.tracks.find((t) => t.type === 'video');
-      const keyframes = media.keyframeTimes();
-      frameDuration = 1 / 30;
-      goLive.hidden = !media.isLive;
+      const opened = await Media.open(src);
+      const video = opened.tracks.find((t) => t.type === 'video');
+      const portrait = Boolean(video && video.displayHeight > video.displayWidth);
+      stage.classList.toggle('portrait', portrait);
+      [canvas.width, canvas.height] = portrait ? [720, 1280] : [1280, 720];
+      await player.load(opened);
+      media?.close();
+      media = opened;
+      frameDuration = await frameDurationOf(opened);
+      timeline.frame = frameDuration;
+      timeline.open(opened, { portrait });
+      trim.open(opened);
+      dub.open();
+      goLive.hidden = !opened.isLive;
       // The slider's range first: the status line tells users (and tests) the player is ready.
       await show(player.currentTime);
       const turn = video?.rotation ? ` turned ${video.rotation}°` : '';
       status.textContent = `${video ? `${video.codec} ${video.displayWidth}×${video.displayHeight}${turn}, ` : ''}` +
-        (media.isLive ? `live, ${media.duration.toFixed(0)} s replay window` :
-          `${media.duration.toFixed(3)} s, ${keyframes.length} keyframes`);
+        (opened.isLive ? `live, ${opened.duration.toFixed(0)} s replay window` :
+          `${opened.duration.toFixed(3)} s, ${opened.keyframeTimes().length} keyframes`);
+      clearError();
     } catch (error) {
-      status.textContent = `${error.code ?? 'error'}: ${error.message}`;
+      status.textContent = `Could not open ${typeof src === 'string' ? src : src.name ?? 'the file'}.`;
+      showError(error, 'This media did not open');
     }
   };
 
-  const list = document.getElementById('media');
-  for (const [href, label] of MEDIA) {
+  const list = $('media');
+  for (const source of SOURCES) {
     const item = document.createElement('li');
-    item.innerHTML = `<a href="${href}"><code>${href}</code></a> — ${label}`;
-    item.querySelector('a').addEventListener('click', (event) => {
-      event.preventDefault();
-      document.getElementById('url').value = href;
-      open(href);
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.href = source.href;
+    button.textContent = source.name;
+    const kind = document.createElement('span');
+    kind.className = source.kind === 'LIVE' ? 'kind live' : 'kind';
+    kind.textContent = source.kind;
+    button.append(kind);
+    button.addEventListener('click', () => {
+      $('url').value = source.href;
+      open(source.href);
     });
+    sourceButtons.push(button);
+    item.append(button);
     list.append(item);
   }
-  document.getElementById('open-form').addEventListener('submit', (event) => {
+  $('open-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    open(document.getElementById('url').value);
+    open($('url').value);
   });
   // A file picked or dropped is read by slices where it is needed (its index, then the samples played), so a
   // phone video of several GB opens at once.
-  document.getElementById('file').addEventListener('change', (e) => e.target.files[0] && open(e.target.files[0]));
-  acceptDrops(canvas, open);
-  const playButton = document.getElementById('play');
+  $('file').addEventListener('change', (e) => e.target.files[0] && open(e.target.files[0]));
+  acceptDrops(stage, open);
+
   playButton.addEventListener('click', () => (player.paused ? player.play() : player.pause()));
   for (const kind of ['play', 'pause', 'ended']) {
-    player.addEventListener(kind, () => { playButton.textContent = player.paused ? 'Play' : 'Pause'; });
+    player.addEventListener(kind, () => {
+      playButton.textContent = player.paused ? 'Play' : 'Pause';
+      playButton.setAttribute('aria-label', playButton.textContent);
+    });
   }
   mute.addEventListener('click', () => { player.muted = !player.muted; });
   player.addEventListener('volumechange', () => { mute.textContent = player.muted ? 'Unmute' : 'Mute'; });
   goLive.addEventListener('click', () => player.goLive().then(showTime));
   player.addEventListener('timeupdate', showTime);
   player.addEventListener('livewindowchange', showTime);
-  player.addEventListener('error', () => { status.textContent = `${player.error.code}: ${player.error.message}`; });
+  player.addEventListener('error', () => {
+    const { error } = player;
+    if (error.fatal === false) status.textContent = `Recovered: ${error.message}`;
+    else showError(error, 'Playback stopped');
+  });
   position.addEventListener('input', () => show(Number(position.value)));
-  // Editor keys, as video editors have them (J/K/L without reverse play: J steps back a second). Keys meant
-  // for a focused control (a slider's arrows, a button's space) are left to it.
+
+  // Editor keys, as video editors have them (J/K/L without reverse play: J steps back a second; I/O set the
+  // selection's in/out at the current frame). Keys meant for a focused control (a slider's arrows, a
+  // button's space) are left to it.
   const keys = {
     ' ': () => (player.paused ? player.play() : player.pause()),
     k: () => player.pause(),
     l: () => player.play(),
     j: () => show(player.currentTime - 1),
+    i: () => timeline.setRange(player.currentTime, timeline.range().end),
+    o: () => timeline.setRange(timeline.range().start, player.currentTime),
     ArrowLeft: (event) => show(player.currentTime - (event.shiftKey ? 1 : frameDuration)),
     ArrowRight: (event) => show(player.currentTime + (event.shiftKey ? 1 : frameDuration)),
   };
   document.addEventListener('keydown', (event) => {
     const key = keys[event.key];
-    if (!key || event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, select, textarea, button')) return;
+    if (!key || !media || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest('input, select, textarea, button, summary, [role=slider]')) return;
     event.preventDefault();
     key(event);
   });
-  document.getElementById('previous').addEventListener('click', () => show(player.currentTime - frameDuration));
-  document.getElementById('next').addEventListener('click', () => show(player.currentTime + frameDuration));
-  await open(document.getElementById('url').value);
+  $('previous').addEventListener('click', () => show(player.currentTime - frameDuration));
+  $('next').addEventListener('click', () => show(player.currentTime + frameDuration));
+  return open($('url').value);
 }
 
-main().then(viewer).catch((error) => {
-  document.getElementById('version').textContent = `failed to load: ${error.message}`;
-});
+async function main() {
+  try {
+    await init();
+  } catch (error) {
+    // Most likely this browser lacks WebAssembly: say so, with the browser's own words.
+    showError(Object.assign(new Error(error.message), { code: 'unsupported' }), 'The editor could not start');
+    return;
+  }
+  document.getElementById('version').textContent = version();
+  await Promise.all([editor(), supportTable()]);
+}
+
+main();

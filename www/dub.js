@@ -1,27 +1,31 @@
-// The dub panel beside the trim timeline: a voice for the selected clip, imported (file picker or drag and
-// drop) or recorded from the microphone while the clip plays after a count-in; every take kept and
-// selectable; the voice moved on the clip; replace, mix or duck with the original's gain; a preview in a
-// small player; export with progress, cancel and a download link.
+// The dub panel: a voice for the selected clip, recorded from the microphone while the clip plays after a
+// count-in (with a level meter), or imported (a file, a drop, or the sample music bed); every take kept in a
+// list; the voice moved on the clip (the slider, or its block dragged on the timeline); replace, mix or duck
+// with the original's gain; a preview in a small player; export with progress, cancel and a download link.
 import { Player } from '/pkg/reelcut.js';
 import { acceptDrops } from './drop.js';
+import { clearError, showError } from './errors.js';
+import { exportJob, offerDownload, sizeAndTime } from './job.js';
 
 const COUNT_IN = 3;
 
-export function dubPanel(player, trim) {
+export function dubPanel(player, timeline, selection) {
   const $ = (id) => document.getElementById(id);
   const [takes, at, gain, status] = [$('dub-takes'), $('dub-at'), $('dub-gain'), $('dub-status')];
-  const [progress, cancel, download, recordButton, stopButton] =
-    [$('dub-progress'), $('dub-cancel'), $('dub-download'), $('dub-record'), $('dub-stop')];
+  const [recordButton, stopButton, countdown] = [$('dub-record'), $('dub-stop'), $('dub-countdown')];
   const previewer = new Player($('dub-screen'));
   let dub = null;
   let clipRange = null;
-  let exporting = null;
+  let recording = false;
 
   const mode = () => document.querySelector('input[name=dub-mode]:checked').value;
-  const report = (error) => { status.textContent = `${error.code ?? 'error'}: ${error.message}`; };
+  const report = (error, doing) => {
+    status.textContent = `${doing} (${error?.code ?? error?.name ?? 'error'}).`;
+    showError(error, doing);
+  };
   // One dub per selected clip: changing the selection starts over.
   const current = () => {
-    const { media, start, end } = trim.selection();
+    const { media, start, end } = selection();
     if (!dub || clipRange?.media !== media || clipRange.start !== start || clipRange.end !== end) {
       dub = media.clip({ start, end }).dub({ mode: mode() });
       clipRange = { media, start, end };
@@ -32,88 +36,160 @@ export function dubPanel(player, trim) {
     return dub;
   };
   const showTakes = () => {
-    takes.replaceChildren(...dub.takes.map((take, i) => new Option(
-      `take ${i + 1}${take.duration === null ? '' : `, ${take.duration.toFixed(2)} s`}`, String(i), false, i === dub.take)));
+    takes.replaceChildren(...dub.takes.map((take, i) => {
+      const item = document.createElement('li');
+      item.innerHTML = `<label><input type="radio" name="dub-take" value="${i}"> Take ${i + 1}</label>`;
+      item.querySelector('label').append(take.duration === null ? '' : ` · ${take.duration.toFixed(2)} s`,
+        ` · at ${take.at.toFixed(2)} s`);
+      item.querySelector('input').checked = i === dub.take;
+      return item;
+    }));
     at.value = String(dub.at);
     $('dub-at-value').textContent = `${dub.at.toFixed(2)} s`;
     gain.value = String(dub.originalGain);
-    $('dub-gain-value').textContent = dub.mode === 'replace' ? 'unused' : `${(20 * Math.log10(dub.originalGain)).toFixed(1)} dB`;
+    gain.disabled = dub.mode === 'replace';
+    $('dub-gain-value').textContent = dub.mode === 'replace' ? 'unused when replacing' : `${(20 * Math.log10(dub.originalGain)).toFixed(1)} dB`;
+    const take = dub.takes[dub.take];
+    timeline.showVoice(take && {
+      clipStart: clipRange.start, at: dub.at, duration: take.duration, min: Number(at.min), max: Number(at.max),
+    });
   };
   const settle = (change) => {
     try {
       change(current());
     } catch (error) {
-      report(error);
+      report(error, 'That change was refused');
     }
     showTakes();
   };
 
-  const importVoice = (file) => settle((d) => { d.voice = file; status.textContent = `imported ${file.name}`; });
+  const importVoice = (file, name = file.name) => settle((d) => {
+    d.voice = file;
+    status.textContent = `Imported ${name}.`;
+  });
   $('dub-file').addEventListener('change', (event) => event.target.files[0] && importVoice(event.target.files[0]));
   acceptDrops($('dub'), importVoice);
+  $('dub-music').addEventListener('click', async () => {
+    try {
+      const response = await fetch('samples/music.m4a');
+      if (!response.ok) throw new Error(`the music bed is missing (HTTP ${response.status}): run .ci/samples.sh`);
+      importVoice(await response.blob(), 'the music bed');
+    } catch (error) {
+      report(error, 'The music bed did not load');
+    }
+  });
 
+  // The level meter. The library has no level API yet: this is a stand-in computed here from the same
+  // microphone stream, the RMS of each animation frame's samples from an AnalyserNode, scaled so speech
+  // reads at about a third to two thirds of the bar.
   let stream = null;
+  let meter = null;
+  const startMeter = () => {
+    const context = new AudioContext();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 2048;
+    context.createMediaStreamSource(stream).connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    let frameRequest = 0;
+    const draw = () => {
+      analyser.getFloatTimeDomainData(samples);
+      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+      $('dub-level').value = Math.min(1, rms * 4);
+      frameRequest = requestAnimationFrame(draw);
+    };
+    draw();
+    return () => {
+      cancelAnimationFrame(frameRequest);
+      context.close();
+      $('dub-level').value = 0;
+    };
+  };
+  // The count-in as the clip plays towards its start: 3, 2, 1, then "Recording".
+  player.addEventListener('timeupdate', () => {
+    if (!recording) return;
+    const left = clipRange.start - player.currentTime;
+    countdown.textContent = left > 0 ? String(Math.ceil(left)) : '● Recording';
+  });
+
   recordButton.addEventListener('click', async () => {
     try {
       stream ??= await navigator.mediaDevices.getUserMedia({ audio: true });
-      status.textContent = `recording: the clip starts in ${COUNT_IN} s…`;
-      await current().record(stream, player, { countIn: COUNT_IN });
+      current();
+      meter = startMeter();
+      recording = true;
+      status.textContent = `Recording: the clip starts after a ${COUNT_IN} s count-in.`;
       [recordButton.hidden, stopButton.hidden] = [true, false];
+      await dub.record(stream, player, { countIn: COUNT_IN });
+      clearError();
     } catch (error) {
-      report(error);
+      stopped();
+      report(error, 'Recording did not start');
     }
   });
+  const stopped = () => {
+    recording = false;
+    meter?.();
+    meter = null;
+    countdown.textContent = '';
+    [recordButton.hidden, stopButton.hidden] = [false, true];
+  };
   stopButton.addEventListener('click', async () => {
     try {
       const index = await current().stop();
-      status.textContent = `take ${index + 1} recorded`;
+      status.textContent = `Take ${index + 1} recorded.`;
     } catch (error) {
-      report(error);
+      report(error, 'The take was not kept');
     }
-    [recordButton.hidden, stopButton.hidden] = [false, true];
+    stopped();
     showTakes();
   });
 
-  takes.addEventListener('change', () => settle((d) => { d.take = Number(takes.value); }));
+  takes.addEventListener('change', (event) => settle((d) => { d.take = Number(event.target.value); }));
   at.addEventListener('input', () => settle((d) => { d.at = Number(at.value); }));
+  timeline.onVoiceMove((seconds) => settle((d) => { d.at = seconds; }));
   gain.addEventListener('input', () => settle((d) => { d.originalGain = Number(gain.value); }));
   for (const radio of document.querySelectorAll('input[name=dub-mode]')) {
     radio.addEventListener('change', () => settle((d) => { d.mode = mode(); }));
   }
 
   $('dub-preview').addEventListener('click', async () => {
-    status.textContent = 'mixing the preview…';
+    status.textContent = 'Mixing the preview…';
     try {
       await previewer.load(await current().preview());
       await previewer.play();
-      status.textContent = 'playing the preview';
+      status.textContent = 'Playing the preview.';
     } catch (error) {
-      report(error);
+      report(error, 'The preview failed');
     }
     showTakes();
   });
 
-  $('dub-export').addEventListener('click', async () => {
-    exporting?.abort();
-    exporting = new AbortController();
-    [cancel.hidden, download.hidden, progress.value] = [false, true, 0];
-    status.textContent = 'exporting…';
-    const began = performance.now();
-    try {
-      const { start, end } = clipRange ?? trim.selection();
-      const bytes = await current().export({ signal: exporting.signal, onProgress: (f) => { progress.value = f; } });
-      URL.revokeObjectURL(download.href);
-      download.href = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
-      download.download = `dub-${start.toFixed(2)}-${end.toFixed(2)}.mp4`;
-      download.hidden = false;
-      status.textContent = `${(bytes.length / 1e6).toFixed(2)} MB, sound ${bytes.audioCodec}, in ` +
-        `${((performance.now() - began) / 1000).toFixed(2)} s`;
-    } catch (error) {
-      report(error);
-    } finally {
-      cancel.hidden = true;
-    }
-    showTakes();
+  exportJob({
+    button: $('dub-export'),
+    progress: $('dub-progress'),
+    cancel: $('dub-cancel'),
+    status,
+    run: (options) => current().export(options),
+    done: (bytes, seconds) => {
+      const { start, end } = clipRange;
+      offerDownload($('dub-download'), bytes, `dub-${start.toFixed(2)}-${end.toFixed(2)}.mp4`);
+      status.textContent = `Dubbed clip, sound ${bytes.audioCodec}: ${sizeAndTime(bytes, seconds)}.`;
+    },
   });
-  cancel.addEventListener('click', () => exporting?.abort());
+
+  // A dub belongs to its clip: another selection, or other media, starts over.
+  const forget = () => {
+    [dub, clipRange] = [null, null];
+    takes.replaceChildren();
+    timeline.showVoice(null);
+  };
+  timeline.onRange(() => { if (dub && !recording) forget(); });
+
+  return {
+    open() {
+      forget();
+      $('dub-download').hidden = true;
+      status.textContent = '';
+    },
+  };
 }

@@ -13,7 +13,7 @@
 //! | `/fixtures/<fixture>/iframes.m3u8` | the I-frame playlist of the fixture's MPEG-TS `index.m3u8`, made from its segments' key frames (`iframes.rs`); master playlists list it with `?iframes=yes` |
 //! | `/tests/...` | everything under `tests/` (browser test pages) |
 //! | `/conformance/...` | the conformance corpus (`REELCUT_CONFORMANCE`, else `../shared/conformance`), for trying other projects' files in the browser |
-//! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast (`?part=0.333`: LL-HLS) |
+//! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast (`?part=0.333`: LL-HLS); a name that is no fixture is looked for in the demo's generated samples (`www/samples/<name>/`, made by `.ci/samples.sh`) |
 //! | `/live/<fixture>/audio_en.m3u8`, `audio_de.m3u8`, `<k>.aac` | with `audio=separate`: the audio rendition of the folder's `index.m3u8` (in two languages, the same sound) and its segments as packed audio (`split.rs`) |
 //! | `/live/<fixture>/<k>/<file>`, `/live/<fixture>/<k>.ts` | segment `k` (its media sequence number) of a live broadcast: the fixture's segment file it re-publishes; the playlists list `<k>.ts` in LL-HLS mode, `<k>/<file>` otherwise, with `?o=N` for their options |
 //!
@@ -290,7 +290,10 @@ impl Server {
         let Some((fixture, rest)) = parts.split_first() else {
             return Response::text(404, "usage: /live/<fixture>/index.m3u8");
         };
-        let folder = self.fixtures().join(fixture);
+        let folder = match self.fixtures().join(fixture) {
+            folder if folder.is_dir() => folder,
+            _ => self.root.join("www").join("samples").join(fixture),
+        };
         match rest {
             [name] if name.ends_with(".m3u8") => self.live_playlist(&folder.join(name), request, options),
             [number, file @ ..] if !file.is_empty() && number.parse::<u64>().is_ok() => {

@@ -18,6 +18,7 @@ use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::life::after_ms;
 use super::members::members;
+use super::options::{method, property};
 use crate::error::{ErrorCode, Result};
 
 /// How long `play()` waits for the audio context to resume before it starts silent.
@@ -81,14 +82,12 @@ impl AudioOutput {
     /// policy allows audio contexts (`navigator.getAutoplayPolicy`, Firefox), or the user has already
     /// interacted with the page (`navigator.userActivation`).
     pub(crate) fn may_start_now() -> bool {
-        let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
-        let field = |object: &JsValue, name: &str| js_sys::Reflect::get(object, &name.into()).ok();
-        let policy = field(&navigator, "getAutoplayPolicy")
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        let navigator = property(&js_sys::global(), "navigator").unwrap_or(JsValue::UNDEFINED);
+        let policy = method(&navigator, "getAutoplayPolicy")
             .and_then(|f| f.call1(&navigator, &"audiocontext".into()).ok())
             .and_then(|answer| answer.as_string());
-        let active = field(&navigator, "userActivation")
-            .and_then(|activation| field(&activation, "hasBeenActive"))
+        let active = property(&navigator, "userActivation")
+            .and_then(|activation| property(&activation, "hasBeenActive"))
             .is_some_and(|flag| flag.is_truthy());
         policy.as_deref() == Some("allowed") || active
     }
@@ -106,7 +105,7 @@ impl AudioOutput {
     }
 
     pub(crate) fn running(&self) -> bool {
-        self.device.context.state() == web_sys::AudioContextState::Running
+        members(&self.device.context).state() == "running"
     }
 
     /// Sets the output gain (0 when muted).
@@ -125,20 +124,9 @@ impl AudioOutput {
     /// with the page's clock, which drifts from the device's, so a new timestamp may land a millisecond or
     /// two behind the extrapolation of the last one (Firefox), and the pictures must not step back.
     pub(crate) fn heard_time(&self, now_ms: f64) -> f64 {
-        // `getOutputTimestamp()` (Web Audio API 1.0) is not in web-sys: called by name.
-        let stamp = js_sys::Reflect::get(&self.device.context, &JsValue::from_str("getOutputTimestamp"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(&self.device.context).ok());
-        let field = |name: &str| {
-            stamp
-                .as_ref()
-                .and_then(|s| js_sys::Reflect::get(s, &JsValue::from_str(name)).ok())
-                .and_then(|v| v.as_f64())
-        };
-        let heard = match (field("contextTime"), field("performanceTime")) {
-            (Some(context), Some(performance)) if performance > 0.0 => context + (now_ms - performance) / 1000.0,
-            _ => self.render_time(),
+        let heard = match output_timestamp(&self.device.context) {
+            Some((context, performance)) => context + (now_ms - performance) / 1000.0,
+            None => self.render_time(),
         };
         let heard = heard.max(self.device.heard.get());
         self.device.heard.set(heard);
@@ -189,4 +177,14 @@ impl Drop for AudioOutput {
         // Its sound stops here; the context closes with the last output (`Device`).
         let _ = self.gain.disconnect();
     }
+}
+
+/// `AudioContext.getOutputTimestamp()` (Web Audio API 1.0; not in web-sys, called by name): the context
+/// time of the sound reaching the speakers and the `performance.now()` at which it does, when the browser
+/// gives both.
+pub(crate) fn output_timestamp(context: &web_sys::AudioContext) -> Option<(f64, f64)> {
+    let stamp = method(context, "getOutputTimestamp")?.call0(context).ok()?;
+    let field = |name| property(&stamp, name)?.as_f64().filter(|v| v.is_finite());
+    let (context_time, performance) = (field("contextTime")?, field("performanceTime")?);
+    (performance > 0.0).then_some((context_time, performance))
 }

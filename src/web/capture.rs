@@ -14,17 +14,19 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Float64Array, Promise, Reflect};
+use js_sys::{Array, Float32Array, Float64Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::audio::output_timestamp;
 use super::audio::Context;
 use super::cell::Access;
 use super::clock::now_ms;
 use super::error::from_js;
 use super::life::after_ms;
 use super::members::members;
+use super::options::property;
 use super::player::PlayerCore;
 use crate::edit::mix::Timeline;
 use crate::error::{Error, ErrorCode, Result};
@@ -95,23 +97,10 @@ fn browser(doing: &'static str) -> impl Fn(JsValue) -> Error {
 
 /// Seconds, from a number property of a JS object (0 when absent).
 fn seconds_of(object: &JsValue, name: &str) -> f64 {
-    Reflect::get(object, &name.into())
-        .ok()
+    property(object, name)
         .and_then(|v| v.as_f64())
         .filter(|v| v.is_finite())
         .unwrap_or(0.0)
-}
-
-/// `AudioContext.getOutputTimestamp()`: `(contextTime, performanceTime)`, called by name (not in web-sys).
-fn output_timestamp(context: &web_sys::AudioContext) -> Option<(f64, f64)> {
-    let stamp = Reflect::get(context, &"getOutputTimestamp".into())
-        .ok()?
-        .dyn_into::<js_sys::Function>()
-        .ok()?
-        .call0(context)
-        .ok()?;
-    let performance = seconds_of(&stamp, "performanceTime");
-    (performance > 0.0).then(|| (seconds_of(&stamp, "contextTime"), performance))
 }
 
 impl Recording {
@@ -136,7 +125,7 @@ impl Recording {
         // start audio yet (call `record` from the user's gesture), recording is refused rather than silent.
         let resumed = context.resume().map_err(browser("AudioContext.resume"))?;
         let _ = JsFuture::from(Promise::race(&Array::of2(&resumed, &after_ms(START_WAIT_MS)))).await;
-        if context.state() != web_sys::AudioContextState::Running {
+        if members(&context).state() != "running" {
             return Err(Error::new(
                 ErrorCode::Browser,
                 "the audio input did not start: call record() from a user gesture, on a device with sound",
@@ -172,7 +161,7 @@ impl Recording {
             let (context, player) = (context.clone(), Rc::clone(&player));
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let data = event.data();
-                if Reflect::get(&data, &"done".into()).is_ok_and(|d| d.is_truthy()) {
+                if property(&data, "done").is_some_and(|d| d.is_truthy()) {
                     if let Some(resolve) = finished.write().take() {
                         let _ = resolve.call0(&JsValue::UNDEFINED);
                     }
@@ -180,7 +169,7 @@ impl Recording {
                 }
                 let frame = seconds_of(&data, "frame");
                 let mut channels: Vec<Vec<f32>> = Vec::new();
-                if let Ok(planes) = Reflect::get(&data, &"channels".into()) {
+                if let Some(planes) = property(&data, "channels") {
                     for plane in Array::from(&planes).iter() {
                         channels.push(Float32Array::from(plane).to_vec());
                     }

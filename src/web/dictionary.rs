@@ -16,8 +16,7 @@ use super::members::Members;
 pub(crate) fn plain_object(fields: &[(&str, JsValue)]) -> js_sys::Object {
     let object = js_sys::Object::new();
     for (key, value) in fields {
-        // Setting a data property on a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+        super::options::set_property(&object, key, value);
     }
     object
 }
@@ -43,8 +42,9 @@ extern "C" {
     #[wasm_bindgen(method, setter = codedHeight)]
     pub(crate) fn set_coded_height(this: &Dictionary, height: u32);
 
+    /// `"prefer-hardware"`, `"no-preference"` or `"prefer-software"`.
     #[wasm_bindgen(method, setter = hardwareAcceleration)]
-    pub(crate) fn set_hardware_acceleration(this: &Dictionary, acceleration: web_sys::HardwareAcceleration);
+    pub(crate) fn set_hardware_acceleration(this: &Dictionary, acceleration: &str);
 
     /// Bits per second.
     #[wasm_bindgen(method, setter)]
@@ -53,8 +53,9 @@ extern "C" {
     #[wasm_bindgen(method, setter)]
     pub(crate) fn set_framerate(this: &Dictionary, framerate: f64);
 
+    /// `"quality"` or `"realtime"`.
     #[wasm_bindgen(method, setter = latencyMode)]
-    pub(crate) fn set_latency_mode(this: &Dictionary, mode: web_sys::LatencyMode);
+    pub(crate) fn set_latency_mode(this: &Dictionary, mode: &str);
 
     /// An encoder configuration's H.264 options (`{ format }`).
     #[wasm_bindgen(method, setter)]
@@ -73,8 +74,9 @@ extern "C" {
     #[wasm_bindgen(method, setter)]
     pub(crate) fn set_length(this: &Dictionary, frames: u32);
 
+    /// A sample format: `"f32-planar"`, `"s16"`, ...
     #[wasm_bindgen(method, setter)]
-    pub(crate) fn set_format(this: &Dictionary, format: web_sys::AudioSampleFormat);
+    pub(crate) fn set_format(this: &Dictionary, format: &str);
 
     #[wasm_bindgen(method, setter = planeIndex)]
     pub(crate) fn set_plane_index(this: &Dictionary, plane: u32);
@@ -91,9 +93,9 @@ extern "C" {
     #[wasm_bindgen(method, setter)]
     pub(crate) fn set_duration(this: &Dictionary, micros: f64);
 
-    /// A chunk's type: key or delta.
+    /// A chunk's type: `"key"` or `"delta"`.
     #[wasm_bindgen(method, setter = type)]
-    pub(crate) fn set_chunk_type(this: &Dictionary, kind: web_sys::EncodedVideoChunkType);
+    pub(crate) fn set_chunk_type(this: &Dictionary, kind: &str);
 }
 
 impl Dictionary {

@@ -114,7 +114,7 @@ fn audio_data(pcm: &Pcm, from: usize, frames: usize, coding: &AudioCoding) -> Re
     let micros = from as f64 * f64::from(MICROS_PER_SECOND) / f64::from(coding.rate);
     let init = Dictionary::new();
     init.set_data(&array);
-    init.set_format(web_sys::AudioSampleFormat::F32Planar);
+    init.set_format("f32-planar");
     init.set_number_of_channels(coding.channels);
     init.set_number_of_frames(frames as u32);
     init.set_sample_rate(f64::from(coding.rate));

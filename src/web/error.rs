@@ -3,6 +3,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::options::set_property;
 use crate::error::{Error, ErrorCode};
 
 /// A JS `Error` with `name = "ReelcutError"` and `code` set to the documented code string, so callers
@@ -10,12 +11,7 @@ use crate::error::{Error, ErrorCode};
 pub(crate) fn to_js(error: &Error) -> JsValue {
     let js_error = js_sys::Error::new(error.message());
     js_error.set_name("ReelcutError");
-    // Setting a plain data property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(
-        &js_error,
-        &JsValue::from_str("code"),
-        &JsValue::from_str(error.code().as_str()),
-    );
+    set_property(&js_error, "code", &JsValue::from_str(error.code().as_str()));
     js_error.into()
 }
 

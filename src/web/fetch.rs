@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -14,6 +14,7 @@ use super::error::from_js;
 use super::job::aborted;
 use super::life::{Life, Request};
 use super::options;
+use super::options::{property, set_property};
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -168,7 +169,7 @@ impl Fetcher {
             // fresh object cannot fail.
             let headers = js_sys::Object::new();
             let value = format!("bytes={start}-{}", end.saturating_sub(1));
-            let _ = Reflect::set(&headers, &"Range".into(), &value.into());
+            set_property(&headers, "Range", &value.into());
             init.set_headers(&headers);
         }
         let fetch_request = web_sys::Request::new_with_str_and_init(url, &init)
@@ -271,10 +272,10 @@ impl From<Error> for Failed {
 /// Appends the bytes of a stream's `read` result to `bytes` and returns them, `None` when the stream is
 /// done.
 pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Array> {
-    if Reflect::get(read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
+    if property(read, "done").is_some_and(|done| done.is_truthy()) {
         return None;
     }
-    let chunk: Uint8Array = Reflect::get(read, &"value".into()).ok()?.dyn_into().ok()?;
+    let chunk: Uint8Array = property(read, "value")?.dyn_into().ok()?;
     let at = bytes.len();
     bytes.resize(at + chunk.length() as usize, 0);
     chunk.copy_to(&mut bytes[at..]);

@@ -1,11 +1,12 @@
 //! Members that several Web interfaces have under the same name: a chunk's, a frame's and a block of sound's
 //! `timestamp`, a canvas's `width` whether on the page or off screen, an `AudioBuffer`'s and an
-//! `AudioData`'s `sampleRate`.
+//! `AudioData`'s `sampleRate`, a codec's and an audio context's `state`.
 //!
 //! web-sys binds a member once per interface, each binding a JS import of its own (`timestamp` four times,
 //! `width` and `height` twice, their setters three times). Here a member is bound once, by name, for every
 //! interface that has it, as `dictionary.rs` does for dictionaries' members: call it on
-//! [`members`]`(&value)`.
+//! [`members`]`(&value)`. Enumerated values are read as the strings they are in JS: web-sys's enum getters
+//! each add a table of the values to the glue and a conversion to the wasm.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -43,6 +44,15 @@ extern "C" {
     /// Copies an encoded chunk's bytes into `destination` (as long as its `byteLength`).
     #[wasm_bindgen(method, catch, js_name = copyTo)]
     pub(crate) fn copy_to(this: &Members, destination: &mut [u8]) -> Result<(), JsValue>;
+
+    /// A codec's (`"unconfigured"`, `"configured"`, `"closed"`) or an audio context's (`"suspended"`,
+    /// `"running"`, `"closed"`).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn state(this: &Members) -> String;
+
+    /// An encoded chunk's: `"key"` or `"delta"`.
+    #[wasm_bindgen(method, getter = type)]
+    pub(crate) fn chunk_type(this: &Members) -> String;
 
     /// A canvas's (`<canvas>` or `OffscreenCanvas`), in pixels.
     #[wasm_bindgen(method, getter)]

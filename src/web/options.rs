@@ -13,9 +13,25 @@ pub(crate) fn given(options: Option<js_sys::Object>) -> JsValue {
 
 /// The field `name` of `options` (itself possibly `undefined`), when set.
 pub(crate) fn value(options: &JsValue, name: &str) -> Option<JsValue> {
-    Reflect::get(options, &name.into())
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
+    property(options, name).filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Property `name` of any JS value (`None` when reading it throws: a getter that throws, a proxy). One
+/// non-generic reader for every property read by name, rather than the property key's conversion and
+/// the call inlined at each one.
+pub(crate) fn property(object: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(object, &JsValue::from_str(name)).ok()
+}
+
+/// Method `name` of `object`, when it has one: for what web-sys does not bind, or that a browser may lack.
+pub(crate) fn method(object: &JsValue, name: &str) -> Option<js_sys::Function> {
+    property(object, name)?.dyn_into().ok()
+}
+
+/// Sets data property `name` of an object the library made (a plain object, a typed array), which
+/// cannot fail.
+pub(crate) fn set_property(object: &JsValue, name: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(name), value);
 }
 
 fn wrong(name: &str, what: &str) -> Error {

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Object, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -13,6 +13,7 @@ use super::error::from_js;
 use super::fetch::{append_read, Fetcher};
 use super::life::Life;
 use super::members::members;
+use super::options::set_property;
 use crate::error::{Error, ErrorCode, Result};
 
 /// A file whose server ignores Range requests is kept in memory whole, up to this size.
@@ -160,7 +161,7 @@ impl Source {
 /// it back with each read, filled) and copied out of it.
 async fn read_blob(blob: &web_sys::Blob, len: usize, buffer: &mut ArrayBuffer, life: &Life) -> Result<Vec<u8>> {
     let options = Object::new();
-    let _ = Reflect::set(&options, &"mode".into(), &"byob".into());
+    set_property(&options, "mode", &"byob".into());
     let reader: web_sys::ReadableStreamByobReader = blob
         .stream()
         .get_reader_with_options(options.unchecked_ref())

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::media::Media;
@@ -35,8 +35,7 @@ impl Media {
         #[wasm_bindgen(unchecked_param_type = "TimeSpan")] options: &JsValue,
     ) -> std::result::Result<Clip, JsValue> {
         let time = |name: &str| {
-            Reflect::get(options, &name.into())
-                .ok()
+            options::property(options, name)
                 .and_then(|v| v.as_f64())
                 .ok_or_else(|| Error::malformed(format!("clip options need a number {name}")))
         };

@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -20,6 +20,7 @@ use crate::media::Pcm;
 use crate::web::capture::Recording;
 use crate::web::cell::Access;
 use crate::web::content::Content;
+use crate::web::dictionary::plain_object;
 use crate::web::dub_export::export_dub;
 use crate::web::job::Job;
 use crate::web::life::{Life, MEDIA};
@@ -275,15 +276,11 @@ impl Dub {
     pub fn takes(&self) -> Array {
         let takes = Array::new();
         for take in self.state.takes.read().iter() {
-            let object = Object::new();
             let duration = match &*take.sound.read() {
                 TakeSound::Decoded(pcm) => JsValue::from(pcm.duration()),
                 TakeSound::File(_) => JsValue::NULL,
             };
-            // Setting data properties on a fresh plain object cannot fail.
-            let _ = Reflect::set(&object, &"at".into(), &take.at.get().into());
-            let _ = Reflect::set(&object, &"duration".into(), &duration);
-            takes.push(&object);
+            takes.push(&plain_object(&[("at", take.at.get().into()), ("duration", duration)]));
         }
         takes
     }
@@ -392,8 +389,7 @@ impl Dub {
                 return Ok(JsValue::UNDEFINED);
             };
             let bytes = Uint8Array::from(bytes.as_slice());
-            // An expando on a fresh typed array cannot fail.
-            let _ = Reflect::set(&bytes, &"audioCodec".into(), &codec.into());
+            options::set_property(&bytes, "audioCodec", &codec.into());
             Ok(bytes.into())
         })
     }

@@ -2,10 +2,9 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Float64Array, Object, Promise};
 use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::throw;
 use crate::media::Track;
@@ -36,10 +35,7 @@ impl Media {
     pub(crate) fn shared_content(value: &JsValue) -> Option<Rc<Content>> {
         // The caller keeps its own handle: a second one is made (`__share`) and taken over (wasm-bindgen
         // checks it is a `Media`).
-        let share = Reflect::get(value, &"__share".into())
-            .ok()?
-            .dyn_into::<Function>()
-            .ok()?;
+        let share = options::method(value, "__share")?;
         let copy = share.call0(value).ok()?;
         Media::try_from_js_value(copy)
             .ok()

@@ -66,7 +66,7 @@ impl Sound {
             let array = Float32Array::new_with_length(frames as u32);
             let copy = Dictionary::new();
             copy.set_plane_index(channel);
-            copy.set_format(web_sys::AudioSampleFormat::F32Planar);
+            copy.set_format("f32-planar");
             self.0
                 .copy_to_with_buffer_source(&array, copy.unchecked_ref())
                 .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;

@@ -12,7 +12,6 @@ pub(crate) mod video_encoder;
 
 use std::ops::Deref;
 
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -23,6 +22,7 @@ use crate::time::Time;
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 use crate::web::members::members;
+use crate::web::options::property;
 
 /// The four WebCodecs codecs, by name.
 pub(crate) trait WebCodec: JsCast {
@@ -51,13 +51,10 @@ web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
 
 #[wasm_bindgen]
 extern "C" {
-    /// What the four codecs share: a state, `configure()`, `close()` and `flush()`, the decoders' `decode()`
+    /// What the four codecs share (besides their `state`, in [`members`]): `configure()`, `close()` and `flush()`, the decoders' `decode()`
     /// and queue sizes, the encoders' queue sizes. One binding for all of them, so that
     /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
     type AnyCodec;
-
-    #[wasm_bindgen(method, getter)]
-    fn state(this: &AnyCodec) -> web_sys::CodecState;
 
     #[wasm_bindgen(method, catch)]
     fn configure(this: &AnyCodec, config: &JsValue) -> std::result::Result<(), JsValue>;
@@ -89,14 +86,9 @@ pub(crate) fn chunk_init(sample: &Sample, data: &[u8], timescale: u32, key: bool
         }
         .micros() as f64
     };
-    let kind = if key {
-        web_sys::EncodedVideoChunkType::Key
-    } else {
-        web_sys::EncodedVideoChunkType::Delta
-    };
     let init = Dictionary::new();
     init.set_data(&js_sys::Uint8Array::from(data));
-    init.set_chunk_type(kind);
+    init.set_chunk_type(if key { "key" } else { "delta" });
     init.set_timestamp(micros(sample.pts));
     init.set_duration(micros(i64::from(sample.duration)));
     init
@@ -134,13 +126,10 @@ fn encoded(outputs: Vec<(JsValue, JsValue)>, doing: &str) -> Result<Encoded> {
     };
     for (index, (chunk, metadata)) in outputs.into_iter().enumerate() {
         if index == 0 {
-            let config = Reflect::get(&metadata, &"decoderConfig".into())
-                .ok()
-                .filter(JsValue::is_object);
+            let config = property(&metadata, "decoderConfig").filter(JsValue::is_object);
             if let Some(config) = config {
-                encoded.codec = Reflect::get(&config, &"codec".into()).ok().and_then(|c| c.as_string());
-                encoded.description = Reflect::get(&config, &"description".into())
-                    .ok()
+                encoded.codec = property(&config, "codec").and_then(|c| c.as_string());
+                encoded.description = property(&config, "description")
                     .filter(|d| !d.is_undefined() && !d.is_null())
                     .map(|d| js_sys::Uint8Array::new(&d).to_vec());
             }
@@ -154,7 +143,7 @@ fn encoded(outputs: Vec<(JsValue, JsValue)>, doing: &str) -> Result<Encoded> {
             data,
             timestamp: fields.timestamp(),
             duration: fields.duration_if_known(),
-            key: chunk.unchecked_ref::<web_sys::EncodedVideoChunk>().type_() == web_sys::EncodedVideoChunkType::Key,
+            key: fields.chunk_type() == "key",
         });
     }
     Ok(encoded)
@@ -230,7 +219,7 @@ fn decode(codec: &AnyCodec, chunk: &JsValue, doing: &str) -> Result<()> {
 
 /// Closes `codec` unless it is closed already.
 fn close(codec: &AnyCodec) {
-    if codec.state() != web_sys::CodecState::Closed {
+    if members(codec).state() != "closed" {
         let _ = codec.close();
     }
 }

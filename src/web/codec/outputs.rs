@@ -19,6 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::error::{Error, ErrorCode, Result};
 use crate::web::cell::Access;
 use crate::web::error::{from_js, text_of};
+use crate::web::options::property;
 
 /// Outputs of type `I`, collected by an `output` callback of signature `F` (a decoder's hands over one JS
 /// value per call, which `I` takes ownership of).
@@ -119,8 +120,7 @@ impl CodecFailure {
                     .map(|e| String::from(e.message()))
                     .unwrap_or_else(|| text_of(&error));
                 // A `NotSupportedError`: the configuration cannot be decoded (or encoded) here at all.
-                let unsupported = js_sys::Reflect::get(&error, &"name".into())
-                    .ok()
+                let unsupported = property(&error, "name")
                     .and_then(|name| name.as_string())
                     .is_some_and(|name| name == "NotSupportedError");
                 *message.write() = Some((unsupported, text));

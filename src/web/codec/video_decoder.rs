@@ -20,7 +20,7 @@ use crate::web::error::from_js;
 thread_local! {
     /// The acceleration chosen for each configuration seen (a seek makes a decoder each time; asking the
     /// browser twice per seek cost about 8 ms of the seek latency). Configurations of one page are few.
-    static ACCELERATION: RefCell<Vec<(CodecConfig, web_sys::HardwareAcceleration)>> = const { RefCell::new(Vec::new()) };
+    static ACCELERATION: RefCell<Vec<(CodecConfig, &'static str)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// At most this many configurations are remembered; the oldest is forgotten first.
@@ -28,16 +28,13 @@ const REMEMBERED_CONFIGS: usize = 16;
 
 /// Hardware decoding when the browser has it for this stream, else whatever it offers (software);
 /// `unsupported_codec` when it has neither.
-async fn acceleration_for(config: &CodecConfig, decoder_config: &Dictionary) -> Result<web_sys::HardwareAcceleration> {
+async fn acceleration_for(config: &CodecConfig, decoder_config: &Dictionary) -> Result<&'static str> {
     let known = ACCELERATION.with_borrow(|known| known.iter().find(|(c, _)| c == config).map(|(_, a)| *a));
     if let Some(acceleration) = known {
         return Ok(acceleration);
     }
     let mut chosen = None;
-    for acceleration in [
-        web_sys::HardwareAcceleration::PreferHardware,
-        web_sys::HardwareAcceleration::NoPreference,
-    ] {
+    for acceleration in ["prefer-hardware", "no-preference"] {
         decoder_config.set_hardware_acceleration(acceleration);
         if supported(decoder_config).await? {
             chosen = Some(acceleration);

@@ -1,6 +1,6 @@
 //! A WebCodecs `VideoEncoder` configured for a clip's coding, collecting the chunks it outputs.
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::outputs::Outputs;
@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Codec, CodecConfig};
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
+use crate::web::options::set_property;
 
 /// A configured `VideoEncoder` and what it has output so far. Closed when dropped.
 pub(crate) struct VideoEncoder {
@@ -28,12 +29,12 @@ impl VideoEncoder {
         encoder_config.set_height(config.height);
         encoder_config.set_bitrate(bitrate);
         encoder_config.set_framerate(framerate);
-        encoder_config.set_latency_mode(web_sys::LatencyMode::Quality);
+        encoder_config.set_latency_mode("quality");
         if config.family() == Codec::H264 {
             // Length-prefixed NAL units with an avcC description, as MP4 stores H.264.
             let avc = Object::new();
             // A data property on a fresh plain object cannot fail.
-            let _ = Reflect::set(&avc, &"format".into(), &"avc".into());
+            set_property(&avc, "format", &"avc".into());
             encoder_config.set_avc(&avc);
         }
         let support = web_sys::VideoEncoder::is_config_supported(encoder_config.unchecked_ref()).unchecked_into();

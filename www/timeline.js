@@ -1,0 +1,236 @@
+// The timeline under the player: keyframe thumbnails along the media, the playhead, the in/out handles
+// (dragged, or focused and moved with the arrow keys), time ticks, zoom, and the dub's voice as a block
+// dragged along the clip. Positions are percentages of the track, so zooming only widens the track.
+import { Player } from '/pkg/reelcut.js';
+
+const TILES = 10;
+const ZOOMS = [1, 2, 4, 8, 16];
+
+export function timeline(player) {
+  const $ = (id) => document.getElementById(id);
+  const [track, viewport, strip, playhead] = [$('track'), $('track-viewport'), $('trim-strip'), $('playhead')];
+  const [inHandle, outHandle, selection] = [$('trim-in'), $('trim-out'), $('selection')];
+  const [voiceLane, voiceBlock] = [$('voice-lane'), $('voice-block')];
+  const ticks = document.createElement('div');
+  ticks.className = 'ticks';
+  track.append(ticks);
+  const listeners = { range: [], voice: [] };
+  let media = null;
+  let span = { start: 0, end: 1 };
+  let range = { start: 0, end: 1 };
+  let voice = null; // { clipStart, at, duration, min, max }
+  let zoom = 0;
+  let frame = 1 / 30;
+
+  const clamp = (t) => Math.min(span.end, Math.max(span.start, t));
+  const pct = (t) => `${(100 * (t - span.start)) / Math.max(1e-9, span.end - span.start)}%`;
+  const timeAt = (clientX) => {
+    const box = track.getBoundingClientRect();
+    return span.start + ((clientX - box.left) / box.width) * (span.end - span.start);
+  };
+  const seconds = (t) => `${t.toFixed(3)} s`;
+
+  const drawRange = () => {
+    inHandle.style.left = pct(range.start);
+    outHandle.style.left = pct(range.end);
+    selection.style.left = pct(range.start);
+    selection.style.width = `calc(${pct(range.end)} - ${pct(range.start)})`;
+    $('shade-before').style.width = pct(range.start);
+    $('shade-after').style.left = pct(range.end);
+    $('shade-after').style.right = '0';
+    for (const [handle, t] of [[inHandle, range.start], [outHandle, range.end]]) {
+      handle.setAttribute('aria-valuemin', String(span.start));
+      handle.setAttribute('aria-valuemax', String(span.end));
+      handle.setAttribute('aria-valuenow', String(t));
+      handle.setAttribute('aria-valuetext', seconds(t));
+    }
+    $('in-time').textContent = seconds(range.start);
+    $('out-time').textContent = seconds(range.end);
+    $('trim-range').textContent = seconds(range.end - range.start);
+    drawVoice();
+  };
+  const drawVoice = () => {
+    voiceLane.hidden = !voice;
+    track.classList.toggle('with-voice', Boolean(voice));
+    if (!voice) return;
+    const from = voice.clipStart + voice.at;
+    const length = voice.duration ?? (range.end - range.start);
+    voiceBlock.style.left = pct(from);
+    voiceBlock.style.width = `calc(${pct(from + length)} - ${pct(from)})`;
+    voiceBlock.setAttribute('aria-valuemin', String(voice.min));
+    voiceBlock.setAttribute('aria-valuemax', String(voice.max));
+    voiceBlock.setAttribute('aria-valuenow', String(voice.at));
+    voiceBlock.setAttribute('aria-valuetext', `${voice.at.toFixed(2)} s`);
+  };
+  const drawTicks = () => {
+    const length = span.end - span.start;
+    const visible = length / ZOOMS[zoom];
+    const step = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600].find((s) => visible / s <= 8) ?? 1200;
+    const labels = [];
+    for (let t = Math.ceil(span.start / step) * step; t <= span.end; t += step) {
+      const label = document.createElement('span');
+      label.style.left = pct(t);
+      // The first and last labels inside the track, not cut in half by its edges.
+      if (t - span.start < step / 2) label.style.transform = 'none';
+      if (span.end - t < step / 2) label.style.transform = 'translateX(-100%)';
+      label.textContent = t >= 60 ? `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, '0')}` : `${+t.toFixed(1)} s`;
+      labels.push(label);
+    }
+    ticks.replaceChildren(...labels);
+  };
+  const drawPlayhead = () => { playhead.style.left = pct(player.currentTime); };
+
+  /** Sets the selection (clamped, in before out by at least a frame) and tells the listeners. */
+  const setRange = (start, end) => {
+    start = clamp(start);
+    end = clamp(end);
+    if (end - start < frame) [start, end] = start + frame <= span.end ? [start, start + frame] : [end - frame, end];
+    range = { start, end };
+    drawRange();
+    for (const listener of listeners.range) listener(range);
+  };
+  const setVoiceAt = (at) => {
+    voice.at = Math.min(voice.max, Math.max(voice.min, Math.round(at * 100) / 100));
+    drawVoice();
+    for (const listener of listeners.voice) listener(voice.at);
+  };
+
+  // Dragging: a handle moves its end of the selection and shows that frame; the voice block moves the voice.
+  const drag = (element, onMove) => {
+    element.addEventListener('pointerdown', (event) => {
+      event.preventDefault();
+      element.setPointerCapture(event.pointerId);
+      element.focus();
+      const grab = timeAt(event.clientX);
+      const move = (e) => onMove(timeAt(e.clientX), grab);
+      const up = () => {
+        element.removeEventListener('pointermove', move);
+        element.removeEventListener('pointerup', up);
+      };
+      element.addEventListener('pointermove', move);
+      element.addEventListener('pointerup', up);
+    });
+  };
+  drag(inHandle, (t) => { setRange(Math.min(t, range.end - frame), range.end); player.seek(range.start); });
+  drag(outHandle, (t) => { setRange(range.start, Math.max(t, range.start + frame)); player.seek(range.end); });
+  let grabbedAt = 0;
+  voiceBlock.addEventListener('pointerdown', () => { grabbedAt = voice?.at ?? 0; });
+  drag(voiceBlock, (t, grab) => setVoiceAt(grabbedAt + (t - grab)));
+  // The strip seeks where it is clicked.
+  strip.addEventListener('click', (event) => player.seek(clamp(timeAt(event.clientX))));
+
+  // Arrow keys on a focused handle: a frame (Shift: a second); Home/End: the ends.
+  const stepKeys = (element, get, set) => element.addEventListener('keydown', (event) => {
+    const step = event.shiftKey ? 1 : frame;
+    const to = { ArrowLeft: get() - step, ArrowRight: get() + step, Home: -Infinity, End: Infinity }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    set(to);
+  });
+  stepKeys(inHandle, () => range.start, (t) => { setRange(Math.min(t, range.end - frame), range.end); player.seek(range.start); });
+  stepKeys(outHandle, () => range.end, (t) => { setRange(range.start, Math.max(t, range.start + frame)); player.seek(range.end); });
+  voiceBlock.addEventListener('keydown', (event) => {
+    const step = { ArrowLeft: -0.01, ArrowRight: 0.01 }[event.key];
+    if (step === undefined || !voice) return;
+    event.preventDefault();
+    setVoiceAt(voice.at + (event.shiftKey ? step * 10 : step));
+  });
+
+  // Zoom: the track widens; the playhead stays in view.
+  const setZoom = (index) => {
+    zoom = Math.min(ZOOMS.length - 1, Math.max(0, index));
+    track.style.width = `${ZOOMS[zoom] * 100}%`;
+    $('zoom-level').textContent = `${ZOOMS[zoom]}×`;
+    $('zoom-in').disabled = zoom === ZOOMS.length - 1;
+    $('zoom-out').disabled = zoom === 0;
+    drawTicks();
+    follow();
+  };
+  const follow = () => {
+    const x = playhead.offsetLeft;
+    if (x < viewport.scrollLeft || x > viewport.scrollLeft + viewport.clientWidth) {
+      viewport.scrollLeft = x - viewport.clientWidth / 2;
+    }
+  };
+  $('zoom-in').addEventListener('click', () => setZoom(zoom + 1));
+  $('zoom-out').addEventListener('click', () => setZoom(zoom - 1));
+
+  const update = () => {
+    const seekable = player.seekable;
+    if (media?.isLive && (seekable.start !== span.start || seekable.end !== span.end)) {
+      span = { ...seekable };
+      range = { start: clamp(range.start), end: clamp(range.end) };
+      drawRange();
+      drawTicks();
+    }
+    drawPlayhead();
+    if (!player.paused) follow();
+  };
+  player.addEventListener('timeupdate', update);
+  player.addEventListener('seeked', update);
+  player.addEventListener('livewindowchange', update);
+
+  // Thumbnails: the keyframe at or before each tile's time, drawn by a second, muted player off screen
+  // (seeking to a keyframe decodes that frame alone).
+  const drawThumbnails = async (opened, portrait) => {
+    strip.replaceChildren();
+    strip.dataset.empty = opened.isLive ? 'Live: the replay window, newest on the right' : '';
+    if (opened.isLive) return;
+    const keyframes = Array.from(opened.keyframeTimes());
+    if (!keyframes.length) return;
+    const [width, height] = portrait ? [90, 160] : [160, 90];
+    const offscreen = document.createElement('canvas');
+    [offscreen.width, offscreen.height] = [width * 2, height * 2];
+    const thumbnailer = new Player(offscreen, { muted: true });
+    try {
+      await thumbnailer.load(opened);
+      const count = Math.min(TILES, Math.max(keyframes.length, 6));
+      const drawn = new Map();
+      for (let i = 0; i < count; i++) {
+        if (media !== opened) return;
+        const at = span.start + ((i + 0.5) * (span.end - span.start)) / count;
+        const key = keyframes.findLast((k) => k <= at) ?? keyframes[0];
+        const tile = document.createElement('canvas');
+        [tile.width, tile.height] = [width, height];
+        if (!drawn.has(key)) {
+          await thumbnailer.seek(key);
+          drawn.set(key, tile);
+          tile.getContext('2d').drawImage(offscreen, 0, 0, width, height);
+        } else {
+          tile.getContext('2d').drawImage(drawn.get(key), 0, 0);
+        }
+        tile.title = `keyframe at ${key.toFixed(2)} s`;
+        strip.append(tile);
+      }
+      strip.dataset.ready = 'true';
+    } finally {
+      thumbnailer.destroy();
+    }
+  };
+
+  return {
+    /** The selected `{ start, end }`. */
+    range: () => ({ ...range }),
+    setRange,
+    /** The frame duration the arrow keys step by. */
+    set frame(seconds) { frame = seconds; },
+    onRange: (listener) => listeners.range.push(listener),
+    onVoiceMove: (listener) => listeners.voice.push(listener),
+    /** Shows the dub's current take on the clip (`null`: none). */
+    showVoice(shown) {
+      voice = shown && { ...shown };
+      drawVoice();
+    },
+    /** Shows newly opened media: its whole span, a selection, thumbnails. */
+    open(opened, { portrait }) {
+      media = opened;
+      span = { ...opened.seekable };
+      delete strip.dataset.ready;
+      setZoom(0);
+      const { start, end } = span;
+      setRange(opened.isLive ? Math.max(start, end - 10) : start + (end - start) / 4, opened.isLive ? end : start + (end - start) / 2);
+      drawPlayhead();
+      drawThumbnails(opened, portrait).catch(() => strip.replaceChildren());
+    },
+  };
+}
