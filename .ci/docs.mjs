@@ -27,7 +27,8 @@ function render(markdown) {
       if (token.type === 'link') token.href = pageOf(token.href);
     },
   });
-  const body = marked.parse(markdown);
+  // The README's pictures of the demo are under www/, which the dev server serves at its root.
+  const body = marked.parse(markdown).replaceAll('src="www/', 'src="/');
   const title = markdown.match(/^# (.+)$/m)?.[1].replaceAll('`', '') ?? 'reelcut';
   return `<!doctype html>
 <html lang="en">
