@@ -200,7 +200,9 @@ const running = serverAndBrowser();
 
 test('the dev server serves the docs as HTML at /docs/: every page, every link and anchor between them, and the demo links there',
   chromiumOnly('the rendered pages are the same for every browser'), async () => {
-  // What `make demo` does before it serves: the pages rendered to HTML into target/docs/.
+  // What `make demo` does before it serves: the sample media the demo opens made, and the pages rendered to
+  // HTML into target/docs/.
+  execFileSync('bash', [join(repoRoot, '.ci', 'samples.sh')], { stdio: 'inherit' });
   execFileSync(process.execPath, [join(repoRoot, '.ci', 'docs.mjs')], { stdio: 'inherit' });
   const { page, errors } = await openPage(running.browser, running.server.base, '/');
   // The demo's header links to the docs.

@@ -176,7 +176,7 @@ export type PlayerEventType =
   | 'livewindowchange'
   | 'variantchange';
 
-/** Progress and cancellation, for every long job (`clip.export`, `dub.export`, `dub.preview`). */
+/** Progress and cancellation, for every long job (`media.samples`, `media.thumbnails`, `clip.export`, `dub.export`, `dub.preview`). */
 export interface JobOptions {
   /** Called with the fraction done, from 0 to 1, never decreasing. */
   onProgress?: (fraction: number) => void;
