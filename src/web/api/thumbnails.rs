@@ -45,6 +45,8 @@ struct State {
     /// The size asked for: width, height, either left to the picture's aspect ratio.
     size: (Option<f64>, Option<f64>),
     job: Job,
+    /// The decoder of the last picture, kept for the next while the coding is the same.
+    decoder: RefCell<Option<VideoDecoder>>,
     /// What draws the pictures at their size, made for the first one.
     scaler: RefCell<Option<Scaler>>,
     /// A `next()` is being answered: iterators answer one at a time.
@@ -106,6 +108,7 @@ impl Thumbnails {
                 exact,
                 size,
                 job,
+                decoder: RefCell::new(None),
                 scaler: RefCell::new(None),
                 busy: Cell::new(false),
             }),
@@ -203,15 +206,16 @@ impl State {
                 pts: video.samples[first].pts,
             };
         }
-        // A decoder of its own (closed once the frame is out): thumbnails far apart share no references.
-        let frame = VideoDecoder::new(&video.config)
-            .await?
-            .frame_of(&chunk, video, &plan)
-            .await?;
-        // Ended (`return()`) while this one was being made.
+        let decoder = match self.decoder.take() {
+            Some(decoder) if decoder.config == video.config && !decoder.failed() => decoder,
+            _ => VideoDecoder::new(&video.config).await?,
+        };
+        let frame = decoder.frame_of(&chunk, video, &plan).await?;
+        // Ended (`return()`) while this one was being made: the decoder goes now.
         if self.next.get() != index {
             return Ok(done(None));
         }
+        *self.decoder.borrow_mut() = Some(decoder);
         self.job.check()?;
         let image = self.picture(&frame, &video.display)?;
         self.next.set(index + 1);
@@ -245,9 +249,10 @@ impl State {
         }
     }
 
-    /// No more thumbnails: the canvas goes.
+    /// No more thumbnails: the decoder and the canvas go.
     fn finish(&self) {
         self.next.set(self.times.len());
+        self.decoder.borrow_mut().take();
         self.scaler.borrow_mut().take();
     }
 }
