@@ -173,19 +173,18 @@ impl Content {
         }
     }
 
-    /// A chunk from which the video keyframe at or before media time `t` decodes: a file's keyframe alone
-    /// (only its bytes read), an HLS stream's segment.
-    pub(crate) async fn keyframe_chunk(&self, t: f64) -> Result<Rc<Chunk>> {
-        self.life.check()?;
-        match &self.kind {
-            Kind::File(file) => Ok(Rc::new(file.keyframe_chunk(t).await?)),
-            Kind::Hls(hls) => {
-                let key = hls
-                    .chunk_at(t)
-                    .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no segment holds that time"))?;
-                hls.load(key).await
-            }
+    /// A chunk from which the frame shown at media time `t` decodes (`keyframe`: the keyframe at or before
+    /// it): a file's keyframe alone when that is all that is asked for (only its bytes read), else the
+    /// chunk holding `t`.
+    pub(crate) async fn frame_chunk(&self, t: f64, keyframe: bool) -> Result<Rc<Chunk>> {
+        if let (Kind::File(file), true) = (&self.kind, keyframe) {
+            self.life.check()?;
+            return Ok(Rc::new(file.keyframe_chunk(t).await?));
         }
+        let key = self
+            .chunk_at(t)
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "nothing to show at that time"))?;
+        self.load(key).await
     }
 }
 

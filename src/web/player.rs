@@ -795,13 +795,7 @@ impl PlayerCore {
 
     /// Decodes and draws the frame at `time`. Returns `false` when a newer operation superseded this one.
     async fn show_frame(&self, media: &Content, time: f64, generation: u64) -> Result<bool> {
-        let key = media.chunk_at(time).ok_or_else(|| {
-            Error::new(
-                ErrorCode::OutOfRange,
-                format!("nothing to show at {} s", Fixed(time, 3)),
-            )
-        })?;
-        let chunk = media.load(key).await?;
+        let chunk = media.frame_chunk(time, false).await?;
         let (video, plan) = chunk.plan_frame(time)?;
         let decoder = VideoDecoder::new(&video.config).await?;
         let frame = decoder.frame_of(&chunk, video, &plan).await?;

@@ -188,15 +188,7 @@ impl State {
             return Ok(done(None));
         };
         self.job.check()?;
-        let content = &self.content;
-        let chunk = if self.exact {
-            let key = content
-                .chunk_at(time)
-                .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "no frame at a thumbnail's time"))?;
-            content.load(key).await?
-        } else {
-            content.keyframe_chunk(time).await?
-        };
+        let chunk = self.content.frame_chunk(time, !self.exact).await?;
         let (video, mut plan) = chunk.plan_frame(time)?;
         if !self.exact {
             let first = plan.first;
