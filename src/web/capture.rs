@@ -11,7 +11,7 @@
 //! The take's first sample then lands at the media time the user was hearing as they made it: what they
 //! lip-synced to.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Float32Array, Float64Array, Promise};
@@ -88,6 +88,8 @@ pub(crate) struct Recording {
     /// Resolves the wait in `finish` once the worklet has posted its last batch.
     finished: Rc<RefCell<Option<js_sys::Function>>>,
     player: Rc<PlayerCore>,
+    /// The loudest sample of the last batch (1 is full scale).
+    level: Rc<Cell<f32>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
 }
 
@@ -156,8 +158,10 @@ impl Recording {
         let batches: Batches = Rc::new(RefCell::new(Vec::new()));
         let offsets = Rc::new(RefCell::new(Vec::new()));
         let finished: Rc<RefCell<Option<js_sys::Function>>> = Rc::new(RefCell::new(None));
+        let level = Rc::new(Cell::new(0.0));
         let on_message = {
             let (batches, offsets, finished) = (Rc::clone(&batches), Rc::clone(&offsets), Rc::clone(&finished));
+            let level = Rc::clone(&level);
             let (context, player) = (context.clone(), Rc::clone(&player));
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let data = event.data();
@@ -174,6 +178,7 @@ impl Recording {
                         channels.push(Float32Array::from(plane).to_vec());
                     }
                 }
+                level.set(channels.iter().flatten().fold(0.0, |loudest, x| x.abs().max(loudest)));
                 batches.write().push((frame, channels));
                 // Both clocks read at one moment `now`: the player heard media time `heard`; the capture
                 // context's sample at context time `c` is heard at `performance + (c - context_time)`, was
@@ -200,11 +205,17 @@ impl Recording {
             offsets,
             finished,
             player,
+            level,
             _on_message: on_message,
         };
         // A player that cannot play the clip ends the recording here, its capture released with it.
         recording.player.play_from(start - count_in).await?;
         Ok(recording)
+    }
+
+    /// The microphone's level: the loudest sample of the last batch captured (1 is full scale).
+    pub(crate) fn level(&self) -> f32 {
+        self.level.get()
     }
 
     /// Stops: pauses the player, gathers the take and where it starts, seconds into the clip that

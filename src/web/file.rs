@@ -152,10 +152,8 @@ impl FileContent {
             .ok_or_else(|| Error::unsupported("the media has no video track"))?;
         // A time past any representable one is after the last keyframe.
         let ticks = Time::from_seconds(t + self.origin, video.timescale).map_or(i64::MAX, |t| t.ticks);
-        // Keyframes are decoded before the frames they open; none is decoded after a later-shown one.
         let samples = &video.samples;
-        let decoded_by = samples.partition_point(|s| s.dts <= ticks);
-        let key = samples[..decoded_by]
+        let key = samples
             .iter()
             .rposition(|s| s.key && s.pts <= ticks)
             .or_else(|| samples.iter().position(|s| s.key))

@@ -49,8 +49,8 @@ struct State {
     decoder: RefCell<Option<VideoDecoder>>,
     /// What draws the pictures at their size, made for the first one.
     scaler: RefCell<Option<Scaler>>,
-    /// A `next()` is being answered: iterators answer one at a time.
-    busy: Cell<bool>,
+    /// `return()` was called, or a thumbnail failed: no more are made.
+    ended: Cell<bool>,
 }
 
 #[wasm_bindgen]
@@ -110,7 +110,7 @@ impl Thumbnails {
                 job,
                 decoder: RefCell::new(None),
                 scaler: RefCell::new(None),
-                busy: Cell::new(false),
+                ended: Cell::new(false),
             }),
         })
     }
@@ -156,14 +156,7 @@ impl Thumbnails {
     pub fn next(&self) -> Promise {
         let state = Rc::clone(&self.state);
         to_promise(async move {
-            if state.busy.replace(true) {
-                return Err(Error::new(
-                    ErrorCode::InvalidState,
-                    "a thumbnail is being made: wait for it before asking for the next",
-                ));
-            }
             let made = state.make().await;
-            state.busy.set(false);
             if made.is_err() {
                 state.finish();
             }
@@ -182,11 +175,13 @@ impl Thumbnails {
 impl State {
     /// Makes the next thumbnail, or says the iteration is done.
     async fn make(&self) -> Result<JsValue> {
+        // Each call takes the next time: calls made before the previous one settles get the times after it.
         let index = self.next.get();
-        let Some(&time) = self.times.get(index) else {
+        let Some(&time) = self.times.get(index).filter(|_| !self.ended.get()) else {
             self.finish();
             return Ok(done(None));
         };
+        self.next.set(index + 1);
         self.job.check()?;
         let chunk = self.content.frame_chunk(time, !self.exact).await?;
         let (video, mut plan) = chunk.plan_frame(time)?;
@@ -204,13 +199,12 @@ impl State {
         };
         let frame = decoder.frame_of(&chunk, video, &plan).await?;
         // Ended (`return()`) while this one was being made: the decoder goes now.
-        if self.next.get() != index {
+        if self.ended.get() {
             return Ok(done(None));
         }
         *self.decoder.borrow_mut() = Some(decoder);
         self.job.check()?;
         let image = self.picture(&frame, &video.display)?;
-        self.next.set(index + 1);
         self.job.progress((index + 1) as f64 / self.times.len() as f64);
         let time = frame.timestamp() / f64::from(MICROS_PER_SECOND);
         Ok(done(Some(
@@ -243,7 +237,7 @@ impl State {
 
     /// No more thumbnails: the decoder and the canvas go.
     fn finish(&self) {
-        self.next.set(self.times.len());
+        self.ended.set(true);
         self.decoder.borrow_mut().take();
         self.scaler.borrow_mut().take();
     }
