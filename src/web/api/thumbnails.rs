@@ -61,8 +61,9 @@ impl Media {
     /// equal stretches), `{ times }` takes the times given (seconds on the media timeline). Options: `width`,
     /// `height` (default 160 px wide, the height to the picture's aspect ratio), `exact` (default `false`: the
     /// keyframe at or before each time, fast; `true`: the frame shown at each time), `onProgress`, `signal`.
-    /// Breaking out of the loop, an abort or closing the media releases the decoder. Throws `out_of_range`
-    /// for a bad count, time or size, `unsupported` for media without video.
+    /// Breaking out of the loop releases the decoder at once; after an abort or the media's closing, the
+    /// next call rejects and releases it (an iterator dropped unfinished releases it when collected).
+    /// Throws `out_of_range` for a bad count, time or size, `unsupported` for media without video.
     #[wasm_bindgen(unchecked_return_type = "Thumbnails")]
     pub fn thumbnails(
         &self,
