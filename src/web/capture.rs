@@ -11,7 +11,7 @@
 //! The take's first sample then lands at the media time the user was hearing as they made it: what they
 //! lip-synced to.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Float32Array, Float64Array, Promise};
@@ -29,6 +29,7 @@ use super::members::members;
 use super::options::property;
 use super::player::PlayerCore;
 use crate::edit::mix::Timeline;
+use crate::edit::waveform::peak;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
 
@@ -88,6 +89,8 @@ pub(crate) struct Recording {
     /// Resolves the wait in `finish` once the worklet has posted its last batch.
     finished: Rc<RefCell<Option<js_sys::Function>>>,
     player: Rc<PlayerCore>,
+    /// The peak of the last batch, 0 to 1.
+    level: Rc<Cell<f32>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
 }
 
@@ -156,8 +159,10 @@ impl Recording {
         let batches: Batches = Rc::new(RefCell::new(Vec::new()));
         let offsets = Rc::new(RefCell::new(Vec::new()));
         let finished: Rc<RefCell<Option<js_sys::Function>>> = Rc::new(RefCell::new(None));
+        let level = Rc::new(Cell::new(0.0));
         let on_message = {
             let (batches, offsets, finished) = (Rc::clone(&batches), Rc::clone(&offsets), Rc::clone(&finished));
+            let level = Rc::clone(&level);
             let (context, player) = (context.clone(), Rc::clone(&player));
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let data = event.data();
@@ -174,6 +179,7 @@ impl Recording {
                         channels.push(Float32Array::from(plane).to_vec());
                     }
                 }
+                level.set(peak(&channels));
                 batches.write().push((frame, channels));
                 // Both clocks read at one moment `now`: the player heard media time `heard`; the capture
                 // context's sample at context time `c` is heard at `performance + (c - context_time)`, was
@@ -200,11 +206,17 @@ impl Recording {
             offsets,
             finished,
             player,
+            level,
             _on_message: on_message,
         };
         // A player that cannot play the clip ends the recording here, its capture released with it.
         recording.player.play_from(start - count_in).await?;
         Ok(recording)
+    }
+
+    /// The microphone's level: the peak of the last batch captured, 0 to 1.
+    pub(crate) fn level(&self) -> f32 {
+        self.level.get()
     }
 
     /// Stops: pauses the player, gathers the take and where it starts, seconds into the clip that
