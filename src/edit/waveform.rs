@@ -40,7 +40,7 @@ impl Peaks {
     /// summary is left out.
     pub fn add(&mut self, at: i64, block: &[Vec<f32>]) {
         // Samples before the summary's start are skipped; the rest land from `at` (or 0) on, a bin at a time.
-        let skip = usize::try_from(at.saturating_neg()).unwrap_or(usize::MAX);
+        let skip = usize::try_from(at.min(0).unsigned_abs()).unwrap_or(usize::MAX);
         let Ok(start) = usize::try_from(at.max(0)) else { return };
         for plane in block {
             let (mut frame, mut rest) = (start, plane.get(skip..).unwrap_or_default());

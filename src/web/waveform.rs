@@ -11,7 +11,7 @@ use js_sys::Float32Array;
 use wasm_bindgen::JsValue;
 
 use super::cell::Access;
-use super::chunk::Next;
+use super::chunk::{Chunk, Next};
 use super::codec::audio_decoder::decode_to_pcm;
 use super::content::{ChunkRun, Content};
 use super::job::Job;
@@ -73,6 +73,7 @@ pub(crate) async fn waveform(content: &Rc<Content>, options: &JsValue) -> Result
 /// change of coding between segments needs nothing more, and only one chunk is held at a time.
 async fn decode(content: &Content, start: f64, end: f64, job: &Job) -> Result<Summary> {
     let mut summary = None;
+    let mut previous: Option<Rc<Chunk>> = None;
     let mut next = content.chunk_at(start.max(content.range().0));
     let mut run = ChunkRun::new(content, next, end, job.signal());
     while let Some(key) = next {
@@ -80,7 +81,14 @@ async fn decode(content: &Content, start: f64, end: f64, job: &Job) -> Result<Su
         let chunk = run.load(key).await?;
         if let Some((track, (first, _))) = chunk.audio.as_ref().and_then(|t| Some((t, t.presentation_span()?))) {
             let origin = first as f64 / f64::from(track.timescale);
-            let mut samples = track.samples.iter().map(|s| Ok((s, chunk.sample_data(s)?)));
+            // The packet before the chunk primes the decoder: AAC overlaps each frame with the one before,
+            // and a first frame decoded alone fades in.
+            let primer = previous.as_deref().and_then(|p: &Chunk| {
+                let before = p.audio.as_ref().filter(|t| t.config == track.config)?;
+                Some((p, before.samples.last()?))
+            });
+            let own = track.samples.iter().map(|s| (&*chunk, s));
+            let mut samples = primer.into_iter().chain(own).map(|(c, s)| Ok((s, c.sample_data(s)?)));
             let pcm = decode_to_pcm(&track.config, track.timescale, &mut samples, origin, None).await?;
             let rate = f64::from(pcm.rate);
             // The summary counts samples at the rate the decoder gives (HE-AAC's is twice the stream's).
@@ -100,6 +108,7 @@ async fn decode(content: &Content, start: f64, end: f64, job: &Job) -> Result<Su
             Next::Chunk(after) if chunk.end < end => Some(after),
             _ => None,
         };
+        previous = Some(chunk);
     }
     // No packet in the span: silence.
     Ok(summary.unwrap_or(Summary {
