@@ -79,28 +79,19 @@ export function dubPanel(player, timeline, selection) {
     }
   });
 
-  // The level meter. The library has no level API yet: this is a stand-in computed here from the same
-  // microphone stream, the RMS of each animation frame's samples from an AnalyserNode, scaled so speech
-  // reads at about a third to two thirds of the bar.
+  // The level meter: the library's `dub.level` (the peak of the last block recorded, 0 to 1), read each
+  // animation frame while recording.
   let stream = null;
   let meter = null;
-  const startMeter = () => {
-    const context = new AudioContext();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 2048;
-    context.createMediaStreamSource(stream).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
+  const startMeter = (recordingDub) => {
     let frameRequest = 0;
     const draw = () => {
-      analyser.getFloatTimeDomainData(samples);
-      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
-      $('dub-level').value = Math.min(1, rms * 4);
+      $('dub-level').value = recordingDub.level;
       frameRequest = requestAnimationFrame(draw);
     };
     draw();
     return () => {
       cancelAnimationFrame(frameRequest);
-      context.close();
       $('dub-level').value = 0;
     };
   };
@@ -114,8 +105,7 @@ export function dubPanel(player, timeline, selection) {
   recordButton.addEventListener('click', async () => {
     try {
       stream ??= await navigator.mediaDevices.getUserMedia({ audio: true });
-      current();
-      meter = startMeter();
+      meter = startMeter(current());
       recording = true;
       status.textContent = `Recording: the clip starts after a ${COUNT_IN} s count-in.`;
       [recordButton.hidden, stopButton.hidden] = [true, false];
