@@ -7,7 +7,7 @@ export * from './reelcut.js';
  */
 export { default } from './reelcut.js';
 
-import type { DubbedMp4, ExportOptions, JobOptions, WritableOption } from './reelcut.js';
+import type { DubbedMp4, ExportOptions, JobOptions, Thumbnail, WritableOption } from './reelcut.js';
 
 // The exports' result follows their options: the file's bytes, or `undefined` once it is written to
 // `writable` and the stream closed.
@@ -20,4 +20,6 @@ declare module './reelcut.js' {
     export(options: JobOptions & WritableOption): Promise<undefined>;
     export(options?: JobOptions): Promise<DubbedMp4>;
   }
+  // `for await (const { time, image } of media.thumbnails({ count: 20 }))`.
+  interface Thumbnails extends AsyncIterableIterator<Thumbnail> {}
 }

@@ -1,6 +1,6 @@
 // The package's entry point: everything the generated bindings (reelcut.js) export, with an `init()` that,
 // called without a location, finds reelcut_bg.wasm in one more place than the bindings do on their own.
-import initBindings, { Media, Player } from './reelcut.js';
+import initBindings, { Media, Player, Thumbnails } from './reelcut.js';
 
 export * from './reelcut.js';
 
@@ -11,6 +11,11 @@ if (Symbol.dispose) {
   Player.prototype[Symbol.dispose] = Player.prototype.destroy;
   Media.prototype[Symbol.dispose] = Media.prototype.close;
 }
+
+// `for await (const { time, image } of media.thumbnails(...))`: the iterator is its own iterable.
+Thumbnails.prototype[Symbol.asyncIterator] = function () {
+  return this;
+};
 
 /** Where reelcut_bg.wasm is: beside this file, as hosted or as a bundler emitted it. */
 function wasmLocation() {

@@ -1,8 +1,6 @@
 // The timeline under the player: keyframe thumbnails along the media, the playhead, the in/out handles
 // (dragged, or focused and moved with the arrow keys), time ticks, zoom, and the dub's voice as a block
 // dragged along the clip. Positions are percentages of the track, so zooming only widens the track.
-import { Player } from '/pkg/reelcut.js';
-
 const TILES = 10;
 const ZOOMS = [1, 2, 4, 8, 16];
 
@@ -170,42 +168,27 @@ export function timeline(player) {
   player.addEventListener('seeked', update);
   player.addEventListener('livewindowchange', update);
 
-  // Thumbnails: the keyframe at or before each tile's time, drawn by a second, muted player off screen
-  // (seeking to a keyframe decodes that frame alone).
+  // Thumbnails: the keyframe at or before each tile's time (media.thumbnails reads and decodes those
+  // keyframes alone), each tile drawn as it comes.
   const drawThumbnails = async (opened, portrait) => {
     strip.replaceChildren();
     strip.dataset.empty = opened.isLive ? 'Live: the replay window, newest on the right' : '';
-    if (opened.isLive) return;
-    const keyframes = Array.from(opened.keyframeTimes());
-    if (!keyframes.length) return;
+    if (opened.isLive || !opened.tracks.some((t) => t.type === 'video')) return;
     const [width, height] = portrait ? [90, 160] : [160, 90];
-    const offscreen = document.createElement('canvas');
-    [offscreen.width, offscreen.height] = [width * 2, height * 2];
-    const thumbnailer = new Player(offscreen, { muted: true });
-    try {
-      await thumbnailer.load(opened);
-      const count = Math.min(TILES, Math.max(keyframes.length, 6));
-      const drawn = new Map();
-      for (let i = 0; i < count; i++) {
-        if (media !== opened) return;
-        const at = span.start + ((i + 0.5) * (span.end - span.start)) / count;
-        const key = keyframes.findLast((k) => k <= at) ?? keyframes[0];
-        const tile = document.createElement('canvas');
-        [tile.width, tile.height] = [width, height];
-        if (!drawn.has(key)) {
-          await thumbnailer.seek(key);
-          drawn.set(key, tile);
-          tile.getContext('2d').drawImage(offscreen, 0, 0, width, height);
-        } else {
-          tile.getContext('2d').drawImage(drawn.get(key), 0, 0);
-        }
-        tile.title = `keyframe at ${key.toFixed(2)} s`;
-        strip.append(tile);
+    const count = Math.min(TILES, Math.max(opened.keyframeTimes().length, 6));
+    for await (const { time, image } of opened.thumbnails({ count }, { width: width * 2, height: height * 2 })) {
+      if (media !== opened) {
+        image.close();
+        break;
       }
-      strip.dataset.ready = 'true';
-    } finally {
-      thumbnailer.destroy();
+      const tile = document.createElement('canvas');
+      [tile.width, tile.height] = [width, height];
+      tile.getContext('2d').drawImage(image, 0, 0, width, height);
+      image.close();
+      tile.title = `keyframe at ${time.toFixed(2)} s`;
+      strip.append(tile);
     }
+    if (media === opened) strip.dataset.ready = 'true';
   };
 
   return {

@@ -7,6 +7,7 @@
 //! | path | serves |
 //! |---|---|
 //! | `/`, `/index.html`, ... | the demo app in `www/` |
+//! | `/docs/...` | the documentation as HTML, rendered from `README.md` and `www/docs/*.md` into `target/docs/` by `.ci/docs.mjs` (`make demo` runs it) |
 //! | `/pkg/...` | the built npm package (`pkg/`) |
 //! | `/fixtures/...` | the media fixtures (`tests/fixtures/`) |
 //! | `/fixtures/<fixture>/iframes.m3u8` | the I-frame playlist of the fixture's MPEG-TS `index.m3u8`, made from its segments' key frames (`iframes.rs`); master playlists list it with `?iframes=yes` |
@@ -15,6 +16,10 @@
 //! | `/live/<fixture>/<name>.m3u8` | fixture playlist `tests/fixtures/<fixture>/<name>.m3u8` as a live broadcast (`?part=0.333`: LL-HLS); a name that is no fixture is looked for in the demo's generated samples (`www/samples/<name>/`, made by `.ci/samples.sh`) |
 //! | `/live/<fixture>/audio_en.m3u8`, `audio_de.m3u8`, `<k>.aac` | with `audio=separate`: the audio rendition of the folder's `index.m3u8` (in two languages, the same sound) and its segments as packed audio (`split.rs`) |
 //! | `/live/<fixture>/<k>/<file>`, `/live/<fixture>/<k>.ts` | segment `k` (its media sequence number) of a live broadcast: the fixture's segment file it re-publishes; the playlists list `<k>.ts` in LL-HLS mode, `<k>/<file>` otherwise, with `?o=N` for their options |
+//!
+//! `--csp POLICY` sends `Content-Security-Policy: POLICY` with every response, to try a page under the policy
+//! an app would serve it with (`www/docs/csp.md` gives the library's; `tests/browser/csp.test.mjs` runs the demo
+//! under it).
 //!
 //! Files answer byte-range requests (206 with `Content-Range`; 416 past the end). The live simulation and the
 //! fault injection are driven by query parameters, listed in `options.rs`. Broadcasts are keyed by their
@@ -49,10 +54,10 @@ const DEFAULT_PORT: u16 = 8080;
 const BLOCK_HANG: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
-    let port = match parse_port(std::env::args().skip(1)) {
-        Ok(port) => port,
+    let Arguments { port, csp } = match parse_arguments(std::env::args().skip(1)) {
+        Ok(arguments) => arguments,
         Err(message) => {
-            eprintln!("serve: {message}\nusage: serve [--port N]   (N = 0 picks a free port)");
+            eprintln!("serve: {message}\nusage: serve [--port N] [--csp POLICY]   (N = 0 picks a free port)");
             return ExitCode::from(2);
         }
     };
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
     // Tests read this first line to learn the port.
     println!("serve: listening on http://127.0.0.1:{port}/");
     println!("  demo       http://localhost:{port}/");
+    println!("  docs       http://localhost:{port}/docs/");
     println!("  live HLS   http://localhost:{port}/live/hls_ts/index.m3u8  (?window=6&mode=event&speed=1)");
     println!("  LL-HLS     http://localhost:{port}/live/hls_master/index.m3u8?part=0.333");
     let _ = std::io::stdout().flush();
@@ -75,23 +81,34 @@ fn main() -> ExitCode {
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         broadcasts: Mutex::new(HashMap::new()),
         tokens: Mutex::new(Tokens::default()),
+        csp,
     };
     http::serve(listener, move |request| server.handle(request));
     ExitCode::SUCCESS
 }
 
-fn parse_port(mut args: impl Iterator<Item = String>) -> Result<u16, String> {
-    let mut port = DEFAULT_PORT;
+/// The command line: the port, and the Content-Security-Policy to send, if any.
+struct Arguments {
+    port: u16,
+    csp: Option<String>,
+}
+
+fn parse_arguments(mut args: impl Iterator<Item = String>) -> Result<Arguments, String> {
+    let mut arguments = Arguments {
+        port: DEFAULT_PORT,
+        csp: None,
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => {
                 let value = args.next().ok_or("--port needs a number")?;
-                port = value.parse().map_err(|_| format!("bad port {value:?}"))?;
+                arguments.port = value.parse().map_err(|_| format!("bad port {value:?}"))?;
             }
+            "--csp" => arguments.csp = Some(args.next().ok_or("--csp needs a policy")?),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(port)
+    Ok(arguments)
 }
 
 struct Server {
@@ -101,6 +118,8 @@ struct Server {
     broadcasts: Mutex<HashMap<String, (Instant, i64)>>,
     /// The option strings that live segment, part and hint URIs name by a short token (`o=N`).
     tokens: Mutex<Tokens>,
+    /// `--csp`: the Content-Security-Policy header sent with every response.
+    csp: Option<String>,
 }
 
 impl Server {
@@ -136,10 +155,24 @@ impl Server {
                 self.file(&self.conformance(), rest, request, &options, None, Content::Whole)
             }
             Some((&"live", rest)) => self.live(rest, request, &options),
+            Some((&"docs", rest)) => {
+                let docs = self.root.join("target").join("docs");
+                match docs.is_dir() {
+                    true => self.file(&docs, rest, request, &options, None, Content::Whole),
+                    false => Response::text(
+                        404,
+                        "the docs are not rendered: run `node .ci/docs.mjs` (make demo does)",
+                    ),
+                }
+            }
             _ => self.file(&self.root.join("www"), &parts, request, &options, None, Content::Whole),
         };
         // A development server: never let the browser keep a stale build or a stale live playlist.
-        response.with_header("Cache-Control", "no-store")
+        let response = response.with_header("Cache-Control", "no-store");
+        match &self.csp {
+            Some(policy) => response.with_header("Content-Security-Policy", policy.clone()),
+            None => response,
+        }
     }
 
     fn fixtures(&self) -> PathBuf {

@@ -89,7 +89,7 @@ pub(crate) struct Recording {
     /// Resolves the wait in `finish` once the worklet has posted its last batch.
     finished: Rc<RefCell<Option<js_sys::Function>>>,
     player: Rc<PlayerCore>,
-    /// The peak of the last batch, 0 to 1.
+    /// The loudest sample of the last batch (1 is full scale).
     level: Rc<Cell<f32>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
 }
@@ -214,7 +214,7 @@ impl Recording {
         Ok(recording)
     }
 
-    /// The microphone's level: the peak of the last batch captured, 0 to 1.
+    /// The microphone's level: the loudest sample of the last batch captured (1 is full scale).
     pub(crate) fn level(&self) -> f32 {
         self.level.get()
     }

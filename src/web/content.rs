@@ -12,7 +12,7 @@ use super::file::FileContent;
 use super::hls::{HlsContent, Prefetch};
 use super::life::Life;
 use super::source::Source;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Track, TrackKind};
 
 /// An opened source. Closed (its requests aborted, its live reloads stopped, its cache dropped) by
@@ -171,6 +171,20 @@ impl Content {
             Kind::File(file) => file.load(key).await,
             Kind::Hls(hls) => hls.load(key).await,
         }
+    }
+
+    /// A chunk from which the frame shown at media time `t` decodes (`keyframe`: the keyframe at or before
+    /// it): a file's keyframe alone when that is all that is asked for (only its bytes read), else the
+    /// chunk holding `t`.
+    pub(crate) async fn frame_chunk(&self, t: f64, keyframe: bool) -> Result<Rc<Chunk>> {
+        if let (Kind::File(file), true) = (&self.kind, keyframe) {
+            self.life.check()?;
+            return Ok(Rc::new(file.keyframe_chunk(t).await?));
+        }
+        let key = self
+            .chunk_at(t)
+            .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "nothing to show at that time"))?;
+        self.load(key).await
     }
 }
 

@@ -144,6 +144,30 @@ impl FileContent {
         Ok(chunk)
     }
 
+    /// A chunk of the video keyframe shown at or before media time `t` alone (the first keyframe for times
+    /// before it): its bytes are all that is read.
+    pub(crate) async fn keyframe_chunk(&self, t: f64) -> Result<Chunk> {
+        let video = self
+            .track(TrackKind::Video)
+            .ok_or_else(|| Error::unsupported("the media has no video track"))?;
+        // A time past any representable one is after the last keyframe.
+        let ticks = Time::from_seconds(t + self.origin, video.timescale).map_or(i64::MAX, |t| t.ticks);
+        let samples = &video.samples;
+        let key = samples
+            .iter()
+            .rposition(|s| s.key && s.pts <= ticks)
+            .or_else(|| samples.iter().position(|s| s.key))
+            .ok_or_else(|| Error::malformed("the video has no keyframe"))?;
+        let sample = &samples[key];
+        let run = sample.offset..sample.offset + u64::from(sample.size);
+        let (data, placed) = read_runs(&self.source, &[run], MAX_CHUNK_BYTES, "a keyframe").await?;
+        let (run, at) = placed
+            .first()
+            .ok_or_else(|| Error::malformed("a keyframe lies outside the file"))?;
+        let track = self.chunk_track(video, &samples[key..=key], run.start, *at);
+        Ok(Chunk::new(self.duration, vec![track], data))
+    }
+
     /// The footage of the clip `[start, end)` (media timeline) and its plan: the part of the index around
     /// the clip (see [`around`]), planned on, its offsets positions in the file. Nothing is read: an export
     /// reads the planned samples as it writes them (`assemble::tracks_at_source`), and what it decodes with

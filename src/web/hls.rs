@@ -134,6 +134,11 @@ struct HlsState {
 }
 
 impl HlsState {
+    /// The window of the rendition playing, once its playlist has been loaded.
+    fn playing_window(&self) -> Option<&LiveWindow> {
+        self.renditions.get(self.current)?.stream.window.as_ref()
+    }
+
     /// Rendition `index`'s playlist was just received: where its newest part ends tells the live edge.
     fn received(&mut self, index: usize) {
         if let Some((_, end)) = self.renditions[index]
@@ -325,10 +330,7 @@ impl HlsContent {
 
     /// The current rendition's window, once its playlist has been loaded.
     fn window(&self) -> Option<Ref<'_, LiveWindow>> {
-        Ref::filter_map(self.state.read(), |state| {
-            state.renditions[state.current].stream.window.as_ref()
-        })
-        .ok()
+        Ref::filter_map(self.state.read(), HlsState::playing_window).ok()
     }
 
     /// The audio renditions a listener may choose among: those of the current variant's group, as
@@ -814,7 +816,7 @@ impl HlsContent {
         let mut fresh = None;
         if afresh || stream_of(state, which).is_some_and(|stream| stream.window.is_none()) {
             let mut window = LiveWindow::new(&media);
-            if let Some(reference) = state.renditions[state.current].stream.window.as_ref() {
+            if let Some(reference) = state.playing_window() {
                 window.align_to(reference);
             }
             if matches!(which, Which::Sound) || sound_only(&state.tracks) {
@@ -854,7 +856,7 @@ impl HlsContent {
     /// (after one that worked), else the RFC cadence, by parts when the playlist has them.
     fn reload_delay(&self, changed: bool, failed: bool) -> f64 {
         let state = self.state.read();
-        match &state.renditions[state.current].stream.window {
+        match state.playing_window() {
             Some(window) if window.blocks_reloads() && !failed => 0.0,
             Some(window) => reload_delay(window.reload_interval(), changed),
             None => reload_delay(self.target_duration(), changed),

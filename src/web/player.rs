@@ -29,7 +29,6 @@ use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::playlist::Variant;
 use crate::media::TrackKind;
-use crate::time::Time;
 
 /// Seconds of media between two `timeupdate` events while playing (HTML media elements fire them every
 /// 15 to 250 ms).
@@ -796,35 +795,16 @@ impl PlayerCore {
 
     /// Decodes and draws the frame at `time`. Returns `false` when a newer operation superseded this one.
     async fn show_frame(&self, media: &Content, time: f64, generation: u64) -> Result<bool> {
-        let key = media.chunk_at(time).ok_or_else(|| {
-            Error::new(
-                ErrorCode::OutOfRange,
-                format!("nothing to show at {} s", Fixed(time, 3)),
-            )
-        })?;
-        let chunk = media.load(key).await?;
+        let chunk = media.frame_chunk(time, false).await?;
         let (video, plan) = chunk.plan_frame(time)?;
         let decoder = VideoDecoder::new(&video.config).await?;
-        for sample in &video.samples[plan.first..=plan.target] {
-            decoder.decode(sample, chunk.sample_data(sample)?, video.timescale)?;
-        }
-        decoder.flush().await?;
+        let frame = decoder.frame_of(&chunk, video, &plan).await?;
         self.check()?;
         if self.state.read().generation != generation {
             return Ok(false);
         }
-        let wanted = Time {
-            ticks: plan.pts,
-            scale: video.timescale,
-        }
-        .micros() as f64;
-        let frames = decoder.take_frames();
-        let frame = frames
-            .iter()
-            .find(|frame| frame.timestamp() == wanted)
-            .ok_or_else(|| Error::malformed("the decoder did not output the frame sought"))?;
         match self.renderer.read().as_ref() {
-            Some(renderer) => renderer.draw(frame, &video.display)?,
+            Some(renderer) => renderer.draw(&frame, &video.display)?,
             None => return Err(closed_error("the player")),
         }
         Ok(true)

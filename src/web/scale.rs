@@ -1,5 +1,6 @@
 //! Fitting decoded pictures of one size into another on an `OffscreenCanvas` (letterboxed: the aspect
-//! ratio is kept and the bars are black), for re-encoding a stretch of video at the clip's picture size.
+//! ratio is kept and the bars are black), for re-encoding a stretch of video at the clip's picture size,
+//! and for thumbnails.
 
 use wasm_bindgen::JsCast;
 
@@ -34,6 +35,14 @@ impl Scaler {
             width: f64::from(width),
             height: f64::from(height),
         })
+    }
+
+    /// `frame` shown as `display` says, as large as fits, centred, as a picture of the target size.
+    pub(crate) fn picture(&self, frame: &web_sys::VideoFrame, display: &Display) -> Result<web_sys::ImageBitmap> {
+        draw_fitted(&self.context, frame, display, self.width, self.height)?;
+        self.canvas
+            .transfer_to_image_bitmap()
+            .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.transferToImageBitmap", &e))
     }
 
     /// A new frame of the target size showing `frame` as large as fits, centred, with its timestamp and

@@ -108,7 +108,7 @@ test('a sample plays (its frames change on screen), a trimmed clip exports and p
   // The keyframe thumbnails: the broadcast's blue and purple studio, not a black strip.
   await page.waitForSelector('#trim-strip[data-ready="true"]');
   const strip = await look(page, '#trim-strip');
-  assert.ok(strip.mean[2] > 40 && strip.mean[2] > strip.mean[1], `thumbnails' colour ${strip.mean}`);
+  assert.ok(strip.mean[2] > 30 && strip.mean[2] > strip.mean[1], `thumbnails' colour ${strip.mean}`);
   // Play: what is on the player changes.
   const still = await look(page, '#screen');
   assert.ok(still.mean[2] > 40, `the first frame is shown (mean colour ${still.mean})`);

@@ -394,3 +394,43 @@ test('a take recorded from the (fake) microphone while the clip plays is kept, p
     await browser.close();
   }
 });
+
+
+test('dub.level rises above 0 while recording from the (fake) microphone, and is 0 before and after',
+  chromiumOnly('the microphone is played from a file through Chromium\'s fake-device flags'), async () => {
+  // The fake microphone plays the voice fixture (0.5 sines) in a loop.
+  const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${join(fixtures, 'voice.wav')}`]);
+  try {
+    const { page: p, errors } = await openPage(browser, running.server.base, '/tests/browser/pages/export.html');
+    const result = await p.evaluate(async () => {
+      const { Media, Player } = await window.reelcutReady;
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const media = await Media.open('/fixtures/high_bframes_moovend.mp4');
+      const player = new Player(document.getElementById('screen'));
+      await player.load(media);
+      const dub = media.clip({ start: 1, end: 4 }).dub();
+      const before = dub.level;
+      await dub.record(stream, player);
+      const levels = [];
+      for (let i = 0; i < 15; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        levels.push(dub.level);
+      }
+      await dub.stop();
+      const after = dub.level;
+      stream.getTracks().forEach((track) => track.stop());
+      return { before, levels, after };
+    });
+    assert.equal(result.before, 0);
+    assert.equal(result.after, 0);
+    const peak = Math.max(...result.levels);
+    // The file's 0.5 sines, through Chromium's fake capture (which scales them, up to a little past full scale).
+    assert.ok(peak > 0.2 && peak <= 1.2, `levels while recording: ${result.levels}`);
+    assert.ok(result.levels.filter((level) => level > 0.2).length >= 10, `the meter moves all along: ${result.levels}`);
+    assert.deepEqual(errors, []);
+    await p.close();
+  } finally {
+    await browser.close();
+  }
+});

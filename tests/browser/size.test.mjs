@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { repoRoot } from './support.mjs';
 
 /** The budget of DESIGN.md: 170 KiB gzipped (174,080 bytes), under every peer that does a single part of the
- * job (see README "Size"). */
+ * job (see www/docs/size.md). */
 const BUDGET_BYTES = 174_080;
 
 const pkg = join(repoRoot, 'pkg');

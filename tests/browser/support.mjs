@@ -123,13 +123,14 @@ export async function serveDirectory(root) {
 /**
  * Starts the dev server on a free port and resolves with `{ base, close }`. Uses the debug build that
  * `cargo test` / `cargo build --example serve` leaves in target/ (the test command builds it first).
+ * `args`: more of its options (`['--csp', policy]`).
  */
-export async function startServer() {
+export async function startServer(args = []) {
   const binary = join(repoRoot, 'target', 'debug', 'examples', 'serve');
   if (!existsSync(binary)) {
     throw new Error(`the dev server is not built (${binary} missing): run 'cargo build --example serve'`);
   }
-  const child = spawn(binary, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(binary, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk) => {

@@ -345,6 +345,14 @@ impl Dub {
         })
     }
 
+    /// The microphone's level while `record` runs: the loudest sample of the last block captured (about
+    /// 85 ms), 1 at full scale (a little above when the input clips), for a meter that shows the microphone
+    /// works; 0 when not recording.
+    #[wasm_bindgen(getter)]
+    pub fn level(&self) -> f32 {
+        self.state.recording.read().as_ref().map_or(0.0, Recording::level)
+    }
+
     /// Ends the recording: pauses the player, keeps the take (placed as heard) and makes it the current one.
     /// Resolves with its index in `takes`.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
@@ -433,12 +441,5 @@ impl Dub {
             peaks.add(0, &pcm.channels);
             Ok(Float32Array::from(&peaks.waveform(0.0, pcm.frames() as f64, buckets)[..]).into())
         })
-    }
-
-    /// The microphone's level while `record` runs: the highest absolute sample value (0 to 1) of the last
-    /// block captured (about 85 ms), for a meter that shows the microphone works; 0 when not recording.
-    #[wasm_bindgen(getter)]
-    pub fn level(&self) -> f32 {
-        self.state.recording.read().as_ref().map_or(0.0, Recording::level)
     }
 }

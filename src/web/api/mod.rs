@@ -7,6 +7,7 @@ pub(crate) mod dub;
 pub(crate) mod media;
 pub(crate) mod player;
 pub(crate) mod support;
+pub(crate) mod thumbnails;
 mod types;
 
 use wasm_bindgen::prelude::*;

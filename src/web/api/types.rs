@@ -176,7 +176,7 @@ export type PlayerEventType =
   | 'livewindowchange'
   | 'variantchange';
 
-/** Progress and cancellation, for every long job (`clip.export`, `dub.export`, `dub.preview`). */
+/** Progress and cancellation, for every long job (`media.samples`, `media.thumbnails`, `clip.export`, `dub.export`, `dub.preview`). */
 export interface JobOptions {
   /** Called with the fraction done, from 0 to 1, never decreasing. */
   onProgress?: (fraction: number) => void;
@@ -239,6 +239,24 @@ export interface Take {
 
 /** A dubbed clip's MP4 bytes, with the codec its sound was encoded in (`'mp4a.40.2'` or `'opus'`). */
 export type DubbedMp4 = Uint8Array & { audioCodec: string };
+
+/** `media.thumbnails(which, options)`. */
+export interface ThumbnailOptions extends JobOptions {
+  /** Pixels (default 160, or from `height` and the picture's aspect ratio); 1 to 4096. */
+  width?: number;
+  /** Pixels (default: from `width` and the picture's aspect ratio); 1 to 4096. */
+  height?: number;
+  /** `false` (default): the keyframe at or before each time, only it read and decoded; `true`: the frame shown at each time. */
+  exact?: boolean;
+}
+
+/** One thumbnail from `media.thumbnails()`. */
+export interface Thumbnail {
+  /** The time of the frame it shows, seconds on the media timeline (a keyframe's, unless `exact`). */
+  time: number;
+  /** The picture, upright, letterboxed in the size asked for. Close it (`image.close()`) once drawn. */
+  image: ImageBitmap;
+}
 "#;
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -13,7 +13,10 @@ use super::outputs::Outputs;
 use super::support::config_supported;
 use super::{chunk_init, Closing};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{CodecConfig, Sample};
+use crate::media::{CodecConfig, Sample, Track};
+use crate::player::FramePlan;
+use crate::time::Time;
+use crate::web::chunk::Chunk;
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
@@ -127,6 +130,28 @@ impl VideoDecoder {
     /// must start at a keyframe.
     pub(crate) fn failed(&self) -> bool {
         self.frames.failure().failed()
+    }
+
+    /// Decodes the samples of `chunk`'s video `plan` names and takes the frame it shows (the others
+    /// output meanwhile are closed). The decoder is flushed: the next sample must be a keyframe.
+    pub(crate) async fn frame_of(&self, chunk: &Chunk, video: &Track, plan: &FramePlan) -> Result<Frame> {
+        let samples = video
+            .samples
+            .get(plan.first..=plan.target)
+            .ok_or_else(|| Error::malformed("the frame's samples are not in its chunk"))?;
+        for sample in samples {
+            self.decode(sample, chunk.sample_data(sample)?, video.timescale)?;
+        }
+        self.flush().await?;
+        let wanted = Time {
+            ticks: plan.pts,
+            scale: video.timescale,
+        }
+        .micros() as f64;
+        self.take_frames()
+            .into_iter()
+            .find(|frame| frame.timestamp() == wanted)
+            .ok_or_else(|| Error::malformed("the decoder did not output the frame sought"))
     }
 
     /// The error the decoder reported, if it failed.
