@@ -29,7 +29,6 @@ use super::members::members;
 use super::options::property;
 use super::player::PlayerCore;
 use crate::edit::mix::Timeline;
-use crate::edit::waveform::peak;
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
 
@@ -179,7 +178,7 @@ impl Recording {
                         channels.push(Float32Array::from(plane).to_vec());
                     }
                 }
-                level.set(peak(&channels));
+                level.set(channels.iter().flatten().fold(0.0, |loudest, x| x.abs().max(loudest)));
                 batches.write().push((frame, channels));
                 // Both clocks read at one moment `now`: the player heard media time `heard`; the capture
                 // context's sample at context time `c` is heard at `performance + (c - context_time)`, was

@@ -1,24 +1,39 @@
 //! `media.waveform()`: the sound of a stretch of the media timeline decoded once into [`Peaks`] (min/max
-//! per 256 samples), then read as min/max pairs per bucket. A file's groups of pictures and an HLS stream's
-//! segments alike are loaded one after another (a stream's next few fetched while one decodes) and their
-//! sound decoded as it arrives, each block folded into the summary and released at once: the decoded
-//! sound is never held whole.
+//! per 256 samples), then read as min/max pairs per bucket.
+//!
+//! The stretch is decoded in pieces of [`PIECE_SECONDS`]. Each piece is gathered as a clip export gathers
+//! its samples (a file's read by Range requests, an HLS stream's segments fetched), its sound written alone
+//! as an MP4 (the packets before it that prime the decoder included, hidden by the edit list as in an
+//! exported clip), and that file decoded by the browser's `decodeAudioData`, which runs on threads of its own:
+//! while a few pieces decode, the next one is read. Each piece's sound is folded into the summary and
+//! released, so the decoded sound is never held whole.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::Float32Array;
 use wasm_bindgen::JsValue;
 
 use super::cell::Access;
-use super::chunk::{Chunk, Next};
-use super::codec::audio_decoder::decode_to_pcm;
-use super::content::{ChunkRun, Content};
+use super::content::Content;
+use super::export::gather;
 use super::job::Job;
 use super::options;
+use super::voice::{decode_audio_data, from_audio_buffer};
+use crate::edit::assemble;
+use crate::edit::trim::{AudioCut, TrimMode, TrimPlan};
 use crate::edit::waveform::{buckets, Peaks, BIN};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::TrackKind;
+use crate::media::{Pcm, TrackKind};
+use crate::mux::{mp4, Container};
+use crate::time::Time;
+
+/// Seconds of sound decoded by one `decodeAudioData` call (5.8 MB of samples per channel at 48 kHz).
+const PIECE_SECONDS: f64 = 60.0;
+
+/// Pieces decoding at once.
+const DECODING: usize = 3;
 
 /// The summary of `[start, end)` of the media timeline, seconds; its bins count samples at `rate`.
 struct Summary {
@@ -26,6 +41,14 @@ struct Summary {
     end: f64,
     rate: f64,
     peaks: Peaks,
+}
+
+impl Summary {
+    /// Folds in `pcm`, sound from media time `at` on, leaving out what comes before media time `from`.
+    fn add(&mut self, at: f64, from: f64, pcm: &Pcm) {
+        let sample = |t: f64| ((t - self.start) * self.rate).round() as i64;
+        self.peaks.add(sample(at), sample(from), &pcm.channels);
+    }
 }
 
 thread_local! {
@@ -46,9 +69,10 @@ pub(crate) async fn waveform(content: &Rc<Content>, options: &JsValue) -> Result
     if !(end - start).is_finite() || end <= start {
         return Err(Error::new(ErrorCode::OutOfRange, "waveform: start must be before end"));
     }
-    if !content.has_track(TrackKind::Audio) {
-        return Err(Error::new(ErrorCode::OutOfRange, "the media has no sound"));
-    }
+    // The summary counts samples at the sound's own rate, which its pieces are decoded at.
+    let rate = content
+        .with_tracks(|tracks| Some(tracks.iter().find(|t| t.kind == TrackKind::Audio)?.config.sample_rate))
+        .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "the media has no sound"))?;
     let cached = CACHE.with(|cache| match &*cache.read() {
         Some((owner, summary)) if owner.as_ptr() == Rc::as_ptr(content) => Some(Rc::clone(summary)),
         _ => None,
@@ -56,11 +80,20 @@ pub(crate) async fn waveform(content: &Rc<Content>, options: &JsValue) -> Result
     let summary = match cached {
         Some(summary) if summary.start <= start && end <= summary.end => summary,
         _ => {
-            let summary = Rc::new(decode(content, start, end, &job).await?);
+            let rate = f64::from(rate);
+            let mut summary = Summary {
+                start,
+                end,
+                rate,
+                peaks: Peaks::new(((end - start) * rate).ceil() as usize, BIN),
+            };
+            decode(content, &mut summary, &job).await?;
+            let summary = Rc::new(summary);
             CACHE.with(|cache| *cache.write() = Some((Rc::downgrade(content), Rc::clone(&summary))));
             summary
         }
     };
+    job.step(0.0, 1.0);
     job.progress(1.0);
     let at = |t: f64| (t - summary.start) * summary.rate;
     Ok(Float32Array::from(
@@ -68,53 +101,51 @@ pub(crate) async fn waveform(content: &Rc<Content>, options: &JsValue) -> Result
     ))
 }
 
-/// Decodes the sound of the chunks from the one at `start` to the one holding `end` into a summary of
-/// `[start, end)`. Each chunk's sound is decoded on its own, as a dub's sound is (`decode_to_pcm`), so a
-/// change of coding between segments needs nothing more, and only one chunk is held at a time.
-async fn decode(content: &Content, start: f64, end: f64, job: &Job) -> Result<Summary> {
-    let mut summary = None;
-    let mut previous: Option<Rc<Chunk>> = None;
-    let mut next = content.chunk_at(start.max(content.range().0));
-    let mut run = ChunkRun::new(content, next, end, job.signal());
-    while let Some(key) = next {
-        job.check()?;
-        let chunk = run.load(key).await?;
-        if let Some((track, (first, _))) = chunk.audio.as_ref().and_then(|t| Some((t, t.presentation_span()?))) {
-            let origin = first as f64 / f64::from(track.timescale);
-            // The packet before the chunk primes the decoder: AAC overlaps each frame with the one before,
-            // and a first frame decoded alone fades in.
-            let primer = previous.as_deref().and_then(|p: &Chunk| {
-                let before = p.audio.as_ref().filter(|t| t.config == track.config)?;
-                Some((p, before.samples.last()?))
-            });
-            let own = track.samples.iter().map(|s| (&*chunk, s));
-            let mut samples = primer.into_iter().chain(own).map(|(c, s)| Ok((s, c.sample_data(s)?)));
-            let pcm = decode_to_pcm(&track.config, track.timescale, &mut samples, origin, None).await?;
-            let rate = f64::from(pcm.rate);
-            // The summary counts samples at the rate the decoder gives (HE-AAC's is twice the stream's).
-            let summary = summary.get_or_insert_with(|| Summary {
-                start,
-                end,
-                rate,
-                peaks: Peaks::new(((end - start) * rate).ceil() as usize, BIN),
-            });
-            summary
-                .peaks
-                .add(((origin - start) * summary.rate).round() as i64, &pcm.channels);
+/// Decodes the sound of the summary's span, where the media has some, piece by piece into it.
+async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<()> {
+    let (first, last) = content.range();
+    let (from, to) = (summary.start.max(first), summary.end.min(last));
+    let pieces = ((to - from) / PIECE_SECONDS).ceil().max(0.0) as usize;
+    let length = (to - from) / pieces as f64;
+    let mut decoding = VecDeque::new();
+    for piece in 0..pieces {
+        let at = from + piece as f64 * length;
+        job.step(piece as f64 / pieces as f64, (piece + 1) as f64 / pieces as f64);
+        let gathered = gather(content, at, at + length, TrimMode::HiddenLead, job).await?;
+        if let (Some(cut), Some(track)) = (&gathered.plan.audio, &gathered.footage.audio) {
+            let footage = gathered.readable(TrackKind::Audio, cut.samples.clone(), job).await?;
+            // The sound is written from its first packet on, that packet's sound and those before the
+            // piece (the pre-roll that primes the decoder) left out when folded in: the edit list that
+            // hides them in an exported clip is not read alike by every browser.
+            let seconds = |ticks| {
+                Time {
+                    ticks,
+                    scale: track.timescale,
+                }
+                .seconds()
+            };
+            let first = track.samples.get(cut.samples.start).map_or(cut.shown.0, |s| s.pts);
+            let sound = TrimPlan {
+                video: None,
+                audio: Some(AudioCut {
+                    shown: (first, cut.shown.1),
+                    ..cut.clone()
+                }),
+                ..gathered.plan
+            };
+            let file = mp4::write(&assemble::tracks(&footage, &sound, Vec::new())?, Container::Mp4)?;
+            let decoded = decode_audio_data(&file, summary.rate as f32)?;
+            decoding.push_back((seconds(first), seconds(cut.shown.0), decoded));
         }
-        job.progress((chunk.end - start) / (end - start));
-        // The next chunk starts where this one ends: past the span, nothing more to load.
-        next = match content.chunk_after(key) {
-            Next::Chunk(after) if chunk.end < end => Some(after),
-            _ => None,
-        };
-        previous = Some(chunk);
+        job.progress(1.0);
+        // The last piece waits for every decoding to end.
+        let left = if piece + 1 == pieces { 0 } else { DECODING - 1 };
+        while decoding.len() > left {
+            let Some((at, from, sound)) = decoding.pop_front() else {
+                break;
+            };
+            summary.add(at, from, &from_audio_buffer(&sound.await?)?);
+        }
     }
-    // No packet in the span: silence.
-    Ok(summary.unwrap_or(Summary {
-        start,
-        end,
-        rate: 1.0,
-        peaks: Peaks::new(0, BIN),
-    }))
+    Ok(())
 }
