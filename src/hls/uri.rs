@@ -28,7 +28,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
     } else if reference_path.starts_with('/') {
         reference_path.to_owned()
     } else {
-        match base_path.rfind('/') {
+        match base_path.bytes().rposition(|b| b == b'/') {
             Some(slash) => format!("{}{reference_path}", base_path.get(..=slash).unwrap_or_default()),
             None => reference_path.to_owned(),
         }

@@ -136,7 +136,7 @@ impl Fetcher {
         let response = self.response(url, range, &request).await?;
         let status = response.status();
         let total_length =
-            header(&response, "Content-Range").and_then(|range| range.rsplit('/').next()?.parse::<u64>().ok());
+            header(&response, "Content-Range").and_then(|range| range.split_once('/')?.1.parse::<u64>().ok());
         // An error page's body is not wanted: its download stops here.
         let bytes = if response.ok() {
             self.body(&response, url, max_len, &request).await?
