@@ -8,9 +8,7 @@
 //! while a few pieces decode, the next one is read. Each piece's sound is folded into the summary and
 //! released, so the decoded sound is never held whole.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
 
 use js_sys::Float32Array;
 use wasm_bindgen::JsValue;
@@ -35,8 +33,9 @@ const PIECE_SECONDS: f64 = 60.0;
 /// Pieces decoding at once.
 const DECODING: usize = 3;
 
-/// The summary of `[start, end)` of the media timeline, seconds; its bins count samples at `rate`.
-struct Summary {
+/// The sound's lowest and highest values over `[start, end)` of the media timeline, seconds; its bins count
+/// samples at `rate`.
+pub(crate) struct Summary {
     start: f64,
     end: f64,
     rate: f64,
@@ -49,62 +48,49 @@ impl Summary {
         let sample = |t: f64| ((t - self.start) * self.rate).round() as i64;
         self.peaks.add(sample(at), sample(from), &pcm.channels);
     }
-}
 
-thread_local! {
-    /// The summary last made, and of which media: at most 8 MiB (1 MiB for 10 minutes at 48 kHz).
-    static CACHE: RefCell<Option<(Weak<Content>, Rc<Summary>)>> = const { RefCell::new(None) };
+    /// `buckets` min/max pairs over `[start, end)`, which it must cover.
+    fn waveform(&self, start: f64, end: f64, buckets: usize) -> Float32Array {
+        let sample = |t: f64| (t - self.start) * self.rate;
+        Float32Array::from(&self.peaks.waveform(sample(start), sample(end), buckets)[..])
+    }
 }
 
 /// The waveform of the options' `{ start, end }` (default: the seekable span) in `buckets` min/max pairs:
 /// from the summary kept of an earlier call that covered the span, else decoded (`onProgress`, `signal`).
-pub(crate) async fn waveform(content: &Rc<Content>, options: &JsValue) -> Result<Float32Array> {
+pub(crate) async fn waveform(content: &Content, options: &JsValue) -> Result<Float32Array> {
     let job = Job::from_options(options)?.on_media(content.life());
     job.check()?;
     let (first, last) = content.range();
     let start = options::number(options, "start")?.unwrap_or(first);
     let end = options::number(options, "end")?.unwrap_or(last);
     let buckets = buckets(options::number(options, "buckets")?)?;
-    // NaN is not finite either.
-    if !(end - start).is_finite() || end <= start {
-        return Err(Error::new(ErrorCode::OutOfRange, "waveform: start must be before end"));
-    }
+    content.check_span(start, end)?;
     // The summary counts samples at the sound's own rate, which its pieces are decoded at.
     let rate = content
         .with_tracks(|tracks| Some(tracks.iter().find(|t| t.kind == TrackKind::Audio)?.config.sample_rate))
         .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "the media has no sound"))?;
-    let cached = CACHE.with(|cache| match &*cache.read() {
-        Some((owner, summary)) if owner.as_ptr() == Rc::as_ptr(content) => Some(Rc::clone(summary)),
-        _ => None,
-    });
-    let summary = match cached {
-        Some(summary) if summary.start <= start && end <= summary.end => summary,
-        _ => {
-            let rate = f64::from(rate);
-            let mut summary = Summary {
-                start,
-                end,
-                rate,
-                peaks: Peaks::new(((end - start) * rate).ceil() as usize, BIN),
-            };
-            decode(content, &mut summary, &job).await?;
-            let summary = Rc::new(summary);
-            CACHE.with(|cache| *cache.write() = Some((Rc::downgrade(content), Rc::clone(&summary))));
-            summary
+    if let Some(summary) = &*content.waveform.read() {
+        if summary.start <= start && end <= summary.end {
+            return Ok(summary.waveform(start, end, buckets));
         }
+    }
+    let rate = f64::from(rate);
+    let mut summary = Summary {
+        start,
+        end,
+        rate,
+        peaks: Peaks::new(((end - start) * rate).ceil() as usize, BIN),
     };
-    job.step(0.0, 1.0);
-    job.progress(1.0);
-    let at = |t: f64| (t - summary.start) * summary.rate;
-    Ok(Float32Array::from(
-        &summary.peaks.waveform(at(start), at(end), buckets)[..],
-    ))
+    decode(content, &mut summary, &job).await?;
+    let waveform = summary.waveform(start, end, buckets);
+    *content.waveform.write() = Some(summary);
+    Ok(waveform)
 }
 
-/// Decodes the sound of the summary's span, where the media has some, piece by piece into it.
+/// Decodes the sound of the summary's span piece by piece into it.
 async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<()> {
-    let (first, last) = content.range();
-    let (from, to) = (summary.start.max(first), summary.end.min(last));
+    let (from, to) = (summary.start, summary.end);
     let pieces = ((to - from) / PIECE_SECONDS).ceil().max(0.0) as usize;
     let length = (to - from) / pieces as f64;
     let mut decoding = VecDeque::new();

@@ -108,16 +108,16 @@ test('the first call keeps a summary: later calls within its span create no deco
     const { Media } = await window.reelcutReady;
     const media = await Media.open('/fixtures/hls_ts/index.m3u8');
     let started = performance.now();
-    const first = await media.waveform();
+    const first = await media.waveform({ start: 0, end: 5 });
     const firstMs = performance.now() - started;
     const decodedFirst = window.decodings;
     started = performance.now();
-    const again = await media.waveform();
-    const other = await media.waveform({ start: 1, end: 5, buckets: 7 });
+    const again = await media.waveform({ start: 0, end: 5 });
+    const other = await media.waveform({ start: 1, end: 4, buckets: 7 });
     const againMs = performance.now() - started;
     const decodedAgain = window.decodings - decodedFirst;
-    // Beyond the summary's span: decoded again.
-    await media.waveform({ start: 0, end: 7 });
+    // Beyond the summary's span (the whole stream, 0 to 6 s): decoded again.
+    await media.waveform();
     return { first: first.length, same: first.every((v, i) => v === again[i]), other: other.length, firstMs, againMs,
       decodedFirst, decodedAgain, decodedBeyond: window.decodings - decodedFirst };
   });
@@ -144,6 +144,7 @@ test('a waveform aborted by its signal, of media without sound, or with bad opti
     out.silent = await code((await Media.open('/fixtures/video_only.mp4')).waveform());
     for (const buckets of [0, 2.5, -1, 100001, NaN]) out[`buckets ${buckets}`] = await code(media.waveform({ buckets }));
     out.empty = await code(media.waveform({ start: 3, end: 3 }));
+    out.outside = await code(media.waveform({ start: 5, end: 7 }));
     out.notNumber = await code(media.waveform({ start: 'zero' }));
     media.close();
     out.closed = await code(media.waveform());
@@ -155,6 +156,7 @@ test('a waveform aborted by its signal, of media without sound, or with bad opti
     assert.match(result[`buckets ${buckets}`], /^ReelcutError out_of_range: buckets must be a whole number from 1 to 100000/);
   }
   assert.match(result.empty, /^ReelcutError out_of_range:/);
+  assert.match(result.outside, /^ReelcutError out_of_range: start < end inside the media's range \[0\.000, 6\.000\]/);
   assert.match(result.notNumber, /^ReelcutError malformed_input: start must be a number/);
   assert.match(result.closed, /^ReelcutError invalid_state:/);
   assert.deepEqual(errors, []);
