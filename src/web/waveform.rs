@@ -8,8 +8,6 @@
 //! while a few pieces decode, the next one is read. Each piece's sound is folded into the summary and
 //! released, so the decoded sound is never held whole.
 
-use std::collections::VecDeque;
-
 use js_sys::Float32Array;
 use wasm_bindgen::JsValue;
 
@@ -93,7 +91,7 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
     let (from, to) = (summary.start, summary.end);
     let pieces = ((to - from) / PIECE_SECONDS).ceil().max(0.0) as usize;
     let length = (to - from) / pieces as f64;
-    let mut decoding = VecDeque::new();
+    let mut decoding = Vec::new();
     for piece in 0..pieces {
         let at = from + piece as f64 * length;
         job.step(piece as f64 / pieces as f64, (piece + 1) as f64 / pieces as f64);
@@ -121,15 +119,13 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
             };
             let file = mp4::write(&assemble::tracks(&footage, &sound, Vec::new())?, Container::Mp4)?;
             let decoded = decode_audio_data(&file, summary.rate as f32)?;
-            decoding.push_back((seconds(first), seconds(cut.shown.0), decoded));
+            decoding.push((seconds(first), seconds(cut.shown.0), decoded));
         }
         job.progress(1.0);
         // The last piece waits for every decoding to end.
         let left = if piece + 1 == pieces { 0 } else { DECODING - 1 };
         while decoding.len() > left {
-            let Some((at, from, sound)) = decoding.pop_front() else {
-                break;
-            };
+            let (at, from, sound) = decoding.remove(0);
             summary.add(at, from, &from_audio_buffer(&sound.await?)?);
         }
     }
