@@ -26,7 +26,7 @@ const FIRST_BACKOFF_MS: f64 = 200.0;
 /// hls.js waits for a fragment's first byte).
 const DEFAULT_TIMEOUT_MS: f64 = 10_000.0;
 
-/// A body's buffer is reserved for at most this many bytes before they arrive.
+/// The buffer of a body that is not a range is reserved for at most this many bytes before they arrive.
 const MAX_RESERVED_BYTES: u64 = 16 << 20;
 
 /// What a GET brought back.
@@ -139,7 +139,9 @@ impl Fetcher {
             header(&response, "Content-Range").and_then(|range| range.split_once('/')?.1.parse::<u64>().ok());
         // An error page's body is not wanted: its download stops here.
         let bytes = if response.ok() {
-            self.body(&response, url, max_len, &request).await?
+            // A range's bytes are known in number before they come: the buffer is reserved for all of them.
+            let reserve = range.map_or(MAX_RESERVED_BYTES, |(start, end)| end - start);
+            self.body(&response, url, (reserve, max_len), &request).await?
         } else {
             request.abort();
             Vec::new()
@@ -182,14 +184,14 @@ impl Fetcher {
             .map_err(|e| from_js(ErrorCode::Browser, "fetch result", &e))?)
     }
 
-    /// The body of `response`, read as it arrives: a longer `Content-Length` than `max_len` is refused
-    /// before the download, a body that grows past it as soon as it does (`limit_exceeded`); one that stalls
-    /// or is cut short is a `network` error.
+    /// The body of `response`, read as it arrives into a buffer reserved for up to `reserve` bytes: a longer
+    /// `Content-Length` than `max_len` is refused before the download, a body that grows past it as soon as it
+    /// does (`limit_exceeded`); one that stalls or is cut short is a `network` error.
     async fn body(
         &self,
         response: &web_sys::Response,
         url: &str,
-        max_len: u64,
+        (reserve, max_len): (u64, u64),
         request: &Request,
     ) -> Result<Vec<u8>, Failed> {
         let too_long = || Error::limit(format!("{url}: the response is larger than {max_len} bytes"));
@@ -204,9 +206,9 @@ impl Fetcher {
             .get_reader()
             .dyn_into()
             .map_err(|e| from_js(ErrorCode::Browser, "ReadableStream.getReader", &e))?;
-        // Reserved from what the server announces, but never more than a segment's worth up front: the
-        // header is the server's word, the bytes are what counts.
-        let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(MAX_RESERVED_BYTES) as usize);
+        // Reserved from what the server announces, but never more than asked for: the header is the
+        // server's word, the bytes are what counts.
+        let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(reserve) as usize);
         loop {
             // A timed-out request is aborted, which ends the body too.
             let read = self.within(reader.read(), request, url, Wait::Body).await?;
@@ -276,9 +278,7 @@ pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Ar
         return None;
     }
     let chunk: Uint8Array = property(read, "value")?.dyn_into().ok()?;
-    let at = bytes.len();
-    bytes.resize(at + chunk.length() as usize, 0);
-    chunk.copy_to(&mut bytes[at..]);
+    bytes.extend_from_slice(&chunk.to_vec());
     Some(chunk)
 }
 
