@@ -51,10 +51,16 @@ impl Peaks {
                     break;
                 };
                 let (now, later) = rest.split_at((self.bin - frame % self.bin).min(rest.len()));
+                let (mut low, mut high) = (pair[0], pair[1]);
                 for &value in now {
-                    pair[0] = pair[0].min(value);
-                    pair[1] = pair[1].max(value);
+                    if value < low {
+                        low = value;
+                    }
+                    if value > high {
+                        high = value;
+                    }
                 }
+                pair.copy_from_slice(&[low, high]);
                 (frame, rest) = (frame + now.len(), later);
             }
         }
