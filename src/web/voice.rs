@@ -129,15 +129,16 @@ async fn with_browser(bytes: Vec<u8>) -> Result<Pcm> {
 /// Workers); the decoding runs on the browser's own thread, so several may run at once. Awaiting the
 /// returned future gives the sound.
 pub(crate) fn decode_audio_data(bytes: &[u8], rate: f32) -> Result<impl Future<Output = Result<AudioBuffer>>> {
-    let has_offline_context = js_sys::Reflect::has(&js_sys::global(), &"OfflineAudioContext".into()).unwrap_or(false);
-    if !has_offline_context {
-        return Err(Error::unsupported(
-            "this sound is decoded with decodeAudioData, which Workers lack: in a Worker, pass voices as \
-             WAV, M4A or an AudioBuffer, and ask for waveforms on the page",
-        ));
-    }
+    // Workers have no OfflineAudioContext: making one fails there.
     let context = web_sys::OfflineAudioContext::new_with_number_of_channels_and_length_and_sample_rate(1, 1, rate)
-        .map_err(|e| from_js(ErrorCode::Browser, "new OfflineAudioContext", &e))?;
+        .map_err(|e| {
+            from_js(
+                ErrorCode::Unsupported,
+                "decodeAudioData needs an OfflineAudioContext, which Workers lack (in a Worker, pass voices as WAV, \
+                 M4A or an AudioBuffer, and ask for waveforms on the page); new OfflineAudioContext",
+                &e,
+            )
+        })?;
     let promise = context
         .decode_audio_data(&Uint8Array::from(bytes).buffer())
         .map_err(|e| from_js(ErrorCode::MalformedInput, "decodeAudioData", &e))?;
