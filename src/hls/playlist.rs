@@ -303,7 +303,8 @@ pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
     if !text.trim_start_matches('\u{feff}').trim_start().starts_with("#EXTM3U") {
         return Err(Error::malformed("not an HLS playlist: it does not start with #EXTM3U"));
     }
-    let lines = || text.lines().map(str::trim).filter(|line| !line.is_empty());
+    // Lines end at \n; the trim takes the \r of a CRLF ending with the other spaces.
+    let lines = || text.split('\n').map(str::trim).filter(|line| !line.is_empty());
     let is_master =
         lines().any(|line| line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF"));
     if is_master {
