@@ -10,6 +10,7 @@
 //! Tags this module does not use are skipped, as RFC 8216 asks of clients. Every number is range-checked
 //! before use: nothing a playlist says can overflow a sequence number or allocate past the limits below.
 
+use super::find_any;
 use super::uri::resolve;
 use crate::decimal::parse_decimal;
 use crate::error::{Error, Result};
@@ -355,7 +356,8 @@ fn variant(attributes: &Attributes) -> Result<Variant> {
         .get("RESOLUTION")
         .map(|value| {
             value
-                .split_once(['x', 'X'])
+                .split_once('x')
+                .or_else(|| value.split_once('X'))
                 .and_then(|(w, h)| {
                     let side = |text: &str| u32::try_from(text.parse::<u64>().ok()?).ok();
                     Some((side(w)?, side(h)?))
@@ -743,7 +745,8 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
     // Every field is unsigned: a sign belongs only to the zone.
     let number = |digits: &str| i64::try_from(digits.parse::<u64>().ok()?).ok();
     let text = text.trim();
-    let (date, time) = text.split_once(['T', 't', ' '])?;
+    let at = find_any(text, b"Tt ")?;
+    let (date, time) = (text.get(..at)?, text.get(at + 1..)?);
     let (year, month_day) = date.split_once('-')?;
     let (month, day) = month_day.split_once('-')?;
     let (year, month, day) = (number(year)?, number(month)?, number(day)?);
@@ -751,10 +754,10 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
         return None;
     }
     // Split the zone off: Z, or +hh:mm / -hh:mm / +hhmm / +hh.
-    let (clock, zone_minutes) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+    let (clock, zone_minutes) = if let Some(clock) = time.strip_suffix('Z').or_else(|| time.strip_suffix('z')) {
         (clock, 0)
     } else {
-        let at = time.rfind(['+', '-'])?;
+        let at = time.bytes().rposition(|b| b == b'+' || b == b'-')?;
         let (clock, zone) = time.split_at_checked(at)?;
         let sign = if zone.starts_with('-') { -1 } else { 1 };
         let offset = zone.get(1..)?;

@@ -1,6 +1,13 @@
 //! Resolving the URIs a playlist lists against the playlist's own URI (RFC 3986 section 5.2), for URLs and
 //! for local file paths alike.
 
+use super::find_any;
+
+/// Where `uri`'s query or fragment starts (its `?` or `#`), or its length when it has neither.
+pub fn query_start(uri: &str) -> usize {
+    find_any(uri, b"?#").unwrap_or(uri.len())
+}
+
 /// The URI `reference` means when found in the resource at `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
     let reference = reference.trim();
@@ -18,10 +25,9 @@ pub fn resolve(base: &str, reference: &str) -> String {
             format!("{scheme}://{network_path}")
         };
     }
-    let base_path = base_path.split(['?', '#']).next().unwrap_or_default();
+    let base_path = base_path.get(..query_start(base_path)).unwrap_or_default();
     let (reference_path, suffix) = reference
-        .find(['?', '#'])
-        .and_then(|at| reference.split_at_checked(at))
+        .split_at_checked(query_start(reference))
         .unwrap_or((reference, ""));
     let merged = if reference_path.is_empty() {
         base_path.to_owned()
@@ -54,7 +60,7 @@ fn split_origin(base: &str) -> (&str, &str) {
         Some(at) => {
             let after = at + 3;
             let rest = base.get(after..).unwrap_or_default();
-            let path_start = rest.find(['/', '?', '#']).map_or(base.len(), |i| after + i);
+            let path_start = find_any(rest, b"/?#").map_or(base.len(), |i| after + i);
             base.split_at_checked(path_start).unwrap_or((base, ""))
         }
         None => ("", base),

@@ -16,6 +16,7 @@ use super::source::Source;
 use super::waveform::Summary;
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
+use crate::hls::uri::query_start;
 use crate::media::{Track, TrackKind};
 
 /// An opened source. Closed (its requests aborted, its live reloads stopped, its cache dropped) by
@@ -40,7 +41,7 @@ impl Content {
     pub(crate) async fn open(src: &JsValue, options: &JsValue, life: Rc<Life>) -> Result<Content> {
         let fetcher = Fetcher::new(Rc::clone(&life), options)?;
         let source = if let Some(url) = src.as_string() {
-            let path = url.split(['?', '#']).next().unwrap_or_default();
+            let path = url.get(..query_start(&url)).unwrap_or_default();
             if path.ends_with(".m3u8") {
                 let kind = Kind::Hls(HlsContent::open(&url, fetcher).await?);
                 return Ok(Content::new(life, kind));
