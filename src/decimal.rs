@@ -53,6 +53,19 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
+/// The number `text` writes in decimal digits alone (no sign, no spaces), when it fits a `u64`.
+pub fn parse_digits(text: &str) -> Option<u64> {
+    let mut value: u64 = 0;
+    if text.is_empty() {
+        return None;
+    }
+    for byte in text.bytes() {
+        let digit = byte.checked_sub(b'0').filter(|d| *d < 10)?;
+        value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+    }
+    Some(value)
+}
+
 /// The number a decimal with an optional exponent writes (`1.52588e-05`, `2E+3`, `+0.5`, `-.25`), as the
 /// `f64` nearest to it within a few units of the last place: how LUT files (`.cube`) and other tools' number
 /// columns write floats. The mantissa is a [`parse_decimal`] (plus an optional leading `+`); the exponent is
@@ -121,6 +134,16 @@ impl fmt::Display for Fixed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_alone_make_a_number() {
+        assert_eq!(parse_digits("0"), Some(0));
+        assert_eq!(parse_digits("236158213"), Some(236_158_213));
+        assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", "+5", "-1", " 7", "1e3", "12a", "18446744073709551616"] {
+            assert_eq!(parse_digits(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn plain_decimals_parse_to_the_nearest_f64() {

@@ -12,7 +12,7 @@
 
 use super::find_any;
 use super::uri::resolve;
-use crate::decimal::parse_decimal;
+use crate::decimal::{parse_decimal, parse_digits};
 use crate::error::{Error, Result};
 
 /// Longest playlist text accepted (a 24-hour event playlist of 2 s segments is about 5 MB).
@@ -359,7 +359,7 @@ fn variant(attributes: &Attributes) -> Result<Variant> {
                 .split_once('x')
                 .or_else(|| value.split_once('X'))
                 .and_then(|(w, h)| {
-                    let side = |text: &str| u32::try_from(text.parse::<u64>().ok()?).ok();
+                    let side = |text: &str| u32::try_from(parse_digits(text)?).ok();
                     Some((side(w)?, side(h)?))
                 })
                 .ok_or_else(|| attributes.error("RESOLUTION"))
@@ -448,10 +448,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
                 next.duration = Some(seconds);
             }
             "#EXT-X-TARGETDURATION" => {
-                let seconds = value
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
+                let seconds = parse_digits(value.trim())
                     .filter(|s| *s as f64 <= MAX_SEGMENT_SECONDS)
                     .ok_or_else(|| Error::malformed(format!("bad target duration in '{line}'")))?;
                 target_duration = Some(seconds as f64);
@@ -640,10 +637,7 @@ fn seconds(text: &str) -> Option<f64> {
 
 /// A media or discontinuity sequence number, at most [`MAX_SEQUENCE`].
 fn sequence_number(line: &str, value: &str) -> Result<u64> {
-    let number: u64 = value
-        .trim()
-        .parse()
-        .map_err(|_| Error::malformed(format!("bad sequence number '{line}'")))?;
+    let number = parse_digits(value.trim()).ok_or_else(|| Error::malformed(format!("bad sequence number '{line}'")))?;
     if number > MAX_SEQUENCE {
         return Err(Error::limit(format!("sequence number too large in '{line}'")));
     }
@@ -653,9 +647,7 @@ fn sequence_number(line: &str, value: &str) -> Result<u64> {
 /// `n[@o]`: `n` bytes from offset `o`, or from `default_start` without one.
 fn byte_range(line: &str, value: &str, default_start: u64) -> Result<ByteRange> {
     let number = |text: &str| {
-        text.trim()
-            .parse::<u64>()
-            .ok()
+        parse_digits(text.trim())
             .filter(|n| *n <= MAX_BYTE_RANGE)
             .ok_or_else(|| Error::malformed(format!("bad byte range in '{line}'")))
     };
@@ -705,7 +697,7 @@ impl<'a> Attributes<'a> {
 
     /// An integer attribute up to `max`, `None` when absent; a value that is not one is an error.
     fn integer(&self, name: &str, max: u64) -> Result<Option<u64>> {
-        self.parsed(name, |value| value.parse().ok().filter(|n| *n <= max))
+        self.parsed(name, |value| parse_digits(value).filter(|n| *n <= max))
     }
 
     /// An attribute read by `parse`, `None` when absent; a value `parse` refuses is an error.
@@ -743,7 +735,7 @@ const YEARS: std::ops::RangeInclusive<i64> = 0..=9999;
 /// one.
 pub fn parse_date_time(text: &str) -> Option<f64> {
     // Every field is unsigned: a sign belongs only to the zone.
-    let number = |digits: &str| i64::try_from(digits.parse::<u64>().ok()?).ok();
+    let number = |digits: &str| i64::try_from(parse_digits(digits)?).ok();
     let text = text.trim();
     let at = find_any(text, b"Tt ")?;
     let (date, time) = (text.get(..at)?, text.get(at + 1..)?);

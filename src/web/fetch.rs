@@ -15,7 +15,7 @@ use super::job::aborted;
 use super::life::{Life, Request};
 use super::options;
 use super::options::{property, set_property};
-use crate::decimal::Fixed;
+use crate::decimal::{parse_digits, Fixed};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Attempts per request before giving up with a `network` error.
@@ -135,8 +135,7 @@ impl Fetcher {
         let request = self.life.request()?;
         let response = self.response(url, range, &request).await?;
         let status = response.status();
-        let total_length =
-            header(&response, "Content-Range").and_then(|range| range.split_once('/')?.1.parse::<u64>().ok());
+        let total_length = header(&response, "Content-Range").and_then(|range| parse_digits(range.split_once('/')?.1));
         // An error page's body is not wanted: its download stops here.
         let bytes = if response.ok() {
             // A range's bytes are known in number before they come: the buffer is reserved for all of them.
@@ -195,7 +194,7 @@ impl Fetcher {
         request: &Request,
     ) -> Result<Vec<u8>, Failed> {
         let too_long = || Error::limit(format!("{url}: the response is larger than {max_len} bytes"));
-        let announced = header(response, "Content-Length").and_then(|n| n.trim().parse::<u64>().ok());
+        let announced = header(response, "Content-Length").and_then(|n| parse_digits(n.trim()));
         if announced.is_some_and(|n| n > max_len) {
             return Err(too_long().into());
         }
