@@ -1,11 +1,13 @@
-//! Decimal text for the few fractional numbers the library reads and writes: seconds in playlists
-//! (`#EXTINF:6.006,`, `FRAME-RATE=29.970`, the seconds of a `PROGRAM-DATE-TIME`), the table of a `.cube` LUT
-//! (which may write exponents), and seconds in error messages.
+//! Decimal text for the few numbers the library reads and writes: integers in playlists and HTTP headers
+//! (sequence numbers, byte ranges, `Content-Length`), fractional seconds in playlists (`#EXTINF:6.006,`,
+//! `FRAME-RATE=29.970`, the seconds of a `PROGRAM-DATE-TIME`), the table of a `.cube` LUT (which may write
+//! exponents), and seconds in error messages.
 //!
 //! Core's general float parsing and formatting handle every exponent and the shortest round-trip digits; in
 //! the wasm they cost about 35 KiB (tables of powers of five and ten, and three digit-generation algorithms).
 //! Media text never needs that range: a playlist writes plain decimals, and a message wants a fixed number of
-//! decimals. These two functions do just that.
+//! decimals. The functions here do just that, and read integers with one digits reader rather than an
+//! instance of core's integer parsing.
 
 use std::fmt;
 
