@@ -301,11 +301,16 @@ pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
     if text.len() > MAX_PLAYLIST_BYTES {
         return Err(Error::limit("playlist larger than 16 MiB"));
     }
-    if !text.trim_start_matches('\u{feff}').trim_start().starts_with("#EXTM3U") {
+    if !text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .trim_ascii_start()
+        .starts_with("#EXTM3U")
+    {
         return Err(Error::malformed("not an HLS playlist: it does not start with #EXTM3U"));
     }
     // Lines end at \n; the trim takes the \r of a CRLF ending with the other spaces.
-    let lines = || text.split('\n').map(str::trim).filter(|line| !line.is_empty());
+    let lines = || text.split('\n').map(str::trim_ascii).filter(|line| !line.is_empty());
     let is_master =
         lines().any(|line| line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF"));
     if is_master {
@@ -442,13 +447,13 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         let attributes = || Attributes::parse(line, value);
         match tag {
             "#EXTINF" => {
-                let number = value.split(',').next().unwrap_or_default().trim();
+                let number = value.split(',').next().unwrap_or_default().trim_ascii();
                 let seconds =
                     seconds(number).ok_or_else(|| Error::malformed(format!("bad segment duration in '{line}'")))?;
                 next.duration = Some(seconds);
             }
             "#EXT-X-TARGETDURATION" => {
-                let seconds = parse_digits(value.trim())
+                let seconds = parse_digits(value.trim_ascii())
                     .filter(|s| *s as f64 <= MAX_SEGMENT_SECONDS)
                     .ok_or_else(|| Error::malformed(format!("bad target duration in '{line}'")))?;
                 target_duration = Some(seconds as f64);
@@ -463,7 +468,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
             "#EXT-X-DISCONTINUITY" => next.discontinuity = true,
             "#EXT-X-GAP" => next.gap = true,
             "#EXT-X-ENDLIST" => p.ended = true,
-            "#EXT-X-PLAYLIST-TYPE" => p.is_event = value.trim() == "EVENT",
+            "#EXT-X-PLAYLIST-TYPE" => p.is_event = value.trim_ascii() == "EVENT",
             "#EXT-X-I-FRAMES-ONLY" => p.i_frames_only = true,
             "#EXT-X-PROGRAM-DATE-TIME" => next.program_date_time = parse_date_time(value),
             "#EXT-X-MAP" => {
@@ -622,7 +627,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
 fn list(text: Option<&str>, separator: char) -> Vec<String> {
     let mut items = Vec::new();
     for item in text.unwrap_or_default().split(separator) {
-        let item = item.trim();
+        let item = item.trim_ascii();
         if !item.is_empty() {
             items.push(item.to_owned());
         }
@@ -637,7 +642,8 @@ fn seconds(text: &str) -> Option<f64> {
 
 /// A media or discontinuity sequence number, at most [`MAX_SEQUENCE`].
 fn sequence_number(line: &str, value: &str) -> Result<u64> {
-    let number = parse_digits(value.trim()).ok_or_else(|| Error::malformed(format!("bad sequence number '{line}'")))?;
+    let number =
+        parse_digits(value.trim_ascii()).ok_or_else(|| Error::malformed(format!("bad sequence number '{line}'")))?;
     if number > MAX_SEQUENCE {
         return Err(Error::limit(format!("sequence number too large in '{line}'")));
     }
@@ -647,7 +653,7 @@ fn sequence_number(line: &str, value: &str) -> Result<u64> {
 /// `n[@o]`: `n` bytes from offset `o`, or from `default_start` without one.
 fn byte_range(line: &str, value: &str, default_start: u64) -> Result<ByteRange> {
     let number = |text: &str| {
-        parse_digits(text.trim())
+        parse_digits(text.trim_ascii())
             .filter(|n| *n <= MAX_BYTE_RANGE)
             .ok_or_else(|| Error::malformed(format!("bad byte range in '{line}'")))
     };
@@ -672,7 +678,7 @@ struct Attributes<'a> {
 impl<'a> Attributes<'a> {
     fn parse(line: &'a str, mut list: &'a str) -> Result<Self> {
         let mut pairs = Vec::new();
-        while !list.trim().is_empty() {
+        while !list.trim_ascii().is_empty() {
             let (name, rest) = list
                 .split_once('=')
                 .ok_or_else(|| Error::malformed(format!("attribute without a value in '{line}'")))?;
@@ -685,8 +691,8 @@ impl<'a> Attributes<'a> {
                 }
                 None => rest.split_once(',').map_or((rest, ""), |(value, rest)| (value, rest)),
             };
-            pairs.push((name.trim(), value));
-            list = rest.trim_start().strip_prefix(',').unwrap_or(rest);
+            pairs.push((name.trim_ascii(), value));
+            list = rest.trim_ascii_start().strip_prefix(',').unwrap_or(rest);
         }
         Ok(Attributes { line, pairs })
     }
@@ -703,7 +709,7 @@ impl<'a> Attributes<'a> {
     /// An attribute read by `parse`, `None` when absent; a value `parse` refuses is an error.
     fn parsed<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
         self.get(name)
-            .map(|value| parse(value.trim()).ok_or_else(|| self.error(name)))
+            .map(|value| parse(value.trim_ascii()).ok_or_else(|| self.error(name)))
             .transpose()
     }
 
@@ -736,7 +742,7 @@ const YEARS: std::ops::RangeInclusive<i64> = 0..=9999;
 pub fn parse_date_time(text: &str) -> Option<f64> {
     // Every field is unsigned: a sign belongs only to the zone.
     let number = |digits: &str| i64::try_from(parse_digits(digits)?).ok();
-    let text = text.trim();
+    let text = text.trim_ascii();
     let at = find_any(text, b"Tt ")?;
     let (date, time) = (text.get(..at)?, text.get(at + 1..)?);
     let (year, month_day) = date.split_once('-')?;

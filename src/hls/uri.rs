@@ -10,7 +10,7 @@ pub fn query_start(uri: &str) -> usize {
 
 /// The URI `reference` means when found in the resource at `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
-    let reference = reference.trim();
+    let reference = reference.trim_ascii();
     if has_scheme(reference) {
         return reference.to_owned();
     }

@@ -194,7 +194,7 @@ impl Fetcher {
         request: &Request,
     ) -> Result<Vec<u8>, Failed> {
         let too_long = || Error::limit(format!("{url}: the response is larger than {max_len} bytes"));
-        let announced = header(response, "Content-Length").and_then(|n| parse_digits(n.trim()));
+        let announced = header(response, "Content-Length").and_then(|n| parse_digits(n.trim_ascii()));
         if announced.is_some_and(|n| n > max_len) {
             return Err(too_long().into());
         }
