@@ -324,7 +324,7 @@ async function themeShown(page) {
   return shown;
 }
 
-test('the themes: the system\'s, or the one chosen in the header, kept over a reload and on <html> before the body is parsed; in light, a light page and timeline around a dark player', async () => {
+test('the themes: in light, a light page and timeline around a dark player; the header\'s choice over the system\'s, kept over a reload and set before the body is parsed', async () => {
   const { page, errors } = await editorPage();
   await page.waitForSelector('#trim-strip[data-ready="true"]');
   await showTime(page, 6.2);
