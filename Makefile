@@ -1,5 +1,5 @@
 # The two commands of the README. Each runs its own set-up first (idempotent; see .ci/setup.sh).
-.PHONY: demo test build test-firefox
+.PHONY: demo test build test-firefox screenshots
 
 # Build the package and serve the demo with sample media on http://localhost:8080
 demo:
@@ -18,3 +18,8 @@ build:
 test-firefox:
 	bash .ci/setup.sh test && bash .ci/build.sh && cargo build --locked --example serve
 	bash .ci/test-firefox.sh
+
+# The README's pictures of the demo, made anew into www/screenshots/ (see .ci/screenshots.mjs).
+screenshots:
+	bash .ci/setup.sh test && bash .ci/build.sh && bash .ci/samples.sh && cargo build --locked --example serve
+	node .ci/screenshots.mjs
