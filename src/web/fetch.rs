@@ -276,9 +276,9 @@ pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Ar
         return None;
     }
     let chunk: Uint8Array = property(read, "value")?.dyn_into().ok()?;
-    let at = bytes.len();
-    bytes.resize(at + chunk.length() as usize, 0);
-    chunk.copy_to(&mut bytes[at..]);
+    // Copied out whole, then appended: growing `bytes` first would write every byte twice (zeros, then the
+    // chunk), and the zeros one at a time.
+    bytes.extend_from_slice(&chunk.to_vec());
     Some(chunk)
 }
 
