@@ -1,4 +1,5 @@
-# The two commands of the README. Each runs its own set-up first (idempotent; see .ci/setup.sh).
+# The README's two commands, `demo` and `test`, and the pieces of them worth running alone. Each target runs its own
+# set-up first (idempotent; see .ci/setup.sh).
 .PHONY: demo test build test-firefox screenshots
 
 # Build the package and serve the demo with sample media on http://localhost:8080
