@@ -1,5 +1,6 @@
-# The two commands of the README. Each runs its own set-up first (idempotent; see .ci/setup.sh).
-.PHONY: demo test build test-firefox
+# The README's two commands, `demo` and `test`, and the pieces of them worth running alone. Each target runs its own
+# set-up first (idempotent; see .ci/setup.sh).
+.PHONY: demo test build test-firefox screenshots
 
 # Build the package and serve the demo with sample media on http://localhost:8080
 demo:
@@ -18,3 +19,8 @@ build:
 test-firefox:
 	bash .ci/setup.sh test && bash .ci/build.sh && cargo build --locked --example serve
 	bash .ci/test-firefox.sh
+
+# The README's pictures of the demo, made anew into www/screenshots/ (see .ci/screenshots.mjs).
+screenshots:
+	bash .ci/setup.sh test && bash .ci/build.sh && bash .ci/samples.sh && cargo build --locked --example serve
+	node .ci/screenshots.mjs

@@ -18,7 +18,8 @@ cargo build --locked --profile wasm --target wasm32-unknown-unknown --lib
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
 
-# The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept the same ones.
+# The features rustc enables by default for wasm32-unknown-unknown, and SIMD (.cargo/config.toml); wasm-opt must
+# accept the same ones.
 # Merging functions that differ only in constants, then -Oz repeated until it stops shrinking, saves about
 # 1 KiB gzipped over a single -Oz for ~10 s of build time.
 # --low-memory-unused lets wasm-opt fold constant offsets into loads and stores, which holds when no data lies
@@ -28,7 +29,7 @@ wasm-bindgen --target web --out-dir "$out" --out-name reelcut "$wasm"
 .ci/node_modules/.bin/wasm-opt --low-memory-unused --merge-similar-functions -Oz --converge \
   --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-simd \
   "$out/reelcut_bg.wasm" -o "$out/reelcut_bg.wasm"
 
 # The glue is what script-tag and CDN users download as is: minified. esbuild's --keep-names would wrap every

@@ -27,8 +27,8 @@ function render(markdown) {
       if (token.type === 'link') token.href = pageOf(token.href);
     },
   });
-  // The README's pictures of the demo are under www/, which the dev server serves at its root.
-  const body = marked.parse(markdown).replaceAll('src="www/', 'src="/');
+  // The README's pictures of the demo (shown, or linked to) are under www/, which the dev server serves at its root.
+  const body = marked.parse(markdown).replace(/(src|href)="www\//g, '$1="/');
   const title = markdown.match(/^# (.+)$/m)?.[1].replaceAll('`', '') ?? 'reelcut';
   return `<!doctype html>
 <html lang="en">

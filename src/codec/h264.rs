@@ -22,49 +22,44 @@ pub fn nal_type(nal: &[u8]) -> Option<u8> {
     nal.first().map(|byte| byte & 0x1F)
 }
 
-/// The NAL units of an Annex B byte stream, without their start codes (3- or 4-byte) and without the
-/// zero bytes that may trail a NAL unit before the next start code.
-pub fn annexb_nal_units(stream: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = match find_start_code(stream) {
-        Some((_, end)) => &stream[end..],
-        None => &[][..],
-    };
+/// The start codes (`00 00 01`) of an Annex B byte stream: for each, where its NAL unit's share of the stream
+/// begins (the zero byte of a 4-byte start code, `00 00 00 01`, counted with the NAL unit after it when
+/// `zero_byte_with_next`, else left to the one before) and where the NAL unit's own bytes begin.
+pub fn start_codes(stream: &[u8], zero_byte_with_next: bool) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut from = 0;
     std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let (nal, next) = match find_start_code(rest) {
-            Some((start, end)) => (&rest[..start], &rest[end..]),
-            None => (rest, &[][..]),
-        };
-        rest = next;
-        Some(super::without_trailing_zeros(nal))
+        let rest = stream.get(from..)?;
+        let ends_with_zeros = |at: usize, zeros: &[u8]| rest.get(..at).is_some_and(|before| before.ends_with(zeros));
+        // A vectorised search for the 01 byte, each hit checked for the two zeros before it: coded slice data
+        // holds a 01 about once in 256 bytes, so the vector loop does nearly all the work.
+        let one = memchr::memchr_iter(1, rest).find(|&one| ends_with_zeros(one, &[0, 0]))?;
+        let zero_byte = zero_byte_with_next && ends_with_zeros(one, &[0, 0, 0]);
+        let share = from + one - if zero_byte { 3 } else { 2 };
+        from += one + 1;
+        Some((share, from))
     })
-    .filter(|nal| !nal.is_empty())
 }
 
-/// The first `00 00 01` in `data`: (index of its first byte, index just past it).
-fn find_start_code(data: &[u8]) -> Option<(usize, usize)> {
-    // A vectorised search for the 01 byte, each hit checked for the two zeros before it: coded slice data
-    // holds a 01 about once in 256 bytes, so the vector loop does nearly all the work.
-    memchr::memchr_iter(1, data)
-        .find(|&one| data.get(..one).is_some_and(|before| before.ends_with(&[0, 0])))
-        .map(|one| (one - 2, one + 1))
-}
-
-/// Appends the NAL units of an Annex B access unit to `out` in AVCC form (4-byte lengths), calling
-/// `each_nal` on every NAL unit on the way. Returns the number of bytes appended and whether the access
-/// unit holds an IDR slice.
-pub fn annexb_to_avcc(access_unit: &[u8], out: &mut Vec<u8>, mut each_nal: impl FnMut(&[u8])) -> (usize, bool) {
+/// Appends NAL units to `out` in AVCC form (4-byte lengths), calling `each_nal` on every one on the way;
+/// `nals` are the `(begin, end)` of each in `stream`, as [`start_codes`] finds them, whose trailing zero bytes
+/// (before the next start code) are dropped, and empty ones skipped. Returns the number of bytes appended.
+pub fn nals_to_avcc(
+    stream: &[u8],
+    nals: impl Iterator<Item = (usize, usize)>,
+    out: &mut Vec<u8>,
+    mut each_nal: impl FnMut(&[u8]),
+) -> usize {
     let before = out.len();
-    let mut idr = false;
-    for nal in annexb_nal_units(access_unit) {
-        idr |= nal_type(nal) == Some(NAL_IDR);
+    for (begin, end) in nals {
+        let nal = super::without_trailing_zeros(stream.get(begin..end).unwrap_or_default());
+        if nal.is_empty() {
+            continue;
+        }
         each_nal(nal);
         out.extend_from_slice(&(nal.len() as u32).to_be_bytes());
         out.extend_from_slice(nal);
     }
-    (out.len() - before, idr)
+    out.len() - before
 }
 
 /// What the library reads from a sequence parameter set.
@@ -404,16 +399,24 @@ mod tests {
     #[test]
     fn splits_annexb_with_both_start_code_lengths() {
         let stream = [0, 0, 0, 1, 9, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 1, 0x65, 0xAA, 0, 0];
-        let nals: Vec<&[u8]> = annexb_nal_units(&stream).collect();
-        assert_eq!(nals, [&[9, 0xF0][..], &[0x67, 1, 2], &[0x65, 0xAA]]);
+        let starts: Vec<(usize, usize)> = start_codes(&stream, true).collect();
+        assert_eq!(starts, [(0, 4), (6, 9), (12, 16)]);
+        // HEVC leaves a 4-byte start code's zero byte with the NAL unit before it.
+        let hevc: Vec<(usize, usize)> = start_codes(&stream, false).collect();
+        assert_eq!(hevc, [(1, 4), (6, 9), (13, 16)]);
+        let nals = [(4, 6), (9, 12), (16, stream.len())];
         let mut out = Vec::new();
         let mut types = Vec::new();
-        let (written, idr) = annexb_to_avcc(&stream, &mut out, |nal| types.push(nal_type(nal)));
+        let written = nals_to_avcc(&stream, nals.into_iter(), &mut out, |nal| types.push(nal_type(nal)));
         assert_eq!(types, [Some(9), Some(7), Some(5)]);
-        assert!(idr);
         assert_eq!(written, 3 * 4 + 2 + 3 + 2);
         assert_eq!(&out[..6], &[0, 0, 0, 2, 9, 0xF0]);
-        assert_eq!(annexb_nal_units(&[1, 2, 3]).count(), 0);
+        assert_eq!(start_codes(&[1, 2, 3], true).count(), 0);
+        // Only zeros between two start codes: no NAL unit.
+        assert_eq!(
+            nals_to_avcc(&[0, 0, 1, 0, 0, 0, 1], [(3, 4)].into_iter(), &mut out, |_| {}),
+            0
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `hvcC` decoder configuration record (ISO/IEC 14496-15 8.3.3) and the WebCodecs codec string
 //! `hvc1.<profile>.<compatibility>.<tier+level>.<constraints>` (ISO/IEC 14496-15 Annex E).
 //!
-//! MPEG-TS carries HEVC as Annex B like H.264 (the same start codes, see [`super::h264::annexb_nal_units`]);
+//! MPEG-TS carries HEVC as Annex B like H.264 (the same start codes, see [`super::h264::start_codes`]);
 //! HEVC NAL units have a two-byte header whose type is bits 1 to 6 of the first byte.
 
 use super::bits::BitReader;

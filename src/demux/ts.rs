@@ -476,31 +476,41 @@ impl TsDemuxer {
     fn cut_access_units(&mut self, index: usize, drop_last: bool, out: &mut Output) {
         let stream = &mut self.streams[index];
         let coding = stream.coding;
-        let es = std::mem::take(&mut stream.es);
+        let mut es = std::mem::take(&mut stream.es);
         let times = std::mem::take(&mut stream.es_times);
-        let mut starts = Vec::new();
+        // Each NAL unit's share of the stream and where its bytes begin; each access unit's share and its
+        // first NAL unit, in one pass over the stream. H.264 counts a 4-byte start code's zero byte with the
+        // NAL unit after it, HEVC with the one before: where `ffprobe` cuts packets, whose sizes
+        // [`Sample::stored_size`] reports.
+        let mut nals: Vec<(usize, usize)> = Vec::new();
+        let mut units: Vec<(usize, usize)> = Vec::new();
         let mut vcl_seen = false;
-        for (boundary, nal) in nal_starts(&es, coding == Coding::H264) {
-            let (vcl, opens) = nal_role(coding, nal);
-            if starts.is_empty() || (vcl_seen && opens) {
-                starts.push(boundary);
+        for (share, begin) in h264::start_codes(&es, coding == Coding::H264) {
+            let (vcl, opens) = nal_role(coding, es.get(begin..).unwrap_or_default());
+            if units.is_empty() || (vcl_seen && opens) {
+                units.push((share, nals.len()));
                 vcl_seen = false;
             }
             vcl_seen |= vcl;
+            nals.push((share, begin));
         }
         // Zero bytes before the first start code are the stream's leading zeros, part of its first unit.
-        if let Some(first) = starts.first_mut() {
+        if let Some((first, _)) = units.first_mut() {
             if es.get(..*first).is_some_and(|lead| lead.iter().all(|b| *b == 0)) {
                 *first = 0;
             }
         }
         let limit = match drop_last {
-            true => starts.pop().unwrap_or(0),
+            true => units.pop().map_or(0, |(share, _)| share),
             false => es.len(),
         };
         let mut claimed = None;
-        for (i, &start) in starts.iter().enumerate() {
-            let unit = &es[start..starts.get(i + 1).copied().unwrap_or(limit)];
+        for (i, &(start, first_nal)) in units.iter().enumerate() {
+            let (end, last_nal) = units
+                .get(i + 1)
+                .map_or((limit, nals.len()), |&(share, nal)| (share, nal));
+            // A NAL unit ends where the next one's share begins.
+            let unit_nals = (first_nal..last_nal).map(|n| (nals[n].1, nals.get(n + 1).map_or(es.len(), |next| next.0)));
             // The timestamps of the PES packet this access unit starts in, unless an earlier access unit
             // started there too.
             let pes = times.partition_point(|t| t.0 <= start).checked_sub(1);
@@ -511,22 +521,34 @@ impl TsDemuxer {
                 }
                 None => None,
             };
-            self.video_access_unit(index, unit, time, out);
+            self.video_access_unit(index, &es, unit_nals, end - start, time, out);
         }
         let stream = &mut self.streams[index];
         if stream.config.is_none() && !stream.sps.is_empty() && !stream.pps.is_empty() {
             stream.config = video_config(stream).ok();
         }
+        // The buffer is kept for the next access units: its capacity grows once, not for each of them.
+        es.clear();
+        stream.es = es;
     }
 
-    fn video_access_unit(&mut self, index: usize, unit: &[u8], time: Option<(i64, i64)>, out: &mut Output) {
+    /// Appends an access unit as a sample: its NAL units (`(begin, end)` in `es`) rewritten to
+    /// length-prefixed ones, new parameter sets collected on the way; `stored_size` is its share of the
+    /// Annex B stream.
+    fn video_access_unit(
+        &mut self,
+        index: usize,
+        es: &[u8],
+        nals: impl Iterator<Item = (usize, usize)>,
+        stored_size: usize,
+        time: Option<(i64, i64)>,
+        out: &mut Output,
+    ) {
         let stream = &mut self.streams[index];
         let offset = out.data.len() as u64;
         let coding = stream.coding;
         let mut key = false;
-        // One pass over the access unit: rewrite it to length-prefixed NAL units and collect new parameter
-        // sets on the way.
-        let (size, _) = h264::annexb_to_avcc(unit, &mut out.data, |nal| {
+        let size = h264::nals_to_avcc(es, nals, &mut out.data, |nal| {
             let (set, irap) = match coding {
                 Coding::Hevc => match hevc::nal_type(nal) {
                     Some(hevc::NAL_VPS) => (Some((&mut stream.vps, 16)), false),
@@ -567,7 +589,7 @@ impl TsDemuxer {
             key,
             offset,
             size: size as u32,
-            stored_size: unit.len() as u32,
+            stored_size: stored_size as u32,
         });
     }
 
@@ -690,23 +712,6 @@ fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<
         }
         _ => None,
     }
-}
-
-/// Where the NAL units of an Annex B byte stream begin: (the access unit boundary in front of it, and the
-/// NAL unit with the rest of the stream). The zero byte of a 4-byte start code (`zero_byte`) goes with the
-/// NAL unit after it in H.264 and with the one before it in HEVC: where `ffprobe` cuts packets, whose sizes
-/// [`Sample::stored_size`] reports.
-fn nal_starts(es: &[u8], zero_byte_after: bool) -> impl Iterator<Item = (usize, &[u8])> + '_ {
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        let rest = es.get(from..)?;
-        let ends_with_zeros = |at: usize, zeros: &[u8]| rest.get(..at).is_some_and(|before| before.ends_with(zeros));
-        let one = memchr::memchr_iter(1, rest).find(|&one| ends_with_zeros(one, &[0, 0]))?;
-        let zero_byte = zero_byte_after && ends_with_zeros(one, &[0, 0, 0]);
-        let boundary = from + one - if zero_byte { 3 } else { 2 };
-        from += one + 1;
-        Some((boundary, rest.get(one + 1..).unwrap_or_default()))
-    })
 }
 
 /// Whether a NAL unit is a coded slice, and whether it opens a new access unit when it follows one

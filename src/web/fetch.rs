@@ -277,6 +277,8 @@ pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Ar
         return None;
     }
     let chunk: Uint8Array = property(read, "value")?.dyn_into().ok()?;
+    // Copied out whole, then appended: growing `bytes` first would write every byte twice (zeros, then the
+    // chunk), and the zeros one at a time.
     bytes.extend_from_slice(&chunk.to_vec());
     Some(chunk)
 }

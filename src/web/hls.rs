@@ -890,8 +890,10 @@ pub(crate) struct Prefetch {
 
 impl Prefetch {
     /// The bytes, once they are in.
-    async fn bytes(self) -> Result<Vec<u8>> {
+    async fn bytes(mut self) -> Result<Vec<u8>> {
         let _ = JsFuture::from(self.done.clone()).await;
+        // The request has ended: there is nothing left to stop (an abort would still run its listeners).
+        self.stop = None;
         self.bytes.take().unwrap_or_else(|| Err(aborted()))
     }
 }

@@ -2,40 +2,29 @@
 // (.ci/samples.sh): open a sample, play, trim, export and play the export; clip the last 30 s of the live
 // broadcast; trim a file of the user's exactly and download it; record a take from the fake microphone, move
 // it and export. Each flow asserts on the pixels of screenshots (what a person sees), and the exports are read
-// by ffprobe. Then the editor keys, the sources and errors, and an axe-core accessibility check at desktop and
-// phone widths.
+// by ffprobe. Then the editor keys, the sources and errors, the light and dark themes (on screen, chosen and
+// kept), and an axe-core accessibility check in both themes at desktop and phone widths.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before } from 'node:test';
+import { openEditor, showTime, waitForText } from './editor.mjs';
 import {
-  crateVersion, fixtures, launchChromium, openPage, pickFile, probe, repoRoot, serverAndBrowser, test,
+  beforeEachDocument, crateVersion, fixtures, launchChromium, pickFile, probe, repoRoot, serverAndBrowser, test,
 } from './support.mjs';
 
 before(() => execFileSync('bash', [join(repoRoot, '.ci', 'samples.sh')], { stdio: 'inherit' }));
 const running = serverAndBrowser();
 const scratch = mkdtempSync(join(tmpdir(), 'reelcut-demo-'));
 const samples = join(repoRoot, 'www', 'samples');
-const BROADCAST = 'avc1.64001f 1280×720, 20.000 s, 10 keyframes';
-
-/** Waits until `selector`'s text matches `expected` (a string or a RegExp); on timeout, fails naming the text
- *  it had instead. */
-async function waitForText(page, selector, expected, timeout = 20_000) {
-  const pattern = typeof expected === 'string' ? `^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` : expected.source;
-  try {
-    await page.waitForFunction(({ selector, pattern }) => new RegExp(pattern).test(document.querySelector(selector)?.textContent),
-      { selector, pattern }, { timeout });
-  } catch {
-    assert.fail(`${selector} reads "${await page.textContent(selector)}", not ${expected}`);
-  }
-}
 
 /**
  * What a person sees of `selector`: a screenshot of it, decoded in the page. Resolves with its size, its mean
- * colour, a 32×18 grey thumbnail to compare two looks, how many pixels are the LIVE badge's red, and the
- * leftmost column holding the dub voice block's green (-1 when none).
+ * colour, its most common colour (`common`, [r, g, b]: the background, where one shows), a 32×18 grey
+ * thumbnail to compare two looks, how many pixels are the LIVE badge's red, and the leftmost column holding the
+ * dub voice block's green (-1 when none).
  */
 async function look(page, selector) {
   const png = await page.locator(selector).screenshot();
@@ -48,10 +37,13 @@ async function look(page, selector) {
     context.drawImage(image, 0, 0);
     const { data } = context.getImageData(0, 0, width, height);
     const mean = [0, 0, 0];
+    const counts = new Map();
     let [red, greenLeft] = [0, -1];
     for (let i = 0; i < data.length; i += 4) {
       const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
       mean[0] += r; mean[1] += g; mean[2] += b;
+      const rgb = (r << 16) | (g << 8) | b;
+      counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
       if (r > 180 && g < 90 && b < 90) red += 1;
       const x = (i / 4) % width;
       if (g > 100 && g - r > 60 && g - b > 40 && (greenLeft < 0 || x < greenLeft)) greenLeft = x;
@@ -61,7 +53,11 @@ async function look(page, selector) {
     const pixels = small.getImageData(0, 0, 32, 18).data;
     const thumb = [];
     for (let i = 0; i < pixels.length; i += 4) thumb.push((pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3);
-    return { width, height, mean: mean.map((sum) => sum / (width * height)), thumb, red, greenLeft };
+    const [common] = [...counts].reduce((most, entry) => (entry[1] > most[1] ? entry : most));
+    return {
+      width, height, mean: mean.map((sum) => sum / (width * height)), common: [common >> 16, (common >> 8) & 255, common & 255],
+      thumb, red, greenLeft,
+    };
   }, png.toString('base64'));
 }
 
@@ -93,11 +89,7 @@ function frameOf(file, at = null) {
 }
 const frameDifference = (a, b) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
 
-async function editorPage(browser = running.browser) {
-  const opened = await openPage(browser, running.server.base, '/');
-  await waitForText(opened.page, '#viewer-status', BROADCAST);
-  return opened;
-}
+const editorPage = (browser = running.browser) => openEditor(browser, running.server.base);
 
 test('a sample plays (its frames change on screen), a trimmed clip exports and plays in place', async () => {
   const { page, errors } = await editorPage();
@@ -182,8 +174,7 @@ test('a file of the user\'s: picked, shown portrait, trimmed exactly at I/O, dow
   assert.ok(stage.mean[0] > stage.mean[2], `the clip's warm colours on screen (mean ${stage.mean})`);
   // In at 2 s, out at 5 s, with the editor keys at the frame shown.
   for (const [t, key] of [[2, 'i'], [5, 'o']]) {
-    await page.$eval('#position', (p, t) => { p.value = String(t); p.dispatchEvent(new Event('input')); }, t);
-    await waitForText(page, '#time', `${t.toFixed(3)} s`);
+    await showTime(page, t);
     await page.keyboard.press(key);
   }
   await waitForText(page, '#in-time', '2.000 s');
@@ -265,8 +256,7 @@ test('a take recorded from the fake microphone after a count-in, with a level me
 
 test('the editor keys, the sources, a dropped file, the music bed as a take, and an error a person can act on', async () => {
   const { page, errors } = await editorPage();
-  await page.$eval('#position', (p) => { p.value = '2.5'; p.dispatchEvent(new Event('input')); });
-  await waitForText(page, '#time', '2.500 s');
+  await showTime(page, 2.5);
   // A frame is 1/25 s in the broadcast; Shift: a second; J back a second; L plays and K pauses.
   await page.click('#viewer-status');
   await page.keyboard.press('ArrowRight');
@@ -313,7 +303,77 @@ test('the editor keys, the sources, a dropped file, the music bed as a take, and
   await page.close();
 });
 
-test('accessibility: axe-core finds no serious or critical violation, at desktop and at phone width', async () => {
+/** The background colour style.css gives `selector` in the theme shown, as [r, g, b]. */
+const backgroundOf = (page, selector) => page.$eval(selector,
+  (element) => getComputedStyle(element).backgroundColor.match(/[\d.]+/g).slice(0, 3).map(Number));
+/** Relative luminance of an [r, g, b] colour, 0 (black) to 255 (white). */
+const luminance = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+
+/** The theme as shown: the page's, the header's and the timeline track's colour on screen (each the most
+ *  common colour of a screenshot of them) with the colour style.css gives them, and the player's mean colour. */
+async function themeShown(page) {
+  // From the top down, so that the sticky header covers none of them.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const shown = { player: luminance((await look(page, '#stage')).mean) };
+  for (const [name, selector, background] of [['header', '.topbar', '.topbar'], ['track', '#track .ticks', '#track-viewport'],
+    ['page', '.footer', 'body']]) {
+    shown[name] = { seen: (await look(page, selector)).common, styled: await backgroundOf(page, background) };
+    const { seen, styled } = shown[name];
+    assert.ok(seen.every((v, i) => Math.abs(v - styled[i]) <= 2), `${name}: ${seen} on screen, ${styled} in the style`);
+  }
+  return shown;
+}
+
+test('the themes: in light, a light page and timeline around a dark player; the header\'s choice over the system\'s, kept over a reload and set before the body is parsed', async () => {
+  const { page, errors } = await editorPage();
+  await page.waitForSelector('#trim-strip[data-ready="true"]');
+  await showTime(page, 6.2);
+  await page.emulateMedia({ colorScheme: 'light' });
+  assert.equal(await page.inputValue('#theme'), 'system');
+  const light = await themeShown(page);
+  assert.ok(luminance(light.page.seen) > 230 && luminance(light.header.seen) > 240, `a light page: ${JSON.stringify(light)}`);
+  assert.ok(luminance(light.track.seen) > 200, `a light timeline track: ${light.track.seen}`);
+  assert.ok(light.player < 80, `the player stays dark: mean luminance ${light.player}`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await themeShown(page);
+  assert.ok(luminance(dark.page.seen) < 30 && luminance(dark.track.seen) < 30, `the system's dark: ${JSON.stringify(dark)}`);
+  assert.ok(Math.abs(dark.player - light.player) < 3, `the same player in both themes: ${light.player}, ${dark.player}`);
+
+  // Chosen in the header over the system's (light): dark, kept over a reload, and set on <html> before the
+  // body is parsed (so the first paint is already dark).
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.selectOption('#theme', 'dark');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  assert.ok(luminance((await themeShown(page)).page.seen) < 30, 'dark as chosen');
+  await beforeEachDocument(page, () => {
+    window.parsed = [];
+    new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.type === 'attributes') window.parsed.push(`data-theme=${record.target.dataset.theme}`);
+        else if ([...record.addedNodes].some((node) => node.nodeName === 'BODY')) window.parsed.push('body');
+      }
+    }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-theme'] });
+  });
+  await page.reload();
+  await waitForText(page, '#viewer-status', /keyframes$/);
+  assert.deepEqual(await page.evaluate(() => window.parsed), ['data-theme=dark', 'body']);
+  assert.equal(await page.inputValue('#theme'), 'dark');
+  assert.ok(luminance((await themeShown(page)).page.seen) < 30, 'still dark after the reload');
+  // Light chosen while the system is dark; then the system's again, which a reload keeps too.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.selectOption('#theme', 'light');
+  assert.ok(luminance((await themeShown(page)).page.seen) > 230, 'light as chosen');
+  await page.selectOption('#theme', 'system');
+  assert.equal(await page.getAttribute('html', 'data-theme'), null);
+  await page.reload();
+  await waitForText(page, '#viewer-status', /keyframes$/);
+  assert.equal(await page.inputValue('#theme'), 'system');
+  assert.ok(luminance((await themeShown(page)).page.seen) < 30, 'the system\'s dark after the reload');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('accessibility: axe-core finds no serious or critical violation, in the light and the dark theme, at desktop and at phone width', async () => {
   const { page, errors } = await editorPage();
   await page.waitForSelector('#trim-strip[data-ready="true"]');
   const axe = join(repoRoot, 'tests', 'node_modules', 'axe-core', 'axe.min.js');
@@ -323,9 +383,13 @@ test('accessibility: axe-core finds no serious or critical violation, at desktop
     return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
-  assert.deepEqual(await violations(), []);
-  await page.setViewportSize({ width: 390, height: 844 });
-  assert.deepEqual(await violations(), []);
+  for (const viewport of [{ width: 1280, height: 720 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      assert.deepEqual(await violations(), [], `${colorScheme} at ${viewport.width} px`);
+    }
+  }
   // Nothing wider than the phone's screen.
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling at 390 px');
   const phone = await look(page, '#stage');
