@@ -21,7 +21,7 @@ use crate::edit::assemble;
 use crate::edit::trim::{AudioCut, TrimMode, TrimPlan};
 use crate::edit::waveform::{buckets, Peaks, BIN};
 use crate::error::{Error, ErrorCode, Result};
-use crate::media::{Pcm, TrackKind};
+use crate::media::{Codec, Pcm, TrackKind};
 use crate::mux::{mp4, Container};
 use crate::time::Time;
 
@@ -41,10 +41,11 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    /// Folds in `pcm`, sound from media time `at` on, leaving out what comes before media time `from`.
-    fn add(&mut self, at: f64, from: f64, pcm: &Pcm) {
+    /// Folds in `pcm`, sound that ends at media time `end`, leaving out what comes before media time `from`.
+    fn add(&mut self, end: f64, from: f64, pcm: &Pcm) {
         let sample = |t: f64| ((t - self.start) * self.rate).round() as i64;
-        self.peaks.add(sample(at), sample(from), &pcm.channels);
+        self.peaks
+            .add(sample(end) - pcm.frames() as i64, sample(from), &pcm.channels);
     }
 
     /// `buckets` min/max pairs over `[start, end)`, which it must cover.
@@ -64,16 +65,24 @@ pub(crate) async fn waveform(content: &Content, options: &JsValue) -> Result<Flo
     let end = options::number(options, "end")?.unwrap_or(last);
     let buckets = buckets(options::number(options, "buckets")?)?;
     content.check_span(start, end)?;
-    // The summary counts samples at the sound's own rate, which its pieces are decoded at.
-    let rate = content
-        .with_tracks(|tracks| Some(tracks.iter().find(|t| t.kind == TrackKind::Audio)?.config.sample_rate))
+    let sound = content
+        .with_tracks(|tracks| Some(tracks.iter().find(|t| t.kind == TrackKind::Audio)?.config.clone()))
         .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "the media has no sound"))?;
+    // The browser decodes AAC and MP3 from the file written here as ffmpeg does; Opus it trims by a
+    // different rule, and other codecs it does not decode or the file cannot carry.
+    if !matches!(sound.family(), Codec::Aac | Codec::Mp3) {
+        return Err(Error::new(
+            ErrorCode::UnsupportedCodec,
+            format!("waveforms are drawn of AAC or MP3 sound, not {}", sound.codec),
+        ));
+    }
     if let Some(summary) = &*content.waveform.read() {
         if summary.start <= start && end <= summary.end {
             return Ok(summary.waveform(start, end, buckets));
         }
     }
-    let rate = f64::from(rate);
+    // The summary counts samples at the sound's own rate, which its pieces are decoded at.
+    let rate = f64::from(sound.sample_rate);
     let mut summary = Summary {
         start,
         end,
@@ -96,37 +105,42 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
         let at = from + piece as f64 * length;
         job.step(piece as f64 / pieces as f64, (piece + 1) as f64 / pieces as f64);
         let gathered = gather(content, at, at + length, TrimMode::HiddenLead, job).await?;
-        if let (Some(cut), Some(track)) = (&gathered.plan.audio, &gathered.footage.audio) {
+        let audio = (&gathered.plan.audio, &gathered.footage.audio);
+        if let (Some(cut), Some(track)) = audio {
             let footage = gathered.readable(TrackKind::Audio, cut.samples.clone(), job).await?;
-            // The sound is written from its first packet on, that packet's sound and those before the
-            // piece (the pre-roll that primes the decoder) left out when folded in: the edit list that
-            // hides them in an exported clip is not read alike by every browser.
-            let seconds = |ticks| {
-                Time {
-                    ticks,
-                    scale: track.timescale,
-                }
-                .seconds()
-            };
-            let first = track.samples.get(cut.samples.start).map_or(cut.shown.0, |s| s.pts);
-            let sound = TrimPlan {
-                video: None,
-                audio: Some(AudioCut {
-                    shown: (first, cut.shown.1),
-                    ..cut.clone()
-                }),
-                ..gathered.plan
-            };
-            let file = mp4::write(&assemble::tracks(&footage, &sound, Vec::new())?, Container::Mp4)?;
-            let decoded = decode_audio_data(&file, summary.rate as f32)?;
-            decoding.push((seconds(first), seconds(cut.shown.0), decoded));
+            // Every packet's sound is written whole: an edit list that would hide the pre-roll (the packets
+            // before the piece, which prime the decoder) is not read alike by every browser. The decoded sound
+            // is placed to end where the last packet does, whatever delay a decoder drops at its start (AAC's
+            // priming, Opus's pre-skip), and what comes before the piece is left out as it is folded in.
+            let packets = track.samples.get(cut.samples.clone()).unwrap_or_default();
+            if let (Some(first), Some(last)) = (packets.first(), packets.last()) {
+                let end = last.pts + i64::from(last.duration);
+                let sound = TrimPlan {
+                    video: None,
+                    audio: Some(AudioCut {
+                        shown: (first.pts, end),
+                        ..cut.clone()
+                    }),
+                    ..gathered.plan
+                };
+                let file = mp4::write(&assemble::tracks(&footage, &sound, Vec::new())?, Container::Mp4)?;
+                let seconds = |ticks| {
+                    Time {
+                        ticks,
+                        scale: track.timescale,
+                    }
+                    .seconds()
+                };
+                let decoded = decode_audio_data(&file, summary.rate as f32)?;
+                decoding.push((seconds(end), seconds(cut.shown.0), decoded));
+            }
         }
         job.progress(1.0);
         // The last piece waits for every decoding to end.
         let left = if piece + 1 == pieces { 0 } else { DECODING - 1 };
         while decoding.len() > left {
-            let (at, from, sound) = decoding.remove(0);
-            summary.add(at, from, &from_audio_buffer(&sound.await?)?);
+            let (end, from, sound) = decoding.remove(0);
+            summary.add(end, from, &from_audio_buffer(&sound.await?)?);
         }
     }
     Ok(())

@@ -1,10 +1,12 @@
 // Waveforms in real headless Chromium: `media.waveform` of an MP4 and of the HLS stream of its very samples,
-// checked bucket by bucket against the sound ffmpeg decodes; the summary kept by the first call (a second call
-// creates no AudioDecoder); abort by signal; media without sound and bad options; `dub.waveform` of takes (a
-// WAV file and an AudioBuffer) against their samples.
+// of a sound long enough to be decoded in several pieces, and of MP3 sound, checked bucket by bucket against the
+// sound ffmpeg decodes; Opus and AC-3 sound refused; the summary kept by the first call (a second call decodes
+// nothing); abort by signal; media without sound and bad options; `dub.waveform` of takes (a WAV file and an
+// AudioBuffer) against their samples.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumOnly, fixtures, launchChromium, openPage, serverAndBrowser, test } from './support.mjs';
 
@@ -30,12 +32,23 @@ async function page() {
   return opened;
 }
 
-/** The sound of `file` as ffmpeg decodes it: interleaved f32 samples and the channel count. */
+/** The sound of `file` (in the fixtures, or a path) as ffmpeg decodes it: interleaved f32 samples and the channel count. */
 function ffmpegPcm(file) {
-  const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', join(fixtures, file), '-f', 'f32le', '-'], { maxBuffer: 1 << 28 });
+  const path = file.startsWith('/') ? file : join(fixtures, file);
+  const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-'], { maxBuffer: 1 << 28 });
   const channels = Number(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_entries', 'stream=channels',
-    '-of', 'csv=p=0', join(fixtures, file)]).toString().trim());
+    '-of', 'csv=p=0', path]).toString().trim());
   return { samples: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), channels };
+}
+
+/** An MP4 of `seconds` of a sine at `rate` Hz (lavfi's, peaking at 0.125) with a 0.1 s beep at 0.6 across each
+ *  multiple of 10 s, its sound coded by ffmpeg's encoder `codec`: its path in a scratch folder. */
+function beeps(codec, seconds, rate) {
+  const file = join(mkdtempSync(join(tmpdir(), 'reelcut-waveform-')), 'beeps.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i',
+    `sine=frequency=440:sample_rate=${rate},volume=enable='lt(mod(t+0.05\\,10)\\,0.1)':volume=4.8`,
+    '-t', String(seconds), '-c:a', codec, file]);
+  return file;
 }
 
 /** Min and max over frames `[from, to)` of interleaved `samples`, every channel. */
@@ -49,12 +62,12 @@ function extent({ samples, channels }, from, to) {
 }
 
 /** Each bucket's min/max lies between the exact values of its own frames and those of its frames widened by a bin. */
-function assertMatches(wave, pcm, buckets, [start, end], label, first = 0) {
+function assertMatches(wave, pcm, buckets, [start, end], label, first = 0, rate = RATE) {
   assert.equal(wave.length, 2 * buckets, `${label}: two values per bucket`);
-  const width = ((end - start) * RATE) / buckets;
+  const width = ((end - start) * rate) / buckets;
   for (let k = first; k < buckets; k++) {
     const [low, high] = [wave[2 * k], wave[2 * k + 1]];
-    const [from, to] = [start * RATE + k * width, start * RATE + (k + 1) * width];
+    const [from, to] = [start * rate + k * width, start * rate + (k + 1) * width];
     const narrow = extent(pcm, Math.ceil(from), Math.floor(to));
     const wide = extent(pcm, Math.floor(from) - BIN, Math.ceil(to) + BIN);
     const at = `${label}: bucket ${k} is [${low}, ${high}], its samples [${narrow}], widened [${wide}]`;
@@ -102,7 +115,37 @@ test('the waveform of an MP4 and of its HLS stream is the sound ffmpeg decodes, 
   await p.close();
 });
 
-test('the first call keeps a summary: later calls within its span create no decoder', async () => {
+test('a long sound is decoded in pieces and MP3 as AAC is, as ffmpeg decodes them; Opus and AC-3 are refused', async () => {
+  const { page: p, errors } = await page();
+  // 150 s of AAC is decoded in three pieces of 50 s: the beeps at 50 s and 100 s straddle their seams.
+  const files = { aac: beeps('aac', 150, 48000), mp3: beeps('libmp3lame', 30, 44100), opus: beeps('libopus', 3, 48000),
+    ac3: beeps('ac3', 3, 48000) };
+  const base64 = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, readFileSync(file).toString('base64')]));
+  const result = await p.evaluate(async (base64) => {
+    const { Media } = await window.reelcutReady;
+    const open = (name) => Media.open(Uint8Array.from(atob(base64[name]), (c) => c.charCodeAt(0)));
+    const code = (promise) => promise.then(() => 'resolved', (e) => `${e.name} ${e.code}: ${e.message}`);
+    const [aac, mp3] = [await open('aac'), await open('mp3')];
+    const out = { aac: Array.from(await aac.waveform({ buckets: 1500 })), aacDuration: aac.duration, decodings: window.decodings };
+    Object.assign(out, { mp3: Array.from(await mp3.waveform({ buckets: 300 })), mp3Duration: mp3.duration });
+    out.opus = await code((await open('opus')).waveform());
+    out.ac3 = await code((await open('ac3')).waveform());
+    return out;
+  }, base64);
+  assert.equal(result.decodings, 3, 'three pieces decoded');
+  assertMatches(result.aac, ffmpegPcm(files.aac), 1500, [0, result.aacDuration], 'AAC in pieces');
+  // The beeps across the seams, in buckets of 0.1 s: 49.9-50 s and 50-50.1 s, 99.9-100 s and 100-100.1 s.
+  const seams = [499, 500, 999, 1000].map((k) => result.aac[2 * k + 1]);
+  assert.ok(seams.every((high) => high > 0.5), `beeps at the seams: ${seams}`);
+  assert.ok(result.aac[2 * 750 + 1] < 0.3, `no beep at 75 s: ${result.aac[2 * 750 + 1]}`);
+  assertMatches(result.mp3, ffmpegPcm(files.mp3), 300, [0, result.mp3Duration], 'MP3', 0, 44100);
+  assert.match(result.opus, /^ReelcutError unsupported_codec: waveforms are drawn of AAC or MP3 sound, not opus/);
+  assert.match(result.ac3, /^ReelcutError unsupported_codec: waveforms are drawn of AAC or MP3 sound, not ac-3/);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('the first call keeps a summary: later calls within its span decode nothing', async () => {
   const { page: p, errors } = await page();
   const result = await p.evaluate(async () => {
     const { Media } = await window.reelcutReady;
