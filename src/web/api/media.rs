@@ -165,14 +165,15 @@ impl Media {
         })
     }
 
-    /// The sound's waveform over `{ start, end }` (seconds; default: the seekable span) as `buckets` min/max
-    /// pairs (`[min0, max0, min1, max1, ...]`, sample values from -1 to 1, every channel folded in; default
-    /// 1000 buckets, at most 100000): what a timeline draws, one vertical line per bucket. The first call
-    /// decodes the sound (an HLS stream's segments are fetched; `onProgress`, `signal`) into a summary of
-    /// min/max per 256 samples kept with the media (about 1 MB for 10 minutes at 48 kHz, at most 8 MB), which
-    /// later calls within the same span read without decoding again. An HLS stream's is the sound of the
-    /// audio track it plays. Rejects with `out_of_range` when the media has no sound or the span is empty,
-    /// or for a bad `buckets`.
+    /// The sound's waveform over `{ start, end }` (seconds inside `seekable`; default: all of it) as `buckets`
+    /// min/max pairs (`[min0, max0, min1, max1, ...]`, sample values from -1 to 1, every channel folded in;
+    /// default 1000 buckets, at most 100000): what a timeline draws, one vertical line per bucket. The first
+    /// call reads the sound (an HLS stream's segments are fetched; `onProgress`, `signal`) and has the
+    /// browser's `decodeAudioData` decode it into a summary of min/max per 256 samples kept with the media
+    /// (about 1 MB for 10 minutes at 48 kHz, at most 8 MB), which later calls within the same span read
+    /// without decoding again. An HLS stream's is the sound of the audio track it plays. AAC and MP3 sound
+    /// only (`unsupported_codec` otherwise), on a page (`unsupported` in a Worker). Rejects with
+    /// `out_of_range` when the media has no sound, for a span outside `seekable` or a bad `buckets`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
     pub fn waveform(
         &self,

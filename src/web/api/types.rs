@@ -263,9 +263,9 @@ export interface Thumbnail {
 const WAVEFORM_DECLARATIONS: &str = r#"
 /** `media.waveform(options)`: which stretch of the sound, in how many buckets. */
 export interface WaveformOptions extends JobOptions {
-  /** Seconds on the media timeline (default: the start of the seekable span). */
+  /** Seconds on the media timeline, inside `seekable` (default: the start of the seekable span). */
   start?: number;
-  /** Seconds on the media timeline (default: the end of the seekable span). */
+  /** Seconds on the media timeline, inside `seekable` and after `start` (default: its end). */
   end?: number;
   /** Min/max pairs to return, a whole number from 1 to 100000 (default 1000). */
   buckets?: number;
