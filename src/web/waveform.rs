@@ -3,10 +3,12 @@
 //!
 //! The stretch is decoded in pieces of [`PIECE_SECONDS`]. Each piece is gathered as a clip export gathers
 //! its samples (a file's read by Range requests, an HLS stream's segments fetched), its sound written alone
-//! as an MP4 (the packets before it that prime the decoder included, hidden by the edit list as in an
-//! exported clip), and that file decoded by the browser's `decodeAudioData`, which runs on threads of its own:
-//! while a few pieces decode, the next one is read. Each piece's sound is folded into the summary and
-//! released, so the decoded sound is never held whole.
+//! as an MP4 (the packets before it that prime the decoder included), and that file decoded by the browser's
+//! `decodeAudioData`, which runs on threads of its own: while a few pieces decode, the next one is read. Each
+//! piece's sound is folded into the summary and released, so the decoded sound is never held whole.
+//!
+//! The browser decodes AAC and MP3 from such a file sample for sample as ffmpeg does. Opus it trims at the
+//! start by rules of its own, and other codecs it does not decode or MP4 cannot carry: those are refused.
 
 use js_sys::Float32Array;
 use wasm_bindgen::JsValue;
@@ -25,7 +27,9 @@ use crate::media::{Codec, Pcm, TrackKind};
 use crate::mux::{mp4, Container};
 use crate::time::Time;
 
-/// Seconds of sound decoded by one `decodeAudioData` call (5.8 MB of samples per channel at 48 kHz).
+/// Seconds of sound decoded by one `decodeAudioData` call (11.5 MB of samples per channel at 48 kHz). A file's
+/// piece is read with one Range request where its sound is interleaved closely with its pictures: 24 MB for
+/// a minute of 3 Mbit/s video, a size Chromium fetches at its fastest (smaller requests cost it more per byte).
 const PIECE_SECONDS: f64 = 60.0;
 
 /// Pieces decoding at once.
@@ -68,8 +72,7 @@ pub(crate) async fn waveform(content: &Content, options: &JsValue) -> Result<Flo
     let sound = content
         .with_tracks(|tracks| Some(tracks.iter().find(|t| t.kind == TrackKind::Audio)?.config.clone()))
         .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "the media has no sound"))?;
-    // The browser decodes AAC and MP3 from the file written here as ffmpeg does; Opus it trims by a
-    // different rule, and other codecs it does not decode or the file cannot carry.
+    // AAC and MP3 only (see the module's documentation).
     if !matches!(sound.family(), Codec::Aac | Codec::Mp3) {
         return Err(Error::new(
             ErrorCode::UnsupportedCodec,
@@ -105,13 +108,12 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
         let at = from + piece as f64 * length;
         job.step(piece as f64 / pieces as f64, (piece + 1) as f64 / pieces as f64);
         let gathered = gather(content, at, at + length, TrimMode::HiddenLead, job).await?;
-        let audio = (&gathered.plan.audio, &gathered.footage.audio);
-        if let (Some(cut), Some(track)) = audio {
+        if let (Some(cut), Some(track)) = (&gathered.plan.audio, &gathered.footage.audio) {
             let footage = gathered.readable(TrackKind::Audio, cut.samples.clone(), job).await?;
             // Every packet's sound is written whole: an edit list that would hide the pre-roll (the packets
             // before the piece, which prime the decoder) is not read alike by every browser. The decoded sound
-            // is placed to end where the last packet does, whatever delay a decoder drops at its start (AAC's
-            // priming, Opus's pre-skip), and what comes before the piece is left out as it is folded in.
+            // is placed to end where the last packet does, whatever a decoder drops at its start (an AAC
+            // decoder's priming), and what comes before the piece is left out as it is folded in.
             let packets = track.samples.get(cut.samples.clone()).unwrap_or_default();
             if let (Some(first), Some(last)) = (packets.first(), packets.last()) {
                 let end = last.pts + i64::from(last.duration);
