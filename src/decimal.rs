@@ -1,11 +1,13 @@
-//! Decimal text for the few fractional numbers the library reads and writes: seconds in playlists
-//! (`#EXTINF:6.006,`, `FRAME-RATE=29.970`, the seconds of a `PROGRAM-DATE-TIME`), the table of a `.cube` LUT
-//! (which may write exponents), and seconds in error messages.
+//! Decimal text for the few numbers the library reads and writes: integers in playlists and HTTP headers
+//! (sequence numbers, byte ranges, `Content-Length`), fractional seconds in playlists (`#EXTINF:6.006,`,
+//! `FRAME-RATE=29.970`, the seconds of a `PROGRAM-DATE-TIME`), the table of a `.cube` LUT (which may write
+//! exponents), and seconds in error messages.
 //!
 //! Core's general float parsing and formatting handle every exponent and the shortest round-trip digits; in
 //! the wasm they cost about 35 KiB (tables of powers of five and ten, and three digit-generation algorithms).
 //! Media text never needs that range: a playlist writes plain decimals, and a message wants a fixed number of
-//! decimals. These two functions do just that.
+//! decimals. The functions here do just that, and read integers with one digits reader rather than an
+//! instance of core's integer parsing.
 
 use std::fmt;
 
@@ -51,6 +53,19 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     };
     let value = if negative { -magnitude } else { magnitude };
     value.is_finite().then_some(value)
+}
+
+/// The number `text` writes in decimal digits alone (no sign, no spaces), when it fits a `u64`.
+pub fn parse_digits(text: &str) -> Option<u64> {
+    let mut value: u64 = 0;
+    if text.is_empty() {
+        return None;
+    }
+    for byte in text.bytes() {
+        let digit = byte.checked_sub(b'0').filter(|d| *d < 10)?;
+        value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+    }
+    Some(value)
 }
 
 /// The number a decimal with an optional exponent writes (`1.52588e-05`, `2E+3`, `+0.5`, `-.25`), as the
@@ -121,6 +136,16 @@ impl fmt::Display for Fixed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_alone_make_a_number() {
+        assert_eq!(parse_digits("0"), Some(0));
+        assert_eq!(parse_digits("236158213"), Some(236_158_213));
+        assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", "+5", "-1", " 7", "1e3", "12a", "18446744073709551616"] {
+            assert_eq!(parse_digits(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn plain_decimals_parse_to_the_nearest_f64() {

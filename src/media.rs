@@ -79,9 +79,9 @@ impl Codec {
 
 impl CodecConfig {
     /// A sound configuration: `codec` at `sample_rate` Hz with `channels` channels, with its `description`.
-    pub fn audio(codec: impl Into<String>, description: Option<Vec<u8>>, sample_rate: u32, channels: u32) -> Self {
+    pub fn audio(codec: String, description: Option<Vec<u8>>, sample_rate: u32, channels: u32) -> Self {
         CodecConfig {
-            codec: codec.into(),
+            codec,
             description,
             sample_rate,
             channels,

@@ -145,7 +145,7 @@ impl Ac3Header {
     /// The decoder configuration: `ac-3` or `ec-3`, as the WebCodecs codec registry names them.
     pub fn config(&self) -> CodecConfig {
         let codec = if self.enhanced { "ec-3" } else { "ac-3" };
-        CodecConfig::audio(codec, None, self.sample_rate, self.channels)
+        CodecConfig::audio(codec.into(), None, self.sample_rate, self.channels)
     }
 }
 

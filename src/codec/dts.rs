@@ -90,7 +90,7 @@ impl DtsHeader {
     /// The decoder configuration. WebCodecs registers no DTS codec string; `dtsc` is the MP4 sample entry
     /// of DTS core audio, which no browser decodes, so the player plays without sound.
     pub fn config(&self) -> CodecConfig {
-        CodecConfig::audio("dtsc", None, self.sample_rate, self.channels)
+        CodecConfig::audio("dtsc".into(), None, self.sample_rate, self.channels)
     }
 }
 

@@ -110,7 +110,7 @@ impl MpegAudioHeader {
             2 => "mp2",
             _ => "mp1",
         };
-        CodecConfig::audio(codec, None, self.sample_rate, self.channels)
+        CodecConfig::audio(codec.into(), None, self.sample_rate, self.channels)
     }
 }
 

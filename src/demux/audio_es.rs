@@ -279,7 +279,7 @@ fn latm_config(element: &[u8]) -> Option<CodecConfig> {
         Ok(Some((rate, r.bits(4)?)))
     };
     let (sample_rate, channels) = read().ok().flatten()?;
-    Some(CodecConfig::audio("mp4a-latm", None, sample_rate, channels))
+    Some(CodecConfig::audio("mp4a-latm".into(), None, sample_rate, channels))
 }
 
 #[cfg(test)]

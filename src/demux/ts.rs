@@ -707,7 +707,7 @@ fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<
             }
             // Without its channel configuration an Opus stream cannot be configured.
             let head = OpusHead::for_ts_channel_config(opus_channels?)?;
-            let config = CodecConfig::audio("opus", Some(head.to_bytes()), 48_000, u32::from(head.channels));
+            let config = CodecConfig::audio("opus".into(), Some(head.to_bytes()), 48_000, u32::from(head.channels));
             Some((Coding::Audio(coding), Some(config)))
         }
         _ => None,

@@ -9,3 +9,4 @@ pub mod mix;
 pub mod sound;
 pub mod track;
 pub mod trim;
+pub mod waveform;

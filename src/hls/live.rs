@@ -240,7 +240,7 @@ impl LiveWindow {
         let (base, fragment) = uri.split_once('#').unwrap_or((uri, ""));
         let mut out = base.to_owned();
         let mut add = |directive: &str, value: &str| {
-            if !out.ends_with(['?', '&']) {
+            if !(out.ends_with('?') || out.ends_with('&')) {
                 out.push(if out.contains('?') { '&' } else { '?' });
             }
             out.push_str(directive);

@@ -7,3 +7,8 @@ pub mod playlist;
 pub mod segments;
 pub mod units;
 pub mod uri;
+
+/// Where the first of the bytes `any` is in `text`: the separators of playlist text and URIs are ASCII.
+pub(crate) fn find_any(text: &str, any: &[u8]) -> Option<usize> {
+    text.bytes().position(|b| any.contains(&b))
+}

@@ -10,8 +10,9 @@
 //! Tags this module does not use are skipped, as RFC 8216 asks of clients. Every number is range-checked
 //! before use: nothing a playlist says can overflow a sequence number or allocate past the limits below.
 
+use super::find_any;
 use super::uri::resolve;
-use crate::decimal::parse_decimal;
+use crate::decimal::{parse_decimal, parse_digits};
 use crate::error::{Error, Result};
 
 /// Longest playlist text accepted (a 24-hour event playlist of 2 s segments is about 5 MB).
@@ -300,10 +301,16 @@ pub fn parse(text: &str, uri: &str) -> Result<Playlist> {
     if text.len() > MAX_PLAYLIST_BYTES {
         return Err(Error::limit("playlist larger than 16 MiB"));
     }
-    if !text.trim_start_matches('\u{feff}').trim_start().starts_with("#EXTM3U") {
+    if !text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .trim_ascii_start()
+        .starts_with("#EXTM3U")
+    {
         return Err(Error::malformed("not an HLS playlist: it does not start with #EXTM3U"));
     }
-    let lines = || text.lines().map(str::trim).filter(|line| !line.is_empty());
+    // Lines end at \n; the trim takes the \r of a CRLF ending with the other spaces.
+    let lines = || text.split('\n').map(str::trim_ascii).filter(|line| !line.is_empty());
     let is_master =
         lines().any(|line| line.starts_with("#EXT-X-STREAM-INF") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF"));
     if is_master {
@@ -354,9 +361,10 @@ fn variant(attributes: &Attributes) -> Result<Variant> {
         .get("RESOLUTION")
         .map(|value| {
             value
-                .split_once(['x', 'X'])
+                .split_once('x')
+                .or_else(|| value.split_once('X'))
                 .and_then(|(w, h)| {
-                    let side = |text: &str| u32::try_from(text.parse::<u64>().ok()?).ok();
+                    let side = |text: &str| u32::try_from(parse_digits(text)?).ok();
                     Some((side(w)?, side(h)?))
                 })
                 .ok_or_else(|| attributes.error("RESOLUTION"))
@@ -439,16 +447,13 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
         let attributes = || Attributes::parse(line, value);
         match tag {
             "#EXTINF" => {
-                let number = value.split(',').next().unwrap_or_default().trim();
+                let number = value.split(',').next().unwrap_or_default().trim_ascii();
                 let seconds =
                     seconds(number).ok_or_else(|| Error::malformed(format!("bad segment duration in '{line}'")))?;
                 next.duration = Some(seconds);
             }
             "#EXT-X-TARGETDURATION" => {
-                let seconds = value
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
+                let seconds = parse_digits(value.trim_ascii())
                     .filter(|s| *s as f64 <= MAX_SEGMENT_SECONDS)
                     .ok_or_else(|| Error::malformed(format!("bad target duration in '{line}'")))?;
                 target_duration = Some(seconds as f64);
@@ -463,7 +468,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
             "#EXT-X-DISCONTINUITY" => next.discontinuity = true,
             "#EXT-X-GAP" => next.gap = true,
             "#EXT-X-ENDLIST" => p.ended = true,
-            "#EXT-X-PLAYLIST-TYPE" => p.is_event = value.trim() == "EVENT",
+            "#EXT-X-PLAYLIST-TYPE" => p.is_event = value.trim_ascii() == "EVENT",
             "#EXT-X-I-FRAMES-ONLY" => p.i_frames_only = true,
             "#EXT-X-PROGRAM-DATE-TIME" => next.program_date_time = parse_date_time(value),
             "#EXT-X-MAP" => {
@@ -622,7 +627,7 @@ fn parse_media<'a>(lines: impl Iterator<Item = &'a str>, uri: &str) -> Result<Me
 fn list(text: Option<&str>, separator: char) -> Vec<String> {
     let mut items = Vec::new();
     for item in text.unwrap_or_default().split(separator) {
-        let item = item.trim();
+        let item = item.trim_ascii();
         if !item.is_empty() {
             items.push(item.to_owned());
         }
@@ -637,10 +642,8 @@ fn seconds(text: &str) -> Option<f64> {
 
 /// A media or discontinuity sequence number, at most [`MAX_SEQUENCE`].
 fn sequence_number(line: &str, value: &str) -> Result<u64> {
-    let number: u64 = value
-        .trim()
-        .parse()
-        .map_err(|_| Error::malformed(format!("bad sequence number '{line}'")))?;
+    let number =
+        parse_digits(value.trim_ascii()).ok_or_else(|| Error::malformed(format!("bad sequence number '{line}'")))?;
     if number > MAX_SEQUENCE {
         return Err(Error::limit(format!("sequence number too large in '{line}'")));
     }
@@ -650,9 +653,7 @@ fn sequence_number(line: &str, value: &str) -> Result<u64> {
 /// `n[@o]`: `n` bytes from offset `o`, or from `default_start` without one.
 fn byte_range(line: &str, value: &str, default_start: u64) -> Result<ByteRange> {
     let number = |text: &str| {
-        text.trim()
-            .parse::<u64>()
-            .ok()
+        parse_digits(text.trim_ascii())
             .filter(|n| *n <= MAX_BYTE_RANGE)
             .ok_or_else(|| Error::malformed(format!("bad byte range in '{line}'")))
     };
@@ -677,7 +678,7 @@ struct Attributes<'a> {
 impl<'a> Attributes<'a> {
     fn parse(line: &'a str, mut list: &'a str) -> Result<Self> {
         let mut pairs = Vec::new();
-        while !list.trim().is_empty() {
+        while !list.trim_ascii().is_empty() {
             let (name, rest) = list
                 .split_once('=')
                 .ok_or_else(|| Error::malformed(format!("attribute without a value in '{line}'")))?;
@@ -690,8 +691,8 @@ impl<'a> Attributes<'a> {
                 }
                 None => rest.split_once(',').map_or((rest, ""), |(value, rest)| (value, rest)),
             };
-            pairs.push((name.trim(), value));
-            list = rest.trim_start().strip_prefix(',').unwrap_or(rest);
+            pairs.push((name.trim_ascii(), value));
+            list = rest.trim_ascii_start().strip_prefix(',').unwrap_or(rest);
         }
         Ok(Attributes { line, pairs })
     }
@@ -702,13 +703,13 @@ impl<'a> Attributes<'a> {
 
     /// An integer attribute up to `max`, `None` when absent; a value that is not one is an error.
     fn integer(&self, name: &str, max: u64) -> Result<Option<u64>> {
-        self.parsed(name, |value| value.parse().ok().filter(|n| *n <= max))
+        self.parsed(name, |value| parse_digits(value).filter(|n| *n <= max))
     }
 
     /// An attribute read by `parse`, `None` when absent; a value `parse` refuses is an error.
     fn parsed<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
         self.get(name)
-            .map(|value| parse(value.trim()).ok_or_else(|| self.error(name)))
+            .map(|value| parse(value.trim_ascii()).ok_or_else(|| self.error(name)))
             .transpose()
     }
 
@@ -740,9 +741,10 @@ const YEARS: std::ops::RangeInclusive<i64> = 0..=9999;
 /// one.
 pub fn parse_date_time(text: &str) -> Option<f64> {
     // Every field is unsigned: a sign belongs only to the zone.
-    let number = |digits: &str| i64::try_from(digits.parse::<u64>().ok()?).ok();
-    let text = text.trim();
-    let (date, time) = text.split_once(['T', 't', ' '])?;
+    let number = |digits: &str| i64::try_from(parse_digits(digits)?).ok();
+    let text = text.trim_ascii();
+    let at = find_any(text, b"Tt ")?;
+    let (date, time) = (text.get(..at)?, text.get(at + 1..)?);
     let (year, month_day) = date.split_once('-')?;
     let (month, day) = month_day.split_once('-')?;
     let (year, month, day) = (number(year)?, number(month)?, number(day)?);
@@ -750,10 +752,10 @@ pub fn parse_date_time(text: &str) -> Option<f64> {
         return None;
     }
     // Split the zone off: Z, or +hh:mm / -hh:mm / +hhmm / +hh.
-    let (clock, zone_minutes) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+    let (clock, zone_minutes) = if let Some(clock) = time.strip_suffix('Z').or_else(|| time.strip_suffix('z')) {
         (clock, 0)
     } else {
-        let at = time.rfind(['+', '-'])?;
+        let at = time.bytes().rposition(|b| b == b'+' || b == b'-')?;
         let (clock, zone) = time.split_at_checked(at)?;
         let sign = if zone.starts_with('-') { -1 } else { 1 };
         let offset = zone.get(1..)?;

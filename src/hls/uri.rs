@@ -1,9 +1,16 @@
 //! Resolving the URIs a playlist lists against the playlist's own URI (RFC 3986 section 5.2), for URLs and
 //! for local file paths alike.
 
+use super::find_any;
+
+/// Where `uri`'s query or fragment starts (its `?` or `#`), or its length when it has neither.
+pub fn query_start(uri: &str) -> usize {
+    find_any(uri, b"?#").unwrap_or(uri.len())
+}
+
 /// The URI `reference` means when found in the resource at `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
-    let reference = reference.trim();
+    let reference = reference.trim_ascii();
     if has_scheme(reference) {
         return reference.to_owned();
     }
@@ -18,17 +25,16 @@ pub fn resolve(base: &str, reference: &str) -> String {
             format!("{scheme}://{network_path}")
         };
     }
-    let base_path = base_path.split(['?', '#']).next().unwrap_or_default();
+    let base_path = base_path.get(..query_start(base_path)).unwrap_or_default();
     let (reference_path, suffix) = reference
-        .find(['?', '#'])
-        .and_then(|at| reference.split_at_checked(at))
+        .split_at_checked(query_start(reference))
         .unwrap_or((reference, ""));
     let merged = if reference_path.is_empty() {
         base_path.to_owned()
     } else if reference_path.starts_with('/') {
         reference_path.to_owned()
     } else {
-        match base_path.rfind('/') {
+        match base_path.bytes().rposition(|b| b == b'/') {
             Some(slash) => format!("{}{reference_path}", base_path.get(..=slash).unwrap_or_default()),
             None => reference_path.to_owned(),
         }
@@ -40,9 +46,9 @@ fn has_scheme(uri: &str) -> bool {
     let Some((scheme, _)) = uri.split_once(':') else {
         return false;
     };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    let mut bytes = scheme.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
         // A Windows drive letter is a path, not a scheme.
         && scheme.len() > 1
 }
@@ -54,7 +60,7 @@ fn split_origin(base: &str) -> (&str, &str) {
         Some(at) => {
             let after = at + 3;
             let rest = base.get(after..).unwrap_or_default();
-            let path_start = rest.find(['/', '?', '#']).map_or(base.len(), |i| after + i);
+            let path_start = find_any(rest, b"/?#").map_or(base.len(), |i| after + i);
             base.split_at_checked(path_start).unwrap_or((base, ""))
         }
         None => ("", base),

@@ -6,6 +6,7 @@
 //! on a cold device) and starts at once while another context keeps it running.
 
 use std::cell::{Cell, RefCell};
+
 use std::rc::{Rc, Weak};
 
 use js_sys::Promise;
@@ -13,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::cell::Access;
 use super::codec::frame::Sound;
 use super::dictionary::Dictionary;
 use super::error::from_js;
@@ -47,6 +49,7 @@ impl Drop for Context {
     }
 }
 
+// Read with `try_with`: the page's thread never ends, so the value is always there.
 thread_local! {
     /// The context the live outputs share, closed when the last output using it is dropped.
     static DEVICE: RefCell<Weak<Context>> = const { RefCell::new(Weak::new()) };
@@ -61,11 +64,11 @@ pub(crate) struct AudioOutput {
 impl AudioOutput {
     /// An output on the page's audio context (made now if no output lives).
     pub(crate) fn new() -> Result<AudioOutput> {
-        let device = match DEVICE.with_borrow(Weak::upgrade) {
+        let device = match DEVICE.try_with(|shared| shared.read().upgrade()).ok().flatten() {
             Some(device) => device,
             None => {
                 let device = Rc::new(Context::new()?);
-                DEVICE.with_borrow_mut(|shared| *shared = Rc::downgrade(&device));
+                let _ = DEVICE.try_with(|shared| *shared.write() = Rc::downgrade(&device));
                 device
             }
         };

@@ -1,6 +1,7 @@
 //! What a `Media` plays, whatever the source: a file or an HLS stream, both seen as a sequence of chunks
 //! (see [`Chunk`]) on the media timeline, and the lifetime of everything it fetches.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Uint8Array;
@@ -12,7 +13,10 @@ use super::file::FileContent;
 use super::hls::{HlsContent, Prefetch};
 use super::life::Life;
 use super::source::Source;
+use super::waveform::Summary;
+use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
+use crate::hls::uri::query_start;
 use crate::media::{Track, TrackKind};
 
 /// An opened source. Closed (its requests aborted, its live reloads stopped, its cache dropped) by
@@ -20,6 +24,8 @@ use crate::media::{Track, TrackKind};
 pub(crate) struct Content {
     life: Rc<Life>,
     kind: Kind,
+    /// The summary of the sound `media.waveform` made last, which later calls within its span read.
+    pub(crate) waveform: RefCell<Option<Summary>>,
 }
 
 /// What the source is.
@@ -35,10 +41,10 @@ impl Content {
     pub(crate) async fn open(src: &JsValue, options: &JsValue, life: Rc<Life>) -> Result<Content> {
         let fetcher = Fetcher::new(Rc::clone(&life), options)?;
         let source = if let Some(url) = src.as_string() {
-            let path = url.split(['?', '#']).next().unwrap_or_default();
+            let path = url.get(..query_start(&url)).unwrap_or_default();
             if path.ends_with(".m3u8") {
                 let kind = Kind::Hls(HlsContent::open(&url, fetcher).await?);
-                return Ok(Content { life, kind });
+                return Ok(Content::new(life, kind));
             }
             Source::open_url(&url, fetcher).await?
         } else if let Some(bytes) = src.dyn_ref::<Uint8Array>() {
@@ -53,15 +59,23 @@ impl Content {
             return Err(Error::malformed("src must be a URL string, a Blob or a Uint8Array"));
         };
         let kind = Kind::File(FileContent::open(source).await?);
-        Ok(Content { life, kind })
+        Ok(Content::new(life, kind))
     }
 
     /// A file already in memory (a dub's preview), its lifetime `life`.
     pub(crate) async fn from_bytes(bytes: Rc<[u8]>, life: Rc<Life>) -> Result<Content> {
-        Ok(Content {
-            kind: Kind::File(FileContent::open(Source::Memory(bytes)).await?),
+        Ok(Content::new(
             life,
-        })
+            Kind::File(FileContent::open(Source::Memory(bytes)).await?),
+        ))
+    }
+
+    fn new(life: Rc<Life>, kind: Kind) -> Content {
+        Content {
+            life,
+            kind,
+            waveform: RefCell::default(),
+        }
     }
 
     /// What the source is.
@@ -84,10 +98,11 @@ impl Content {
         &self.life
     }
 
-    /// Closes it: requests in flight are aborted, a live playlist is no longer reloaded, cached chunks are
-    /// dropped, and later loads fail with `invalid_state`. Idempotent.
+    /// Closes it: requests in flight are aborted, a live playlist is no longer reloaded, cached chunks and
+    /// the waveform's summary are dropped, and later loads fail with `invalid_state`. Idempotent.
     pub(crate) fn close(&self) {
         self.life.close();
+        self.waveform.take();
         match &self.kind {
             Kind::File(file) => file.clear(),
             Kind::Hls(hls) => hls.clear(),
@@ -114,6 +129,28 @@ impl Content {
             Kind::File(file) => (0.0, file.duration()),
             Kind::Hls(hls) => hls.range(),
         }
+    }
+
+    /// `out_of_range` unless `start < end` and both lie in the seekable span (a clip's, a waveform's).
+    pub(crate) fn check_span(&self, start: f64, end: f64) -> Result<()> {
+        let (first, last) = self.range();
+        // Times read back from `seekable` or the player may differ from the range in the last bits.
+        const SLACK: f64 = 1e-6;
+        // Comparisons with NaN are false and the range is finite: a NaN or infinite time is refused too.
+        let inside = start >= first - SLACK && end <= last + SLACK;
+        if !(start < end && inside) {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                format!(
+                    "start < end inside the media's range [{}, {}] is needed (got {} and {})",
+                    Fixed(first, 3),
+                    Fixed(last, 3),
+                    Fixed(start, 3),
+                    Fixed(end, 3)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// `media.duration`: the timeline's length, or the replay window's for live.

@@ -43,7 +43,8 @@ pub(crate) async fn export_dub(
             Fixed(end - start, 1)
         )));
     }
-    let gathered = gather(content, start, end, TrimMode::HiddenLead, 0.3, job).await?;
+    job.step(0.0, 0.3);
+    let gathered = gather(content, start, end, TrimMode::HiddenLead, job).await?;
     job.step(0.3, 0.4);
     // `replace` never hears the original: only its format (the output keeps its rate and channels).
     let original = match (placement.mode, &gathered.plan.audio) {

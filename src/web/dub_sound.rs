@@ -161,7 +161,7 @@ fn collect(encoded: Encoded, coding: &AudioCoding, frames: usize) -> Result<Enco
         (config, AAC_PRIMING)
     };
     Ok(EncodedSound {
-        config: CodecConfig::audio(coding.codec, Some(description), coding.rate, coding.channels),
+        config: CodecConfig::audio(coding.codec.into(), Some(description), coding.rate, coding.channels),
         packets,
         delay,
         frames: frames as i64,

@@ -31,7 +31,8 @@ pub(crate) async fn export(
 ) -> Result<()> {
     // Progress: loading HLS segments takes the first half; re-encoding a fifth; writing (and reading the
     // copied samples from a file) the rest, by bytes.
-    let gathered = gather(content, start, end, mode, 0.5, job).await?;
+    job.step(0.0, 0.5);
+    let gathered = gather(content, start, end, mode, job).await?;
     job.check()?;
     let mut done = if gathered.file.is_some() { 0.0 } else { 0.5 };
     let mut encoded = Vec::new();
@@ -97,14 +98,13 @@ impl Gathered<'_> {
 }
 
 /// The samples of `[start, end)` and the plan that cuts them: from a file, its index (the bytes are read
-/// later, as they are written); from HLS, the segments that hold the clip, progress going from 0 to
-/// `share` as they load.
+/// later, as they are written); from HLS, the segments that hold the clip, the job's current step going
+/// from 0 to 1 as they load.
 pub(crate) async fn gather<'c>(
     content: &'c Content,
     start: f64,
     end: f64,
     mode: TrimMode,
-    share: f64,
     job: &Job,
 ) -> Result<Gathered<'c>> {
     match content.kind() {
@@ -117,7 +117,6 @@ pub(crate) async fn gather<'c>(
             })
         }
         Kind::Hls(_) => {
-            job.step(0.0, share);
             let (footage, plan) = stream_footage(content, start, end, mode, job).await?;
             Ok(Gathered {
                 footage,

@@ -15,7 +15,7 @@ use super::job::aborted;
 use super::life::{Life, Request};
 use super::options;
 use super::options::{property, set_property};
-use crate::decimal::Fixed;
+use crate::decimal::{parse_digits, Fixed};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Attempts per request before giving up with a `network` error.
@@ -26,7 +26,7 @@ const FIRST_BACKOFF_MS: f64 = 200.0;
 /// hls.js waits for a fragment's first byte).
 const DEFAULT_TIMEOUT_MS: f64 = 10_000.0;
 
-/// A body's buffer is reserved for at most this many bytes before they arrive.
+/// The buffer of a body that is not a range is reserved for at most this many bytes before they arrive.
 const MAX_RESERVED_BYTES: u64 = 16 << 20;
 
 /// What a GET brought back.
@@ -135,11 +135,12 @@ impl Fetcher {
         let request = self.life.request()?;
         let response = self.response(url, range, &request).await?;
         let status = response.status();
-        let total_length =
-            header(&response, "Content-Range").and_then(|range| range.rsplit('/').next()?.parse::<u64>().ok());
+        let total_length = header(&response, "Content-Range").and_then(|range| parse_digits(range.split_once('/')?.1));
         // An error page's body is not wanted: its download stops here.
         let bytes = if response.ok() {
-            self.body(&response, url, max_len, &request).await?
+            // A range's bytes are known in number before they come: the buffer is reserved for all of them.
+            let reserve = range.map_or(MAX_RESERVED_BYTES, |(start, end)| end - start);
+            self.body(&response, url, (reserve, max_len), &request).await?
         } else {
             request.abort();
             Vec::new()
@@ -182,18 +183,18 @@ impl Fetcher {
             .map_err(|e| from_js(ErrorCode::Browser, "fetch result", &e))?)
     }
 
-    /// The body of `response`, read as it arrives: a longer `Content-Length` than `max_len` is refused
-    /// before the download, a body that grows past it as soon as it does (`limit_exceeded`); one that stalls
-    /// or is cut short is a `network` error.
+    /// The body of `response`, read as it arrives into a buffer reserved for up to `reserve` bytes: a longer
+    /// `Content-Length` than `max_len` is refused before the download, a body that grows past it as soon as it
+    /// does (`limit_exceeded`); one that stalls or is cut short is a `network` error.
     async fn body(
         &self,
         response: &web_sys::Response,
         url: &str,
-        max_len: u64,
+        (reserve, max_len): (u64, u64),
         request: &Request,
     ) -> Result<Vec<u8>, Failed> {
         let too_long = || Error::limit(format!("{url}: the response is larger than {max_len} bytes"));
-        let announced = header(response, "Content-Length").and_then(|n| n.trim().parse::<u64>().ok());
+        let announced = header(response, "Content-Length").and_then(|n| parse_digits(n.trim_ascii()));
         if announced.is_some_and(|n| n > max_len) {
             return Err(too_long().into());
         }
@@ -204,9 +205,9 @@ impl Fetcher {
             .get_reader()
             .dyn_into()
             .map_err(|e| from_js(ErrorCode::Browser, "ReadableStream.getReader", &e))?;
-        // Reserved from what the server announces, but never more than a segment's worth up front: the
-        // header is the server's word, the bytes are what counts.
-        let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(MAX_RESERVED_BYTES) as usize);
+        // Reserved from what the server announces, but never more than asked for: the header is the
+        // server's word, the bytes are what counts.
+        let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(reserve) as usize);
         loop {
             // A timed-out request is aborted, which ends the body too.
             let read = self.within(reader.read(), request, url, Wait::Body).await?;

@@ -290,7 +290,13 @@ async fn read_runs(
     } else {
         for run in runs {
             placed.push((run.clone(), data.len() as u64));
-            data.extend(source.read_exact(run.start, run.end - run.start).await?);
+            let read = source.read_exact(run.start, run.end - run.start).await?;
+            // A single run (the usual case) is the buffer itself, not copied into one.
+            if data.is_empty() {
+                data = read;
+            } else {
+                data.extend(read);
+            }
         }
     }
     Ok((data, placed))

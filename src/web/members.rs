@@ -45,6 +45,10 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = copyTo)]
     pub(crate) fn copy_to(this: &Members, destination: &mut [u8]) -> Result<(), JsValue>;
 
+    /// Copies `source` into a `Uint8Array` as long as it (`TypedArray.prototype.set`).
+    #[wasm_bindgen(method, js_name = set)]
+    pub(crate) fn set_bytes(this: &Members, source: &[u8]);
+
     /// A codec's (`"unconfigured"`, `"configured"`, `"closed"`) or an audio context's (`"suspended"`,
     /// `"running"`, `"closed"`).
     #[wasm_bindgen(method, getter)]

@@ -33,6 +33,7 @@ mod samples;
 mod scale;
 mod source;
 mod voice;
+mod waveform;
 
 pub use api::clip::Clip;
 pub use api::dub::Dub;

@@ -9,6 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::error::{from_js, to_js};
 use super::job::Job;
+use super::members::members;
 use super::options;
 use super::source::Source;
 use crate::error::{ErrorCode, Result};
@@ -63,7 +64,7 @@ impl Output {
                             *buffer = Uint8Array::new_with_length(bytes.len() as u32);
                         }
                         let chunk = buffer.subarray(0, bytes.len() as u32);
-                        chunk.copy_from(bytes);
+                        members(&chunk).set_bytes(bytes);
                         chunk
                     }
                     None => Uint8Array::from(bytes),

@@ -6,7 +6,6 @@
 //! seconds of sound are decoded ahead: memory stays flat, and every frame is closed once drawn or passed.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -57,19 +56,19 @@ pub(crate) enum Tick {
 }
 
 /// A track's chunks waiting to be decoded, with the index of the next sample to hand over.
-type Lane = VecDeque<(Rc<Chunk>, usize)>;
+type Lane = Vec<(Rc<Chunk>, usize)>;
 
 /// The next sample of a lane, taking it off the lane.
 fn next_sample(lane: &mut Lane, track: fn(&Chunk) -> Option<&Track>) -> Option<(Rc<Chunk>, Sample)> {
     loop {
-        let (chunk, next) = lane.front_mut()?;
+        let (chunk, next) = lane.first_mut()?;
         match track(chunk).and_then(|t| t.samples.get(*next)) {
             Some(&sample) => {
                 *next += 1;
                 return Some((Rc::clone(chunk), sample));
             }
             None => {
-                lane.pop_front();
+                lane.remove(0);
             }
         }
     }
@@ -104,7 +103,7 @@ struct VideoPart {
     decoder: Option<Rc<VideoDecoder>>,
     lane: Lane,
     /// Decoded frames not yet shown, by presentation time.
-    frames: VecDeque<Frame>,
+    frames: Vec<Frame>,
     /// Frames before this time (µs) are the run-up from the keyframe to the start position: decoded, not
     /// shown, not counted as dropped.
     preroll_until: f64,
@@ -137,7 +136,7 @@ struct AudioPart {
     /// Media time up to which samples have been handed to the decoder.
     fed_until: f64,
     /// Scheduled sound, with the context time each ends.
-    scheduled: VecDeque<(web_sys::AudioBufferSourceNode, f64)>,
+    scheduled: Vec<(web_sys::AudioBufferSourceNode, f64)>,
     /// Media time the scheduled sound reaches.
     scheduled_until: f64,
     /// Whether the browser decodes the track's sound, once it has answered (no decoder is made before).
@@ -193,7 +192,7 @@ impl Playback {
             video: has_video.then(|| VideoPart {
                 decoder: None,
                 lane: Lane::new(),
-                frames: VecDeque::new(),
+                frames: Vec::new(),
                 preroll_until: f64::NEG_INFINITY,
                 display: Display::default(),
                 switching: false,
@@ -211,7 +210,7 @@ impl Playback {
                 decoded: Vec::new(),
                 failures: 0,
                 fed_until: from,
-                scheduled: VecDeque::new(),
+                scheduled: Vec::new(),
                 scheduled_until: from,
                 decodable: ask_decodable(audio_config.clone()),
                 codec: audio_config.as_ref().map(|c| c.codec.clone()).unwrap_or_default(),
@@ -288,7 +287,7 @@ impl Playback {
         let from = self
             .audio
             .as_ref()
-            .and_then(|a| a.scheduled.back())
+            .and_then(|a| a.scheduled.last())
             .map_or(0.0, |(_, end)| *end);
         let wanted = match self.media.kind() {
             Kind::Hls(hls) if hls.is_live() => {
@@ -391,9 +390,8 @@ impl Playback {
             return Ok(());
         };
         // The frames it passed are closed as they are dropped.
-        video.frames.drain(..due);
         self.dropped += due as u32;
-        if let Some(frame) = video.frames.pop_front() {
+        if let Some(frame) = video.frames.drain(..=due).next_back() {
             renderer.draw(&frame, &video.display)?;
         }
         Ok(())
@@ -414,9 +412,7 @@ impl Playback {
             return Ok(());
         }
         let render_now = audio.output.render_time();
-        while audio.scheduled.front().is_some_and(|(_, end)| *end < render_now) {
-            audio.scheduled.pop_front();
-        }
+        audio.scheduled.retain(|(_, end)| *end >= render_now);
         for data in std::mem::take(&mut audio.decoded) {
             let start = data.timestamp() / f64::from(MICROS_PER_SECOND);
             let duration = data.duration() / f64::from(MICROS_PER_SECOND);
@@ -432,7 +428,7 @@ impl Playback {
                 (skip < duration).then(|| audio.output.play(&data, at + late / rate, skip, rate))
             });
             if let Some(Some(scheduled)) = played {
-                audio.scheduled.push_back(scheduled?);
+                audio.scheduled.push(scheduled?);
                 audio.scheduled_until = start + duration;
             }
         }
@@ -462,7 +458,7 @@ impl Playback {
             let current = video.decoder.as_ref().is_some_and(|d| d.config == track.config);
             if !current {
                 // Put the sample back; it is decoded by the new decoder, which must start at a keyframe.
-                if let Some((_, next)) = video.lane.front_mut() {
+                if let Some((_, next)) = video.lane.first_mut() {
                     *next -= 1;
                 }
                 video.switching = true;
@@ -686,7 +682,7 @@ impl Playback {
                     .micros() as f64;
                 }
             }
-            video.lane.push_back((Rc::clone(&chunk), start));
+            video.lane.push((Rc::clone(&chunk), start));
         }
         if let (Some(audio), Some(track)) = (&mut self.audio, &chunk.audio) {
             let mut start = 0;
@@ -702,7 +698,7 @@ impl Playback {
                 });
                 start = holds.saturating_sub(1);
             }
-            audio.lane.push_back((Rc::clone(&chunk), start));
+            audio.lane.push((Rc::clone(&chunk), start));
         }
     }
 }

@@ -2,10 +2,13 @@
 //! bytes: WAV read here, MP4/M4A demuxed here and decoded with WebCodecs, anything else (MP3, Ogg, WebM)
 //! handed to the browser's `decodeAudioData`.
 
+use std::future::Future;
+
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::AudioBuffer;
 
 use super::codec::audio_decoder::decode_to_pcm;
 use super::error::from_js;
@@ -22,7 +25,7 @@ const MAX_VOICE_SECONDS: f64 = 20.0 * 60.0;
 const DECODE_RATE: f32 = 48_000.0;
 
 /// The PCM of an `AudioBuffer`.
-pub(crate) fn from_audio_buffer(buffer: &web_sys::AudioBuffer) -> Result<Pcm> {
+pub(crate) fn from_audio_buffer(buffer: &AudioBuffer) -> Result<Pcm> {
     let sound = members(buffer);
     check_length(sound.duration())?;
     let count = sound.number_of_channels();
@@ -116,32 +119,39 @@ async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
     decode_to_pcm(&track.config, track.timescale, &mut samples, seconds(origin), None).await
 }
 
-/// Anything else the browser decodes (MP3, Ogg/Opus, WebM): `decodeAudioData` on an offline context,
-/// which only pages have (not Workers).
+/// Anything else the browser decodes (MP3, Ogg/Opus, WebM), with `decodeAudioData`.
 async fn with_browser(bytes: Vec<u8>) -> Result<Pcm> {
-    let has_offline_context = js_sys::Reflect::has(&js_sys::global(), &"OfflineAudioContext".into()).unwrap_or(false);
-    if !has_offline_context {
-        return Err(Error::unsupported(
-            "this voice file is neither WAV nor MP4/M4A, and decoding other formats needs decodeAudioData, which \
-             Workers lack: decode it on the page (an AudioBuffer) or use WAV or M4A",
-        ));
-    }
-    let context =
-        web_sys::OfflineAudioContext::new_with_number_of_channels_and_length_and_sample_rate(1, 1, DECODE_RATE)
-            .map_err(|e| from_js(ErrorCode::Browser, "new OfflineAudioContext", &e))?;
-    let buffer = Uint8Array::from(bytes.as_slice()).buffer();
+    from_audio_buffer(&decode_audio_data(&bytes, DECODE_RATE)?.await?)
+}
+
+/// Starts decoding a sound file (any container and codec the browser reads) with `decodeAudioData` on an
+/// offline context of `rate` samples per second (the sound is resampled to it), which only pages have (not
+/// Workers); the decoding runs on the browser's own thread, so several may run at once. Awaiting the
+/// returned future gives the sound.
+pub(crate) fn decode_audio_data(bytes: &[u8], rate: f32) -> Result<impl Future<Output = Result<AudioBuffer>>> {
+    // Workers have no OfflineAudioContext: making one fails there.
+    let context = web_sys::OfflineAudioContext::new_with_number_of_channels_and_length_and_sample_rate(1, 1, rate)
+        .map_err(|e| {
+            from_js(
+                ErrorCode::Unsupported,
+                "decodeAudioData needs an OfflineAudioContext, which Workers lack (in a Worker, pass voices as WAV, \
+                 M4A or an AudioBuffer, and ask for waveforms on the page); new OfflineAudioContext",
+                &e,
+            )
+        })?;
     let promise = context
-        .decode_audio_data(&buffer)
+        .decode_audio_data(&Uint8Array::from(bytes).buffer())
         .map_err(|e| from_js(ErrorCode::MalformedInput, "decodeAudioData", &e))?;
-    let decoded = JsFuture::from(promise).await.map_err(|e| {
-        from_js(
-            ErrorCode::MalformedInput,
-            "the voice file could not be decoded (corrupt, or a format this browser does not read); decodeAudioData",
-            &e,
-        )
-    })?;
-    let buffer: web_sys::AudioBuffer = decoded
-        .dyn_into()
-        .map_err(|_| Error::new(ErrorCode::Browser, "decodeAudioData returned no AudioBuffer"))?;
-    from_audio_buffer(&buffer)
+    Ok(async move {
+        let decoded = JsFuture::from(promise).await.map_err(|e| {
+            from_js(
+                ErrorCode::MalformedInput,
+                "the sound could not be decoded (corrupt, or a format this browser does not read); decodeAudioData",
+                &e,
+            )
+        })?;
+        decoded
+            .dyn_into()
+            .map_err(|_| Error::new(ErrorCode::Browser, "decodeAudioData returned no AudioBuffer"))
+    })
 }

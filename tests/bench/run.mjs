@@ -2,7 +2,7 @@
 // registry, each operation run several times in alternating order. Prints each benchmark's table, then a
 // summary of medians and ratios (peer time / reelcut time: above 1, reelcut is faster).
 //
-// Run: node tests/bench/run.mjs [parse] [demux] [trim] [dub] [player] [local] [live] [thumbnails]   (all when none is named; after
+// Run: node tests/bench/run.mjs [parse] [demux] [trim] [dub] [player] [local] [live] [thumbnails] [waveform]   (all when none is named; after
 // `make build` and `cargo build --example serve`; RUNS=n sets the runs per job, default 5)
 import { launchChromium, startServer } from '../browser/support.mjs';
 import { RUNS, median, ms } from './source.mjs';
@@ -14,8 +14,9 @@ import * as player from './player.mjs';
 import * as local from './local.mjs';
 import * as live from './live.mjs';
 import * as thumbnails from './thumbnails.mjs';
+import * as waveform from './waveform.mjs';
 
-const benchmarks = [parse, demux, trim, dub, player, local, live, thumbnails];
+const benchmarks = [parse, demux, trim, dub, player, local, live, thumbnails, waveform];
 const chosen = process.argv.slice(2);
 for (const unknown of chosen.filter((n) => !benchmarks.some((b) => b.name === n))) {
   throw new Error(`no benchmark '${unknown}': choose among ${benchmarks.map((b) => b.name).join(', ')}`);

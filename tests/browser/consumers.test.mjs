@@ -151,8 +151,9 @@ async function inWorker(job, label, picked) {
   return { ...result, file, probed: probe(file) };
 }
 
-test('in a Worker: open, export an exact clip', async () => {
-  const { probed } = await inWorker({ src: '/media/clip.mp4', start: 1, end: 3, mode: 'exact' }, 'worker-exact');
+test('in a Worker: open, export an exact clip; a waveform is refused (no decodeAudioData there)', async () => {
+  const { probed, waveform } = await inWorker({ src: '/media/clip.mp4', start: 1, end: 3, mode: 'exact' }, 'worker-exact');
+  assert.match(waveform, /^unsupported: decodeAudioData needs an OfflineAudioContext, which Workers lack/);
   const video = probed.streams.find((s) => s.codec_type === 'video');
   const audio = probed.streams.find((s) => s.codec_type === 'audio');
   assert.equal(video.codec_name, 'h264');

@@ -7,9 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use super::media::Media;
 use super::throw;
-use crate::decimal::Fixed;
 use crate::edit::trim::TrimMode;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::mux::Container;
 use crate::web::content::Content;
 use crate::web::export::export;
@@ -49,23 +48,7 @@ impl Clip {
     /// A clip of `content` over `[start, end)` seconds of its media timeline, which must lie in its
     /// seekable range (a live stream's replay window).
     pub(crate) fn new(content: Rc<Content>, start: f64, end: f64) -> Result<Clip> {
-        let (first, last) = content.range();
-        // Times read back from `seekable` or the player may differ from the range in the last bits.
-        const SLACK: f64 = 1e-6;
-        // Comparisons with NaN are false and the range is finite: a NaN or infinite time is refused too.
-        let inside = start >= first - SLACK && end <= last + SLACK;
-        if !(start < end && inside) {
-            return Err(Error::new(
-                ErrorCode::OutOfRange,
-                format!(
-                    "a clip needs start < end inside the media's range [{}, {}] (got {} and {})",
-                    Fixed(first, 3),
-                    Fixed(last, 3),
-                    Fixed(start, 3),
-                    Fixed(end, 3)
-                ),
-            ));
-        }
+        content.check_span(start, end)?;
         Ok(Clip { content, start, end })
     }
 }

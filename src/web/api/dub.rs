@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, Uint8Array};
+use js_sys::{Array, Float32Array, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -15,6 +15,7 @@ use super::player::Player;
 use super::throw;
 use crate::decimal::Fixed;
 use crate::edit::dub::{DubMode, DubPlacement};
+use crate::edit::waveform::{self, Peaks};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::Pcm;
 use crate::web::capture::Recording;
@@ -128,6 +129,19 @@ fn take_sound(voice: &JsValue) -> Result<TakeSound> {
     Ok(TakeSound::File(voice.clone()))
 }
 
+impl Take {
+    /// Its sound, decoded (once).
+    async fn decoded(&self) -> Result<Rc<Pcm>> {
+        let file = match &*self.sound.read() {
+            TakeSound::Decoded(pcm) => return Ok(Rc::clone(pcm)),
+            TakeSound::File(file) => file.clone(),
+        };
+        let pcm = Rc::new(voice::from_file(voice::bytes_of(&file).await?).await?);
+        *self.sound.write() = TakeSound::Decoded(Rc::clone(&pcm));
+        Ok(pcm)
+    }
+}
+
 impl DubState {
     /// Keeps a new take placed at `at` and makes it the current one; returns its index.
     fn add_take(&self, sound: TakeSound, at: f64) -> usize {
@@ -155,18 +169,24 @@ impl DubState {
         DubPlacement::new(self.at(), mode, gain)
     }
 
+    /// Take `index`; `out_of_range` when there is no such take.
+    fn take_at(&self, index: u32) -> Result<Rc<Take>> {
+        let takes = self.takes.read();
+        let count = takes.len();
+        takes.get(index as usize).cloned().ok_or_else(|| {
+            Error::new(
+                ErrorCode::OutOfRange,
+                format!("take {index} does not exist ({count} takes)"),
+            )
+        })
+    }
+
     /// The current take's sound, decoded (once).
     async fn voice(&self) -> Result<Rc<Pcm>> {
         let take = self.current_take().ok_or_else(|| {
             Error::malformed("the dub has no voice yet: pass one as `voice`, set `dub.voice`, or record one")
         })?;
-        let file = match &*take.sound.read() {
-            TakeSound::Decoded(pcm) => return Ok(Rc::clone(pcm)),
-            TakeSound::File(file) => file.clone(),
-        };
-        let pcm = Rc::new(voice::from_file(voice::bytes_of(&file).await?).await?);
-        *take.sound.write() = TakeSound::Decoded(Rc::clone(&pcm));
-        Ok(pcm)
+        take.decoded().await
     }
 
     /// The dubbed clip, written to `output`, with the caller's `{ onProgress, signal }` options; the
@@ -294,13 +314,7 @@ impl Dub {
     /// Makes take `index` the current one (its own `at` comes back with it).
     #[wasm_bindgen(setter)]
     pub fn set_take(&self, index: u32) -> std::result::Result<(), JsValue> {
-        let count = self.state.takes.read().len();
-        if index as usize >= count {
-            return throw(Err(Error::new(
-                ErrorCode::OutOfRange,
-                format!("take {index} does not exist ({count} takes)"),
-            )));
-        }
+        throw(self.state.take_at(index))?;
         self.state.current.set(Some(index as usize));
         Ok(())
     }
@@ -399,6 +413,33 @@ impl Dub {
             let bytes = Uint8Array::from(bytes.as_slice());
             options::set_property(&bytes, "audioCodec", &codec.into());
             Ok(bytes.into())
+        })
+    }
+
+    /// A take's waveform, as `media.waveform` gives the media's: `buckets` min/max pairs (default 1000, at
+    /// most 100000) over the whole take, every channel folded in. Options: `{ take, buckets }` (`take` an
+    /// index in `takes`, default the current one; a file is decoded first). Rejects with `out_of_range` for
+    /// no such take or a bad `buckets`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn waveform(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "TakeWaveformOptions")] options: Option<Object>,
+    ) -> Promise {
+        let state = Rc::clone(&self.state);
+        let options = options::given(options);
+        to_promise(async move {
+            // An index as `dub.take = index` reads it (ToUint32: -1 is a take that does not exist).
+            let take = match options::number(&options, "take")? {
+                Some(index) => state.take_at(index as i64 as u32)?,
+                None => state
+                    .current_take()
+                    .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "the dub has no take yet"))?,
+            };
+            let buckets = waveform::buckets(options::number(&options, "buckets")?)?;
+            let pcm = take.decoded().await?;
+            let mut peaks = Peaks::new(pcm.frames(), waveform::BIN);
+            peaks.add(0, 0, &pcm.channels);
+            Ok(Float32Array::from(&peaks.waveform(0.0, pcm.frames() as f64, buckets)[..]).into())
         })
     }
 }

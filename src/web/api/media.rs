@@ -14,6 +14,7 @@ use crate::web::life::{Life, MEDIA};
 use crate::web::options;
 use crate::web::promise::to_promise;
 use crate::web::samples;
+use crate::web::waveform;
 
 /// An opened media source: an MP4 (URL read with Range requests, `Blob` or `Uint8Array`) or an HLS
 /// playlist URL (master or media, VOD or live).
@@ -162,6 +163,25 @@ impl Media {
             Kind::Hls(hls) => hls.time_at_wall_clock(unix_ms).unwrap_or(f64::NAN),
             Kind::File(_) => f64::NAN,
         })
+    }
+
+    /// The sound's waveform over `{ start, end }` (seconds inside `seekable`; default: all of it) as `buckets`
+    /// min/max pairs (`[min0, max0, min1, max1, ...]`, sample values from -1 to 1, every channel folded in;
+    /// default 1000 buckets, at most 100000): what a timeline draws, one vertical line per bucket. The first
+    /// call reads the sound (an HLS stream's segments are fetched; `onProgress`, `signal`) and has the
+    /// browser's `decodeAudioData` decode it into a summary of min/max per 256 samples kept with the media
+    /// (about 1 MB for 10 minutes at 48 kHz, at most 8 MB), which later calls within the same span read
+    /// without decoding again. An HLS stream's is the sound of the audio track it plays. AAC and MP3 sound
+    /// only (`unsupported_codec` otherwise), on a page (`unsupported` in a Worker). Rejects with
+    /// `out_of_range` when the media has no sound, for a span outside `seekable` or a bad `buckets`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn waveform(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaveformOptions")] options: Option<Object>,
+    ) -> Promise {
+        let content = Rc::clone(&self.content);
+        let options = options::given(options);
+        to_promise(async move { Ok(waveform::waveform(&content, &options).await?.into()) })
     }
 }
 

@@ -21,10 +21,11 @@ fn throw<T>(result: Result<T>) -> std::result::Result<T, JsValue> {
 }
 
 /// Runs once when `init()` instantiates the module: Rust panics are reported on the console with their
-/// message and location instead of an opaque `unreachable` trap.
+/// message and location instead of an opaque `unreachable` trap. (Once per instance, so the hook is set
+/// directly, without `set_once`'s guard against a second call.)
 #[wasm_bindgen(start, skip_typescript)]
 fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(console_error_panic_hook::hook));
 }
 
 /// The library version (the crate's and the npm package's), e.g. `"0.1.0"`.

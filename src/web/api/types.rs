@@ -258,3 +258,24 @@ export interface Thumbnail {
   image: ImageBitmap;
 }
 "#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const WAVEFORM_DECLARATIONS: &str = r#"
+/** `media.waveform(options)`: which stretch of the sound, in how many buckets. */
+export interface WaveformOptions extends JobOptions {
+  /** Seconds on the media timeline, inside `seekable` (default: the start of the seekable span). */
+  start?: number;
+  /** Seconds on the media timeline, inside `seekable` and after `start` (default: its end). */
+  end?: number;
+  /** Min/max pairs to return, a whole number from 1 to 100000 (default 1000). */
+  buckets?: number;
+}
+
+/** `dub.waveform(options)`. */
+export interface TakeWaveformOptions {
+  /** Index in `dub.takes` (default: the current take). */
+  take?: number;
+  /** Min/max pairs to return, a whole number from 1 to 100000 (default 1000). */
+  buckets?: number;
+}
+"#;

@@ -70,9 +70,7 @@ impl Sound {
             self.0
                 .copy_to_with_buffer_source(&array, copy.unchecked_ref())
                 .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
-            let mut plane = vec![0.0f32; frames];
-            array.copy_to(&mut plane);
-            planes.push(plane);
+            planes.push(array.to_vec());
         }
         Ok(planes)
     }

@@ -16,10 +16,13 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Sample, Track};
 use crate::player::FramePlan;
 use crate::time::Time;
+use crate::web::cell::Access;
 use crate::web::chunk::Chunk;
 use crate::web::dictionary::Dictionary;
 use crate::web::error::from_js;
 
+// The page's thread never ends, so its thread-locals are always there: they are read with `try_with`,
+// which has no panic path for a value already destroyed.
 thread_local! {
     /// The acceleration chosen for each configuration seen (a seek makes a decoder each time; asking the
     /// browser twice per seek cost about 8 ms of the seek latency). Configurations of one page are few.
@@ -32,7 +35,10 @@ const REMEMBERED_CONFIGS: usize = 16;
 /// Hardware decoding when the browser has it for this stream, else whatever it offers (software);
 /// `unsupported_codec` when it has neither.
 async fn acceleration_for(config: &CodecConfig, decoder_config: &Dictionary) -> Result<&'static str> {
-    let known = ACCELERATION.with_borrow(|known| known.iter().find(|(c, _)| c == config).map(|(_, a)| *a));
+    let known = ACCELERATION
+        .try_with(|known| known.read().iter().find(|(c, _)| c == config).map(|(_, a)| *a))
+        .ok()
+        .flatten();
     if let Some(acceleration) = known {
         return Ok(acceleration);
     }
@@ -50,7 +56,8 @@ async fn acceleration_for(config: &CodecConfig, decoder_config: &Dictionary) -> 
             format!("this browser cannot decode {} video", config.codec),
         )
     })?;
-    ACCELERATION.with_borrow_mut(|known| {
+    let _ = ACCELERATION.try_with(|known| {
+        let mut known = known.write();
         if known.len() >= REMEMBERED_CONFIGS {
             known.remove(0);
         }

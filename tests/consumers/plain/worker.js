@@ -1,6 +1,6 @@
 // The DOM-free part of the API in a dedicated Worker: open a Media (a URL, or a File the page posted: read by
 // slices here as on the page), export a clip, dub it with an imported voice. Posts back the MP4 bytes (or the
-// error's name, code and message).
+// error's name, code and message), and with an export what asking for a waveform here gave (no decodeAudioData).
 import init, { Media } from '/node_modules/reelcut/index.js';
 
 async function run({ src, start, end, mode, voice, dubMode }) {
@@ -10,7 +10,8 @@ async function run({ src, start, end, mode, voice, dubMode }) {
   const progress = [];
   if (!voice) {
     const bytes = await clip.export({ mode, onProgress: (fraction) => progress.push(fraction) });
-    return { bytes, progress };
+    const waveform = await media.waveform().then(() => 'resolved', (error) => `${error.code}: ${error.message}`);
+    return { bytes, progress, waveform };
   }
   const voiceBytes = new Uint8Array(await (await fetch(voice)).arrayBuffer());
   const dubbed = await clip.dub({ voice: voiceBytes, at: 0.25, mode: dubMode }).export({

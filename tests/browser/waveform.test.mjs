@@ -1,0 +1,248 @@
+// Waveforms in real headless Chromium: `media.waveform` of an MP4 and of the HLS stream of its very samples,
+// of a sound long enough to be decoded in several pieces, and of MP3 sound, checked bucket by bucket against the
+// sound ffmpeg decodes; Opus and AC-3 sound refused; the summary kept by the first call (a second call decodes
+// nothing); abort by signal; media without sound and bad options; `dub.waveform` of takes (a WAV file and an
+// AudioBuffer) against their samples.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromiumOnly, fixtures, launchChromium, openPage, serverAndBrowser, test } from './support.mjs';
+
+const running = serverAndBrowser();
+const RATE = 48000;
+/** The summary keeps min/max per 256 samples: a bucket's edges may reach that far into its neighbours. */
+const BIN = 256;
+/** Chromium's AAC decoder (FFmpeg's) and the ffmpeg CLI's agree to far better than this. */
+const TOLERANCE = 0.01;
+
+async function page() {
+  const opened = await openPage(running.browser, running.server.base, '/tests/browser/pages/export.html');
+  await opened.page.evaluate(() => {
+    // Counts the sound files the library hands to the browser to decode.
+    window.decodings = 0;
+    const original = BaseAudioContext.prototype.decodeAudioData;
+    BaseAudioContext.prototype.decodeAudioData = function (...args) {
+      window.decodings += 1;
+      return original.apply(this, args);
+    };
+    return window.reelcutReady;
+  });
+  return opened;
+}
+
+/** The sound of `file` (in the fixtures, or a path) as ffmpeg decodes it: interleaved f32 samples and the channel count. */
+function ffmpegPcm(file) {
+  const path = file.startsWith('/') ? file : join(fixtures, file);
+  const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-'], { maxBuffer: 1 << 28 });
+  const channels = Number(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_entries', 'stream=channels',
+    '-of', 'csv=p=0', path]).toString().trim());
+  return { samples: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), channels };
+}
+
+/** An MP4 of `seconds` of a sine at `rate` Hz (lavfi's, peaking at 0.125) with a 0.1 s beep at 0.6 across each
+ *  multiple of 10 s, its sound coded by ffmpeg's encoder `codec`: its path in a scratch folder. */
+function beeps(codec, seconds, rate) {
+  const file = join(mkdtempSync(join(tmpdir(), 'reelcut-waveform-')), 'beeps.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i',
+    `sine=frequency=440:sample_rate=${rate},volume=enable='lt(mod(t+0.05\\,10)\\,0.1)':volume=4.8`,
+    '-t', String(seconds), '-c:a', codec, file]);
+  return file;
+}
+
+/** Min and max over frames `[from, to)` of interleaved `samples`, every channel. */
+function extent({ samples, channels }, from, to) {
+  let [low, high] = [Infinity, -Infinity];
+  for (let i = Math.max(0, from) * channels; i < Math.min(to * channels, samples.length); i++) {
+    low = Math.min(low, samples[i]);
+    high = Math.max(high, samples[i]);
+  }
+  return low > high ? [0, 0] : [low, high];
+}
+
+/** Each bucket's min/max lies between the exact values of its own frames and those of its frames widened by a bin. */
+function assertMatches(wave, pcm, buckets, [start, end], label, first = 0, rate = RATE) {
+  assert.equal(wave.length, 2 * buckets, `${label}: two values per bucket`);
+  const width = ((end - start) * rate) / buckets;
+  for (let k = first; k < buckets; k++) {
+    const [low, high] = [wave[2 * k], wave[2 * k + 1]];
+    const [from, to] = [start * rate + k * width, start * rate + (k + 1) * width];
+    const narrow = extent(pcm, Math.ceil(from), Math.floor(to));
+    const wide = extent(pcm, Math.floor(from) - BIN, Math.ceil(to) + BIN);
+    const at = `${label}: bucket ${k} is [${low}, ${high}], its samples [${narrow}], widened [${wide}]`;
+    assert.ok(low <= narrow[0] + TOLERANCE && low >= wide[0] - TOLERANCE, at);
+    assert.ok(high >= narrow[1] - TOLERANCE && high <= wide[1] + TOLERANCE, at);
+  }
+}
+
+test('the waveform of an MP4 and of its HLS stream is the sound ffmpeg decodes, bucket by bucket', async () => {
+  const { page: p, errors } = await page();
+  // The fixture: 0.3 sines (440 Hz left, 660 Hz right) with a 0.1 s beep each second that takes the peak to 0.6.
+  // The stream's timeline starts with the AAC priming packet (1024 samples) that the file's edit list hides: its
+  // time t is the file's t - 1024 / 48000, and its first bucket (the priming) is not compared.
+  const mp4 = ffmpegPcm('high_bframes_moovend.mp4');
+  const hls = { samples: new Float32Array(mp4.samples.length + 1024 * mp4.channels), channels: mp4.channels };
+  hls.samples.set(mp4.samples, 1024 * mp4.channels);
+  const pcms = { mp4, hls };
+  const result = await p.evaluate(async () => {
+    const { Media } = await window.reelcutReady;
+    const out = {};
+    for (const [name, src] of [['mp4', '/fixtures/high_bframes_moovend.mp4'], ['hls', '/fixtures/hls_ts/index.m3u8']]) {
+      const media = await Media.open(src);
+      const progress = [];
+      out[name] = { wave: Array.from(await media.waveform({ buckets: 60, onProgress: (f) => progress.push(f) })), progress };
+      out[name].part = Array.from(await media.waveform({ start: 2, end: 3, buckets: 10 }));
+      out[name].duration = media.duration;
+      media.close();
+    }
+    return out;
+  });
+  for (const name of ['mp4', 'hls']) {
+    const { wave, part, progress, duration } = result[name];
+    const pcm = pcms[name];
+    assert.ok(Math.abs(duration - 6) < 0.05, `${name} lasts ${duration} s`);
+    assertMatches(wave, pcm, 60, [0, 6], name, name === 'hls' ? 1 : 0);
+    // The beeps: the first bucket of each second reaches 0.6, those in mid-second 0.3.
+    const highs = [5, 10, 15, 20].map((k) => wave[2 * k + 1]);
+    assert.ok(highs[0] < 0.35 && highs[1] > 0.55 && highs[2] < 0.35 && highs[3] > 0.55, `${name}: beeps at 1 s and 2 s (${highs})`);
+    // A part of the span, from the summary: 2-3 s in 10 buckets.
+    assertMatches(part, pcm, 10, [2, 3], `${name} 2-3 s`);
+    assert.ok(progress.length >= 2 && progress.at(-1) === 1, `${name}: progress ${progress}`);
+    assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
+  }
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('a long sound is decoded in pieces and MP3 as AAC is, as ffmpeg decodes them; Opus and AC-3 are refused', async () => {
+  const { page: p, errors } = await page();
+  // 150 s of AAC is decoded in three pieces of 50 s: the beeps at 50 s and 100 s straddle their seams.
+  const files = { aac: beeps('aac', 150, 48000), mp3: beeps('libmp3lame', 30, 44100), opus: beeps('libopus', 3, 48000),
+    ac3: beeps('ac3', 3, 48000) };
+  const base64 = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, readFileSync(file).toString('base64')]));
+  const result = await p.evaluate(async (base64) => {
+    const { Media } = await window.reelcutReady;
+    const open = (name) => Media.open(Uint8Array.from(atob(base64[name]), (c) => c.charCodeAt(0)));
+    const code = (promise) => promise.then(() => 'resolved', (e) => `${e.name} ${e.code}: ${e.message}`);
+    const [aac, mp3] = [await open('aac'), await open('mp3')];
+    const out = { aac: Array.from(await aac.waveform({ buckets: 1500 })), aacDuration: aac.duration, decodings: window.decodings };
+    Object.assign(out, { mp3: Array.from(await mp3.waveform({ buckets: 300 })), mp3Duration: mp3.duration });
+    out.opus = await code((await open('opus')).waveform());
+    out.ac3 = await code((await open('ac3')).waveform());
+    return out;
+  }, base64);
+  assert.equal(result.decodings, 3, 'three pieces decoded');
+  assertMatches(result.aac, ffmpegPcm(files.aac), 1500, [0, result.aacDuration], 'AAC in pieces');
+  // The beeps across the seams, in buckets of 0.1 s: 49.9-50 s and 50-50.1 s, 99.9-100 s and 100-100.1 s.
+  const seams = [499, 500, 999, 1000].map((k) => result.aac[2 * k + 1]);
+  assert.ok(seams.every((high) => high > 0.5), `beeps at the seams: ${seams}`);
+  assert.ok(result.aac[2 * 750 + 1] < 0.3, `no beep at 75 s: ${result.aac[2 * 750 + 1]}`);
+  assertMatches(result.mp3, ffmpegPcm(files.mp3), 300, [0, result.mp3Duration], 'MP3', 0, 44100);
+  assert.match(result.opus, /^ReelcutError unsupported_codec: waveforms are drawn of AAC or MP3 sound, not opus/);
+  assert.match(result.ac3, /^ReelcutError unsupported_codec: waveforms are drawn of AAC or MP3 sound, not ac-3/);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('the first call keeps a summary: later calls within its span decode nothing', async () => {
+  const { page: p, errors } = await page();
+  const result = await p.evaluate(async () => {
+    const { Media } = await window.reelcutReady;
+    const media = await Media.open('/fixtures/hls_ts/index.m3u8');
+    let started = performance.now();
+    const first = await media.waveform({ start: 0, end: 5 });
+    const firstMs = performance.now() - started;
+    const decodedFirst = window.decodings;
+    started = performance.now();
+    const again = await media.waveform({ start: 0, end: 5 });
+    const other = await media.waveform({ start: 1, end: 4, buckets: 7 });
+    const againMs = performance.now() - started;
+    const decodedAgain = window.decodings - decodedFirst;
+    // Beyond the summary's span (the whole stream, 0 to 6 s): decoded again.
+    await media.waveform();
+    return { first: first.length, same: first.every((v, i) => v === again[i]), other: other.length, firstMs, againMs,
+      decodedFirst, decodedAgain, decodedBeyond: window.decodings - decodedFirst };
+  });
+  assert.equal(result.first, 2000, 'the default is 1000 buckets');
+  assert.ok(result.same);
+  assert.equal(result.other, 14);
+  assert.ok(result.decodedFirst > 0);
+  assert.equal(result.decodedAgain, 0, 'nothing decoded for the calls the summary answers');
+  assert.ok(result.decodedBeyond > 0, 'a span beyond the summary is decoded');
+  assert.ok(result.againMs * 5 < result.firstMs, `cached calls took ${result.againMs} ms, the first ${result.firstMs} ms`);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('a waveform aborted by its signal, of media without sound, or with bad options rejects with its code', async () => {
+  const { page: p, errors } = await page();
+  const result = await p.evaluate(async () => {
+    const { Media } = await window.reelcutReady;
+    const code = (promise) => promise.then(() => 'resolved', (e) => `${e.name} ${e.code}: ${e.message}`);
+    const media = await Media.open('/fixtures/high_bframes_moovend.mp4');
+    const controller = new AbortController();
+    const aborted = await code(media.waveform({ signal: controller.signal, onProgress: () => controller.abort() }));
+    const out = { aborted };
+    out.silent = await code((await Media.open('/fixtures/video_only.mp4')).waveform());
+    for (const buckets of [0, 2.5, -1, 100001, NaN]) out[`buckets ${buckets}`] = await code(media.waveform({ buckets }));
+    out.empty = await code(media.waveform({ start: 3, end: 3 }));
+    out.outside = await code(media.waveform({ start: 5, end: 7 }));
+    out.notNumber = await code(media.waveform({ start: 'zero' }));
+    media.close();
+    out.closed = await code(media.waveform());
+    return out;
+  });
+  assert.match(result.aborted, /^ReelcutError aborted:/);
+  assert.match(result.silent, /^ReelcutError out_of_range: the media has no sound/);
+  for (const buckets of [0, 2.5, -1, 100001, NaN]) {
+    assert.match(result[`buckets ${buckets}`], /^ReelcutError out_of_range: buckets must be a whole number from 1 to 100000/);
+  }
+  assert.match(result.empty, /^ReelcutError out_of_range:/);
+  assert.match(result.outside, /^ReelcutError out_of_range: start < end inside the media's range \[0\.000, 6\.000\]/);
+  assert.match(result.notNumber, /^ReelcutError malformed_input: start must be a number/);
+  assert.match(result.closed, /^ReelcutError invalid_state:/);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('a dub\'s takes have waveforms: a WAV file and an AudioBuffer, against their samples', async () => {
+  const { page: p, errors } = await page();
+  const wav = readFileSync(join(fixtures, 'voice.wav'));
+  const result = await p.evaluate(async (base64) => {
+    const { Media } = await window.reelcutReady;
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const media = await Media.open('/fixtures/high_bframes_moovend.mp4');
+    const dub = media.clip({ start: 1, end: 4 }).dub({ voice: new Blob([bytes]) });
+    // 51200 samples of silence (10 buckets of 5120, each 20 bins of 256) with a burst filling bucket 5: +0.8 on
+    // the left for its first half, -0.7 on the right for its second.
+    const buffer = new AudioBuffer({ length: 51200, sampleRate: 48000, numberOfChannels: 2 });
+    buffer.getChannelData(0).fill(0.8, 25600, 28160);
+    buffer.getChannelData(1).fill(-0.7, 28160, 30720);
+    dub.voice = buffer;
+    const code = (promise) => promise.then(() => 'resolved', (e) => `${e.name} ${e.code}: ${e.message}`);
+    return {
+      file: Array.from(await dub.waveform({ take: 0, buckets: 375 })),
+      burst: Array.from(await dub.waveform({ buckets: 10 })),
+      missing: await code(dub.waveform({ take: 2 })),
+      negative: await code(dub.waveform({ take: -1 })),
+      buckets: await code(dub.waveform({ buckets: 0 })),
+    };
+  }, wav.toString('base64'));
+  // The WAV's 96000 samples in 375 buckets of 256: each bucket is exactly one bin, its values the file's.
+  const data = wav.subarray(44);
+  const samples = new Float32Array(data.length / 2).map((_, i) => data.readInt16LE(2 * i) / 32768);
+  assert.equal(samples.length, 96000);
+  for (let k = 0; k < 375; k++) {
+    const [low, high] = extent({ samples, channels: 1 }, 256 * k, 256 * k + 256);
+    assert.ok(Math.abs(result.file[2 * k] - low) < 1e-6 && Math.abs(result.file[2 * k + 1] - high) < 1e-6,
+      `bucket ${k}: [${result.file.slice(2 * k, 2 * k + 2)}], the file's [${low}, ${high}]`);
+  }
+  const expected = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -0.7, 0.8, 0, 0, 0, 0, 0, 0, 0, 0];
+  assert.deepEqual(result.burst.map((v) => Math.round(v * 1000) / 1000), expected);
+  assert.match(result.missing, /^ReelcutError out_of_range: take 2 does not exist \(2 takes\)/);
+  assert.match(result.negative, /^ReelcutError out_of_range: take 4294967295 does not exist/);
+  assert.match(result.buckets, /^ReelcutError out_of_range: buckets must be/);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
