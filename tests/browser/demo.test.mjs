@@ -24,11 +24,14 @@ const samples = join(repoRoot, 'www', 'samples');
  * What a person sees of `selector`: a screenshot of it, decoded in the page. Resolves with its size, its mean
  * colour, its most common colour (`common`, [r, g, b]: the background, where one shows), a 32×18 grey
  * thumbnail to compare two looks, how many pixels are the LIVE badge's red, and the leftmost column holding the
- * dub voice block's green (-1 when none).
+ * dub voice block's green (-1 when none). For a waveform: `drawn`, per column, how many pixels differ from the
+ * background (the column's pixel EDGE rows down: the rows at the edges may show what borders the element, as
+ * the selection's edge does under the timeline's waveform), `colour`, the element's CSS colour (a canvas of
+ * waveform.js draws in it), and `at`, the pixels asked for in `points` ([[x, y], …]); colours as [r, g, b].
  */
-async function look(page, selector) {
+async function look(page, selector, points = []) {
   const png = await page.locator(selector).screenshot();
-  return page.evaluate(async (base64) => {
+  return page.evaluate(async ({ base64, selector, points, EDGE }) => {
     const image = new Image();
     image.src = `data:image/png;base64,${base64}`;
     await image.decode();
@@ -54,42 +57,23 @@ async function look(page, selector) {
     const thumb = [];
     for (let i = 0; i < pixels.length; i += 4) thumb.push((pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3);
     const [common] = [...counts].reduce((most, entry) => (entry[1] > most[1] ? entry : most));
-    return {
-      width, height, mean: mean.map((sum) => sum / (width * height)), common: [common >> 16, (common >> 8) & 255, common & 255],
-      thumb, red, greenLeft,
-    };
-  }, png.toString('base64'));
-}
-
-/**
- * What a person sees of the waveform canvas `selector`, column by column: a screenshot of it, decoded in the
- * page. Resolves with its width and height, `drawn` (per column, how many pixels differ from the background,
- * the column's pixel 4 rows down: the rows at the edges may show what borders the canvas, as the selection's
- * edge does under the timeline's waveform), `colour` (the canvas's CSS colour,
- * which it draws in, as [r, g, b]) and `at(x, y)` pixels asked for in `points` ([[x, y], …], as [r, g, b]).
- */
-async function waveLook(page, selector, points = []) {
-  const png = await page.locator(selector).screenshot();
-  return page.evaluate(async ({ base64, selector, points, EDGE }) => {
-    const image = new Image();
-    image.src = `data:image/png;base64,${base64}`;
-    await image.decode();
-    const { width, height } = image;
-    const context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-    context.drawImage(image, 0, 0);
-    const { data } = context.getImageData(0, 0, width, height);
-    const pixel = (x, y) => [...data.subarray(4 * (y * width + x), 4 * (y * width + x) + 3)];
+    const offset = (x, y) => 4 * (y * width + x);
+    const pixel = (x, y) => [...data.subarray(offset(x, y), offset(x, y) + 3)];
     const drawn = [];
     for (let x = 0; x < width; x += 1) {
-      const top = pixel(x, EDGE);
+      const background = offset(x, EDGE);
       let count = 0;
       for (let y = EDGE + 1; y < height - EDGE; y += 1) {
-        if (pixel(x, y).some((v, i) => Math.abs(v - top[i]) > 24)) count += 1;
+        const at = offset(x, y);
+        if ([0, 1, 2].some((c) => Math.abs(data[at + c] - data[background + c]) > 24)) count += 1;
       }
       drawn.push(count);
     }
     const colour = getComputedStyle(document.querySelector(selector)).color.match(/[\d.]+/g).slice(0, 3).map(Number);
-    return { width, height, drawn, colour, at: points.map(([x, y]) => pixel(x, y)) };
+    return {
+      width, height, mean: mean.map((sum) => sum / (width * height)), common: [common >> 16, (common >> 8) & 255, common & 255],
+      thumb, red, greenLeft, drawn, colour, at: points.map(([x, y]) => pixel(x, y)),
+    };
   }, { base64: png.toString('base64'), selector, points, EDGE: 4 });
 }
 const near = (a, b, tolerance = 12) => a.every((v, i) => Math.abs(v - b[i]) <= tolerance);
@@ -153,14 +137,14 @@ test('a sample plays (its frames change on screen), a trimmed clip exports and p
   const quiet = selected.reduce((a, b) => (b.size < a.size ? b : a));
   const px = (size) => (size * expected.height) / 2;
   assert.ok(px(loud.size) > 10 && px(quiet.size) < 1.5, `speech and a pause in the selection: ${px(loud.size)}, ${px(quiet.size)} px`);
-  const wave = await waveLook(page, '#waveform', [[loud.x, Math.floor(expected.height / 2)]]);
+  const wave = await look(page, '#waveform', [[loud.x, Math.floor(expected.height / 2)]]);
   assert.equal(wave.width, expected.size.length);
   assert.ok(wave.drawn[loud.x] >= 0.7 * px(loud.size) - 2, `speech at ${loud.t.toFixed(2)} s: ${wave.drawn[loud.x]} px drawn, ${px(loud.size)} expected`);
   assert.ok(wave.drawn[quiet.x] <= 2, `a pause at ${quiet.t.toFixed(2)} s: ${wave.drawn[quiet.x]} px drawn`);
   assert.ok(near(wave.at[0], wave.colour), `drawn in the waveform's colour: ${wave.at[0]}, ${wave.colour}`);
   // The other theme: drawn again in its colour.
   await page.emulateMedia({ colorScheme: 'dark' });
-  const dark = await waveLook(page, '#waveform', [[loud.x, Math.floor(expected.height / 2)]]);
+  const dark = await look(page, '#waveform', [[loud.x, Math.floor(expected.height / 2)]]);
   assert.ok(!near(dark.colour, wave.colour) && near(dark.at[0], dark.colour), `dark: ${dark.at[0]}, ${dark.colour}`);
   await page.emulateMedia({ colorScheme: 'light' });
   // Play: what is on the player changes.
@@ -287,11 +271,11 @@ test('a take recorded from the fake microphone after a count-in, with a level me
     // The take in the list shows its waveform: the fake microphone's voice, columns drawn in the waveform's
     // colour well beyond the silent middle line.
     await page.waitForSelector('#dub-takes li canvas[data-ready="true"]');
-    const take = await waveLook(page, '#dub-takes li canvas');
+    const take = await look(page, '#dub-takes li canvas');
     const tallest = take.drawn.indexOf(Math.max(...take.drawn));
     assert.ok(take.drawn[tallest] > take.height / 3, `the take's loudest column: ${take.drawn[tallest]} of ${take.height} px`);
     assert.ok(take.drawn.filter((n) => n > 4).length > take.width / 10, `voiced columns: ${take.drawn.filter((n) => n > 4).length} of ${take.width}`);
-    const [middle] = (await waveLook(page, '#dub-takes li canvas', [[tallest, Math.floor(take.height / 2)]])).at;
+    const [middle] = (await look(page, '#dub-takes li canvas', [[tallest, Math.floor(take.height / 2)]])).at;
     assert.ok(near(middle, take.colour, 40), `the take drawn in the waveform's colour: ${middle}, ${take.colour}`);
     // The take is the green block on the timeline; dragged 60 px right, it moves there, and so does `at`.
     await page.waitForSelector('#voice-lane:not([hidden])');
