@@ -24,6 +24,7 @@ const browser = await launchChromium();
 try {
   const { page, errors } = await openEditor(browser, server.base);
   await page.waitForSelector('#trim-strip[data-ready="true"]');
+  await page.waitForSelector('#wave[data-ready="true"]');
   // Played (the editor keys: L, then K) to past the frame shown; the selection set there with I and O.
   await page.keyboard.press('l');
   await page.waitForFunction((t) => parseFloat(document.getElementById('time').textContent) > t, SHOWN);
@@ -40,6 +41,7 @@ try {
       await page.emulateMedia({ colorScheme: theme });
       // Laid out and painted anew at this size and in this theme.
       await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted))));
+      await page.waitForSelector('#wave[data-ready="true"]');
       const file = join(repoRoot, 'www', 'screenshots', `${name}-${theme}.png`);
       writeFileSync(file, quantized(await page.screenshot()));
       console.log(`screenshots: ${file}`);

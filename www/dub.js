@@ -1,13 +1,15 @@
 // The dub panel: a voice for the selected clip, recorded from the microphone while the clip plays after a
 // count-in (with a level meter), or imported (a file, a drop, or the sample music bed); every take kept in a
-// list; the voice moved on the clip (the slider, or its block dragged on the timeline); replace, mix or duck
+// list with its waveform; the voice moved on the clip (the slider, or its block dragged on the timeline); replace, mix or duck
 // with the original's gain; a preview in a small player; export with progress, cancel and a download link.
 import { Player } from '/pkg/reelcut.js';
 import { acceptDrops } from './drop.js';
 import { clearError, showError } from './errors.js';
 import { exportJob, offerDownload, sizeAndTime } from './job.js';
+import { drawPeaks, fitToBox, onThemeChange } from './waveform.js';
 
 const COUNT_IN = 3;
+const VOICE_BUCKETS = 1000;
 
 export function dubPanel(player, timeline, selection) {
   const $ = (id) => document.getElementById(id);
@@ -17,6 +19,10 @@ export function dubPanel(player, timeline, selection) {
   let dub = null;
   let clipRange = null;
   let recording = false;
+  // Each take's waveform, by index (takes are only ever added to a dub): a promise of its min/max pairs at
+  // VOICE_BUCKETS, which the list and the timeline's voice block draw at their own widths.
+  let takePeaks = [];
+  let voiceShown = 0; // counts the voices shown, so that a waveform come too late for its voice is dropped
 
   const mode = () => document.querySelector('input[name=dub-mode]:checked').value;
   const report = (error, doing) => {
@@ -29,6 +35,7 @@ export function dubPanel(player, timeline, selection) {
     if (!dub || clipRange?.media !== media || clipRange.start !== start || clipRange.end !== end) {
       dub = media.clip({ start, end }).dub({ mode: mode() });
       clipRange = { media, start, end };
+      takePeaks = [];
       at.min = String(-(end - start));
       at.max = String(end - start);
       showTakes();
@@ -42,18 +49,43 @@ export function dubPanel(player, timeline, selection) {
       item.querySelector('label').append(take.duration === null ? '' : ` · ${take.duration.toFixed(2)} s`,
         ` · at ${take.at.toFixed(2)} s`);
       item.querySelector('input').checked = i === dub.take;
+      const canvas = document.createElement('canvas');
+      canvas.setAttribute('aria-hidden', 'true');
+      item.querySelector('label').append(canvas);
       return item;
     }));
+    drawTakes();
     at.value = String(dub.at);
     $('dub-at-value').textContent = `${dub.at.toFixed(2)} s`;
     gain.value = String(dub.originalGain);
     gain.disabled = dub.mode === 'replace';
     $('dub-gain-value').textContent = dub.mode === 'replace' ? 'unused when replacing' : `${(20 * Math.log10(dub.originalGain)).toFixed(1)} dB`;
     const take = dub.takes[dub.take];
-    timeline.showVoice(take && {
+    const voice = take && {
       clipStart: clipRange.start, at: dub.at, duration: take.duration, min: Number(at.min), max: Number(at.max),
-    });
+    };
+    timeline.showVoice(voice);
+    const shown = (voiceShown += 1);
+    if (voice) peaksOf(dub.take).then((peaks) => { if (peaks && shown === voiceShown) timeline.showVoice({ ...voice, peaks }); });
   };
+  // A take's waveform, asked for once; `null` when it cannot be drawn (the take shows none, quietly).
+  const peaksOf = (take) => {
+    takePeaks[take] ??= dub.waveform({ take, buckets: VOICE_BUCKETS }).catch(() => null);
+    return takePeaks[take];
+  };
+  const drawTakes = () => {
+    if (!dub) return;
+    const shown = dub;
+    for (const [i, canvas] of [...takes.querySelectorAll('canvas')].entries()) {
+      fitToBox(canvas);
+      peaksOf(i).then((peaks) => {
+        if (!peaks || shown !== dub || !canvas.isConnected) return;
+        drawPeaks(canvas, peaks);
+        canvas.dataset.ready = 'true';
+      });
+    }
+  };
+  onThemeChange(drawTakes);
   const settle = (change) => {
     try {
       change(current());
@@ -171,6 +203,7 @@ export function dubPanel(player, timeline, selection) {
   const forget = () => {
     [dub, clipRange] = [null, null];
     takes.replaceChildren();
+    voiceShown += 1;
     timeline.showVoice(null);
   };
   timeline.onRange(() => { if (dub && !recording) forget(); });

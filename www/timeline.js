@@ -1,6 +1,9 @@
-// The timeline under the player: keyframe thumbnails along the media, the playhead, the in/out handles
-// (dragged, or focused and moved with the arrow keys), time ticks, zoom, and the dub's voice as a block
-// dragged along the clip. Positions are percentages of the track, so zooming only widens the track.
+// The timeline under the player: keyframe thumbnails along the media, the sound's waveform under them, the
+// playhead, the in/out handles (dragged, or focused and moved with the arrow keys), time ticks, zoom, and the
+// dub's voice as a block dragged along the clip, showing its take's waveform. Positions are percentages of the
+// track, so zooming only widens the track.
+import { drawPeaks, fitToBox, onThemeChange } from './waveform.js';
+
 const TILES = 10;
 const ZOOMS = [1, 2, 4, 8, 16];
 
@@ -9,6 +12,10 @@ export function timeline(player) {
   const [track, viewport, strip, playhead] = [$('track'), $('track-viewport'), $('trim-strip'), $('playhead')];
   const [inHandle, outHandle, selection] = [$('trim-in'), $('trim-out'), $('selection')];
   const [voiceLane, voiceBlock] = [$('voice-lane'), $('voice-block')];
+  const [wave, waveCanvas] = [$('wave'), $('waveform')];
+  const voiceCanvas = document.createElement('canvas');
+  voiceCanvas.setAttribute('aria-hidden', 'true');
+  voiceBlock.append(voiceCanvas);
   const ticks = document.createElement('div');
   ticks.className = 'ticks';
   track.append(ticks);
@@ -16,7 +23,7 @@ export function timeline(player) {
   let media = null;
   let span = { start: 0, end: 1 };
   let range = { start: 0, end: 1 };
-  let voice = null; // { clipStart, at, duration, min, max }
+  let voice = null; // { clipStart, at, duration, min, max, peaks }
   let zoom = 0;
   let frame = 1 / 30;
 
@@ -59,6 +66,13 @@ export function timeline(player) {
     voiceBlock.setAttribute('aria-valuemax', String(voice.max));
     voiceBlock.setAttribute('aria-valuenow', String(voice.at));
     voiceBlock.setAttribute('aria-valuetext', `${voice.at.toFixed(2)} s`);
+    drawVoicePeaks();
+  };
+  const drawVoicePeaks = () => {
+    voiceCanvas.hidden = !voice?.peaks;
+    if (!voice?.peaks) return;
+    fitToBox(voiceCanvas);
+    drawPeaks(voiceCanvas, voice.peaks);
   };
   const drawTicks = () => {
     const length = span.end - span.start;
@@ -114,8 +128,8 @@ export function timeline(player) {
   let grabbedAt = 0;
   voiceBlock.addEventListener('pointerdown', () => { grabbedAt = voice?.at ?? 0; });
   drag(voiceBlock, (t, grab) => setVoiceAt(grabbedAt + (t - grab)));
-  // The strip seeks where it is clicked.
-  strip.addEventListener('click', (event) => player.seek(clamp(timeAt(event.clientX))));
+  // The strip and the waveform seek where they are clicked.
+  for (const lane of [strip, wave]) lane.addEventListener('click', (event) => player.seek(clamp(timeAt(event.clientX))));
 
   // Arrow keys on a focused handle: a frame (Shift: a second); Home/End: the ends.
   const stepKeys = (element, get, set) => element.addEventListener('keydown', (event) => {
@@ -143,6 +157,8 @@ export function timeline(player) {
     $('zoom-out').disabled = zoom === 0;
     drawTicks();
     follow();
+    drawWaveform();
+    drawVoicePeaks();
   };
   const follow = () => {
     const x = playhead.offsetLeft;
@@ -167,6 +183,62 @@ export function timeline(player) {
   player.addEventListener('timeupdate', update);
   player.addEventListener('seeked', update);
   player.addEventListener('livewindowchange', update);
+
+  // The waveform of the part of the track in view: the canvas spans the viewport (the track can be 16 times
+  // wider than any canvas may be), asks for a bucket per device pixel, and is asked again on scroll, zoom and
+  // resize (the media keeps the decoded sound, so only the first ask decodes). Sound it cannot draw (no sound,
+  // a codec other than AAC or MP3) leaves a quiet hint, not an error: there is nothing to fix. A live
+  // broadcast's window moves on as it plays, so it shows none.
+  let waveJob = null; // { media, controller, asked }: the media the waveform is for, and the latest ask
+  let wavePeaks = null;
+  const noWaveform = (why) => {
+    waveCanvas.hidden = true;
+    wave.dataset.empty = why;
+    delete wave.dataset.ready;
+  };
+  const drawWaveform = async () => {
+    if (!media || media.isLive || !waveJob || waveJob.media !== media || wave.dataset.empty) return;
+    const job = waveJob;
+    const asked = (job.asked += 1);
+    const width = track.clientWidth;
+    if (!width) return;
+    const length = span.end - span.start;
+    const start = span.start + (viewport.scrollLeft / width) * length;
+    const end = Math.min(span.end, start + (viewport.clientWidth / width) * length);
+    waveCanvas.style.left = `${viewport.scrollLeft}px`;
+    waveCanvas.style.width = `${viewport.clientWidth}px`;
+    const buckets = Math.min(100000, fitToBox(waveCanvas));
+    delete wave.dataset.ready; // until this ask is drawn
+    try {
+      const peaks = await media.waveform({ start, end, buckets, signal: job.controller.signal });
+      if (job !== waveJob || asked !== job.asked) return;
+      wavePeaks = peaks;
+      waveCanvas.hidden = false;
+      drawPeaks(waveCanvas, peaks);
+      wave.dataset.ready = 'true';
+    } catch (error) {
+      if (job !== waveJob || error?.code === 'aborted') return;
+      noWaveform(error?.code === 'unsupported_codec' ? 'No waveform for this sound\'s codec (AAC and MP3 only)' : 'No waveform');
+    }
+  };
+  const showWaveform = (opened) => {
+    waveJob?.controller.abort();
+    waveJob = { media: opened, controller: new AbortController(), asked: 0 };
+    wavePeaks = null;
+    delete wave.dataset.empty;
+    if (opened.isLive) noWaveform('');
+    else if (!opened.tracks.some((t) => t.type === 'audio')) noWaveform('No sound');
+  };
+  let scrolled = 0;
+  viewport.addEventListener('scroll', () => {
+    cancelAnimationFrame(scrolled);
+    scrolled = requestAnimationFrame(drawWaveform);
+  });
+  new ResizeObserver(() => { drawWaveform(); drawVoicePeaks(); }).observe(viewport);
+  onThemeChange(() => {
+    if (wavePeaks && !waveCanvas.hidden) drawPeaks(waveCanvas, wavePeaks);
+    drawVoicePeaks();
+  });
 
   // Thumbnails: the keyframe at or before each tile's time (media.thumbnails reads and decodes those
   // keyframes alone), each tile drawn as it comes.
@@ -199,17 +271,18 @@ export function timeline(player) {
     set frame(seconds) { frame = seconds; },
     onRange: (listener) => listeners.range.push(listener),
     onVoiceMove: (listener) => listeners.voice.push(listener),
-    /** Shows the dub's current take on the clip (`null`: none). */
+    /** Shows the dub's current take on the clip, with its waveform when `peaks` are given (`null`: none). */
     showVoice(shown) {
       voice = shown && { ...shown };
       drawVoice();
     },
-    /** Shows newly opened media: its whole span, a selection, thumbnails. */
+    /** Shows newly opened media: its whole span, a selection, thumbnails, the waveform. */
     open(opened, { portrait }) {
       media = opened;
       span = { ...opened.seekable };
       delete strip.dataset.ready;
-      setZoom(0);
+      showWaveform(opened);
+      setZoom(0); // draws the waveform
       const { start, end } = span;
       setRange(opened.isLive ? Math.max(start, end - 10) : start + (end - start) / 4, opened.isLive ? end : start + (end - start) / 2);
       drawPlayhead();

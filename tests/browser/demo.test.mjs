@@ -1,7 +1,7 @@
 // The demo app (www/) end to end in real headless Chromium on the dev server and the generated sample media
-// (.ci/samples.sh): open a sample, play, trim, export and play the export; clip the last 30 s of the live
-// broadcast; trim a file of the user's exactly and download it; record a take from the fake microphone, move
-// it and export. Each flow asserts on the pixels of screenshots (what a person sees), and the exports are read
+// (.ci/samples.sh): open a sample and see its waveform, play, trim, export and play the export; clip the last 30 s of the live
+// broadcast; trim a file of the user's exactly and download it; record a take from the fake microphone, see
+// its waveform in the list, move it and export. Each flow asserts on the pixels of screenshots (what a person sees), and the exports are read
 // by ffprobe. Then the editor keys, the sources and errors, the light and dark themes (on screen, chosen and
 // kept), and an axe-core accessibility check in both themes at desktop and phone widths.
 import assert from 'node:assert/strict';
@@ -24,11 +24,14 @@ const samples = join(repoRoot, 'www', 'samples');
  * What a person sees of `selector`: a screenshot of it, decoded in the page. Resolves with its size, its mean
  * colour, its most common colour (`common`, [r, g, b]: the background, where one shows), a 32×18 grey
  * thumbnail to compare two looks, how many pixels are the LIVE badge's red, and the leftmost column holding the
- * dub voice block's green (-1 when none).
+ * dub voice block's green (-1 when none). For a waveform: `drawn`, per column, how many pixels differ from the
+ * background (the column's pixel EDGE rows down: the rows at the edges may show what borders the element, as
+ * the selection's edge does under the timeline's waveform), `colour`, the element's CSS colour (a canvas of
+ * waveform.js draws in it), and `at`, the pixels asked for in `points` ([[x, y], …]); colours as [r, g, b].
  */
-async function look(page, selector) {
+async function look(page, selector, points = []) {
   const png = await page.locator(selector).screenshot();
-  return page.evaluate(async (base64) => {
+  return page.evaluate(async ({ base64, selector, points, EDGE }) => {
     const image = new Image();
     image.src = `data:image/png;base64,${base64}`;
     await image.decode();
@@ -54,12 +57,26 @@ async function look(page, selector) {
     const thumb = [];
     for (let i = 0; i < pixels.length; i += 4) thumb.push((pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3);
     const [common] = [...counts].reduce((most, entry) => (entry[1] > most[1] ? entry : most));
+    const offset = (x, y) => 4 * (y * width + x);
+    const pixel = (x, y) => [...data.subarray(offset(x, y), offset(x, y) + 3)];
+    const drawn = [];
+    for (let x = 0; x < width; x += 1) {
+      const background = offset(x, EDGE);
+      let count = 0;
+      for (let y = EDGE + 1; y < height - EDGE; y += 1) {
+        const at = offset(x, y);
+        if ([0, 1, 2].some((c) => Math.abs(data[at + c] - data[background + c]) > 24)) count += 1;
+      }
+      drawn.push(count);
+    }
+    const colour = getComputedStyle(document.querySelector(selector)).color.match(/[\d.]+/g).slice(0, 3).map(Number);
     return {
       width, height, mean: mean.map((sum) => sum / (width * height)), common: [common >> 16, (common >> 8) & 255, common & 255],
-      thumb, red, greenLeft,
+      thumb, red, greenLeft, drawn, colour, at: points.map(([x, y]) => pixel(x, y)),
     };
-  }, png.toString('base64'));
+  }, { base64: png.toString('base64'), selector, points, EDGE: 4 });
 }
+const near = (a, b, tolerance = 12) => a.every((v, i) => Math.abs(v - b[i]) <= tolerance);
 
 /** Mean absolute difference of two looks' thumbnails, in grey levels. */
 const difference = (a, b) => a.thumb.reduce((sum, v, i) => sum + Math.abs(v - b.thumb[i]), 0) / a.thumb.length;
@@ -101,6 +118,35 @@ test('a sample plays (its frames change on screen), a trimmed clip exports and p
   await page.waitForSelector('#trim-strip[data-ready="true"]');
   const strip = await look(page, '#trim-strip');
   assert.ok(strip.mean[2] > 30 && strip.mean[2] > strip.mean[1], `thumbnails' colour ${strip.mean}`);
+  // The waveform under them, a column per bucket: tall in the waveform's colour where the presenter speaks,
+  // a thin line in the pauses between his lines. Where those are comes from media.waveform itself, asked
+  // here for the same buckets over the whole 20 s. Both columns are inside the selection (5 → 10 s), which
+  // no shade covers.
+  await page.waitForSelector('#wave[data-ready="true"]');
+  const expected = await page.evaluate(async () => {
+    const { Media } = await import('/pkg/reelcut.js');
+    const media = await Media.open('/samples/broadcast.mp4');
+    const canvas = document.getElementById('waveform');
+    const peaks = await media.waveform({ start: 0, end: 20, buckets: canvas.width });
+    media.close();
+    return { height: canvas.height, size: Array.from({ length: canvas.width }, (_, i) => peaks[2 * i + 1] - peaks[2 * i]) };
+  });
+  const selected = expected.size.map((size, x) => ({ x, size, t: (20 * x) / expected.size.length }))
+    .filter(({ t }) => t > 5.4 && t < 9.6);
+  const loud = selected.reduce((a, b) => (b.size > a.size ? b : a));
+  const quiet = selected.reduce((a, b) => (b.size < a.size ? b : a));
+  const px = (size) => (size * expected.height) / 2;
+  assert.ok(px(loud.size) > 10 && px(quiet.size) < 1.5, `speech and a pause in the selection: ${px(loud.size)}, ${px(quiet.size)} px`);
+  const wave = await look(page, '#waveform', [[loud.x, Math.floor(expected.height / 2)]]);
+  assert.equal(wave.width, expected.size.length);
+  assert.ok(wave.drawn[loud.x] >= 0.7 * px(loud.size) - 2, `speech at ${loud.t.toFixed(2)} s: ${wave.drawn[loud.x]} px drawn, ${px(loud.size)} expected`);
+  assert.ok(wave.drawn[quiet.x] <= 2, `a pause at ${quiet.t.toFixed(2)} s: ${wave.drawn[quiet.x]} px drawn`);
+  assert.ok(near(wave.at[0], wave.colour), `drawn in the waveform's colour: ${wave.at[0]}, ${wave.colour}`);
+  // The other theme: drawn again in its colour.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await look(page, '#waveform', [[loud.x, Math.floor(expected.height / 2)]]);
+  assert.ok(!near(dark.colour, wave.colour) && near(dark.at[0], dark.colour), `dark: ${dark.at[0]}, ${dark.colour}`);
+  await page.emulateMedia({ colorScheme: 'light' });
   // Play: what is on the player changes.
   const still = await look(page, '#screen');
   assert.ok(still.mean[2] > 40, `the first frame is shown (mean colour ${still.mean})`);
@@ -222,6 +268,15 @@ test('a take recorded from the fake microphone after a count-in, with a level me
     await page.click('#dub-stop');
     await waitForText(page, '#dub-status', 'Take 1 recorded.');
     assert.equal(await page.locator('#dub-takes li').count(), 1);
+    // The take in the list shows its waveform: the fake microphone's voice, columns drawn in the waveform's
+    // colour well beyond the silent middle line.
+    await page.waitForSelector('#dub-takes li canvas[data-ready="true"]');
+    const take = await look(page, '#dub-takes li canvas');
+    const tallest = take.drawn.indexOf(Math.max(...take.drawn));
+    assert.ok(take.drawn[tallest] > take.height / 3, `the take's loudest column: ${take.drawn[tallest]} of ${take.height} px`);
+    assert.ok(take.drawn.filter((n) => n > 4).length > take.width / 10, `voiced columns: ${take.drawn.filter((n) => n > 4).length} of ${take.width}`);
+    const [middle] = (await look(page, '#dub-takes li canvas', [[tallest, Math.floor(take.height / 2)]])).at;
+    assert.ok(near(middle, take.colour, 40), `the take drawn in the waveform's colour: ${middle}, ${take.colour}`);
     // The take is the green block on the timeline; dragged 60 px right, it moves there, and so does `at`.
     await page.waitForSelector('#voice-lane:not([hidden])');
     const before = await look(page, '#track-viewport');
