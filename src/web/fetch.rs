@@ -269,7 +269,6 @@ impl From<Error> for Failed {
     }
 }
 
-/// The value of header `name` of `response`, when it has one.
 /// Appends the bytes of a stream's `read` result to `bytes` and returns them, `None` when the stream is
 /// done.
 pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Array> {
@@ -277,12 +276,19 @@ pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Ar
         return None;
     }
     let chunk: Uint8Array = property(read, "value")?.dyn_into().ok()?;
-    // Copied out whole, then appended: growing `bytes` first would write every byte twice (zeros, then the
-    // chunk), and the zeros one at a time.
-    bytes.extend_from_slice(&chunk.to_vec());
+    let copy = chunk.to_vec();
+    // A first chunk that fills the room reserved (a whole segment often comes in one read) becomes the
+    // buffer; later ones are appended. Growing `bytes` and copying into it instead would write every byte
+    // twice (zeros, then the chunk), and the zeros one at a time.
+    if bytes.is_empty() && bytes.capacity() <= copy.len() {
+        *bytes = copy;
+    } else {
+        bytes.extend_from_slice(&copy);
+    }
     Some(chunk)
 }
 
+/// The value of header `name` of `response`, when it has one.
 fn header(response: &web_sys::Response, name: &str) -> Option<String> {
     response.headers().get(name).ok().flatten()
 }
