@@ -307,7 +307,8 @@ export function test(name, ...rest) {
   return nodeTest(name, options, async (context) => {
     let timer;
     const stalled = new Promise((resolve) => { timer = setTimeout(() => resolve(STALLED), STALL_MS); });
-    const first = body(context);
+    // A body that throws before its first await rejects like any other: the timer is still cleared.
+    const first = (async () => body(context))();
     try {
       const result = await Promise.race([first, stalled]);
       if (result !== STALLED) return result;
