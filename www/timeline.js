@@ -187,7 +187,7 @@ export function timeline(player) {
   // The waveform of the part of the track in view: the canvas spans the viewport (the track can be 16 times
   // wider than any canvas may be), asks for a bucket per device pixel, and is asked again on scroll, zoom and
   // resize (the media keeps the decoded sound, so only the first ask decodes). Sound it cannot draw (no sound,
-  // a codec other than AAC or MP3) leaves a quiet hint, not an error: there is nothing to fix. A live
+  // a codec other than AAC, MP3 or Opus) leaves a quiet hint, not an error: there is nothing to fix. A live
   // broadcast's window moves on as it plays, so it shows none.
   let waveJob = null; // { media, controller, asked }: the media the waveform is for, and the latest ask
   let wavePeaks = null;
@@ -218,7 +218,7 @@ export function timeline(player) {
       wave.dataset.ready = 'true';
     } catch (error) {
       if (job !== waveJob || error?.code === 'aborted') return;
-      noWaveform(error?.code === 'unsupported_codec' ? 'No waveform for this sound\'s codec (AAC and MP3 only)' : 'No waveform');
+      noWaveform(error?.code === 'unsupported_codec' ? 'No waveform for this sound\'s codec (AAC, MP3 and Opus only)' : 'No waveform');
     }
   };
   const showWaveform = (opened) => {

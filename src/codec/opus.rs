@@ -4,6 +4,9 @@
 
 use crate::error::{Error, Result};
 
+/// The rate Opus codes and decodes at whatever its input's: pre-skip and packet lengths count its samples.
+pub const RATE: u32 = 48_000;
+
 /// The fields of an Opus identification header (RFC 7845 5.1), as `dOps` stores them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpusHead {

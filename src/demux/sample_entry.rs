@@ -8,7 +8,7 @@
 use super::boxes::fourcc_text;
 use super::reader::{child, required_child, BoxReader};
 use crate::codec::aac::AudioSpecificConfig;
-use crate::codec::opus::OpusHead;
+use crate::codec::opus::{self, OpusHead};
 use crate::codec::{h264, hevc};
 use crate::error::{Error, Result};
 use crate::isobmff::descriptors::{DECODER_CONFIG_DESCRIPTOR, DECODER_SPECIFIC_INFO, ES_DESCRIPTOR, OTI_AAC, OTI_MP3};
@@ -257,8 +257,7 @@ fn audio_config(entry: &BoxReader, boxes: &BoxReader, stsd_version: u8) -> Resul
             let dops = required_child(boxes, b"dOps")?;
             let head = OpusHead::from_dops(dops.rest())?;
             let channels = u32::from(head.channels);
-            // Opus always decodes at 48 kHz, whatever the input rate was.
-            audio("opus".to_owned(), Some(head.to_bytes()), 48_000, channels)
+            audio("opus".to_owned(), Some(head.to_bytes()), opus::RATE, channels)
         }
         b".mp3" => audio("mp3".to_owned(), None, sample_rate, channels),
         b"fLaC" => audio("flac".to_owned(), None, sample_rate, channels),

@@ -44,7 +44,7 @@ pub(crate) async fn export_dub(
         )));
     }
     job.step(0.0, 0.3);
-    let gathered = gather(content, start, end, TrimMode::HiddenLead, job).await?;
+    let gathered = gather(content, start, end, TrimMode::HiddenLead, None, job).await?;
     job.step(0.3, 0.4);
     // `replace` never hears the original: only its format (the output keeps its rate and channels).
     let original = match (placement.mode, &gathered.plan.audio) {

@@ -13,7 +13,7 @@ use super::dictionary::Dictionary;
 use super::error::from_js;
 use super::job::Job;
 use super::life::sleep_ms;
-use crate::codec::opus::OpusHead;
+use crate::codec::opus::{self, OpusHead};
 use crate::edit::sound::{EncodedPacket, EncodedSound};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{CodecConfig, Pcm};
@@ -22,8 +22,6 @@ use crate::time::{rescale_ticks, MICROS_PER_SECOND};
 /// AAC-LC, as WebCodecs names it.
 const AAC: &str = "mp4a.40.2";
 const OPUS: &str = "opus";
-/// Opus codes at 48 kHz whatever its input; resampling in Rust first keeps the filter ours.
-const OPUS_RATE: u32 = 48_000;
 /// Bits per second per channel: transparent for speech and music in both codecs.
 const BITRATE_PER_CHANNEL: u32 = 64_000;
 /// Samples per `AudioData` handed to the encoder (100 ms at 48 kHz).
@@ -66,7 +64,8 @@ pub(crate) async fn choose_coding(rate: u32, channels: u32) -> Result<AudioCodin
         },
         AudioCoding {
             codec: OPUS,
-            rate: OPUS_RATE,
+            // Opus codes at 48 kHz whatever its input: resampling in Rust first keeps the filter ours.
+            rate: opus::RATE,
             channels,
         },
     ] {

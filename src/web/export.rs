@@ -32,7 +32,7 @@ pub(crate) async fn export(
     // Progress: loading HLS segments takes the first half; re-encoding a fifth; writing (and reading the
     // copied samples from a file) the rest, by bytes.
     job.step(0.0, 0.5);
-    let gathered = gather(content, start, end, mode, job).await?;
+    let gathered = gather(content, start, end, mode, None, job).await?;
     job.check()?;
     let mut done = if gathered.file.is_some() { 0.0 } else { 0.5 };
     let mut encoded = Vec::new();
@@ -99,17 +99,19 @@ impl Gathered<'_> {
 
 /// The samples of `[start, end)` and the plan that cuts them: from a file, its index (the bytes are read
 /// later, as they are written); from HLS, the segments that hold the clip, the job's current step going
-/// from 0 to 1 as they load.
+/// from 0 to 1 as they load. The sound is a file's audio track with id `sound` (`None`: the first); an HLS
+/// stream's is the one it plays.
 pub(crate) async fn gather<'c>(
     content: &'c Content,
     start: f64,
     end: f64,
     mode: TrimMode,
+    sound: Option<u32>,
     job: &Job,
 ) -> Result<Gathered<'c>> {
     match content.kind() {
         Kind::File(file) => {
-            let (footage, plan) = file.clip_footage(start, end, mode)?;
+            let (footage, plan) = file.clip_footage(start, end, mode, sound)?;
             Ok(Gathered {
                 footage,
                 plan,

@@ -171,10 +171,19 @@ impl FileContent {
     /// The footage of the clip `[start, end)` (media timeline) and its plan: the part of the index around
     /// the clip (see [`around`]), planned on, its offsets positions in the file. Nothing is read: an export
     /// reads the planned samples as it writes them (`assemble::tracks_at_source`), and what it decodes with
-    /// [`FileContent::read_samples`].
-    pub(crate) fn clip_footage(&self, start: f64, end: f64, mode: TrimMode) -> Result<(Footage, TrimPlan)> {
+    /// [`FileContent::read_samples`]. Its sound is the audio track with id `sound`, or the first.
+    pub(crate) fn clip_footage(
+        &self,
+        start: f64,
+        end: f64,
+        mode: TrimMode,
+        sound: Option<u32>,
+    ) -> Result<(Footage, TrimPlan)> {
         let on_timeline = |kind| {
-            let track = self.track(kind)?;
+            let track = match (kind, sound) {
+                (TrackKind::Audio, Some(id)) => self.tracks.iter().find(|t| t.kind == kind && t.id == id),
+                _ => self.track(kind),
+            }?;
             let ticks = |t: f64| Time::from_seconds(t + self.origin, track.timescale).map_or(0, |t| t.ticks);
             let samples = around(&track.samples, ticks(start), ticks(end), i64::from(track.timescale));
             Some(self.on_timeline(track, samples))

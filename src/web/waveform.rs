@@ -7,8 +7,8 @@
 //! `decodeAudioData`, which runs on threads of its own: while a few pieces decode, the next one is read. Each
 //! piece's sound is folded into the summary and released, so the decoded sound is never held whole.
 //!
-//! The browser decodes AAC and MP3 from such a file sample for sample as ffmpeg does. Opus it trims at the
-//! start by rules of its own, and other codecs it does not decode or MP4 cannot carry: those are refused.
+//! The browser decodes AAC, MP3 and Opus from such a file sample for sample as ffmpeg does. Other codecs it
+//! does not decode or MP4 cannot carry (AC-3): those are refused.
 
 use js_sys::Float32Array;
 use wasm_bindgen::JsValue;
@@ -19,6 +19,7 @@ use super::export::gather;
 use super::job::Job;
 use super::options;
 use super::voice::{decode_audio_data, from_audio_buffer};
+use crate::codec::opus::{self, OpusHead};
 use crate::edit::assemble;
 use crate::edit::trim::{AudioCut, TrimMode, TrimPlan};
 use crate::edit::waveform::{buckets, Peaks, BIN};
@@ -35,21 +36,33 @@ const PIECE_SECONDS: f64 = 60.0;
 /// Pieces decoding at once.
 const DECODING: usize = 3;
 
-/// The sound's lowest and highest values over `[start, end)` of the media timeline, seconds; its bins count
-/// samples at `rate`.
+/// The lowest and highest values of the sound of audio track `track` over `[start, end)` of the media
+/// timeline, seconds; its bins count samples at `rate`.
 pub(crate) struct Summary {
+    track: u32,
     start: f64,
     end: f64,
     rate: f64,
     peaks: Peaks,
 }
 
+/// Where a piece's decoded sound lies on the media timeline, seconds.
+enum Placement {
+    /// It starts here.
+    Starts(f64),
+    /// It ends here.
+    Ends(f64),
+}
+
 impl Summary {
-    /// Folds in `pcm`, sound that ends at media time `end`, leaving out what comes before media time `from`.
-    fn add(&mut self, end: f64, from: f64, pcm: &Pcm) {
+    /// Folds in `pcm`, sound placed at `placement`, leaving out what comes before media time `from`.
+    fn add(&mut self, placement: Placement, from: f64, pcm: &Pcm) {
         let sample = |t: f64| ((t - self.start) * self.rate).round() as i64;
-        self.peaks
-            .add(sample(end) - pcm.frames() as i64, sample(from), &pcm.channels);
+        let first = match placement {
+            Placement::Starts(start) => sample(start),
+            Placement::Ends(end) => sample(end) - pcm.frames() as i64,
+        };
+        self.peaks.add(first, sample(from), &pcm.channels);
     }
 
     /// `buckets` min/max pairs over `[start, end)`, which it must cover.
@@ -59,8 +72,9 @@ impl Summary {
     }
 }
 
-/// The waveform of the options' `{ start, end }` (default: the seekable span) in `buckets` min/max pairs:
-/// from the summary kept of an earlier call that covered the span, else decoded (`onProgress`, `signal`).
+/// The waveform of the options' `{ start, end }` (default: the seekable span) of audio track `track` (an id
+/// in `media.tracks`; default: the first) in `buckets` min/max pairs: from the summary kept of an earlier
+/// call that covered the span, else decoded (`onProgress`, `signal`).
 pub(crate) async fn waveform(content: &Content, options: &JsValue) -> Result<Float32Array> {
     let job = Job::from_options(options)?.on_media(content.life());
     job.check()?;
@@ -69,24 +83,37 @@ pub(crate) async fn waveform(content: &Content, options: &JsValue) -> Result<Flo
     let end = options::number(options, "end")?.unwrap_or(last);
     let buckets = buckets(options::number(options, "buckets")?)?;
     content.check_span(start, end)?;
-    let sound = content
-        .with_tracks(|tracks| Some(tracks.iter().find(|t| t.kind == TrackKind::Audio)?.config.clone()))
-        .ok_or_else(|| Error::new(ErrorCode::OutOfRange, "the media has no sound"))?;
-    // AAC and MP3 only (see the module's documentation).
-    if !matches!(sound.family(), Codec::Aac | Codec::Mp3) {
+    let wanted = options::number(options, "track")?;
+    let (track, sound) = content
+        .with_tracks(|tracks| {
+            let audio = tracks
+                .iter()
+                .find(|t| t.kind == TrackKind::Audio && wanted.is_none_or(|id| f64::from(t.id) == id))?;
+            Some((audio.id, audio.config.clone()))
+        })
+        .ok_or_else(|| {
+            let missing = match wanted {
+                Some(_) => "no audio track of the media has the id given as `track`",
+                None => "the media has no sound",
+            };
+            Error::new(ErrorCode::OutOfRange, missing)
+        })?;
+    // The codecs the browser decodes from our MP4 (see the module's documentation).
+    if !matches!(sound.family(), Codec::Aac | Codec::Mp3 | Codec::Opus) {
         return Err(Error::new(
             ErrorCode::UnsupportedCodec,
-            format!("waveforms are drawn of AAC or MP3 sound, not {}", sound.codec),
+            format!("waveforms are drawn of AAC, MP3 or Opus sound, not {}", sound.codec),
         ));
     }
     if let Some(summary) = &*content.waveform.read() {
-        if summary.start <= start && end <= summary.end {
+        if summary.track == track && summary.start <= start && end <= summary.end {
             return Ok(summary.waveform(start, end, buckets));
         }
     }
     // The summary counts samples at the sound's own rate, which its pieces are decoded at.
     let rate = f64::from(sound.sample_rate);
     let mut summary = Summary {
+        track,
         start,
         end,
         rate,
@@ -107,13 +134,12 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
     for piece in 0..pieces {
         let at = from + piece as f64 * length;
         job.step(piece as f64 / pieces as f64, (piece + 1) as f64 / pieces as f64);
-        let gathered = gather(content, at, at + length, TrimMode::HiddenLead, job).await?;
+        let gathered = gather(content, at, at + length, TrimMode::HiddenLead, Some(summary.track), job).await?;
         if let (Some(cut), Some(track)) = (&gathered.plan.audio, &gathered.footage.audio) {
             let footage = gathered.readable(TrackKind::Audio, cut.samples.clone(), job).await?;
             // Every packet's sound is written whole: an edit list that would hide the pre-roll (the packets
-            // before the piece, which prime the decoder) is not read alike by every browser. The decoded sound
-            // is placed to end where the last packet does, whatever a decoder drops at its start (an AAC
-            // decoder's priming), and what comes before the piece is left out as it is folded in.
+            // before the piece, which prime the decoder) is not read alike by every browser. What comes
+            // before the piece is left out as the decoded sound is folded in.
             let packets = track.samples.get(cut.samples.clone()).unwrap_or_default();
             if let (Some(first), Some(last)) = (packets.first(), packets.last()) {
                 let end = last.pts + i64::from(last.duration);
@@ -133,16 +159,29 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
                     }
                     .seconds()
                 };
+                // An Opus decoder drops the pre-skip the file gives at its start and keeps all of the last
+                // packet, which the index may end early (where an edit list ends the sound): its sound starts
+                // the pre-skip (48 kHz samples) after the first packet. Other sound is placed to end where the
+                // last packet does, whatever a decoder drops at its start (an AAC decoder's priming).
+                let pre_skip = (track.config.family() == Codec::Opus)
+                    .then(|| OpusHead::parse(track.config.description.as_deref()?).ok())
+                    .flatten();
+                let placement = match pre_skip {
+                    Some(head) => {
+                        Placement::Starts(seconds(first.pts) + f64::from(head.pre_skip) / f64::from(opus::RATE))
+                    }
+                    None => Placement::Ends(seconds(end)),
+                };
                 let decoded = decode_audio_data(&file, summary.rate as f32)?;
-                decoding.push((seconds(end), seconds(cut.shown.0), decoded));
+                decoding.push((placement, seconds(cut.shown.0), decoded));
             }
         }
         job.progress(1.0);
         // The last piece waits for every decoding to end.
         let left = if piece + 1 == pieces { 0 } else { DECODING - 1 };
         while decoding.len() > left {
-            let (end, from, sound) = decoding.remove(0);
-            summary.add(end, from, &from_audio_buffer(&sound.await?)?);
+            let (placement, from, sound) = decoding.remove(0);
+            summary.add(placement, from, &from_audio_buffer(&sound.await?)?);
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 // Waveforms in real headless Chromium: `media.waveform` of an MP4 and of the HLS stream of its very samples,
-// of a sound long enough to be decoded in several pieces, and of MP3 sound, checked bucket by bucket against the
-// sound ffmpeg decodes; Opus and AC-3 sound refused; the summary kept by the first call (a second call decodes
+// of a sound long enough to be decoded in several pieces, of MP3 and Opus sound, and of a file's second audio track
+// (`track`), checked bucket by bucket against the sound ffmpeg decodes; AC-3 sound refused; the summary kept by the first call (a second call decodes
 // nothing); abort by signal; media without sound and bad options; `dub.waveform` of takes (a WAV file and an
 // AudioBuffer) against their samples.
 import assert from 'node:assert/strict';
@@ -32,13 +32,21 @@ async function page() {
   return opened;
 }
 
-/** The sound of `file` (in the fixtures, or a path) as ffmpeg decodes it: interleaved f32 samples and the channel count. */
-function ffmpegPcm(file) {
+/** The sound of `file` (in the fixtures, or a path) as ffmpeg decodes it, of its audio stream `stream` (default the
+ *  first), from where a sound-only file's media timeline starts: interleaved f32 samples and the channel count.
+ *  ffmpeg's sound starts where the file's edit list says, which for Opus lies inside the first packet (its pre-skip,
+ *  312 samples of 960); the media timeline starts at the first packet shown whole. */
+function ffmpegPcm(file, stream = 0) {
   const path = file.startsWith('/') ? file : join(fixtures, file);
-  const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-'], { maxBuffer: 1 << 28 });
-  const channels = Number(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_entries', 'stream=channels',
-    '-of', 'csv=p=0', path]).toString().trim());
-  return { samples: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), channels };
+  const probed = (entries, extra = []) => execFileSync('ffprobe', ['-v', 'error', '-select_streams', `a:${stream}`,
+    ...extra, '-show_entries', entries, '-of', 'csv=p=0', path]).toString().trim().split(/[\s,]+/).filter(Boolean).map(Number);
+  const [channels] = probed('stream=channels');
+  const [rate] = probed('stream=sample_rate');
+  const lead = Math.min(...probed('packet=pts_time', ['-read_intervals', '%+#4']).filter((t) => t >= 0));
+  const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', `0:a:${stream}`, '-f', 'f32le', '-'],
+    { maxBuffer: 1 << 28 });
+  const samples = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  return { samples: samples.subarray(Math.round(lead * rate) * channels), channels };
 }
 
 /** An MP4 of `seconds` of a sine at `rate` Hz (lavfi's, peaking at 0.125) with a 0.1 s beep at 0.6 across each
@@ -115,10 +123,10 @@ test('the waveform of an MP4 and of its HLS stream is the sound ffmpeg decodes, 
   await p.close();
 });
 
-test('a long sound is decoded in pieces and MP3 as AAC is, as ffmpeg decodes them; Opus and AC-3 are refused', async () => {
+test('a long sound is decoded in pieces, and MP3 and Opus as AAC is, as ffmpeg decodes them; AC-3 is refused', async () => {
   const { page: p, errors } = await page();
   // 150 s of AAC is decoded in three pieces of 50 s: the beeps at 50 s and 100 s straddle their seams.
-  const files = { aac: beeps('aac', 150, 48000), mp3: beeps('libmp3lame', 30, 44100), opus: beeps('libopus', 3, 48000),
+  const files = { aac: beeps('aac', 150, 48000), mp3: beeps('libmp3lame', 30, 44100), opus: beeps('libopus', 130, 48000),
     ac3: beeps('ac3', 3, 48000) };
   const base64 = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, readFileSync(file).toString('base64')]));
   const result = await p.evaluate(async (base64) => {
@@ -128,7 +136,12 @@ test('a long sound is decoded in pieces and MP3 as AAC is, as ffmpeg decodes the
     const [aac, mp3] = [await open('aac'), await open('mp3')];
     const out = { aac: Array.from(await aac.waveform({ buckets: 1500 })), aacDuration: aac.duration, decodings: window.decodings };
     Object.assign(out, { mp3: Array.from(await mp3.waveform({ buckets: 300 })), mp3Duration: mp3.duration });
-    out.opus = await code((await open('opus')).waveform());
+    const opus = await open('opus');
+    Object.assign(out, { opus: Array.from(await opus.waveform({ buckets: 1300 })), opusDuration: opus.duration });
+    // Beep onsets in 5 ms buckets: in the first piece (which starts the stream) and in the second and third (which
+    // start with the packets before them that prime the decoder).
+    out.onsets = {};
+    for (const at of [10, 50, 100]) out.onsets[at] = Array.from(await opus.waveform({ start: at - 0.1, end: at + 0.1, buckets: 40 }));
     out.ac3 = await code((await open('ac3')).waveform());
     return out;
   }, base64);
@@ -139,8 +152,43 @@ test('a long sound is decoded in pieces and MP3 as AAC is, as ffmpeg decodes the
   assert.ok(seams.every((high) => high > 0.5), `beeps at the seams: ${seams}`);
   assert.ok(result.aac[2 * 750 + 1] < 0.3, `no beep at 75 s: ${result.aac[2 * 750 + 1]}`);
   assertMatches(result.mp3, ffmpegPcm(files.mp3), 300, [0, result.mp3Duration], 'MP3', 0, 44100);
-  assert.match(result.opus, /^ReelcutError unsupported_codec: waveforms are drawn of AAC or MP3 sound, not opus/);
-  assert.match(result.ac3, /^ReelcutError unsupported_codec: waveforms are drawn of AAC or MP3 sound, not ac-3/);
+  const opusPcm = ffmpegPcm(files.opus);
+  assertMatches(result.opus, opusPcm, 1300, [0, result.opusDuration], 'Opus in pieces');
+  for (const [at, wave] of Object.entries(result.onsets)) {
+    assertMatches(wave, opusPcm, 40, [Number(at) - 0.1, Number(at) + 0.1], `Opus beep at ${Number(at) - 0.05} s`);
+  }
+  assert.match(result.ac3, /^ReelcutError unsupported_codec: waveforms are drawn of AAC, MP3 or Opus sound, not ac-3/);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('`track` draws the audio track with that id; the summary kept is of one track', async () => {
+  const { page: p, errors } = await page();
+  // A quiet 440 Hz sine (peak 0.125) as the first audio track, a louder 880 Hz one (0.5) as the second.
+  const file = join(mkdtempSync(join(tmpdir(), 'reelcut-waveform-')), 'two.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-f', 'lavfi', '-i',
+    'sine=frequency=880:sample_rate=48000,volume=4', '-t', '4', '-map', '0', '-map', '1', '-c:a', 'aac', file]);
+  const result = await p.evaluate(async (base64) => {
+    const { Media } = await window.reelcutReady;
+    const code = (promise) => promise.then(() => 'resolved', (e) => `${e.name} ${e.code}: ${e.message}`);
+    const media = await Media.open(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+    const ids = media.tracks.filter((t) => t.type === 'audio').map((t) => t.id);
+    const first = Array.from(await media.waveform({ buckets: 40 }));
+    const decoded = window.decodings;
+    const second = Array.from(await media.waveform({ buckets: 40, track: ids[1] }));
+    const secondDecodings = window.decodings - decoded;
+    const firstAgain = Array.from(await media.waveform({ buckets: 40, track: ids[0] }));
+    return { ids, first, second, firstAgain, secondDecodings, duration: media.duration,
+      missing: await code(media.waveform({ track: 99 })), notNumber: await code(media.waveform({ track: 'one' })) };
+  }, readFileSync(file).toString('base64'));
+  assert.equal(result.ids.length, 2, `two audio tracks: ${result.ids}`);
+  assertMatches(result.first, ffmpegPcm(file, 0), 40, [0, result.duration], 'the first track');
+  assertMatches(result.second, ffmpegPcm(file, 1), 40, [0, result.duration], 'the second track');
+  assertMatches(result.firstAgain, ffmpegPcm(file, 0), 40, [0, result.duration], 'the first track again');
+  assert.ok(Math.max(...result.first) < 0.2 && Math.max(...result.second) > 0.4, 'the two tracks differ');
+  assert.ok(result.secondDecodings > 0, 'the first track\'s summary does not answer for the second');
+  assert.match(result.missing, /^ReelcutError out_of_range: no audio track of the media has the id given as `track`/);
+  assert.match(result.notNumber, /^ReelcutError malformed_input: /);
   assert.deepEqual(errors, []);
   await p.close();
 });

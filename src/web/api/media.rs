@@ -171,9 +171,10 @@ impl Media {
     /// call reads the sound (an HLS stream's segments are fetched; `onProgress`, `signal`) and has the
     /// browser's `decodeAudioData` decode it into a summary of min/max per 256 samples kept with the media
     /// (about 1 MB for 10 minutes at 48 kHz, at most 8 MB), which later calls within the same span read
-    /// without decoding again. An HLS stream's is the sound of the audio track it plays. AAC and MP3 sound
-    /// only (`unsupported_codec` otherwise), on a page (`unsupported` in a Worker). Rejects with
-    /// `out_of_range` when the media has no sound, for a span outside `seekable` or a bad `buckets`.
+    /// without decoding again. `track` picks an audio track by its `id` in `media.tracks` (default: the
+    /// first); an HLS stream's is the sound of the audio track it plays. AAC, MP3 and Opus sound only
+    /// (`unsupported_codec` otherwise), on a page (`unsupported` in a Worker). Rejects with `out_of_range`
+    /// when the media has no sound or no such track, for a span outside `seekable` or a bad `buckets`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
     pub fn waveform(
         &self,

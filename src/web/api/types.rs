@@ -269,6 +269,8 @@ export interface WaveformOptions extends JobOptions {
   end?: number;
   /** Min/max pairs to return, a whole number from 1 to 100000 (default 1000). */
   buckets?: number;
+  /** The `id` of the audio track in `media.tracks` to draw (default: the first). An HLS stream lists the one it plays. */
+  track?: number;
 }
 
 /** `dub.waveform(options)`. */
