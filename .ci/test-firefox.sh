@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../tests"
 bash ../.ci/firefox.sh node --test --test-reporter=spec \
   browser/player.test.mjs browser/hls.test.mjs browser/export.test.mjs browser/dub.test.mjs \
-  browser/lifecycle.test.mjs browser/audio_join.test.mjs browser/cross-browser.firefox.mjs
+  browser/lifecycle.test.mjs browser/audio_join.test.mjs browser/waveform.test.mjs browser/cross-browser.firefox.mjs
 bash ../.ci/firefox.sh node --test --test-reporter=spec --test-name-pattern='embed snippet' browser/package.test.mjs

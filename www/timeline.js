@@ -191,13 +191,16 @@ export function timeline(player) {
   // broadcast's window moves on as it plays, so it shows none.
   let waveJob = null; // { media, controller, asked }: the media the waveform is for, and the latest ask
   let wavePeaks = null;
-  const noWaveform = (why) => {
+  // `retry`: the sound could not be fetched this time (the network); the next zoom, scroll or resize asks again.
+  const noWaveform = (why, retry = false) => {
     waveCanvas.hidden = true;
     wave.dataset.empty = why;
+    if (retry) wave.dataset.retry = 'true';
+    else delete wave.dataset.retry;
     delete wave.dataset.ready;
   };
   const drawWaveform = async () => {
-    if (!media || media.isLive || !waveJob || waveJob.media !== media || wave.dataset.empty) return;
+    if (!media || media.isLive || !waveJob || waveJob.media !== media || (wave.dataset.empty && !wave.dataset.retry)) return;
     const job = waveJob;
     const asked = (job.asked += 1);
     const width = track.clientWidth;
@@ -207,18 +210,22 @@ export function timeline(player) {
     const end = Math.min(span.end, start + (viewport.clientWidth / width) * length);
     waveCanvas.style.left = `${viewport.scrollLeft}px`;
     waveCanvas.style.width = `${viewport.clientWidth}px`;
+    // Shown (and cleared) to be measured: a hidden canvas has no size.
+    waveCanvas.hidden = false;
     const buckets = Math.min(100000, fitToBox(waveCanvas));
     delete wave.dataset.ready; // until this ask is drawn
     try {
       const peaks = await media.waveform({ start, end, buckets, signal: job.controller.signal });
       if (job !== waveJob || asked !== job.asked) return;
       wavePeaks = peaks;
-      waveCanvas.hidden = false;
+      delete wave.dataset.empty;
+      delete wave.dataset.retry;
       drawPeaks(waveCanvas, peaks);
       wave.dataset.ready = 'true';
     } catch (error) {
       if (job !== waveJob || error?.code === 'aborted') return;
-      noWaveform(error?.code === 'unsupported_codec' ? 'No waveform for this sound\'s codec (AAC, MP3 and Opus only)' : 'No waveform');
+      if (error?.code === 'network') noWaveform('The sound could not be fetched: zoom or scroll to try again', true);
+      else noWaveform(error?.code === 'unsupported_codec' ? 'No waveform for this sound\'s codec (AAC, MP3 and Opus only)' : 'No waveform');
     }
   };
   const showWaveform = (opened) => {
@@ -226,6 +233,7 @@ export function timeline(player) {
     waveJob = { media: opened, controller: new AbortController(), asked: 0 };
     wavePeaks = null;
     delete wave.dataset.empty;
+    delete wave.dataset.retry;
     if (opened.isLive) noWaveform('');
     else if (!opened.tracks.some((t) => t.type === 'audio')) noWaveform('No sound');
   };

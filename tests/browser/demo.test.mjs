@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before } from 'node:test';
-import { openEditor, showTime, waitForText } from './editor.mjs';
+import { BROADCAST, openEditor, showTime, waitForText } from './editor.mjs';
 import {
   beforeEachDocument, crateVersion, fixtures, launchChromium, pickFile, probe, repoRoot, serverAndBrowser, test,
 } from './support.mjs';
@@ -354,6 +354,31 @@ test('the editor keys, the sources, a dropped file, the music bed as a take, and
   await page.click('[data-href="/samples/portrait.mp4"]');
   await waitForText(page, '#viewer-status', /720×1280, 10\.000 s/);
   assert.equal(await page.getAttribute('[data-href="/samples/portrait.mp4"]', 'aria-current'), 'true');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a waveform whose sound could not be fetched says so, and is asked again on the next zoom', async () => {
+  const { page, errors } = await editorPage();
+  await page.click('[data-href="/samples/portrait.mp4"]');
+  await waitForText(page, '#viewer-status', /720×1280, 10\.000 s/);
+  // The next media's first waveform call fails as a dropped connection would make it fail.
+  await page.evaluate(async () => {
+    const { Media } = await import('/pkg/reelcut.js');
+    const waveform = Media.prototype.waveform;
+    Media.prototype.waveform = function (...args) {
+      Media.prototype.waveform = waveform;
+      return Promise.reject(Object.assign(new Error('the request failed'), { name: 'ReelcutError', code: 'network' }));
+    };
+  });
+  await page.click('[data-href="/samples/broadcast.mp4"]');
+  await waitForText(page, '#viewer-status', BROADCAST);
+  await page.waitForSelector('#wave[data-retry="true"]', { state: 'attached' });
+  assert.match(await page.getAttribute('#wave', 'data-empty'), /could not be fetched: zoom or scroll to try again/);
+  await page.click('#zoom-in');
+  await page.waitForSelector('#wave[data-ready="true"]', { state: 'attached' });
+  assert.equal(await page.getAttribute('#wave', 'data-empty'), null);
+  assert.ok((await look(page, '#waveform')).drawn.some((count) => count > 10), 'the speech is drawn after the retry');
   assert.deepEqual(errors, []);
   await page.close();
 });
