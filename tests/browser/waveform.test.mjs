@@ -1,11 +1,11 @@
 // Waveforms in real headless Chromium: `media.waveform` of an MP4 and of the HLS stream of its very samples,
 // of a sound long enough to be decoded in several pieces, of MP3 and Opus sound, and of a file's second audio track
-// (`track`), checked bucket by bucket against the sound ffmpeg decodes; AC-3 sound refused; the summary kept by the first call (a second call decodes
+// (`track`), and of the library's own Opus dub export, checked bucket by bucket against the sound ffmpeg decodes; AC-3 sound refused; the summary kept by the first call (a second call decodes
 // nothing); abort by signal; media without sound and bad options; `dub.waveform` of takes (a WAV file and an
 // AudioBuffer) against their samples.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumOnly, fixtures, launchChromium, openPage, serverAndBrowser, test } from './support.mjs';
@@ -33,16 +33,16 @@ async function page() {
 }
 
 /** The sound of `file` (in the fixtures, or a path) as ffmpeg decodes it, of its audio stream `stream` (default the
- *  first), from where a sound-only file's media timeline starts: interleaved f32 samples and the channel count.
- *  ffmpeg's sound starts where the file's edit list says, which for Opus lies inside the first packet (its pre-skip,
- *  312 samples of 960); the media timeline starts at the first packet shown whole. */
+ *  first), from where the media timeline starts: interleaved f32 samples and the channel count. ffmpeg's sound
+ *  starts where the file's edit list says, which for Opus lies inside the first packet (its pre-skip, 312 samples
+ *  of 960); the media timeline starts at the first packet or frame shown whole of any track. */
 function ffmpegPcm(file, stream = 0) {
   const path = file.startsWith('/') ? file : join(fixtures, file);
-  const probed = (entries, extra = []) => execFileSync('ffprobe', ['-v', 'error', '-select_streams', `a:${stream}`,
-    ...extra, '-show_entries', entries, '-of', 'csv=p=0', path]).toString().trim().split(/[\s,]+/).filter(Boolean).map(Number);
-  const [channels] = probed('stream=channels');
-  const [rate] = probed('stream=sample_rate');
-  const lead = Math.min(...probed('packet=pts_time', ['-read_intervals', '%+#4']).filter((t) => t >= 0));
+  const probed = (entries, select) => execFileSync('ffprobe', ['-v', 'error', ...select, '-show_entries', entries,
+    '-of', 'csv=p=0', path]).toString().trim().split(/[\s,]+/).filter(Boolean).map(Number);
+  const [channels] = probed('stream=channels', ['-select_streams', `a:${stream}`]);
+  const [rate] = probed('stream=sample_rate', ['-select_streams', `a:${stream}`]);
+  const lead = Math.min(...probed('packet=pts_time', ['-read_intervals', '%+#8']).filter((t) => t >= 0));
   const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', `0:a:${stream}`, '-f', 'f32le', '-'],
     { maxBuffer: 1 << 28 });
   const samples = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
@@ -189,6 +189,25 @@ test('`track` draws the audio track with that id; the summary kept is of one tra
   assert.ok(result.secondDecodings > 0, 'the first track\'s summary does not answer for the second');
   assert.match(result.missing, /^ReelcutError out_of_range: no audio track of the media has the id given as `track`/);
   assert.match(result.notNumber, /^ReelcutError malformed_input: /);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('the library\'s own dub export (Opus sound, in MP4 with its video) draws as ffmpeg decodes it', async () => {
+  const { page: p, errors } = await page();
+  const result = await p.evaluate(async (wav) => {
+    const { Media } = await window.reelcutReady;
+    const voice = new Blob([Uint8Array.from(atob(wav), (c) => c.charCodeAt(0))]);
+    const clip = (await Media.open('/fixtures/high_bframes_moovend.mp4')).clip({ start: 1, end: 4 });
+    const exported = await clip.dub({ voice, at: 0.5, mode: 'mix' }).export();
+    const media = await Media.open(new Blob([exported]));
+    return { file: window.toBase64(exported), codec: media.tracks.find((t) => t.type === 'audio').codec,
+      duration: media.duration, wave: Array.from(await media.waveform({ buckets: 120 })) };
+  }, readFileSync(join(fixtures, 'voice.wav')).toString('base64'));
+  const file = join(mkdtempSync(join(tmpdir(), 'reelcut-waveform-')), 'dub.mp4');
+  writeFileSync(file, Buffer.from(result.file, 'base64'));
+  assert.equal(result.codec, 'opus');
+  assertMatches(result.wave, ffmpegPcm(file), 120, [0, result.duration], 'the dub export');
   assert.deepEqual(errors, []);
   await p.close();
 });
