@@ -1,8 +1,9 @@
-// Waveforms in real headless Chromium: `media.waveform` of an MP4 and of the HLS stream of its very samples,
-// of a sound long enough to be decoded in several pieces, of MP3 and Opus sound, and of a file's second audio track
-// (`track`), and of the library's own Opus dub export, checked bucket by bucket against the sound ffmpeg decodes; AC-3 sound refused; the summary kept by the first call (a second call decodes
-// nothing); abort by signal; media without sound and bad options; `dub.waveform` of takes (a WAV file and an
-// AudioBuffer) against their samples.
+// Waveforms in a real browser (headless Chromium, and Firefox in its tier): `media.waveform` of an MP4 and of the
+// HLS stream of its very samples, of a sound long enough to be decoded in several pieces, of MP3 and Opus sound, of
+// a file's second audio track (`track`) and of the library's own Opus dub export, checked bucket by bucket against
+// the sound ffmpeg decodes; AC-3 sound refused; the summary kept by the first call (a second call decodes nothing);
+// abort by signal; media without sound and bad options; `dub.waveform` of takes (a WAV file and an AudioBuffer)
+// against their samples.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
