@@ -46,8 +46,10 @@ export function dubPanel(player, timeline, selection) {
     takes.replaceChildren(...dub.takes.map((take, i) => {
       const item = document.createElement('li');
       item.innerHTML = `<label><input type="radio" name="dub-take" value="${i}"> Take ${i + 1}</label>`;
-      item.querySelector('label').append(take.duration === null ? '' : ` · ${take.duration.toFixed(2)} s`,
-        ` · at ${take.at.toFixed(2)} s`);
+      const length = document.createElement('span');
+      length.className = 'take-length';
+      length.textContent = lengthOf(take);
+      item.querySelector('label').append(length, ` · at ${take.at.toFixed(2)} s`);
       item.querySelector('input').checked = i === dub.take;
       const canvas = document.createElement('canvas');
       canvas.setAttribute('aria-hidden', 'true');
@@ -66,8 +68,15 @@ export function dubPanel(player, timeline, selection) {
     };
     timeline.showVoice(voice);
     const shown = (voiceShown += 1);
-    if (voice) peaksOf(dub.take).then((peaks) => { if (peaks && shown === voiceShown) timeline.showVoice({ ...voice, peaks }); });
+    // An imported take's length is known once it is decoded, which drawing it does.
+    if (voice) {
+      peaksOf(dub.take).then((peaks) => {
+        if (peaks && shown === voiceShown) timeline.showVoice({ ...voice, duration: dub.takes[dub.take].duration, peaks });
+      });
+    }
   };
+  // ` · 2.00 s`, or nothing while an imported take is not decoded yet.
+  const lengthOf = (take) => (take?.duration == null ? '' : ` · ${take.duration.toFixed(2)} s`);
   // A take's waveform, asked for once; `null` when it cannot be drawn (the take shows none, quietly).
   const peaksOf = (take) => {
     takePeaks[take] ??= dub.waveform({ take, buckets: VOICE_BUCKETS }).catch(() => null);
@@ -80,6 +89,7 @@ export function dubPanel(player, timeline, selection) {
       fitToBox(canvas);
       peaksOf(i).then((peaks) => {
         if (!peaks || shown !== dub || !canvas.isConnected) return;
+        canvas.parentElement.querySelector('.take-length').textContent = lengthOf(dub.takes[i]);
         drawPeaks(canvas, peaks);
         canvas.dataset.ready = 'true';
       });

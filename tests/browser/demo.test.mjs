@@ -333,6 +333,12 @@ test('the editor keys, the sources, a dropped file, the music bed as a take, and
   await page.click('#dub-music');
   await waitForText(page, '#dub-status', 'Imported the music bed.');
   assert.equal(await page.locator('#dub-takes li').count(), 1);
+  // Its length shows once drawing it has decoded it.
+  await page.waitForSelector('#dub-takes li canvas[data-ready="true"]');
+  const length = Number((await page.textContent('#dub-takes li .take-length')).match(/([\d.]+) s/)?.[1]);
+  const music = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0',
+    join(samples, 'music.m4a')]).toString());
+  assert.ok(Math.abs(length - music) < 0.05, `the take lasts ${length} s, the music bed ${music} s`);
   // Something that is not media: the error says what failed and what to try; the page goes on working.
   await page.click('.url summary');
   await page.fill('#url', '/favicon.svg');
