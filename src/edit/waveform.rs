@@ -8,9 +8,16 @@ use crate::error::{Error, ErrorCode, Result};
 /// The most buckets a waveform may have: more than the pixel columns of any screen.
 pub const MAX_BUCKETS: usize = 100_000;
 
-/// Samples per bin at most a [`Peaks`] keeps (5.3 ms at 48 kHz): finer than a pixel column of a 10-minute
-/// timeline zoomed to a few seconds.
-pub const BIN: usize = 256;
+/// The fewest samples per bin of a sound's summary ([`Peaks::of_frames`]), 0.3 ms at 48 kHz: a pixel column
+/// of a timeline zoomed in on a short clip spans several bins.
+const MIN_BIN: usize = 16;
+
+/// The most samples per bin of a sound's summary below [`MAX_BINS`] (5.3 ms at 48 kHz).
+const BIN: usize = 256;
+
+/// The bins a sound's summary aims at (1 MiB of min/max pairs): its bins widen from [`MIN_BIN`] to [`BIN`]
+/// as the sound grows from 45 s to 12 minutes at 48 kHz.
+const TARGET_BINS: usize = 1 << 17;
 
 /// The most bins a [`Peaks`] holds (8 MiB of min/max pairs): longer sound gets wider bins.
 const MAX_BINS: usize = 1 << 20;
@@ -34,6 +41,12 @@ impl Peaks {
             pairs.extend([f32::INFINITY, f32::NEG_INFINITY]);
         }
         Peaks { bin, pairs }
+    }
+
+    /// An empty summary of `frames` samples per channel in bins as fine as its length allows (see
+    /// [`TARGET_BINS`]).
+    pub fn of_frames(frames: usize) -> Peaks {
+        Peaks::new(frames, (frames / TARGET_BINS).clamp(MIN_BIN, BIN))
     }
 
     /// Folds in `block` (one list of samples per channel) placed from sample `at` on; what lands before
@@ -170,6 +183,15 @@ mod tests {
         );
         assert_eq!(peaks.waveform(8.0, 14.0, 3), [0.25, 1.0, 0.0, 0.0, 0.0, 0.0]);
         assert_eq!(peaks.waveform(-4.0, 0.0, 2), [0.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn short_sound_gets_finer_bins() {
+        assert_eq!(Peaks::of_frames(20 * 48_000).bin, MIN_BIN);
+        assert_eq!(Peaks::of_frames(90 * 48_000).bin, 32);
+        assert_eq!(Peaks::of_frames(600 * 48_000).bin, 219);
+        assert_eq!(Peaks::of_frames(3600 * 48_000).bin, BIN);
+        assert_eq!(Peaks::of_frames(3 * MAX_BINS * BIN).bin, 3 * BIN);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `media.waveform()`: the sound of a stretch of the media timeline decoded once into [`Peaks`] (min/max
-//! per 256 samples), then read as min/max pairs per bucket.
+//! per bin of 16 to 256 samples), then read as min/max pairs per bucket.
 //!
 //! The stretch is decoded in pieces of [`PIECE_SECONDS`]. Each piece is gathered as a clip export gathers
 //! its samples (a file's read by Range requests, an HLS stream's segments fetched), its sound written alone
@@ -22,7 +22,7 @@ use super::voice::{decode_audio_data, from_audio_buffer};
 use crate::codec::opus::{self, OpusHead};
 use crate::edit::assemble;
 use crate::edit::trim::{AudioCut, TrimMode, TrimPlan};
-use crate::edit::waveform::{buckets, Peaks, BIN};
+use crate::edit::waveform::{buckets, Peaks};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Codec, Pcm, TrackKind};
 use crate::mux::{mp4, Container};
@@ -117,7 +117,7 @@ pub(crate) async fn waveform(content: &Content, options: &JsValue) -> Result<Flo
         start,
         end,
         rate,
-        peaks: Peaks::new(((end - start) * rate).ceil() as usize, BIN),
+        peaks: Peaks::of_frames(((end - start) * rate).ceil() as usize),
     };
     decode(content, &mut summary, &job).await?;
     let waveform = summary.waveform(start, end, buckets);

@@ -13,8 +13,10 @@ import { chromiumOnly, fixtures, launchChromium, openPage, serverAndBrowser, tes
 
 const running = serverAndBrowser();
 const RATE = 48000;
-/** The summary keeps min/max per 256 samples: a bucket's edges may reach that far into its neighbours. */
+/** The summary keeps min/max per bin of at most 256 samples (16 for sound under 45 s): a bucket's edges may reach
+ *  that far into its neighbours. */
 const BIN = 256;
+const SHORT_BIN = 16;
 /** Chromium's AAC decoder (FFmpeg's) and the ffmpeg CLI's agree to far better than this. */
 const TOLERANCE = 0.01;
 
@@ -71,14 +73,14 @@ function extent({ samples, channels }, from, to) {
 }
 
 /** Each bucket's min/max lies between the exact values of its own frames and those of its frames widened by a bin. */
-function assertMatches(wave, pcm, buckets, [start, end], label, first = 0, rate = RATE) {
+function assertMatches(wave, pcm, buckets, [start, end], label, first = 0, rate = RATE, bin = BIN) {
   assert.equal(wave.length, 2 * buckets, `${label}: two values per bucket`);
   const width = ((end - start) * rate) / buckets;
   for (let k = first; k < buckets; k++) {
     const [low, high] = [wave[2 * k], wave[2 * k + 1]];
     const [from, to] = [start * rate + k * width, start * rate + (k + 1) * width];
     const narrow = extent(pcm, Math.ceil(from), Math.floor(to));
-    const wide = extent(pcm, Math.floor(from) - BIN, Math.ceil(to) + BIN);
+    const wide = extent(pcm, Math.floor(from) - bin, Math.ceil(to) + bin);
     const at = `${label}: bucket ${k} is [${low}, ${high}], its samples [${narrow}], widened [${wide}]`;
     assert.ok(low <= narrow[0] + TOLERANCE && low >= wide[0] - TOLERANCE, at);
     assert.ok(high >= narrow[1] - TOLERANCE && high <= wide[1] + TOLERANCE, at);
@@ -102,13 +104,15 @@ test('the waveform of an MP4 and of its HLS stream is the sound ffmpeg decodes, 
       const progress = [];
       out[name] = { wave: Array.from(await media.waveform({ buckets: 60, onProgress: (f) => progress.push(f) })), progress };
       out[name].part = Array.from(await media.waveform({ start: 2, end: 3, buckets: 10 }));
+      // Zoomed in on the beep at 2 s, a bucket per millisecond: a 6 s sound is summarised in bins of 16 samples.
+      out[name].zoomed = Array.from(await media.waveform({ start: 1.98, end: 2.02, buckets: 40 }));
       out[name].duration = media.duration;
       media.close();
     }
     return out;
   });
   for (const name of ['mp4', 'hls']) {
-    const { wave, part, progress, duration } = result[name];
+    const { wave, part, zoomed, progress, duration } = result[name];
     const pcm = pcms[name];
     assert.ok(Math.abs(duration - 6) < 0.05, `${name} lasts ${duration} s`);
     assertMatches(wave, pcm, 60, [0, 6], name, name === 'hls' ? 1 : 0);
@@ -117,6 +121,7 @@ test('the waveform of an MP4 and of its HLS stream is the sound ffmpeg decodes, 
     assert.ok(highs[0] < 0.35 && highs[1] > 0.55 && highs[2] < 0.35 && highs[3] > 0.55, `${name}: beeps at 1 s and 2 s (${highs})`);
     // A part of the span, from the summary: 2-3 s in 10 buckets.
     assertMatches(part, pcm, 10, [2, 3], `${name} 2-3 s`);
+    assertMatches(zoomed, pcm, 40, [1.98, 2.02], `${name} 1.98-2.02 s`, 0, RATE, SHORT_BIN);
     assert.ok(progress.length >= 2 && progress.at(-1) === 1, `${name}: progress ${progress}`);
     assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
   }

@@ -169,8 +169,9 @@ impl Media {
     /// min/max pairs (`[min0, max0, min1, max1, ...]`, sample values from -1 to 1, every channel folded in;
     /// default 1000 buckets, at most 100000): what a timeline draws, one vertical line per bucket. The first
     /// call reads the sound (an HLS stream's segments are fetched; `onProgress`, `signal`) and has the
-    /// browser's `decodeAudioData` decode it into a summary of min/max per 256 samples kept with the media
-    /// (about 1 MB for 10 minutes at 48 kHz, at most 8 MB), which later calls within the same span read
+    /// browser's `decodeAudioData` decode it into a summary of min/max per bin of 16 to 256 samples kept
+    /// with the media (finer for shorter sound: 1 MB up to 12 minutes at 48 kHz, at most 8 MB), which later
+    /// calls within the same span read
     /// without decoding again. `track` picks an audio track by its `id` in `media.tracks` (default: the
     /// first); an HLS stream's is the sound of the audio track it plays. AAC, MP3 and Opus sound only
     /// (`unsupported_codec` otherwise), on a page (`unsupported` in a Worker). Rejects with `out_of_range`
