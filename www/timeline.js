@@ -189,7 +189,7 @@ export function timeline(player) {
   // resize (the media keeps the decoded sound, so only the first ask decodes). Sound it cannot draw (no sound,
   // a codec other than AAC, MP3 or Opus) leaves a quiet hint, not an error: there is nothing to fix. A live
   // broadcast's window moves on as it plays, so it shows none.
-  let waveJob = null; // { media, controller, asked }: the media the waveform is for, and the latest ask
+  let waveJob = null; // { media, controller, busy, again }: the media the waveform is for, an ask out, another wanted
   let wavePeaks = null;
   // `retry`: the sound could not be fetched this time (the network); the next zoom, scroll or resize asks again.
   const noWaveform = (why, retry = false) => {
@@ -202,35 +202,50 @@ export function timeline(player) {
   const drawWaveform = async () => {
     if (!media || media.isLive || !waveJob || waveJob.media !== media || (wave.dataset.empty && !wave.dataset.retry)) return;
     const job = waveJob;
-    const asked = (job.asked += 1);
-    const width = track.clientWidth;
-    if (!width) return;
-    const length = span.end - span.start;
-    const start = span.start + (viewport.scrollLeft / width) * length;
-    const end = Math.min(span.end, start + (viewport.clientWidth / width) * length);
-    waveCanvas.style.left = `${viewport.scrollLeft}px`;
-    waveCanvas.style.width = `${viewport.clientWidth}px`;
-    // Shown (and cleared) to be measured: a hidden canvas has no size.
-    waveCanvas.hidden = false;
-    const buckets = Math.min(100000, fitToBox(waveCanvas));
-    delete wave.dataset.ready; // until this ask is drawn
+    // One ask at a time: a scroll, zoom or resize while one is out asks again once it ends, for the view
+    // then (the first ask decodes the sound and the media keeps its summary; the next are answered from it).
+    if (job.busy) {
+      job.again = true;
+      return;
+    }
+    job.busy = true;
     try {
-      const peaks = await media.waveform({ start, end, buckets, signal: job.controller.signal });
-      if (job !== waveJob || asked !== job.asked) return;
-      wavePeaks = peaks;
-      delete wave.dataset.empty;
-      delete wave.dataset.retry;
-      drawPeaks(waveCanvas, peaks);
-      wave.dataset.ready = 'true';
-    } catch (error) {
-      if (job !== waveJob || error?.code === 'aborted') return;
-      if (error?.code === 'network') noWaveform('The sound could not be fetched: zoom or scroll to try again', true);
-      else noWaveform(error?.code === 'unsupported_codec' ? 'No waveform for this sound\'s codec (AAC, MP3 and Opus only)' : 'No waveform');
+      do {
+        job.again = false;
+        const width = track.clientWidth;
+        if (!width) return;
+        const length = span.end - span.start;
+        const start = span.start + (viewport.scrollLeft / width) * length;
+        const end = Math.min(span.end, start + (viewport.clientWidth / width) * length);
+        waveCanvas.style.left = `${viewport.scrollLeft}px`;
+        waveCanvas.style.width = `${viewport.clientWidth}px`;
+        // Shown (and cleared) to be measured: a hidden canvas has no size.
+        waveCanvas.hidden = false;
+        const buckets = Math.min(100000, fitToBox(waveCanvas));
+        delete wave.dataset.ready; // until this ask is drawn
+        try {
+          const peaks = await job.media.waveform({ start, end, buckets, signal: job.controller.signal });
+          if (job !== waveJob) return;
+          if (job.again) continue;
+          wavePeaks = peaks;
+          delete wave.dataset.empty;
+          delete wave.dataset.retry;
+          drawPeaks(waveCanvas, peaks);
+          wave.dataset.ready = 'true';
+        } catch (error) {
+          if (job !== waveJob || error?.code === 'aborted') return;
+          if (job.again && error?.code === 'network') continue;
+          if (error?.code === 'network') noWaveform('The sound could not be fetched: zoom or scroll to try again', true);
+          else noWaveform(error?.code === 'unsupported_codec' ? 'No waveform for this sound\'s codec (AAC, MP3 and Opus only)' : 'No waveform');
+        }
+      } while (job.again);
+    } finally {
+      job.busy = false;
     }
   };
   const showWaveform = (opened) => {
     waveJob?.controller.abort();
-    waveJob = { media: opened, controller: new AbortController(), asked: 0 };
+    waveJob = { media: opened, controller: new AbortController(), busy: false, again: false };
     wavePeaks = null;
     delete wave.dataset.empty;
     delete wave.dataset.retry;

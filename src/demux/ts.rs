@@ -17,7 +17,7 @@
 //! tables name their streams.
 
 use super::audio_es::{self, AudioCoding, FrameClock};
-use crate::codec::opus::OpusHead;
+use crate::codec::opus::{self, OpusHead};
 use crate::codec::{h264, hevc};
 use crate::error::{Error, Result};
 use crate::media::{CodecConfig, Demuxed, Payload, Sample, Track, TrackKind};
@@ -707,7 +707,12 @@ fn stream_coding(stream_type: u8, descriptors: &[u8]) -> Option<(Coding, Option<
             }
             // Without its channel configuration an Opus stream cannot be configured.
             let head = OpusHead::for_ts_channel_config(opus_channels?)?;
-            let config = CodecConfig::audio("opus".into(), Some(head.to_bytes()), 48_000, u32::from(head.channels));
+            let config = CodecConfig::audio(
+                "opus".into(),
+                Some(head.to_bytes()),
+                opus::RATE,
+                u32::from(head.channels),
+            );
             Some((Coding::Audio(coding), Some(config)))
         }
         _ => None,

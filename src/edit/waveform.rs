@@ -3,6 +3,8 @@
 //! [`Peaks`], min/max per bin of a few milliseconds, from which any number of buckets over any part of it
 //! is read without decoding again.
 
+use std::ops::Range;
+
 use crate::error::{Error, ErrorCode, Result};
 
 /// The most buckets a waveform may have: more than the pixel columns of any screen.
@@ -49,15 +51,18 @@ impl Peaks {
         Peaks::new(frames, (frames / TARGET_BINS).clamp(MIN_BIN, BIN))
     }
 
-    /// Folds in `block` (one list of samples per channel) placed from sample `at` on; what lands before
-    /// sample `from` or outside the summary is left out.
-    pub fn add(&mut self, at: i64, from: i64, block: &[Vec<f32>]) {
-        let first = at.max(from).max(0);
+    /// Folds in `block` (one list of samples per channel) placed from sample `at` on; what lands outside
+    /// samples `keep` or outside the summary is left out.
+    pub fn add(&mut self, at: i64, keep: Range<i64>, block: &[Vec<f32>]) {
+        let first = at.max(keep.start).max(0);
         let (Ok(skip), Ok(start)) = (usize::try_from(first.saturating_sub(at)), usize::try_from(first)) else {
             return;
         };
+        // Samples kept from `first` on (all of them past what a `usize` counts).
+        let kept = usize::try_from(keep.end.saturating_sub(first).max(0)).unwrap_or(usize::MAX);
         for plane in block {
-            let (mut frame, mut rest) = (start, plane.get(skip..).unwrap_or_default());
+            let rest = plane.get(skip..).unwrap_or_default();
+            let (mut frame, mut rest) = (start, &rest[..rest.len().min(kept)]);
             while !rest.is_empty() {
                 let bin = frame / self.bin * 2;
                 let Some(pair) = self.pairs.get_mut(bin..bin + 2) else {
@@ -139,7 +144,7 @@ mod tests {
         let mut peaks = Peaks::new(8, 1);
         peaks.add(
             0,
-            0,
+            0..8,
             &[
                 vec![0.0, 0.5, -0.25, 0.1, 0.2, 0.3, 0.4, 0.9],
                 vec![0.0, 0.0, 0.0, -0.75, 0.0, 0.0, 0.0, 0.0],
@@ -158,7 +163,7 @@ mod tests {
     fn bins_summarise_and_wider_buckets_read_them() {
         let sound = ramp(1024);
         let mut peaks = Peaks::new(1024, BIN);
-        peaks.add(0, 0, &sound);
+        peaks.add(0, 0..1024, &sound);
         let wave = peaks.waveform(0.0, 1024.0, 4);
         // Bucket k is samples [256k, 256k + 256): the left ramp's ends and the right's.
         for k in 0..4 {
@@ -173,10 +178,11 @@ mod tests {
     fn gaps_and_time_past_the_sound_are_silence_and_placement_is_honoured() {
         let mut peaks = Peaks::new(10, 1);
         // Placed at 6, running past the end (sample 10 and on) and starting before 0; the first two of a
-        // block placed at 3 left out.
-        peaks.add(6, 0, &[vec![0.5, -0.5, 0.25, 1.0, 1.0]]);
-        peaks.add(-2, 0, &[vec![1.0, 1.0, -0.125]]);
-        peaks.add(3, 5, &[vec![1.0, -1.0, 0.0625]]);
+        // block placed at 3 left out, and the last of one placed at 8.
+        peaks.add(6, 0..i64::MAX, &[vec![0.5, -0.5, 0.25, 1.0, 1.0]]);
+        peaks.add(-2, 0..10, &[vec![1.0, 1.0, -0.125]]);
+        peaks.add(3, 5..10, &[vec![1.0, -1.0, 0.0625]]);
+        peaks.add(8, 0..9, &[vec![0.5, -1.0]]);
         assert_eq!(
             peaks.waveform(0.0, 10.0, 5),
             [-0.125, 0.0, 0.0, 0.0, 0.0, 0.0625, -0.5, 0.5, 0.25, 1.0]

@@ -648,22 +648,32 @@ impl HlsContent {
     /// Makes `state.sound` the audio rendition variant `index` plays (its playlist loaded, aligned with the
     /// variant's), or nothing when its sound is in its own segments.
     async fn ensure_sound(&self, index: usize) -> Result<()> {
-        let uri = {
+        let (uri, chosen) = {
             let state = self.state.read();
             let uri = audio_choice(&state, index).and_then(|chosen| chosen.uri.clone());
-            if state.sound.as_ref().map(|sound| &sound.stream.uri) == uri.as_ref() {
-                return Ok(());
+            let chosen = state
+                .sound
+                .as_ref()
+                .filter(|sound| Some(&sound.stream.uri) == uri.as_ref());
+            match chosen {
+                Some(sound) if sound.stream.window.is_some() => return Ok(()),
+                None if uri.is_none() && state.sound.is_none() => return Ok(()),
+                _ => {}
             }
-            uri
+            (uri, chosen.is_some())
         };
         let Some(uri) = uri else {
             self.state.write().sound = None;
             return Ok(());
         };
-        self.state.write().sound = Some(Sound {
-            stream: stream(&uri, None),
-            read: Vec::new(),
-        });
+        // A rendition just chosen whose playlist another chunk's load is still fetching is fetched for this
+        // chunk too: without it the chunk would have no sound.
+        if !chosen {
+            self.state.write().sound = Some(Sound {
+                stream: stream(&uri, None),
+                read: Vec::new(),
+            });
+        }
         if let Err(error) = self.load_stream(Which::Sound, true, false).await {
             self.state.write().sound = None;
             return Err(error);

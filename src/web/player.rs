@@ -362,13 +362,17 @@ impl PlayerCore {
     pub(crate) fn set_audio_track(&self, index: i32) -> Result<()> {
         self.check()?;
         let state = self.state.read();
-        let (Some(Kind::Hls(hls)), Some(index)) = (state.content().map(|c| c.kind()), usize::try_from(index).ok())
-        else {
+        let content = state.content();
+        let (Some(Kind::Hls(hls)), Some(index)) = (content.map(|c| c.kind()), usize::try_from(index).ok()) else {
             return Err(Error::new(ErrorCode::OutOfRange, format!("no audio track {index}")));
         };
         let name = hls.audio_tracks().into_iter().nth(index).map(|(name, _, _)| name);
         let name = name.ok_or_else(|| Error::new(ErrorCode::OutOfRange, format!("no audio track {index}")))?;
         hls.set_audio_track(name);
+        // The waveform kept was drawn of the other track's sound.
+        if let Some(content) = content {
+            content.waveform.take();
+        }
         Ok(())
     }
 

@@ -1,5 +1,5 @@
 //! `media.waveform()`: the sound of a stretch of the media timeline decoded once into [`Peaks`] (min/max
-//! per bin of 16 to 256 samples), then read as min/max pairs per bucket.
+//! per bin of samples), then read as min/max pairs per bucket.
 //!
 //! The stretch is decoded in pieces of [`PIECE_SECONDS`]. Each piece is gathered as a clip export gathers
 //! its samples (a file's read by Range requests, an HLS stream's segments fetched), its sound written alone
@@ -55,14 +55,15 @@ enum Placement {
 }
 
 impl Summary {
-    /// Folds in `pcm`, sound placed at `placement`, leaving out what comes before media time `from`.
-    fn add(&mut self, placement: Placement, from: f64, pcm: &Pcm) {
+    /// Folds in `pcm`, sound placed at `placement`, leaving out what comes before media time `from` or from
+    /// media time `until` on.
+    fn add(&mut self, placement: Placement, from: f64, until: f64, pcm: &Pcm) {
         let sample = |t: f64| ((t - self.start) * self.rate).round() as i64;
         let first = match placement {
             Placement::Starts(start) => sample(start),
             Placement::Ends(end) => sample(end) - pcm.frames() as i64,
         };
-        self.peaks.add(first, sample(from), &pcm.channels);
+        self.peaks.add(first, sample(from)..sample(until), &pcm.channels);
     }
 
     /// `buckets` min/max pairs over `[start, end)`, which it must cover.
@@ -159,29 +160,31 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
                     }
                     .seconds()
                 };
-                // An Opus decoder drops the pre-skip the file gives at its start and keeps all of the last
-                // packet, which the index may end early (where an edit list ends the sound): its sound starts
-                // the pre-skip (48 kHz samples) after the first packet. Other sound is placed to end where the
-                // last packet does, whatever a decoder drops at its start (an AAC decoder's priming).
-                let pre_skip = (track.config.family() == Codec::Opus)
-                    .then(|| OpusHead::parse(track.config.description.as_deref()?).ok())
-                    .flatten();
-                let placement = match pre_skip {
-                    Some(head) => {
-                        Placement::Starts(seconds(first.pts) + f64::from(head.pre_skip) / f64::from(opus::RATE))
-                    }
-                    None => Placement::Ends(seconds(end)),
+                // An Opus decoder drops the pre-skip the file gives at its start (48 kHz samples; none when
+                // its head is unreadable) and keeps all of the last packet, which the index may end early
+                // (where an edit list ends the sound): its sound starts the pre-skip after the first packet,
+                // and what it decodes past the index's end is left out. Other sound is placed to end where
+                // the last packet does, whatever a decoder drops at its start (an AAC decoder's priming).
+                let config = footage
+                    .config_at(TrackKind::Audio, cut.samples.start)
+                    .unwrap_or(&track.config);
+                let placement = if config.family() == Codec::Opus {
+                    let head = OpusHead::parse(config.description.as_deref().unwrap_or_default());
+                    let pre_skip = head.map_or(0, |head| head.pre_skip);
+                    Placement::Starts(seconds(first.pts) + f64::from(pre_skip) / f64::from(opus::RATE))
+                } else {
+                    Placement::Ends(seconds(end))
                 };
                 let decoded = decode_audio_data(&file, summary.rate as f32)?;
-                decoding.push((placement, seconds(cut.shown.0), decoded));
+                decoding.push((placement, seconds(cut.shown.0), seconds(end), decoded));
             }
         }
         job.progress(1.0);
         // The last piece waits for every decoding to end.
         let left = if piece + 1 == pieces { 0 } else { DECODING - 1 };
         while decoding.len() > left {
-            let (placement, from, sound) = decoding.remove(0);
-            summary.add(placement, from, &from_audio_buffer(&sound.await?)?);
+            let (placement, from, until, sound) = decoding.remove(0);
+            summary.add(placement, from, until, &from_audio_buffer(&sound.await?)?);
         }
     }
     Ok(())

@@ -13,10 +13,12 @@ import { chromiumOnly, fixtures, launchChromium, openPage, serverAndBrowser, tes
 
 const running = serverAndBrowser();
 const RATE = 48000;
-/** The summary keeps min/max per bin of at most 256 samples (16 for sound under 45 s): a bucket's edges may reach
- *  that far into its neighbours. */
+/** The summary keeps min/max per bin of at most 256 samples (of media up to 93 minutes long): a bucket's edges may
+ *  reach that far into its neighbours. */
 const BIN = 256;
 const SHORT_BIN = 16;
+/** The summary's bin for `seconds` of sound at `rate`, as `Peaks::of_frames` chooses it (2^17 bins, 16 to 256 samples). */
+const binOf = (seconds, rate = RATE) => Math.min(BIN, Math.max(SHORT_BIN, Math.floor((seconds * rate) / 2 ** 17)));
 /** Chromium's AAC decoder (FFmpeg's) and the ffmpeg CLI's agree to far better than this. */
 const TOLERANCE = 0.01;
 
@@ -121,7 +123,7 @@ test('the waveform of an MP4 and of its HLS stream is the sound ffmpeg decodes, 
     assert.ok(highs[0] < 0.35 && highs[1] > 0.55 && highs[2] < 0.35 && highs[3] > 0.55, `${name}: beeps at 1 s and 2 s (${highs})`);
     // A part of the span, from the summary: 2-3 s in 10 buckets.
     assertMatches(part, pcm, 10, [2, 3], `${name} 2-3 s`);
-    assertMatches(zoomed, pcm, 40, [1.98, 2.02], `${name} 1.98-2.02 s`, 0, RATE, SHORT_BIN);
+    assertMatches(zoomed, pcm, 40, [1.98, 2.02], `${name} 1.98-2.02 s`, 0, RATE, binOf(duration));
     assert.ok(progress.length >= 2 && progress.at(-1) === 1, `${name}: progress ${progress}`);
     assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
   }
@@ -161,7 +163,8 @@ test('a long sound is decoded in pieces, and MP3 and Opus as AAC is, as ffmpeg d
   const opusPcm = ffmpegPcm(files.opus);
   assertMatches(result.opus, opusPcm, 1300, [0, result.opusDuration], 'Opus in pieces');
   for (const [at, wave] of Object.entries(result.onsets)) {
-    assertMatches(wave, opusPcm, 40, [Number(at) - 0.1, Number(at) + 0.1], `Opus beep at ${Number(at) - 0.05} s`);
+    assertMatches(wave, opusPcm, 40, [Number(at) - 0.1, Number(at) + 0.1], `Opus beep at ${Number(at) - 0.05} s`, 0, RATE,
+      binOf(result.opusDuration));
   }
   assert.match(result.ac3, /^ReelcutError unsupported_codec: waveforms are drawn of AAC, MP3 or Opus sound, not ac-3/);
   assert.deepEqual(errors, []);
@@ -214,6 +217,39 @@ test('the library\'s own dub export (Opus sound, in MP4 with its video) draws as
   writeFileSync(file, Buffer.from(result.file, 'base64'));
   assert.equal(result.codec, 'opus');
   assertMatches(result.wave, ffmpegPcm(file), 120, [0, result.duration], 'the dub export');
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('an HLS stream\'s waveform is of the audio rendition playing: switching it draws the other one\'s sound', async () => {
+  const { page: p, errors } = await page();
+  const session = `reelcut-waveform-${Date.now()}`;
+  const result = await p.evaluate(async (session) => {
+    const { Media, Player } = await window.reelcutReady;
+    const media = await Media.open(`/live/hls_master/index.m3u8?audio=separate&session=${session}`);
+    const player = new Player(document.getElementById('screen'));
+    await player.load(media);
+    const { start } = media.seekable;
+    const span = { start, end: start + 2, buckets: 20 };
+    const fetched = (name) => performance.getEntriesByType('resource').filter((e) => e.name.includes(session) && e.name.includes(name)).length;
+    const english = Array.from(await media.waveform(span));
+    const decoded = window.decodings;
+    await media.waveform(span);
+    const cached = window.decodings - decoded;
+    const before = fetched('audio_de');
+    player.audioTrack = 1;
+    const german = Array.from(await media.waveform(span));
+    const out = { english, german, cached, decodedAgain: window.decodings - decoded, german_fetched: fetched('audio_de') - before };
+    player.destroy();
+    media.close();
+    return out;
+  }, session);
+  assert.equal(result.cached, 0, 'the same rendition\'s waveform is answered from its summary');
+  assert.ok(result.decodedAgain > 0, 'after the switch the sound is decoded again');
+  assert.ok(result.german_fetched > 0, 'from the other rendition\'s playlist and segments');
+  // The dev server's two renditions carry the same sound.
+  assert.ok(result.english.some((v) => Math.abs(v) > 0.1), 'sound drawn');
+  assert.deepEqual(result.german.map((v) => v.toFixed(3)), result.english.map((v) => v.toFixed(3)));
   assert.deepEqual(errors, []);
   await p.close();
 });

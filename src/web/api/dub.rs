@@ -438,7 +438,7 @@ impl Dub {
             let buckets = waveform::buckets(options::number(&options, "buckets")?)?;
             let pcm = take.decoded().await?;
             let mut peaks = Peaks::of_frames(pcm.frames());
-            peaks.add(0, 0, &pcm.channels);
+            peaks.add(0, 0..i64::MAX, &pcm.channels);
             Ok(Float32Array::from(&peaks.waveform(0.0, pcm.frames() as f64, buckets)[..]).into())
         })
     }

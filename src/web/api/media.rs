@@ -169,11 +169,11 @@ impl Media {
     /// min/max pairs (`[min0, max0, min1, max1, ...]`, sample values from -1 to 1, every channel folded in;
     /// default 1000 buckets, at most 100000): what a timeline draws, one vertical line per bucket. The first
     /// call reads the sound (an HLS stream's segments are fetched; `onProgress`, `signal`) and has the
-    /// browser's `decodeAudioData` decode it into a summary of min/max per bin of 16 to 256 samples kept
-    /// with the media (finer for shorter sound: 1 MB up to 12 minutes at 48 kHz, at most 8 MB), which later
-    /// calls within the same span read
-    /// without decoding again. `track` picks an audio track by its `id` in `media.tracks` (default: the
-    /// first); an HLS stream's is the sound of the audio track it plays. AAC, MP3 and Opus sound only
+    /// browser's `decodeAudioData` decode it into a summary of min/max per bin of samples kept with the
+    /// media (16 samples for sound up to 45 s at 48 kHz, 256 from 12 minutes, wider past 93 minutes; 1 MB up
+    /// to 12 minutes, at most 8 MB), which later calls within the same span of the same track read without
+    /// decoding again. `track` picks an audio track by its `id` in `media.tracks` (default: the first); an
+    /// HLS stream's waveform is of the audio track it plays (`player.audioTrack`). AAC, MP3 and Opus sound only
     /// (`unsupported_codec` otherwise), on a page (`unsupported` in a Worker). Rejects with `out_of_range`
     /// when the media has no sound or no such track, for a span outside `seekable` or a bad `buckets`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]

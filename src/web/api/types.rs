@@ -269,7 +269,7 @@ export interface WaveformOptions extends JobOptions {
   end?: number;
   /** Min/max pairs to return, a whole number from 1 to 100000 (default 1000). */
   buckets?: number;
-  /** The `id` of the audio track in `media.tracks` to draw (default: the first). An HLS stream lists the one it plays. */
+  /** The `id` of the audio track in `media.tracks` to draw (default: the first). An HLS stream's waveform is of the audio track it plays (`player.audioTrack`). */
   track?: number;
 }
 
