@@ -380,6 +380,13 @@ impl Playback {
         video_ready && audio_ready && (something || self.next == Next::End && !self.loading)
     }
 
+    /// Draws the frame due at wall time `now_ms`, when it is decoded and its animation frame has not come
+    /// yet: a pause holds the frame of the time it stops at.
+    pub(crate) fn show_due(&mut self, now_ms: f64, renderer: &Renderer) -> Result<()> {
+        let time = self.time_at(now_ms);
+        self.draw_due(time, renderer)
+    }
+
     /// Draws the newest frame whose presentation time has come; closes the ones it passed.
     fn draw_due(&mut self, time: f64, renderer: &Renderer) -> Result<()> {
         let Some(video) = &mut self.video else {

@@ -526,6 +526,11 @@ impl PlayerCore {
         self.check()?;
         // A seek in flight no longer resumes playing either.
         self.state.write().resume_after_seek = false;
+        let playing = self.state.read().playback().cloned();
+        if let (Some(playback), Some(renderer)) = (playing, &*self.renderer.read()) {
+            // A frame that cannot be drawn leaves the one on screen: the next draw reports the failure.
+            let _ = playback.write().show_due(now_ms(), renderer);
+        }
         if self.stop_playback() {
             self.fire("pause");
         }

@@ -549,10 +549,13 @@ function assertPassedOverTheDamage(run, videoStart, label) {
   const wrong = [];
   for (const { frame, time } of run.seen) {
     if (frame >= 60 && frame < 90) wrong.push(`frame ${frame} of the damaged group at ${time.toFixed(3)}`);
-    // Before the damage and from 0.1 s after the next keyframe, the frame of the time (within one frame: the
-    // clock moves between the drawing and the reading); in between, an earlier frame may stay on screen.
+    // Before the damage and from 0.1 s after the next keyframe, the frame of the time: never one ahead of it
+    // by more than one (the clock moves between the drawing and the reading), nor behind it by more than two
+    // (on a loaded machine the player's animation frame may come a frame late, more so while the decoder
+    // fills its queue at the start); in between, an earlier frame may stay on screen.
     const settled = time < 2 - 3 / FPS || time >= 3.1;
-    if (settled && Math.abs(frame - expected(time)) > 1) wrong.push(`frame ${frame} at ${time.toFixed(3)} (expected ${expected(time)})`);
+    const off = frame - expected(time);
+    if (settled && (off > 1 || off < -2)) wrong.push(`frame ${frame} at ${time.toFixed(3)} (expected ${expected(time)})`);
     if (!settled && frame > expected(time) + 1) wrong.push(`frame ${frame} ahead of its time ${time.toFixed(3)}`);
   }
   assert.deepEqual(wrong, [], `${label}: frames on screen`);
