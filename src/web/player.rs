@@ -24,7 +24,7 @@ use super::error::to_js;
 use super::hls::LiveEvent;
 use super::life::{closed_error, Life, MEDIA};
 use super::playback::{Playback, Tick};
-use super::render::Renderer;
+use super::render::{Choice, Renderer};
 use crate::decimal::Fixed;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hls::playlist::Variant;
@@ -191,15 +191,16 @@ pub(crate) struct PlayerCore {
 }
 
 impl PlayerCore {
-    /// A player drawing on `canvas` with WebGL2, with sound at `volume` (0..1), `muted` or not, `looping`
+    /// A player drawing on `canvas` with what `choice` says, with sound at `volume` (0..1), `muted` or not, `looping`
     /// or not.
     pub(crate) fn new(
         canvas: web_sys::HtmlCanvasElement,
         volume: f64,
         muted: bool,
         looping: bool,
+        choice: Choice,
     ) -> Result<Rc<PlayerCore>> {
-        let renderer = Renderer::new(canvas)?;
+        let renderer = Renderer::new(canvas, choice)?;
         let events = web_sys::EventTarget::new()
             .map_err(|e| super::error::from_js(ErrorCode::Browser, "new EventTarget", &e))?;
         let player = Rc::new(PlayerCore {

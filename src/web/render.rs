@@ -1,6 +1,10 @@
 //! Draws `VideoFrame`s on a canvas upright (turned and mirrored as the track's display matrix says, stretched
 //! by its pixel aspect ratio), letterboxed (aspect ratio kept, black bars) at the canvas's device-pixel size:
-//! with WebGL2 (the frame uploaded as a texture), or with a 2D context where WebGL2 is unavailable.
+//! with WebGL2 (the frame uploaded as a texture), or with a 2D context where WebGL2 is unavailable or drawn by
+//! the CPU. A software WebGL (SwiftShader, Mesa's llvmpipe, Windows' WARP) converts, uploads and draws a
+//! 720p frame in about three times the page's time a 2D context takes to scale it, and its first picture
+//! (context, shaders, the first upload) in about five times: the CPU draws either way, so the 2D context
+//! draws there unless WebGL2 is asked for.
 //!
 //! The drawing context is the renderer's own, on an `OffscreenCanvas`; each picture drawn is handed to the
 //! page's canvas through its `bitmaprenderer` context. A canvas keeps one context for its whole life, so a
@@ -8,7 +12,8 @@
 //! player on that canvas; this one is released (`WEBGL_lose_context`) as the renderer is dropped, and
 //! pages that make players by the hundred never run into the browser's limit of live contexts.
 
-use wasm_bindgen::JsCast;
+use js_sys::JsString;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader};
 
 use super::error::from_js;
@@ -41,6 +46,17 @@ void main() {
 }
 "#;
 
+/// What a player asks to draw with (its `renderer` option).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Choice {
+    /// WebGL2 where the GPU draws it, else the 2D context.
+    Fastest,
+    /// WebGL2 wherever the browser gives it, in software too.
+    Gl,
+    /// The 2D context.
+    Canvas2d,
+}
+
 /// What draws frames on one canvas.
 pub(crate) struct Renderer {
     canvas: web_sys::HtmlCanvasElement,
@@ -72,8 +88,8 @@ struct GlPainter {
 
 impl Renderer {
     /// A renderer showing its pictures on `canvas`, which keeps the last one on screen (and readable)
-    /// between frames: with WebGL2 where the browser has it, else with a 2D context.
-    pub(crate) fn new(canvas: web_sys::HtmlCanvasElement) -> Result<Renderer> {
+    /// between frames: with WebGL2 as `choice` says and the browser allows, else with a 2D context.
+    pub(crate) fn new(canvas: web_sys::HtmlCanvasElement, choice: Choice) -> Result<Renderer> {
         let shown = canvas
             .get_context("bitmaprenderer")
             .map_err(|e| from_js(ErrorCode::Browser, "canvas.getContext('bitmaprenderer')", &e))?
@@ -87,7 +103,11 @@ impl Renderer {
                 .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))
         };
         let surface = new_surface()?;
-        let (surface, painter) = match GlPainter::new(&surface) {
+        let gl = match choice {
+            Choice::Canvas2d => None,
+            _ => GlPainter::new(&surface, choice == Choice::Gl),
+        };
+        let (surface, painter) = match gl {
             Some(gl) => (surface, Painter::Gl(gl)),
             // A canvas keeps the kind of context it first gave: the 2D one is on a surface of its own.
             None => {
@@ -163,9 +183,10 @@ fn resize(canvas: &impl JsCast, width: u32, height: u32) {
 }
 
 impl GlPainter {
-    /// The GL objects on `surface`'s WebGL2 context; `None` where the browser gives no WebGL2 context or
-    /// it cannot draw with it (the context is then released at once).
-    fn new(surface: &web_sys::OffscreenCanvas) -> Option<GlPainter> {
+    /// The GL objects on `surface`'s WebGL2 context; `None` where the browser gives no WebGL2 context, it
+    /// cannot draw with it, or it draws in software and `in_software` is false (the context is then
+    /// released at once).
+    fn new(surface: &web_sys::OffscreenCanvas, in_software: bool) -> Option<GlPainter> {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
         let gl = surface
@@ -173,11 +194,15 @@ impl GlPainter {
             .ok()??
             .dyn_into::<Gl>()
             .ok()?;
-        let made = GlPainter::on(gl.clone());
-        if made.is_err() {
+        let made = if in_software || !software(&gl) {
+            GlPainter::on(gl.clone()).ok()
+        } else {
+            None
+        };
+        if made.is_none() {
             lose(&gl);
         }
-        made.ok()
+        made
     }
 
     /// The shader program, texture and vertex array on `gl`.
@@ -313,6 +338,29 @@ impl Drop for GlPainter {
         self.gl.delete_program(Some(&self.program));
         lose(&self.gl);
     }
+}
+
+/// Whether `gl` is drawn by the CPU, from the renderer it names: Firefox names it in `RENDERER`, Chromium and
+/// Safari (whose `RENDERER` is "WebKit WebGL") in the debug extension's unmasked renderer.
+fn software(gl: &Gl) -> bool {
+    const UNMASKED_RENDERER_WEBGL: u32 = 0x9246;
+    // A lost context names none (`null`).
+    let named = |parameter| {
+        gl.get_parameter(parameter)
+            .ok()
+            .filter(JsValue::is_string)
+            .map(JsString::from)
+    };
+    let mut renderer = named(Gl::RENDERER);
+    let masked = renderer.as_ref().is_some_and(|name| name.includes("WebKit", 0));
+    if masked && gl.get_extension("WEBGL_debug_renderer_info").is_ok_and(|e| e.is_some()) {
+        renderer = named(UNMASKED_RENDERER_WEBGL);
+    }
+    renderer.is_some_and(|name| {
+        ["SwiftShader", "llvmpipe", "Software", "Basic Render"]
+            .iter()
+            .any(|software| name.includes(software, 0))
+    })
 }
 
 /// Gives `gl`'s context back: browsers keep a few WebGL contexts per page (Chromium 16) and drop the oldest

@@ -355,9 +355,9 @@ export async function playerPage(running) {
 
 /** Opens `src` in the page, loads it into a player on the page's canvas, seeks to each time in `times`,
  *  and returns the barcode read after each seek. `src` 'bytes:NAME' passes the fixture as a Uint8Array,
- *  'blob:NAME' as a Blob. */
-export async function seekAndRead(page, src, times) {
-  return page.evaluate(async ({ src, times }) => {
+ *  'blob:NAME' as a Blob; `playerOptions` are the player's (`{ renderer }`). */
+export async function seekAndRead(page, src, times, playerOptions = {}) {
+  return page.evaluate(async ({ src, times, playerOptions }) => {
     const { Media, Player } = await window.reelcutReady;
     let input = src;
     if (src.startsWith('bytes:')) {
@@ -367,7 +367,7 @@ export async function seekAndRead(page, src, times) {
     }
     const media = await Media.open(input);
     const canvas = document.getElementById('screen');
-    const player = new Player(canvas);
+    const player = new Player(canvas, playerOptions);
     await player.load(media);
     const seen = [];
     for (const t of times) {
@@ -375,7 +375,7 @@ export async function seekAndRead(page, src, times) {
       seen.push({ frame: window.readBarcode(canvas), currentTime: player.currentTime });
     }
     return seen;
-  }, { src, times });
+  }, { src, times, playerOptions });
 }
 
 /** The video's start on the media timeline of a fixture (0 is the earliest track's start), from the exact

@@ -9,12 +9,13 @@ use wasm_bindgen::prelude::*;
 
 use super::media::{span_object, Media};
 use super::throw;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::web::content::Content;
 use crate::web::dictionary::plain_object;
 use crate::web::options;
 use crate::web::player::{Loaded, PlayerCore};
 use crate::web::promise::to_promise;
+use crate::web::render::Choice;
 
 /// A video player drawing on a canvas.
 #[wasm_bindgen]
@@ -44,8 +45,9 @@ fn settle_unit(future: Pin<Box<dyn Future<Output = Result<()>>>>) -> Promise {
 
 #[wasm_bindgen]
 impl Player {
-    /// A player drawing on `canvas` with WebGL2. `options`: `{ muted, volume, loop }` (defaults: sound
-    /// on, volume 1, no loop).
+    /// A player drawing on `canvas` with WebGL2 where the GPU runs it, else with a 2D canvas. `options`:
+    /// `{ muted, volume, loop, renderer }` (defaults: sound on, volume 1, no loop; `renderer: 'webgl2'`
+    /// for WebGL2 in software too, `'2d'` for a 2D canvas).
     #[wasm_bindgen(constructor)]
     pub fn new(
         canvas: web_sys::HtmlCanvasElement,
@@ -53,12 +55,20 @@ impl Player {
     ) -> std::result::Result<Player, JsValue> {
         let options = options::given(options);
         let volume = throw(options::number(&options, "volume"))?;
+        let renderer = throw(options::string(&options, "renderer"))?;
+        let choice = match renderer.as_deref() {
+            None => Choice::Fastest,
+            Some("webgl2") => Choice::Gl,
+            Some("2d") => Choice::Canvas2d,
+            Some(_) => return throw(Err(Error::malformed("renderer must be 'webgl2' or '2d'"))),
+        };
         let flag = |name: &str| options::value(&options, name).is_some_and(|v| v.is_truthy());
         let core = throw(PlayerCore::new(
             canvas,
             volume.unwrap_or(1.0),
             flag("muted"),
             flag("loop"),
+            choice,
         ))?;
         Ok(Player { core })
     }
@@ -128,8 +138,8 @@ impl Player {
         self.core.is_destroyed()
     }
 
-    /// How the player draws: `'webgl2'`, or `'2d'` (a 2D canvas, without effects) where WebGL2 is
-    /// unavailable (blocked by the user, or no GPU process, as in a headless browser without a display).
+    /// How the player draws: `'webgl2'`, or `'2d'` (a 2D canvas) where WebGL2 is unavailable, runs in
+    /// software and was not asked for, or the 2D canvas was asked for.
     #[wasm_bindgen(getter, unchecked_return_type = "'webgl2' | '2d'")]
     pub fn renderer(&self) -> String {
         self.core.path().to_owned()

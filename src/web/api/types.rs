@@ -157,6 +157,10 @@ export interface PlayerOptions {
   volume?: number;
   /** Start over at the end (default `false`). */
   loop?: boolean;
+  /** What to draw with: by default WebGL2 where the GPU draws it, else a 2D canvas (where WebGL2 is missing
+   *  or runs in software, as in a headless browser or a machine without a GPU). `'webgl2'`: WebGL2 wherever
+   *  the browser gives it, in software too; `'2d'`: a 2D canvas. `player.renderer` says which it got. */
+  renderer?: 'webgl2' | '2d';
 }
 
 /** The events a `Player` fires; each listener receives a plain `Event`, but `error`'s is a `CustomEvent` whose `detail` is the error. */
