@@ -131,7 +131,7 @@ fn encoded(outputs: Vec<(JsValue, JsValue)>, doing: &str) -> Result<Encoded> {
                 encoded.codec = property(&config, "codec").and_then(|c| c.as_string());
                 encoded.description = property(&config, "description")
                     .filter(|d| !d.is_undefined() && !d.is_null())
-                    .map(|d| js_sys::Uint8Array::new(&d).to_vec());
+                    .map(|d| members(&js_sys::Uint8Array::new(&d)).bytes());
             }
         }
         let fields = members(&chunk);
