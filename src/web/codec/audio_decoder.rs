@@ -1,6 +1,8 @@
 //! A WebCodecs `AudioDecoder` fed with samples, collecting the sound it outputs (each block a [`Sound`],
 //! closed when dropped), and decoding a whole stream to PCM.
 
+use std::future::Future;
+
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 
@@ -125,10 +127,8 @@ impl AudioDecoder {
     }
 
     /// Waits until every queued chunk has been output.
-    pub(crate) async fn flush(&self) -> Result<()> {
-        self.decoder
-            .flush(self.outputs.failure(), ErrorCode::MalformedInput)
-            .await
+    pub(crate) fn flush(&self) -> impl Future<Output = Result<()>> + '_ {
+        self.decoder.flush(self.outputs.failure(), ErrorCode::MalformedInput)
     }
 
     /// Chunks queued, not yet output.

@@ -10,6 +10,7 @@ pub(crate) mod support;
 pub(crate) mod video_decoder;
 pub(crate) mod video_encoder;
 
+use std::future::Future;
 use std::ops::Deref;
 
 use wasm_bindgen::prelude::*;
@@ -171,9 +172,13 @@ impl<C: WebCodec> Closing<C> {
 
     /// Waits until everything queued has been output; a failure is an error of `code` (the error the codec
     /// reported through `failure` first, as it says why).
-    pub(crate) async fn flush(&self, failure: &CodecFailure, code: ErrorCode) -> Result<()> {
+    pub(crate) fn flush<'a>(
+        &self,
+        failure: &'a CodecFailure,
+        code: ErrorCode,
+    ) -> impl Future<Output = Result<()>> + 'a {
         let flush = self.0.unchecked_ref::<AnyCodec>().flush();
-        failure.flushed(flush, code, C::NAME, C::FLUSH).await
+        failure.flushed(flush, code, C::NAME, C::FLUSH)
     }
 
     /// A decoder's chunks queued, not yet output.

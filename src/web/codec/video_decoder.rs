@@ -4,6 +4,7 @@
 //! the decoder.
 
 use std::cell::RefCell;
+use std::future::Future;
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
@@ -117,10 +118,8 @@ impl VideoDecoder {
 
     /// Waits until every queued sample has been output as a frame. After a flush the next sample must be a
     /// keyframe.
-    pub(crate) async fn flush(&self) -> Result<()> {
-        self.decoder
-            .flush(self.frames.failure(), ErrorCode::MalformedInput)
-            .await
+    pub(crate) fn flush(&self) -> impl Future<Output = Result<()>> + '_ {
+        self.decoder.flush(self.frames.failure(), ErrorCode::MalformedInput)
     }
 
     /// Chunks queued in the decoder, not yet output as frames.
