@@ -78,9 +78,9 @@ pub(crate) struct AudioDecoder {
 /// Whether this browser decodes sound of `config` (`AudioDecoder.isConfigSupported`). Asked before a
 /// decoder is made: a browser reports an unsupported configuration through the decoder's error callback in
 /// its own words (Chromium: an `OperationError`, where WebCodecs says `NotSupportedError`).
-pub(crate) async fn decodable(config: &CodecConfig) -> Result<bool> {
+pub(crate) fn decodable(config: &CodecConfig) -> impl Future<Output = Result<bool>> {
     let support = web_sys::AudioDecoder::is_config_supported(decoder_config(config).unchecked_ref()).unchecked_into();
-    config_supported(support, ErrorCode::MalformedInput, "AudioDecoder.isConfigSupported").await
+    config_supported(support, ErrorCode::MalformedInput, "AudioDecoder.isConfigSupported")
 }
 
 /// The WebCodecs configuration of `config`.

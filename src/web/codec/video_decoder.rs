@@ -68,9 +68,9 @@ async fn acceleration_for(config: &CodecConfig, decoder_config: &Dictionary) -> 
 }
 
 /// `VideoDecoder.isConfigSupported(config)`.
-async fn supported(config: &Dictionary) -> Result<bool> {
+fn supported(config: &Dictionary) -> impl Future<Output = Result<bool>> {
     let support = web_sys::VideoDecoder::is_config_supported(config.unchecked_ref()).unchecked_into();
-    config_supported(support, ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported").await
+    config_supported(support, ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported")
 }
 
 /// A configured video decoder and the frames it has output so far.
