@@ -14,7 +14,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Float64Array, Promise};
+use js_sys::{Array, Float64Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -175,7 +175,7 @@ impl Recording {
                 let mut channels: Vec<Vec<f32>> = Vec::new();
                 if let Some(planes) = property(&data, "channels") {
                     for plane in Array::from(&planes).iter() {
-                        channels.push(Float32Array::from(plane).to_vec());
+                        channels.push(members(&plane).f32s());
                     }
                 }
                 level.set(channels.iter().flatten().fold(0.0, |loudest, x| x.abs().max(loudest)));
@@ -245,7 +245,7 @@ impl Recording {
             timeline.place((frame - first_frame) as i64, channels);
         }
         // The median, sorted by the browser (one less sort compiled into the wasm).
-        let offsets = sort_numbers(&Float64Array::from(&offsets[..])).to_vec();
+        let offsets = sort_numbers(&Float64Array::from(&offsets[..]));
         let offset = offsets
             .get(offsets.len() / 2)
             .copied()
@@ -263,9 +263,10 @@ impl Recording {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Float64Array.prototype.sort.call(array)`: sorts in place, numerically; js-sys does not bind it.
+    /// `Float64Array.prototype.sort.call(array)`: sorts in place, numerically, and returns the numbers in order
+    /// (the glue copies them into the `Vec`); js-sys does not bind it.
     #[wasm_bindgen(js_namespace = ["Float64Array", "prototype", "sort"], js_name = call)]
-    fn sort_numbers(array: &Float64Array) -> Float64Array;
+    fn sort_numbers(array: &Float64Array) -> Vec<f64>;
 }
 
 impl Drop for Recording {

@@ -2,6 +2,8 @@
 //! (Chrome on Windows, macOS and Android; Safari), otherwise Opus, which every WebCodecs browser encodes
 //! and which MP4 carries in an `Opus` sample entry.
 
+use std::future::Future;
+
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
@@ -48,9 +50,9 @@ fn encoder_config(coding: &AudioCoding) -> Dictionary {
     config
 }
 
-async fn supported(coding: &AudioCoding) -> Result<bool> {
+fn supported(coding: &AudioCoding) -> impl Future<Output = Result<bool>> {
     let support = web_sys::AudioEncoder::is_config_supported(encoder_config(coding).unchecked_ref()).unchecked_into();
-    config_supported(support, ErrorCode::Browser, "AudioEncoder.isConfigSupported").await
+    config_supported(support, ErrorCode::Browser, "AudioEncoder.isConfigSupported")
 }
 
 /// AAC at `rate` when this browser encodes it, else Opus at 48 kHz; `unsupported_codec` when neither.

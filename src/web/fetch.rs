@@ -13,6 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::error::from_js;
 use super::job::aborted;
 use super::life::{Life, Request};
+use super::members::members;
 use super::options;
 use super::options::{property, set_property};
 use crate::decimal::{parse_digits, Fixed};
@@ -276,7 +277,7 @@ pub(crate) fn append_read(read: &JsValue, bytes: &mut Vec<u8>) -> Option<Uint8Ar
         return None;
     }
     let chunk: Uint8Array = property(read, "value")?.dyn_into().ok()?;
-    let copy = chunk.to_vec();
+    let copy = members(&chunk).bytes();
     // A first chunk that fills the room reserved (a whole segment often comes in one read) becomes the
     // buffer; later ones are appended. Growing `bytes` and copying into it instead would write every byte
     // twice (zeros, then the chunk), and the zeros one at a time.

@@ -49,6 +49,20 @@ extern "C" {
     #[wasm_bindgen(method, js_name = set)]
     pub(crate) fn set_bytes(this: &Members, source: &[u8]);
 
+    /// A `Uint8Array`'s bytes, which the glue copies into the `Vec` (`subarray()` is a view of them all).
+    /// js-sys's `to_vec` reads the array's `length` twice and asserts that the two agree, with
+    /// `assert_eq!`'s formatting of them.
+    #[wasm_bindgen(method, js_name = subarray)]
+    pub(crate) fn bytes(this: &Members) -> Vec<u8>;
+
+    /// A `Float32Array`'s numbers, copied as [`Members::bytes`] copies a `Uint8Array`'s.
+    #[wasm_bindgen(method, js_name = subarray)]
+    pub(crate) fn f32s(this: &Members) -> Vec<f32>;
+
+    /// A `Float64Array`'s numbers, copied as [`Members::bytes`] copies a `Uint8Array`'s.
+    #[wasm_bindgen(method, js_name = subarray)]
+    pub(crate) fn f64s(this: &Members) -> Vec<f64>;
+
     /// A codec's (`"unconfigured"`, `"configured"`, `"closed"`) or an audio context's (`"suspended"`,
     /// `"running"`, `"closed"`).
     #[wasm_bindgen(method, getter)]

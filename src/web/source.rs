@@ -119,7 +119,7 @@ impl Source {
         }
         match self {
             Source::Memory(bytes) => Ok(bytes[offset as usize..end as usize].to_vec()),
-            Source::Bytes(bytes) => Ok(bytes.subarray(offset as u32, end as u32).to_vec()),
+            Source::Bytes(bytes) => Ok(members(&bytes.subarray(offset as u32, end as u32)).bytes()),
             Source::Blob { blob, life, buffer } => {
                 let slice = blob
                     .slice_with_f64_and_f64(offset as f64, end as f64)

@@ -60,11 +60,11 @@ pub(crate) async fn bytes_of(value: &JsValue) -> Result<Vec<u8>> {
         let buffer = JsFuture::from(blob.array_buffer())
             .await
             .map_err(|e| from_js(ErrorCode::Network, "reading the voice Blob", &e))?;
-        return Ok(Uint8Array::new(&buffer).to_vec());
+        return Ok(members(&Uint8Array::new(&buffer)).bytes());
     }
     // `new Uint8Array(x)` views an `ArrayBuffer` and copies a `Uint8Array`: either way, its bytes.
     if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(value).to_vec());
+        return Ok(members(&Uint8Array::new(value)).bytes());
     }
     Err(Error::malformed(NOT_A_VOICE))
 }

@@ -18,6 +18,7 @@ use crate::web::codec::video_decoder::VideoDecoder;
 use crate::web::content::Content;
 use crate::web::dictionary::plain_object;
 use crate::web::job::Job;
+use crate::web::members::members;
 use crate::web::options;
 use crate::web::promise::to_promise;
 use crate::web::scale::Scaler;
@@ -137,7 +138,7 @@ fn times(content: &Content, which: &JsValue) -> Result<Vec<f64>> {
                 Vec::new()
             } else {
                 // Entries that are not numbers come out as NaN, refused below.
-                Float64Array::new(&list).to_vec()
+                members(&Float64Array::new(&list)).f64s()
             }
         }
     };

@@ -1,6 +1,8 @@
 //! A WebCodecs `AudioDecoder` fed with samples, collecting the sound it outputs (each block a [`Sound`],
 //! closed when dropped), and decoding a whole stream to PCM.
 
+use std::future::Future;
+
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 
@@ -76,9 +78,9 @@ pub(crate) struct AudioDecoder {
 /// Whether this browser decodes sound of `config` (`AudioDecoder.isConfigSupported`). Asked before a
 /// decoder is made: a browser reports an unsupported configuration through the decoder's error callback in
 /// its own words (Chromium: an `OperationError`, where WebCodecs says `NotSupportedError`).
-pub(crate) async fn decodable(config: &CodecConfig) -> Result<bool> {
+pub(crate) fn decodable(config: &CodecConfig) -> impl Future<Output = Result<bool>> {
     let support = web_sys::AudioDecoder::is_config_supported(decoder_config(config).unchecked_ref()).unchecked_into();
-    config_supported(support, ErrorCode::MalformedInput, "AudioDecoder.isConfigSupported").await
+    config_supported(support, ErrorCode::MalformedInput, "AudioDecoder.isConfigSupported")
 }
 
 /// The WebCodecs configuration of `config`.
@@ -125,10 +127,8 @@ impl AudioDecoder {
     }
 
     /// Waits until every queued chunk has been output.
-    pub(crate) async fn flush(&self) -> Result<()> {
-        self.decoder
-            .flush(self.outputs.failure(), ErrorCode::MalformedInput)
-            .await
+    pub(crate) fn flush(&self) -> impl Future<Output = Result<()>> + '_ {
+        self.decoder.flush(self.outputs.failure(), ErrorCode::MalformedInput)
     }
 
     /// Chunks queued, not yet output.

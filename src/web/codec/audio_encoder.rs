@@ -1,5 +1,7 @@
 //! A WebCodecs `AudioEncoder`, collecting the chunks it outputs. Closed when dropped.
 
+use std::future::Future;
+
 use wasm_bindgen::prelude::*;
 
 use super::frame::Sound;
@@ -42,8 +44,8 @@ impl AudioEncoder {
     }
 
     /// Waits until every queued block has been output.
-    pub(crate) async fn flush(&self) -> Result<()> {
-        self.encoder.flush(self.chunks.failure(), ErrorCode::Browser).await
+    pub(crate) fn flush(&self) -> impl Future<Output = Result<()>> + '_ {
+        self.encoder.flush(self.chunks.failure(), ErrorCode::Browser)
     }
 
     /// The encoded chunks so far, and the configuration the encoder reported.

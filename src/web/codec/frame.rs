@@ -70,7 +70,7 @@ impl Sound {
             self.0
                 .copy_to_with_buffer_source(&array, copy.unchecked_ref())
                 .map_err(|e| from_js(ErrorCode::Browser, "AudioData.copyTo", &e))?;
-            planes.push(array.to_vec());
+            planes.push(members(&array).f32s());
         }
         Ok(planes)
     }

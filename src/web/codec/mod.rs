@@ -10,6 +10,7 @@ pub(crate) mod support;
 pub(crate) mod video_decoder;
 pub(crate) mod video_encoder;
 
+use std::future::Future;
 use std::ops::Deref;
 
 use wasm_bindgen::prelude::*;
@@ -131,7 +132,7 @@ fn encoded(outputs: Vec<(JsValue, JsValue)>, doing: &str) -> Result<Encoded> {
                 encoded.codec = property(&config, "codec").and_then(|c| c.as_string());
                 encoded.description = property(&config, "description")
                     .filter(|d| !d.is_undefined() && !d.is_null())
-                    .map(|d| js_sys::Uint8Array::new(&d).to_vec());
+                    .map(|d| members(&js_sys::Uint8Array::new(&d)).bytes());
             }
         }
         let fields = members(&chunk);
@@ -171,9 +172,13 @@ impl<C: WebCodec> Closing<C> {
 
     /// Waits until everything queued has been output; a failure is an error of `code` (the error the codec
     /// reported through `failure` first, as it says why).
-    pub(crate) async fn flush(&self, failure: &CodecFailure, code: ErrorCode) -> Result<()> {
+    pub(crate) fn flush<'a>(
+        &self,
+        failure: &'a CodecFailure,
+        code: ErrorCode,
+    ) -> impl Future<Output = Result<()>> + 'a {
         let flush = self.0.unchecked_ref::<AnyCodec>().flush();
-        failure.flushed(flush, code, C::NAME, C::FLUSH).await
+        failure.flushed(flush, code, C::NAME, C::FLUSH)
     }
 
     /// A decoder's chunks queued, not yet output.

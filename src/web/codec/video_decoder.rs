@@ -4,6 +4,7 @@
 //! the decoder.
 
 use std::cell::RefCell;
+use std::future::Future;
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
@@ -67,9 +68,9 @@ async fn acceleration_for(config: &CodecConfig, decoder_config: &Dictionary) -> 
 }
 
 /// `VideoDecoder.isConfigSupported(config)`.
-async fn supported(config: &Dictionary) -> Result<bool> {
+fn supported(config: &Dictionary) -> impl Future<Output = Result<bool>> {
     let support = web_sys::VideoDecoder::is_config_supported(config.unchecked_ref()).unchecked_into();
-    config_supported(support, ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported").await
+    config_supported(support, ErrorCode::MalformedInput, "VideoDecoder.isConfigSupported")
 }
 
 /// A configured video decoder and the frames it has output so far.
@@ -117,10 +118,8 @@ impl VideoDecoder {
 
     /// Waits until every queued sample has been output as a frame. After a flush the next sample must be a
     /// keyframe.
-    pub(crate) async fn flush(&self) -> Result<()> {
-        self.decoder
-            .flush(self.frames.failure(), ErrorCode::MalformedInput)
-            .await
+    pub(crate) fn flush(&self) -> impl Future<Output = Result<()>> + '_ {
+        self.decoder.flush(self.frames.failure(), ErrorCode::MalformedInput)
     }
 
     /// Chunks queued in the decoder, not yet output as frames.

@@ -1,5 +1,7 @@
 //! A WebCodecs `VideoEncoder` configured for a clip's coding, collecting the chunks it outputs.
 
+use std::future::Future;
+
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
@@ -72,8 +74,8 @@ impl VideoEncoder {
     }
 
     /// Waits until every queued frame has been output.
-    pub(crate) async fn flush(&self) -> Result<()> {
-        self.encoder.flush(self.chunks.failure(), ErrorCode::Browser).await
+    pub(crate) fn flush(&self) -> impl Future<Output = Result<()>> + '_ {
+        self.encoder.flush(self.chunks.failure(), ErrorCode::Browser)
     }
 
     /// Frames queued, not yet encoded.
