@@ -1,7 +1,8 @@
 // Player figures, in one headless Chromium session over localhost:
 // - time to first frame of the HLS fixture and of 60 s of the 720p source in 2 s MPEG-TS segments: reelcut
-//   (open, load, first frame on the canvas) against hls.js (loadSource until the <video> presents its first
-//   frame), both libraries already loaded, runs alternating, HTTP cache disabled;
+//   (open, load, first frame on the canvas; drawn as the player chooses, and with WebGL2 asked for) against
+//   hls.js (loadSource until the <video> presents its first frame), both libraries already loaded, runs
+//   alternating, HTTP cache disabled;
 // - seek latency over 50 random seeks, the same times for both: reelcut's frame-exact `seek` (resolves once
 //   the frame is on the canvas; HLS and MP4) against hls.js (`currentTime` set on the paused <video> until
 //   `seeked`, HLS);
@@ -25,15 +26,16 @@ export async function run({ browser, server }) {
 
   const firstFrames = {};
   for (const url of [HLS, ensureHls60s(2)]) {
-    const firstFrame = (firstFrames[url] = { reelcut: [], hlsjs: [] });
+    const firstFrame = (firstFrames[url] = { reelcut: [], webgl2: [], hlsjs: [] });
     for (let round = 0; round < RUNS; round++) {
-      const order = round % 2 ? ['hlsjs', 'reelcut'] : ['reelcut', 'hlsjs'];
+      const order = round % 2 ? ['hlsjs', 'webgl2', 'reelcut'] : ['reelcut', 'webgl2', 'hlsjs'];
       for (const who of order) {
         firstFrame[who].push(await page.evaluate(async ({ who, url }) => {
           const started = performance.now();
-          if (who === 'reelcut') {
+          if (who !== 'hlsjs') {
             const { Media, Player } = await window.reelcutReady;
-            const player = new Player(document.getElementById('screen'), { muted: true });
+            const options = who === 'webgl2' ? { muted: true, renderer: 'webgl2' } : { muted: true };
+            const player = new Player(document.getElementById('screen'), options);
             const media = await Media.open(url);
             await player.load(media);
             await player.seek(0);
@@ -131,6 +133,7 @@ export async function run({ browser, server }) {
   console.log('\n## Player: time to first frame, seek latency\n');
   for (const [url, firstFrame] of Object.entries(firstFrames)) {
     console.log(`time to first frame, ${url}, ${RUNS} runs: reelcut median ${ms(median(firstFrame.reelcut))}, ` +
+      `with WebGL2 asked for ${ms(median(firstFrame.webgl2))}, ` +
       `hls.js median ${ms(median(firstFrame.hlsjs))}, hls.js / reelcut ${(median(firstFrame.hlsjs) / median(firstFrame.reelcut)).toFixed(2)}`);
   }
   for (const [who, times] of Object.entries(seeks)) {
@@ -141,7 +144,8 @@ export async function run({ browser, server }) {
   const runs = (times) => times.map((t) => ({ ms: t }));
   return [
     ...Object.entries(firstFrames).map(([url, firstFrame]) => ({
-      operation: `time to first frame, ${url}`, results: { 'reelcut': runs(firstFrame.reelcut), 'hls.js': runs(firstFrame.hlsjs) },
+      operation: `time to first frame, ${url}`,
+      results: { 'reelcut': runs(firstFrame.reelcut), 'reelcut, WebGL2 asked for': runs(firstFrame.webgl2), 'hls.js': runs(firstFrame.hlsjs) },
     })),
     { operation: `seek latency, ${HLS}, ${SEEKS} seeks`, results: { 'reelcut': runs(seeks[`reelcut ${HLS}`]), 'hls.js': runs(seeks[`hls.js ${HLS}`]) } },
   ];
