@@ -184,9 +184,9 @@ fn resize(canvas: &impl JsCast, width: u32, height: u32) {
 
 impl GlPainter {
     /// The GL objects on `surface`'s WebGL2 context; `None` where the browser gives no WebGL2 context, it
-    /// cannot draw with it, or it draws in software and `in_software` is false (the context is then
+    /// cannot draw with it, or it draws in software and `even_in_software` is false (the context is then
     /// released at once).
-    fn new(surface: &web_sys::OffscreenCanvas, in_software: bool) -> Option<GlPainter> {
+    fn new(surface: &web_sys::OffscreenCanvas, even_in_software: bool) -> Option<GlPainter> {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
         let gl = surface
@@ -194,7 +194,7 @@ impl GlPainter {
             .ok()??
             .dyn_into::<Gl>()
             .ok()?;
-        let made = if in_software || !software(&gl) {
+        let made = if even_in_software || !software(&gl) {
             GlPainter::on(gl.clone()).ok()
         } else {
             None
