@@ -102,13 +102,15 @@ impl Renderer {
             web_sys::OffscreenCanvas::new(width, height)
                 .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))
         };
-        let surface = new_surface()?;
         let gl = match choice {
             Choice::Canvas2d => None,
-            _ => GlPainter::new(&surface, choice == Choice::Gl),
+            _ => {
+                let surface = new_surface()?;
+                GlPainter::new(&surface, choice == Choice::Gl).map(|gl| (surface, gl))
+            }
         };
         let (surface, painter) = match gl {
-            Some(gl) => (surface, Painter::Gl(gl)),
+            Some((surface, gl)) => (surface, Painter::Gl(gl)),
             // A canvas keeps the kind of context it first gave: the 2D one is on a surface of its own.
             None => {
                 let surface = new_surface()?;

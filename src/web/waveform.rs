@@ -46,22 +46,22 @@ pub(crate) struct Summary {
     peaks: Peaks,
 }
 
-/// Where a piece's decoded sound lies on the media timeline, seconds.
+/// Where a piece's decoded sound lies on the media timeline.
 enum Placement {
-    /// It starts here.
+    /// It starts here, seconds.
     Starts(f64),
-    /// It ends here.
-    Ends(f64),
+    /// It ends where the piece's packets end.
+    EndsWithPackets,
 }
 
 impl Summary {
     /// Folds in `pcm`, sound placed at `placement`, leaving out what comes before media time `from` or from
-    /// media time `until` on.
+    /// media time `until` on (where the piece's packets end).
     fn add(&mut self, placement: Placement, from: f64, until: f64, pcm: &Pcm) {
         let sample = |t: f64| ((t - self.start) * self.rate).round() as i64;
         let first = match placement {
             Placement::Starts(start) => sample(start),
-            Placement::Ends(end) => sample(end) - pcm.frames() as i64,
+            Placement::EndsWithPackets => sample(until) - pcm.frames() as i64,
         };
         self.peaks.add(first, sample(from)..sample(until), &pcm.channels);
     }
@@ -173,7 +173,7 @@ async fn decode(content: &Content, summary: &mut Summary, job: &Job) -> Result<(
                     let pre_skip = head.map_or(0, |head| head.pre_skip);
                     Placement::Starts(seconds(first.pts) + f64::from(pre_skip) / f64::from(opus::RATE))
                 } else {
-                    Placement::Ends(seconds(end))
+                    Placement::EndsWithPackets
                 };
                 let decoded = decode_audio_data(&file, summary.rate as f32)?;
                 decoding.push((placement, seconds(cut.shown.0), seconds(end), decoded));
