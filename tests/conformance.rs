@@ -36,7 +36,7 @@ use std::process::Command;
 
 use corpus::{conformance_dir, repo};
 use reelcut::error::ErrorCode;
-use reelcut::media::Track;
+use reelcut::media::TrackKind;
 
 /// What we do with a file instead of matching ffprobe.
 #[derive(Debug, Clone, Copy)]
@@ -158,8 +158,8 @@ const EXPLAINED: &[(&str, Outcome, &str)] = &[
     (
         "mp4parse/avif/bug-1655846.avif",
         Outcome::Refused(ErrorCode::MalformedInput, "(truncated?)"),
-        "an AVIF still image whose `meta` box claims more bytes than the file has: ffprobe reads nothing \
-         either",
+        "an AVIF still image whose `meta` box claims more bytes than the file has: ffprobe reads no \
+         bytes of it either (one packet of 0 bytes)",
     ),
     ("mp4parse/avif/alpha_video_fixed.avif", Outcome::Reads("none"), AVIF),
 ];
@@ -277,12 +277,23 @@ fn explanation(path: &str) -> Option<(Outcome, &'static str)> {
     ))
 }
 
-/// One packet as both readers see it; its times in microseconds (`None`: ffprobe gives none).
+/// One packet as both readers see it; its times in microseconds (`None`: ffprobe gives none), and the
+/// CRC-32 of its bytes (`None`: we hand the decoder other bytes than the stored ones).
 struct Packet {
     size: u32,
     key: bool,
     pts: Option<i64>,
     dts: Option<i64>,
+    data: Option<u32>,
+}
+
+/// The CRC-32 of `bytes` (ISO-HDLC, as zlib and ffprobe's `-show_data_hash CRC32` compute it).
+fn crc32(bytes: &[u8]) -> u32 {
+    !bytes.iter().fold(!0u32, |crc, byte| {
+        (0..8).fold(crc ^ u32::from(*byte), |crc, _| {
+            (crc >> 1) ^ (0xedb8_8320 & (crc & 1).wrapping_neg())
+        })
+    })
 }
 
 /// `ticks` of `numerator / denominator` seconds in microseconds, rounded to the nearest.
@@ -320,6 +331,23 @@ fn times_summary(kind: &str, codec: &str, packets: &[Packet]) -> String {
     format!("{kind}:{codec}:{hash:08x}")
 }
 
+/// One stream's data summary: `video:h264:0a1b2c3d` (kind, codec, FNV-1a hash of the packets' CRC-32s in
+/// decode order), or `video:h264:rewritten` where we hand the decoder other bytes than the stored ones
+/// (video in MPEG-TS: lengths for start codes; ADTS frames without their headers).
+fn data_summary(kind: &str, codec: &str, packets: &[Packet]) -> String {
+    let crcs: Option<Vec<u32>> = packets.iter().map(|packet| packet.data).collect();
+    match crcs {
+        Some(crcs) => format!(
+            "{kind}:{codec}:{:08x}",
+            fnv1a(crcs.iter().flat_map(|crc| crc.to_le_bytes()))
+        ),
+        None => format!("{kind}:{codec}:{REWRITTEN}"),
+    }
+}
+
+/// The data summary's hash of a stream whose bytes we rewrite.
+const REWRITTEN: &str = "rewritten";
+
 /// An audio or video stream as both readers see it.
 struct Stream {
     kind: String,
@@ -327,11 +355,12 @@ struct Stream {
     packets: Vec<Packet>,
 }
 
-/// A reading of a file: its samples' summary and its times' summary (see [`summary`]).
+/// A reading of a file: its samples', its times' and its data's summaries (see [`summary`]).
 #[derive(Debug, PartialEq)]
 struct Reading {
     samples: String,
     times: String,
+    data: String,
 }
 
 impl Reading {
@@ -349,6 +378,7 @@ impl Reading {
         Reading {
             samples: each(stream_summary),
             times: each(times_summary),
+            data: each(data_summary),
         }
     }
 }
@@ -403,12 +433,16 @@ fn ffprobe_codec_name(codec: &str) -> String {
     name.to_string()
 }
 
-/// Our reading of `tracks`.
-fn our_tracks_reading(tracks: &[Track]) -> Reading {
-    let streams: Vec<_> = tracks
+/// Our reading of `media`.
+fn our_media_reading(media: &local_media::LocalMedia) -> Reading {
+    let streams: Vec<_> = media
+        .tracks
         .iter()
         .map(|track| {
             let timescale = i64::from(track.timescale);
+            // MPEG-TS video is stored with start codes, which the decoder gets as lengths; ADTS frames lose
+            // their headers (a size other than the stored one).
+            let annex_b = media.format == "ts" && track.kind == TrackKind::Video;
             let packets = track
                 .samples
                 .iter()
@@ -417,6 +451,7 @@ fn our_tracks_reading(tracks: &[Track]) -> Reading {
                     key: s.key,
                     pts: Some(microseconds(s.pts, 1, timescale)),
                     dts: Some(microseconds(s.dts, 1, timescale)),
+                    data: (!annex_b && s.size == s.stored_size).then(|| crc32(s.data_in(&media.data).unwrap())),
                 })
                 .collect();
             Stream {
@@ -481,7 +516,7 @@ fn our_reading(bytes: &[u8], name: &str) -> Result<Reading, reelcut::Error> {
     // local_media picks the reader by the file's contents, and a playlist by its extension: keep the name.
     let path = scratch.join(name.replace('/', "_"));
     fs::write(&path, bytes).unwrap();
-    let read = local_media::open(&path).map(|media| our_tracks_reading(&media.tracks));
+    let read = local_media::open(&path).map(|media| our_media_reading(&media));
     fs::remove_file(&path).unwrap();
     read
 }
@@ -495,7 +530,16 @@ fn ffprobe_reading(bytes: &[u8], name: &str) -> Reading {
     ));
     fs::write(&path, bytes).unwrap();
     let output = Command::new("ffprobe")
-        .args(["-v", "quiet", "-of", "json", "-show_streams", "-show_packets"])
+        .args([
+            "-v",
+            "quiet",
+            "-of",
+            "json",
+            "-show_streams",
+            "-show_packets",
+            "-show_data_hash",
+            "CRC32",
+        ])
         .arg(&path)
         .output()
         .expect("ffprobe is needed to regenerate the expectations (apt-get install ffmpeg)");
@@ -531,6 +575,10 @@ fn ffprobe_reading(bytes: &[u8], name: &str) -> Reading {
                 key: packet["flags"].as_str().unwrap_or("").contains('K'),
                 pts: time("pts"),
                 dts: time("dts"),
+                data: packet["data_hash"]
+                    .as_str()
+                    .and_then(|hash| hash.strip_prefix("CRC32:"))
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok()),
             });
         }
     }
@@ -548,12 +596,14 @@ fn read_expectations() -> BTreeMap<String, Reading> {
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| {
             let mut columns = line.split('\t');
-            let (path, samples, times) = (columns.next()?, columns.next()?, columns.next()?);
+            let (path, samples) = (columns.next()?, columns.next()?);
+            let (times, data) = (columns.next()?, columns.next()?);
             Some((
                 path.to_string(),
                 Reading {
                     samples: samples.to_string(),
                     times: times.to_string(),
+                    data: data.to_string(),
                 },
             ))
         })
@@ -569,13 +619,19 @@ fn conformance_corpus_reads_like_ffprobe() {
             String::from("# ffprobe's reading of the conformance corpus's media files (see tests/conformance.rs)\n");
         for file in &files {
             let reading = ffprobe_reading(&bytes_of(&corpus, file), &file.path);
-            writeln!(text, "{}\t{}\t{}", file.path, reading.samples, reading.times).unwrap();
+            writeln!(
+                text,
+                "{}\t{}\t{}\t{}",
+                file.path, reading.samples, reading.times, reading.data
+            )
+            .unwrap();
         }
         fs::write(expectations_path(), text).unwrap();
     }
     let expected = read_expectations();
     let (mut matching, mut explained_count, mut failures) = (0, 0, Vec::new());
-    let (mut times_matching, mut times_explained) = (0, 0);
+    let (mut times_matching, mut times_explained, mut data_matching) = (0, 0, 0);
+    let (mut streams_compared, mut streams_rewritten) = (0, 0);
     for file in &files {
         let Some(theirs) = expected.get(&file.path) else {
             failures.push(format!("{}: not in ffprobe.tsv (regenerate it)", file.path));
@@ -583,7 +639,7 @@ fn conformance_corpus_reads_like_ffprobe() {
         };
         let reading = our_reading(&bytes_of(&corpus, file), &file.path);
         let ours = reading.as_ref().map(|reading| &reading.samples);
-        let theirs_times = &theirs.times;
+        let (theirs_times, theirs_data) = (&theirs.times, &theirs.data);
         let theirs = &theirs.samples;
         // The times of the samples that match ffprobe's.
         if let (None, Ok(reading)) = (explanation(&file.path), &reading) {
@@ -601,6 +657,28 @@ fn conformance_corpus_reads_like_ffprobe() {
                      `inspect --samples` with `ffprobe -show_packets`",
                     file.path, reading.times
                 )),
+            }
+            // The bytes of the streams we hand the decoder as stored.
+            if reading.samples == *theirs {
+                let theirs_data: Vec<&str> = theirs_data.split(' ').collect();
+                let (rewritten, stored): (Vec<&str>, Vec<&str>) =
+                    reading.data.split(' ').partition(|stream| stream.ends_with(REWRITTEN));
+                streams_compared += stored.len();
+                streams_rewritten += rewritten.len();
+                let differing: Vec<&str> = stored
+                    .into_iter()
+                    .filter(|stream| !theirs_data.contains(stream))
+                    .collect();
+                if differing.is_empty() {
+                    data_matching += 1;
+                } else {
+                    failures.push(format!(
+                        "{}: the samples match ffprobe's, the bytes of {} do not (ffprobe: {})",
+                        file.path,
+                        differing.join(" "),
+                        theirs_data.join(" ")
+                    ));
+                }
             }
         }
         match (explanation(&file.path), &ours) {
@@ -641,7 +719,8 @@ fn conformance_corpus_reads_like_ffprobe() {
     writeln!(
         std::io::stderr(),
         "conformance: {matching} match, {explained_count} explained, {} failing of {}; the samples' times: \
-         {times_matching} match, {times_explained} explained",
+         {times_matching} match, {times_explained} explained; their bytes: {data_matching} match \
+         ({streams_compared} streams compared, {streams_rewritten} handed to the decoder rewritten)",
         failures.len(),
         files.len()
     )
