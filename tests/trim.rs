@@ -328,6 +328,78 @@ fn hevc_from_mpeg_ts_trims_at_keyframes() {
     );
 }
 
+/// Runs `trim` on `path` of the conformance corpus, keyframe mode; returns its JSON summary.
+fn trim_corpus_file(path: &str, start: &str, end: &str, output: &Path) -> Value {
+    let result = Command::new(example_binary("trim"))
+        .arg(conformance_dir().join(path))
+        .args(["--start", start, "--end", end, "--mode", "keyframe", "-o"])
+        .arg(output)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        std::str::from_utf8(&result.stderr).unwrap()
+    );
+    serde_json::from_slice(&result.stdout).unwrap()
+}
+
+/// The CRC-32s of the packets of `kind` in `path`, as ffprobe reads them.
+fn packet_hashes(path: &Path, kind: &str) -> Vec<String> {
+    let selector = if kind == "video" { "v" } else { "a" };
+    let output = tool("ffprobe")
+        .args(["-v", "error", "-select_streams", selector, "-show_data_hash", "CRC32"])
+        .args(["-show_entries", "packet=data_hash", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn sound_that_outlasts_the_pictures_is_kept_to_the_clip_end() {
+    // 0.1 s of HEVC with 0.44 s of AAC (ExoPlayer's test file): a clip of all of it keeps every sound
+    // packet, the video's three pictures, and lasts as long as the sound.
+    let path = "exoplayer/mp4/sample_unrecognized_hevc_sei.mp4";
+    let output = out_path("outlasting_sound.mp4");
+    let summary = trim_corpus_file(path, "0", "0.4378", &output);
+    let source = conformance_dir().join(path);
+    assert_eq!(packet_hashes(&output, "audio"), packet_hashes(&source, "audio"));
+    assert_eq!(packet_hashes(&output, "video"), packet_hashes(&source, "video"));
+    assert_eq!(summary["audio"]["samples"], json!(17));
+    assert!((float(&summary["duration"]) - 0.4377).abs() < 1e-3, "{summary}");
+    let probe = probe(&output);
+    assert!(
+        (float(&probe["format"]["duration"]) - 0.4377).abs() < 1e-3,
+        "{}",
+        probe["format"]
+    );
+}
+
+#[test]
+fn a_clip_reaching_past_the_media_is_cut_to_it() {
+    // Sound alone, asked for from long before to long after it: the clip is the sound, from 0.
+    let output = out_path("past_the_media.mp4");
+    let summary = trim_corpus_file("mp4parse/capi/opus_audioinit.mp4", "-100", "100", &output);
+    assert_eq!(
+        (&summary["start"], &summary["end"]),
+        (&json!(0.0), &json!(10.92)),
+        "{summary}"
+    );
+    let probe = probe(&output);
+    let audio = stream_of(&probe, "audio");
+    assert_eq!(float(&audio["start_time"]), 0.0);
+    assert!(
+        (float(&probe["format"]["duration"]) - 10.92).abs() < 1e-3,
+        "{}",
+        probe["format"]
+    );
+}
+
 #[test]
 fn fragmented_output_plays_the_same_frames() {
     let output = out_path("fragmented.mp4");

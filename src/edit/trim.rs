@@ -200,13 +200,14 @@ pub fn plan(footage: &Footage, start: f64, end: f64, mode: TrimMode) -> Result<T
     let video_cut = video
         .map(|track| plan_video(footage, track, start, end, mode))
         .transpose()?;
-    // The interval the sound must cover: the pictures', or the request without video.
+    // The interval the sound must cover: the pictures', and on to the clip's end where the pictures stop
+    // before it (sound that outlasts the video); without video, the clip inside the media.
     let (from, to) = match (&video_cut, video) {
         (Some(cut), Some(track)) => (
             seconds(cut.first_pts, track.timescale),
-            seconds(cut.end_pts, track.timescale),
+            seconds(cut.end_pts, track.timescale).max(end.min(media_end)),
         ),
-        _ => (start, end),
+        _ => (start.max(media_start), end.min(media_end)),
     };
     let audio_cut = audio
         .map(|track| plan_audio(footage, track, from, to))
