@@ -37,10 +37,15 @@ fn out_path(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// Runs `trim`; returns its JSON summary.
+/// Runs `trim` on fixture `input`; returns its JSON summary.
 fn trim(input: &str, start: f64, end: f64, extra: &[&str], output: &Path) -> Value {
+    trim_file(&fixture(input), start, end, extra, output)
+}
+
+/// Runs `trim` on the file at `input`; returns its JSON summary.
+fn trim_file(input: &Path, start: f64, end: f64, extra: &[&str], output: &Path) -> Value {
     let result = Command::new(example_binary("trim"))
-        .arg(fixture(input))
+        .arg(input)
         .args(["--start", &start.to_string(), "--end", &end.to_string(), "-o"])
         .arg(output)
         .args(extra)
@@ -48,7 +53,8 @@ fn trim(input: &str, start: f64, end: f64, extra: &[&str], output: &Path) -> Val
         .unwrap();
     assert!(
         result.status.success(),
-        "trim {input} {start}..{end}: {}",
+        "trim {} {start}..{end}: {}",
+        input.display(),
         std::str::from_utf8(&result.stderr).unwrap()
     );
     serde_json::from_slice(&result.stdout).unwrap()
@@ -288,18 +294,7 @@ fn hevc_from_mpeg_ts_trims_at_keyframes() {
     // HLS with HEVC in MPEG-TS segments, from the conformance corpus: the samples are rewritten from Annex B
     // to length-prefixed with an `hvcC` built from the stream's parameter sets.
     let output = out_path("hevc.mp4");
-    let result = Command::new(example_binary("trim"))
-        .arg(conformance_dir().join("shaka/hls-ts-h265/hevc.m3u8"))
-        .args(["--start", "1", "--end", "4", "--mode", "keyframe", "-o"])
-        .arg(&output)
-        .output()
-        .unwrap();
-    assert!(
-        result.status.success(),
-        "{}",
-        std::str::from_utf8(&result.stderr).unwrap()
-    );
-    let summary: Value = serde_json::from_slice(&result.stdout).unwrap();
+    let summary = trim_corpus_file("shaka/hls-ts-h265/hevc.m3u8", 1.0, 4.0, &output);
     let probe = probe(&output);
     let video = stream_of(&probe, "video");
     assert_eq!(
@@ -329,19 +324,14 @@ fn hevc_from_mpeg_ts_trims_at_keyframes() {
 }
 
 /// Runs `trim` on `path` of the conformance corpus, keyframe mode; returns its JSON summary.
-fn trim_corpus_file(path: &str, start: &str, end: &str, output: &Path) -> Value {
-    let result = Command::new(example_binary("trim"))
-        .arg(conformance_dir().join(path))
-        .args(["--start", start, "--end", end, "--mode", "keyframe", "-o"])
-        .arg(output)
-        .output()
-        .unwrap();
-    assert!(
-        result.status.success(),
-        "{}",
-        std::str::from_utf8(&result.stderr).unwrap()
-    );
-    serde_json::from_slice(&result.stdout).unwrap()
+fn trim_corpus_file(path: &str, start: f64, end: f64, output: &Path) -> Value {
+    trim_file(
+        &conformance_dir().join(path),
+        start,
+        end,
+        &["--mode", "keyframe"],
+        output,
+    )
 }
 
 /// The CRC-32s of the packets of `kind` in `path`, as ffprobe reads them.
@@ -360,44 +350,39 @@ fn packet_hashes(path: &Path, kind: &str) -> Vec<String> {
         .collect()
 }
 
+/// That ffprobe reads the file at `path` as lasting `seconds` (to the millisecond).
+fn assert_lasts(path: &Path, seconds: f64) {
+    let format = &probe(path)["format"];
+    assert!((float(&format["duration"]) - seconds).abs() < 1e-3, "{format}");
+}
+
 #[test]
 fn sound_that_outlasts_the_pictures_is_kept_to_the_clip_end() {
     // 0.1 s of HEVC with 0.44 s of AAC (ExoPlayer's test file): a clip of all of it keeps every sound
     // packet, the video's three pictures, and lasts as long as the sound.
     let path = "exoplayer/mp4/sample_unrecognized_hevc_sei.mp4";
     let output = out_path("outlasting_sound.mp4");
-    let summary = trim_corpus_file(path, "0", "0.4378", &output);
+    let summary = trim_corpus_file(path, 0.0, 0.4378, &output);
     let source = conformance_dir().join(path);
     assert_eq!(packet_hashes(&output, "audio"), packet_hashes(&source, "audio"));
     assert_eq!(packet_hashes(&output, "video"), packet_hashes(&source, "video"));
     assert_eq!(summary["audio"]["samples"], json!(17));
     assert!((float(&summary["duration"]) - 0.4377).abs() < 1e-3, "{summary}");
-    let probe = probe(&output);
-    assert!(
-        (float(&probe["format"]["duration"]) - 0.4377).abs() < 1e-3,
-        "{}",
-        probe["format"]
-    );
+    assert_lasts(&output, 0.4377);
 }
 
 #[test]
 fn a_clip_reaching_past_the_media_is_cut_to_it() {
     // Sound alone, asked for from long before to long after it: the clip is the sound, from 0.
     let output = out_path("past_the_media.mp4");
-    let summary = trim_corpus_file("mp4parse/capi/opus_audioinit.mp4", "-100", "100", &output);
+    let summary = trim_corpus_file("mp4parse/capi/opus_audioinit.mp4", -100.0, 100.0, &output);
     assert_eq!(
         (&summary["start"], &summary["end"]),
         (&json!(0.0), &json!(10.92)),
         "{summary}"
     );
-    let probe = probe(&output);
-    let audio = stream_of(&probe, "audio");
-    assert_eq!(float(&audio["start_time"]), 0.0);
-    assert!(
-        (float(&probe["format"]["duration"]) - 10.92).abs() < 1e-3,
-        "{}",
-        probe["format"]
-    );
+    assert_eq!(float(&stream_of(&probe(&output), "audio")["start_time"]), 0.0);
+    assert_lasts(&output, 10.92);
 }
 
 #[test]
