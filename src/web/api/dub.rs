@@ -23,11 +23,13 @@ use crate::web::cell::Access;
 use crate::web::content::Content;
 use crate::web::dictionary::plain_object;
 use crate::web::dub_export::export_dub;
+use crate::web::file::FileContent;
 use crate::web::job::Job;
 use crate::web::life::{Life, MEDIA};
 use crate::web::options;
 use crate::web::output::Output;
 use crate::web::promise::to_promise;
+use crate::web::source::Source;
 use crate::web::voice;
 
 /// One voice to lay over the clip.
@@ -386,7 +388,8 @@ impl Dub {
                 .await?
                 .0
                 .unwrap_or_default();
-            Ok(Media::new(Content::from_bytes(bytes.into(), Life::new(MEDIA)).await?).into())
+            let file = FileContent::open(Source::Memory(bytes.into())).await?;
+            Ok(Media::new(Content::from_file(file, Life::new(MEDIA))).into())
         })
     }
 
