@@ -559,14 +559,14 @@ impl PlayerCore {
         Ok(())
     }
 
-    /// Live streams: seeks to the live edge.
-    pub(crate) async fn go_live(&self) -> Result<()> {
+    /// Live streams: the live edge, where `goLive` seeks to.
+    pub(crate) fn live_edge(&self) -> Result<f64> {
         self.check()?;
         let edge = self.timeline().live_edge;
         if edge.is_nan() {
             return Err(Error::unsupported("goLive needs a live stream"));
         }
-        self.seek_and_resume(edge).await
+        Ok(edge)
     }
 
     /// Shows `time` and plays from there (a dub's recording plays the clip for the user to speak over).
