@@ -183,12 +183,11 @@ impl DubState {
         })
     }
 
-    /// The current take's sound, decoded (once).
-    async fn voice(&self) -> Result<Rc<Pcm>> {
-        let take = self.current_take().ok_or_else(|| {
+    /// The current take, whose sound is the voice an export mixes in.
+    fn voice(&self) -> Result<Rc<Take>> {
+        self.current_take().ok_or_else(|| {
             Error::malformed("the dub has no voice yet: pass one as `voice`, set `dub.voice`, or record one")
-        })?;
-        take.decoded().await
+        })
     }
 
     /// The dubbed clip, written to `output`, with the caller's `{ onProgress, signal }` options; the
@@ -198,7 +197,7 @@ impl DubState {
         let result = async {
             job.check()?;
             let placement = self.placement()?;
-            let voice = self.voice().await?;
+            let voice = self.voice()?.decoded().await?;
             // Decoding a voice file takes a while: the caller may have given up meanwhile.
             job.check()?;
             export_dub(
