@@ -16,6 +16,7 @@ use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader};
 
+use super::dictionary::plain_object;
 use super::error::from_js;
 use super::members::members;
 use crate::error::{Error, ErrorCode, Result};
@@ -189,8 +190,7 @@ impl GlPainter {
     /// cannot draw with it, or it draws in software and `even_in_software` is false (the context is then
     /// released at once).
     fn new(surface: &web_sys::OffscreenCanvas, even_in_software: bool) -> Option<GlPainter> {
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
+        let options = plain_object(&[("alpha", false.into())]);
         let gl = members(surface)
             .get_context("webgl2", &options)
             .ok()??
