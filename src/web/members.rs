@@ -37,7 +37,7 @@ extern "C" {
     #[wasm_bindgen(method, getter = numberOfChannels)]
     pub(crate) fn number_of_channels(this: &Members) -> u32;
 
-    /// An encoded chunk's size, an `ArrayBuffer`'s.
+    /// An encoded chunk's size, an `ArrayBuffer`'s, a `Uint8Array`'s (its `length`).
     #[wasm_bindgen(method, getter = byteLength)]
     pub(crate) fn byte_length(this: &Members) -> u32;
 
