@@ -1,6 +1,6 @@
 //! Members that several Web interfaces have under the same name: a chunk's, a frame's and a block of sound's
 //! `timestamp`, a canvas's `width` whether on the page or off screen, an `AudioBuffer`'s and an
-//! `AudioData`'s `sampleRate`, a codec's and an audio context's `state`, a canvas's `getContext`.
+//! `AudioData`'s `sampleRate`, a codec's and an audio context's `state` and `close()`, a canvas's `getContext`.
 //!
 //! web-sys binds a member once per interface, each binding a JS import of its own (`timestamp` four times,
 //! `width` and `height` twice, their setters three times). Here a member is bound once, by name, for every
@@ -87,6 +87,11 @@ extern "C" {
     /// A canvas's, or a video codec configuration's.
     #[wasm_bindgen(method, setter)]
     pub(crate) fn set_height(this: &Members, height: u32);
+
+    /// Ends a codec (unless closed already: it throws then), a `VideoFrame` or an `AudioData` (their memory
+    /// released now) or an audio context (its promise is not awaited).
+    #[wasm_bindgen(method, catch)]
+    pub(crate) fn close(this: &Members) -> Result<(), JsValue>;
 
     /// A canvas's (`<canvas>` or `OffscreenCanvas`) drawing context of `kind` (`"2d"`, `"webgl2"`,
     /// `"bitmaprenderer"`), made with `options` (`undefined` for the defaults) the first time; `None` where the

@@ -52,7 +52,7 @@ web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
 
 #[wasm_bindgen]
 extern "C" {
-    /// What the four codecs share (besides their `state`, in [`members`]): `configure()`, `close()` and `flush()`, the decoders' `decode()`
+    /// What the four codecs share (besides their `state` and `close()`, in [`members`]): `configure()` and `flush()`, the decoders' `decode()`
     /// and queue sizes, the encoders' queue sizes. One binding for all of them, so that
     /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
     type AnyCodec;
@@ -62,9 +62,6 @@ extern "C" {
 
     #[wasm_bindgen(method, catch)]
     fn decode(this: &AnyCodec, chunk: &JsValue) -> std::result::Result<(), JsValue>;
-
-    #[wasm_bindgen(method, catch)]
-    fn close(this: &AnyCodec) -> std::result::Result<(), JsValue>;
 
     #[wasm_bindgen(method)]
     fn flush(this: &AnyCodec) -> js_sys::Promise;
@@ -225,6 +222,6 @@ fn decode(codec: &AnyCodec, chunk: &JsValue, doing: &str) -> Result<()> {
 /// Closes `codec` unless it is closed already.
 fn close(codec: &AnyCodec) {
     if members(codec).state() != "closed" {
-        let _ = codec.close();
+        let _ = members(codec).close();
     }
 }
