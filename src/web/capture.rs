@@ -173,9 +173,11 @@ impl Recording {
                 }
                 let frame = seconds_of(&data, "frame");
                 let mut channels: Vec<Vec<f32>> = Vec::new();
+                // The worklet's `Float32Array` per channel, in an array.
                 if let Some(planes) = property(&data, "channels") {
-                    for plane in Array::from(&planes).iter() {
-                        channels.push(members(&plane).f32s());
+                    let planes: &Array = planes.unchecked_ref();
+                    for channel in 0..members(planes).length() {
+                        channels.push(members(&planes.get(channel)).f32s());
                     }
                 }
                 level.set(channels.iter().flatten().fold(0.0, |loudest, x| x.abs().max(loudest)));

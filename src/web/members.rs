@@ -1,6 +1,7 @@
 //! Members that several Web interfaces have under the same name: a chunk's, a frame's and a block of sound's
 //! `timestamp`, a canvas's `width` whether on the page or off screen, an `AudioBuffer`'s and an
-//! `AudioData`'s `sampleRate`, a codec's and an audio context's `state` and `close()`, a canvas's `getContext`.
+//! `AudioData`'s `sampleRate`, an array's and an `AudioBuffer`'s `length`, a codec's and an audio context's
+//! `state` and `close()`, a canvas's `getContext`.
 //!
 //! web-sys binds a member once per interface, each binding a JS import of its own (`timestamp` four times,
 //! `width` and `height` twice, their setters three times). Here a member is bound once, by name, for every
@@ -36,6 +37,10 @@ extern "C" {
     /// An `AudioData`'s or an `AudioBuffer`'s.
     #[wasm_bindgen(method, getter = numberOfChannels)]
     pub(crate) fn number_of_channels(this: &Members) -> u32;
+
+    /// An array's element count, an `AudioBuffer`'s sample frames.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn length(this: &Members) -> u32;
 
     /// An encoded chunk's size, an `ArrayBuffer`'s, a `Uint8Array`'s (its `length`).
     #[wasm_bindgen(method, getter = byteLength)]

@@ -31,7 +31,7 @@ pub(crate) fn from_audio_buffer(buffer: &AudioBuffer) -> Result<Pcm> {
     let count = sound.number_of_channels();
     let mut channels = Vec::with_capacity(count as usize);
     for channel in 0..count {
-        let mut plane = vec![0.0f32; buffer.length() as usize];
+        let mut plane = vec![0.0f32; sound.length() as usize];
         buffer
             .copy_from_channel(&mut plane, channel as i32)
             .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyFromChannel", &e))?;
