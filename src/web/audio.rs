@@ -45,7 +45,7 @@ impl Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
-        let _ = self.context.close();
+        let _ = members(&self.context).close();
     }
 }
 

@@ -23,6 +23,7 @@ use super::audio::output_timestamp;
 use super::audio::Context;
 use super::cell::Access;
 use super::clock::now_ms;
+use super::dictionary::plain_object;
 use super::error::from_js;
 use super::life::after_ms;
 use super::members::members;
@@ -173,9 +174,11 @@ impl Recording {
                 }
                 let frame = seconds_of(&data, "frame");
                 let mut channels: Vec<Vec<f32>> = Vec::new();
+                // The worklet's `Float32Array` per channel, in an array.
                 if let Some(planes) = property(&data, "channels") {
-                    for plane in Array::from(&planes).iter() {
-                        channels.push(members(&plane).f32s());
+                    let planes: &Array = planes.unchecked_ref();
+                    for channel in 0..members(planes).length() {
+                        channels.push(members(&planes.get(channel)).f32s());
                     }
                 }
                 level.set(channels.iter().flatten().fold(0.0, |loudest, x| x.abs().max(loudest)));
@@ -281,9 +284,10 @@ impl Drop for Recording {
 
 /// The worklet's code as an object URL.
 fn worklet_url() -> Result<String> {
-    let parts = Array::of1(&JsValue::from_str(WORKLET));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(browser("new Blob"))?;
+    let parts = Array::new();
+    parts.push(&JsValue::from_str(WORKLET));
+    let options = plain_object(&[("type", "text/javascript".into())]);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, options.unchecked_ref())
+        .map_err(browser("new Blob"))?;
     web_sys::Url::create_object_url_with_blob(&blob).map_err(browser("URL.createObjectURL"))
 }

@@ -62,12 +62,9 @@ impl Content {
         Ok(Content::new(life, kind))
     }
 
-    /// A file already in memory (a dub's preview), its lifetime `life`.
-    pub(crate) async fn from_bytes(bytes: Rc<[u8]>, life: Rc<Life>) -> Result<Content> {
-        Ok(Content::new(
-            life,
-            Kind::File(FileContent::open(Source::Memory(bytes)).await?),
-        ))
+    /// A file already opened (a dub's preview, read from memory), its lifetime `life`.
+    pub(crate) fn from_file(file: FileContent, life: Rc<Life>) -> Content {
+        Content::new(life, Kind::File(file))
     }
 
     fn new(life: Rc<Life>, kind: Kind) -> Content {

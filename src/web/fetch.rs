@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::dictionary::plain_object;
 use super::error::from_js;
 use super::job::aborted;
 use super::life::{Life, Request};
@@ -160,21 +161,18 @@ impl Fetcher {
         range: Option<(u64, u64)>,
         request: &Request,
     ) -> Result<web_sys::Response, Failed> {
-        let init = web_sys::RequestInit::new();
         let signal = match &self.signal {
             Some(job) => web_sys::AbortSignal::any(&Array::of2(&request.signal(), job)),
             None => request.signal(),
         };
-        init.set_signal(Some(&signal));
+        let init = js_sys::Object::new();
+        set_property(&init, "signal", &signal);
         if let Some((start, end)) = range {
-            // A plain object of header names and values is a `HeadersInit`; setting a data property on a
-            // fresh object cannot fail.
-            let headers = js_sys::Object::new();
+            // A plain object of header names and values is a `HeadersInit`.
             let value = format!("bytes={start}-{}", end.saturating_sub(1));
-            set_property(&headers, "Range", &value.into());
-            init.set_headers(&headers);
+            set_property(&init, "headers", &plain_object(&[("Range", value.into())]));
         }
-        let fetch_request = web_sys::Request::new_with_str_and_init(url, &init)
+        let fetch_request = web_sys::Request::new_with_str_and_init(url, init.unchecked_ref())
             .map_err(|e| from_js(ErrorCode::MalformedInput, &format!("request for {url}"), &e))?;
         let answer = self
             .within(global_fetch(&fetch_request)?, request, url, Wait::Response)

@@ -1,6 +1,7 @@
 //! Members that several Web interfaces have under the same name: a chunk's, a frame's and a block of sound's
 //! `timestamp`, a canvas's `width` whether on the page or off screen, an `AudioBuffer`'s and an
-//! `AudioData`'s `sampleRate`, a codec's and an audio context's `state`.
+//! `AudioData`'s `sampleRate`, an array's and an `AudioBuffer`'s `length`, a codec's and an audio context's
+//! `state` and `close()`, a canvas's `getContext`.
 //!
 //! web-sys binds a member once per interface, each binding a JS import of its own (`timestamp` four times,
 //! `width` and `height` twice, their setters three times). Here a member is bound once, by name, for every
@@ -37,7 +38,11 @@ extern "C" {
     #[wasm_bindgen(method, getter = numberOfChannels)]
     pub(crate) fn number_of_channels(this: &Members) -> u32;
 
-    /// An encoded chunk's size, an `ArrayBuffer`'s.
+    /// An array's element count, an `AudioBuffer`'s sample frames.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn length(this: &Members) -> u32;
+
+    /// An encoded chunk's size, an `ArrayBuffer`'s, a `Uint8Array`'s (its `length`).
     #[wasm_bindgen(method, getter = byteLength)]
     pub(crate) fn byte_length(this: &Members) -> u32;
 
@@ -87,6 +92,18 @@ extern "C" {
     /// A canvas's, or a video codec configuration's.
     #[wasm_bindgen(method, setter)]
     pub(crate) fn set_height(this: &Members, height: u32);
+
+    /// Ends a codec (unless closed already: it throws then), a `VideoFrame` or an `AudioData` (their memory
+    /// released now) or an audio context (its promise is not awaited).
+    #[wasm_bindgen(method, catch)]
+    pub(crate) fn close(this: &Members) -> Result<(), JsValue>;
+
+    /// A canvas's (`<canvas>` or `OffscreenCanvas`) drawing context of `kind` (`"2d"`, `"webgl2"`,
+    /// `"bitmaprenderer"`), made with `options` (`undefined` for the defaults) the first time; `None` where the
+    /// browser has none of that kind, or the canvas already has one of another kind.
+    #[wasm_bindgen(method, catch, js_name = getContext)]
+    pub(crate) fn get_context(this: &Members, kind: &str, options: &JsValue)
+        -> Result<Option<js_sys::Object>, JsValue>;
 }
 
 /// `value` seen through the members it shares with other interfaces.

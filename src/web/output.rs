@@ -60,7 +60,7 @@ impl Output {
             Output::Stream { writer, reused } => {
                 let chunk = match reused {
                     Some(buffer) => {
-                        if buffer.length() < bytes.len() as u32 {
+                        if members(buffer).byte_length() < bytes.len() as u32 {
                             *buffer = Uint8Array::new_with_length(bytes.len() as u32);
                         }
                         let chunk = buffer.subarray(0, bytes.len() as u32);

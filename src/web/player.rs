@@ -10,7 +10,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -23,6 +22,7 @@ use super::content::{Content, Kind};
 use super::error::to_js;
 use super::hls::LiveEvent;
 use super::life::{closed_error, Life, MEDIA};
+use super::options::set_property;
 use super::playback::{Playback, Tick};
 use super::render::{Choice, Renderer};
 use crate::decimal::Fixed;
@@ -496,9 +496,9 @@ impl PlayerCore {
         }
         let js = to_js(error);
         // Data properties on a fresh Error object.
-        let _ = Reflect::set(&js, &"fatal".into(), &fatal.into());
+        set_property(&js, "fatal", &fatal.into());
         if let Some(time) = time {
-            let _ = Reflect::set(&js, &"time".into(), &time.into());
+            set_property(&js, "time", &time.into());
         }
         self.state.write().error = Some(js.clone());
         let init = web_sys::CustomEventInit::new();
@@ -559,14 +559,14 @@ impl PlayerCore {
         Ok(())
     }
 
-    /// Live streams: seeks to the live edge.
-    pub(crate) async fn go_live(&self) -> Result<()> {
+    /// Live streams: the live edge, where `goLive` seeks to.
+    pub(crate) fn live_edge(&self) -> Result<f64> {
         self.check()?;
         let edge = self.timeline().live_edge;
         if edge.is_nan() {
             return Err(Error::unsupported("goLive needs a live stream"));
         }
-        self.seek_and_resume(edge).await
+        Ok(edge)
     }
 
     /// Shows `time` and plays from there (a dub's recording plays the clip for the user to speak over).

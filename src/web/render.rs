@@ -16,6 +16,7 @@ use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader};
 
+use super::dictionary::plain_object;
 use super::error::from_js;
 use super::members::members;
 use crate::error::{Error, ErrorCode, Result};
@@ -90,8 +91,8 @@ impl Renderer {
     /// A renderer showing its pictures on `canvas`, which keeps the last one on screen (and readable)
     /// between frames: with WebGL2 as `choice` says and the browser allows, else with a 2D context.
     pub(crate) fn new(canvas: web_sys::HtmlCanvasElement, choice: Choice) -> Result<Renderer> {
-        let shown = canvas
-            .get_context("bitmaprenderer")
+        let shown = members(&canvas)
+            .get_context("bitmaprenderer", &JsValue::UNDEFINED)
             .map_err(|e| from_js(ErrorCode::Browser, "canvas.getContext('bitmaprenderer')", &e))?
             .and_then(|context| context.dyn_into::<web_sys::ImageBitmapRenderingContext>().ok())
             .ok_or_else(|| {
@@ -114,8 +115,8 @@ impl Renderer {
             // A canvas keeps the kind of context it first gave: the 2D one is on a surface of its own.
             None => {
                 let surface = new_surface()?;
-                let context = surface
-                    .get_context("2d")
+                let context = members(&surface)
+                    .get_context("2d", &JsValue::UNDEFINED)
                     .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.getContext('2d')", &e))?
                     .and_then(|context| context.dyn_into().ok())
                     .ok_or_else(|| Error::unsupported("neither WebGL2 nor a 2D canvas is available"))?;
@@ -189,10 +190,9 @@ impl GlPainter {
     /// cannot draw with it, or it draws in software and `even_in_software` is false (the context is then
     /// released at once).
     fn new(surface: &web_sys::OffscreenCanvas, even_in_software: bool) -> Option<GlPainter> {
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
-        let gl = surface
-            .get_context_with_context_options("webgl2", &options)
+        let options = plain_object(&[("alpha", false.into())]);
+        let gl = members(surface)
+            .get_context("webgl2", &options)
             .ok()??
             .dyn_into::<Gl>()
             .ok()?;

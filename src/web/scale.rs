@@ -2,7 +2,7 @@
 //! ratio is kept and the bars are black), for re-encoding a stretch of video at the clip's picture size,
 //! and for thumbnails.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::codec::frame::Frame;
 use super::dictionary::Dictionary;
@@ -24,8 +24,8 @@ impl Scaler {
     pub(crate) fn new(width: u32, height: u32) -> Result<Scaler> {
         let canvas = web_sys::OffscreenCanvas::new(width, height)
             .map_err(|e| from_js(ErrorCode::Browser, "new OffscreenCanvas", &e))?;
-        let context = canvas
-            .get_context("2d")
+        let context = members(&canvas)
+            .get_context("2d", &JsValue::UNDEFINED)
             .map_err(|e| from_js(ErrorCode::Browser, "OffscreenCanvas.getContext", &e))?
             .and_then(|context| context.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>().ok())
             .ok_or_else(|| Error::new(ErrorCode::Browser, "no 2D context on an OffscreenCanvas"))?;

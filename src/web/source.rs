@@ -93,7 +93,7 @@ impl Source {
     pub(crate) fn len(&self) -> u64 {
         match self {
             Source::Memory(bytes) => bytes.len() as u64,
-            Source::Bytes(bytes) => u64::from(bytes.length()),
+            Source::Bytes(bytes) => u64::from(members(bytes).byte_length()),
             Source::Blob { blob, .. } => blob.size() as u64,
             Source::Http { len, .. } => *len,
         }

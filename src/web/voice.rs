@@ -31,7 +31,7 @@ pub(crate) fn from_audio_buffer(buffer: &AudioBuffer) -> Result<Pcm> {
     let count = sound.number_of_channels();
     let mut channels = Vec::with_capacity(count as usize);
     for channel in 0..count {
-        let mut plane = vec![0.0f32; buffer.length() as usize];
+        let mut plane = vec![0.0f32; sound.length() as usize];
         buffer
             .copy_from_channel(&mut plane, channel as i32)
             .map_err(|e| from_js(ErrorCode::Browser, "AudioBuffer.copyFromChannel", &e))?;
@@ -79,7 +79,8 @@ pub(crate) async fn from_file(bytes: Vec<u8>) -> Result<Pcm> {
     } else if demux::detect_format(&bytes) == Some(Format::Mp4) {
         from_mp4(&bytes).await?
     } else {
-        with_browser(bytes).await?
+        // Anything else the browser decodes (MP3, Ogg/Opus, WebM), with `decodeAudioData`.
+        from_audio_buffer(&decode_audio_data(&bytes, DECODE_RATE)?.await?)?
     };
     if pcm.frames() == 0 {
         return Err(Error::malformed("the voice file holds no sound"));
@@ -117,11 +118,6 @@ async fn from_mp4(bytes: &[u8]) -> Result<Pcm> {
             .ok_or_else(|| Error::malformed("a voice sample lies outside the file"))
     });
     decode_to_pcm(&track.config, track.timescale, &mut samples, seconds(origin), None).await
-}
-
-/// Anything else the browser decodes (MP3, Ogg/Opus, WebM), with `decodeAudioData`.
-async fn with_browser(bytes: Vec<u8>) -> Result<Pcm> {
-    from_audio_buffer(&decode_audio_data(&bytes, DECODE_RATE)?.await?)
 }
 
 /// Starts decoding a sound file (any container and codec the browser reads) with `decodeAudioData` on an

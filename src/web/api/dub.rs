@@ -23,11 +23,13 @@ use crate::web::cell::Access;
 use crate::web::content::Content;
 use crate::web::dictionary::plain_object;
 use crate::web::dub_export::export_dub;
+use crate::web::file::FileContent;
 use crate::web::job::Job;
 use crate::web::life::{Life, MEDIA};
 use crate::web::options;
 use crate::web::output::Output;
 use crate::web::promise::to_promise;
+use crate::web::source::Source;
 use crate::web::voice;
 
 /// One voice to lay over the clip.
@@ -181,12 +183,11 @@ impl DubState {
         })
     }
 
-    /// The current take's sound, decoded (once).
-    async fn voice(&self) -> Result<Rc<Pcm>> {
-        let take = self.current_take().ok_or_else(|| {
+    /// The current take, whose sound is the voice an export mixes in.
+    fn voice(&self) -> Result<Rc<Take>> {
+        self.current_take().ok_or_else(|| {
             Error::malformed("the dub has no voice yet: pass one as `voice`, set `dub.voice`, or record one")
-        })?;
-        take.decoded().await
+        })
     }
 
     /// The dubbed clip, written to `output`, with the caller's `{ onProgress, signal }` options; the
@@ -196,7 +197,7 @@ impl DubState {
         let result = async {
             job.check()?;
             let placement = self.placement()?;
-            let voice = self.voice().await?;
+            let voice = self.voice()?.decoded().await?;
             // Decoding a voice file takes a while: the caller may have given up meanwhile.
             job.check()?;
             export_dub(
@@ -386,7 +387,8 @@ impl Dub {
                 .await?
                 .0
                 .unwrap_or_default();
-            Ok(Media::new(Content::from_bytes(bytes.into(), Life::new(MEDIA)).await?).into())
+            let file = FileContent::open(Source::Memory(bytes.into())).await?;
+            Ok(Media::new(Content::from_file(file, Life::new(MEDIA))).into())
         })
     }
 

@@ -122,7 +122,10 @@ impl Player {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>", js_name = goLive)]
     pub fn go_live(&self) -> Promise {
         let core = Rc::clone(&self.core);
-        done(async move { core.go_live().await })
+        done(async move {
+            let edge = core.live_edge()?;
+            core.seek_and_resume(edge).await
+        })
     }
 
     /// Ends the player: playback stops, its decoders, frames, sound and WebGL context are released, a

@@ -33,9 +33,7 @@ impl AudioEncoder {
     /// Queues `sound` for encoding.
     pub(crate) fn encode(&self, sound: &Sound) -> Result<()> {
         self.encoder.check(self.chunks.failure(), ErrorCode::Browser)?;
-        self.encoder
-            .encode(sound)
-            .map_err(|e| from_js(ErrorCode::Browser, "AudioEncoder.encode", &e))
+        self.encoder.encode(sound, &JsValue::UNDEFINED)
     }
 
     /// Blocks queued, not yet encoded.

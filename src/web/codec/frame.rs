@@ -103,24 +103,14 @@ impl From<JsValue> for Sound {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// A `VideoFrame` or an `AudioData`: one binding of their `close()`, so that releasing either is the
-    /// same code.
-    type Decoded;
-
-    #[wasm_bindgen(method)]
-    fn close(this: &Decoded);
-}
-
 impl Drop for Frame {
     fn drop(&mut self) {
-        self.0.unchecked_ref::<Decoded>().close();
+        let _ = members(&self.0).close();
     }
 }
 
 impl Drop for Sound {
     fn drop(&mut self) {
-        self.0.unchecked_ref::<Decoded>().close();
+        let _ = members(&self.0).close();
     }
 }

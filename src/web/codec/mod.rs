@@ -35,6 +35,8 @@ pub(crate) trait WebCodec: JsCast {
     const CONFIGURE: &'static str;
     /// What a failed `decode()` was, for messages ("VideoDecoder.decode").
     const DECODE: &'static str;
+    /// What a failed `encode()` was, for messages ("VideoEncoder.encode").
+    const ENCODE: &'static str;
 }
 
 macro_rules! web_codec {
@@ -44,6 +46,7 @@ macro_rules! web_codec {
             const FLUSH: &'static str = concat!(stringify!($codec), ".flush");
             const CONFIGURE: &'static str = concat!(stringify!($codec), ".configure");
             const DECODE: &'static str = concat!(stringify!($codec), ".decode");
+            const ENCODE: &'static str = concat!(stringify!($codec), ".encode");
         }
     )*};
 }
@@ -52,8 +55,8 @@ web_codec!(VideoDecoder, AudioDecoder, VideoEncoder, AudioEncoder);
 
 #[wasm_bindgen]
 extern "C" {
-    /// What the four codecs share (besides their `state`, in [`members`]): `configure()`, `close()` and `flush()`, the decoders' `decode()`
-    /// and queue sizes, the encoders' queue sizes. One binding for all of them, so that
+    /// What the four codecs share (besides their `state` and `close()`, in [`members`]): `configure()` and `flush()`, the decoders' `decode()`
+    /// and queue sizes, the encoders' `encode()` and queue sizes. One binding for all of them, so that
     /// closing and flushing a codec is in the wasm once rather than once per kind of codec.
     type AnyCodec;
 
@@ -64,7 +67,7 @@ extern "C" {
     fn decode(this: &AnyCodec, chunk: &JsValue) -> std::result::Result<(), JsValue>;
 
     #[wasm_bindgen(method, catch)]
-    fn close(this: &AnyCodec) -> std::result::Result<(), JsValue>;
+    fn encode(this: &AnyCodec, input: &JsValue, options: &JsValue) -> std::result::Result<(), JsValue>;
 
     #[wasm_bindgen(method)]
     fn flush(this: &AnyCodec) -> js_sys::Promise;
@@ -170,6 +173,15 @@ impl<C: WebCodec> Closing<C> {
         decode(self.0.unchecked_ref(), chunk, C::DECODE)
     }
 
+    /// Queues `input` (a `VideoFrame` or `AudioData`) in an encoder with `options` (`undefined` for none);
+    /// `browser` when it refuses it.
+    pub(crate) fn encode(&self, input: &JsValue, options: &JsValue) -> Result<()> {
+        self.0
+            .unchecked_ref::<AnyCodec>()
+            .encode(input, options)
+            .map_err(|e| from_js(ErrorCode::Browser, C::ENCODE, &e))
+    }
+
     /// Waits until everything queued has been output; a failure is an error of `code` (the error the codec
     /// reported through `failure` first, as it says why).
     pub(crate) fn flush<'a>(
@@ -225,6 +237,6 @@ fn decode(codec: &AnyCodec, chunk: &JsValue, doing: &str) -> Result<()> {
 /// Closes `codec` unless it is closed already.
 fn close(codec: &AnyCodec) {
     if members(codec).state() != "closed" {
-        let _ = codec.close();
+        let _ = members(codec).close();
     }
 }

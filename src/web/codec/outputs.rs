@@ -19,7 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::error::{Error, ErrorCode, Result};
 use crate::web::cell::Access;
 use crate::web::error::{from_js, text_of};
-use crate::web::options::property;
+use crate::web::options::{property, set_property};
 
 /// Outputs of type `I`, collected by an `output` callback of signature `F` (a decoder's hands over one JS
 /// value per call, which `I` takes ownership of).
@@ -87,7 +87,10 @@ impl<I: 'static, F: ?Sized + WasmClosure> Outputs<I, F> {
     /// The `{ output, error }` callbacks to give the codec's constructor: `VideoDecoderInit`,
     /// `AudioDecoderInit`, `VideoEncoderInit` and `AudioEncoderInit` are this same dictionary.
     pub(crate) fn init(&self) -> web_sys::VideoDecoderInit {
-        web_sys::VideoDecoderInit::new(&self.failure.on_error, &self.on_output)
+        let init = js_sys::Object::new();
+        set_property(&init, "output", &self.on_output);
+        set_property(&init, "error", &self.failure.on_error);
+        init.unchecked_into()
     }
 
     /// Takes the outputs so far.

@@ -11,7 +11,7 @@ use super::Closing;
 use super::{encoded, Encoded, EncoderOutputs};
 use crate::error::{Error, ErrorCode, Result};
 use crate::media::{Codec, CodecConfig};
-use crate::web::dictionary::Dictionary;
+use crate::web::dictionary::{plain_object, Dictionary};
 use crate::web::error::from_js;
 use crate::web::options::set_property;
 
@@ -66,11 +66,7 @@ impl VideoEncoder {
     /// Queues `frame`, as a keyframe when `key`.
     pub(crate) fn encode(&self, frame: &web_sys::VideoFrame, key: bool) -> Result<()> {
         self.check()?;
-        let options = web_sys::VideoEncoderEncodeOptions::new();
-        options.set_key_frame(key);
-        self.encoder
-            .encode_with_options(frame, &options)
-            .map_err(|e| from_js(ErrorCode::Browser, "VideoEncoder.encode", &e))
+        self.encoder.encode(frame, &plain_object(&[("keyFrame", key.into())]))
     }
 
     /// Waits until every queued frame has been output.
