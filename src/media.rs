@@ -113,7 +113,9 @@ impl CodecConfig {
 pub struct Sample {
     /// Presentation time in track ticks.
     pub pts: i64,
-    /// Decode time in track ticks; `dts <= pts`, and samples are listed in increasing `dts`.
+    /// Decode time in track ticks; samples are listed in increasing `dts`, and `dts <= pts` except in MP4
+    /// fragments with negative composition offsets, whose stored decode times are kept (moving them back per
+    /// fragment would make them run backwards at a seam).
     pub dts: i64,
     /// Presentation duration in track ticks.
     pub duration: u32,

@@ -172,6 +172,22 @@ fn zero_timescales() {
 }
 
 #[test]
+fn composition_offsets_at_the_ends_of_their_range() {
+    // The first `ctts` entry's offset made the most negative and the most positive 32-bit values: the times
+    // saturate rather than overflow, and no sample is decoded after it is shown.
+    for offset in [0x8000_0000, 0x7fff_ffff] {
+        let mut file = fixture("high_bframes_moovend.mp4");
+        // Version and flags, entry count, then (sample count, offset) pairs.
+        let ctts = box_body(&file, b"ctts", 0);
+        put_u32(&mut file, ctts + 12, offset);
+        let demuxed = mp4::demux(&file).unwrap();
+        for track in &demuxed.tracks {
+            assert!(track.samples.iter().all(|s| s.dts <= s.pts), "offset {offset:#x}");
+        }
+    }
+}
+
+#[test]
 #[allow(clippy::disallowed_methods)] // random bytes as text, control characters and all
 fn random_bytes() {
     for seed in 1..50u64 {

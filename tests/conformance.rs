@@ -3,11 +3,12 @@
 //!
 //! ffprobe's reading is committed in `tests/conformance/ffprobe.tsv`, one line per file: per audio and video
 //! stream its kind, codec, packet count, total bytes and a hash of every packet's size and key flag in
-//! decode order; then, in a column of its own, per stream a hash of every packet's presentation and decode
-//! time (in microseconds). A bare fMP4 segment is read after the initialization segment `PROBE.tsv` pairs
+//! decode order; then, in columns of their own, per stream a hash of every packet's presentation and decode
+//! time (in microseconds) and a hash of every packet's CRC-32 (ffprobe's `-show_data_hash`). A bare fMP4 segment is read after the initialization segment `PROBE.tsv` pairs
 //! it with, as ffprobe read it. Our reading is summed up the same way (the stored sample sizes, which are
-//! ffprobe's packet sizes), so two equal summaries mean the same samples, sample for sample, and two equal
-//! time summaries the same times.
+//! ffprobe's packet sizes), so two equal summaries mean the same samples, sample for sample, two equal
+//! time summaries the same times, and two equal data summaries the same bytes (compared where we hand the
+//! decoder the bytes as stored).
 //!
 //! Each file either matches or is listed in [`EXPLAINED`] with what we do instead (refuse it with a
 //! given error, or read a given different summary) and why; a file whose samples match and whose times
@@ -356,7 +357,6 @@ struct Stream {
 }
 
 /// A reading of a file: its samples', its times' and its data's summaries (see [`summary`]).
-#[derive(Debug, PartialEq)]
 struct Reading {
     samples: String,
     times: String,
@@ -610,6 +610,58 @@ fn read_expectations() -> BTreeMap<String, Reading> {
         .collect()
 }
 
+/// Counts of the finer comparisons, made for the files whose samples match ffprobe's.
+#[derive(Default)]
+struct Tally {
+    times_matching: usize,
+    times_explained: usize,
+    data_matching: usize,
+    streams_compared: usize,
+    streams_rewritten: usize,
+}
+
+/// Holds the times and the bytes of the samples of `path`, which match ffprobe's, to ffprobe's reading;
+/// what differs without an explanation (and an explanation that stopped being true) goes to `failures`.
+fn compare_times_and_bytes(
+    path: &str,
+    ours: &Reading,
+    theirs: &Reading,
+    tally: &mut Tally,
+    failures: &mut Vec<String>,
+) {
+    let explained = EXPLAINED_TIMES.iter().any(|(known, _)| *known == path);
+    match (ours.times == theirs.times, explained) {
+        (true, false) => tally.times_matching += 1,
+        (false, true) => tally.times_explained += 1,
+        (true, true) => failures.push(format!(
+            "{path}: its times match ffprobe's now: remove it from EXPLAINED_TIMES"
+        )),
+        (false, false) => failures.push(format!(
+            "{path}: the samples match ffprobe's, their times do not ({} against {}); compare `inspect --samples` \
+             with `ffprobe -show_packets`",
+            ours.times, theirs.times
+        )),
+    }
+    // The bytes of the streams we hand the decoder as stored.
+    let (rewritten, stored): (Vec<&str>, Vec<&str>) =
+        ours.data.split(' ').partition(|stream| stream.ends_with(REWRITTEN));
+    tally.streams_compared += stored.len();
+    tally.streams_rewritten += rewritten.len();
+    let differing: Vec<&str> = stored
+        .into_iter()
+        .filter(|stream| !theirs.data.split(' ').any(|theirs| theirs == *stream))
+        .collect();
+    if differing.is_empty() {
+        tally.data_matching += 1;
+    } else {
+        failures.push(format!(
+            "{path}: the samples match ffprobe's, the bytes of {} do not (ffprobe: {})",
+            differing.join(" "),
+            theirs.data
+        ));
+    }
+}
+
 #[test]
 fn conformance_corpus_reads_like_ffprobe() {
     let corpus = conformance_dir();
@@ -630,57 +682,20 @@ fn conformance_corpus_reads_like_ffprobe() {
     }
     let expected = read_expectations();
     let (mut matching, mut explained_count, mut failures) = (0, 0, Vec::new());
-    let (mut times_matching, mut times_explained, mut data_matching) = (0, 0, 0);
-    let (mut streams_compared, mut streams_rewritten) = (0, 0);
+    let mut tally = Tally::default();
     for file in &files {
         let Some(theirs) = expected.get(&file.path) else {
             failures.push(format!("{}: not in ffprobe.tsv (regenerate it)", file.path));
             continue;
         };
         let reading = our_reading(&bytes_of(&corpus, file), &file.path);
-        let ours = reading.as_ref().map(|reading| &reading.samples);
-        let (theirs_times, theirs_data) = (&theirs.times, &theirs.data);
-        let theirs = &theirs.samples;
-        // The times of the samples that match ffprobe's.
-        if let (None, Ok(reading)) = (explanation(&file.path), &reading) {
-            let explained = EXPLAINED_TIMES.iter().any(|(path, _)| *path == file.path);
-            match (reading.samples == *theirs, reading.times == *theirs_times, explained) {
-                (false, _, _) => {}
-                (true, true, false) => times_matching += 1,
-                (true, false, true) => times_explained += 1,
-                (true, true, true) => failures.push(format!(
-                    "{}: its times match ffprobe's now: remove it from EXPLAINED_TIMES",
-                    file.path
-                )),
-                (true, false, false) => failures.push(format!(
-                    "{}: the samples match ffprobe's, their times do not ({} against {theirs_times}); compare \
-                     `inspect --samples` with `ffprobe -show_packets`",
-                    file.path, reading.times
-                )),
-            }
-            // The bytes of the streams we hand the decoder as stored.
-            if reading.samples == *theirs {
-                let theirs_data: Vec<&str> = theirs_data.split(' ').collect();
-                let (rewritten, stored): (Vec<&str>, Vec<&str>) =
-                    reading.data.split(' ').partition(|stream| stream.ends_with(REWRITTEN));
-                streams_compared += stored.len();
-                streams_rewritten += rewritten.len();
-                let differing: Vec<&str> = stored
-                    .into_iter()
-                    .filter(|stream| !theirs_data.contains(stream))
-                    .collect();
-                if differing.is_empty() {
-                    data_matching += 1;
-                } else {
-                    failures.push(format!(
-                        "{}: the samples match ffprobe's, the bytes of {} do not (ffprobe: {})",
-                        file.path,
-                        differing.join(" "),
-                        theirs_data.join(" ")
-                    ));
-                }
+        if let (None, Ok(ours)) = (explanation(&file.path), &reading) {
+            if ours.samples == theirs.samples {
+                compare_times_and_bytes(&file.path, ours, theirs, &mut tally, &mut failures);
             }
         }
+        let ours = reading.as_ref().map(|reading| &reading.samples);
+        let theirs = &theirs.samples;
         match (explanation(&file.path), &ours) {
             (None, Ok(summary)) if *summary == theirs => matching += 1,
             (None, Ok(summary)) => failures.push(format!("{}: we read {summary}, ffprobe {theirs}", file.path)),
@@ -719,10 +734,15 @@ fn conformance_corpus_reads_like_ffprobe() {
     writeln!(
         std::io::stderr(),
         "conformance: {matching} match, {explained_count} explained, {} failing of {}; the samples' times: \
-         {times_matching} match, {times_explained} explained; their bytes: {data_matching} match \
-         ({streams_compared} streams compared, {streams_rewritten} handed to the decoder rewritten)",
+         {} match, {} explained; their bytes: {} match ({} streams compared, {} handed to the decoder \
+         rewritten)",
         failures.len(),
-        files.len()
+        files.len(),
+        tally.times_matching,
+        tally.times_explained,
+        tally.data_matching,
+        tally.streams_compared,
+        tally.streams_rewritten
     )
     .unwrap();
     assert!(

@@ -352,9 +352,10 @@ fn sample_table(trak: &TrakBoxes, file_len: u64, shift: i64) -> Result<Vec<Sampl
     // Negative composition offsets show a picture before its stored decode time. Decode times move back by
     // the largest such lead, so that every picture is decoded no later than it is shown; presentation
     // times stay (ffmpeg's `dts_shift`; a `cslg` box states the same shift).
-    let lead = samples.iter().map(|s| s.dts - s.pts).max().unwrap_or(0);
+    // Saturating, as the times above: a hostile table may have pushed them to the ends of `i64`.
+    let lead = samples.iter().map(|s| s.dts.saturating_sub(s.pts)).max().unwrap_or(0);
     if lead > 0 {
-        samples.iter_mut().for_each(|s| s.dts -= lead);
+        samples.iter_mut().for_each(|s| s.dts = s.dts.saturating_sub(lead));
     }
     Ok(samples)
 }
